@@ -1,0 +1,31 @@
+// The platform-neutral result of provisioning: where each store listens and how to reach it. The Docker and AWS
+// stacks both produce this, so outputs and the schema step are wired the same way for every environment.
+import * as pulumi from "@pulumi/pulumi";
+import type { CredentialName } from "./config/types";
+
+export interface PostgresEndpoint {
+  readonly host: pulumi.Input<string>;
+  readonly port: pulumi.Input<number>;
+  readonly database: string;
+  /** libpq sslmode the clients must use: `disable` on the loopback dev container, `verify-full` on AWS. */
+  readonly sslmode: "disable" | "verify-full";
+}
+
+export interface DataStoreEndpoints {
+  readonly postgres: PostgresEndpoint;
+  /** Read replicas' endpoints (AWS only). */
+  readonly postgresReaders: readonly PostgresEndpoint[];
+  readonly redis: {
+    readonly host: pulumi.Input<string>;
+    readonly port: pulumi.Input<number>;
+    readonly tls: boolean;
+  };
+  /** Admin tools (dev only, when enabled): where they listen and which generated login opens them. */
+  readonly tools: Readonly<Record<string, ToolEndpoint>>;
+}
+
+export interface ToolEndpoint {
+  readonly url: string;
+  readonly login: string;
+  readonly credential: CredentialName;
+}

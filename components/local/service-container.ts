@@ -1,0 +1,84 @@
+// The shape every dev container shares: exact-version image, loopback-only host port, a healthcheck the
+// provider waits for, secrets as uploaded files, labels naming the stack.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Host interface every published port binds to; the seed's 0.0.0.0 exposed Redis to the LAN. */
+export const LOOPBACK = "127.0.0.1";
+
+export interface SecretFile {
+  readonly path: string;
+  readonly content: pulumi.Input<string>;
+  /** uid that must read it inside the container (the image's service user). */
+  readonly owner: string;
+}
+
+export interface ServiceContainerArgs {
+  readonly containerName: string;
+  readonly image: string;
+  readonly networkName: pulumi.Input<string>;
+  /** DNS name other containers on the stack's network use. */
+  readonly alias: string;
+  readonly internalPort: number;
+  readonly hostPort: number;
+  readonly healthcheck: string[];
+  readonly envs?: string[];
+  readonly command?: string[];
+  readonly files?: readonly SecretFile[];
+  readonly volume?: { readonly name: pulumi.Input<string>; readonly containerPath: string };
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export function serviceContainer(
+  name: string,
+  args: ServiceContainerArgs,
+  parent: pulumi.Resource,
+): { image: docker.RemoteImage; container: docker.Container } {
+  const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent });
+  const container = new docker.Container(
+    name,
+    {
+      name: args.containerName,
+      image: image.imageId,
+      restart: "unless-stopped",
+      networksAdvanced: [{ name: args.networkName, aliases: [args.alias] }],
+      ports: [{ internal: args.internalPort, external: args.hostPort, ip: LOOPBACK }],
+      healthcheck: {
+        tests: args.healthcheck,
+        interval: "10s",
+        timeout: "5s",
+        retries: 5,
+        startPeriod: "30s",
+      },
+      // `pulumi up` returns only once the container reports healthy, so the schema step can follow it.
+      wait: true,
+      waitTimeout: 180,
+      envs: args.envs,
+      command: args.command,
+      uploads: (args.files ?? []).map((f) => ({
+        file: f.path,
+        content: pulumi.secret(f.content),
+        owner: f.owner,
+        group: f.owner,
+        permissions: "0400",
+      })),
+      volumes: args.volume
+        ? [{ volumeName: args.volume.name, containerPath: args.volume.containerPath }]
+        : [],
+      labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
+    },
+    // Fixed container names and host ports collide with themselves under create-before-delete
+    // (pulumi-docker#1356), and a rotated password changes the uploads, which forces a replacement.
+    { parent, deleteBeforeReplace: true },
+  );
+  return { image, container };
+}
+
+export function stackLabels(stack: string, environment: string, owner: string): Record<string, string> {
+  return {
+    "com.offthegrid.project": "offthegrid-database",
+    "com.offthegrid.stack": stack,
+    "com.offthegrid.environment": environment,
+    "com.offthegrid.owner": owner,
+  };
+}

@@ -1,0 +1,188 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Redis, { RedisOptions } from "ioredis";
+import * as net from "node:net";
+import { redisHealthcheck } from "../../components/local/redis";
+import { APP_KEY_PATTERNS } from "../../components/redis/access";
+import { redisPasswordHash } from "../../components/redis/conf";
+import { RedisServer, startRedis } from "../support/redis-server";
+
+const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
+const APP_PASSWORD = "app-Pw-0123456789abcdefghijklmnopqrstuvw";
+
+/** One inline command over a raw socket; returns the first reply line (ioredis cannot stay unauthenticated). */
+function rawCommand(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => socket.write(`${command}\r\n`));
+    socket.once("data", (data) => (socket.destroy(), resolve(data.toString().split("\r\n")[0])));
+    socket.once("error", reject);
+  });
+}
+
+describe("Redis with the rendered redis.conf (real redis-server)", function () {
+  let server: RedisServer;
+  const clients: Redis[] = [];
+  const connect = (options: RedisOptions) => {
+    const client = new Redis({
+      host: "127.0.0.1",
+      port: server.port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      ...options,
+    });
+    client.on("error", () => undefined);
+    clients.push(client);
+    return client;
+  };
+  const admin = () => connect({ username: "admin", password: ADMIN_PASSWORD });
+  const app = () => connect({ username: "app", password: APP_PASSWORD });
+
+  before(async () => {
+    server = await startRedis({
+      maxmemoryMb: 256,
+      adminUser: "admin",
+      appUser: "app",
+      adminPasswordHash: redisPasswordHash(ADMIN_PASSWORD),
+      appPasswordHash: redisPasswordHash(APP_PASSWORD),
+    });
+  });
+  after(async () => {
+    clients.forEach((c) => c.disconnect());
+    await server?.stop();
+  });
+
+  it("refuses commands without AUTH, and the default user cannot log in", async () => {
+    assert.match(await rawCommand(server.port, "PING"), /^-NOAUTH/);
+    assert.match(await rawCommand(server.port, "GET session:1"), /^-NOAUTH/);
+    assert.match(await rawCommand(server.port, "AUTH default anything"), /^-WRONGPASS/);
+    assert.match(await rawCommand(server.port, "AUTH anything"), /^-WRONGPASS/);
+  });
+
+  it("rejects a wrong password for the app user", async () => {
+    const wrong = connect({ username: "app", password: "not-the-password" });
+    const reported = new Promise<string>((resolve) => wrong.once("error", (e: Error) => resolve(e.message)));
+    await assert.rejects(wrong.connect());
+    assert.match(await reported, /WRONGPASS/);
+  });
+
+  it("lets an ioredis client connect as the app user, ready check (INFO) and CLIENT SETNAME included", async () => {
+    const client = connect({ username: "app", password: APP_PASSWORD, connectionName: "offthegrid-api" });
+    await client.connect();
+    assert.equal(client.status, "ready");
+    assert.equal(await client.client("GETNAME"), "offthegrid-api");
+  });
+
+  it("lets the app user work on every seed key family", async () => {
+    const client = app();
+    await client.connect();
+    for (const pattern of APP_KEY_PATTERNS) {
+      const key = pattern.replace("*", "42");
+      await client.set(key, "v", "EX", 60);
+      assert.equal(await client.get(key), "v");
+      assert.ok((await client.ttl(key)) > 0);
+    }
+    await client.sadd("ws_connections:42x", "conn-1", "conn-2");
+    assert.equal(await client.scard("ws_connections:42x"), 2);
+    await client.zadd("rate_limit:10.0.0.1", Date.now(), "req-1");
+    assert.equal(await client.zcard("rate_limit:10.0.0.1"), 1);
+    await client.hset("grid_cache:g1", { price: "1.5" });
+    assert.equal(await client.hget("grid_cache:g1", "price"), "1.5");
+    const [, keys] = await client.scan("0", "MATCH", "session:*", "COUNT", 100);
+    assert.ok(keys.includes("session:42"));
+    const results = await client.multi().incr("rate_limit:1.2.3.4").expire("rate_limit:1.2.3.4", 60).exec();
+    assert.deepEqual(
+      results?.map(([err]) => err),
+      [null, null],
+    );
+  });
+
+  it("confines the app user to its key patterns", async () => {
+    const client = app();
+    await client.connect();
+    await assert.rejects(client.set("users:1", "x"), /NOPERM/);
+    await assert.rejects(client.get("session"), /NOPERM/);
+    // Scripts cannot escape the key permissions either.
+    await assert.rejects(
+      client.eval("return redis.call('SET', KEYS[1], 'x')", 1, "other:1"),
+      /NOPERM|permission/i,
+    );
+  });
+
+  const denied: [string, string[]][] = [
+    ["FLUSHALL", []],
+    ["FLUSHDB", []],
+    ["KEYS", ["*"]],
+    ["CONFIG", ["GET", "maxmemory"]],
+    ["DEBUG", ["SLEEP", "0"]],
+    ["SHUTDOWN", ["NOSAVE"]],
+    ["ACL", ["LIST"]],
+    ["MONITOR", []],
+    ["SUBSCRIBE", ["session-events"]],
+    ["PUBLISH", ["session-events", "x"]],
+    ["CLIENT", ["KILL", "ID", "1"]],
+    ["SELECT", ["1"]],
+  ];
+  for (const [command, args] of denied) {
+    it(`denies the app user ${command}`, async () => {
+      const client = app();
+      await client.connect();
+      await assert.rejects(
+        client.call(command, ...args),
+        command === "DEBUG" ? /NOPERM|not allowed/ : /NOPERM/,
+      );
+      // And the ACL itself denies it, whatever other server settings say.
+      const control = admin();
+      await control.connect();
+      assert.match(String(await control.call("ACL", "DRYRUN", "app", command, ...args)), /no permissions/);
+    });
+  }
+
+  it("has maxmemory 256mb with allkeys-lru, AOF everysec and RDB snapshots in force", async () => {
+    const client = admin();
+    await client.connect();
+    const config = async (name: string) => ((await client.call("CONFIG", "GET", name)) as string[])[1];
+    assert.equal(await config("maxmemory"), String(256 * 1024 * 1024));
+    assert.equal(await config("maxmemory-policy"), "allkeys-lru");
+    assert.equal(await config("appendonly"), "yes");
+    assert.equal(await config("appendfsync"), "everysec");
+    assert.equal(await config("save"), "900 1 300 10 60 10000");
+    assert.equal(await config("hash-max-listpack-entries"), "512");
+    assert.match(await client.info("persistence"), /aof_enabled:1/);
+    assert.ok(fs.existsSync(path.join(server.dir, "appendonlydir")), "AOF directory exists");
+    const acl = (await client.call("ACL", "LIST")) as string[];
+    assert.ok(
+      acl.some((line) => /^user default off /.test(line)),
+      `default user is off: ${acl.join(" | ")}`,
+    );
+  });
+
+  it("evicts least-recently-used keys instead of refusing writes when memory is full", async () => {
+    const control = admin();
+    await control.connect();
+    await control.call("CONFIG", "SET", "maxmemory", String(4 * 1024 * 1024));
+    const client = app();
+    await client.connect();
+    const value = "x".repeat(10_000);
+    for (let i = 0; i < 1000; i++) await client.set(`grid_cache:bulk-${i}`, value);
+    const stats = await control.info("stats");
+    const evicted = Number(/evicted_keys:(\d+)/.exec(stats)?.[1]);
+    assert.ok(evicted > 0, `evicted_keys=${evicted}`);
+    assert.equal(await client.get("grid_cache:bulk-999"), value, "the newest write is kept");
+    await control.call("CONFIG", "SET", "maxmemory", String(256 * 1024 * 1024));
+  });
+
+  it("passes the container's authenticated healthcheck, and fails it with a wrong password", () => {
+    const passwordFile = path.join(server.dir, "admin-password");
+    const run = (password: string) => {
+      fs.writeFileSync(passwordFile, password, { mode: 0o600 });
+      const [kind, script] = redisHealthcheck("admin", passwordFile, server.port);
+      assert.equal(kind, "CMD-SHELL");
+      return spawnSync("sh", ["-c", script], { encoding: "utf8" }).status;
+    };
+    assert.equal(run(ADMIN_PASSWORD), 0);
+    assert.notEqual(run("wrong-password"), 0);
+  });
+});

@@ -1,0 +1,271 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { isSecretValue, plain } from "../support/mocks";
+import { StackRun, ofType, runStack, stackConfig, valueOf } from "../support/stack";
+
+const CONTAINER = "docker:index/container:Container";
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+const VOLUME = "docker:index/volume:Volume";
+const NETWORK = "docker:index/network:Network";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+const devStack = (stack = "dev", overrides: Record<string, string | undefined> = {}) =>
+  runStack(stack, stackConfig("Pulumi.dev.yaml", overrides));
+
+/** Every generated password value the mock handed out in this run. */
+async function generatedPasswords(run: StackRun): Promise<string[]> {
+  const outputs = run.outputs;
+  const fromUrls = Object.values<string>(outputs.postgres.urls).map((u) => new URL(u).password);
+  return [...fromUrls, new URL(outputs.redis.url).password, new URL(outputs.redis.adminUrl).password];
+}
+
+describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
+  let run: StackRun;
+  let withTools: StackRun;
+  before(async () => {
+    run = await devStack();
+    withTools = await devStack("dev", { devTools: "true" });
+  });
+
+  it("registers Postgres and Redis on one network, with volumes and one password per role", () => {
+    assert.deepEqual(
+      ofType(run, CONTAINER)
+        .map((c) => c.inputs.name)
+        .sort(),
+      ["offthegrid-dev-postgres", "offthegrid-dev-redis"],
+    );
+    assert.deepEqual(
+      ofType(run, NETWORK).map((n) => n.inputs.name),
+      ["offthegrid-dev-net"],
+    );
+    assert.deepEqual(
+      ofType(run, VOLUME)
+        .map((v) => v.inputs.name)
+        .sort(),
+      ["offthegrid-dev-pgdata", "offthegrid-dev-redisdata"],
+    );
+    assert.equal(ofType(run, PASSWORD).length, 8);
+    for (const c of ofType(run, CONTAINER)) {
+      assert.deepEqual(
+        c.inputs.networksAdvanced.map((n: any) => n.name),
+        ["offthegrid-dev-net"],
+      );
+    }
+  });
+
+  it("generates passwords of >= 32 characters from letters, digits and '-' only, keyed by a rotation epoch", () => {
+    for (const p of ofType(run, PASSWORD)) {
+      assert.ok(p.inputs.length >= 32);
+      assert.equal(p.inputs.special, true);
+      assert.equal(p.inputs.overrideSpecial, "-");
+      assert.deepEqual(p.inputs.keepers, { epoch: "0" });
+    }
+  });
+
+  it("pulls exact image versions only (never latest)", () => {
+    const names = ofType(withTools, IMAGE)
+      .map((i) => i.inputs.name)
+      .sort();
+    assert.deepEqual(names, [
+      "dpage/pgadmin4:9.8",
+      "ghcr.io/joeferner/redis-commander:0.9.0",
+      "postgres:17.6-bookworm",
+      "redis:7.4.5-bookworm",
+    ]);
+    for (const name of names) assert.match(name, /:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/);
+  });
+
+  it("binds every published port to 127.0.0.1", () => {
+    const ports = ofType(withTools, CONTAINER).flatMap((c) => c.inputs.ports);
+    assert.equal(ports.length, 4);
+    for (const port of ports) assert.equal(port.ip, "127.0.0.1");
+    assert.deepEqual(ports.map((p: any) => p.external).sort(), [5432, 6379, 8080, 8081]);
+  });
+
+  it("gives every container a healthcheck, and waits for it", () => {
+    for (const c of ofType(withTools, CONTAINER)) {
+      assert.ok(c.inputs.healthcheck?.tests?.length > 0, `${c.name} has a healthcheck`);
+      assert.equal(c.inputs.wait, true);
+    }
+    const byName = Object.fromEntries(ofType(run, CONTAINER).map((c) => [c.inputs.name, c]));
+    assert.deepEqual(byName["offthegrid-dev-postgres"].inputs.healthcheck.tests.slice(0, 2), [
+      "CMD",
+      "pg_isready",
+    ]);
+    const redisCheck = byName["offthegrid-dev-redis"].inputs.healthcheck.tests.join(" ");
+    assert.match(
+      redisCheck,
+      /REDISCLI_AUTH=.*--user admin/,
+      "authenticated, unlike the seed's bare redis-cli ping",
+    );
+  });
+
+  it("runs Postgres 17 with the seed's settings plus scram-sha-256 and pg_stat_statements", () => {
+    const pg = ofType(run, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-postgres")!;
+    const command: string[] = pg.inputs.command;
+    for (const setting of [
+      "max_connections=100",
+      "shared_buffers=256MB",
+      "effective_cache_size=1GB",
+      "log_min_duration_statement=1000",
+      "password_encryption=scram-sha-256",
+      "shared_preload_libraries=pg_stat_statements",
+    ]) {
+      assert.ok(command.includes(setting), `missing -c ${setting}`);
+    }
+    assert.ok(!command.some((arg) => arg.includes("enable_seqscan")));
+    assert.deepEqual(pg.inputs.volumes, [
+      { volumeName: "offthegrid-dev-pgdata", containerPath: "/var/lib/postgresql/data" },
+    ]);
+  });
+
+  it("hands passwords to containers as uploaded 0400 files, never as env values, command args or labels", async () => {
+    const secrets = [...(await generatedPasswords(withTools)), ...(await toolPasswords(withTools))];
+    assert.ok(secrets.length >= 8 && secrets.every((s) => s.length >= 32));
+    for (const c of ofType(withTools, CONTAINER)) {
+      const visible = JSON.stringify([
+        c.inputs.envs,
+        c.inputs.command,
+        c.inputs.labels,
+        c.inputs.healthcheck,
+      ]);
+      for (const secret of secrets) assert.ok(!visible.includes(secret), `${c.name} exposes a password`);
+      for (const env of c.inputs.envs ?? []) {
+        const [key] = env.split("=");
+        if (/PASSWORD|SECRET|TOKEN/.test(key))
+          assert.match(key, /_FILE$/, `${c.name}: ${key} must be the _FILE form`);
+      }
+      assert.ok(isSecretValue(c.inputs.uploads), `${c.name}: uploads reach the provider as a secret`);
+      for (const upload of plain(c.inputs.uploads)) assert.equal(upload.permissions, "0400");
+    }
+    const pg = ofType(withTools, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-postgres")!;
+    const pwFile = plain(pg.inputs.uploads).find((u: any) => u.file === "/run/secrets/postgres-password");
+    assert.equal(pwFile.content, new URL(withTools.outputs.postgres.urls.admin).password);
+    assert.ok(pg.inputs.envs.includes("POSTGRES_PASSWORD_FILE=/run/secrets/postgres-password"));
+  });
+
+  it("uploads a redis.conf holding only hashes of the Redis passwords", async () => {
+    const redis = ofType(run, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-redis")!;
+    const conf: string = plain(redis.inputs.uploads).find(
+      (u: any) => u.file === "/usr/local/etc/redis/redis.conf",
+    ).content;
+    const appPassword = new URL(run.outputs.redis.url).password;
+    assert.ok(!conf.includes(appPassword));
+    assert.match(conf, /^user app on #[0-9a-f]{64} /m);
+    assert.match(conf, /^maxmemory 256mb$/m);
+    assert.deepEqual(redis.inputs.command, ["redis-server", "/usr/local/etc/redis/redis.conf"]);
+  });
+
+  it("replaces containers delete-before-replace, keeps volumes on destroy, parents every child", () => {
+    for (const o of run.options.filter((o) => o.type === CONTAINER))
+      assert.equal(o.opts.deleteBeforeReplace, true, o.name);
+    for (const o of run.options.filter((o) => o.type === VOLUME))
+      assert.equal(o.opts.retainOnDelete, true, o.name);
+    const roots = run.options.filter((o) => !o.parentName || o.parentName.startsWith("offthegrid-database-"));
+    assert.deepEqual(roots.map((o) => o.name).sort(), ["credentials", "local"]);
+  });
+
+  it("exports every secret-bearing output as a secret", async () => {
+    const { postgres, redis, tools } = withTools.exports;
+    const secretOutputs: [string, pulumi.Output<unknown>][] = [
+      ...Object.entries<pulumi.Output<string>>(postgres.urls).map(
+        ([k, v]) => [`postgres.urls.${k}`, v] as [string, pulumi.Output<string>],
+      ),
+      ["redis.url", redis.url],
+      ["redis.adminUrl", redis.adminUrl],
+      ["tools.pgadmin.password", tools.pgadmin.password],
+      ["tools.redisCommander.password", tools.redisCommander.password],
+    ];
+    for (const [name, output] of secretOutputs)
+      assert.equal(await pulumi.isSecret(output), true, `${name} is secret`);
+    assert.equal(await pulumi.isSecret(pulumi.output(postgres.host)), false, "plain facts stay readable");
+  });
+
+  it("exports connection details per role and the Redis app URL", () => {
+    const { postgres, redis } = run.outputs;
+    assert.equal(postgres.host, "127.0.0.1");
+    assert.equal(postgres.port, 5432);
+    for (const [role, user] of Object.entries({
+      admin: "postgres",
+      owner: "offthegrid_owner",
+      app: "offthegrid_app",
+      readonly: "offthegrid_readonly",
+    })) {
+      const url = new URL(postgres.urls[role]);
+      assert.equal(url.username, user);
+      assert.equal(url.pathname, "/offthegrid");
+      assert.equal(url.searchParams.get("sslmode"), "disable");
+    }
+    const redisUrl = new URL(redis.url);
+    assert.equal(redisUrl.protocol, "redis:");
+    assert.equal(redisUrl.username, "app");
+    assert.equal(redisUrl.port, "6379");
+  });
+
+  it("runs pgAdmin and Redis Commander only when devTools is on", async () => {
+    assert.equal(ofType(run, CONTAINER).length, 2);
+    assert.deepEqual(run.outputs.tools, {});
+    const names = ofType(withTools, CONTAINER)
+      .map((c) => c.inputs.name)
+      .sort();
+    assert.deepEqual(names, [
+      "offthegrid-dev-pgadmin",
+      "offthegrid-dev-postgres",
+      "offthegrid-dev-redis",
+      "offthegrid-dev-redis-commander",
+    ]);
+    assert.equal(withTools.outputs.tools.pgadmin.url, "http://127.0.0.1:8080");
+    assert.equal(withTools.outputs.tools.pgadmin.login, "admin@offthegrid.example.com");
+    const pgadmin = ofType(withTools, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-pgadmin")!;
+    const servers = JSON.parse(
+      plain(pgadmin.inputs.uploads).find((u: any) => u.file === "/pgadmin4/servers.json").content,
+    );
+    assert.equal(servers.Servers["1"].Host, "postgres");
+    const commander = ofType(withTools, CONTAINER).find(
+      (c) => c.inputs.name === "offthegrid-dev-redis-commander",
+    )!;
+    const conf = JSON.parse(plain(commander.inputs.uploads)[0].content);
+    assert.equal(conf.connections[0].username, "admin");
+    assert.equal(conf.connections[0].host, "redis");
+  });
+
+  it("lets two dev stacks share a host: no shared names, no shared ports", async () => {
+    const other = await devStack("alice", {
+      postgresHostPort: "15432",
+      redisHostPort: "16379",
+      devTools: "true",
+      pgadminHostPort: "18080",
+      redisCommanderHostPort: "18081",
+    });
+    const names = (r: StackRun) =>
+      [CONTAINER, VOLUME, NETWORK].flatMap((t) => ofType(r, t).map((x) => x.inputs.name as string));
+    const ports = (r: StackRun) =>
+      ofType(r, CONTAINER).flatMap((c) => c.inputs.ports.map((p: any) => p.external));
+    const sharedNames = names(other).filter((n) => names(withTools).includes(n));
+    const sharedPorts = ports(other).filter((p) => ports(withTools).includes(p));
+    assert.deepEqual(sharedNames, []);
+    assert.deepEqual(sharedPorts, []);
+    assert.ok(names(other).every((n) => n.startsWith("offthegrid-alice-")));
+  });
+
+  it("rotates one password by bumping its epoch, leaving the others' keepers alone", async () => {
+    const rotated = await devStack("dev", { postgresAppPasswordEpoch: "1" });
+    const keepers = (r: StackRun) =>
+      Object.fromEntries(ofType(r, PASSWORD).map((p) => [p.name, p.inputs.keepers.epoch]));
+    const before = keepers(run);
+    const after = keepers(rotated);
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    assert.deepEqual(changed, ["credentials-postgresApp"]);
+  });
+
+  it("fails before registering any resource when the config is invalid", async () => {
+    await assert.rejects(
+      devStack("dev", { postgresHostPort: "22" }),
+      /offthegrid-database:postgresHostPort: "22"/,
+    );
+  });
+});
+
+async function toolPasswords(run: StackRun): Promise<string[]> {
+  return Promise.all(Object.values<any>(run.exports.tools).map((tool) => valueOf<string>(tool.password)));
+}

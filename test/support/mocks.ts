@@ -1,0 +1,70 @@
+// A deliberately generic mock monitor: every resource gets its inputs back plus deterministic fields derived
+// from its name (id, arn, name, endpoint, address, port, result). Nothing is canned per resource type, so the
+// program cannot lean on values the real providers would not give it.
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+  readonly provider?: string;
+  readonly custom?: boolean;
+}
+
+export function digest(text: string, length = 12): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** What any resource named `name` resolves to under the mock. */
+export function mockFields(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  const h = digest(name);
+  return {
+    arn: `arn:aws:mock:eu-west-1:123456789012:${type.split(":")[1] ?? "resource"}/${name}`,
+    name: inputs.name ?? name,
+    endpoint: `${name}.${h}.mock.internal`,
+    address: `${name}.${h}.mock.internal`,
+    port: inputs.port ?? 10000 + (parseInt(h.slice(0, 4), 16) % 50000),
+    // Looks like a generated credential: letters, digits and "-".
+    result: `mock-${digest("result:" + name, 32)}`,
+  };
+}
+
+export function genericMocks(recorded: RecordedResource[]): pulumi.runtime.Mocks {
+  return {
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs,
+        provider: args.provider,
+        custom: args.custom,
+      });
+      return {
+        id: args.id ?? `${args.name}-id`,
+        state: { ...mockFields(args.type, args.name, args.inputs), ...args.inputs },
+      };
+    },
+    call(args: pulumi.runtime.MockCallArgs) {
+      return args.inputs;
+    },
+  };
+}
+
+/** Pulumi's wire marker for a secret value, as the mock monitor receives it. */
+const SECRET_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretValue(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as any)[SECRET_KEY] === SECRET_SIG;
+}
+
+/** Strips secret markers recursively, for assertions on the plain values. */
+export function plain(value: any): any {
+  if (isSecretValue(value)) return plain(value.value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}

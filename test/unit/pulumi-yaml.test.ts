@@ -1,0 +1,34 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { keys } from "../../components/config/keys";
+import { ROOT } from "../support/stack";
+
+describe("Pulumi.yaml config schema", () => {
+  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+  const declared: Record<string, any> = project.config;
+
+  it("names the project and the TypeScript runtime", () => {
+    assert.equal(project.name, "offthegrid-database");
+    assert.equal(project.runtime.name, "nodejs");
+    assert.equal(project.runtime.options.typescript, true);
+  });
+
+  it("declares exactly the keys the program validates", () => {
+    assert.deepEqual(Object.keys(declared).sort(), Object.keys(keys).sort());
+  });
+
+  for (const [name, spec] of Object.entries(keys)) {
+    it(`${name}: same type, description and default as components/config/keys.ts`, () => {
+      const entry = declared[name];
+      assert.equal(entry.type, spec.type);
+      assert.equal(entry.description, spec.description);
+      assert.deepEqual(entry.default, "default" in spec ? spec.default : undefined);
+      if (entry.default !== undefined) {
+        const raw = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
+        assert.deepEqual(spec.parse(raw), entry.default, "the default passes the program's own validation");
+      }
+    });
+  }
+});
