@@ -1,0 +1,27 @@
+// Child process for bench/run.ts: evaluates index.ts under the mock monitor, imports included, and prints the
+// time from before the first import to the stack's resolved outputs, as JSON on the last line.
+const started = performance.now();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runStack, stackConfig } = require("../test/support/stack");
+
+async function main(): Promise<void> {
+  const stackFile = process.argv[2] ?? "Pulumi.dev.yaml";
+  const stack = process.argv[3] ?? "dev";
+  const importsDone = performance.now();
+  const run = await runStack(stack, stackConfig(stackFile));
+  const done = performance.now();
+  console.log(
+    JSON.stringify({
+      stackFile,
+      resources: run.resources.length,
+      importMs: Math.round(importsDone - started),
+      evaluateMs: Math.round(done - importsDone),
+      totalMs: Math.round(done - started),
+      rssMb: Math.round(process.memoryUsage().rss / 1e6),
+    }),
+  );
+}
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
