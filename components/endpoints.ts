@@ -9,10 +9,14 @@ export interface PostgresEndpoint {
   readonly database: string;
   /** libpq sslmode the clients must use: `disable` on the loopback dev container, `verify-full` on AWS. */
   readonly sslmode: "disable" | "verify-full";
+  /** PEM bundle that signs the server certificate (AWS). */
+  readonly caCert?: pulumi.Input<string>;
 }
 
 export interface DataStoreEndpoints {
   readonly postgres: PostgresEndpoint;
+  /** Resources that must be up (healthy container, available instance) before the schema is applied. */
+  readonly postgresReady: pulumi.Resource[];
   /** Read replicas' endpoints (AWS only). */
   readonly postgresReaders: readonly PostgresEndpoint[];
   readonly redis: {

@@ -114,6 +114,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
         database: config.postgresDatabase,
         sslmode: "disable",
       },
+      postgresReady: [this.postgres],
       postgresReaders: [],
       redis: { host: LOOPBACK, port: config.redis.hostPort, tls: false },
       tools,

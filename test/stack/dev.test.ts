@@ -162,7 +162,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     for (const o of run.options.filter((o) => o.type === VOLUME))
       assert.equal(o.opts.retainOnDelete, true, o.name);
     const roots = run.options.filter((o) => !o.parentName || o.parentName.startsWith("offthegrid-database-"));
-    assert.deepEqual(roots.map((o) => o.name).sort(), ["credentials", "local"]);
+    assert.deepEqual(roots.map((o) => o.name).sort(), ["credentials", "local", "schema"]);
   });
 
   it("exports every secret-bearing output as a secret", async () => {

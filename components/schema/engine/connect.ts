@@ -1,0 +1,58 @@
+// Waiting for a database that may still be starting (a fresh dev container, an RDS instance just created).
+import { Client, ClientConfig } from "pg";
+
+/** Errors that mean "not accepting connections yet", as opposed to "you may not connect". */
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "57P03",
+]);
+
+export function isTransientConnectError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return (
+    (code !== undefined && TRANSIENT_CODES.has(code)) ||
+    /Connection terminated unexpectedly|timeout expired/i.test((err as Error).message ?? "")
+  );
+}
+
+export class DatabaseUnavailable extends Error {
+  constructor(where: string, waitedMs: number, cause: unknown) {
+    super(
+      `PostgreSQL at ${where} did not accept connections within ${Math.round(waitedMs / 1000)} s: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+    this.name = "DatabaseUnavailable";
+  }
+}
+
+/** Connects, retrying transient failures with backoff until the deadline; authentication errors fail at once. */
+export async function connectWithRetry(
+  config: ClientConfig,
+  options: { deadlineMs: number; initialDelayMs?: number; maxDelayMs?: number },
+): Promise<Client> {
+  const started = Date.now();
+  let delay = options.initialDelayMs ?? 200;
+  for (;;) {
+    const client = new Client({ connectionTimeoutMillis: 10_000, ...config });
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      const waited = Date.now() - started;
+      if (!isTransientConnectError(err)) throw err;
+      if (waited + delay > options.deadlineMs) {
+        throw new DatabaseUnavailable(`${config.host ?? "localhost"}:${config.port ?? 5432}`, waited, err);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, options.maxDelayMs ?? 5_000);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// The history table: what ran, with which checksum, when, how long, by whom.
+import type { ClientBase } from "pg";
+import type { HistoryRow } from "./plan";
+import { TableName, ident, qualified } from "./sql-text";
+
+export const DEFAULT_HISTORY: TableName = { schema: "migrations", table: "history" };
+
+export function createHistorySql(t: TableName): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)};
+CREATE TABLE IF NOT EXISTS ${qualified(t)} (
+  version          integer PRIMARY KEY,
+  name             text NOT NULL UNIQUE,
+  checksum         text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),
+  status           text NOT NULL CHECK (status IN ('applied', 'partial')),
+  execution_mode   text NOT NULL CHECK (execution_mode IN ('transaction', 'no-transaction')),
+  statements_done  integer CHECK (statements_done >= 0),
+  prefix_checksum  text,
+  applied_at       timestamptz NOT NULL DEFAULT now(),
+  duration_ms      integer CHECK (duration_ms >= 0),
+  applied_by       text NOT NULL DEFAULT current_user
+)`;
+}
+
+export async function historyExists(client: ClientBase, t: TableName): Promise<boolean> {
+  const { rows } = await client.query("SELECT to_regclass($1) IS NOT NULL AS present", [
+    `${ident(t.schema)}.${ident(t.table)}`,
+  ]);
+  return rows[0].present;
+}
+
+export async function readHistory(client: ClientBase, t: TableName): Promise<HistoryRow[]> {
+  if (!(await historyExists(client, t))) return [];
+  const { rows } = await client.query(
+    `SELECT version, name, checksum, status, statements_done, prefix_checksum, applied_at, duration_ms, applied_by
+       FROM ${qualified(t)} ORDER BY version`,
+  );
+  return rows.map((r) => ({
+    version: r.version,
+    name: r.name,
+    checksum: r.checksum,
+    status: r.status,
+    statementsDone: r.statements_done,
+    prefixChecksum: r.prefix_checksum,
+    appliedAt: r.applied_at,
+    durationMs: r.duration_ms,
+    appliedBy: r.applied_by,
+  }));
+}

@@ -1,0 +1,20 @@
+// Public API of the migration engine. No Pulumi here: the dynamic provider and the CLI both call these.
+export { connectWithRetry, DatabaseUnavailable } from "./connect";
+export { DEFAULT_HISTORY } from "./history";
+export { MigrationLockTimeout } from "./lock";
+export { Migration, MigrationFileError, parseMigration } from "./migration-file";
+export { MigrationPlanError } from "./plan";
+export {
+  MigrationEvent,
+  MigrationResult,
+  MigrationRunError,
+  MigrationStatus,
+  RUNNER_DEFAULTS,
+  RunnerOptions,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+} from "./runner";
+export { scramSha256Verifier } from "./scram";
+export { MigrationSource, loadMigrations, readMigrationDirectory } from "./sources";
+export { SUM_FILE, renderSumFile, verifySumFile } from "./sum-file";

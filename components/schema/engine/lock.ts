@@ -1,0 +1,65 @@
+// A session-level advisory lock on a dedicated connection, polled with pg_try_advisory_lock up to a deadline.
+// Never a blocking pg_advisory_lock: that can deadlock against CREATE INDEX CONCURRENTLY in another session
+// (flyway#1654, postgres-migrations#36), and it hangs forever behind a stuck migrator.
+import type { Client } from "pg";
+
+/** Fixed key: every migrator of this schema, whatever its version, contends for the same lock. */
+export const MIGRATION_LOCK_KEY = "7341823113222001";
+
+export class MigrationLockTimeout extends Error {
+  constructor(
+    readonly waitedMs: number,
+    readonly holder: { pid: number; application: string; since: Date | null } | undefined,
+  ) {
+    super(
+      `Could not take the migration lock within ${Math.round(waitedMs / 1000)} s: ` +
+        (holder
+          ? `held by backend pid ${holder.pid} (${holder.application || "no application_name"}` +
+            `${holder.since ? `, connected ${holder.since.toISOString()}` : ""}). `
+          : "held by another session. ") +
+        "Another migration is running; wait for it, or if it is stuck end it with " +
+        `SELECT pg_terminate_backend(${holder?.pid ?? "<pid>"}).`,
+    );
+    this.name = "MigrationLockTimeout";
+  }
+}
+
+export async function withMigrationLock<T>(
+  lockClient: Client,
+  options: { deadlineMs: number; pollMs?: number },
+  work: () => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  const poll = options.pollMs ?? 200;
+  for (;;) {
+    const { rows } = await lockClient.query("SELECT pg_try_advisory_lock($1::bigint) AS locked", [
+      MIGRATION_LOCK_KEY,
+    ]);
+    if (rows[0].locked) break;
+    if (Date.now() - started >= options.deadlineMs) {
+      throw new MigrationLockTimeout(Date.now() - started, await lockHolder(lockClient));
+    }
+    await new Promise((resolve) => setTimeout(resolve, poll));
+  }
+  try {
+    return await work();
+  } finally {
+    await lockClient
+      .query("SELECT pg_advisory_unlock($1::bigint)", [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
+  }
+}
+
+async function lockHolder(client: Client) {
+  const key = BigInt(MIGRATION_LOCK_KEY);
+  const { rows } = await client.query(
+    `SELECT l.pid, a.application_name, a.backend_start
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
+      LIMIT 1`,
+    [String(key >> 32n), String(key & 0xffffffffn)],
+  );
+  return rows[0]
+    ? { pid: rows[0].pid, application: rows[0].application_name, since: rows[0].backend_start }
+    : undefined;
+}

@@ -1,0 +1,246 @@
+// The dynamic provider behind SchemaMigrations. Pulumi serializes this object into the resource's `__provider`
+// input and the engine's host loads it with require-from-string, so: no Pulumi import here, no captured
+// `pulumi.Config`, and everything it needs arrives as inputs (passwords as secret inputs, which the host hands
+// over in plaintext and the engine stores encrypted because the output keys match).
+import type { ClientConfig } from "pg";
+import { bootstrap } from "./bootstrap";
+import { connectWithRetry, migrateUp, parseMigration, scramSha256Verifier } from "./engine";
+import { DEFAULT_HISTORY, readHistory } from "./engine/history";
+import { ident, literal } from "./engine/sql-text";
+
+export interface ConnectionInputs {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly sslmode: "disable" | "verify-full";
+  /** PEM bundle that signs the server certificate; required for verify-full. */
+  readonly caCert?: string;
+}
+
+export interface RoleInputs {
+  readonly name: string;
+  readonly password: string;
+}
+
+export interface SchemaInputs {
+  readonly connection: ConnectionInputs;
+  /** Secret. `managePassword`: the provider sets this password on the admin role (dev superuser); RDS manages its own. */
+  readonly admin: { readonly user: string; readonly password: string; readonly managePassword: boolean };
+  /** Secret. */
+  readonly roles: { readonly owner: RoleInputs; readonly app: RoleInputs; readonly readonly: RoleInputs };
+  readonly migrations: readonly { readonly name: string; readonly checksum: string; readonly sql: string }[];
+  readonly marker: { readonly environment: string; readonly stack: string };
+  readonly settings: {
+    readonly connectDeadlineMs: number;
+    readonly lockDeadlineMs: number;
+    readonly lockTimeoutMs: number;
+    readonly statementTimeoutMs: number;
+  };
+}
+
+export interface SchemaOutputs extends Omit<SchemaInputs, "migrations"> {
+  /** What the database has applied, in order, as (name, checksum): what diff compares against. */
+  readonly migrations: readonly { readonly name: string; readonly checksum: string }[];
+}
+
+/** The string the engine substitutes for values not known yet during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function sslOf(c: ConnectionInputs): ClientConfig["ssl"] {
+  // verify-full: the chain must lead to the given CA and the certificate must name the host.
+  return c.sslmode === "verify-full" ? { ca: c.caCert, rejectUnauthorized: true, servername: c.host } : false;
+}
+
+function clientConfig(c: ConnectionInputs, user: string, password: string): ClientConfig {
+  return { host: c.host, port: c.port, database: c.database, user, password, ssl: sslOf(c) };
+}
+
+function failuresOf(news: SchemaInputs): { property: string; reason: string }[] {
+  const failures: { property: string; reason: string }[] = [];
+  const known = (v: unknown) => v !== UNKNOWN && v !== undefined;
+  const c = news.connection ?? ({} as ConnectionInputs);
+  if (known(c.host) && (typeof c.host !== "string" || c.host === ""))
+    failures.push({ property: "connection", reason: "host must be a non-empty string" });
+  if (known(c.port) && !(Number.isInteger(c.port) && c.port > 0 && c.port < 65536))
+    failures.push({ property: "connection", reason: `port must be 1-65535, got ${c.port}` });
+  if (!["disable", "verify-full"].includes(c.sslmode))
+    failures.push({
+      property: "connection",
+      reason: `sslmode must be disable or verify-full, got ${c.sslmode}`,
+    });
+  if (c.sslmode === "verify-full" && known(c.caCert) && !/-----BEGIN CERTIFICATE-----/.test(c.caCert ?? "")) {
+    failures.push({
+      property: "connection",
+      reason: "sslmode verify-full needs caCert: the PEM bundle of the CA that signs the server certificate",
+    });
+  }
+  const names = new Set<string>();
+  let previous = -1;
+  for (const m of news.migrations ?? []) {
+    try {
+      const parsed = parseMigration(m.name, m.sql);
+      if (parsed.checksum !== m.checksum)
+        failures.push({ property: "migrations", reason: `${m.name}: checksum does not match its SQL` });
+      if (parsed.version <= previous)
+        failures.push({
+          property: "migrations",
+          reason: `${m.name}: migrations must be in ascending version order`,
+        });
+      previous = parsed.version;
+    } catch (err) {
+      failures.push({ property: "migrations", reason: (err as Error).message });
+    }
+    if (names.has(m.name)) failures.push({ property: "migrations", reason: `${m.name} is listed twice` });
+    names.add(m.name);
+  }
+  for (const [key, role] of Object.entries(news.roles ?? {})) {
+    if (known(role?.name) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.name))
+      failures.push({ property: "roles", reason: `${key}: invalid role name ${role.name}` });
+    if (known(role?.password) && (typeof role.password !== "string" || role.password.length < 16)) {
+      failures.push({ property: "roles", reason: `${key}: password must be at least 16 characters` });
+    }
+  }
+  return failures;
+}
+
+/** Connects as admin; on a rotated password that the database does not know yet, falls back to the previous one. */
+async function connectAdmin(news: SchemaInputs, olds: SchemaOutputs | undefined) {
+  const { connection, admin, settings } = news;
+  const deadline = { deadlineMs: settings.connectDeadlineMs };
+  try {
+    return await connectWithRetry(clientConfig(connection, admin.user, admin.password), deadline);
+  } catch (err) {
+    const previous = olds?.admin?.password;
+    if (
+      (err as { code?: string }).code !== "28P01" ||
+      !previous ||
+      previous === admin.password ||
+      !admin.managePassword
+    )
+      throw err;
+    const client = await connectWithRetry(clientConfig(connection, admin.user, previous), deadline);
+    await client.query(
+      `ALTER ROLE ${ident(admin.user)} WITH PASSWORD ${literal(scramSha256Verifier(admin.password))}`,
+    );
+    return client;
+  }
+}
+
+async function appliedMigrations(news: SchemaInputs) {
+  const owner = news.roles.owner;
+  const client = await connectWithRetry(clientConfig(news.connection, owner.name, owner.password), {
+    deadlineMs: news.settings.connectDeadlineMs,
+  });
+  try {
+    return (await readHistory(client, DEFAULT_HISTORY))
+      .filter((r) => r.status === "applied")
+      .map((r) => ({ name: r.name, checksum: r.checksum }));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function outputsOf(news: SchemaInputs, migrations: SchemaOutputs["migrations"]): SchemaOutputs {
+  // Same keys as the (secret) inputs, so the engine stores admin and roles encrypted.
+  return {
+    connection: news.connection,
+    admin: news.admin,
+    roles: news.roles,
+    marker: news.marker,
+    settings: news.settings,
+    migrations,
+  };
+}
+
+async function apply(
+  news: SchemaInputs,
+  olds: SchemaOutputs | undefined,
+  id: string,
+  providerText: string,
+): Promise<SchemaOutputs> {
+  const admin = await connectAdmin(news, olds);
+  try {
+    await bootstrap(admin, {
+      database: news.connection.database,
+      roles: { owner: news.roles.owner.name, app: news.roles.app.name, readonly: news.roles.readonly.name },
+      // Every apply (re)sets the passwords: a rotation takes effect and any drift is healed.
+      setPasswords: Object.fromEntries(Object.values(news.roles).map((r) => [r.name, r.password])),
+      marker: news.marker,
+    });
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  const owner = news.roles.owner;
+  try {
+    await migrateUp({
+      connection: clientConfig(news.connection, owner.name, owner.password),
+      migrations: news.migrations.map((m) => ({ name: m.name, sql: m.sql })),
+      lockTimeoutMs: news.settings.lockTimeoutMs,
+      statementTimeoutMs: news.settings.statementTimeoutMs,
+      lockDeadlineMs: news.settings.lockDeadlineMs,
+      connectDeadlineMs: news.settings.connectDeadlineMs,
+    });
+  } catch (err) {
+    // By name: the class travels inside the serialized closure, so identity checks are fragile.
+    if ((err as Error).name !== "MigrationRunError") throw err;
+    // Partial failure: record what the database really has, so the next `pulumi up` sees the difference and
+    // resumes. The engine host reads id / properties / reasons from the thrown error.
+    const message = (err as Error).message;
+    const properties = { ...outputsOf(news, await appliedMigrations(news)), __provider: providerText };
+    throw Object.assign(new Error(message), { id, properties, reasons: [message] });
+  }
+  return outputsOf(
+    news,
+    news.migrations.map((m) => ({ name: m.name, checksum: m.checksum })),
+  );
+}
+
+function idOf(news: SchemaInputs): string {
+  return `${news.connection.host}:${news.connection.port}/${news.connection.database}`;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export const schemaProvider = {
+  async check(_olds: SchemaInputs, news: SchemaInputs) {
+    return { inputs: news, failures: failuresOf(news) };
+  },
+
+  /** Compares checksums and settings only: no database round trip, so previews stay offline. Never a replace. */
+  async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs) {
+    const wanted = (news.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
+    const changed: string[] = [];
+    if (!same(olds.migrations, wanted)) changed.push("migrations");
+    for (const key of ["connection", "admin", "roles", "marker", "settings"] as const) {
+      if (!same(olds[key], news[key])) changed.push(key);
+    }
+    return {
+      changes: changed.length > 0,
+      replaces: [] as string[],
+      deleteBeforeReplace: false,
+      stables: [] as string[],
+      changed,
+    };
+  },
+
+  async create(inputs: SchemaInputs & { __provider: string }) {
+    const id = idOf(inputs);
+    return { id, outs: await apply(inputs, undefined, id, inputs.__provider) };
+  },
+
+  async update(id: string, olds: SchemaOutputs, news: SchemaInputs & { __provider: string }) {
+    return { outs: await apply(news, olds, id, news.__provider) };
+  },
+
+  /** Refresh: report the migrations the database really has applied. */
+  async read(id: string, props: SchemaOutputs) {
+    return { id, props: { ...props, migrations: await appliedMigrations(props as unknown as SchemaInputs) } };
+  },
+
+  /** Nothing here ever drops data: deleting the resource only forgets it. The schema stays in the database. */
+  async delete() {
+    return;
+  },
+};

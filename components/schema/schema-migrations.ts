@@ -1,0 +1,62 @@
+// The SchemaMigrations resource: applies sql/ to a database once it accepts connections, through the dynamic
+// provider in ./provider. Updates (new migrations, rotated passwords) are in-place; it is never replaced and
+// never drops anything.
+import * as pulumi from "@pulumi/pulumi";
+import { loadMigrations, MigrationSource } from "./engine";
+import { ConnectionInputs, SchemaInputs, schemaProvider } from "./provider";
+import { RUNNER_DEFAULTS } from "./engine/runner";
+
+export interface SchemaMigrationsArgs {
+  readonly connection: pulumi.Input<ConnectionInputs>;
+  /** Admin login for the bootstrap. `managePassword` is true where the provider owns the admin password (dev). */
+  readonly admin: {
+    readonly user: string;
+    readonly password: pulumi.Input<string>;
+    readonly managePassword: boolean;
+  };
+  readonly roles: {
+    readonly owner: { readonly name: string; readonly password: pulumi.Input<string> };
+    readonly app: { readonly name: string; readonly password: pulumi.Input<string> };
+    readonly readonly: { readonly name: string; readonly password: pulumi.Input<string> };
+  };
+  /** The migration files (sql/), already read; parsed and checksummed here before anything is registered. */
+  readonly migrations: readonly MigrationSource[];
+  readonly marker: { readonly environment: string; readonly stack: string };
+  /** Defaults: wait 5 min for the database, 2 min for another migrator's lock, engine defaults for timeouts. */
+  readonly settings?: Partial<SchemaInputs["settings"]>;
+}
+
+export class SchemaMigrations extends pulumi.dynamic.Resource {
+  /** Applied migrations as (name, checksum), in order. */
+  declare readonly migrations: pulumi.Output<{ name: string; checksum: string }[]>;
+
+  constructor(name: string, args: SchemaMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
+    const parsed = loadMigrations(args.migrations);
+    const inputs = {
+      connection: args.connection,
+      admin: pulumi.secret(args.admin),
+      roles: pulumi.secret(args.roles),
+      migrations: parsed.map((m) => ({
+        name: m.name,
+        checksum: m.checksum,
+        sql: args.migrations.find((s) => s.name === m.name)!.sql,
+      })),
+      marker: args.marker,
+      settings: {
+        connectDeadlineMs: 5 * 60_000,
+        lockDeadlineMs: 2 * 60_000,
+        lockTimeoutMs: RUNNER_DEFAULTS.lockTimeoutMs,
+        statementTimeoutMs: RUNNER_DEFAULTS.statementTimeoutMs,
+        ...args.settings,
+      },
+    };
+    super(
+      schemaProvider,
+      name,
+      inputs,
+      { ...opts, additionalSecretOutputs: ["admin", "roles"] },
+      "offthegrid",
+      "SchemaMigrations",
+    );
+  }
+}

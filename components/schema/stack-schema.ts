@@ -1,0 +1,60 @@
+// Wires SchemaMigrations to whichever stores the environment provisioned.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { CredentialName, StackConfig } from "../config/types";
+import type { DataStoreEndpoints } from "../endpoints";
+import { ADMIN_ROLE, SCHEMA_ROLES } from "../postgres/roles";
+import { loadMigrations, MigrationSource, readMigrationDirectory, SUM_FILE, verifySumFile } from "./engine";
+import { SchemaMigrations } from "./schema-migrations";
+
+/** Reads sql/ and refuses to deploy files that sql/migrations.sum does not vouch for. */
+export function readSchemaSources(dir: string): MigrationSource[] {
+  const sources = readMigrationDirectory(dir);
+  const sumPath = path.join(dir, SUM_FILE);
+  const problems = verifySumFile(
+    fs.existsSync(sumPath) ? fs.readFileSync(sumPath, "utf8") : undefined,
+    loadMigrations(sources),
+  );
+  if (problems.length > 0)
+    throw new Error(`Migrations in ${dir} do not match ${SUM_FILE}:\n  - ${problems.join("\n  - ")}`);
+  return sources;
+}
+
+export function stackSchema(
+  config: StackConfig,
+  endpoints: DataStoreEndpoints,
+  passwords: Readonly<Record<CredentialName, pulumi.Output<string>>>,
+  migrations: readonly MigrationSource[],
+): SchemaMigrations {
+  const role = (r: (typeof SCHEMA_ROLES)[keyof typeof SCHEMA_ROLES]) => ({
+    name: r.name,
+    password: passwords[r.credential],
+  });
+  const pg = endpoints.postgres;
+  return new SchemaMigrations(
+    "schema",
+    {
+      connection: pulumi.output({
+        host: pg.host,
+        port: pg.port,
+        database: pg.database,
+        sslmode: pg.sslmode,
+        caCert: pg.caCert,
+      }),
+      admin: {
+        user: ADMIN_ROLE.name,
+        password: passwords[ADMIN_ROLE.credential],
+        managePassword: config.platform === "docker",
+      },
+      roles: {
+        owner: role(SCHEMA_ROLES.owner),
+        app: role(SCHEMA_ROLES.app),
+        readonly: role(SCHEMA_ROLES.readonly),
+      },
+      migrations,
+      marker: { environment: config.environment, stack: config.stack },
+    },
+    { dependsOn: endpoints.postgresReady },
+  );
+}

@@ -1,0 +1,365 @@
+import { strict as assert } from "node:assert";
+import { Client, ClientConfig } from "pg";
+import {
+  MigrationLockTimeout,
+  MigrationPlanError,
+  MigrationRunError,
+  MigrationSource,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  readMigrationDirectory,
+} from "../../components/schema/engine";
+import { MIGRATION_LOCK_KEY } from "../../components/schema/engine/lock";
+import { startPostgres, sharedPostgres, TestPostgres, withClient } from "../support/postgres";
+import { ROOT } from "../support/stack";
+import * as path from "node:path";
+
+const m = (name: string, sql: string): MigrationSource => ({ name, sql });
+const count = (config: ClientConfig, sql: string) =>
+  withClient(config, async (c) => Number((await c.query(sql)).rows[0].n));
+const tableExists = (config: ClientConfig, table: string) =>
+  withClient(config, async (c) => (await c.query("SELECT to_regclass($1) AS t", [table])).rows[0].t !== null);
+
+describe("migration engine (real PostgreSQL 17)", function () {
+  let pg: TestPostgres;
+  let config: ClientConfig;
+  beforeEach(async () => {
+    pg = await sharedPostgres();
+    config = pg.config(await pg.createDatabase("engine"));
+  });
+
+  it("applies sql/ on an empty database, records history, and a rerun is a no-op", async () => {
+    const migrations = readMigrationDirectory(path.join(ROOT, "sql"));
+    const first = await migrateUp({ connection: config, migrations });
+    assert.deepEqual(
+      first.map((r) => [r.name, r.status]),
+      migrations.map((s) => [s.name, "success"]),
+    );
+    const history = await withClient(config, (c) =>
+      c.query(
+        "SELECT name, checksum, status, duration_ms, applied_by FROM migrations.history ORDER BY version",
+      ),
+    );
+    assert.equal(history.rows.length, migrations.length);
+    assert.ok(
+      history.rows.every(
+        (r) =>
+          r.status === "applied" &&
+          /^[0-9a-f]{64}$/.test(r.checksum) &&
+          r.duration_ms >= 0 &&
+          r.applied_by === "postgres",
+      ),
+    );
+    const again = await migrateUp({ connection: config, migrations });
+    assert.deepEqual(again, []);
+    assert.equal(await count(config, "SELECT count(*) AS n FROM migrations.history"), migrations.length);
+  });
+
+  it("ignores CRLF line endings and a BOM when comparing checksums", async () => {
+    const sql = "-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;\n";
+    await migrateUp({ connection: config, migrations: [m("001_t.sql", sql)] });
+    const windows = "\uFEFF" + sql.replace(/\n/g, "\r\n");
+    assert.deepEqual(await migrateUp({ connection: config, migrations: [m("001_t.sql", windows)] }), []);
+  });
+
+  it("refuses an applied file that changed, naming the file and both checksums", async () => {
+    await migrateUp({ connection: config, migrations: [m("001_t.sql", "CREATE TABLE t (id int);")] });
+    const err = await migrateUp({
+      connection: config,
+      migrations: [m("001_t.sql", "CREATE TABLE t (id bigint);")],
+    }).catch((e) => e);
+    assert.ok(err instanceof MigrationPlanError);
+    assert.equal(err.rule, "changed-after-apply");
+    assert.match(
+      err.message,
+      /001_t\.sql was applied with checksum sha256:[0-9a-f]{64} but the file now has sha256:[0-9a-f]{64}/,
+    );
+  });
+
+  it("refuses when an applied migration is missing from disk", async () => {
+    await migrateUp({
+      connection: config,
+      migrations: [m("001_a.sql", "CREATE TABLE a (id int);"), m("002_b.sql", "CREATE TABLE b (id int);")],
+    });
+    await assert.rejects(
+      migrateUp({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] }),
+      (e: Error) => {
+        assert.ok(e instanceof MigrationPlanError && e.rule === "missing-file");
+        assert.match(e.message, /002_b\.sql is recorded as applied .* there is no such file/);
+        return true;
+      },
+    );
+  });
+
+  it("refuses a new file numbered below the latest applied one (out of order)", async () => {
+    await migrateUp({
+      connection: config,
+      migrations: [m("001_a.sql", "SELECT 1;"), m("003_c.sql", "SELECT 3;")],
+    });
+    const err = await migrateUp({
+      connection: config,
+      migrations: [m("001_a.sql", "SELECT 1;"), m("002_b.sql", "SELECT 2;"), m("003_c.sql", "SELECT 3;")],
+    }).catch((e) => e);
+    assert.equal(err.rule, "out-of-order");
+    assert.match(err.message, /002_b\.sql is new but numbered below 003_c\.sql/);
+    assert.equal(await tableExists(config, "b"), false);
+  });
+
+  it("rolls back a file that fails mid-way and names the file, line and statement", async () => {
+    const bad = m(
+      "002_bad.sql",
+      "-- migrate:up\nCREATE TABLE first_half (id int);\n\nINSERT INTO first_half VALUES (1);\nINSERT INTO missing_table VALUES (1);\nCREATE TABLE second_half (id int);\n",
+    );
+    const err = await migrateUp({
+      connection: config,
+      migrations: [m("001_ok.sql", "CREATE TABLE ok (id int);"), bad],
+    }).catch((e) => e);
+    assert.ok(err instanceof MigrationRunError);
+    assert.match(
+      err.message,
+      /Migration 002_bad\.sql \(up\) failed at line 5: relation "missing_table" does not exist \[SQLSTATE 42P01\]/,
+    );
+    assert.match(err.message, /statement: INSERT INTO missing_table VALUES \(1\)/);
+    assert.match(err.message, /Nothing from this file was applied/);
+    assert.deepEqual(
+      err.results.map((r: any) => [r.name, r.status]),
+      [
+        ["001_ok.sql", "success"],
+        ["002_bad.sql", "error"],
+      ],
+    );
+    assert.equal(await tableExists(config, "ok"), true);
+    assert.equal(await tableExists(config, "first_half"), false, "no half-applied file");
+    assert.equal(await count(config, "SELECT count(*) AS n FROM migrations.history"), 1);
+  });
+
+  it("survives its backend being killed mid-file: nothing applied, rerun applies it", async () => {
+    const slow = m(
+      "001_slow.sql",
+      "CREATE TABLE killed (id int);\nSELECT pg_sleep(30);\nCREATE TABLE after_sleep (id int);",
+    );
+    const running = migrateUp({ connection: config, migrations: [slow] }).catch((e) => e);
+    await withClient(pg.config(), async (admin) => {
+      for (let i = 0; i < 100; i++) {
+        const { rowCount } = await admin.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'offthegrid-migrate' AND query LIKE '%pg_sleep(30)%'",
+        );
+        if (rowCount) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.fail("the migration never started");
+    });
+    const err = await running;
+    assert.ok(err instanceof MigrationRunError, String(err));
+    assert.match(err.message, /001_slow\.sql/);
+    assert.equal(await tableExists(config, "killed"), false);
+    const fast = m(
+      "001_slow.sql",
+      "CREATE TABLE killed (id int);\nSELECT pg_sleep(30);\nCREATE TABLE after_sleep (id int);",
+    );
+    // Same file, same checksum: it is still pending and applies once the sleep is short enough.
+    await withClient(config, (c) => c.query("SELECT 1"));
+    const rerun = await migrateUp({
+      connection: config,
+      migrations: [m(fast.name, fast.sql.replace("30", "0"))],
+    });
+    assert.equal(rerun[0].status, "success");
+    assert.equal(await tableExists(config, "after_sleep"), true);
+  });
+
+  it("applies each file exactly once with 8 concurrent appliers", async () => {
+    const migrations = [
+      m(
+        "001_counter.sql",
+        "CREATE TABLE applied_log (migration text);\nINSERT INTO applied_log VALUES ('001');\nSELECT pg_sleep(0.2);",
+      ),
+      m("002_second.sql", "INSERT INTO applied_log VALUES ('002');"),
+      m("003_third.sql", "INSERT INTO applied_log VALUES ('003');"),
+    ];
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => migrateUp({ connection: config, migrations, lockDeadlineMs: 30_000 })),
+    );
+    const applied = runs
+      .flat()
+      .filter((r) => r.status === "success")
+      .map((r) => r.name)
+      .sort();
+    assert.deepEqual(applied, ["001_counter.sql", "002_second.sql", "003_third.sql"]);
+    const log = await withClient(config, (c) =>
+      c.query("SELECT migration, count(*)::int AS n FROM applied_log GROUP BY 1 ORDER BY 1"),
+    );
+    assert.deepEqual(log.rows, [
+      { migration: "001", n: 1 },
+      { migration: "002", n: 1 },
+      { migration: "003", n: 1 },
+    ]);
+  });
+
+  it("gives up on the advisory lock at its deadline, naming the holder, without a blocking wait", async () => {
+    const holder = new Client(config);
+    await holder.connect();
+    try {
+      await holder.query("SET application_name = 'stuck-migrator'");
+      await holder.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
+      const started = Date.now();
+      const err = await migrateUp({
+        connection: config,
+        migrations: [m("001_a.sql", "SELECT 1;")],
+        lockDeadlineMs: 600,
+      }).catch((e) => e);
+      assert.ok(err instanceof MigrationLockTimeout, String(err));
+      assert.match(err.message, /held by backend pid \d+ \(stuck-migrator/);
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      await holder.end();
+    }
+    assert.equal(
+      (await migrateUp({ connection: config, migrations: [m("001_a.sql", "SELECT 1;")] }))[0].status,
+      "success",
+    );
+  });
+
+  it("retries a file that hits lock_timeout, and succeeds once the lock is released", async () => {
+    await migrateUp({ connection: config, migrations: [m("001_t.sql", "CREATE TABLE busy (id int);")] });
+    const blocker = new Client(config);
+    await blocker.connect();
+    await blocker.query("BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
+    const retries: number[] = [];
+    const running = migrateUp({
+      connection: config,
+      migrations: [
+        m("001_t.sql", "CREATE TABLE busy (id int);"),
+        m(
+          "002_alter.sql",
+          "-- migrate:lock-timeout 100ms\n-- migrate:up\nALTER TABLE busy ADD COLUMN note text;",
+        ),
+      ],
+      lockRetryDelayMs: 150,
+      onEvent: (e) => e.type === "retry" && retries.push(e.attempt),
+    });
+    setTimeout(() => void blocker.query("COMMIT").then(() => blocker.end()), 400);
+    const results = await running;
+    assert.equal(results[0].status, "success");
+    assert.ok(retries.length >= 1, "at least one retry after lock_timeout");
+  });
+
+  it("applies a per-file statement timeout", async () => {
+    const err = await migrateUp({
+      connection: config,
+      migrations: [
+        m("001_slow.sql", "-- migrate:statement-timeout 100ms\n-- migrate:up\nSELECT pg_sleep(2);"),
+      ],
+    }).catch((e) => e);
+    assert.ok(err instanceof MigrationRunError);
+    assert.match(err.message, /canceling statement due to statement timeout \[SQLSTATE 57014\]/);
+  });
+
+  it("runs no-transaction files one statement per query, and resumes an interrupted one where it stopped", async () => {
+    const base = m("001_base.sql", "CREATE TABLE items (id int, name text);");
+    const broken = m(
+      "002_index.sql",
+      "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY items_id ON items (id);\nCREATE INDEX CONCURRENTLY items_name ON items (nmae);\n",
+    );
+    const err = await migrateUp({ connection: config, migrations: [base, broken] }).catch((e) => e);
+    assert.match(err.message, /002_index\.sql \(up\) failed at line 4: column "nmae" does not exist/);
+    assert.match(err.message, /next run resumes here/);
+    const [row] = (
+      await withClient(config, (c) =>
+        c.query("SELECT status, statements_done FROM migrations.history WHERE version = 2"),
+      )
+    ).rows;
+    assert.deepEqual(row, { status: "partial", statements_done: 1 });
+    const status = await migrationStatus({ connection: config, migrations: [base, broken] });
+    assert.equal(status[1].state, "partial");
+    // Fix the failing statement only: the first one already ran and is not repeated.
+    const fixed = m("002_index.sql", broken.sql.replace("(nmae)", "(name)"));
+    const results = await migrateUp({ connection: config, migrations: [base, fixed] });
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["success"],
+    );
+    assert.equal(await count(config, "SELECT count(*) AS n FROM pg_indexes WHERE tablename = 'items'"), 2);
+    // Changing a statement that already ran is refused.
+    const [done] = (
+      await withClient(config, (c) => c.query("SELECT status FROM migrations.history WHERE version = 2"))
+    ).rows;
+    assert.equal(done.status, "applied");
+  });
+
+  it("refuses to resume an interrupted file whose already-run statements changed", async () => {
+    const base = m("001_base.sql", "CREATE TABLE items (id int, name text);");
+    const broken = m(
+      "002_index.sql",
+      "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY items_id ON items (id);\nCREATE INDEX CONCURRENTLY items_name ON items (nmae);\n",
+    );
+    await migrateUp({ connection: config, migrations: [base, broken] }).catch(() => undefined);
+    const rewritten = m(
+      "002_index.sql",
+      broken.sql.replace("items_id ON items (id)", "items_id2 ON items (id)").replace("(nmae)", "(name)"),
+    );
+    await assert.rejects(
+      migrateUp({ connection: config, migrations: [base, rewritten] }),
+      /Interrupted migration changed: 002_index\.sql stopped after 1 statement/,
+    );
+  });
+
+  it("rolls back with down sections, then applies again", async () => {
+    const migrations = readMigrationDirectory(path.join(ROOT, "sql"));
+    await migrateUp({ connection: config, migrations });
+    const down = await migrateDown({ connection: config, migrations }, 2);
+    assert.deepEqual(
+      down.map((r) => [r.name, r.status]),
+      [
+        ["002_user_display_preferences.sql", "success"],
+        ["001_platform_schema.sql", "success"],
+      ],
+    );
+    assert.equal(await tableExists(config, "users"), false);
+    assert.equal(await count(config, "SELECT count(*) AS n FROM migrations.history"), 0);
+    const up = await migrateUp({ connection: config, migrations });
+    assert.equal(up.length, 2);
+    assert.equal(await count(config, "SELECT count(*) AS n FROM education_modules"), 3);
+  });
+
+  it("refuses to roll back a migration without a down section", async () => {
+    await migrateUp({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] });
+    await assert.rejects(
+      migrateDown({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] }),
+      /001_a\.sql has no "-- migrate:down" section/,
+    );
+  });
+
+  it("waits for a database that is not up yet, then applies", async () => {
+    let late: TestPostgres | undefined;
+    const { freePort } = await import("../support/ports");
+    const port = await freePort();
+    const starting = new Promise<TestPostgres>((resolve, reject) =>
+      setTimeout(() => startPostgres({ port }).then(resolve, reject), 1_000),
+    );
+    try {
+      const results = migrateUp({
+        connection: { ...config, port, database: "postgres" },
+        migrations: [m("001_a.sql", "CREATE TABLE waited (id int);")],
+        connectDeadlineMs: 30_000,
+      });
+      late = await starting;
+      assert.equal((await results)[0].status, "success");
+    } finally {
+      await (late ?? (await starting.catch(() => undefined)))?.stop();
+    }
+  });
+
+  it("fails with a clear message when the database never comes up", async () => {
+    const { freePort } = await import("../support/ports");
+    const port = await freePort();
+    await assert.rejects(
+      migrateUp({
+        connection: { ...config, port },
+        migrations: [m("001_a.sql", "SELECT 1;")],
+        connectDeadlineMs: 800,
+      }),
+      new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:${port} did not accept connections within \\d+ s`),
+    );
+  });
+});

