@@ -1,7 +1,6 @@
 // Child process for bench/run.ts: evaluates index.ts under the mock monitor, imports included, and prints the
 // time from before the first import to the stack's resolved outputs, as JSON on the last line.
 const started = performance.now();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runStack, stackConfig } = require("../test/support/stack");
 
 async function main(): Promise<void> {

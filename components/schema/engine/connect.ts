@@ -1,8 +1,12 @@
 // Waiting for a database that may still be starting (a fresh dev container, an RDS instance just created).
+import { EngineError } from "./errors";
 import { Client, ClientConfig } from "pg";
 
-/** Errors that mean "not accepting connections yet", as opposed to "you may not connect". */
-const TRANSIENT_CODES = new Set([
+/**
+ * Errors that mean "not accepting connections yet", as opposed to "you may not connect". An array, not a Set:
+ * Pulumi's closure serializer turns a captured Set into a plain object, and `.has` then throws in the host.
+ */
+const TRANSIENT_CODES = [
   "ECONNREFUSED",
   "ECONNRESET",
   "ENOTFOUND",
@@ -10,25 +14,23 @@ const TRANSIENT_CODES = new Set([
   "ETIMEDOUT",
   "EHOSTUNREACH",
   "57P03",
-]);
+];
 
 export function isTransientConnectError(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return (
-    (code !== undefined && TRANSIENT_CODES.has(code)) ||
+    (code !== undefined && TRANSIENT_CODES.includes(code)) ||
     /Connection terminated unexpectedly|timeout expired/i.test((err as Error).message ?? "")
   );
 }
 
-export class DatabaseUnavailable extends Error {
+export class DatabaseUnavailable extends EngineError {
   constructor(where: string, waitedMs: number, cause: unknown) {
     super(
+      "DatabaseUnavailable",
       `PostgreSQL at ${where} did not accept connections within ${Math.round(waitedMs / 1000)} s: ${(cause as Error).message}`,
-      {
-        cause,
-      },
+      cause,
     );
-    this.name = "DatabaseUnavailable";
   }
 }
 

@@ -5,9 +5,18 @@ import { TableName, ident, qualified } from "./sql-text";
 
 export const DEFAULT_HISTORY: TableName = { schema: "migrations", table: "history" };
 
-export function createHistorySql(t: TableName): string {
-  return `CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)};
-CREATE TABLE IF NOT EXISTS ${qualified(t)} (
+/**
+ * Creates the history table (and its schema when missing). CREATE SCHEMA IF NOT EXISTS would demand CREATE on
+ * the database even when the schema exists, which the owner role deliberately lacks; the bootstrap creates it.
+ */
+export async function ensureHistory(client: ClientBase, t: TableName): Promise<void> {
+  const { rows } = await client.query("SELECT to_regnamespace($1) IS NOT NULL AS present", [ident(t.schema)]);
+  if (!rows[0].present) await client.query(`CREATE SCHEMA ${ident(t.schema)}`);
+  await client.query(createHistorySql(t));
+}
+
+function createHistorySql(t: TableName): string {
+  return `CREATE TABLE IF NOT EXISTS ${qualified(t)} (
   version          integer PRIMARY KEY,
   name             text NOT NULL UNIQUE,
   checksum         text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),

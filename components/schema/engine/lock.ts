@@ -1,17 +1,19 @@
 // A session-level advisory lock on a dedicated connection, polled with pg_try_advisory_lock up to a deadline.
 // Never a blocking pg_advisory_lock: that can deadlock against CREATE INDEX CONCURRENTLY in another session
 // (flyway#1654, postgres-migrations#36), and it hangs forever behind a stuck migrator.
+import { EngineError } from "./errors";
 import type { Client } from "pg";
 
 /** Fixed key: every migrator of this schema, whatever its version, contends for the same lock. */
 export const MIGRATION_LOCK_KEY = "7341823113222001";
 
-export class MigrationLockTimeout extends Error {
+export class MigrationLockTimeout extends EngineError {
   constructor(
     readonly waitedMs: number,
     readonly holder: { pid: number; application: string; since: Date | null } | undefined,
   ) {
     super(
+      "MigrationLockTimeout",
       `Could not take the migration lock within ${Math.round(waitedMs / 1000)} s: ` +
         (holder
           ? `held by backend pid ${holder.pid} (${holder.application || "no application_name"}` +
@@ -20,7 +22,6 @@ export class MigrationLockTimeout extends Error {
         "Another migration is running; wait for it, or if it is stuck end it with " +
         `SELECT pg_terminate_backend(${holder?.pid ?? "<pid>"}).`,
     );
-    this.name = "MigrationLockTimeout";
   }
 }
 

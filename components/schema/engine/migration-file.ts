@@ -7,6 +7,7 @@
 //   …SQL…
 //   -- migrate:down
 //   …SQL that undoes it…
+import { EngineError } from "./errors";
 import { createHash } from "node:crypto";
 import { Statement, splitSql } from "./sql-split";
 
@@ -27,14 +28,13 @@ export interface Migration {
   readonly statementTimeoutMs?: number;
 }
 
-export class MigrationFileError extends Error {
+export class MigrationFileError extends EngineError {
   constructor(
     readonly file: string,
     readonly line: number | undefined,
     reason: string,
   ) {
-    super(`Invalid migration file ${file}${line ? ` (line ${line})` : ""}: ${reason}`);
-    this.name = "MigrationFileError";
+    super("MigrationFileError", `Invalid migration file ${file}${line ? ` (line ${line})` : ""}: ${reason}`);
   }
 }
 

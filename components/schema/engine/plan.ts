@@ -1,5 +1,6 @@
 // Integrity guards and planning: pure functions over the files on disk and the history rows in the database.
 // Every refusal is a MigrationPlanError whose message starts with the rule it enforces.
+import { EngineError } from "./errors";
 import { Migration } from "./migration-file";
 
 export interface HistoryRow {
@@ -15,14 +16,13 @@ export interface HistoryRow {
   readonly appliedBy: string | null;
 }
 
-export class MigrationPlanError extends Error {
+export class MigrationPlanError extends EngineError {
   constructor(
     readonly rule:
       "changed-after-apply" | "missing-file" | "out-of-order" | "no-down-section" | "partial-changed",
     message: string,
   ) {
-    super(message);
-    this.name = "MigrationPlanError";
+    super("MigrationPlanError", message);
   }
 }
 

@@ -1,8 +1,9 @@
 // The migration runner, as named steps: connect (waiting for the database) → take the advisory lock → ensure
 // the history table → read history → check integrity and plan → run each file → release the lock in finally.
+import { EngineError } from "./errors";
 import type { Client, ClientConfig } from "pg";
 import { connectWithRetry } from "./connect";
-import { DEFAULT_HISTORY, createHistorySql, readHistory } from "./history";
+import { DEFAULT_HISTORY, ensureHistory, readHistory } from "./history";
 import { withMigrationLock } from "./lock";
 import { Migration, sha256, statementsOf } from "./migration-file";
 import { HistoryRow, planDown, planUp } from "./plan";
@@ -50,15 +51,14 @@ export interface MigrationResult {
 }
 
 /** Thrown when a file fails; `results` says exactly which files ran before it and which did not. */
-export class MigrationRunError extends Error {
+export class MigrationRunError extends EngineError {
   constructor(
     message: string,
     readonly results: readonly MigrationResult[],
     readonly failure: { name: string; line?: number; statement?: string; sqlstate?: string },
     cause: unknown,
   ) {
-    super(message, { cause });
-    this.name = "MigrationRunError";
+    super("MigrationRunError", message, cause);
   }
 }
 
@@ -94,7 +94,7 @@ async function withClients<T>(
     return await withMigrationLock(lockClient, { deadlineMs: s.lockDeadlineMs }, async () => {
       client = await connect("");
       client.on("error", () => undefined); // a killed backend surfaces as the failing query's error
-      await client.query(createHistorySql(s.history));
+      await ensureHistory(client, s.history);
       return work(client);
     });
   } finally {

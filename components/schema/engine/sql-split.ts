@@ -1,5 +1,6 @@
 // Splits SQL text into top-level statements, with the line each starts on. Understands '' and E'' strings,
 // "quoted identifiers", $tag$ dollar quotes, -- and nested /* */ comments. Pure.
+import { EngineError } from "./errors";
 
 export interface Statement {
   /** The statement without its terminating semicolon, trimmed. */
@@ -19,7 +20,7 @@ export function splitSql(sql: string): Statement[] {
     const firstToken = firstTokenOffset(raw);
     if (firstToken >= 0) {
       const line = 1 + countNewlines(sql, 0, start + firstToken);
-      statements.push({ text: raw.trim(), line });
+      statements.push({ text: raw.slice(firstToken).trim(), line });
     }
   };
 
@@ -56,12 +57,12 @@ export function splitSql(sql: string): Statement[] {
   return statements;
 }
 
-export class SqlSplitError extends Error {
+export class SqlSplitError extends EngineError {
   constructor(
     readonly reason: string,
     readonly line: number,
   ) {
-    super(`${reason} (line ${line})`);
+    super("SqlSplitError", `${reason} (line ${line})`);
   }
 }
 

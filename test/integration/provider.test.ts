@@ -1,0 +1,301 @@
+import { strict as assert } from "node:assert";
+import { Client, ClientConfig } from "pg";
+import { parseMigration } from "../../components/schema/engine";
+import { isSecretValue, plain } from "../support/mocks";
+import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../support/postgres";
+import { ofType, runStack, stackConfig } from "../support/stack";
+
+const requireFromString = require("require-from-string");
+const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
+
+/** Loads the serialized provider exactly as the engine's dynamic-provider host does. */
+function loadProvider(text: string) {
+  return requireFromString(text).handler();
+}
+
+async function login(config: ClientConfig): Promise<string | undefined> {
+  const client = new Client(config);
+  try {
+    await client.connect();
+    return undefined;
+  } catch (err) {
+    return (err as { code?: string }).code ?? (err as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+describe("SchemaMigrations provider, loaded from its serialized __provider, on real PostgreSQL", function () {
+  let pg: TestPostgres;
+  let providerText: string;
+  let captured: Record<string, any>;
+  let rawInputs: Record<string, any>;
+  let generated: string[];
+  let provider: any;
+  let inputs: any;
+  let database: string;
+
+  before(async () => {
+    const run = await runStack("dev", stackConfig("Pulumi.dev.yaml"));
+    const [resource] = ofType(run, TYPE);
+    rawInputs = resource.inputs;
+    captured = plain(resource.inputs);
+    providerText = captured.__provider;
+    generated = Object.values<string>(run.outputs.postgres.urls).map((u) => new URL(u).password);
+    pg = await sharedPostgres();
+    provider = loadProvider(providerText);
+  });
+
+  beforeEach(async () => {
+    database = await pg.createDatabase("provider");
+    inputs = {
+      ...captured,
+      connection: { host: "127.0.0.1", port: pg.port, database, sslmode: "disable" },
+      admin: { user: "postgres", password: SUPERUSER_PASSWORD, managePassword: false },
+    };
+  });
+
+  const roleConfig = (role: "owner" | "app" | "readonly", password = inputs.roles[role].password) =>
+    pg.config(database, { user: inputs.roles[role].name, password });
+
+  it("is registered with secret admin and roles inputs, and its text carries no secret and no stack config", () => {
+    assert.ok(typeof providerText === "string" && providerText.startsWith("exports.handler"));
+    assert.ok(
+      isSecretValue(rawInputs.admin) && isSecretValue(rawInputs.roles),
+      "admin and roles reach the engine as secrets",
+    );
+    for (const secret of [...generated, SUPERUSER_PASSWORD])
+      assert.ok(!providerText.includes(secret), "no password in __provider");
+    assert.ok(!/PULUMI_CONFIG|offthegrid-database:/.test(providerText), "no captured stack config");
+    assert.ok(!/require\("\.\.?\//.test(providerText), "no relative require that would break in the host");
+  });
+
+  it("check accepts the stack's inputs and unknown preview values, and names bad inputs", async () => {
+    assert.deepEqual((await provider.check({}, inputs)).failures, []);
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    assert.deepEqual(
+      (
+        await provider.check(
+          {},
+          { ...inputs, connection: { ...inputs.connection, host: unknown, port: unknown } },
+        )
+      ).failures,
+      [],
+    );
+    const bad = {
+      ...inputs,
+      connection: { ...inputs.connection, sslmode: "require" },
+      migrations: [{ ...inputs.migrations[0], checksum: "0".repeat(64) }],
+      roles: { ...inputs.roles, app: { name: "App-Role", password: "short" } },
+    };
+    const reasons = (await provider.check({}, bad)).failures.map((f: any) => `${f.property}: ${f.reason}`);
+    assert.ok(
+      reasons.some((r: string) => /^connection: sslmode must be disable or verify-full/.test(r)),
+      reasons.join("\n"),
+    );
+    assert.ok(
+      reasons.some((r: string) => /^migrations: 001_platform_schema\.sql: checksum does not match/.test(r)),
+    );
+    assert.ok(reasons.some((r: string) => /^roles: app: invalid role name App-Role/.test(r)));
+    assert.ok(reasons.some((r: string) => /^roles: app: password must be at least 16/.test(r)));
+  });
+
+  it("create bootstraps roles and applies every migration; outs hold passwords only under admin and roles", async () => {
+    const { id, outs } = await provider.create(inputs);
+    assert.equal(id, `127.0.0.1:${pg.port}/${database}`);
+    assert.deepEqual(
+      outs.migrations.map((m: any) => m.name),
+      ["001_platform_schema.sql", "002_user_display_preferences.sql"],
+    );
+    assert.equal(
+      await login(roleConfig("app")),
+      undefined,
+      "the app role logs in with its generated password",
+    );
+    assert.equal(await login(roleConfig("readonly")), undefined);
+    const modules = await withClient(roleConfig("app"), (c) =>
+      c.query("SELECT slug FROM education_modules ORDER BY sort_order"),
+    );
+    assert.deepEqual(
+      modules.rows.map((r) => r.slug),
+      ["grid-basics", "risk-management", "market-conditions"],
+    );
+    const { admin, roles, ...rest } = outs;
+    assert.ok(admin.password && roles.app.password);
+    for (const secret of [...generated, SUPERUSER_PASSWORD])
+      assert.ok(!JSON.stringify(rest).includes(secret), "no password outside admin/roles");
+    const marker = await withClient(pg.config(database), (c) =>
+      c.query("SELECT environment, stack FROM migrations.stack_marker"),
+    );
+    assert.deepEqual(marker.rows, [{ environment: "dev", stack: "dev" }]);
+  });
+
+  it("diff never touches the database, reports pending migrations and rotations as updates, never replaces", async () => {
+    const { id, outs } = await provider.create(inputs);
+    const offline = { ...outs, connection: { ...outs.connection, port: 1 } };
+    const same = await provider.diff(id, offline, { ...inputs, connection: offline.connection });
+    assert.equal(same.changes, false);
+    const added = {
+      ...inputs,
+      migrations: [
+        ...inputs.migrations,
+        migration("003_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+      ],
+    };
+    const withMigration = await provider.diff(id, outs, added);
+    assert.equal(withMigration.changes, true);
+    assert.deepEqual(withMigration.replaces, []);
+    const rotated = {
+      ...inputs,
+      roles: {
+        ...inputs.roles,
+        app: { ...inputs.roles.app, password: "rotated-App-password-0123456789abcdef" },
+      },
+    };
+    const withRotation = await provider.diff(id, outs, rotated);
+    assert.equal(withRotation.changes, true);
+    assert.deepEqual(withRotation.replaces, []);
+  });
+
+  it("update applies a new migration and sets a rotated role password (old one stops working)", async () => {
+    const { id, outs } = await provider.create(inputs);
+    const oldPassword = inputs.roles.app.password;
+    const next = {
+      ...inputs,
+      migrations: [
+        ...inputs.migrations,
+        migration("003_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+      ],
+      roles: {
+        ...inputs.roles,
+        app: { ...inputs.roles.app, password: "rotated-App-password-0123456789abcdef" },
+      },
+    };
+    const updated = await provider.update(id, outs, next);
+    assert.deepEqual(updated.outs.migrations.map((m: any) => m.name).slice(-1), ["003_add_bio.sql"]);
+    assert.equal(await login(roleConfig("app", "rotated-App-password-0123456789abcdef")), undefined);
+    assert.equal(await login(roleConfig("app", oldPassword)), "28P01");
+    const columns = await withClient(pg.config(database), (c) =>
+      c.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'bio'"),
+    );
+    assert.equal(columns.rowCount, 1);
+  });
+
+  it("rotates a managed admin password: falls back to the previous one kept in state, then sets the new one", async () => {
+    await withClient(pg.config(), (c) =>
+      c
+        .query("DROP ROLE IF EXISTS dev_superuser")
+        .then(() =>
+          c.query("CREATE ROLE dev_superuser LOGIN SUPERUSER PASSWORD 'first-Admin-password-0123456789abc'"),
+        ),
+    );
+    const first = {
+      ...inputs,
+      admin: { user: "dev_superuser", password: "first-Admin-password-0123456789abc", managePassword: true },
+    };
+    const { id, outs } = await provider.create(first);
+    const rotated = { ...first, admin: { ...first.admin, password: "second-Admin-password-0123456789ab" } };
+    await provider.update(id, outs, rotated);
+    assert.equal(
+      await login(
+        pg.config(database, { user: "dev_superuser", password: "second-Admin-password-0123456789ab" }),
+      ),
+      undefined,
+    );
+    assert.equal(
+      await login(
+        pg.config(database, { user: "dev_superuser", password: "first-Admin-password-0123456789abc" }),
+      ),
+      "28P01",
+    );
+  });
+
+  it("reports a partial failure the way the engine host records it, and the next update resumes", async () => {
+    const { id, outs } = await provider.create(inputs);
+    const broken = {
+      ...inputs,
+      migrations: [
+        ...inputs.migrations,
+        migration("003_ok.sql", "CREATE TABLE notes (id int);"),
+        migration("004_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
+      ],
+    };
+    const err = await provider.update(id, outs, broken).catch((e: any) => e);
+    assert.ok(err?.message, `update throws: ${require("node:util").inspect(err).slice(0, 600)}`);
+    assert.equal(err.id, id);
+    assert.deepEqual(err.properties.migrations.map((m: any) => m.name).slice(-2), [
+      "002_user_display_preferences.sql",
+      "003_ok.sql",
+    ]);
+    assert.equal(
+      err.properties.__provider,
+      providerText,
+      "properties carry __provider for the next operation",
+    );
+    assert.match(err.reasons[0], /004_bad\.sql \(up\) failed at line 1: relation "nope" does not exist/);
+    const diff = await provider.diff(id, err.properties, broken);
+    assert.equal(
+      diff.changes,
+      true,
+      "the recorded partial state differs from the inputs, so the next up updates",
+    );
+    const fixed = {
+      ...broken,
+      migrations: [
+        ...broken.migrations.slice(0, -1),
+        migration("004_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
+      ],
+    };
+    const resumed = await provider.update(id, err.properties, fixed);
+    assert.deepEqual(resumed.outs.migrations.map((m: any) => m.name).slice(-2), [
+      "003_ok.sql",
+      "004_bad.sql",
+    ]);
+  });
+
+  it("keeps error messages intact through serialization (an applied file that changed is refused, readably)", async () => {
+    const { id, outs } = await provider.create(inputs);
+    const edited = {
+      ...inputs,
+      migrations: [
+        migration(
+          "001_platform_schema.sql",
+          inputs.migrations[0].sql.replace("CREATE TABLE users (", "CREATE TABLE users  ("),
+        ),
+        inputs.migrations[1],
+      ],
+    };
+    await assert.rejects(provider.update(id, outs, edited), (err: Error) => {
+      assert.equal(err.name, "MigrationPlanError");
+      assert.match(
+        err.message,
+        /^Migration changed after it was applied: 001_platform_schema\.sql was applied with checksum sha256:/,
+      );
+      return true;
+    });
+  });
+
+  it("read reports what the database really has applied", async () => {
+    const { id, outs } = await provider.create(inputs);
+    await withClient(pg.config(database), (c) => c.query("DELETE FROM migrations.history WHERE version = 2"));
+    const { props } = await provider.read(id, outs);
+    assert.deepEqual(
+      props.migrations.map((m: any) => m.name),
+      ["001_platform_schema.sql"],
+    );
+  });
+
+  it("delete drops nothing", async () => {
+    const { id, outs } = await provider.create(inputs);
+    await provider.delete(id, outs);
+    const tables = await withClient(pg.config(database), (c) =>
+      c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"),
+    );
+    assert.ok(tables.rows[0].n >= 10);
+    assert.equal(await login(roleConfig("app")), undefined);
+  });
+});
+
+function migration(name: string, sql: string) {
+  return { name, sql, checksum: parseMigration(name, sql).checksum };
+}
