@@ -232,12 +232,11 @@ BEGIN
     RAISE EXCEPTION 'cleanup_expired_sessions: retention must be >= 0 and batch_size >= 1 (got %, %)',
       retention, batch_size USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  -- By physical row id: no ORDER BY and no row locks before deleting. A row updated meanwhile gets a new ctid
+  -- and is simply left for the next run; the expiry is checked again on the row actually deleted.
   DELETE FROM user_sessions
-   WHERE id IN (SELECT id FROM user_sessions
-                 WHERE expires_at < now() - retention
-                 ORDER BY expires_at
-                 LIMIT batch_size
-                 FOR UPDATE SKIP LOCKED);
+   WHERE ctid = ANY (ARRAY(SELECT ctid FROM user_sessions WHERE expires_at < now() - retention LIMIT batch_size))
+     AND expires_at < now() - retention;
   GET DIAGNOSTICS deleted = ROW_COUNT;
   RETURN deleted;
 END
@@ -252,10 +251,12 @@ CREATE TABLE user_education_stats (
   modules_completed         integer NOT NULL DEFAULT 0 CHECK (modules_completed >= 0),
   required_completed        integer NOT NULL DEFAULT 0 CHECK (required_completed >= 0),
   scored_modules            integer NOT NULL DEFAULT 0 CHECK (scored_modules >= 0),
-  best_score_sum            integer NOT NULL DEFAULT 0 CHECK (best_score_sum >= 0)
+  best_score_sum            integer NOT NULL DEFAULT 0 CHECK (best_score_sum >= 0),
+  -- Every active required module completed (and there is at least one): see user_education_summary.
+  ready_for_trading         boolean NOT NULL DEFAULT false
 ) WITH (fillfactor = 80);
--- Counting users who completed every required module is an index-only count on this column.
-CREATE INDEX user_education_stats_required ON user_education_stats (required_completed);
+-- Counting users ready for trading is an index-only count over this partial index.
+CREATE INDEX user_education_stats_ready ON user_education_stats (user_id) WHERE ready_for_trading;
 
 CREATE TABLE user_trading_stats (
   user_id                    uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
@@ -290,7 +291,8 @@ BEGIN
     modules_completed  = agg.completed,
     required_completed = agg.required_completed,
     scored_modules     = agg.scored,
-    best_score_sum     = agg.score_sum
+    best_score_sum     = agg.score_sum,
+    ready_for_trading  = req.total > 0 AND agg.required_completed >= req.total
   FROM (
     SELECT count(*) FILTER (WHERE p.status <> 'not_started')                              AS started,
            count(*) FILTER (WHERE p.status = 'completed')                                 AS completed,
@@ -299,9 +301,26 @@ BEGIN
            coalesce(sum(p.best_score), 0)                                                  AS score_sum
       FROM user_module_progress p JOIN education_modules m ON m.id = p.module_id
      WHERE p.user_id = target
-  ) agg
+  ) agg,
+  (SELECT count(*) AS total FROM education_modules WHERE is_active AND is_required) req
   WHERE s.user_id = target;
 END
+$$;
+
+-- Set-based recomputation of every user's required/ready columns, for when the curriculum itself changes
+-- (a module added, removed, (de)activated, made (not) required). Also callable by hand to reconcile.
+CREATE FUNCTION refresh_education_readiness() RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  UPDATE user_education_stats s SET required_completed = x.n, ready_for_trading = x.ready
+    FROM (SELECT s2.user_id, coalesce(done.n, 0) AS n, req.total > 0 AND coalesce(done.n, 0) >= req.total AS ready
+            FROM user_education_stats s2
+           CROSS JOIN (SELECT count(*) AS total FROM education_modules WHERE is_active AND is_required) req
+            LEFT JOIN (SELECT p.user_id, count(*) AS n
+                         FROM user_module_progress p JOIN education_modules m ON m.id = p.module_id
+                        WHERE p.status = 'completed' AND m.is_active AND m.is_required
+                        GROUP BY p.user_id) done ON done.user_id = s2.user_id) x
+   WHERE x.user_id = s.user_id
+     AND (s.required_completed, s.ready_for_trading) IS DISTINCT FROM (x.n, x.ready);
 $$;
 
 CREATE FUNCTION track_module_progress() RETURNS trigger
@@ -319,18 +338,16 @@ $$;
 CREATE TRIGGER user_module_progress_stats AFTER INSERT OR UPDATE OR DELETE ON user_module_progress
   FOR EACH ROW EXECUTE FUNCTION track_module_progress();
 
--- A module becoming (in)active or (not) required changes who counts as ready: refresh its learners.
-CREATE FUNCTION track_module_flags() RETURNS trigger
+-- The curriculum changing changes who is ready: recompute readiness for everyone, once per statement.
+CREATE FUNCTION track_curriculum() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  PERFORM refresh_user_education_stats(p.user_id)
-     FROM user_module_progress p WHERE p.module_id = NEW.id AND p.status = 'completed';
+  PERFORM refresh_education_readiness();
   RETURN NULL;
 END
 $$;
-CREATE TRIGGER education_modules_flags AFTER UPDATE OF is_active, is_required ON education_modules
-  FOR EACH ROW WHEN (OLD.is_active IS DISTINCT FROM NEW.is_active OR OLD.is_required IS DISTINCT FROM NEW.is_required)
-  EXECUTE FUNCTION track_module_flags();
+CREATE TRIGGER education_modules_curriculum AFTER INSERT OR DELETE OR UPDATE OF is_active, is_required
+  ON education_modules FOR EACH STATEMENT EXECUTE FUNCTION track_curriculum();
 
 -- Grid rollups change by exact deltas; UPDATE … SET x = x + d is atomic under concurrent writers.
 CREATE FUNCTION apply_grid_delta(target uuid, sign integer, grid user_grids) RETURNS void
@@ -374,16 +391,13 @@ $$;
 -- ready_for_trading: every active required module completed. Fails closed: a user with no progress, or with
 -- some modules done, is not ready; and if no module is active and required, nobody is.
 CREATE VIEW user_education_summary AS
-SELECT s.user_id,
-       s.modules_started,
-       s.modules_completed,
-       CASE WHEN s.scored_modules > 0 THEN round(s.best_score_sum::numeric / s.scored_modules, 2) END AS average_score,
-       r.required_modules,
-       s.required_completed,
-       (r.required_modules > 0 AND s.required_completed >= r.required_modules) AS ready_for_trading
-  FROM user_education_stats s
- CROSS JOIN (SELECT count(*)::integer AS required_modules
-               FROM education_modules WHERE is_active AND is_required) r;
+SELECT user_id,
+       modules_started,
+       modules_completed,
+       CASE WHEN scored_modules > 0 THEN round(best_score_sum::numeric / scored_modules, 2) END AS average_score,
+       required_completed,
+       ready_for_trading
+  FROM user_education_stats;
 
 CREATE VIEW user_trading_summary AS
 SELECT user_id,
@@ -454,6 +468,6 @@ DROP VIEW IF EXISTS user_trading_summary, user_education_summary;
 DROP TABLE IF EXISTS user_trading_stats, user_education_stats, user_sessions, user_grids, user_achievements,
   practice_sessions, user_module_progress, education_module_prerequisites, education_modules, users CASCADE;
 -- apply_grid_delta(uuid, integer, user_grids) went with user_grids (CASCADE): it takes that row type.
-DROP FUNCTION IF EXISTS track_grids(), track_module_flags(),
+DROP FUNCTION IF EXISTS track_grids(), track_curriculum(), refresh_education_readiness(),
   track_module_progress(), refresh_user_education_stats(uuid), create_user_stats(), cleanup_expired_sessions(interval, integer),
   enforce_module_unlock(), set_updated_at();

@@ -227,7 +227,6 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
           modules_started: 0,
           modules_completed: 0,
           average_score: null,
-          required_modules: 3,
           required_completed: 0,
           ready_for_trading: false,
         },
@@ -255,6 +254,15 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
         assert.equal((await summary(user)).ready_for_trading, true, "two of two required modules done");
         await admin.query("UPDATE education_modules SET is_required = true WHERE slug = 'market-conditions'");
         assert.equal((await summary(user)).ready_for_trading, false);
+        // A new required module makes everyone not ready until they complete it; removing it restores readiness.
+        await complete(user, "market-conditions");
+        assert.equal((await summary(user)).ready_for_trading, true);
+        await admin.query(
+          "INSERT INTO education_modules (slug, title, content, sort_order) VALUES ('taxes', 'Taxes', '{}', 4)",
+        );
+        assert.equal((await summary(user)).ready_for_trading, false);
+        await admin.query("DELETE FROM education_modules WHERE slug = 'taxes'");
+        assert.equal((await summary(user)).ready_for_trading, true);
       } finally {
         await admin.end();
       }
@@ -480,6 +488,13 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
               IS DISTINCT FROM (coalesce(g.total, 0), coalesce(g.active, 0), coalesce(g.completed, 0), coalesce(g.profit, 0), coalesce(g.completed_profit, 0), coalesce(g.pct, 0))`,
     );
     assert.deepEqual(mismatches.rows, []);
+    const readiness = await app.query(
+      `SELECT s.user_id FROM user_education_summary s
+        WHERE s.ready_for_trading IS DISTINCT FROM NOT EXISTS (
+          SELECT 1 FROM education_modules m WHERE m.is_active AND m.is_required AND NOT EXISTS (
+            SELECT 1 FROM user_module_progress p WHERE p.user_id = s.user_id AND p.module_id = m.id AND p.status = 'completed'))`,
+    );
+    assert.deepEqual(readiness.rows, []);
     const education = await app.query(
       `SELECT s.user_id FROM user_education_stats s
         WHERE ROW(s.modules_started::bigint, s.modules_completed::bigint, s.scored_modules::bigint, s.best_score_sum::bigint) IS DISTINCT FROM

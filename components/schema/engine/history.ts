@@ -30,19 +30,18 @@ function createHistorySql(t: TableName): string {
 )`;
 }
 
-export async function historyExists(client: ClientBase, t: TableName): Promise<boolean> {
-  const { rows } = await client.query("SELECT to_regclass($1) IS NOT NULL AS present", [
-    `${ident(t.schema)}.${ident(t.table)}`,
-  ]);
-  return rows[0].present;
-}
-
+/** One round trip: an absent history table (42P01) means nothing has been applied yet. */
 export async function readHistory(client: ClientBase, t: TableName): Promise<HistoryRow[]> {
-  if (!(await historyExists(client, t))) return [];
-  const { rows } = await client.query(
-    `SELECT version, name, checksum, status, statements_done, prefix_checksum, applied_at, duration_ms, applied_by
-       FROM ${qualified(t)} ORDER BY version`,
-  );
+  let rows;
+  try {
+    ({ rows } = await client.query(
+      `SELECT version, name, checksum, status, statements_done, prefix_checksum, applied_at, duration_ms, applied_by
+         FROM ${qualified(t)} ORDER BY version`,
+    ));
+  } catch (err) {
+    if ((err as { code?: string }).code === "42P01" || (err as { code?: string }).code === "3F000") return [];
+    throw err;
+  }
   return rows.map((r) => ({
     version: r.version,
     name: r.name,

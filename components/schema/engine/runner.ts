@@ -78,9 +78,14 @@ function settingsOf(o: RunnerOptions): Settings {
   } as Settings;
 }
 
+/**
+ * Opens the work session, lets `upToDate` answer from a lock-free read first (a no-op run costs one connection
+ * and one query), and otherwise takes the advisory lock on a second, dedicated session and runs `work`.
+ */
 async function withClients<T>(
   o: RunnerOptions,
   s: Settings,
+  upToDate: (client: Client) => Promise<T | undefined>,
   work: (client: Client) => Promise<T>,
 ): Promise<T> {
   const connect = (role: string) =>
@@ -88,25 +93,32 @@ async function withClients<T>(
       { ...o.connection, application_name: `offthegrid-migrate${role}` },
       { deadlineMs: s.connectDeadlineMs },
     );
-  const lockClient = await connect("-lock");
-  let client: Client | undefined;
+  const client = await connect("");
+  client.on("error", () => undefined); // a killed backend surfaces as the failing query's error
+  let lockClient: Client | undefined;
   try {
+    const early = await upToDate(client);
+    if (early !== undefined) return early;
+    lockClient = await connect("-lock");
     return await withMigrationLock(lockClient, { deadlineMs: s.lockDeadlineMs }, async () => {
-      client = await connect("");
-      client.on("error", () => undefined); // a killed backend surfaces as the failing query's error
       await ensureHistory(client, s.history);
+      // Read again under the lock: another migrator may have applied files meanwhile.
       return work(client);
     });
   } finally {
-    await client?.end().catch(() => undefined);
-    await lockClient.end().catch(() => undefined);
+    await client.end().catch(() => undefined);
+    await lockClient?.end().catch(() => undefined);
   }
 }
 
 export async function migrateUp(o: RunnerOptions): Promise<MigrationResult[]> {
   const s = settingsOf(o);
   const files = loadMigrations(o.migrations);
-  return withClients(o, s, async (client) => {
+  const nothingPending = async (client: Client) => {
+    const plan = planUp(files, await readHistory(client, s.history), prefixChecksum);
+    return plan.pending.length === 0 ? [] : undefined;
+  };
+  return withClients(o, s, nothingPending, async (client) => {
     const plan = planUp(files, await readHistory(client, s.history), prefixChecksum);
     const results: MigrationResult[] = plan.pending.map((m) => ({
       name: m.name,
@@ -141,43 +153,48 @@ export async function migrateUp(o: RunnerOptions): Promise<MigrationResult[]> {
 export async function migrateDown(o: RunnerOptions, count = 1): Promise<MigrationResult[]> {
   const s = settingsOf(o);
   const files = loadMigrations(o.migrations);
-  return withClients(o, s, async (client) => {
-    const targets = planDown(files, await readHistory(client, s.history), count);
-    const results: MigrationResult[] = targets.map((m) => ({
-      name: m.name,
-      direction: "down",
-      status: "not-executed",
-    }));
-    for (const [index, m] of targets.entries()) {
-      s.onEvent({ type: "start", name: m.name, direction: "down" });
-      const started = Date.now();
-      try {
-        await withLockRetry(s, m.name, () =>
-          client.query(
-            batch(s, m, m.down!, `DELETE FROM ${qualified(s.history)} WHERE version = ${m.version};`),
-          ),
-        );
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
+  return withClients(
+    o,
+    s,
+    async () => undefined,
+    async (client) => {
+      const targets = planDown(files, await readHistory(client, s.history), count);
+      const results: MigrationResult[] = targets.map((m) => ({
+        name: m.name,
+        direction: "down",
+        status: "not-executed",
+      }));
+      for (const [index, m] of targets.entries()) {
+        s.onEvent({ type: "start", name: m.name, direction: "down" });
+        const started = Date.now();
+        try {
+          await withLockRetry(s, m.name, () =>
+            client.query(
+              batch(s, m, m.down!, `DELETE FROM ${qualified(s.history)} WHERE version = ${m.version};`),
+            ),
+          );
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          results[index] = {
+            name: m.name,
+            direction: "down",
+            status: "error",
+            durationMs: Date.now() - started,
+          };
+          const error = await explainFailure(client, s, m, "down", err);
+          throw new MigrationRunError(error.message, results, (error as ExplainedError).failure, err);
+        }
         results[index] = {
           name: m.name,
           direction: "down",
-          status: "error",
+          status: "success",
           durationMs: Date.now() - started,
         };
-        const error = await explainFailure(client, s, m, "down", err);
-        throw new MigrationRunError(error.message, results, (error as ExplainedError).failure, err);
+        s.onEvent({ type: "done", name: m.name, direction: "down", durationMs: Date.now() - started });
       }
-      results[index] = {
-        name: m.name,
-        direction: "down",
-        status: "success",
-        durationMs: Date.now() - started,
-      };
-      s.onEvent({ type: "done", name: m.name, direction: "down", durationMs: Date.now() - started });
-    }
-    return results;
-  });
+      return results;
+    },
+  );
 }
 
 export interface MigrationStatus {

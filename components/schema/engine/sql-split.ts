@@ -14,29 +14,33 @@ export function splitSql(sql: string): Statement[] {
   let start = 0;
   let i = 0;
   const n = sql.length;
+  // Lines are counted incrementally: recounting from the top for every statement made parsing quadratic.
+  let countedTo = 0;
+  let linesBefore = 0;
 
   const push = (end: number) => {
     const raw = sql.slice(start, end);
     const firstToken = firstTokenOffset(raw);
     if (firstToken >= 0) {
-      const line = 1 + countNewlines(sql, 0, start + firstToken);
-      statements.push({ text: raw.slice(firstToken).trim(), line });
+      linesBefore += countNewlines(sql, countedTo, start + firstToken);
+      countedTo = start + firstToken;
+      statements.push({ text: raw.slice(firstToken).trim(), line: 1 + linesBefore });
     }
   };
 
   while (i < n) {
-    const c = sql[i];
-    const next = sql[i + 1];
-    if (c === "-" && next === "-") {
+    const c = sql.charCodeAt(i);
+    const next = sql.charCodeAt(i + 1);
+    if (c === DASH && next === DASH) {
       i = skipLineComment(sql, i);
-    } else if (c === "/" && next === "*") {
+    } else if (c === SLASH && next === STAR) {
       i = skipBlockComment(sql, i);
-    } else if (c === "'") {
+    } else if (c === QUOTE) {
       const escapes = i > 0 && /[eE]/.test(sql[i - 1]) && (i < 2 || !/[A-Za-z0-9_]/.test(sql[i - 2]));
       i = skipQuoted(sql, i, "'", escapes);
-    } else if (c === '"') {
+    } else if (c === DOUBLE_QUOTE) {
       i = skipQuoted(sql, i, '"', false);
-    } else if (c === "$") {
+    } else if (c === DOLLAR) {
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
       if (tag && !(i > 0 && /[A-Za-z0-9_]/.test(sql[i - 1]))) {
         const close = sql.indexOf(tag[0], i + tag[0].length);
@@ -45,7 +49,7 @@ export function splitSql(sql: string): Statement[] {
       } else {
         i++;
       }
-    } else if (c === ";") {
+    } else if (c === SEMICOLON) {
       push(i);
       start = i + 1;
       i++;
@@ -55,6 +59,18 @@ export function splitSql(sql: string): Statement[] {
   }
   push(n);
   return statements;
+}
+
+const DASH = 45;
+const SLASH = 47;
+const STAR = 42;
+const QUOTE = 39;
+const DOUBLE_QUOTE = 34;
+const DOLLAR = 36;
+const SEMICOLON = 59;
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 export class SqlSplitError extends EngineError {
@@ -108,7 +124,7 @@ function skipQuoted(sql: string, i: number, quote: string, backslashEscapes: boo
 function firstTokenOffset(text: string): number {
   let i = 0;
   while (i < text.length) {
-    if (/\s/.test(text[i])) i++;
+    if (isSpace(text.charCodeAt(i))) i++;
     else if (text.startsWith("--", i)) i = skipLineComment(text, i);
     else if (text.startsWith("/*", i)) i = skipBlockComment(text, i);
     else return i;
