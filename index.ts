@@ -1,8 +1,11 @@
 // Off the Grid data stores: read and validate config, generate credentials, provision the stores for the
 // environment (Docker in dev, AWS otherwise), apply the schema, export connection details.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfig } from "./components/config/load";
+import type { AwsStackConfig } from "./components/config/types";
 import { Credentials } from "./components/credentials/credentials";
+import type { DataStoreEndpoints } from "./components/endpoints";
 import { LocalDataStores } from "./components/local/stack";
 import { stackOutputs } from "./components/outputs";
 import { readSchemaSources, stackSchema } from "./components/schema/stack-schema";
@@ -11,15 +14,46 @@ const config = loadConfig();
 const migrations = readSchemaSources(path.join(__dirname, "sql"));
 const credentials = new Credentials("credentials", { rotation: config.rotation });
 
-function provision() {
-  if (config.platform === "docker") {
-    return new LocalDataStores("local", { config, passwords: credentials.passwords }).endpoints;
+function readCaBundle(c: AwsStackConfig): string {
+  const file = path.resolve(__dirname, c.postgres.caBundlePath);
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `offthegrid-database:postgresCaBundlePath: ${file} does not exist. Download the RDS CA bundle (global-bundle.pem, ` +
+        "linked from the RDS user guide's 'Using SSL/TLS' page) to that path; the schema step verifies RDS's certificate with it.",
+    );
   }
-  throw new Error(`environment ${config.environment}: the AWS stack is not implemented yet`);
+  return fs.readFileSync(file, "utf8");
 }
 
-const endpoints = provision();
+function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unknown> } {
+  if (config.platform === "docker") {
+    return {
+      endpoints: new LocalDataStores("local", { config, passwords: credentials.passwords }).endpoints,
+    };
+  }
+  // Loaded only for AWS stacks: it keeps the dev program from evaluating the AWS SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AwsDataStores } = require("./components/aws/stack") as typeof import("./components/aws/stack");
+  const stores = new AwsDataStores("aws", {
+    config,
+    passwords: credentials.passwords,
+    previousPasswords: credentials.previousPasswords,
+    caBundle: readCaBundle(config),
+  });
+  return {
+    endpoints: stores.endpoints,
+    aws: {
+      secretArns: stores.secretArns,
+      backupVault: stores.backupVault,
+      alarmTopicArn: stores.alarmTopicArn,
+      kmsKeyArn: stores.kmsKeyArn,
+    },
+  };
+}
+
+const { endpoints, aws } = provision();
 const schema = stackSchema(config, endpoints, credentials.passwords, migrations);
 
 export const { postgres, redis, tools } = stackOutputs(endpoints, credentials.passwords);
 export const schemaMigrations = schema.migrations;
+export const awsResources = aws;

@@ -15,6 +15,16 @@ export interface PostgresEndpoint {
 
 export interface DataStoreEndpoints {
   readonly postgres: PostgresEndpoint;
+  /** Where the app role connects when it differs from `postgres` (an RDS Proxy). */
+  readonly postgresApp?: PostgresEndpoint;
+  /** Where `pulumi up` reaches the primary to apply the schema (a tunnel, or the primary itself). */
+  readonly schemaTarget: {
+    readonly host: pulumi.Input<string>;
+    readonly port: pulumi.Input<number>;
+    readonly tlsServerName?: pulumi.Input<string>;
+  };
+  /** Roles granted rds_iam (IAM database authentication, AWS only). */
+  readonly iamRoles: readonly string[];
   /** Resources that must be up (healthy container, available instance) before the schema is applied. */
   readonly postgresReady: pulumi.Resource[];
   /** Read replicas' endpoints (AWS only). */

@@ -20,7 +20,10 @@ export function stackOutputs(endpoints: DataStoreEndpoints, passwords: Passwords
   const pg = endpoints.postgres;
   const roles = { admin: ADMIN_ROLE, ...SCHEMA_ROLES };
   const urls = Object.fromEntries(
-    Object.entries(roles).map(([key, role]) => [key, postgresUrl(pg, role, passwords[role.credential])]),
+    Object.entries(roles).map(([key, role]) => [
+      key,
+      postgresUrl(key === "app" ? (endpoints.postgresApp ?? pg) : pg, role, passwords[role.credential]),
+    ]),
   ) as Record<keyof typeof roles, pulumi.Output<string>>;
   const scheme = endpoints.redis.tls ? "rediss" : "redis";
   return {

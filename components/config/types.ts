@@ -46,12 +46,57 @@ export interface Subnet {
 
 export interface AwsStackConfig extends CommonConfig {
   readonly platform: "aws";
+  readonly aws: {
+    readonly accountId: string;
+    readonly region: string;
+    readonly partition: string;
+    /** Empty: the stack creates its own key. */
+    readonly kmsKeyArn: string;
+  };
   readonly network: {
     readonly vpcId: string;
     readonly privateSubnets: readonly Subnet[];
     readonly allowedCidrs: readonly string[];
     readonly allowedSecurityGroupIds: readonly string[];
   };
+  readonly postgres: {
+    readonly instanceClass: string;
+    readonly replicaCount: number;
+    readonly allocatedStorageGb: number;
+    readonly maxAllocatedStorageGb: number;
+    readonly maxConnections: number;
+    readonly multiAz: boolean;
+    readonly backupRetentionDays: number;
+    readonly backupWindow: string;
+    readonly maintenanceWindow: string;
+    readonly deletionProtection: boolean;
+    readonly iamAuth: boolean;
+    readonly caCertIdentifier: string;
+    readonly caBundlePath: string;
+    readonly performanceInsightsRetentionDays: number;
+    readonly monitoringIntervalSeconds: number;
+    readonly proxy: boolean;
+    /** A tunnel to the primary for applying the schema; undefined uses the writer endpoint. */
+    readonly schemaEndpoint?: { readonly host: string; readonly port: number };
+  };
+  readonly redis: {
+    readonly nodeType: string;
+    readonly replicaCount: number;
+    readonly clusterMode: boolean;
+    readonly shards: number;
+    readonly snapshotRetentionDays: number;
+    readonly snapshotWindow: string;
+    readonly maintenanceWindow: string;
+    /** Epochs whose previous password has been retired (see the rotation runbook). */
+    readonly retiredEpoch: { readonly admin: number; readonly app: number };
+  };
+  readonly backup: {
+    readonly copyRegion: string;
+    readonly retentionDays: number;
+    readonly vaultLock: boolean;
+  };
+  readonly alarmEmail: string;
+  readonly logRetentionDays: number;
 }
 
 export type StackConfig = DockerStackConfig | AwsStackConfig;

@@ -85,10 +85,10 @@ export function validateConfig(
 
   if (problems.length === 0 && platform !== undefined) {
     const s = settings as RawSettings;
-    problems.push(...(platform === "docker" ? dockerRules(s, fq) : awsRules(s, fq)));
+    problems.push(...(platform === "docker" ? dockerRules(s, fq) : awsRules(s, fq, raw)));
   }
   if (problems.length > 0 || platform === undefined) throw new ConfigError(stack, problems);
-  return build(settings as RawSettings, project, stack, platform);
+  return build(settings as RawSettings, project, stack, platform, raw);
 }
 
 function isDefault(defaultValue: unknown, raw: string): boolean {
@@ -122,20 +122,23 @@ function dockerRules(s: RawSettings, fq: (k: string) => string): string[] {
   return problems;
 }
 
-function awsRules(s: RawSettings, fq: (k: string) => string): string[] {
+function awsRules(
+  s: RawSettings,
+  fq: (k: string) => string,
+  raw: Readonly<Record<string, string>>,
+): string[] {
   const problems: string[] = [];
+  const invalid = (key: string, value: unknown, allowed: string) =>
+    problems.push(`Invalid value for ${fq(key)}: ${JSON.stringify(value)}. Allowed values are: ${allowed}.`);
   const subnets = s.privateSubnets ?? [];
   const ids = subnets.map((entry) => entry.split("=")[0]);
   const zones = new Set(subnets.map((entry) => entry.split("=")[1]));
-  if (new Set(ids).size !== ids.length) {
-    problems.push(
-      `Invalid value for ${fq("privateSubnets")}: ${JSON.stringify(subnets)}. Allowed values are: distinct subnet ids.`,
-    );
-  }
+  if (new Set(ids).size !== ids.length) invalid("privateSubnets", subnets, "distinct subnet ids");
   if (zones.size < 2) {
-    problems.push(
-      `Invalid value for ${fq("privateSubnets")}: ${JSON.stringify(subnets)}. Allowed values are: subnets in at ` +
-        "least 2 different availability zones (Multi-AZ and replicas need a second AZ).",
+    invalid(
+      "privateSubnets",
+      subnets,
+      "subnets in at least 2 different availability zones (Multi-AZ and replicas need a second AZ)",
     );
   }
   if ((s.allowedCidrs ?? []).length + (s.allowedSecurityGroupIds ?? []).length === 0) {
@@ -144,10 +147,89 @@ function awsRules(s: RawSettings, fq: (k: string) => string): string[] {
         "nothing could reach the databases. Give the app's security group or a CIDR.",
     );
   }
+  const region = raw["aws:region"];
+  if (region === undefined) {
+    problems.push(
+      "Missing required config key aws:region for this aws stack: the primary region. Set it with `pulumi config set aws:region eu-west-1`.",
+    );
+  } else if (region === s.backupCopyRegion) {
+    invalid(
+      "backupCopyRegion",
+      s.backupCopyRegion,
+      `a region other than aws:region (${region}); a copy in the same region does not survive a regional outage`,
+    );
+  }
+  if (s.postgresBackupRetentionDays === 0 && (s.postgresReplicaCount ?? 0) > 0) {
+    invalid(
+      "postgresBackupRetentionDays",
+      0,
+      "1 to 35 while postgresReplicaCount > 0 (RDS read replicas need automated backups on the source)",
+    );
+  }
+  if ((s.postgresMaxAllocatedStorageGb ?? 0) < (s.postgresAllocatedStorageGb ?? 0)) {
+    invalid(
+      "postgresMaxAllocatedStorageGb",
+      s.postgresMaxAllocatedStorageGb,
+      `at least postgresAllocatedStorageGb (${s.postgresAllocatedStorageGb})`,
+    );
+  }
+  if (!s.redisClusterMode && (s.redisShards ?? 1) > 1) {
+    invalid(
+      "redisShards",
+      s.redisShards,
+      "1 unless redisClusterMode is true (shards exist only in cluster mode)",
+    );
+  }
+  if (s.postgresReplicaCount !== undefined && s.postgresReplicaCount > 0 && zones.size < 2) {
+    invalid(
+      "postgresReplicaCount",
+      s.postgresReplicaCount,
+      "0 unless privateSubnets span at least 2 availability zones",
+    );
+  }
+  for (const [user, epochKey] of [
+    ["Admin", "redisAdminPasswordEpoch"],
+    ["App", "redisAppPasswordEpoch"],
+  ] as const) {
+    const retired = s[`redis${user}RetiredEpoch`] ?? 0;
+    const epoch = s[epochKey] ?? 0;
+    if (retired > epoch) invalid(`redis${user}RetiredEpoch`, retired, `0 to ${fq(epochKey)} (${epoch})`);
+  }
+  if (windowsOverlap(s.postgresBackupWindow, s.postgresMaintenanceWindow)) {
+    invalid(
+      "postgresBackupWindow",
+      s.postgresBackupWindow,
+      `a window that does not overlap postgresMaintenanceWindow (${s.postgresMaintenanceWindow})`,
+    );
+  }
   return problems;
 }
 
-function build(s: RawSettings, project: string, stack: string, platform: Platform): StackConfig {
+/** Whether a daily hh:mm-hh:mm window overlaps a weekly ddd:hh:mm-ddd:hh:mm one on any day (RDS refuses that). */
+export function windowsOverlap(daily: string | undefined, weekly: string | undefined): boolean {
+  if (!daily || !weekly) return false;
+  const minutes = (hm: string) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5));
+  const [ds, de] = daily.split("-").map(minutes);
+  const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+  const [ws, we] = weekly
+    .split("-")
+    .map((part) => days.indexOf(part.slice(0, 3)) * 1440 + minutes(part.slice(4)));
+  const weekEnd = we >= ws ? we : we + 7 * 1440;
+  for (let day = 0; day < 8; day++) {
+    const start = day * 1440 + ds;
+    const end = day * 1440 + (de >= ds ? de : de + 1440);
+    if (start < weekEnd && ws < end) return true;
+  }
+  return false;
+}
+
+function build(
+  s: RawSettings,
+  project: string,
+  stack: string,
+  platform: Platform,
+  raw: Readonly<Record<string, string>>,
+): StackConfig {
   const common = {
     project,
     stack,
@@ -182,9 +264,17 @@ function build(s: RawSettings, project: string, stack: string, platform: Platfor
     };
     return docker;
   }
+  const region = raw["aws:region"];
+  const [schemaHost, schemaPort] = s.schemaEndpoint ? s.schemaEndpoint.split(":") : [];
   const aws: AwsStackConfig = {
     ...common,
     platform,
+    aws: {
+      accountId: s.awsAccountId!,
+      region,
+      partition: region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws",
+      kmsKeyArn: s.kmsKeyArn!,
+    },
     network: {
       vpcId: s.vpcId!,
       privateSubnets: s.privateSubnets!.map((entry) => {
@@ -194,6 +284,42 @@ function build(s: RawSettings, project: string, stack: string, platform: Platfor
       allowedCidrs: s.allowedCidrs!,
       allowedSecurityGroupIds: s.allowedSecurityGroupIds!,
     },
+    postgres: {
+      instanceClass: s.postgresInstanceClass!,
+      replicaCount: s.postgresReplicaCount!,
+      allocatedStorageGb: s.postgresAllocatedStorageGb!,
+      maxAllocatedStorageGb: s.postgresMaxAllocatedStorageGb!,
+      maxConnections: s.postgresMaxConnections!,
+      multiAz: s.postgresMultiAz!,
+      backupRetentionDays: s.postgresBackupRetentionDays!,
+      backupWindow: s.postgresBackupWindow!,
+      maintenanceWindow: s.postgresMaintenanceWindow!,
+      deletionProtection: s.postgresDeletionProtection!,
+      iamAuth: s.postgresIamAuth!,
+      caCertIdentifier: s.postgresCaCertIdentifier!,
+      caBundlePath: s.postgresCaBundlePath!,
+      performanceInsightsRetentionDays: s.postgresPerformanceInsightsRetentionDays!,
+      monitoringIntervalSeconds: s.postgresMonitoringIntervalSeconds!,
+      proxy: s.rdsProxy!,
+      schemaEndpoint: schemaHost ? { host: schemaHost, port: Number(schemaPort) } : undefined,
+    },
+    redis: {
+      nodeType: s.redisNodeType!,
+      replicaCount: s.redisReplicaCount!,
+      clusterMode: s.redisClusterMode!,
+      shards: s.redisShards!,
+      snapshotRetentionDays: s.redisSnapshotRetentionDays!,
+      snapshotWindow: s.redisSnapshotWindow!,
+      maintenanceWindow: s.redisMaintenanceWindow!,
+      retiredEpoch: { admin: s.redisAdminRetiredEpoch!, app: s.redisAppRetiredEpoch! },
+    },
+    backup: {
+      copyRegion: s.backupCopyRegion!,
+      retentionDays: s.backupRetentionDays!,
+      vaultLock: s.backupVaultLock!,
+    },
+    alarmEmail: s.alarmEmail!,
+    logRetentionDays: s.logRetentionDays!,
   };
   return aws;
 }

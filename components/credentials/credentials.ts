@@ -16,31 +16,58 @@ export interface CredentialsArgs {
  */
 export const PASSWORD_SPECIALS = "-";
 
+/** Redis users can hold two passwords at once, so their rotation keeps the previous one valid for a while. */
+export const DUAL_PASSWORD_CREDENTIALS: readonly CredentialName[] = ["redisAdmin", "redisApp"];
+
+/**
+ * Two slots per dual-password credential. Each epoch regenerates exactly one slot, the one that becomes current;
+ * the other still holds the previous password: epoch 1 → slot a new, b previous; epoch 2 → b new, a previous; …
+ */
+export function slotGenerations(epoch: number): { current: "a" | "b"; a: number; b: number } {
+  return { current: epoch % 2 === 1 ? "a" : "b", a: Math.floor((epoch + 1) / 2), b: Math.floor(epoch / 2) };
+}
+
 export class Credentials extends pulumi.ComponentResource {
   /** Secret Outputs: the SDK marks RandomPassword.result secret only when the engine runs, so we do it here. */
   readonly passwords: Readonly<Record<CredentialName, pulumi.Output<string>>>;
+  /** For dual-password credentials: the password before the latest rotation. */
+  readonly previousPasswords: Readonly<Partial<Record<CredentialName, pulumi.Output<string>>>>;
 
   constructor(name: string, args: CredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:credentials:Credentials", name, {}, opts);
     const length = args.length ?? 40;
-    const passwords = {} as Record<CredentialName, pulumi.Output<string>>;
-    for (const credential of CREDENTIALS) {
-      const password = new random.RandomPassword(
-        `${name}-${credential}`,
-        {
-          length,
-          special: true,
-          overrideSpecial: PASSWORD_SPECIALS,
-          minLower: 2,
-          minUpper: 2,
-          minNumeric: 2,
-          keepers: { epoch: String(args.rotation[credential]) },
-        },
-        { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
+    const generate = (resourceName: string, keepers: Record<string, string>) =>
+      pulumi.secret(
+        new random.RandomPassword(
+          resourceName,
+          {
+            length,
+            special: true,
+            overrideSpecial: PASSWORD_SPECIALS,
+            minLower: 2,
+            minUpper: 2,
+            minNumeric: 2,
+            keepers,
+          },
+          { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
+        ).result,
       );
-      passwords[credential] = pulumi.secret(password.result);
+    const passwords = {} as Record<CredentialName, pulumi.Output<string>>;
+    const previousPasswords: Partial<Record<CredentialName, pulumi.Output<string>>> = {};
+    for (const credential of CREDENTIALS) {
+      const epoch = args.rotation[credential];
+      if (DUAL_PASSWORD_CREDENTIALS.includes(credential)) {
+        const slots = slotGenerations(epoch);
+        const a = generate(`${name}-${credential}-a`, { slot: "a", generation: String(slots.a) });
+        const b = generate(`${name}-${credential}-b`, { slot: "b", generation: String(slots.b) });
+        passwords[credential] = slots.current === "a" ? a : b;
+        previousPasswords[credential] = slots.current === "a" ? b : a;
+      } else {
+        passwords[credential] = generate(`${name}-${credential}`, { epoch: String(epoch) });
+      }
     }
     this.passwords = passwords;
-    this.registerOutputs({ passwords });
+    this.previousPasswords = previousPasswords;
+    this.registerOutputs({ passwords, previousPasswords });
   }
 }

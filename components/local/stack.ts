@@ -115,6 +115,8 @@ export class LocalDataStores extends pulumi.ComponentResource {
         sslmode: "disable",
       },
       postgresReady: [this.postgres],
+      schemaTarget: { host: LOOPBACK, port: config.postgres.hostPort },
+      iamRoles: [],
       postgresReaders: [],
       redis: { host: LOOPBACK, port: config.redis.hostPort, tls: false },
       tools,

@@ -18,6 +18,8 @@ export interface BootstrapOptions {
   /** Written to migrations.stack_marker; the ops CLI's `reset` refuses databases not marked `dev`. */
   readonly marker: { readonly environment: string; readonly stack: string };
   readonly historySchema?: string;
+  /** Roles granted rds_iam (IAM database authentication; the role exists on RDS only). */
+  readonly rdsIamRoles?: readonly string[];
 }
 
 export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<void> {
@@ -68,6 +70,7 @@ export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<voi
          environment text NOT NULL, stack text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
       `GRANT SELECT ON ${history}.stack_marker TO ${ident(readonly)}, ${ident(owner)}`,
     ];
+    for (const role of o.rdsIamRoles ?? []) statements.push(`GRANT rds_iam TO ${ident(role)}`);
     for (const statement of statements) await admin.query(statement);
     await admin.query(
       `INSERT INTO ${history}.stack_marker (environment, stack) VALUES ($1, $2)

@@ -2,6 +2,7 @@
 // input and the engine's host loads it with require-from-string, so: no Pulumi import here, no captured
 // `pulumi.Config`, and everything it needs arrives as inputs (passwords as secret inputs, which the host hands
 // over in plaintext and the engine stores encrypted because the output keys match).
+import * as tls from "node:tls";
 import type { ClientConfig } from "pg";
 import { bootstrap } from "./bootstrap";
 import { connectWithRetry, migrateUp, parseMigration, scramSha256Verifier } from "./engine";
@@ -15,6 +16,8 @@ export interface ConnectionInputs {
   readonly sslmode: "disable" | "verify-full";
   /** PEM bundle that signs the server certificate; required for verify-full. */
   readonly caCert?: string;
+  /** Name the certificate must carry when `host` is a tunnel (verify-full); defaults to host. */
+  readonly tlsServerName?: string;
 }
 
 export interface RoleInputs {
@@ -30,6 +33,8 @@ export interface SchemaInputs {
   readonly roles: { readonly owner: RoleInputs; readonly app: RoleInputs; readonly readonly: RoleInputs };
   readonly migrations: readonly { readonly name: string; readonly checksum: string; readonly sql: string }[];
   readonly marker: { readonly environment: string; readonly stack: string };
+  /** Roles granted rds_iam for IAM database authentication (RDS only). */
+  readonly iamRoles: readonly string[];
   readonly settings: {
     readonly connectDeadlineMs: number;
     readonly lockDeadlineMs: number;
@@ -48,7 +53,19 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 function sslOf(c: ConnectionInputs): ClientConfig["ssl"] {
   // verify-full: the chain must lead to the given CA and the certificate must name the host.
-  return c.sslmode === "verify-full" ? { ca: c.caCert, rejectUnauthorized: true, servername: c.host } : false;
+  return c.sslmode === "verify-full"
+    ? { ca: c.caCert, rejectUnauthorized: true, servername: c.tlsServerName || c.host, ...serverIdentity(c) }
+    : false;
+}
+
+/** Through a tunnel the connection goes to localhost but the certificate names the RDS endpoint: check that name. */
+function serverIdentity(c: ConnectionInputs) {
+  if (!c.tlsServerName || c.tlsServerName === c.host) return {};
+  const expected = c.tlsServerName;
+  return {
+    checkServerIdentity: (_host: string, cert: tls.PeerCertificate) =>
+      tls.checkServerIdentity(expected, cert),
+  };
 }
 
 function clientConfig(c: ConnectionInputs, user: string, password: string): ClientConfig {
@@ -147,6 +164,7 @@ function outputsOf(news: SchemaInputs, migrations: SchemaOutputs["migrations"]):
     admin: news.admin,
     roles: news.roles,
     marker: news.marker,
+    iamRoles: news.iamRoles ?? [],
     settings: news.settings,
     migrations,
   };
@@ -166,6 +184,7 @@ async function apply(
       // Every apply (re)sets the passwords: a rotation takes effect and any drift is healed.
       setPasswords: Object.fromEntries(Object.values(news.roles).map((r) => [r.name, r.password])),
       marker: news.marker,
+      rdsIamRoles: news.iamRoles ?? [],
     });
   } finally {
     await admin.end().catch(() => undefined);
@@ -213,7 +232,7 @@ export const schemaProvider = {
     const wanted = (news.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
     const changed: string[] = [];
     if (!same(olds.migrations, wanted)) changed.push("migrations");
-    for (const key of ["connection", "admin", "roles", "marker", "settings"] as const) {
+    for (const key of ["connection", "admin", "roles", "marker", "iamRoles", "settings"] as const) {
       if (!same(olds[key], news[key])) changed.push(key);
     }
     return {

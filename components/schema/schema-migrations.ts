@@ -22,6 +22,7 @@ export interface SchemaMigrationsArgs {
   /** The migration files (sql/), already read; parsed and checksummed here before anything is registered. */
   readonly migrations: readonly MigrationSource[];
   readonly marker: { readonly environment: string; readonly stack: string };
+  readonly iamRoles?: readonly string[];
   /** Defaults: wait 5 min for the database, 2 min for another migrator's lock, engine defaults for timeouts. */
   readonly settings?: Partial<SchemaInputs["settings"]>;
 }
@@ -42,6 +43,7 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
         sql: args.migrations.find((s) => s.name === m.name)!.sql,
       })),
       marker: args.marker,
+      iamRoles: args.iamRoles ?? [],
       settings: {
         connectDeadlineMs: 5 * 60_000,
         lockDeadlineMs: 2 * 60_000,

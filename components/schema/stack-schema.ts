@@ -36,8 +36,9 @@ export function stackSchema(
     "schema",
     {
       connection: pulumi.output({
-        host: pg.host,
-        port: pg.port,
+        host: endpoints.schemaTarget.host,
+        port: endpoints.schemaTarget.port,
+        tlsServerName: endpoints.schemaTarget.tlsServerName,
         database: pg.database,
         sslmode: pg.sslmode,
         caCert: pg.caCert,
@@ -54,6 +55,7 @@ export function stackSchema(
       },
       migrations,
       marker: { environment: config.environment, stack: config.stack },
+      iamRoles: endpoints.iamRoles,
     },
     { dependsOn: endpoints.postgresReady },
   );

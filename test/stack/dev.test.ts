@@ -44,7 +44,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
         .sort(),
       ["offthegrid-dev-pgdata", "offthegrid-dev-redisdata"],
     );
-    assert.equal(ofType(run, PASSWORD).length, 8);
+    assert.equal(ofType(run, PASSWORD).length, 10, "8 credentials, Redis users with two slots each");
     for (const c of ofType(run, CONTAINER)) {
       assert.deepEqual(
         c.inputs.networksAdvanced.map((n: any) => n.name),
@@ -58,7 +58,9 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       assert.ok(p.inputs.length >= 32);
       assert.equal(p.inputs.special, true);
       assert.equal(p.inputs.overrideSpecial, "-");
-      assert.deepEqual(p.inputs.keepers, { epoch: "0" });
+      if (/redis(Admin|App)-[ab]$/.test(p.name))
+        assert.deepEqual(p.inputs.keepers, { slot: p.name.slice(-1), generation: "0" });
+      else assert.deepEqual(p.inputs.keepers, { epoch: "0" });
     }
   });
 

@@ -4,25 +4,11 @@ import { PROJECT, stackConfig } from "../support/stack";
 
 const dev = (overrides: Record<string, string | undefined> = {}) => stackConfig("Pulumi.dev.yaml", overrides);
 
-// A minimal valid AWS stack on top of the shipped defaults; prod-specific keys come with the prod issue's file.
-const awsBase: Record<string, string> = {
-  environment: "staging",
-  vpcId: "vpc-0123456789abcdef0",
-  privateSubnets: JSON.stringify([
-    "subnet-0123456789abcdef0=eu-west-1a",
-    "subnet-0123456789abcdef1=eu-west-1b",
-  ]),
-  allowedSecurityGroupIds: JSON.stringify(["sg-0123456789abcdef0"]),
-};
-const aws = (overrides: Record<string, string | undefined> = {}) => {
-  const { [`${PROJECT}:environment`]: _ignored, ...defaults } = stackConfig("Pulumi.dev.yaml");
-  const config: Record<string, string> = { ...defaults };
-  for (const [k, v] of Object.entries({ ...awsBase, ...overrides })) {
-    if (v === undefined) delete config[`${PROJECT}:${k}`];
-    else config[`${PROJECT}:${k}`] = v;
-  }
-  return config;
-};
+// AWS cases start from the shipped staging example, so they also prove a staging stack works from a file alone.
+const aws = (overrides: Record<string, string | undefined> = {}) =>
+  stackConfig("examples/Pulumi.staging.yaml", overrides);
+const prod = (overrides: Record<string, string | undefined> = {}) =>
+  stackConfig("Pulumi.prod.yaml", overrides);
 
 function problemsOf(config: Record<string, string>): string[] {
   try {
@@ -209,10 +195,81 @@ describe("config validation (pure)", () => {
     ],
     [
       "no allowed sources at all",
-      aws({ allowedSecurityGroupIds: "[]" }),
+      aws({ allowedCidrs: "[]" }),
       "allowedSecurityGroupIds",
       /nothing could reach the databases/,
     ],
+    ["account id not 12 digits", prod({ awsAccountId: "12345" }), "awsAccountId", /12-digit AWS account id/],
+    [
+      "bad RDS instance class",
+      prod({ postgresInstanceClass: "db.r6g.huge" }),
+      "postgresInstanceClass",
+      /an RDS instance class such as db\.r6g\.large/,
+    ],
+    [
+      "instance class without db. prefix",
+      prod({ postgresInstanceClass: "r6g.large" }),
+      "postgresInstanceClass",
+      /RDS instance class/,
+    ],
+    [
+      "replica count out of range",
+      prod({ postgresReplicaCount: "6" }),
+      "postgresReplicaCount",
+      /integer from 0 to 5/,
+    ],
+    [
+      "retention 0 with replicas",
+      prod({ postgresBackupRetentionDays: "0" }),
+      "postgresBackupRetentionDays",
+      /while postgresReplicaCount > 0/,
+    ],
+    [
+      "backup copy region equal to the primary region",
+      prod({ backupCopyRegion: "eu-west-1" }),
+      "backupCopyRegion",
+      /a region other than aws:region \(eu-west-1\)/,
+    ],
+    [
+      "backup copy region malformed",
+      prod({ backupCopyRegion: "europe" }),
+      "backupCopyRegion",
+      /an AWS region such as eu-west-1/,
+    ],
+    [
+      "storage ceiling below initial storage",
+      prod({ postgresMaxAllocatedStorageGb: "100" }),
+      "postgresMaxAllocatedStorageGb",
+      /at least postgresAllocatedStorageGb \(200\)/,
+    ],
+    ["shards without cluster mode", prod({ redisShards: "3" }), "redisShards", /only in cluster mode/],
+    ["bad cache node type", prod({ redisNodeType: "r7g.large" }), "redisNodeType", /cache\.r7g\.large/],
+    [
+      "retired epoch ahead of the epoch",
+      prod({ redisAppRetiredEpoch: "2" }),
+      "redisAppRetiredEpoch",
+      /0 to offthegrid-database:redisAppPasswordEpoch \(0\)/,
+    ],
+    [
+      "backup window overlapping maintenance",
+      prod({ postgresBackupWindow: "03:30-04:00" }),
+      "postgresBackupWindow",
+      /does not overlap postgresMaintenanceWindow/,
+    ],
+    [
+      "log retention not a CloudWatch period",
+      prod({ logRetentionDays: "45" }),
+      "logRetentionDays",
+      /CloudWatch's retention periods/,
+    ],
+    [
+      "Performance Insights retention",
+      prod({ postgresPerformanceInsightsRetentionDays: "30" }),
+      "postgresPerformanceInsightsRetentionDays",
+      /multiple of 31/,
+    ],
+    ["KMS key ARN malformed", prod({ kmsKeyArn: "my-key" }), "kmsKeyArn", /a KMS key ARN/],
+    ["schema endpoint without port", prod({ schemaEndpoint: "localhost" }), "schemaEndpoint", /host:port/],
   ];
 
   for (const [what, config, key, allowed] of invalid) {
@@ -238,6 +295,14 @@ describe("config validation (pure)", () => {
     assert.match(message, /^Invalid configuration for stack "dev":/);
     for (const key of ["postgresHostPort", "redisImage", "typo"])
       assert.match(message, new RegExp(`${PROJECT}:${key}`));
+  });
+
+  it("requires aws:region on AWS stacks", () => {
+    const problems = problemsOf(prod({ "aws:region": undefined }));
+    assert.ok(
+      problems.some((p) => /Missing required config key aws:region/.test(p)),
+      problems.join("\n"),
+    );
   });
 
   it("ignores other namespaces (provider config such as aws:region)", () => {

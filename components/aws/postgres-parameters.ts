@@ -1,0 +1,55 @@
+// The RDS parameter group for the seed's tuning, as a pure function. RDS formulas ({DBInstanceClassMemory…})
+// follow the instance class and RDS's own reserved memory, so they are used wherever RDS supports them; only the
+// per-connection memory needs computing here, from max_connections and the class's memory.
+import { instanceMemoryGiB } from "./instance-classes";
+
+export interface RdsParameter {
+  readonly name: string;
+  readonly value: string;
+  /** Static parameters only take effect after a reboot, and RDS refuses `immediate` for them. */
+  readonly applyMethod: "immediate" | "pending-reboot";
+}
+
+export const POSTGRES_FAMILY = "postgres17";
+
+/** work_mem in kB: a quarter of memory shared by every connection running ~2 sorts/hashes, within 4 MB–256 MB. */
+export function workMemKb(memoryGiB: number, maxConnections: number): number {
+  const kb = Math.floor((memoryGiB * 1024 * 1024 * 0.25) / (maxConnections * 2));
+  return Math.min(Math.max(kb, 4096), 262144);
+}
+
+/** maintenance_work_mem in kB: 1/16 of memory, within 64 MB–2 GB (more buys nothing for VACUUM). */
+export function maintenanceWorkMemKb(memoryGiB: number): number {
+  const kb = Math.floor((memoryGiB * 1024 * 1024) / 16);
+  return Math.min(Math.max(kb, 65536), 2097152);
+}
+
+export function postgresParameters(o: {
+  instanceClass: string;
+  maxConnections: number;
+  iamAuth: boolean;
+}): RdsParameter[] {
+  const memoryGiB = instanceMemoryGiB(o.instanceClass);
+  const reboot = (name: string, value: string): RdsParameter => ({
+    name,
+    value,
+    applyMethod: "pending-reboot",
+  });
+  const now = (name: string, value: string): RdsParameter => ({ name, value, applyMethod: "immediate" });
+  return [
+    // 8 kB pages: DBInstanceClassMemory bytes / 32768 = 25 % of memory (RDS's own default expression).
+    reboot("shared_buffers", "{DBInstanceClassMemory/32768}"),
+    reboot("max_connections", String(o.maxConnections)),
+    reboot("shared_preload_libraries", "pg_stat_statements"),
+    // 8 kB pages: 75 % of memory.
+    now("effective_cache_size", "{DBInstanceClassMemory/10923}"),
+    now("work_mem", String(workMemKb(memoryGiB, o.maxConnections))),
+    now("maintenance_work_mem", String(maintenanceWorkMemKb(memoryGiB))),
+    now("log_min_duration_statement", "1000"),
+    now("password_encryption", "scram-sha-256"),
+    now("rds.force_ssl", "1"),
+    now("pg_stat_statements.track", "all"),
+    now("log_lock_waits", "1"),
+    now("idle_in_transaction_session_timeout", "600000"),
+  ];
+}

@@ -1,0 +1,410 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { plain } from "../support/mocks";
+import { StackRun, ofType, runStack, stackConfig } from "../support/stack";
+
+// The shipped stack files, with the CA bundle pointed at a test fixture (the real RDS bundle is downloaded by
+// whoever deploys; README "Prerequisites").
+const CA = { postgresCaBundlePath: "test/fixtures/test-ca.pem" };
+const prodStack = (overrides: Record<string, string | undefined> = {}) =>
+  runStack("prod", stackConfig("Pulumi.prod.yaml", { ...CA, ...overrides }));
+
+const T = {
+  instance: "aws:rds/instance:Instance",
+  paramGroup: "aws:rds/parameterGroup:ParameterGroup",
+  replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+  cacheParams: "aws:elasticache/parameterGroup:ParameterGroup",
+  cacheUser: "aws:elasticache/user:User",
+  userGroup: "aws:elasticache/userGroup:UserGroup",
+  sg: "aws:ec2/securityGroup:SecurityGroup",
+  secret: "aws:secretsmanager/secret:Secret",
+  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+  key: "aws:kms/key:Key",
+  vault: "aws:backup/vault:Vault",
+  plan: "aws:backup/plan:Plan",
+  selection: "aws:backup/selection:Selection",
+  vaultLock: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  topic: "aws:sns/topic:Topic",
+  subscription: "aws:sns/topicSubscription:TopicSubscription",
+  proxy: "aws:rds/proxy:Proxy",
+  provider: "pulumi:providers:aws",
+  password: "random:index/randomPassword:RandomPassword",
+};
+
+/**
+ * Properties whose change makes the AWS provider replace the resource (ForceNew in the Terraform AWS provider
+ * schema that @pulumi/aws bridges: resource_aws_db_instance.go, resource_aws_elasticache_replication_group.go,
+ * resource_aws_elasticache_user.go). A password rotation must touch none of them.
+ */
+const REPLACING: Record<string, string[]> = {
+  [T.instance]: [
+    "identifier",
+    "engine",
+    "dbName",
+    "username",
+    "kmsKeyId",
+    "storageEncrypted",
+    "availabilityZone",
+    "dbSubnetGroupName",
+    "replicateSourceDb",
+    "port",
+  ],
+  [T.replicationGroup]: [
+    "replicationGroupId",
+    "engine",
+    "subnetGroupName",
+    "atRestEncryptionEnabled",
+    "kmsKeyId",
+    "port",
+    "snapshotArns",
+    "snapshotName",
+  ],
+  [T.cacheUser]: ["userId", "userName", "engine"],
+};
+
+const primaryOf = (run: StackRun) => ofType(run, T.instance).find((i) => !i.inputs.replicateSourceDb)!;
+const replicasOf = (run: StackRun) => ofType(run, T.instance).filter((i) => i.inputs.replicateSourceDb);
+
+describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
+  let run: StackRun;
+  before(async () => {
+    run = await prodStack();
+  });
+
+  it("runs a Multi-AZ, encrypted, private PostgreSQL 17 primary with backups, PITR and deletion protection", () => {
+    const p = plain(primaryOf(run).inputs);
+    assert.equal(p.engine, "postgres");
+    assert.equal(p.engineVersion, "17", "major version only");
+    assert.equal(p.identifier, "offthegrid-prod");
+    assert.equal(p.instanceClass, "db.r6g.large");
+    assert.equal(p.multiAz, true);
+    assert.equal(p.storageEncrypted, true);
+    assert.match(p.kmsKeyId, /^arn:aws:mock/);
+    assert.equal(p.publiclyAccessible, false);
+    assert.equal(p.storageType, "gp3");
+    assert.deepEqual([p.allocatedStorage, p.maxAllocatedStorage], [200, 2000]);
+    assert.equal(p.autoMinorVersionUpgrade, true);
+    assert.equal(p.allowMajorVersionUpgrade, false);
+    assert.deepEqual(
+      [p.backupRetentionPeriod, p.backupWindow, p.maintenanceWindow],
+      [14, "02:00-02:30", "sun:03:00-sun:04:00"],
+    );
+    assert.equal(p.deletionProtection, true);
+    assert.equal(p.copyTagsToSnapshot, true);
+    assert.equal(p.skipFinalSnapshot, false);
+    assert.match(
+      p.finalSnapshotIdentifier,
+      /^offthegrid-prod-final-[0-9a-z-]+$/,
+      "unique per replacement (random suffix)",
+    );
+    assert.equal(p.performanceInsightsEnabled, true);
+    assert.equal(p.performanceInsightsKmsKeyId, p.kmsKeyId);
+    assert.equal(p.performanceInsightsRetentionPeriod, 31);
+    assert.equal(p.monitoringInterval, 60);
+    assert.ok(p.monitoringRoleArn);
+    assert.deepEqual(p.enabledCloudwatchLogsExports, ["postgresql", "upgrade"]);
+    assert.equal(p.caCertIdentifier, "rds-ca-rsa2048-g1");
+    assert.equal(p.iamDatabaseAuthenticationEnabled, false);
+    assert.ok(p.dbSubnetGroupName && p.parameterGroupName);
+    assert.equal(p.username, "postgres");
+    assert.equal(p.manageMasterUserPassword, undefined, "RDS-managed passwords do not work with replicas");
+  });
+
+  it("creates the RDS log groups first, with retention and KMS", () => {
+    const names = ofType(run, T.logGroup).map((l) => l.inputs.name);
+    for (const id of ["offthegrid-prod", "offthegrid-prod-replica-1", "offthegrid-prod-replica-2"]) {
+      assert.ok(names.includes(`/aws/rds/instance/${id}/postgresql`), id);
+    }
+    for (const l of ofType(run, T.logGroup)) {
+      assert.equal(l.inputs.retentionInDays, 90);
+      assert.ok(l.inputs.kmsKeyId);
+    }
+  });
+
+  it("tunes an auto-named postgres17 parameter group with RDS formulas, reboot-only statics and force_ssl", () => {
+    const [group] = ofType(run, T.paramGroup);
+    assert.equal(group.inputs.family, "postgres17");
+    assert.equal(group.inputs.name, undefined, "auto-named, so a family change can create before delete");
+    const params = Object.fromEntries(group.inputs.parameters.map((p: any) => [p.name, p]));
+    assert.equal(params.shared_buffers.value, "{DBInstanceClassMemory/32768}");
+    for (const name of ["shared_buffers", "max_connections", "shared_preload_libraries"])
+      assert.equal(params[name].applyMethod, "pending-reboot", name);
+    assert.equal(params.max_connections.value, "400");
+    assert.equal(params["rds.force_ssl"].value, "1");
+    assert.equal(params.log_min_duration_statement.value, "1000");
+    assert.equal(params.password_encryption.value, "scram-sha-256");
+    assert.equal(params.shared_preload_libraries.value, "pg_stat_statements");
+    assert.ok(Number(params.work_mem.value) >= 4096);
+  });
+
+  it("adds read replicas per config in the other AZs, encrypted, with the same parameter group", async () => {
+    const primary = plain(primaryOf(run).inputs);
+    const replicas = replicasOf(run).map((r) => plain(r.inputs));
+    assert.equal(replicas.length, 2);
+    for (const r of replicas) {
+      assert.equal(r.replicateSourceDb, "offthegrid-prod");
+      assert.equal(r.storageEncrypted, true);
+      assert.equal(r.kmsKeyId, primary.kmsKeyId);
+      assert.equal(r.parameterGroupName, primary.parameterGroupName);
+      assert.equal(r.publiclyAccessible, false);
+      assert.equal(r.deletionProtection, true);
+      assert.equal(r.password, undefined, "replicas inherit the master password");
+    }
+    assert.deepEqual(
+      replicas.map((r) => r.availabilityZone),
+      ["eu-west-1b", "eu-west-1c"],
+    );
+    assert.equal(replicasOf(await prodStack({ postgresReplicaCount: "0" })).length, 0);
+    assert.equal(replicasOf(await prodStack({ postgresReplicaCount: "5" })).length, 5);
+    assert.equal(run.outputs.postgres.readerUrls.length, 2);
+  });
+
+  it("runs ElastiCache Redis 7 with TLS, encryption at rest, failover, Multi-AZ, snapshots and slow logs", () => {
+    const [rg] = ofType(run, T.replicationGroup).map((r) => plain(r.inputs));
+    assert.equal(rg.engine, "redis");
+    assert.equal(rg.engineVersion, "7.1");
+    assert.equal(rg.transitEncryptionEnabled, true);
+    assert.equal(rg.transitEncryptionMode, "required");
+    assert.equal(rg.atRestEncryptionEnabled, true);
+    assert.ok(rg.kmsKeyId);
+    assert.equal(rg.automaticFailoverEnabled, true);
+    assert.equal(rg.multiAzEnabled, true);
+    assert.equal(rg.numCacheClusters, 3);
+    assert.equal(rg.clusterMode, "disabled");
+    assert.equal(rg.authToken, undefined, "RBAC user group, not a shared auth token");
+    assert.equal(rg.userGroupIds.length, 1);
+    assert.deepEqual([rg.snapshotRetentionLimit, rg.snapshotWindow], [7, "04:00-05:00"]);
+    assert.match(rg.finalSnapshotIdentifier, /^offthegrid-prod-final-/);
+    assert.deepEqual(
+      rg.logDeliveryConfigurations.map((l: any) => [l.logType, l.destinationType]),
+      [["slow-log", "cloudwatch-logs"]],
+    );
+    const [params] = ofType(run, T.cacheParams);
+    assert.equal(params.inputs.family, "redis7");
+    const p = Object.fromEntries(params.inputs.parameters.map((x: any) => [x.name, x.value]));
+    assert.equal(p["maxmemory-policy"], "allkeys-lru");
+    assert.equal(p["hash-max-listpack-entries"], "512");
+  });
+
+  it("controls Redis access with RBAC: default user off, admin, and an app user confined to the seed's key patterns", () => {
+    const users = Object.fromEntries(
+      ofType(run, T.cacheUser).map((u) => [u.inputs.userName, plain(u.inputs)]),
+    );
+    assert.deepEqual(Object.keys(users).sort(), ["admin", "app", "default"]);
+    assert.match(users.default.accessString, /^off /);
+    assert.match(users.admin.accessString, /^on ~\* &\* \+@all$/);
+    const app = users.app.accessString;
+    for (const pattern of [
+      "session:*",
+      "user_grids:*",
+      "grid_cache:*",
+      "ws_connections:*",
+      "rate_limit:*",
+      "temp:*",
+    ])
+      assert.ok(app.includes(`~${pattern}`), pattern);
+    assert.ok(!app.includes("~*") && !/\+@all|\+flushall|\+keys\b|\+config/.test(app));
+    const [group] = ofType(run, T.userGroup);
+    assert.equal(plain(group.inputs).userIds.length, 3);
+  });
+
+  it("switches to cluster mode by config and exports the configuration endpoint", async () => {
+    const clustered = await prodStack({ redisClusterMode: "true", redisShards: "3", redisReplicaCount: "1" });
+    const [rg] = ofType(clustered, T.replicationGroup).map((r) => plain(r.inputs));
+    assert.deepEqual(
+      [rg.clusterMode, rg.numNodeGroups, rg.replicasPerNodeGroup, rg.numCacheClusters],
+      ["enabled", 3, 1, undefined],
+    );
+    const params = ofType(clustered, T.cacheParams)[0].inputs.parameters.map(
+      (p: any) => `${p.name}=${p.value}`,
+    );
+    assert.ok(params.includes("cluster-enabled=yes"));
+    // (Which endpoint the outputs carry cannot be seen here: the generic mock has no configurationEndpointAddress.)
+  });
+
+  it("stores one KMS-encrypted secret per Postgres role and Redis user, in the shape AWS rotation expects", () => {
+    const names = ofType(run, T.secret)
+      .map((s) => s.inputs.name)
+      .sort();
+    assert.deepEqual(names, [
+      "offthegrid-prod/postgres/admin",
+      "offthegrid-prod/postgres/app",
+      "offthegrid-prod/postgres/owner",
+      "offthegrid-prod/postgres/readonly",
+      "offthegrid-prod/redis/admin",
+      "offthegrid-prod/redis/app",
+    ]);
+    for (const s of ofType(run, T.secret)) assert.ok(s.inputs.kmsKeyId);
+    const app = ofType(run, T.secretVersion)
+      .map((v) => JSON.parse(plain(v.inputs).secretString))
+      .find((v) => v.username === "offthegrid_app");
+    assert.deepEqual(Object.keys(app).sort(), ["dbname", "engine", "host", "password", "port", "username"]);
+    assert.equal(app.engine, "postgres");
+  });
+
+  it("puts an RDS Proxy with TLS required in front of the primary and gives the app its endpoint", () => {
+    const [proxy] = ofType(run, T.proxy).map((p) => plain(p.inputs));
+    assert.equal(proxy.requireTls, true);
+    assert.equal(proxy.engineFamily, "POSTGRESQL");
+    const appUrl = new URL(run.outputs.postgres.urls.app);
+    const ownerUrl = new URL(run.outputs.postgres.urls.owner);
+    assert.notEqual(
+      appUrl.hostname,
+      ownerUrl.hostname,
+      "the app goes through the proxy, the owner straight to the primary",
+    );
+    assert.equal(appUrl.searchParams.get("sslmode"), "verify-full");
+  });
+
+  it("backs up to an AWS Backup vault daily with lifecycle, copies to a vault in the second region, locks vaults", () => {
+    const vaults = ofType(run, T.vault);
+    assert.equal(vaults.length, 2);
+    const providers = ofType(run, T.provider).filter((p) => p.inputs.region === "eu-central-1");
+    assert.equal(providers.length, 1, "a second aws provider for the copy region");
+    const copyVault = vaults.find((v) => v.inputs.name === "offthegrid-prod-backups-copy")!;
+    assert.ok(copyVault.provider?.includes("copy-region"), "the copy vault lives in the copy region");
+    const [plan] = ofType(run, T.plan).map((p) => plain(p.inputs));
+    const rule = plan.rules[0];
+    assert.equal(rule.lifecycle.deleteAfter, 35);
+    assert.equal(rule.copyActions.length, 1);
+    assert.match(rule.copyActions[0].destinationVaultArn, /offthegrid-prod-backups-copy|copy-vault/);
+    assert.match(rule.schedule, /^cron\(/);
+    const [selection] = ofType(run, T.selection).map((s) => plain(s.inputs));
+    assert.deepEqual(selection.resources.length, 1);
+    assert.equal(ofType(run, T.vaultLock).length, 2);
+    const keys = ofType(run, T.key);
+    assert.equal(keys.length, 2, "one key per region");
+    for (const k of keys) assert.equal(k.inputs.enableKeyRotation, true);
+  });
+
+  it("raises alarms into an encrypted SNS topic with an email subscription", () => {
+    const metrics = new Set(ofType(run, T.alarm).map((a) => a.inputs.metricName));
+    for (const m of [
+      "CPUUtilization",
+      "FreeStorageSpace",
+      "FreeableMemory",
+      "DatabaseConnections",
+      "ReplicaLag",
+      "DatabaseMemoryUsagePercentage",
+      "Evictions",
+      "ReplicationLag",
+    ])
+      assert.ok(metrics.has(m), m);
+    const [topic] = ofType(run, T.topic);
+    assert.ok(topic.inputs.kmsMasterKeyId);
+    const [sub] = ofType(run, T.subscription);
+    assert.deepEqual([sub.inputs.protocol, sub.inputs.endpoint], ["email", "oncall@offthegrid.example.com"]);
+    const policy = JSON.parse(ofType(run, T.key)[0].inputs.policy);
+    const sids = policy.Statement.map((s: any) => s.Sid);
+    assert.ok(sids.includes("CloudWatchLogs") && sids.includes("AlarmsPublishToEncryptedTopic"));
+  });
+
+  it("opens only 5432 / 6379, only to the configured sources, never to the world", () => {
+    for (const sg of ofType(run, T.sg)) {
+      for (const rule of plain(sg.inputs).ingress ?? []) {
+        assert.ok(
+          [5432, 6379].includes(rule.fromPort) && rule.fromPort === rule.toPort,
+          `${sg.name}: port ${rule.fromPort}`,
+        );
+        for (const cidr of [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])])
+          assert.ok(!["0.0.0.0/0", "::/0"].includes(cidr));
+      }
+    }
+    for (const i of ofType(run, T.instance)) assert.equal(i.inputs.publiclyAccessible, false);
+  });
+
+  it("tags every taggable AWS resource with Project, Environment and Owner", () => {
+    const untaggable =
+      /rolePolicyAttachment|kms\/alias|secretVersion|vaultLockConfiguration|backup\/selection|topicSubscription|proxyDefaultTargetGroup|proxyTarget|iam\/rolePolicy:|pulumi:providers/;
+    const aws = run.resources.filter((r) => r.type.startsWith("aws:") && !untaggable.test(r.type));
+    assert.ok(aws.length > 30);
+    for (const r of aws) {
+      const tags = plain(r.inputs).tags;
+      assert.deepEqual(
+        [tags?.Project, tags?.Environment, tags?.Owner],
+        ["offthegrid-database", "prod", "platform-team"],
+        `${r.type} ${r.name}`,
+      );
+    }
+  });
+
+  it("exports every secret-bearing output as a secret", async () => {
+    const { postgres, redis } = run.exports;
+    const outputs: pulumi.Output<unknown>[] = [
+      ...Object.values<pulumi.Output<string>>(postgres.urls),
+      ...postgres.readerUrls,
+      redis.url,
+      redis.adminUrl,
+    ];
+    for (const o of outputs) assert.equal(await pulumi.isSecret(o), true);
+    assert.equal(new URL(run.outputs.redis.url).protocol, "rediss:");
+  });
+
+  it("applies the schema over verify-full TLS against the primary, or through a configured tunnel", async () => {
+    const schema = plain(run.resources.find((r) => r.type.includes("SchemaMigrations"))!.inputs);
+    assert.equal(schema.connection.sslmode, "verify-full");
+    assert.match(schema.connection.caCert, /BEGIN CERTIFICATE/);
+    assert.equal(schema.admin.managePassword, false, "RDS owns the master password");
+    const tunnel = await prodStack({ schemaEndpoint: "localhost:15432" });
+    const via = plain(tunnel.resources.find((r) => r.type.includes("SchemaMigrations"))!.inputs).connection;
+    assert.deepEqual([via.host, via.port], ["localhost", 15432]);
+    assert.ok(via.tlsServerName, "the certificate is still checked against the RDS endpoint name");
+  });
+
+  for (const [credential, key] of [
+    ["postgresAdmin", "postgresAdminPasswordEpoch"],
+    ["postgresApp", "postgresAppPasswordEpoch"],
+    ["redisApp", "redisAppPasswordEpoch"],
+    ["redisAdmin", "redisAdminPasswordEpoch"],
+  ]) {
+    it(`rotating ${credential} changes only its password's keepers and no property that would replace a database or cache`, async () => {
+      const rotated = await prodStack({ [key]: "1" });
+      const keepers = (r: StackRun) =>
+        Object.fromEntries(ofType(r, T.password).map((p) => [p.name, JSON.stringify(p.inputs.keepers)]));
+      const [before, after] = [keepers(run), keepers(rotated)];
+      const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+      assert.deepEqual(changed, [
+        credential.startsWith("redis") ? `credentials-${credential}-a` : `credentials-${credential}`,
+      ]);
+      for (const [type, props] of Object.entries(REPLACING)) {
+        const pick = (r: StackRun) =>
+          ofType(r, type)
+            .map((x) =>
+              Object.fromEntries([
+                ["resource", x.name],
+                ...props.map((p) => [p, JSON.stringify(plain(x.inputs)[p])]),
+              ]),
+            )
+            .sort((a, b) => a.resource.localeCompare(b.resource));
+        assert.deepEqual(pick(rotated), pick(run), type);
+      }
+    });
+  }
+
+  it("keeps a rotated Redis user's previous password valid until the epoch is retired", async () => {
+    const passwordsOf = (r: StackRun) =>
+      plain(ofType(r, T.cacheUser).find((u) => u.inputs.userName === "app")!.inputs).authenticationMode
+        .passwords;
+    assert.equal(passwordsOf(run).length, 1);
+    const rotating = await prodStack({ redisAppPasswordEpoch: "1" });
+    assert.equal(passwordsOf(rotating).length, 2, "new and previous both valid");
+    const retired = await prodStack({ redisAppPasswordEpoch: "1", redisAppRetiredEpoch: "1" });
+    assert.equal(passwordsOf(retired).length, 1);
+    assert.equal(passwordsOf(retired)[0], passwordsOf(rotating)[0], "the current password stays");
+  });
+
+  it("builds a smaller staging stack from the example stack file alone", async () => {
+    const staging = await runStack("staging", stackConfig("examples/Pulumi.staging.yaml", CA));
+    const p = plain(primaryOf(staging).inputs);
+    assert.deepEqual(
+      [p.instanceClass, p.multiAz, p.backupRetentionPeriod, p.identifier],
+      ["db.t4g.medium", false, 7, "offthegrid-staging"],
+    );
+    assert.equal(replicasOf(staging).length, 0);
+    assert.equal(ofType(staging, T.proxy).length, 0);
+    const [rg] = ofType(staging, T.replicationGroup).map((r) => plain(r.inputs));
+    assert.deepEqual([rg.nodeType, rg.numCacheClusters, rg.multiAzEnabled], ["cache.t4g.small", 2, true]);
+  });
+});
