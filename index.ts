@@ -56,4 +56,4 @@ const schema = stackSchema(config, endpoints, credentials.passwords, migrations)
 
 export const { postgres, redis, tools } = stackOutputs(endpoints, credentials.passwords);
 export const schemaMigrations = schema.migrations;
-export const awsResources = aws;
+export const awsResources = aws ?? {};

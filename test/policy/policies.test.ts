@@ -1,0 +1,411 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { checkStack, stackResources } from "../../cli/policy-check";
+import { evaluatePolicies, OfflineResource, PolicyConfigFile } from "../../policy/offline";
+import { policies } from "../../policy/policies";
+import { ROOT } from "../support/stack";
+
+const configOf = (env: string): PolicyConfigFile =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "config", `${env}.json`), "utf8"));
+const run = (resources: OfflineResource[], config: PolicyConfigFile = { all: "mandatory" }) =>
+  evaluatePolicies(policies, resources, {
+    stack: "test",
+    project: "offthegrid-database",
+    config,
+    defaultProviderProps: { region: "eu-west-1" },
+  });
+const tags = { Project: "offthegrid-database", Environment: "prod", Owner: "platform" };
+
+const primary = {
+  engine: "postgres",
+  engineVersion: "17",
+  identifier: "db",
+  storageEncrypted: true,
+  kmsKeyId: "arn:key",
+  publiclyAccessible: false,
+  backupRetentionPeriod: 14,
+  deletionProtection: true,
+  multiAz: true,
+  skipFinalSnapshot: false,
+  finalSnapshotIdentifier: "db-final-1a2b",
+  performanceInsightsEnabled: true,
+  performanceInsightsKmsKeyId: "arn:key",
+  parameterGroupName: "pg-123",
+  autoMinorVersionUpgrade: true,
+  tags,
+};
+const replica = {
+  ...primary,
+  identifier: "db-replica-1",
+  replicateSourceDb: "db",
+  engineVersion: undefined,
+  skipFinalSnapshot: true,
+  multiAz: false,
+};
+const cache = {
+  transitEncryptionEnabled: true,
+  atRestEncryptionEnabled: true,
+  userGroupIds: ["users"],
+  numCacheClusters: 3,
+  automaticFailoverEnabled: true,
+  multiAzEnabled: true,
+  snapshotRetentionLimit: 7,
+  tags,
+};
+const container = {
+  image: "sha256:0123",
+  ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }],
+  healthcheck: { tests: ["CMD", "pg_isready"] },
+  envs: ["POSTGRES_PASSWORD_FILE=/run/secrets/pw", "POSTGRES_DB=app"],
+};
+const R = (
+  type: string,
+  name: string,
+  props: Record<string, unknown>,
+  extra: Partial<OfflineResource> = {},
+): OfflineResource => ({ type, name, props, ...extra });
+const backupResources = [
+  R("aws:backup/plan:Plan", "plan", {
+    rules: [{ copyActions: [{ destinationVaultArn: "arn:copy" }] }],
+    tags,
+  }),
+  R("aws:backup/vault:Vault", "vault", { tags }),
+  R(
+    "aws:backup/vault:Vault",
+    "copy",
+    { tags },
+    { providerProps: { region: "eu-central-1" }, providerName: "copy" },
+  ),
+];
+
+// [policy, a valid resource set, the same with one field changed, message]
+const cases: [string, OfflineResource[], OfflineResource[], RegExp][] = [
+  [
+    "rds-storage-encrypted",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, storageEncrypted: false })],
+    /RDS instance db must have storage encryption enabled/,
+  ],
+  [
+    "rds-not-public",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, publiclyAccessible: true })],
+    /RDS instance db must not be publicly accessible/,
+  ],
+  [
+    "rds-backup-retention",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, backupRetentionPeriod: 0 })],
+    /keeps backups for 0 day\(s\); set backupRetentionPeriod to at least 7/,
+  ],
+  [
+    "rds-deletion-protection",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, deletionProtection: false })],
+    /must have deletion protection/,
+  ],
+  [
+    "rds-multi-az",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, multiAz: false })],
+    /must run Multi-AZ/,
+  ],
+  [
+    "rds-final-snapshot",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, skipFinalSnapshot: true })],
+    /must take a final snapshot/,
+  ],
+  [
+    "rds-performance-insights-encrypted",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, performanceInsightsKmsKeyId: undefined })],
+    /must encrypt Performance Insights/,
+  ],
+  [
+    "rds-custom-parameter-group",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, parameterGroupName: "default.postgres17" })],
+    /must use a custom parameter group/,
+  ],
+  [
+    "rds-parameter-group-forces-ssl",
+    [
+      R("aws:rds/parameterGroup:ParameterGroup", "pg", {
+        family: "postgres17",
+        parameters: [{ name: "rds.force_ssl", value: "1" }],
+        tags,
+      }),
+    ],
+    [
+      R("aws:rds/parameterGroup:ParameterGroup", "pg", {
+        family: "postgres17",
+        parameters: [{ name: "rds.force_ssl", value: "0" }],
+        tags,
+      }),
+    ],
+    /RDS parameter group pg must force TLS: add parameter rds.force_ssl = 1/,
+  ],
+  [
+    "rds-engine-major-pinned",
+    [R("aws:rds/instance:Instance", "db", primary)],
+    [R("aws:rds/instance:Instance", "db", { ...primary, engineVersion: "17.2" })],
+    /pin the engine major version only \(engineVersion: "17", not "17\.2"\)/,
+  ],
+  [
+    "rds-replica-matches-source",
+    [R("aws:rds/instance:Instance", "db", primary), R("aws:rds/instance:Instance", "replica", replica)],
+    [
+      R("aws:rds/instance:Instance", "db", primary),
+      R("aws:rds/instance:Instance", "replica", { ...replica, engine: "mysql" }),
+    ],
+    /RDS replica replica runs mysql but its source db runs postgres/,
+  ],
+  [
+    "elasticache-encryption",
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache)],
+    [
+      R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", {
+        ...cache,
+        atRestEncryptionEnabled: false,
+      }),
+    ],
+    /must encrypt at rest/,
+  ],
+  [
+    "elasticache-access-control",
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache)],
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", { ...cache, userGroupIds: [] })],
+    /lets anyone connect: attach an RBAC user group/,
+  ],
+  [
+    "elasticache-failover",
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache)],
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", { ...cache, multiAzEnabled: false })],
+    /has replicas: set automaticFailoverEnabled: true and multiAzEnabled: true/,
+  ],
+  [
+    "elasticache-snapshot-retention",
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache)],
+    [
+      R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", {
+        ...cache,
+        snapshotRetentionLimit: 0,
+      }),
+    ],
+    /must keep snapshots/,
+  ],
+  [
+    "security-group-no-public-db-ports",
+    [
+      R("aws:ec2/securityGroup:SecurityGroup", "sg", {
+        ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["10.0.0.0/16"] }],
+        tags,
+      }),
+    ],
+    [
+      R("aws:ec2/securityGroup:SecurityGroup", "sg", {
+        ingress: [{ protocol: "tcp", fromPort: 5000, toPort: 6500, cidrBlocks: ["0.0.0.0/0"] }],
+        tags,
+      }),
+    ],
+    /securityGroup sg opens port 5432, 6379 to 0\.0\.0\.0\/0/,
+  ],
+  [
+    "docker-ports-loopback",
+    [R("docker:index/container:Container", "pg", container)],
+    [
+      R("docker:index/container:Container", "pg", {
+        ...container,
+        ports: [{ internal: 5432, external: 5432, ip: "0.0.0.0" }],
+      }),
+    ],
+    /publishes port 5432 on 0\.0\.0\.0: bind it to 127\.0\.0\.1/,
+  ],
+  [
+    "docker-image-pinned",
+    [R("docker:index/remoteImage:RemoteImage", "img", { name: "postgres:17.6-bookworm" })],
+    [R("docker:index/remoteImage:RemoteImage", "img", { name: "postgres:latest" })],
+    /uses image "postgres:latest": pin an exact version/,
+  ],
+  [
+    "docker-healthcheck",
+    [R("docker:index/container:Container", "pg", container)],
+    [R("docker:index/container:Container", "pg", { ...container, healthcheck: undefined })],
+    /Container pg has no healthcheck/,
+  ],
+  [
+    "docker-secrets-as-files",
+    [R("docker:index/container:Container", "pg", container)],
+    [R("docker:index/container:Container", "pg", { ...container, envs: ["POSTGRES_PASSWORD=hunter2"] })],
+    /passes POSTGRES_PASSWORD as a plain environment variable/,
+  ],
+  [
+    "aws-required-tags",
+    [R("aws:sns/topic:Topic", "topic", { tags })],
+    [R("aws:sns/topic:Topic", "topic", { tags: { Project: "x" } })],
+    /topic topic is missing tag\(s\) Environment, Owner/,
+  ],
+  [
+    "backup-cross-region-copy",
+    [R("aws:rds/instance:Instance", "db", primary), ...backupResources],
+    [R("aws:rds/instance:Instance", "db", primary), ...backupResources.slice(0, 2)],
+    /must copy recovery points to a vault in a second region/,
+  ],
+];
+
+describe("policy pack (offline CrossGuard evaluation)", function () {
+  it(`has a case for each of its ${policies.length} policies, all with kebab-case names`, () => {
+    assert.deepEqual(cases.map(([name]) => name).sort(), policies.map((p) => p.name).sort());
+    for (const p of policies) assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+
+  for (const [name, valid, invalid, message] of cases) {
+    it(`${name}: passes a valid resource, catches one changed field`, () => {
+      assert.deepEqual(
+        run(valid).filter((v) => v.policy === name),
+        [],
+      );
+      const caught = run(invalid).filter((v) => v.policy === name);
+      assert.equal(caught.length, 1, JSON.stringify(caught));
+      assert.match(caught[0].message, message);
+      assert.equal(caught[0].level, "mandatory");
+    });
+  }
+
+  it("takes enforcement levels and properties from the environment's policy config file", () => {
+    const relaxed = R("aws:rds/instance:Instance", "db", {
+      ...primary,
+      multiAz: false,
+      backupRetentionPeriod: 10,
+    });
+    const rds = (violations: ReturnType<typeof run>) => violations.filter((v) => v.policy.startsWith("rds-"));
+    const staging = rds(run([relaxed], configOf("staging")));
+    assert.deepEqual(
+      staging.map((v) => [v.policy, v.level]),
+      [["rds-multi-az", "advisory"]],
+    );
+    const prod = rds(run([relaxed], configOf("prod")));
+    assert.deepEqual(prod.map((v) => [v.policy, v.level]).sort(), [
+      ["rds-backup-retention", "mandatory"],
+      ["rds-multi-az", "mandatory"],
+    ]);
+    assert.deepEqual(run([relaxed], { all: "disabled" }), []);
+  });
+
+  describe("the shipped stacks", () => {
+    const resources: Record<string, OfflineResource[]> = {};
+    before(async () => {
+      for (const stack of ["dev", "prod"]) resources[stack] = (await stackResources(stack)).resources;
+    });
+
+    for (const stack of ["dev", "staging", "prod"]) {
+      it(`${stack} passes with zero mandatory violations (the same check as npm run policy:check)`, async () => {
+        const violations = await checkStack(stack);
+        assert.deepEqual(
+          violations.filter((v) => v.level === "mandatory"),
+          [],
+        );
+      });
+    }
+
+    // Seeded bad variants of the shipped stacks: one resource changed, caught under that environment's config.
+    const seeded: [string, string, string, (p: any) => void, string][] = [
+      [
+        "prod",
+        "public RDS",
+        "aws:rds/instance:Instance",
+        (p) => (p.publiclyAccessible = true),
+        "rds-not-public",
+      ],
+      [
+        "prod",
+        "retention 0",
+        "aws:rds/instance:Instance",
+        (p) => (p.backupRetentionPeriod = 0),
+        "rds-backup-retention",
+      ],
+      [
+        "prod",
+        "unencrypted Redis",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        (p) => (p.transitEncryptionEnabled = false),
+        "elasticache-encryption",
+      ],
+      [
+        "prod",
+        "0.0.0.0/0 ingress",
+        "aws:ec2/securityGroup:SecurityGroup",
+        (p) => p.ingress.push({ protocol: "tcp", fromPort: 6379, toPort: 6379, cidrBlocks: ["0.0.0.0/0"] }),
+        "security-group-no-public-db-ports",
+      ],
+      ["prod", "missing tags", "aws:kms/key:Key", (p) => delete p.tags.Owner, "aws-required-tags"],
+      [
+        "dev",
+        "latest image",
+        "docker:index/remoteImage:RemoteImage",
+        (p) => (p.name = "redis:latest"),
+        "docker-image-pinned",
+      ],
+      [
+        "dev",
+        "port on 0.0.0.0",
+        "docker:index/container:Container",
+        (p) => (p.ports[0].ip = "0.0.0.0"),
+        "docker-ports-loopback",
+      ],
+      [
+        "dev",
+        "plain password env",
+        "docker:index/container:Container",
+        (p) => p.envs.push("POSTGRES_PASSWORD=changeme-in-production"),
+        "docker-secrets-as-files",
+      ],
+    ];
+    for (const [stack, what, type, mutate, policy] of seeded) {
+      it(`catches a seeded ${what} in ${stack}`, () => {
+        const copy: OfflineResource[] = JSON.parse(JSON.stringify(resources[stack]));
+        const target = copy.find(
+          (r) => r.type === type && (type !== "aws:rds/instance:Instance" || !r.props.replicateSourceDb),
+        )!;
+        mutate(target.props);
+        const violations = run(copy, configOf(stack)).filter((v) => v.level === "mandatory");
+        assert.deepEqual(
+          violations.map((v) => [v.policy, v.resource?.name]),
+          [[policy, target.name]],
+        );
+      });
+    }
+  });
+});
+
+describe("GitHub workflow for users", () => {
+  const workflow = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "database.yml"), "utf8"));
+
+  it("tests every pull request, then previews the AWS stacks with the policy pack and their policy config", () => {
+    assert.ok(workflow.on.pull_request && workflow.on.push.branches.includes("main"));
+    const steps = workflow.jobs.test.steps.map((s: any) => s.run ?? s.uses);
+    for (const step of ["npm ci", "npm run lint", "npm test"]) assert.ok(steps.includes(step), step);
+    const preview = workflow.jobs.preview;
+    assert.deepEqual(preview.strategy.matrix.stack, ["staging", "prod"]);
+    const action = preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+    assert.equal(action.with.command, "preview");
+    assert.equal(action.with.policyPacks, "policy");
+    assert.equal(action.with.policyPackConfigs, "policy/config/${{ matrix.stack }}.json");
+  });
+
+  it("deploys prod only from main, behind the production environment, on a self-hosted runner in the VPC", () => {
+    const deploy = workflow.jobs["deploy-prod"];
+    assert.equal(deploy.environment, "production");
+    assert.match(deploy.if, /refs\/heads\/main/);
+    assert.ok(deploy.needs.includes("test"));
+    assert.ok(deploy["runs-on"].includes("self-hosted"));
+    const up = deploy.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+    assert.deepEqual(
+      [up.with.command, up.with["stack-name"], up.with.policyPackConfigs],
+      ["up", "prod", "policy/config/prod.json"],
+    );
+  });
+});
