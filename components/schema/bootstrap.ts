@@ -61,6 +61,8 @@ export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<voi
       `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${ident(app)}`,
       `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${ident(app)}`,
       `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT SELECT ON TABLES TO ${ident(readonly)}`,
+      // pg_dump as the read-only role must read sequences too.
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT SELECT ON SEQUENCES TO ${ident(readonly)}`,
       `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA ${history} GRANT SELECT ON TABLES TO ${ident(readonly)}`,
       // …and what already exists (idempotent).
       `GRANT SELECT ON ALL TABLES IN SCHEMA ${history} TO ${ident(readonly)}`,

@@ -1,55 +1,16 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
-import { bootstrap } from "../../components/schema/bootstrap";
-import { migrateUp, readMigrationDirectory } from "../../components/schema/engine";
-import { SCHEMA_ROLES } from "../../components/postgres/roles";
+import { Client } from "pg";
 import { TestPostgres, sharedPostgres, withClient } from "../support/postgres";
-import { ROOT } from "../support/stack";
+import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 
-const PASSWORDS = {
-  owner: "owner-Pw-0123456789abcdefghij",
-  app: "app-Pw-0123456789abcdefghijkl",
-  readonly: "ro-Pw-0123456789abcdefghijklm",
-};
 const hex = () => randomBytes(32).toString("hex");
 const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const wallet = () => "9" + Array.from(randomBytes(50), (b) => BASE58[b % 58]).join("");
 
-/** A database bootstrapped and migrated exactly as the provider does it. */
-export async function preparedDatabase(
-  pg: TestPostgres,
-  prefix: string,
-): Promise<{ name: string; as: (role: keyof typeof PASSWORDS | "admin") => ClientConfig }> {
-  const name = await pg.createDatabase(prefix);
-  await withClient(pg.config(name), (admin) =>
-    bootstrap(admin as Client, {
-      database: name,
-      roles: {
-        owner: SCHEMA_ROLES.owner.name,
-        app: SCHEMA_ROLES.app.name,
-        readonly: SCHEMA_ROLES.readonly.name,
-      },
-      setPasswords: {
-        [SCHEMA_ROLES.owner.name]: PASSWORDS.owner,
-        [SCHEMA_ROLES.app.name]: PASSWORDS.app,
-        [SCHEMA_ROLES.readonly.name]: PASSWORDS.readonly,
-      },
-      marker: { environment: "dev", stack: "test" },
-    }),
-  );
-  const as = (role: keyof typeof PASSWORDS | "admin") =>
-    role === "admin"
-      ? pg.config(name)
-      : pg.config(name, { user: SCHEMA_ROLES[role].name, password: PASSWORDS[role] });
-  await migrateUp({ connection: as("owner"), migrations: readMigrationDirectory(path.join(ROOT, "sql")) });
-  return { name, as };
-}
-
 describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner role)", function () {
   let pg: TestPostgres;
-  let db: Awaited<ReturnType<typeof preparedDatabase>>;
+  let db: PreparedDatabase;
   let app: Client;
   let modules: Record<string, string>;
 

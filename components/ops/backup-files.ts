@@ -1,0 +1,70 @@
+// Backup files: timestamped names, a .sha256 beside each, retention pruning. Pure apart from the file reads.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export type BackupKind = "postgres" | "redis";
+const EXTENSION: Record<BackupKind, string> = { postgres: "dump", redis: "jsonl" };
+
+export function timestamp(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${date.getUTCFullYear()}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}_${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
+}
+
+export function backupFileName(kind: BackupKind, date: Date): string {
+  return `${kind}_backup_${timestamp(date)}.${EXTENSION[kind]}`;
+}
+
+export function kindOf(file: string): BackupKind {
+  const match = /^(postgres|redis)_backup_\d{8}_\d{6}\.(dump|jsonl)$/.exec(path.basename(file));
+  if (!match)
+    throw new Error(
+      `${file} is not a backup made by \`npm run db -- backup\` (postgres_backup_YYYYMMDD_HHMMSS.dump or redis_backup_….jsonl)`,
+    );
+  return match[1] as BackupKind;
+}
+
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    fs.createReadStream(file)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("end", () => resolve(hash.digest("hex")))
+      .on("error", reject);
+  });
+}
+
+/** Writes `<file>.sha256` in sha256sum's format, so `sha256sum -c` verifies it too. */
+export async function writeChecksum(file: string): Promise<string> {
+  const digest = await sha256File(file);
+  fs.writeFileSync(`${file}.sha256`, `${digest}  ${path.basename(file)}\n`);
+  return digest;
+}
+
+export async function verifyChecksum(file: string): Promise<void> {
+  const sumFile = `${file}.sha256`;
+  if (!fs.existsSync(sumFile))
+    throw new Error(`Refusing ${file}: its checksum file ${path.basename(sumFile)} is missing`);
+  const expected = fs.readFileSync(sumFile, "utf8").split(/\s+/)[0];
+  const actual = await sha256File(file);
+  if (expected !== actual)
+    throw new Error(
+      `Refusing ${file}: checksum mismatch (expected ${expected}, file has ${actual}); the backup is corrupt or was modified`,
+    );
+}
+
+/** Deletes backups (and their checksum files) older than `keepDays`, returning what it removed. */
+export function pruneBackups(dir: string, keepDays: number, now: Date): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const cutoff = timestamp(new Date(now.getTime() - keepDays * 86_400_000));
+  const removed: string[] = [];
+  for (const file of fs.readdirSync(dir)) {
+    const match = /^(postgres|redis)_backup_(\d{8}_\d{6})\.(dump|jsonl)$/.exec(file);
+    if (match && match[2] < cutoff) {
+      fs.rmSync(path.join(dir, file));
+      fs.rmSync(path.join(dir, `${file}.sha256`), { force: true });
+      removed.push(file);
+    }
+  }
+  return removed;
+}
