@@ -3,6 +3,7 @@ import * as iam from "@pulumi/aws/iam";
 import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { StackKey } from "./kms";
+import { serviceRole } from "./iam";
 import type { Tags } from "./tags";
 
 export interface BackupsArgs {
@@ -92,19 +93,7 @@ export class Backups extends pulumi.ComponentResource {
       },
       parent,
     );
-    const role = new iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        }),
-        tags: args.tags,
-      },
-      parent,
-    );
+    const role = serviceRole(`${name}-role`, "backup.amazonaws.com", args.tags, this);
     for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
       new iam.RolePolicyAttachment(
         `${name}-${policy}`,

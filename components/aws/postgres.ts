@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import type { AwsStackConfig } from "../config/types";
 import { POSTGRES_MAJOR } from "../postgres/settings";
 import { POSTGRES_FAMILY, postgresParameters } from "./postgres-parameters";
+import { serviceRole } from "./iam";
 import type { Tags } from "./tags";
 
 export interface RdsPostgresArgs {
@@ -53,23 +54,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
       parent,
     );
 
-    const monitoringRole = new iam.Role(
-      `${name}-monitoring`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "monitoring.rds.amazonaws.com" },
-              Action: "sts:AssumeRole",
-            },
-          ],
-        }),
-        tags: args.tags,
-      },
-      parent,
-    );
+    const monitoringRole = serviceRole(`${name}-monitoring`, "monitoring.rds.amazonaws.com", args.tags, this);
     const monitoringPolicy = new iam.RolePolicyAttachment(
       `${name}-monitoring`,
       {

@@ -1,6 +1,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceRole } from "./iam";
 import type { Tags } from "./tags";
 
 export interface PostgresProxyArgs {
@@ -21,19 +22,7 @@ export class PostgresProxy extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresProxyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:PostgresProxy", name, {}, opts);
     const parent = { parent: this };
-    const role = new iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        }),
-        tags: args.tags,
-      },
-      parent,
-    );
+    const role = serviceRole(`${name}-role`, "rds.amazonaws.com", args.tags, this);
     new iam.RolePolicy(
       `${name}-secrets`,
       {

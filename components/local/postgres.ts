@@ -1,7 +1,6 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DEV_SERVER_SETTINGS, serverArgs } from "../postgres/settings";
-import { serviceContainer } from "./service-container";
+import { dataVolume, serviceContainer } from "./service-container";
 
 export interface LocalPostgresArgs {
   /** Prefix of Docker object names, e.g. `offthegrid-dev`; includes the stack so stacks can share a host. */
@@ -29,15 +28,7 @@ export class LocalPostgres extends pulumi.ComponentResource {
 
   constructor(name: string, args: LocalPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:local:Postgres", name, {}, opts);
-    const volume = new docker.Volume(
-      `${name}-data`,
-      {
-        name: `${args.namePrefix}-pgdata`,
-        labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
-      },
-      // Data outlives `pulumi destroy`; the README says how to wipe it on purpose.
-      { parent: this, retainOnDelete: true },
-    );
+    const volume = dataVolume(`${name}-data`, `${args.namePrefix}-pgdata`, args.labels, this);
     const { container } = serviceContainer(
       name,
       {

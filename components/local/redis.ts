@@ -1,7 +1,6 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { redisPasswordHash, renderRedisConf } from "../redis/conf";
-import { serviceContainer } from "./service-container";
+import { dataVolume, serviceContainer } from "./service-container";
 
 export interface LocalRedisArgs {
   readonly namePrefix: string;
@@ -38,15 +37,7 @@ export class LocalRedis extends pulumi.ComponentResource {
 
   constructor(name: string, args: LocalRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:local:Redis", name, {}, opts);
-    const volume = new docker.Volume(
-      `${name}-data`,
-      {
-        name: `${args.namePrefix}-redisdata`,
-        labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
-      },
-      // Data outlives `pulumi destroy`; the README says how to wipe it on purpose.
-      { parent: this, retainOnDelete: true },
-    );
+    const volume = dataVolume(`${name}-data`, `${args.namePrefix}-redisdata`, args.labels, this);
     const conf = pulumi.all([args.adminPassword, args.appPassword]).apply(([admin, app]) =>
       renderRedisConf({
         // Inside the container network; the host side is published on 127.0.0.1 only.

@@ -65,7 +65,7 @@ export function serviceContainer(
       volumes: args.volume
         ? [{ volumeName: args.volume.name, containerPath: args.volume.containerPath }]
         : [],
-      labels: Object.entries(args.labels).map(([label, value]) => ({ label, value })),
+      labels: dockerLabels(args.labels),
     },
     // Fixed container names and host ports collide with themselves under create-before-delete
     // (pulumi-docker#1356), and a rotated password changes the uploads, which forces a replacement.
@@ -81,4 +81,23 @@ export function stackLabels(stack: string, environment: string, owner: string): 
     "com.offthegrid.environment": environment,
     "com.offthegrid.owner": owner,
   };
+}
+
+/** Docker wants labels as a list of { label, value }. */
+export function dockerLabels(labels: Readonly<Record<string, string>>): { label: string; value: string }[] {
+  return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}
+
+/** A named volume for a service's data. It outlives `pulumi destroy`; the README says how to wipe it on purpose. */
+export function dataVolume(
+  name: string,
+  volumeName: string,
+  labels: Readonly<Record<string, string>>,
+  parent: pulumi.Resource,
+): docker.Volume {
+  return new docker.Volume(
+    name,
+    { name: volumeName, labels: dockerLabels(labels) },
+    { parent, retainOnDelete: true },
+  );
 }

@@ -5,7 +5,7 @@ import type { DataStoreEndpoints, ToolEndpoint } from "../endpoints";
 import { ADMIN_ROLE, REDIS_USERS } from "../postgres/roles";
 import { LocalPostgres } from "./postgres";
 import { LocalRedis } from "./redis";
-import { LOOPBACK, stackLabels } from "./service-container";
+import { LOOPBACK, dockerLabels, stackLabels } from "./service-container";
 import { LocalTools } from "./tools";
 
 export interface LocalDataStoresArgs {
@@ -32,7 +32,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
       {
         name: `${namePrefix}-net`,
         driver: "bridge",
-        labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+        labels: dockerLabels(labels),
       },
       { parent: this },
     );

@@ -1,6 +1,5 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LOOPBACK, serviceContainer } from "./service-container";
+import { LOOPBACK, dataVolume, serviceContainer } from "./service-container";
 
 export interface LocalToolsArgs {
   readonly namePrefix: string;
@@ -54,11 +53,7 @@ export class LocalTools extends pulumi.ComponentResource {
         },
       },
     });
-    const pgadminVolume = new docker.Volume(
-      `${name}-pgadmin-data`,
-      { name: `${args.namePrefix}-pgadmin` },
-      { parent: this, retainOnDelete: true },
-    );
+    const pgadminVolume = dataVolume(`${name}-pgadmin-data`, `${args.namePrefix}-pgadmin`, args.labels, this);
     serviceContainer(
       `${name}-pgadmin`,
       {
