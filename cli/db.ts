@@ -194,7 +194,12 @@ export async function main(argv: string[]): Promise<number> {
       if (!o.flags.has("--redis-only")) {
         const file = path.join(dir, backupFileName("postgres", now));
         const docker = o.flags.get("--docker") as string | undefined;
-        const progress = (bytes: number) => process.stderr.write(`\r  pg_dump: ${mb(bytes)} written`);
+        let shown = 0;
+        const progress = (bytes: number) => {
+          if (Date.now() - shown < 1000) return; // at most once a second
+          shown = Date.now();
+          process.stderr.write(`\r  pg_dump: ${mb(bytes)} written`);
+        };
         if (docker) {
           const databaseUrl = new URL(
             url(o, "--database-url", "DATABASE_URL", "to name the user and database"),
