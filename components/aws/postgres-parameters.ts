@@ -24,11 +24,7 @@ export function maintenanceWorkMemKb(memoryGiB: number): number {
   return Math.min(Math.max(kb, 65536), 2097152);
 }
 
-export function postgresParameters(o: {
-  instanceClass: string;
-  maxConnections: number;
-  iamAuth: boolean;
-}): RdsParameter[] {
+export function postgresParameters(o: { instanceClass: string; maxConnections: number }): RdsParameter[] {
   const memoryGiB = instanceMemoryGiB(o.instanceClass);
   const reboot = (name: string, value: string): RdsParameter => ({
     name,

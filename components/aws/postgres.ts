@@ -47,7 +47,6 @@ export class RdsPostgres extends pulumi.ComponentResource {
         parameters: postgresParameters({
           instanceClass: s.instanceClass,
           maxConnections: s.maxConnections,
-          iamAuth: s.iamAuth,
         }),
         tags: args.tags,
       },
@@ -101,8 +100,6 @@ export class RdsPostgres extends pulumi.ComponentResource {
       monitoringRoleArn: monitoringRole.arn,
       enabledCloudwatchLogsExports: logExports,
       iamDatabaseAuthenticationEnabled: s.iamAuth,
-      // Avoid paid RDS Extended Support when a major version reaches end of standard support.
-      engineLifecycleSupport: "open-source-rds-extended-support-disabled",
       tags: args.tags,
     };
 
@@ -127,6 +124,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
         identifier: args.identifier,
         // Major only: RDS applies minor upgrades itself; pinning 17.x would show a "downgrade" diff afterwards.
         engineVersion: String(POSTGRES_MAJOR),
+        // Avoid paid RDS Extended Support when a major version reaches end of standard support (replicas inherit it).
+        engineLifecycleSupport: "open-source-rds-extended-support-disabled",
         dbName: args.database,
         username: args.masterUser,
         password: args.masterPassword,

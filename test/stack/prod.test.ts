@@ -110,6 +110,7 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.ok(p.dbSubnetGroupName && p.parameterGroupName);
     assert.equal(p.username, "postgres");
     assert.equal(p.manageMasterUserPassword, undefined, "RDS-managed passwords do not work with replicas");
+    assert.equal(p.engineLifecycleSupport, "open-source-rds-extended-support-disabled");
   });
 
   it("creates the RDS log groups first, with retention and KMS", () => {
@@ -151,6 +152,11 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
       assert.equal(r.publiclyAccessible, false);
       assert.equal(r.deletionProtection, true);
       assert.equal(r.password, undefined, "replicas inherit the master password");
+      assert.equal(
+        r.engineLifecycleSupport,
+        undefined,
+        "replicas inherit lifecycle support from their source",
+      );
     }
     assert.deepEqual(
       replicas.map((r) => r.availabilityZone),

@@ -38,10 +38,7 @@ describe("AWS logic (pure)", () => {
 
   it("marks static parameters pending-reboot, uses RDS formulas and units, forces SSL", () => {
     const params = Object.fromEntries(
-      postgresParameters({ instanceClass: "db.r6g.large", maxConnections: 200, iamAuth: false }).map((p) => [
-        p.name,
-        p,
-      ]),
+      postgresParameters({ instanceClass: "db.r6g.large", maxConnections: 200 }).map((p) => [p.name, p]),
     );
     for (const p of ["shared_buffers", "max_connections", "shared_preload_libraries"])
       assert.equal(params[p].applyMethod, "pending-reboot");
