@@ -1,19 +1,13 @@
 // Child process for bench/run.ts: evaluates index.ts under the mock monitor, imports included, and prints the
 // time from before the first import to the stack's resolved outputs, as JSON on the last line.
 const started = performance.now();
-const { runStack, stackConfig } = require("../test/support/stack");
-const fs = require("node:fs");
-const path = require("node:path");
+const { offlineStackConfig, runStack } = require("../test/support/stack");
 
 async function main(): Promise<void> {
   const stackFile = process.argv[2] ?? "Pulumi.dev.yaml";
   const stack = process.argv[3] ?? "dev";
   const importsDone = performance.now();
-  // AWS stacks read the RDS CA bundle; offline, the test CA stands in when it has not been downloaded.
-  const bundle = path.join(__dirname, "..", "certs", "rds-global-bundle.pem");
-  const overrides =
-    stack !== "dev" && !fs.existsSync(bundle) ? { postgresCaBundlePath: "test/fixtures/test-ca.pem" } : {};
-  const run = await runStack(stack, stackConfig(stackFile, overrides));
+  const run = await runStack(stack, offlineStackConfig(stackFile));
   const done = performance.now();
   console.log(
     JSON.stringify({

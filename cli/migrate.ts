@@ -12,7 +12,7 @@ import {
   readMigrationDirectory,
   renderSumFile,
   SUM_FILE,
-  verifySumFile,
+  sumFileProblems,
 } from "../components/schema/engine";
 
 const USAGE = `Usage: npm run migrate -- <command> [options]
@@ -55,11 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const migrations = readMigrationDirectory(dir);
   const sumPath = path.join(dir, SUM_FILE);
-  const sumProblems = () =>
-    verifySumFile(
-      fs.existsSync(sumPath) ? fs.readFileSync(sumPath, "utf8") : undefined,
-      loadMigrations(migrations),
-    );
+  const sumProblems = () => sumFileProblems(dir, loadMigrations(migrations));
 
   if (command === "sum") {
     fs.writeFileSync(sumPath, renderSumFile(loadMigrations(migrations)));

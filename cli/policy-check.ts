@@ -13,26 +13,20 @@ import {
 } from "../policy/offline";
 import { policies } from "../policy/policies";
 import { plain } from "../test/support/mocks";
-import { PROJECT, ROOT, runStack, stackConfig } from "../test/support/stack";
+import { PROJECT, ROOT, offlineStackConfig, runStack } from "../test/support/stack";
 
 export const STACK_FILES: Record<string, string> = {
   dev: "Pulumi.dev.yaml",
   staging: "examples/Pulumi.staging.yaml",
   prod: "Pulumi.prod.yaml",
 };
-const FIXTURE_CA = "test/fixtures/test-ca.pem";
 
 /** Registers the stack under mocks and returns its resources as policies see them. */
 export async function stackResources(
   stack: string,
   overrides: Record<string, string | undefined> = {},
 ): Promise<{ resources: OfflineResource[]; region?: string }> {
-  const config = stackConfig(STACK_FILES[stack], overrides);
-  // The RDS CA bundle is downloaded by whoever deploys; offline, a test CA stands in so the program can run.
-  const caKey = `${PROJECT}:postgresCaBundlePath`;
-  const caPath = config[caKey] ?? "certs/rds-global-bundle.pem";
-  if (config[`${PROJECT}:environment`] !== "dev" && !fs.existsSync(path.join(ROOT, caPath)))
-    config[caKey] = FIXTURE_CA;
+  const config = offlineStackConfig(STACK_FILES[stack], overrides);
   const run = await runStack(stack, config);
   const providers = new Map(
     run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r.inputs]),

@@ -1,21 +1,15 @@
 // Wires SchemaMigrations to whichever stores the environment provisioned.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CredentialName, StackConfig } from "../config/types";
 import type { DataStoreEndpoints } from "../endpoints";
 import { ADMIN_ROLE, SCHEMA_ROLES } from "../postgres/roles";
-import { loadMigrations, MigrationSource, readMigrationDirectory, SUM_FILE, verifySumFile } from "./engine";
+import { loadMigrations, MigrationSource, readMigrationDirectory, SUM_FILE, sumFileProblems } from "./engine";
 import { SchemaMigrations } from "./schema-migrations";
 
 /** Reads sql/ and refuses to deploy files that sql/migrations.sum does not vouch for. */
 export function readSchemaSources(dir: string): MigrationSource[] {
   const sources = readMigrationDirectory(dir);
-  const sumPath = path.join(dir, SUM_FILE);
-  const problems = verifySumFile(
-    fs.existsSync(sumPath) ? fs.readFileSync(sumPath, "utf8") : undefined,
-    loadMigrations(sources),
-  );
+  const problems = sumFileProblems(dir, loadMigrations(sources));
   if (problems.length > 0)
     throw new Error(`Migrations in ${dir} do not match ${SUM_FILE}:\n  - ${problems.join("\n  - ")}`);
   return sources;

@@ -17,4 +17,4 @@ export {
 } from "./runner";
 export { scramSha256Verifier } from "./scram";
 export { MigrationSource, loadMigrations, readMigrationDirectory } from "./sources";
-export { SUM_FILE, renderSumFile, verifySumFile } from "./sum-file";
+export { SUM_FILE, renderSumFile, sumFileProblems, verifySumFile } from "./sum-file";

@@ -1,6 +1,8 @@
 // sql/migrations.sum: one line per migration plus a first line hashing them all (Atlas's atlas.sum idea).
 // Two branches that each add a migration both rewrite the first line and append after the same last line,
 // so git reports a conflict at merge time instead of the clash surfacing at deploy time.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Migration, sha256 } from "./migration-file";
 
 export const SUM_FILE = "migrations.sum";
@@ -35,4 +37,10 @@ export function verifySumFile(content: string | undefined, migrations: readonly 
   for (const name of recorded.keys()) problems.push(`sql/${SUM_FILE} lists ${name}, which does not exist`);
   if (problems.length === 0) problems.push(`sql/${SUM_FILE} is not in canonical form (total line or order)`);
   return problems.map((p) => `${p}. Run \`npm run migrate -- sum\` and commit the result.`);
+}
+
+/** Reads `dir`/migrations.sum (absent counts as a problem) and checks it against the migrations. */
+export function sumFileProblems(dir: string, migrations: readonly Migration[]): string[] {
+  const file = path.join(dir, SUM_FILE);
+  return verifySumFile(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined, migrations);
 }
