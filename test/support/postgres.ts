@@ -28,7 +28,7 @@ export interface TestPostgres {
 function makeBinariesReachable(packageName: string): void {
   if (process.getuid?.() !== 0) return;
   // npm creates node_modules itself 0755; what can block is the checkout's own ancestors.
-  for (let dir = path.dirname(require.resolve(`${packageName}/package.json`)); ; dir = path.dirname(dir)) {
+  for (let dir = path.dirname(require.resolve(packageName)); ; dir = path.dirname(dir)) {
     const mode = fs.statSync(dir).mode;
     if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
     if (dir === path.dirname(dir)) break;
