@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**"] },
+  { ignores: ["node_modules/**", "bin/**", "tools/**/*.js"] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -11,7 +11,7 @@ export default tseslint.config(
   },
   {
     // Recorded mock inputs and provider payloads are untyped by nature; production code stays `any`-free.
-    files: ["test/**/*.ts", "test/**/*.cjs", "bench/**/*.ts"],
+    files: ["test/**/*.ts", "test/**/*.cjs", "bench/**/*.ts", "harness/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
   },
 );

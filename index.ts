@@ -2,8 +2,8 @@
 // environment (Docker in dev, AWS otherwise), apply the schema, export connection details.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadConfig } from "./components/config/load";
-import type { AwsStackConfig } from "./components/config/types";
+import { loadConfig } from "./config/load";
+import type { AwsStackConfig } from "./config/types";
 import { Credentials } from "./components/credentials/credentials";
 import type { DataStoreEndpoints } from "./components/endpoints";
 import { LocalDataStores } from "./components/local/stack";

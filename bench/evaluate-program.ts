@@ -1,7 +1,7 @@
 // Child process for bench/run.ts: evaluates index.ts under the mock monitor, imports included, and prints the
 // time from before the first import to the stack's resolved outputs, as JSON on the last line.
 const started = performance.now();
-const { offlineStackConfig, runStack } = require("../test/support/stack");
+const { offlineStackConfig, runStack } = require("../harness/stack");
 
 async function main(): Promise<void> {
   const stackFile = process.argv[2] ?? "Pulumi.dev.yaml";

@@ -8,13 +8,8 @@ import { Client } from "pg";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  migrateUp,
-  parseMigration,
-  readMigrationDirectory,
-  MigrationSource,
-} from "../components/schema/engine";
-import { SUPERUSER_PASSWORD, startPostgres, TestPostgres } from "../test/support/postgres";
+import { migrateUp, parseMigration, readMigrationDirectory, MigrationSource } from "../migrator";
+import { SUPERUSER_PASSWORD, startPostgres, TestPostgres } from "../harness/postgres";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -7,27 +7,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
-import {
-  backupFileName,
-  kindOf,
-  pruneBackups,
-  verifyChecksum,
-  writeChecksum,
-} from "../components/ops/backup-files";
-import { postgresHealth, redisHealth } from "../components/ops/health";
-import { cleanupSessions } from "../components/ops/maintenance";
-import { postgresMetrics, redisMetrics } from "../components/ops/metrics";
-import {
-  checkDumpCompatible,
-  clientMajor,
-  pgDump,
-  pgRestore,
-  serverMajor,
-} from "../components/ops/postgres-backup";
-import { dumpRedis, restoreRedis } from "../components/ops/redis-backup";
-import { resetDatabase } from "../components/ops/reset";
-import { EXIT, Status, exitCodeOf, worst } from "../components/ops/status";
-import { migrationStatus, readMigrationDirectory } from "../components/schema/engine";
+import { backupFileName, kindOf, pruneBackups, verifyChecksum, writeChecksum } from "./ops/backup-files";
+import { postgresHealth, redisHealth } from "./ops/health";
+import { cleanupSessions } from "./ops/maintenance";
+import { postgresMetrics, redisMetrics } from "./ops/metrics";
+import { checkDumpCompatible, clientMajor, pgDump, pgRestore, serverMajor } from "./ops/postgres-backup";
+import { dumpRedis, restoreRedis } from "./ops/redis-backup";
+import { resetDatabase } from "./ops/reset";
+import { EXIT, Status, exitCodeOf, worst } from "./ops/status";
+import { migrationStatus, readMigrationDirectory } from "../migrator";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE = `Usage: npm run db -- <command> [options]

@@ -13,7 +13,7 @@ import {
   renderSumFile,
   SUM_FILE,
   sumFileProblems,
-} from "../components/schema/engine";
+} from "../migrator";
 
 const USAGE = `Usage: npm run migrate -- <command> [options]
 

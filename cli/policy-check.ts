@@ -12,8 +12,8 @@ import {
   Violation,
 } from "../policy/offline";
 import { policies } from "../policy/policies";
-import { plain } from "../test/support/mocks";
-import { PROJECT, ROOT, offlineStackConfig, runStack } from "../test/support/stack";
+import { plain } from "../harness/mocks";
+import { PROJECT, ROOT, offlineStackConfig, runStack } from "../harness/stack";
 
 export const STACK_FILES: Record<string, string> = {
   dev: "Pulumi.dev.yaml",

@@ -1,8 +1,8 @@
 // Stack outputs for the app and for other stacks. Everything that embeds a password is a secret Output.
 import * as pulumi from "@pulumi/pulumi";
-import type { CredentialName } from "./config/types";
+import type { CredentialName } from "../config/types";
 import type { DataStoreEndpoints, PostgresEndpoint } from "./endpoints";
-import { ADMIN_ROLE, REDIS_USERS, RoleSpec, SCHEMA_ROLES } from "./postgres/roles";
+import { ADMIN_ROLE, REDIS_USERS, RoleSpec, SCHEMA_ROLES } from "../lib/postgres/roles";
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
 

@@ -1,7 +1,7 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
-import type { Tags } from "./tags";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface AlarmSpec {
   readonly key: string;

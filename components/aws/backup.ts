@@ -4,7 +4,7 @@ import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { StackKey } from "./kms";
 import { serviceRole } from "./iam";
-import type { Tags } from "./tags";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface BackupsArgs {
   readonly prefix: string;

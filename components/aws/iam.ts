@@ -1,6 +1,6 @@
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { Tags } from "./tags";
+import type { Tags } from "../../lib/aws/tags";
 
 /** An IAM role that one AWS service (e.g. monitoring.rds.amazonaws.com) may assume. */
 export function serviceRole(name: string, service: string, tags: Tags, parent: pulumi.Resource): iam.Role {

@@ -1,7 +1,7 @@
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
-import { KeyPolicyInput, keyPolicy } from "./kms-policy";
-import type { Tags } from "./tags";
+import { KeyPolicyInput, keyPolicy } from "../../lib/aws/kms-policy";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface StackKeyArgs extends KeyPolicyInput {
   /** An existing key to use instead of creating one. */

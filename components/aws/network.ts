@@ -2,8 +2,8 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
-import type { Subnet } from "../config/types";
-import type { Tags } from "./tags";
+import type { Subnet } from "../../config/types";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface DataNetworkArgs {
   readonly vpcId: string;

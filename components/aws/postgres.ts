@@ -3,11 +3,11 @@ import * as iam from "@pulumi/aws/iam";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AwsStackConfig } from "../config/types";
-import { POSTGRES_MAJOR } from "../postgres/settings";
-import { POSTGRES_FAMILY, postgresParameters } from "./postgres-parameters";
+import type { AwsStackConfig } from "../../config/types";
+import { POSTGRES_MAJOR } from "../../lib/postgres/settings";
+import { POSTGRES_FAMILY, postgresParameters } from "../../lib/aws/postgres-parameters";
 import { serviceRole } from "./iam";
-import type { Tags } from "./tags";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface RdsPostgresArgs {
   /** Instance identifier of the primary; replicas append -replica-N. Fixed so log groups can be created first. */

@@ -2,7 +2,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceRole } from "./iam";
-import type { Tags } from "./tags";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface PostgresProxyArgs {
   readonly name: string;

@@ -2,9 +2,9 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AwsStackConfig } from "../config/types";
-import { appPermissions } from "../redis/access";
-import type { Tags } from "./tags";
+import type { AwsStackConfig } from "../../config/types";
+import { appPermissions } from "../../lib/redis/access";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface RedisUserPasswords {
   readonly current: pulumi.Input<string>;

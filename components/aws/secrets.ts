@@ -1,6 +1,6 @@
 import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import * as pulumi from "@pulumi/pulumi";
-import type { Tags } from "./tags";
+import type { Tags } from "../../lib/aws/tags";
 
 export interface StoredSecret {
   /** Secret name suffix, e.g. postgres/app. */

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsStackConfig, CredentialName } from "../config/types";
+import type { AwsStackConfig, CredentialName } from "../../config/types";
 import type { DataStoreEndpoints } from "../endpoints";
-import { ADMIN_ROLE, REDIS_USERS, SCHEMA_ROLES } from "../postgres/roles";
+import { ADMIN_ROLE, REDIS_USERS, SCHEMA_ROLES } from "../../lib/postgres/roles";
 import { StackAlarms } from "./alarms";
-import { databaseAlarms, redisMemberIds } from "./alarm-specs";
+import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
 import { Backups } from "./backup";
 import { StackKey } from "./kms";
 import { DataNetwork } from "./network";
@@ -11,7 +11,7 @@ import { RdsPostgres } from "./postgres";
 import { PostgresProxy } from "./proxy";
 import { ElastiCacheRedis } from "./redis";
 import { StackSecrets } from "./secrets";
-import { namePrefix, stackTags } from "./tags";
+import { namePrefix, stackTags } from "../../lib/aws/tags";
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
 

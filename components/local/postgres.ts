@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DEV_SERVER_SETTINGS, serverArgs } from "../postgres/settings";
+import { DEV_SERVER_SETTINGS, serverArgs } from "../../lib/postgres/settings";
 import { dataVolume, serviceContainer } from "./service-container";
 
 export interface LocalPostgresArgs {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { redisPasswordHash, renderRedisConf } from "../redis/conf";
+import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
 import { dataVolume, serviceContainer } from "./service-container";
 
 export interface LocalRedisArgs {

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerStackConfig } from "../config/types";
+import type { DockerStackConfig } from "../../config/types";
 import type { DataStoreEndpoints, ToolEndpoint } from "../endpoints";
-import { ADMIN_ROLE, REDIS_USERS } from "../postgres/roles";
+import { ADMIN_ROLE, REDIS_USERS } from "../../lib/postgres/roles";
 import { LocalPostgres } from "./postgres";
 import { LocalRedis } from "./redis";
 import { LOOPBACK, dockerLabels, stackLabels } from "./service-container";

@@ -4,10 +4,10 @@
 // over in plaintext and the engine stores encrypted because the output keys match).
 import * as tls from "node:tls";
 import type { ClientConfig } from "pg";
-import { bootstrap } from "./bootstrap";
-import { connectWithRetry, migrateUp, parseMigration, scramSha256Verifier } from "./engine";
-import { DEFAULT_HISTORY, readHistory } from "./engine/history";
-import { ident, literal } from "./engine/sql-text";
+import { bootstrap } from "../../migrator/bootstrap";
+import { connectWithRetry, migrateUp, parseMigration, scramSha256Verifier } from "../../migrator";
+import { DEFAULT_HISTORY, readHistory } from "../../migrator/history";
+import { ident, literal } from "../../migrator/sql-text";
 
 export interface ConnectionInputs {
   readonly host: string;

@@ -2,9 +2,9 @@
 // provider in ./provider. Updates (new migrations, rotated passwords) are in-place; it is never replaced and
 // never drops anything.
 import * as pulumi from "@pulumi/pulumi";
-import { loadMigrations, MigrationSource } from "./engine";
+import { loadMigrations, MigrationSource } from "../../migrator";
 import { ConnectionInputs, SchemaInputs, schemaProvider } from "./provider";
-import { RUNNER_DEFAULTS } from "./engine/runner";
+import { RUNNER_DEFAULTS } from "../../migrator/runner";
 
 export interface SchemaMigrationsArgs {
   readonly connection: pulumi.Input<ConnectionInputs>;

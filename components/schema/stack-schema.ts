@@ -1,9 +1,15 @@
 // Wires SchemaMigrations to whichever stores the environment provisioned.
 import * as pulumi from "@pulumi/pulumi";
-import type { CredentialName, StackConfig } from "../config/types";
+import type { CredentialName, StackConfig } from "../../config/types";
 import type { DataStoreEndpoints } from "../endpoints";
-import { ADMIN_ROLE, SCHEMA_ROLES } from "../postgres/roles";
-import { loadMigrations, MigrationSource, readMigrationDirectory, SUM_FILE, sumFileProblems } from "./engine";
+import { ADMIN_ROLE, SCHEMA_ROLES } from "../../lib/postgres/roles";
+import {
+  loadMigrations,
+  MigrationSource,
+  readMigrationDirectory,
+  SUM_FILE,
+  sumFileProblems,
+} from "../../migrator";
 import { SchemaMigrations } from "./schema-migrations";
 
 /** Reads sql/ and refuses to deploy files that sql/migrations.sum does not vouch for. */

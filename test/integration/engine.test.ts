@@ -9,10 +9,10 @@ import {
   migrateUp,
   migrationStatus,
   readMigrationDirectory,
-} from "../../components/schema/engine";
-import { MIGRATION_LOCK_KEY } from "../../components/schema/engine/lock";
-import { startPostgres, sharedPostgres, TestPostgres, withClient } from "../support/postgres";
-import { ROOT } from "../support/stack";
+} from "../../migrator";
+import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
+import { startPostgres, sharedPostgres, TestPostgres, withClient } from "../../harness/postgres";
+import { ROOT } from "../../harness/stack";
 import * as path from "node:path";
 
 const m = (name: string, sql: string): MigrationSource => ({ name, sql });
@@ -332,7 +332,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
 
   it("waits for a database that is not up yet, then applies", async () => {
     let late: TestPostgres | undefined;
-    const { freePort } = await import("../support/ports");
+    const { freePort } = await import("../../harness/ports");
     const port = await freePort();
     const starting = new Promise<TestPostgres>((resolve, reject) =>
       setTimeout(() => startPostgres({ port }).then(resolve, reject), 1_000),
@@ -351,7 +351,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
   });
 
   it("fails with a clear message when the database never comes up", async () => {
-    const { freePort } = await import("../support/ports");
+    const { freePort } = await import("../../harness/ports");
     const port = await freePort();
     await assert.rejects(
       migrateUp({

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { Client, ClientConfig } from "pg";
-import { parseMigration } from "../../components/schema/engine";
-import { isSecretValue, plain } from "../support/mocks";
-import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../support/postgres";
-import { ofType, runStack, stackConfig } from "../support/stack";
+import { parseMigration } from "../../migrator";
+import { isSecretValue, plain } from "../../harness/mocks";
+import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../../harness/postgres";
+import { ofType, runStack, stackConfig } from "../../harness/stack";
 
 const requireFromString = require("require-from-string");
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";

@@ -5,9 +5,9 @@ import * as path from "node:path";
 import Redis, { RedisOptions } from "ioredis";
 import * as net from "node:net";
 import { redisHealthcheck } from "../../components/local/redis";
-import { APP_KEY_PATTERNS } from "../../components/redis/access";
-import { redisPasswordHash } from "../../components/redis/conf";
-import { RedisServer, startRedis } from "../support/redis-server";
+import { APP_KEY_PATTERNS } from "../../lib/redis/access";
+import { redisPasswordHash } from "../../lib/redis/conf";
+import { RedisServer, startRedis } from "../../harness/redis-server";
 
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
 const APP_PASSWORD = "app-Pw-0123456789abcdefghijklmnopqrstuvw";

@@ -3,9 +3,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TestPostgres, startPostgres } from "../support/postgres";
-import { ofType, runStack, stackConfig } from "../support/stack";
-import { plain } from "../support/mocks";
+import { TestPostgres, startPostgres } from "../../harness/postgres";
+import { ofType, runStack, stackConfig } from "../../harness/stack";
+import { plain } from "../../harness/mocks";
 
 const requireFromString = require("require-from-string");
 

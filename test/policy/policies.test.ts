@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { checkStack, stackResources } from "../../cli/policy-check";
 import { evaluatePolicies, OfflineResource, PolicyConfigFile } from "../../policy/offline";
 import { policies } from "../../policy/policies";
-import { ROOT } from "../support/stack";
+import { ROOT } from "../../harness/stack";
 
 const configOf = (env: string): PolicyConfigFile =>
   JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "config", `${env}.json`), "utf8"));

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretValue, plain } from "../support/mocks";
-import { StackRun, ofType, runStack, stackConfig, valueOf } from "../support/stack";
+import { isSecretValue, plain } from "../../harness/mocks";
+import { StackRun, ofType, runStack, stackConfig, valueOf } from "../../harness/stack";
 
 const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { plain } from "../support/mocks";
-import { StackRun, ofType, runStack, stackConfig } from "../support/stack";
+import { plain } from "../../harness/mocks";
+import { StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
 
 // The shipped stack files, with the CA bundle pointed at a test fixture (the real RDS bundle is downloaded by
 // whoever deploys; README "Prerequisites").

@@ -1,5 +1,5 @@
 // Mocha root hooks: stop the shared servers once every suite has run.
-import { stopSharedPostgres } from "./postgres";
+import { stopSharedPostgres } from "../../harness/postgres";
 
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {

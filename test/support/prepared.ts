@@ -1,11 +1,11 @@
 // A database bootstrapped and migrated exactly as the SchemaMigrations provider does it.
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
-import { SCHEMA_ROLES } from "../../components/postgres/roles";
-import { bootstrap } from "../../components/schema/bootstrap";
-import { migrateUp, readMigrationDirectory } from "../../components/schema/engine";
-import { TestPostgres, withClient } from "./postgres";
-import { ROOT } from "./stack";
+import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { bootstrap } from "../../migrator/bootstrap";
+import { migrateUp, readMigrationDirectory } from "../../migrator";
+import { TestPostgres, withClient } from "../../harness/postgres";
+import { ROOT } from "../../harness/stack";
 
 export const ROLE_PASSWORDS = {
   owner: "owner-Pw-0123456789abcdefghij",

@@ -1,17 +1,13 @@
 import { strict as assert } from "node:assert";
-import { databaseAlarms, redisMemberIds } from "../../components/aws/alarm-specs";
-import { RDS_INSTANCE_CLASSES, instanceMemoryGiB } from "../../components/aws/instance-classes";
-import { keyPolicy } from "../../components/aws/kms-policy";
-import {
-  maintenanceWorkMemKb,
-  postgresParameters,
-  workMemKb,
-} from "../../components/aws/postgres-parameters";
+import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
+import { RDS_INSTANCE_CLASSES, instanceMemoryGiB } from "../../lib/aws/instance-classes";
+import { keyPolicy } from "../../lib/aws/kms-policy";
+import { maintenanceWorkMemKb, postgresParameters, workMemKb } from "../../lib/aws/postgres-parameters";
 import { redisParameters } from "../../components/aws/redis";
-import { windowsOverlap } from "../../components/config/validate";
-import { validateConfig } from "../../components/config/validate";
+import { windowsOverlap } from "../../config/validate";
+import { validateConfig } from "../../config/validate";
 import { slotGenerations } from "../../components/credentials/credentials";
-import { PROJECT, stackConfig } from "../support/stack";
+import { PROJECT, stackConfig } from "../../harness/stack";
 
 describe("AWS logic (pure)", () => {
   it("knows RDS instance classes and their memory", () => {

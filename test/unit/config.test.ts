@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, validateConfig } from "../../components/config/validate";
-import { PROJECT, stackConfig } from "../support/stack";
+import { ConfigError, validateConfig } from "../../config/validate";
+import { PROJECT, stackConfig } from "../../harness/stack";
 
 const dev = (overrides: Record<string, string | undefined> = {}) => stackConfig("Pulumi.dev.yaml", overrides);
 

@@ -7,11 +7,11 @@ import {
   readMigrationDirectory,
   renderSumFile,
   verifySumFile,
-} from "../../components/schema/engine";
-import { splitSql } from "../../components/schema/engine/sql-split";
-import { HistoryRow, planDown, planUp } from "../../components/schema/engine/plan";
-import { prefixChecksum } from "../../components/schema/engine/runner";
-import { ROOT } from "../support/stack";
+} from "../../migrator";
+import { splitSql } from "../../migrator/sql-split";
+import { HistoryRow, planDown, planUp } from "../../migrator/plan";
+import { prefixChecksum } from "../../migrator/runner";
+import { ROOT } from "../../harness/stack";
 
 const row = (
   name: string,

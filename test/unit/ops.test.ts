@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
-import { backupFileName, kindOf, timestamp } from "../../components/ops/backup-files";
-import { parseInfo } from "../../components/ops/health";
+import { backupFileName, kindOf, timestamp } from "../../cli/ops/backup-files";
+import { parseInfo } from "../../cli/ops/health";
 import {
   checkDumpCompatible,
   clientInvocation,
   connectionParts,
   dockerDumpCommand,
-} from "../../components/ops/postgres-backup";
-import { exitCodeOf, worst } from "../../components/ops/status";
+} from "../../cli/ops/postgres-backup";
+import { exitCodeOf, worst } from "../../cli/ops/status";
 
 describe("ops helpers (pure)", () => {
   it("names backups with a UTC timestamp and recognises only its own names", () => {

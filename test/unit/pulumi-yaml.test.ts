@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { keys } from "../../components/config/keys";
-import { ROOT } from "../support/stack";
+import { keys } from "../../config/keys";
+import { ROOT } from "../../harness/stack";
 
 describe("Pulumi.yaml config schema", () => {
   const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
@@ -20,7 +20,7 @@ describe("Pulumi.yaml config schema", () => {
   });
 
   for (const [name, spec] of Object.entries(keys)) {
-    it(`${name}: same type, description and default as components/config/keys.ts`, () => {
+    it(`${name}: same type, description and default as config/keys.ts`, () => {
       const entry = declared[name];
       assert.equal(entry.type, spec.type);
       assert.equal(entry.description, spec.description);

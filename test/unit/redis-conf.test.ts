@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { APP_COMMANDS, APP_KEY_PATTERNS, appPermissions } from "../../components/redis/access";
-import { RedisConfOptions, redisPasswordHash, renderRedisConf } from "../../components/redis/conf";
+import { APP_COMMANDS, APP_KEY_PATTERNS, appPermissions } from "../../lib/redis/access";
+import { RedisConfOptions, redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
 
 const options: RedisConfOptions = {
   bind: ["0.0.0.0"],

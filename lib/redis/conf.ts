@@ -35,7 +35,7 @@ export function renderRedisConf(o: RedisConfOptions): string {
     }
   }
   return [
-    "# Rendered by components/redis/conf.ts; do not edit by hand.",
+    "# Rendered by lib/redis/conf.ts; do not edit by hand.",
     `bind ${o.bind.join(" ")}`,
     "protected-mode yes",
     `port ${o.port}`,

@@ -1,8 +1,8 @@
 // The privileged step, over the admin connection (dev superuser, RDS master): roles, their passwords,
 // extensions that need privilege, schema ownership and default privileges, and the stack marker. Idempotent.
 import type { Client } from "pg";
-import { scramSha256Verifier } from "./engine/scram";
-import { ident, literal } from "./engine/sql-text";
+import { scramSha256Verifier } from "./scram";
+import { ident, literal } from "./sql-text";
 
 export interface BootstrapRoles {
   readonly owner: string;

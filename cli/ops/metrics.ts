@@ -1,7 +1,7 @@
 // `metrics`: the seed's list, read with the read-only role (pg_monitor) and the Redis app or admin user.
 import type Redis from "ioredis";
 import type { Client } from "pg";
-import { APP_KEY_PATTERNS } from "../redis/access";
+import { APP_KEY_PATTERNS } from "../../lib/redis/access";
 import { parseInfo } from "./health";
 
 export async function postgresMetrics(client: Client) {

@@ -2,7 +2,7 @@
 // is Redis reachable with AUTH and what is its replication state.
 import type Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
-import { MigrationSource, migrationStatus } from "../schema/engine";
+import { MigrationSource, migrationStatus } from "../../migrator";
 import { Status } from "./status";
 
 export interface PostgresHealth {

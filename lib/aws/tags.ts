@@ -1,5 +1,5 @@
 // Tags on every AWS resource, passed explicitly (not provider defaultTags) so policies and tests see them.
-import type { AwsStackConfig } from "../config/types";
+import type { AwsStackConfig } from "../../config/types";
 
 export type Tags = Readonly<Record<string, string>>;
 

@@ -1,8 +1,8 @@
 // `reset`: the seed's "DANGER" reset, for dev only. A loopback address proves nothing (a tunnel to prod is
 // loopback too), so it trusts only the marker the stack's bootstrap writes into the database, plus --yes.
 import type { Client, ClientConfig } from "pg";
-import { MigrationSource, migrateDown, migrateUp } from "../schema/engine";
-import { SCHEMA_ROLES } from "../postgres/roles";
+import { MigrationSource, migrateDown, migrateUp } from "../../migrator";
+import { SCHEMA_ROLES } from "../../lib/postgres/roles";
 
 export async function readMarker(
   client: Client,

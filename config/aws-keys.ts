@@ -1,6 +1,6 @@
 // Config keys that only AWS stacks (staging, prod) read. Network inputs and account ids have no defaults: they
 // name real account resources, so a stack file must give them. Sizes default to prod; staging overrides them.
-import { RDS_INSTANCE_CLASSES } from "../aws/instance-classes";
+import { RDS_INSTANCE_CLASSES } from "../lib/aws/instance-classes";
 import { InvalidValue, KeySpec, arrayOf, boolean, integer, matching, oneOf } from "./spec";
 
 export const subnetWithZone = matching(

@@ -1,6 +1,6 @@
 // Which alarms the stack raises, and at what thresholds: pure, so the list is testable without resources.
-import type { AwsStackConfig } from "../config/types";
-import type { AlarmSpec } from "./alarms";
+import type { AwsStackConfig } from "../../config/types";
+import type { AlarmSpec } from "../../components/aws/alarms";
 import { instanceMemoryGiB } from "./instance-classes";
 
 export function databaseAlarms(

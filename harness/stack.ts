@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { RecordedResource, genericMocks } from "./mocks";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "offthegrid-database";
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings");
 

@@ -1,5 +1,5 @@
 // PostgreSQL login roles the stack provisions. Names are fixed so app config and grants never drift per stack.
-import type { CredentialName } from "../config/types";
+import type { CredentialName } from "../../config/types";
 
 export interface RoleSpec {
   readonly name: string;

@@ -3,7 +3,7 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { RedisConfOptions, renderRedisConf } from "../../components/redis/conf";
+import { RedisConfOptions, renderRedisConf } from "../lib/redis/conf";
 import { freePort, waitForPort } from "./ports";
 
 export const REDIS_INSTALL_HINT =
