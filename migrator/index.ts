@@ -1,6 +1,7 @@
 // Public API of the migration engine. No Pulumi here: the dynamic provider and the CLI both call these.
+export { BootstrapOptions, BootstrapRoles, bootstrap } from "./bootstrap";
 export { connectWithRetry, DatabaseUnavailable } from "./connect";
-export { DEFAULT_HISTORY } from "./history";
+export { DEFAULT_HISTORY, readHistory } from "./history";
 export { MigrationLockTimeout } from "./lock";
 export { Migration, MigrationFileError, parseMigration } from "./migration-file";
 export { MigrationPlanError } from "./plan";
@@ -16,5 +17,6 @@ export {
   migrationStatus,
 } from "./runner";
 export { scramSha256Verifier } from "./scram";
+export { ident, literal } from "./sql-text";
 export { MigrationSource, loadMigrations, readMigrationDirectory } from "./sources";
 export { SUM_FILE, renderSumFile, sumFileProblems, verifySumFile } from "./sum-file";

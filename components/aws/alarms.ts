@@ -1,20 +1,8 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlarmSpec } from "../../lib/aws/alarm-specs";
 import type { Tags } from "../../lib/aws/tags";
-
-export interface AlarmSpec {
-  readonly key: string;
-  readonly description: string;
-  readonly namespace: "AWS/RDS" | "AWS/ElastiCache";
-  readonly metric: string;
-  readonly dimensions: Record<string, pulumi.Input<string>>;
-  readonly statistic: "Average" | "Maximum" | "Minimum" | "Sum";
-  readonly comparison: "GreaterThanThreshold" | "LessThanThreshold";
-  readonly threshold: number;
-  /** Consecutive 5-minute periods before it fires. */
-  readonly periods?: number;
-}
 
 export interface StackAlarmsArgs {
   readonly kmsKeyArn: pulumi.Input<string>;

@@ -1,13 +1,22 @@
 // The dynamic provider behind SchemaMigrations. Pulumi serializes this object into the resource's `__provider`
-// input and the engine's host loads it with require-from-string, so: no Pulumi import here, no captured
+// input and the engine's host loads it with require-from-string, so: no runtime Pulumi import here (the type
+// import below is erased by tsc and only checks the provider's shape), no captured
 // `pulumi.Config`, and everything it needs arrives as inputs (passwords as secret inputs, which the host hands
 // over in plaintext and the engine stores encrypted because the output keys match).
 import * as tls from "node:tls";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ClientConfig } from "pg";
-import { bootstrap } from "../../migrator/bootstrap";
-import { connectWithRetry, migrateUp, parseMigration, scramSha256Verifier } from "../../migrator";
-import { DEFAULT_HISTORY, readHistory } from "../../migrator/history";
-import { ident, literal } from "../../migrator/sql-text";
+import {
+  DEFAULT_HISTORY,
+  bootstrap,
+  connectWithRetry,
+  ident,
+  literal,
+  migrateUp,
+  parseMigration,
+  readHistory,
+  scramSha256Verifier,
+} from "../../migrator";
 
 export interface ConnectionInputs {
   readonly host: string;
@@ -262,4 +271,4 @@ export const schemaProvider = {
   async delete() {
     return;
   },
-};
+} satisfies pulumi.dynamic.ResourceProvider;

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadMigrations, MigrationSource } from "../../migrator";
 import { ConnectionInputs, SchemaInputs, schemaProvider } from "./provider";
-import { RUNNER_DEFAULTS } from "../../migrator/runner";
+import { RUNNER_DEFAULTS } from "../../migrator";
 
 export interface SchemaMigrationsArgs {
   readonly connection: pulumi.Input<ConnectionInputs>;

@@ -1,7 +1,20 @@
 // Which alarms the stack raises, and at what thresholds: pure, so the list is testable without resources.
 import type { AwsStackConfig } from "../../config/types";
-import type { AlarmSpec } from "../../components/aws/alarms";
 import { instanceMemoryGiB } from "./instance-classes";
+
+/** One CloudWatch alarm, described as data; components/aws/alarms.ts turns each into a MetricAlarm. */
+export interface AlarmSpec {
+  readonly key: string;
+  readonly description: string;
+  readonly namespace: "AWS/RDS" | "AWS/ElastiCache";
+  readonly metric: string;
+  readonly dimensions: Record<string, string>;
+  readonly statistic: "Average" | "Maximum" | "Minimum" | "Sum";
+  readonly comparison: "GreaterThanThreshold" | "LessThanThreshold";
+  readonly threshold: number;
+  /** Consecutive 5-minute periods before it fires. */
+  readonly periods?: number;
+}
 
 export function databaseAlarms(
   config: AwsStackConfig,

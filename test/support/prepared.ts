@@ -2,8 +2,7 @@
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
-import { bootstrap } from "../../migrator/bootstrap";
-import { migrateUp, readMigrationDirectory } from "../../migrator";
+import { bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";
 import { TestPostgres, withClient } from "../../harness/postgres";
 import { ROOT } from "../../harness/stack";
 
