@@ -1,6 +1,9 @@
-// npm run policy:check -- --stack dev|staging|prod
+// npm run policy:check -- --stack dev|staging|prod [--ca-bundle FILE]
 // Evaluates every policy of policy/ with that environment's policy config (policy/config/<env>.json) over the
 // resources the program registers for that stack file, under Pulumi's mock monitor: no CLI, no cloud, no Docker.
+// AWS stacks read the RDS CA bundle (postgresCaBundlePath) while they are evaluated; where it has not been
+// downloaded, --ca-bundle names any PEM file to read instead (npm test passes the test CA). Nothing is substituted
+// silently: a missing bundle fails with the program's own message.
 // Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 usage error.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,9 +16,9 @@ import {
 } from "../policy/offline";
 import { policies } from "../policy/policies";
 import { plain } from "../harness/mocks";
-import { PROJECT, ROOT, offlineStackConfig, runStack } from "../harness/stack";
+import { PROJECT, ROOT, runStack, stackConfig } from "../harness/stack";
 
-export const STACK_FILES: Record<string, string> = {
+const STACK_FILES: Record<string, string> = {
   dev: "Pulumi.dev.yaml",
   staging: "examples/Pulumi.staging.yaml",
   prod: "Pulumi.prod.yaml",
@@ -26,7 +29,7 @@ export async function stackResources(
   stack: string,
   overrides: Record<string, string | undefined> = {},
 ): Promise<{ resources: OfflineResource[]; region?: string }> {
-  const config = offlineStackConfig(STACK_FILES[stack], overrides);
+  const config = stackConfig(STACK_FILES[stack], overrides);
   const run = await runStack(stack, config);
   const providers = new Map(
     run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r.inputs]),
@@ -63,14 +66,19 @@ export async function checkStack(
 }
 
 async function main(argv: string[]): Promise<number> {
-  const i = argv.indexOf("--stack");
-  const stack = i >= 0 ? argv[i + 1] : undefined;
-  if (!stack || !STACK_FILES[stack]) {
-    process.stderr.write(`usage: npm run policy:check -- --stack ${Object.keys(STACK_FILES).join("|")}\n`);
+  const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const stack = flag("--stack");
+  const caBundle = flag("--ca-bundle");
+  if (!stack || !STACK_FILES[stack] || (argv.includes("--ca-bundle") && !caBundle)) {
+    process.stderr.write(
+      `usage: npm run policy:check -- --stack ${Object.keys(STACK_FILES).join("|")} [--ca-bundle FILE]\n`,
+    );
     return 2;
   }
   const started = Date.now();
-  const violations = await checkStack(stack);
+  // Dev stacks read no CA bundle (the key is refused there), so --ca-bundle only concerns AWS stacks.
+  const overrides = caBundle && stack !== "dev" ? { postgresCaBundlePath: caBundle } : {};
+  const violations = await checkStack(stack, overrides);
   const version = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")).version;
   console.log(
     `Previewing ${STACK_FILES[stack]} under mocks with policy/config/${stack}.json (${policies.length} policies)\n`,
@@ -87,7 +95,12 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      console.error(err);
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`error: ${message}\n`);
+      if (/postgresCaBundlePath: .* does not exist/.test(message))
+        process.stderr.write(
+          "To evaluate offline without it, name a stand-in PEM file with --ca-bundle FILE.\n",
+        );
       process.exit(1);
     },
   );

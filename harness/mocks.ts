@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 export interface RecordedResource {
   readonly type: string;
   readonly name: string;
-  readonly inputs: Record<string, any>;
+  /** As the mock monitor received them (Pulumi types them loosely: `Inputs`). */
+  readonly inputs: pulumi.Inputs;
   readonly provider?: string;
   readonly custom?: boolean;
 }
@@ -17,7 +18,7 @@ export function digest(text: string, length = 12): string {
 }
 
 /** What any resource named `name` resolves to under the mock. */
-export function mockFields(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function mockFields(type: string, name: string, inputs: pulumi.Inputs): pulumi.Inputs {
   const h = digest(name);
   return {
     arn: `arn:aws:mock:eu-west-1:123456789012:${type.split(":")[1] ?? "resource"}/${name}`,
@@ -56,12 +57,19 @@ const SECRET_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 export function isSecretValue(value: unknown): boolean {
-  return typeof value === "object" && value !== null && (value as any)[SECRET_KEY] === SECRET_SIG;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SECRET_KEY] === SECRET_SIG
+  );
 }
 
+/** A value as the mock monitor hands it over: Pulumi's own (loose) element type of resource inputs. */
+export type MockValue = pulumi.Inputs[string];
+
 /** Strips secret markers recursively, for assertions on the plain values. */
-export function plain(value: any): any {
-  if (isSecretValue(value)) return plain(value.value);
+export function plain(value: unknown): MockValue {
+  if (isSecretValue(value)) return plain((value as { value: unknown }).value);
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));

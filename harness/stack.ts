@@ -8,7 +8,6 @@ import { RecordedResource, genericMocks } from "./mocks";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "offthegrid-database";
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings");
 
 export interface RecordedOptions {
   readonly type: string;
@@ -21,29 +20,40 @@ export interface StackRun {
   readonly resources: RecordedResource[];
   readonly options: RecordedOptions[];
   /** index.ts's exports, still Outputs (so secrecy can be checked). */
-  readonly exports: Record<string, any>;
+  readonly exports: pulumi.Inputs;
   /** The stack's outputs, resolved to plain values. */
-  readonly outputs: Record<string, any>;
+  readonly outputs: pulumi.Inputs;
 }
 
-/** Pulumi.yaml `config:` defaults in the string form the CLI hands to programs. */
-export function projectDefaults(): Record<string, string> {
-  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+/** A parsed YAML document: its shape is checked where it is read. */
+interface YamlConfigFile {
+  readonly config?: Record<string, unknown>;
+}
+
+interface ProjectKey {
+  readonly default?: unknown;
+}
+
+function readYaml(file: string): YamlConfigFile {
+  return (parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as YamlConfigFile | null) ?? {};
+}
+
+/** The string form the CLI hands to programs: strings as they are, everything else as JSON. */
+const configString = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+/** Pulumi.yaml `config:` defaults, keyed with the project namespace. */
+function projectDefaults(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, spec] of Object.entries<any>(project.config ?? {})) {
-    if (spec.default === undefined) continue;
-    out[`${PROJECT}:${key}`] = typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default);
+  for (const [key, spec] of Object.entries(readYaml("Pulumi.yaml").config ?? {})) {
+    const value = (spec as ProjectKey | null)?.default;
+    if (value !== undefined) out[`${PROJECT}:${key}`] = configString(value);
   }
   return out;
 }
 
-export function stackFileConfig(file: string): Record<string, string> {
-  const doc = parse(fs.readFileSync(path.join(ROOT, file), "utf8")) ?? {};
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries<any>(doc.config ?? {})) {
-    out[key] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  return out;
+function stackFileConfig(file: string): Record<string, string> {
+  const entries = Object.entries(readYaml(file).config ?? {});
+  return Object.fromEntries(entries.map(([key, value]) => [key, configString(value)]));
 }
 
 /** `overrides` maps short keys (no namespace) to a value, or to undefined to remove the key. */
@@ -60,33 +70,13 @@ export function stackConfig(
   return config;
 }
 
-export const FIXTURE_CA = "test/fixtures/test-ca.pem";
-
-/**
- * Config for running a stack file offline (policy check, bench): AWS stacks read the RDS CA bundle, which whoever
- * deploys downloads; when it is absent, the test CA stands in so the program can run.
- */
-export function offlineStackConfig(
-  file: string,
-  overrides: Record<string, string | undefined> = {},
-): Record<string, string> {
-  const config = stackConfig(file, overrides);
-  const caKey = `${PROJECT}:postgresCaBundlePath`;
-  const caPath = config[caKey] ?? "certs/rds-global-bundle.pem";
-  if (config[`${PROJECT}:environment`] !== "dev" && !fs.existsSync(path.join(ROOT, caPath)))
-    config[caKey] = FIXTURE_CA;
-  return config;
-}
-
+/** The program's own modules are evaluated afresh per run (config is read at import); tools keep their state. */
 function forgetProgramModules(): void {
+  const kept = ["node_modules", "test", "harness", "cli", "policy", "bench"].map(
+    (d) => path.join(ROOT, d) + path.sep,
+  );
   for (const id of Object.keys(require.cache)) {
-    if (
-      id.startsWith(ROOT) &&
-      !id.includes(`${path.sep}node_modules${path.sep}`) &&
-      !id.includes(`${path.sep}test${path.sep}`)
-    ) {
-      delete require.cache[id];
-    }
+    if (id.startsWith(ROOT) && !kept.some((dir) => id.startsWith(dir))) delete require.cache[id];
   }
 }
 
@@ -96,23 +86,28 @@ export async function runStack(stack: string, config: Record<string, string>): P
   await pulumi.runtime.setMocks(genericMocks(resources), PROJECT, stack, false);
   pulumi.runtime.setAllConfig(config);
   forgetProgramModules();
-  let program: Record<string, any> = {};
+  const names = new Map<pulumi.Resource, string>();
+  let program: pulumi.Inputs = {};
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     // The mock monitor never sees resource options; a stack transformation does.
     pulumi.runtime.registerStackTransformation((args) => {
+      names.set(args.resource, args.name);
       options.push({
         type: args.type,
         name: args.name,
         opts: args.opts,
-        parentName: (args.opts.parent as any)?.__name,
+        parentName: args.opts.parent ? names.get(args.opts.parent) : undefined,
       });
       return undefined;
     });
-    program = require(path.join(ROOT, "index.ts"));
+    // The program must be evaluated inside the stack, after the mocks are set: a static import cannot be.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    program = require(path.join(ROOT, "index.ts")) as pulumi.Inputs;
     return program;
   });
-  await waitForRPCs();
-  return { resources, options, exports: program, outputs: outputs as Record<string, any> };
+  // Drains the queue of pending registrations (the mock monitor holds no connection to close).
+  await pulumi.runtime.disconnect();
+  return { resources, options, exports: program, outputs: outputs ?? {} };
 }
 
 /** Resolves an Output (or plain value) to its value. */

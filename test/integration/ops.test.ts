@@ -168,7 +168,7 @@ describe("ops CLI (npm run db) on real servers", function () {
           port: primary.port,
           keepData: true,
         });
-        standby = await startPostgres({ dataDir: replicaDir, skipInit: true, standby: true });
+        standby = await startPostgres({ dataDir: replicaDir, skipInit: true });
         await withClient(source.as("owner"), (c) =>
           c.query("INSERT INTO users (wallet_address) VALUES ('9' || repeat('a', 50))"),
         );
