@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "tools/**/*.js"] },
+  { ignores: ["node_modules/**", "build/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -12,7 +12,7 @@ export default tseslint.config(
   {
     // Tests assert on recorded mock inputs and provider payloads, untyped by nature; everything else, the harness
     // included, stays `any`-free.
-    files: ["test/**/*.ts", "test/**/*.cjs", "bench/**/*.ts"],
+    files: ["test/**/*.ts", "test/**/*.cjs", "bench/**/*.ts", "tools/**/*.cjs"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
   },
 );

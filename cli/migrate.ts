@@ -1,130 +1,168 @@
-// npm run migrate -- <up|down [N]|status|plan|sum|verify> [--dir sql]
-// Connects with DATABASE_URL (the schema owner's URL: `pulumi stack output --show-secrets postgres`).
-// Exit codes: 0 success, 1 a migration or check failed, 2 usage or configuration error.
+#!/usr/bin/env node
+// offthegrid-migrate (npm run migrate): applies sql/ with the same engine `pulumi up` uses. Connects with
+// DATABASE_URL, the schema owner's URL (`pulumi stack output --show-secrets postgres` → urls.owner).
+// Progress goes to stderr, results to stdout; status and plan also speak --json.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   MigrationEvent,
+  MigrationSource,
+  RunnerOptions,
+  SUM_FILE,
   loadMigrations,
   migrateDown,
   migrateUp,
   migrationStatus,
   readMigrationDirectory,
   renderSumFile,
-  SUM_FILE,
   sumFileProblems,
 } from "../migrator";
+import { Io, printResult, processIo } from "./shared/io";
+import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
+import { sqlDir } from "./shared/root";
 
-const USAGE = `Usage: npm run migrate -- <command> [options]
+const DIR: Flag = {
+  name: "--dir",
+  value: "DIR",
+  help: "migration directory (default: sql/ of this checkout)",
+};
 
-Commands:
-  up          apply pending migrations (verifies sql/${SUM_FILE} first)
-  down [N]    roll back the latest N applied migrations (default 1) using their down sections
-  status      list every migration with its state (applied, pending, partial)
-  plan        list what \`up\` would run, without changing anything
-  sum         regenerate sql/${SUM_FILE} from the files
-  verify      check sql/${SUM_FILE} against the files (no database needed)
-
-Options:
-  --dir DIR   migration directory (default: sql)
-Environment:
-  DATABASE_URL   postgresql://… of the schema owner (required except for sum and verify)`;
-
-class UsageError extends Error {}
-
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
+function directory(args: Args): { dir: string; migrations: MigrationSource[] } {
+  const dir = path.resolve(args.value("--dir") ?? sqlDir());
+  return { dir, migrations: readMigrationDirectory(dir) };
 }
 
-function progress(event: MigrationEvent): void {
-  if (event.type === "start")
-    process.stdout.write(`  ${event.direction === "up" ? "→" : "←"} ${event.name} … `);
-  else if (event.type === "done") log(`done (${event.durationMs} ms)`);
-  else if (event.type === "retry") log(`\n    lock timeout, retry ${event.attempt} in ${event.delayMs} ms`);
-  else if (event.type === "failed") log("FAILED");
+function progress(io: Io) {
+  return (event: MigrationEvent) => {
+    if (event.type === "start") io.progress(`  ${event.direction === "up" ? "→" : "←"} ${event.name} … `);
+    else if (event.type === "done") io.progress(`done (${event.durationMs} ms)\n`);
+    else if (event.type === "retry")
+      io.progress(`\n    lock timeout, retry ${event.attempt} in ${event.delayMs} ms\n`);
+    else if (event.type === "failed") io.progress("FAILED\n");
+  };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const args = [...argv];
-  const dirFlag = args.indexOf("--dir");
-  const dir = path.resolve(dirFlag >= 0 ? (args.splice(dirFlag, 2)[1] ?? "") : "sql");
-  const [command, ...rest] = args;
-  if (!command || command === "help" || command === "--help") {
-    log(USAGE);
-    return command ? 0 : 2;
-  }
-  const migrations = readMigrationDirectory(dir);
-  const sumPath = path.join(dir, SUM_FILE);
-  const sumProblems = () => sumFileProblems(dir, loadMigrations(migrations));
-
-  if (command === "sum") {
-    fs.writeFileSync(sumPath, renderSumFile(loadMigrations(migrations)));
-    log(`wrote ${path.relative(process.cwd(), sumPath)} (${migrations.length} migrations)`);
-    return 0;
-  }
-  if (command === "verify") {
-    const problems = sumProblems();
-    problems.forEach((p) => log(`✗ ${p}`));
-    if (problems.length === 0) log(`✓ sql/${SUM_FILE} matches ${migrations.length} migrations`);
-    return problems.length ? 1 : 0;
-  }
+function runner(args: Args, io: Io): RunnerOptions {
   const url = process.env.DATABASE_URL;
   if (!url) throw new UsageError("DATABASE_URL is not set: give the schema owner's postgresql:// URL");
-  const options = { connection: { connectionString: url }, migrations, onEvent: progress };
+  return {
+    connection: { connectionString: url },
+    migrations: directory(args).migrations,
+    onEvent: progress(io),
+  };
+}
 
-  switch (command) {
-    case "up": {
-      const problems = sumProblems();
-      if (problems.length) {
-        problems.forEach((p) => log(`✗ ${p}`));
-        return 1;
-      }
-      const started = Date.now();
-      const results = await migrateUp(options);
-      log(
-        results.length
-          ? `applied ${results.length} migration(s) in ${Date.now() - started} ms`
-          : "nothing to apply: up to date",
-      );
-      return 0;
+const up: Command = {
+  name: "up",
+  summary: `apply pending migrations (verifies ${SUM_FILE} first)`,
+  flags: [DIR],
+  async run(args, io) {
+    const { dir, migrations } = directory(args);
+    const problems = sumFileProblems(dir, loadMigrations(migrations));
+    if (problems.length) {
+      problems.forEach((p) => io.err(`✗ ${p}`));
+      return EXIT.failed;
     }
-    case "down": {
-      const count = rest[0] === undefined ? 1 : Number(rest[0]);
-      if (!Number.isInteger(count) || count < 1)
-        throw new UsageError(`down takes a positive whole number, not "${rest[0]}"`);
-      const results = await migrateDown(options, count);
-      log(`rolled back ${results.length} migration(s)`);
-      return 0;
-    }
-    case "status":
-    case "plan": {
-      const status = await migrationStatus(options);
-      const shown = command === "plan" ? status.filter((s) => s.state !== "applied") : status;
-      for (const s of shown) {
+    const started = Date.now();
+    const results = await migrateUp(runner(args, io));
+    io.out(
+      results.length
+        ? `applied ${results.length} migration(s) in ${Date.now() - started} ms`
+        : "nothing to apply: up to date",
+    );
+    return EXIT.ok;
+  },
+};
+
+const down: Command = {
+  name: "down",
+  summary: "roll back the latest N applied migrations (default 1) using their down sections",
+  args: ["[N]"],
+  flags: [DIR],
+  async run(args, io) {
+    const raw = args.positionals[0] ?? "1";
+    if (!/^\d+$/.test(raw) || Number(raw) < 1)
+      throw new UsageError(`down takes a positive whole number, not "${raw}"`);
+    const results = await migrateDown(runner(args, io), Number(raw));
+    io.out(`rolled back ${results.length} migration(s)`);
+    return EXIT.ok;
+  },
+};
+
+function statusCommand(name: "status" | "plan", summary: string): Command {
+  return {
+    name,
+    summary,
+    flags: [DIR],
+    json: true,
+    async run(args, io) {
+      const status = await migrationStatus(runner(args, io));
+      const shown = name === "plan" ? status.filter((s) => s.state !== "applied") : status;
+      const pending = status.filter((s) => s.state !== "applied").length;
+      const human = shown.map((s) => {
         const when = s.appliedAt
           ? `  ${s.appliedAt.toISOString()}  ${s.durationMs ?? "?"} ms  by ${s.appliedBy}`
           : "";
-        log(`  ${s.state.padEnd(8)} ${s.name}${when}`);
-      }
-      const pending = status.filter((s) => s.state !== "applied").length;
-      log(
-        command === "plan"
+        return `  ${s.state.padEnd(8)} ${s.name}${when}`;
+      });
+      human.push(
+        name === "plan"
           ? `${pending} migration(s) would run`
           : `${status.length - pending} applied, ${pending} pending`,
       );
-      return 0;
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
-  }
+      const json =
+        name === "plan"
+          ? { pending: shown }
+          : { applied: status.length - pending, pending, migrations: status };
+      printResult(io, args.has("--json"), human, json);
+      return EXIT.ok;
+    },
+  };
 }
 
+const sum: Command = {
+  name: "sum",
+  summary: `regenerate ${SUM_FILE} from the files`,
+  flags: [DIR],
+  async run(args, io) {
+    const { dir, migrations } = directory(args);
+    const file = path.join(dir, SUM_FILE);
+    fs.writeFileSync(file, renderSumFile(loadMigrations(migrations)));
+    io.out(`wrote ${path.relative(process.cwd(), file)} (${migrations.length} migrations)`);
+    return EXIT.ok;
+  },
+};
+
+const verify: Command = {
+  name: "verify",
+  summary: `check ${SUM_FILE} against the files (no database needed)`,
+  flags: [DIR],
+  async run(args, io) {
+    const { dir, migrations } = directory(args);
+    const problems = sumFileProblems(dir, loadMigrations(migrations));
+    problems.forEach((p) => io.out(`✗ ${p}`));
+    if (problems.length === 0) io.out(`✓ ${SUM_FILE} matches ${migrations.length} migrations`);
+    return problems.length ? EXIT.failed : EXIT.ok;
+  },
+};
+
+export const program: Program = {
+  name: "offthegrid-migrate",
+  summary: "apply, inspect and roll back the versioned SQL in sql/",
+  commands: [
+    up,
+    down,
+    statusCommand("status", "list every migration with its state (applied, pending, partial)"),
+    statusCommand("plan", "list what `up` would run, without changing anything"),
+    sum,
+    verify,
+  ],
+  notes:
+    "Environment:\n  DATABASE_URL  postgresql://… of the schema owner (required except for sum and verify)",
+};
+
+export const main = (argv: readonly string[], io: Io = processIo) => runProgram(program, argv, io);
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`\nerror: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(err instanceof UsageError ? 2 : 1);
-    },
-  );
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

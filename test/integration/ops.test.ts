@@ -17,28 +17,26 @@ import { freePort } from "../../harness/ports";
 const ADMIN = "redis-admin-Pw-0123456789abcdefghij";
 const APP = "redis-app-Pw-0123456789abcdefghijkl";
 
-/** Runs the CLI in-process with the given environment; returns its exit code and what it printed. */
+/** Runs the CLI in-process with the given environment; returns its exit code, stdout, and stderr as `error`. */
 async function db(
   argv: string[],
   env: Record<string, string | undefined>,
-): Promise<{ code: number; out: string; error?: Error }> {
+): Promise<{ code: number; out: string; error?: string }> {
   const saved = { ...process.env };
-  const log = console.log;
-  const stderr = process.stderr.write.bind(process.stderr);
   let out = "";
-  console.log = (...args: unknown[]) => (out += `${args.join(" ")}\n`);
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  let err = "";
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
   try {
-    return { code: await main(argv), out };
-  } catch (error) {
-    return { code: -1, out, error: error as Error };
+    const code = await main(argv, {
+      out: (line) => (out += `${line}\n`),
+      err: (line) => (err += `${line}\n`),
+      progress: (text) => (err += text),
+    });
+    return { code, out, error: code === 0 ? undefined : err };
   } finally {
-    console.log = log;
-    process.stderr.write = stderr;
     process.env = saved;
   }
 }
@@ -118,30 +116,30 @@ describe("ops CLI (npm run db) on real servers", function () {
       assert.deepEqual([report.redis.status, report.redis.role], ["healthy", "primary"]);
     });
 
-    it("is degraded (exit 1) when migrations are pending", async () => {
+    it("is degraded (exit 3) when migrations are pending", async () => {
       const other = await preparedDatabase(pg, "ops_pending");
       await withClient(other.as("admin"), (c) => c.query("DELETE FROM migrations.history WHERE version = 2"));
       const { code, out } = await db(["health"], {
         DATABASE_URL: other.url("readonly"),
         REDIS_URL: undefined,
       });
-      assert.equal(code, 1, out);
+      assert.equal(code, 3, out);
       assert.match(out, /pending migrations: 002_user_display_preferences\.sql/);
     });
 
-    it("is down (exit 2) when PostgreSQL or Redis cannot be reached", async () => {
+    it("is down (exit 1) when PostgreSQL or Redis cannot be reached", async () => {
       const port = await freePort();
       const down = await db(["health", "--json"], {
         DATABASE_URL: `postgresql://x:y@127.0.0.1:${port}/db`,
         REDIS_URL: undefined,
       });
-      assert.equal(down.code, 2);
+      assert.equal(down.code, 1);
       assert.equal(JSON.parse(down.out).postgres.status, "down");
       const noAuth = await db(["health", "--json"], {
         DATABASE_URL: prepared.url("readonly"),
         REDIS_URL: `redis://app:wrong-password@127.0.0.1:${redis.port}/0`,
       });
-      assert.equal(noAuth.code, 2);
+      assert.equal(noAuth.code, 1);
       assert.match(JSON.parse(noAuth.out).redis.error, /WRONGPASS/);
     });
 
@@ -392,6 +390,8 @@ describe("ops CLI (npm run db) on real servers", function () {
       String((await db(["health"], { DATABASE_URL: undefined })).error),
       /DATABASE_URL \(or --database-url\) is not set/,
     );
-    assert.match(String((await db(["frobnicate"], {})).error), /unknown command "frobnicate"/);
+    const unknown = await db(["frobnicate"], {});
+    assert.equal(unknown.code, 2);
+    assert.match(String(unknown.error), /unknown command "frobnicate"/);
   });
 });

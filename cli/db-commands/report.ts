@@ -1,0 +1,96 @@
+// `health` and `metrics`: read-only reports, as text or --json for scripts and dashboards.
+import { readMigrationDirectory } from "../../migrator";
+import { PostgresHealth, RedisHealth, postgresHealth, redisHealth } from "../ops/health";
+import { postgresMetrics, redisMetrics } from "../ops/metrics";
+import { Status, exitCodeOf, worst } from "../ops/status";
+import { printResult } from "../shared/io";
+import { sqlDir } from "../shared/root";
+import { Command, EXIT } from "../shared/program";
+import { FLAGS, mb, pct, pgConfig, redisClient, withPg, withRedis } from "./connections";
+
+function postgresLine(h: PostgresHealth): string {
+  if (h.error) return `postgres  ${h.status.padEnd(9)} ${h.error}`;
+  const role =
+    h.role === "primary"
+      ? `primary, accepts writes: ${h.acceptsWrites}`
+      : `replica, replay lag ${h.replayLagSeconds ?? "unknown"} s`;
+  const pending = h.pendingMigrations?.length ? h.pendingMigrations.join(", ") : "none";
+  return `postgres  ${h.status.padEnd(9)} ${role}, PostgreSQL ${h.serverVersion}, pending migrations: ${pending}`;
+}
+
+function redisLine(h: RedisHealth | undefined): string {
+  if (!h) return "redis     skipped   (REDIS_URL not set)";
+  if (h.error) return `redis     ${h.status.padEnd(9)} ${h.error}`;
+  const link = h.masterLinkStatus ? `, link ${h.masterLinkStatus}` : "";
+  return `redis     ${h.status.padEnd(9)} ${h.role}, Redis ${h.version}, replicas ${h.connectedReplicas}${link}`;
+}
+
+export const health: Command = {
+  name: "health",
+  summary: "PostgreSQL reachable and writable (or replica + lag), schema up to date; Redis AUTH + role",
+  flags: [FLAGS.databaseUrl, FLAGS.redisUrl],
+  json: true,
+  async run(args, io) {
+    const databaseUrl = args.required("--database-url", "the read-only role's URL");
+    const pg = await postgresHealth(pgConfig(databaseUrl), readMigrationDirectory(sqlDir()));
+    const redisUrl = args.value("--redis-url");
+    const redis = redisUrl ? await redisHealth(redisClient(redisUrl)) : undefined;
+    const status: Status = worst([pg.status, ...(redis ? [redis.status] : [])]);
+    printResult(io, args.has("--json"), [postgresLine(pg), redisLine(redis), `overall   ${status}`], {
+      status,
+      postgres: pg,
+      redis: redis ?? null,
+    });
+    return exitCodeOf(status);
+  },
+};
+
+type PostgresMetrics = Awaited<ReturnType<typeof postgresMetrics>>;
+type RedisMetrics = Awaited<ReturnType<typeof redisMetrics>>;
+
+function postgresMetricLines(p: PostgresMetrics): string[] {
+  return [
+    `postgres connections      ${p.connections.used} / ${p.connections.max} (${pct(p.connections.ratio)})`,
+    `postgres cache hit ratio  ${pct(p.cacheHitRatio)}`,
+    `postgres database size    ${mb(p.databaseBytes)}`,
+    `postgres dead tuples      ${pct(p.deadTupleRatio)}`,
+    `largest tables:`,
+    ...p.largestTables.map(
+      (t) => `  ${t.table.padEnd(30)} ${mb(t.bytes).padStart(10)}  ${t.live_rows} live, ${t.dead_rows} dead`,
+    ),
+    `slowest statements (mean):`,
+    ...(p.slowestStatements.length
+      ? p.slowestStatements.map((s) => `  ${String(s.mean_ms).padStart(9)} ms × ${s.calls}  ${s.query}`)
+      : [`  ${p.slowestStatementsError ?? "none recorded"}`]),
+  ];
+}
+
+function redisMetricLines(r: RedisMetrics | undefined): string[] {
+  if (!r) return ["redis                     skipped (REDIS_URL not set)"];
+  return [
+    `redis memory              ${mb(r.usedMemoryBytes)} / ${mb(r.maxmemoryBytes)} (${pct(r.memoryRatio)})`,
+    `redis evicted keys        ${r.evictedKeys}`,
+    `redis keyspace hit ratio  ${pct(r.keyspaceHitRatio)}`,
+    `redis connected clients   ${r.connectedClients}`,
+    `redis keys by pattern:`,
+    ...Object.entries(r.keysByPattern).map(([k, n]) => `  ${k.padEnd(20)} ${n}`),
+  ];
+}
+
+export const metrics: Command = {
+  name: "metrics",
+  summary: "connections, cache hit ratio, slowest statements, sizes, dead tuples; Redis memory, hits, keys",
+  flags: [FLAGS.databaseUrl, FLAGS.redisUrl],
+  json: true,
+  async run(args, io) {
+    const databaseUrl = args.required("--database-url", "the read-only role's URL (pg_monitor)");
+    const p = await withPg(pgConfig(databaseUrl), postgresMetrics);
+    const redisUrl = args.value("--redis-url");
+    const r = redisUrl ? await withRedis(redisUrl, redisMetrics) : undefined;
+    printResult(io, args.has("--json"), [...postgresMetricLines(p), ...redisMetricLines(r)], {
+      postgres: p,
+      redis: r ?? null,
+    });
+    return EXIT.ok;
+  },
+};

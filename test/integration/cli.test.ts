@@ -1,0 +1,156 @@
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { program as dbProgram } from "../../cli/db";
+import { program as migrateProgram } from "../../cli/migrate";
+import { sharedPostgres } from "../../harness/postgres";
+import { ROOT } from "../../harness/stack";
+import { PreparedDatabase, preparedDatabase } from "../support/prepared";
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a compiled bin as its own process, the way a user or a script does (npm test builds them first). */
+function bin(name: string, argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  const file = path.join(ROOT, "node_modules", ".bin", name);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: run \`npm run build\` (npm ci does it via prepare)`);
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    ...env,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { cwd: os.tmpdir(), env: childEnv });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const PROGRAMS = [
+  ["offthegrid-migrate", migrateProgram],
+  ["offthegrid-db", dbProgram],
+] as const;
+
+describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)", function () {
+  this.timeout(60_000);
+
+  for (const [name, program] of PROGRAMS) {
+    it(`${name} --help lists every command on stdout and exits 0`, async () => {
+      const run = await bin(name, ["--help"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, "");
+      assert.match(run.stdout, new RegExp(`^Usage: ${name} <command>`, "m"));
+      for (const command of program.commands)
+        assert.match(run.stdout, new RegExp(`^  ${command.name}\\b`, "m"));
+      assert.match(run.stdout, /Exit codes: 0 done\/healthy, 1 failed\/down, 2 usage/);
+    });
+
+    it(`${name}: every command has --help with its options (and --json where scripts read the result)`, async () => {
+      for (const command of program.commands) {
+        const run = await bin(name, [command.name, "--help"]);
+        assert.equal(run.code, 0, `${command.name}: ${run.stderr}`);
+        assert.match(run.stdout, new RegExp(`^Usage: ${name} ${command.name}\\b`, "m"));
+        assert.match(run.stdout, /--help/);
+        assert.equal(/--json/.test(run.stdout), command.json === true, `${command.name} --json`);
+      }
+    });
+
+    it(`${name}: usage errors exit 2 with the message on stderr and nothing on stdout`, async () => {
+      for (const argv of [[], ["frobnicate"], [program.commands[0].name, "--no-such-flag"]]) {
+        const run = await bin(name, argv);
+        assert.equal(run.code, 2, `${argv.join(" ")}: ${run.stderr}`);
+        assert.equal(run.stdout, "", argv.join(" "));
+        assert.ok(run.stderr.length > 0);
+      }
+      assert.match((await bin(name, ["frobnicate"])).stderr, /^error: unknown command "frobnicate"/m);
+    });
+  }
+
+  it("status, plan, health and metrics offer --json", () => {
+    const json = (p: typeof migrateProgram) => p.commands.filter((c) => c.json).map((c) => c.name);
+    assert.deepEqual(json(migrateProgram), ["status", "plan"]);
+    assert.deepEqual(json(dbProgram).slice(0, 2), ["health", "metrics"]);
+  });
+
+  it("a missing DATABASE_URL is a usage error (2) naming the variable", async () => {
+    const migrate = await bin("offthegrid-migrate", ["status"]);
+    assert.equal(migrate.code, 2);
+    assert.match(migrate.stderr, /DATABASE_URL is not set/);
+    const db = await bin("offthegrid-db", ["health"]);
+    assert.equal(db.code, 2);
+    assert.match(db.stderr, /DATABASE_URL \(or --database-url\) is not set/);
+    const down = await bin("offthegrid-migrate", ["down", "zero"], {
+      DATABASE_URL: "postgresql://x@127.0.0.1:1/x",
+    });
+    assert.equal(down.code, 2);
+  });
+
+  it("verify exits 0 on the checkout's sql/ and 1 on a directory whose sum file is stale", async () => {
+    const ok = await bin("offthegrid-migrate", ["verify"]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-sql-"));
+    try {
+      fs.cpSync(path.join(ROOT, "sql"), dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "999_extra.sql"), "-- migrate:up\nSELECT 1;\n");
+      const stale = await bin("offthegrid-migrate", ["verify", "--dir", dir]);
+      assert.equal(stale.code, 1);
+      assert.match(stale.stdout, /999_extra\.sql/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe("against a real database", () => {
+    let db: PreparedDatabase;
+    before(async () => {
+      db = await preparedDatabase(await sharedPostgres(), "cli");
+    });
+
+    it("down and up: results on stdout, per-migration progress on stderr", async () => {
+      const env = { DATABASE_URL: db.url("owner") };
+      const down = await bin("offthegrid-migrate", ["down", "1"], env);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(down.stdout, "rolled back 1 migration(s)\n");
+      assert.match(down.stderr, /← 002_user_display_preferences\.sql … done/);
+      const up = await bin("offthegrid-migrate", ["up"], env);
+      assert.equal(up.code, 0, up.stderr);
+      assert.match(up.stdout, /^applied 1 migration\(s\) in \d+ ms\n$/);
+      assert.match(up.stderr, /→ 002_user_display_preferences\.sql … done/);
+    });
+
+    it("status --json and plan --json print one JSON document", async () => {
+      const env = { DATABASE_URL: db.url("owner") };
+      const status = await bin("offthegrid-migrate", ["status", "--json"], env);
+      assert.equal(status.code, 0, status.stderr);
+      const report = JSON.parse(status.stdout);
+      assert.equal(report.pending, 0);
+      assert.deepEqual(
+        report.migrations.map((m: { name: string; state: string }) => `${m.state} ${m.name}`),
+        ["applied 001_platform_schema.sql", "applied 002_user_display_preferences.sql"],
+      );
+      const plan = await bin("offthegrid-migrate", ["plan", "--json"], env);
+      assert.deepEqual(JSON.parse(plan.stdout), { pending: [] });
+    });
+
+    it("health --json and metrics --json print one JSON document; health exits by status", async () => {
+      const env = { DATABASE_URL: db.url("readonly") };
+      const health = await bin("offthegrid-db", ["health", "--json"], env);
+      assert.equal(health.code, 0, health.stderr);
+      assert.equal(JSON.parse(health.stdout).status, "healthy");
+      const metrics = await bin("offthegrid-db", ["metrics", "--json"], env);
+      assert.equal(metrics.code, 0, metrics.stderr);
+      assert.equal(typeof JSON.parse(metrics.stdout).postgres.connections.max, "number");
+    });
+  });
+});
