@@ -78,7 +78,7 @@ export function validateConfig(
       problems.push(
         `Missing required config key ${fq(name)}${allowed}` +
           (platform ? ` for this ${platform} stack` : "") +
-          `: ${spec.description} Set it with \`pulumi config set ${name} <value>\`.`,
+          `: ${spec.description} Set it with ${setCommand(name, spec)}.`,
       );
     }
   }
@@ -89,6 +89,13 @@ export function validateConfig(
   }
   if (problems.length > 0 || platform === undefined) throw new ConfigError(stack, problems);
   return build(settings as RawSettings, project, stack, platform, raw);
+}
+
+/** How to set a key: arrays item by item (`--path`), since Pulumi.yaml types them as YAML lists. */
+function setCommand(name: string, spec: KeySpec<unknown>): string {
+  return spec.type === "array"
+    ? `\`pulumi config set --path '${name}[0]' <first item>\` (then [1], …)`
+    : `\`pulumi config set ${name} <value>\``;
 }
 
 function isDefault(defaultValue: unknown, raw: string): boolean {

@@ -141,7 +141,12 @@ describe("config validation (pure)", () => {
     ["dev key on an AWS stack", aws({ devTools: "true" }), "devTools", /applies only to Docker stacks/],
     ["vpcId missing on AWS", aws({ vpcId: undefined }), "vpcId", /Missing required.*aws stack/],
     ["vpcId malformed", aws({ vpcId: "vpc-123" }), "vpcId", /vpc-0123456789abcdef0/],
-    ["subnets missing", aws({ privateSubnets: undefined }), "privateSubnets", /Missing required/],
+    [
+      "subnets missing",
+      aws({ privateSubnets: undefined }),
+      "privateSubnets",
+      /Missing required.*pulumi config set --path 'privateSubnets\[0\]'/,
+    ],
     ["subnets not JSON", aws({ privateSubnets: "subnet-a,subnet-b" }), "privateSubnets", /a list of 2 to 16/],
     [
       "subnet without its AZ",

@@ -3,11 +3,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { keys } from "../../config/keys";
+import { KeySpec } from "../../config/spec";
+import { renderConfigurationDoc, withGeneratedConfig } from "../../config/reference";
 import { ROOT } from "../../harness/stack";
 
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
 describe("Pulumi.yaml config schema", () => {
-  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-  const declared: Record<string, any> = project.config;
+  const project = parse(read("Pulumi.yaml"));
+  const declared: Record<string, { type: string; description: string; default?: unknown; items?: unknown }> =
+    project.config;
+  const specs = Object.entries(keys) as [string, KeySpec<unknown>][];
 
   it("names the project and the TypeScript runtime", () => {
     assert.equal(project.name, "offthegrid-database");
@@ -15,28 +21,51 @@ describe("Pulumi.yaml config schema", () => {
     assert.equal(project.runtime.options.typescript, true);
   });
 
-  it("declares exactly the keys the program validates", () => {
-    assert.deepEqual(Object.keys(declared).sort(), Object.keys(keys).sort());
+  it("declares only keys with a default: the Pulumi CLI requires every declared key without one in every stack", () => {
+    const withoutDefault = Object.entries(declared).filter(([, entry]) => entry.default === undefined);
+    assert.deepEqual(withoutDefault, []);
+    assert.deepEqual(
+      Object.keys(declared).sort(),
+      specs
+        .filter(([, spec]) => spec.default !== undefined)
+        .map(([name]) => name)
+        .sort(),
+    );
   });
 
-  for (const [name, spec] of Object.entries(keys)) {
-    it(`${name}: same type, description and default as config/keys.ts`, () => {
+  for (const [name, spec] of specs.filter(([, s]) => s.default !== undefined)) {
+    it(`${name}: same type, description and default as the key table; the default passes validation`, () => {
       const entry = declared[name];
       assert.equal(entry.type, spec.type);
       assert.equal(entry.description, spec.description);
-      assert.deepEqual(entry.default, "default" in spec ? spec.default : undefined);
-      if (entry.default !== undefined) {
-        const raw = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
-        assert.deepEqual(spec.parse(raw), entry.default, "the default passes the program's own validation");
-      }
+      assert.deepEqual(entry.default, spec.default);
+      if (spec.type === "array") assert.ok(Array.isArray(entry.default), "arrays are YAML lists");
+      const raw = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
+      assert.deepEqual(spec.parse(raw), entry.default);
     });
   }
+});
 
-  it("README documents every key in a config table row", () => {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const missing = Object.keys(keys).filter(
-      (name) => !new RegExp(`^\\| \`${name}\` +\\|`, "m").test(readme),
-    );
-    assert.deepEqual(missing, []);
+describe("generated configuration reference (npm run docs:generate)", () => {
+  it("docs/configuration.md is what the key table renders", () => {
+    assert.equal(read("docs/configuration.md"), renderConfigurationDoc(), "run npm run docs:generate");
+  });
+
+  it("Pulumi.yaml's config block is what the key table renders", () => {
+    assert.equal(read("Pulumi.yaml"), withGeneratedConfig(read("Pulumi.yaml")), "run npm run docs:generate");
+  });
+
+  it("documents every key in a table row, required ones as such", () => {
+    const doc = renderConfigurationDoc();
+    for (const [name, spec] of Object.entries(keys) as [string, KeySpec<unknown>][]) {
+      const row = new RegExp(`^\\| \`${name}\` \\| ${spec.type} \\| ([^|]+) \\|`, "m").exec(doc);
+      assert.ok(row, name);
+      assert.equal(row[1].trim() === "**required**", spec.default === undefined, name);
+    }
+  });
+
+  it("says how arrays are really set (--path or --json), not as JSON strings", () => {
+    assert.match(renderConfigurationDoc(), /pulumi config set --path 'privateSubnets\[0\]'/);
+    assert.match(renderConfigurationDoc(), /pulumi config set --json privateSubnets/);
   });
 });
