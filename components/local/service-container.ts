@@ -88,7 +88,7 @@ export function dockerLabels(labels: Readonly<Record<string, string>>): { label:
   return Object.entries(labels).map(([label, value]) => ({ label, value }));
 }
 
-/** A named volume for a service's data. It outlives `pulumi destroy`; the README says how to wipe it on purpose. */
+/** A named volume for a service's data. It outlives `pulumi destroy`; docs/stacks.md says how to wipe it on purpose. */
 export function dataVolume(
   name: string,
   volumeName: string,
