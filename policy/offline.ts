@@ -37,7 +37,7 @@ class NotApplicable extends Error {}
 
 type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
-export function resolvedConfig(
+function resolvedConfig(
   policy: Policy,
   file: PolicyConfigFile,
 ): { level: EnforcementLevel; properties: Record<string, unknown> } {
@@ -58,7 +58,8 @@ export function resolvedConfig(
   };
 }
 
-export function evaluatePolicies(
+/** Async: a validator may return a promise (CrossGuard awaits it), and its violations must not be lost. */
+export async function evaluatePolicies(
   policies: readonly Policy[],
   resources: readonly OfflineResource[],
   options: {
@@ -67,7 +68,7 @@ export function evaluatePolicies(
     config: PolicyConfigFile;
     defaultProviderProps?: Record<string, unknown>;
   },
-): Violation[] {
+): Promise<Violation[]> {
   const urnOf = (r: OfflineResource) =>
     `urn:pulumi:${options.stack}::${options.project}::${r.type}::${r.name}`;
   const common = (r: OfflineResource) => ({
@@ -109,7 +110,7 @@ export function evaluatePolicies(
         } as unknown as ResourceValidationArgs;
         for (const validate of validators) {
           try {
-            void validate(args, (message) =>
+            await validate(args, (message) =>
               violations.push({
                 policy: policy.name,
                 level,
@@ -134,7 +135,7 @@ export function evaluatePolicies(
         stackTags,
       } as unknown as StackValidationArgs;
       try {
-        void policy.validateStack(args, (message, urn) => {
+        await policy.validateStack(args, (message, urn) => {
           const r = resources.find((x) => urnOf(x) === urn);
           violations.push({
             policy: policy.name,

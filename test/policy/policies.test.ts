@@ -267,36 +267,74 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
   });
 
   for (const [name, valid, invalid, message] of cases) {
-    it(`${name}: passes a valid resource, catches one changed field`, () => {
+    it(`${name}: passes a valid resource, catches one changed field`, async () => {
       assert.deepEqual(
-        run(valid).filter((v) => v.policy === name),
+        (await run(valid)).filter((v) => v.policy === name),
         [],
       );
-      const caught = run(invalid).filter((v) => v.policy === name);
+      const caught = (await run(invalid)).filter((v) => v.policy === name);
       assert.equal(caught.length, 1, JSON.stringify(caught));
       assert.match(caught[0].message, message);
       assert.equal(caught[0].level, "mandatory");
     });
   }
 
-  it("takes enforcement levels and properties from the environment's policy config file", () => {
+  it("awaits asynchronous validators (resource and stack) and keeps their violations", async () => {
+    const later = () => new Promise((r) => setTimeout(r, 5));
+    const asyncPolicies = [
+      {
+        name: "async-resource",
+        description: "",
+        enforcementLevel: "mandatory",
+        validateResource: async (_args: unknown, report: (m: string) => void) => {
+          await later();
+          report("late resource violation");
+        },
+      },
+      {
+        name: "async-stack",
+        description: "",
+        enforcementLevel: "mandatory",
+        validateStack: async (_args: unknown, report: (m: string) => void) => {
+          await later();
+          report("late stack violation");
+        },
+      },
+    ] as unknown as typeof policies;
+    const violations = await evaluatePolicies(
+      asyncPolicies,
+      [R("aws:rds/instance:Instance", "db", primary)],
+      {
+        stack: "test",
+        project: "offthegrid-database",
+        config: { all: "mandatory" },
+      },
+    );
+    assert.deepEqual(
+      violations.map((v) => v.message),
+      ["late resource violation", "late stack violation"],
+    );
+  });
+
+  it("takes enforcement levels and properties from the environment's policy config file", async () => {
     const relaxed = R("aws:rds/instance:Instance", "db", {
       ...primary,
       multiAz: false,
       backupRetentionPeriod: 10,
     });
-    const rds = (violations: ReturnType<typeof run>) => violations.filter((v) => v.policy.startsWith("rds-"));
-    const staging = rds(run([relaxed], configOf("staging")));
+    const rds = (violations: Awaited<ReturnType<typeof run>>) =>
+      violations.filter((v) => v.policy.startsWith("rds-"));
+    const staging = rds(await run([relaxed], configOf("staging")));
     assert.deepEqual(
       staging.map((v) => [v.policy, v.level]),
       [["rds-multi-az", "advisory"]],
     );
-    const prod = rds(run([relaxed], configOf("prod")));
+    const prod = rds(await run([relaxed], configOf("prod")));
     assert.deepEqual(prod.map((v) => [v.policy, v.level]).sort(), [
       ["rds-backup-retention", "mandatory"],
       ["rds-multi-az", "mandatory"],
     ]);
-    assert.deepEqual(run([relaxed], { all: "disabled" }), []);
+    assert.deepEqual(await run([relaxed], { all: "disabled" }), []);
   });
 
   describe("the shipped stacks", () => {
@@ -370,13 +408,13 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
       ],
     ];
     for (const [stack, what, type, mutate, policy] of seeded) {
-      it(`catches a seeded ${what} in ${stack}`, () => {
+      it(`catches a seeded ${what} in ${stack}`, async () => {
         const copy: OfflineResource[] = JSON.parse(JSON.stringify(resources[stack]));
         const target = copy.find(
           (r) => r.type === type && (type !== "aws:rds/instance:Instance" || !r.props.replicateSourceDb),
         )!;
         mutate(target.props);
-        const violations = run(copy, configOf(stack)).filter((v) => v.level === "mandatory");
+        const violations = (await run(copy, configOf(stack))).filter((v) => v.level === "mandatory");
         assert.deepEqual(
           violations.map((v) => [v.policy, v.resource?.name]),
           [[policy, target.name]],
