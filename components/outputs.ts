@@ -6,7 +6,7 @@ import { ADMIN_ROLE, REDIS_USERS, RoleSpec, SCHEMA_ROLES } from "../lib/postgres
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
 
-export function postgresUrl(
+function postgresUrl(
   endpoint: PostgresEndpoint,
   role: RoleSpec,
   password: pulumi.Input<string>,

@@ -9,7 +9,7 @@ type Entry = [name: string, spec: KeySpec<unknown>];
 const entries = (): Entry[] => Object.entries(keys) as Entry[];
 
 /** The first line of the generated part of Pulumi.yaml: everything above it is kept as written. */
-export const PULUMI_YAML_MARKER = "# Generated from config/keys.ts and config/aws-keys.ts";
+const PULUMI_YAML_MARKER = "# Generated from config/keys.ts and config/aws-keys.ts";
 
 const yamlScalar = (value: unknown) =>
   typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value);
@@ -19,7 +19,7 @@ const yamlScalar = (value: unknown) =>
  * included), so only keys with a default are declared; required keys are validated by the program, which names
  * what is missing for the stack's environment.
  */
-export function renderPulumiYamlConfig(): string {
+function renderPulumiYamlConfig(): string {
   const required = entries().filter(([, spec]) => spec.default === undefined);
   const lines = [
     `${PULUMI_YAML_MARKER} by \`npm run docs:generate\`: edit those, not this block.`,

@@ -14,7 +14,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function platformOf(environment: Environment): Platform {
+function platformOf(environment: Environment): Platform {
   return environment === "dev" ? "docker" : "aws";
 }
 

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { RedisConfOptions, renderRedisConf } from "../lib/redis/conf";
 import { freePort, waitForPort } from "./ports";
 
-export const REDIS_INSTALL_HINT =
+const REDIS_INSTALL_HINT =
   "redis-server was not found on PATH. Install it (Debian/Ubuntu: `apt-get install -y redis-server`; " +
   "macOS: `brew install redis`); .ci/run does this on CI.";
 
@@ -17,7 +17,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export function requireRedisServer(): void {
+function requireRedisServer(): void {
   const probe = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) throw new Error(REDIS_INSTALL_HINT);
 }

@@ -16,7 +16,7 @@ const TRANSIENT_CODES = [
   "57P03",
 ];
 
-export function isTransientConnectError(err: unknown): boolean {
+function isTransientConnectError(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return (
     (code !== undefined && TRANSIENT_CODES.includes(code)) ||

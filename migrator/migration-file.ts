@@ -39,7 +39,7 @@ export class MigrationFileError extends EngineError {
 }
 
 /** Strips a UTF-8 BOM and turns CRLF / CR into LF, so a checkout on another OS has the same checksum. */
-export function normalize(text: string): string {
+function normalize(text: string): string {
   return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
 }
 
@@ -47,7 +47,7 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
-export function parseDuration(raw: string): number | undefined {
+function parseDuration(raw: string): number | undefined {
   const match = /^(\d+)(ms|s|min|h)$/.exec(raw.trim());
   if (!match) return undefined;
   const unit = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "min" | "h"];

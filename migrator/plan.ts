@@ -36,7 +36,7 @@ export interface UpPlan {
   };
 }
 
-export function checkIntegrity(files: readonly Migration[], history: readonly HistoryRow[]): void {
+function checkIntegrity(files: readonly Migration[], history: readonly HistoryRow[]): void {
   const byName = new Map(files.map((m) => [m.name, m]));
   for (const row of history) {
     const file = byName.get(row.name);

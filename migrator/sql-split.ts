@@ -73,7 +73,7 @@ function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13);
 }
 
-export class SqlSplitError extends EngineError {
+class SqlSplitError extends EngineError {
   constructor(
     readonly reason: string,
     readonly line: number,
@@ -138,6 +138,6 @@ function countNewlines(text: string, from: number, to: number): number {
   return count;
 }
 
-export function lineAt(text: string, offset: number): number {
+function lineAt(text: string, offset: number): number {
   return 1 + countNewlines(text, 0, offset);
 }

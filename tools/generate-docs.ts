@@ -6,7 +6,7 @@ import { renderConfigurationDoc, withGeneratedConfig } from "../config/reference
 
 const root = path.resolve(__dirname, "..");
 
-export function generatedFiles(): Record<string, string> {
+function generatedFiles(): Record<string, string> {
   const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
   return {
     "docs/configuration.md": renderConfigurationDoc(),

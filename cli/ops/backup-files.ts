@@ -24,7 +24,7 @@ export function kindOf(file: string): BackupKind {
   return match[1] as BackupKind;
 }
 
-export function sha256File(file: string): Promise<string> {
+function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash("sha256");
     fs.createReadStream(file)

@@ -55,7 +55,7 @@ export async function postgresMetrics(client: Client) {
 }
 
 /** Counts keys matching a pattern with SCAN (never KEYS, which blocks the server and the app user may not run). */
-export async function countKeys(redis: Redis, pattern: string): Promise<number> {
+async function countKeys(redis: Redis, pattern: string): Promise<number> {
   let cursor = "0";
   let count = 0;
   do {

@@ -4,9 +4,7 @@ import type { Client, ClientConfig } from "pg";
 import { MigrationSource, migrateDown, migrateUp } from "../../migrator";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
 
-export async function readMarker(
-  client: Client,
-): Promise<{ environment: string; stack: string } | undefined> {
+async function readMarker(client: Client): Promise<{ environment: string; stack: string } | undefined> {
   try {
     const { rows } = await client.query("SELECT environment, stack FROM migrations.stack_marker");
     return rows[0];

@@ -76,7 +76,7 @@ function flagLine(f: Flag): string {
   return `  ${left.padEnd(28)} ${f.help}${f.env ? ` (default: $${f.env})` : ""}`;
 }
 
-export function programUsage(program: Program): string {
+function programUsage(program: Program): string {
   const width = Math.max(...program.commands.map((c) => [c.name, ...(c.args ?? [])].join(" ").length));
   return [
     `${program.name}: ${program.summary}`,
@@ -93,7 +93,7 @@ export function programUsage(program: Program): string {
   ].join("\n");
 }
 
-export function commandUsage(program: Program, command: Command): string {
+function commandUsage(program: Program, command: Command): string {
   return [
     `Usage: ${[program.name, command.name, ...(command.args ?? [])].join(" ")} [options]`,
     "",
@@ -110,7 +110,7 @@ function exitCodeText(): string {
   return "Exit codes: 0 done/healthy, 1 failed/down, 2 usage or configuration error, 3 degraded (health).";
 }
 
-export function parseArgs(program: Program, command: Command, argv: readonly string[]): Args {
+function parseArgs(program: Program, command: Command, argv: readonly string[]): Args {
   const known = new Map(flagsOf(program, command).map((f) => [f.name, f]));
   const values = new Map<string, string | true>();
   const positionals: string[] = [];

@@ -14,10 +14,10 @@ export interface CredentialsArgs {
  * Letters, digits and "-" only: valid for RDS (which rejects / @ " and space), ElastiCache auth tokens and RBAC
  * passwords, and usable unescaped in postgres:// and redis:// URLs.
  */
-export const PASSWORD_SPECIALS = "-";
+const PASSWORD_SPECIALS = "-";
 
 /** Redis users can hold two passwords at once, so their rotation keeps the previous one valid for a while. */
-export const DUAL_PASSWORD_CREDENTIALS: readonly CredentialName[] = ["redisAdmin", "redisApp"];
+const DUAL_PASSWORD_CREDENTIALS: readonly CredentialName[] = ["redisAdmin", "redisApp"];
 
 /**
  * Two slots per dual-password credential. Each epoch regenerates exactly one slot, the one that becomes current;

@@ -16,7 +16,7 @@ export interface LocalPostgresArgs {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export const POSTGRES_ALIAS = "postgres";
+const POSTGRES_ALIAS = "postgres";
 const PASSWORD_FILE = "/run/secrets/postgres-password";
 
 export class LocalPostgres extends pulumi.ComponentResource {

@@ -16,7 +16,7 @@ export interface LocalRedisArgs {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export const REDIS_ALIAS = "redis";
+const REDIS_ALIAS = "redis";
 const CONF_FILE = "/usr/local/etc/redis/redis.conf";
 const ADMIN_PASSWORD_FILE = "/run/secrets/redis-admin-password";
 
