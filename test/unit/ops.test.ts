@@ -66,7 +66,8 @@ describe("ops helpers (pure)", () => {
         exitCodeOf(worst(["healthy", "degraded"])),
         exitCodeOf(worst(["degraded", "down"])),
       ],
-      [0, 1, 2],
+      [0, 3, 1],
+      "the shared convention: 0 healthy, 3 degraded, 1 down",
     );
     assert.deepEqual(parseInfo("# Server\r\nredis_version:7.0.15\r\nrole:master\r\n"), {
       redis_version: "7.0.15",
