@@ -2,7 +2,8 @@
 // problem (key, bad value, what is allowed). Runs before any resource is registered.
 import { ENVIRONMENTS, Environment, KeyName, RawSettings, keys } from "./keys";
 import { InvalidValue, KeyScope, KeySpec } from "./spec";
-import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
+import { Settings, buildConfig } from "./build";
+import { Platform, StackConfig } from "./types";
 
 export class ConfigError extends Error {
   constructor(
@@ -23,72 +24,82 @@ const scopeLabel: Record<Exclude<KeyScope, "all">, string> = {
   aws: "AWS stacks (environment staging or prod)",
 };
 
+type Raw = Readonly<Record<string, string>>;
+
+interface Context {
+  readonly raw: Raw;
+  readonly fq: (key: string) => string;
+  /** Undefined when `environment` is missing or invalid (that problem is reported on its own). */
+  readonly platform?: Platform;
+}
+
+const NAMES = Object.keys(keys) as KeyName[];
+
+function unknownKeys(raw: Raw, prefix: string): string[] {
+  return Object.keys(raw)
+    .filter((k) => k.startsWith(prefix) && !(NAMES as string[]).includes(k.slice(prefix.length)))
+    .map((k) => `Unknown config key ${k}. Allowed keys are: ${NAMES.join(", ")}.`);
+}
+
+function platformFrom(raw: Raw, fq: (key: string) => string): Platform | undefined {
+  const environment = raw[fq("environment")];
+  if (environment === undefined || !(ENVIRONMENTS as readonly string[]).includes(environment))
+    return undefined;
+  return platformOf(environment as Environment);
+}
+
+/** One key: its parsed (or default) value, or the problem with it; neither when it does not apply here. */
+function settle(name: KeyName, ctx: Context): { value?: unknown; problem?: string } {
+  const spec: KeySpec<unknown> = keys[name];
+  const value = ctx.raw[ctx.fq(name)];
+  const applies = spec.scope === "all" || spec.scope === ctx.platform;
+  if (value === undefined) {
+    if (spec.default !== undefined) return { value: spec.default };
+    if (!applies) return {};
+    const allowed = name === "environment" ? ` (one of ${ENVIRONMENTS.join(", ")})` : "";
+    const where = ctx.platform ? ` for this ${ctx.platform} stack` : "";
+    return {
+      problem: `Missing required config key ${ctx.fq(name)}${allowed}${where}: ${spec.description} Set it with ${setCommand(name, spec)}.`,
+    };
+  }
+  if (!applies && ctx.platform !== undefined) {
+    // The CLI merges Pulumi.yaml defaults into every stack's config, so a default here is not a mistake.
+    if (isDefault(spec.default, value)) return {};
+    const label = scopeLabel[spec.scope as Exclude<KeyScope, "all">];
+    return {
+      problem: `Config key ${ctx.fq(name)} is set to ${JSON.stringify(value)} but applies only to ${label}; remove it from this stack's file.`,
+    };
+  }
+  try {
+    return { value: spec.parse(value) };
+  } catch (err) {
+    if (!(err instanceof InvalidValue)) throw err;
+    return {
+      problem: `Invalid value for ${ctx.fq(name)}: ${JSON.stringify(value)}. Allowed values are: ${err.allowed}.`,
+    };
+  }
+}
+
 /** `raw` is the whole config map as Pulumi hands it over: `namespace:key` → string. */
-export function validateConfig(
-  raw: Readonly<Record<string, string>>,
-  project: string,
-  stack: string,
-): StackConfig {
-  const problems: string[] = [];
+export function validateConfig(raw: Raw, project: string, stack: string): StackConfig {
   const prefix = `${project}:`;
   const fq = (k: string) => `${prefix}${k}`;
-  const names = Object.keys(keys) as KeyName[];
-
-  for (const fullKey of Object.keys(raw)) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const name = fullKey.slice(prefix.length);
-    if (!(names as string[]).includes(name)) {
-      problems.push(`Unknown config key ${fullKey}. Allowed keys are: ${names.join(", ")}.`);
-    }
-  }
-
-  let platform: Platform | undefined;
-  const envRaw = raw[fq("environment")];
-  if (envRaw !== undefined && (ENVIRONMENTS as readonly string[]).includes(envRaw)) {
-    platform = platformOf(envRaw as Environment);
-  }
-
+  const ctx: Context = { raw, fq, platform: platformFrom(raw, fq) };
+  const problems = unknownKeys(raw, prefix);
   const settings: Partial<Record<KeyName, unknown>> = {};
-  for (const name of names) {
-    const spec: KeySpec<unknown> = keys[name];
-    const value = raw[fq(name)];
-    const applies = spec.scope === "all" || spec.scope === platform;
-    if (value !== undefined) {
-      if (!applies && platform !== undefined) {
-        // The CLI merges Pulumi.yaml defaults into every stack's config, so a default here is not a mistake.
-        if (isDefault(spec.default, value)) continue;
-        problems.push(
-          `Config key ${fq(name)} is set to ${JSON.stringify(value)} but applies only to ` +
-            `${scopeLabel[spec.scope as Exclude<KeyScope, "all">]}; remove it from this stack's file.`,
-        );
-        continue;
-      }
-      try {
-        settings[name] = spec.parse(value);
-      } catch (err) {
-        if (!(err instanceof InvalidValue)) throw err;
-        problems.push(
-          `Invalid value for ${fq(name)}: ${JSON.stringify(value)}. Allowed values are: ${err.allowed}.`,
-        );
-      }
-    } else if (spec.default !== undefined) {
-      settings[name] = spec.default;
-    } else if (applies) {
-      const allowed = name === "environment" ? ` (one of ${ENVIRONMENTS.join(", ")})` : "";
-      problems.push(
-        `Missing required config key ${fq(name)}${allowed}` +
-          (platform ? ` for this ${platform} stack` : "") +
-          `: ${spec.description} Set it with ${setCommand(name, spec)}.`,
-      );
-    }
+  for (const name of NAMES) {
+    const { value, problem } = settle(name, ctx);
+    if (problem) problems.push(problem);
+    else if (value !== undefined) settings[name] = value;
   }
-
+  const platform = ctx.platform;
   if (problems.length === 0 && platform !== undefined) {
     const s = settings as RawSettings;
     problems.push(...(platform === "docker" ? dockerRules(s, fq) : awsRules(s, fq, raw)));
   }
   if (problems.length > 0 || platform === undefined) throw new ConfigError(stack, problems);
-  return build(settings as RawSettings, project, stack, platform, raw);
+  // No problem means every key that applies to the platform is set (parsed, defaulted, or reported missing).
+  return buildConfig(settings as Settings, { project, stack, platform, region: raw["aws:region"] });
 }
 
 /** How to set a key: arrays item by item (`--path`), since Pulumi.yaml types them as YAML lists. */
@@ -228,105 +239,4 @@ export function windowsOverlap(daily: string | undefined, weekly: string | undef
     if (start < weekEnd && ws < end) return true;
   }
   return false;
-}
-
-function build(
-  s: RawSettings,
-  project: string,
-  stack: string,
-  platform: Platform,
-  raw: Readonly<Record<string, string>>,
-): StackConfig {
-  const common = {
-    project,
-    stack,
-    environment: s.environment!,
-    owner: s.owner!,
-    postgresDatabase: s.postgresDatabase!,
-    rotation: {
-      postgresAdmin: s.postgresAdminPasswordEpoch!,
-      postgresOwner: s.postgresOwnerPasswordEpoch!,
-      postgresApp: s.postgresAppPasswordEpoch!,
-      postgresReadonly: s.postgresReadonlyPasswordEpoch!,
-      redisAdmin: s.redisAdminPasswordEpoch!,
-      redisApp: s.redisAppPasswordEpoch!,
-      pgadmin: s.devToolsPasswordEpoch!,
-      redisCommander: s.devToolsPasswordEpoch!,
-    },
-  };
-  if (platform === "docker") {
-    const docker: DockerStackConfig = {
-      ...common,
-      platform,
-      postgres: { image: s.postgresImage!, hostPort: s.postgresHostPort! },
-      redis: { image: s.redisImage!, hostPort: s.redisHostPort!, maxmemoryMb: s.redisMaxmemoryMb! },
-      tools: {
-        enabled: s.devTools!,
-        pgadminImage: s.pgadminImage!,
-        pgadminHostPort: s.pgadminHostPort!,
-        pgadminEmail: s.pgadminEmail!,
-        redisCommanderImage: s.redisCommanderImage!,
-        redisCommanderHostPort: s.redisCommanderHostPort!,
-      },
-    };
-    return docker;
-  }
-  const region = raw["aws:region"];
-  const [schemaHost, schemaPort] = s.schemaEndpoint ? s.schemaEndpoint.split(":") : [];
-  const aws: AwsStackConfig = {
-    ...common,
-    platform,
-    aws: {
-      accountId: s.awsAccountId!,
-      region,
-      partition: region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws",
-      kmsKeyArn: s.kmsKeyArn!,
-    },
-    network: {
-      vpcId: s.vpcId!,
-      privateSubnets: s.privateSubnets!.map((entry) => {
-        const [id, availabilityZone] = entry.split("=");
-        return { id, availabilityZone };
-      }),
-      allowedCidrs: s.allowedCidrs!,
-      allowedSecurityGroupIds: s.allowedSecurityGroupIds!,
-    },
-    postgres: {
-      instanceClass: s.postgresInstanceClass!,
-      replicaCount: s.postgresReplicaCount!,
-      allocatedStorageGb: s.postgresAllocatedStorageGb!,
-      maxAllocatedStorageGb: s.postgresMaxAllocatedStorageGb!,
-      maxConnections: s.postgresMaxConnections!,
-      multiAz: s.postgresMultiAz!,
-      backupRetentionDays: s.postgresBackupRetentionDays!,
-      backupWindow: s.postgresBackupWindow!,
-      maintenanceWindow: s.postgresMaintenanceWindow!,
-      deletionProtection: s.postgresDeletionProtection!,
-      iamAuth: s.postgresIamAuth!,
-      caCertIdentifier: s.postgresCaCertIdentifier!,
-      caBundlePath: s.postgresCaBundlePath!,
-      performanceInsightsRetentionDays: s.postgresPerformanceInsightsRetentionDays!,
-      monitoringIntervalSeconds: s.postgresMonitoringIntervalSeconds!,
-      proxy: s.rdsProxy!,
-      schemaEndpoint: schemaHost ? { host: schemaHost, port: Number(schemaPort) } : undefined,
-    },
-    redis: {
-      nodeType: s.redisNodeType!,
-      replicaCount: s.redisReplicaCount!,
-      clusterMode: s.redisClusterMode!,
-      shards: s.redisShards!,
-      snapshotRetentionDays: s.redisSnapshotRetentionDays!,
-      snapshotWindow: s.redisSnapshotWindow!,
-      maintenanceWindow: s.redisMaintenanceWindow!,
-      retiredEpoch: { admin: s.redisAdminRetiredEpoch!, app: s.redisAppRetiredEpoch! },
-    },
-    backup: {
-      copyRegion: s.backupCopyRegion!,
-      retentionDays: s.backupRetentionDays!,
-      vaultLock: s.backupVaultLock!,
-    },
-    alarmEmail: s.alarmEmail!,
-    logRetentionDays: s.logRetentionDays!,
-  };
-  return aws;
 }
