@@ -110,8 +110,10 @@ function exitCodeText(): string {
   return "Exit codes: 0 done/healthy, 1 failed/down, 2 usage or configuration error, 3 degraded (health).";
 }
 
-function parseArgs(program: Program, command: Command, argv: readonly string[]): Args {
-  const known = new Map(flagsOf(program, command).map((f) => [f.name, f]));
+type Known = Map<string, Flag>;
+
+/** Splits the command line into flag values and positionals, refusing unknown flags and missing values. */
+function tokenize(command: Command, known: Known, argv: readonly string[]) {
   const values = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -120,32 +122,40 @@ function parseArgs(program: Program, command: Command, argv: readonly string[]):
       positionals.push(token);
       continue;
     }
-    const [name, inline] = token.includes("=")
-      ? [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)]
-      : [token, undefined];
-    const flag = known.get(name as `--${string}`);
-    if (!flag) {
+    const eq = token.indexOf("=");
+    const [name, inline] = eq > 0 ? [token.slice(0, eq), token.slice(eq + 1)] : [token, undefined];
+    const flag = known.get(name);
+    if (!flag)
       throw new UsageError(
         `unknown option ${name} for "${command.name}". Options: ${[...known.keys()].join(", ")}`,
       );
-    }
     if (!flag.value) {
       if (inline !== undefined) throw new UsageError(`${name} takes no value`);
       values.set(name, true);
-    } else {
-      const value = inline ?? argv[++i];
-      if (value === undefined || (inline === undefined && value.startsWith("--")))
-        throw new UsageError(`${name} needs a value (${flag.value})`);
-      values.set(name, value);
+      continue;
     }
+    const value = inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith("--")))
+      throw new UsageError(`${name} needs a value (${flag.value})`);
+    values.set(name, value);
   }
+  return { values, positionals };
+}
+
+function checkPositionals(command: Command, positionals: readonly string[]): void {
   const wanted = command.args ?? [];
   const minimum = wanted.filter((a) => !a.startsWith("[")).length;
-  if (positionals.length < minimum || positionals.length > wanted.length) {
-    throw new UsageError(
-      `"${command.name}" takes ${wanted.length ? wanted.join(" ") : "no arguments"}, got ${positionals.length ? positionals.join(" ") : "none"}`,
-    );
-  }
+  if (positionals.length >= minimum && positionals.length <= wanted.length) return;
+  const takes = wanted.length ? wanted.join(" ") : "no arguments";
+  throw new UsageError(
+    `"${command.name}" takes ${takes}, got ${positionals.length ? positionals.join(" ") : "none"}`,
+  );
+}
+
+function parseArgs(program: Program, command: Command, argv: readonly string[]): Args {
+  const known: Known = new Map(flagsOf(program, command).map((f) => [f.name, f]));
+  const { values, positionals } = tokenize(command, known, argv);
+  checkPositionals(command, positionals);
   const value = (name: `--${string}`) => {
     const v = values.get(name);
     if (typeof v === "string") return v;
