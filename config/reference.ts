@@ -2,7 +2,7 @@
 // the reference modules: docs/configuration.md and Pulumi.yaml's `config:` block. Pure: `npm run docs:generate`
 // writes the files, and a test fails when the committed ones drift from what this renders.
 import { keys } from "./keys";
-import { KeyScope, KeySpec } from "./spec";
+import { KeyScope, KeySpec, projectDefault } from "./spec";
 
 type Entry = [name: string, spec: KeySpec<unknown>];
 
@@ -11,34 +11,38 @@ const entries = (): Entry[] => Object.entries(keys) as Entry[];
 /** The first line of the generated part of Pulumi.yaml: everything above it is kept as written. */
 const PULUMI_YAML_MARKER = "# Generated from config/keys.ts and config/aws-keys.ts";
 
-const yamlScalar = (value: unknown) =>
-  typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value);
-
 /**
  * Pulumi.yaml's `config:` block. The CLI requires every declared key WITHOUT a default in every stack (dev
- * included), so only keys with a default are declared; required keys are validated by the program, which names
- * what is missing for the stack's environment.
+ * included; sdk/go/common/workspace/config.go, mergeConfig), so only `environment`, which every stack needs, has
+ * none. A key required for one platform only gets an empty placeholder default, which the program reads as
+ * "not set" and then asks for where that platform needs it (spec.ts, projectDefault / isUnsetPlaceholder).
  */
+/** A YAML string quoted the way prettier writes it: double quotes unless the text itself contains them. */
+const yamlString = (text: string) =>
+  text.includes('"') && !text.includes("'") ? `'${text}'` : JSON.stringify(text);
+
 function renderPulumiYamlConfig(): string {
-  const required = entries().filter(([, spec]) => spec.default === undefined);
   const lines = [
     `${PULUMI_YAML_MARKER} by \`npm run docs:generate\`: edit those, not this block.`,
-    "# Required keys are not declared here (the Pulumi CLI would demand them in every stack); the program checks",
-    "# them for the environments that need them (docs/configuration.md):",
-    `#   ${required.map(([name]) => name).join(", ")}`,
+    "# Types and defaults as in the key table; the program validates every value again (docs/configuration.md).",
     "config:",
   ];
   for (const [name, spec] of entries()) {
-    if (spec.default === undefined) continue;
+    const declared = projectDefault(spec);
     lines.push(`  ${name}:`, `    type: ${spec.type}`);
     if (spec.type === "array") lines.push("    items:", "      type: string");
-    lines.push(
-      `    description: ${JSON.stringify(spec.description)}`,
-      `    default: ${yamlScalar(spec.default)}`,
-    );
+    lines.push(`    description: ${yamlString(spec.description)}`);
+    if (declared === undefined) continue;
+    if (spec.default === undefined)
+      lines.push(
+        `    # Required for ${scopeWords[spec.scope]} stacks; empty means "not set" (the CLI would otherwise require it in every stack).`,
+      );
+    lines.push(`    default: ${JSON.stringify(declared)}`);
   }
   return `${lines.join("\n")}\n`;
 }
+
+const scopeWords: Record<KeyScope, string> = { all: "all", docker: "dev (Docker)", aws: "AWS" };
 
 /** Replaces the generated block of an existing Pulumi.yaml (or its `config:` block), keeping the header. */
 export function withGeneratedConfig(pulumiYaml: string): string {
@@ -98,9 +102,10 @@ export function renderConfigurationDoc(): string {
     '  or at once: `pulumi config set --json privateSubnets \'["subnet-…=eu-west-1a", "subnet-…=eu-west-1b"]\'`, or',
     "  as a YAML list in the stack file (see `Pulumi.prod.yaml`).",
     "",
-    "Keys with a default are declared in `Pulumi.yaml` with that default (same type), so `pulumi config` and the",
-    "stack files show them; **required** keys are not declared there, because the Pulumi CLI would then demand",
-    "them in every stack, dev included. The program asks for them when the stack's environment needs them.",
+    "Every key is declared in `Pulumi.yaml` with its type and default. The Pulumi CLI demands a declared key",
+    "without a default in every stack, so only `environment` has none; keys **required** on AWS stacks only are",
+    'declared with an empty placeholder (`""` or `[]`) that the program reads as "not set", and it asks for them',
+    "when the stack's environment needs them.",
   ];
   for (const section of SECTIONS) {
     const rows = entries().filter(([, spec]) => spec.scope === section.scope);

@@ -1,7 +1,7 @@
 // Pure config validation: raw Pulumi config map in, typed StackConfig out, or one ConfigError that lists every
 // problem (key, bad value, what is allowed). Runs before any resource is registered.
 import { ENVIRONMENTS, Environment, KeyName, RawSettings, keys } from "./keys";
-import { InvalidValue, KeyScope, KeySpec } from "./spec";
+import { InvalidValue, KeyScope, KeySpec, isUnsetPlaceholder } from "./spec";
 import { Settings, buildConfig } from "./build";
 import { Platform, StackConfig } from "./types";
 
@@ -51,7 +51,9 @@ function platformFrom(raw: Raw, fq: (key: string) => string): Platform | undefin
 /** One key: its parsed (or default) value, or the problem with it; neither when it does not apply here. */
 function settle(name: KeyName, ctx: Context): { value?: unknown; problem?: string } {
   const spec: KeySpec<unknown> = keys[name];
-  const value = ctx.raw[ctx.fq(name)];
+  // Pulumi.yaml declares platform-scoped required keys with an empty placeholder default: that means "not set".
+  const given = ctx.raw[ctx.fq(name)];
+  const value = isUnsetPlaceholder(spec, given) ? undefined : given;
   const applies = spec.scope === "all" || spec.scope === ctx.platform;
   if (value === undefined) {
     if (spec.default !== undefined) return { value: spec.default };
