@@ -34,6 +34,8 @@ export interface Flag {
 
 export interface Args {
   readonly positionals: readonly string[];
+  /** The flags as given (switches map to true), for helpers that read several forms of one setting. */
+  readonly flags: ReadonlyMap<string, string | true>;
   has(flag: `--${string}`): boolean;
   /** The flag's value, else its environment variable, else undefined. */
   value(flag: `--${string}`): string | undefined;
@@ -164,6 +166,7 @@ function parseArgs(program: Program, command: Command, argv: readonly string[]):
   };
   return {
     positionals,
+    flags: values,
     has: (name) => values.has(name),
     value,
     required(name, purpose) {
