@@ -19,12 +19,20 @@ export function postgresUrl(
 export function stackOutputs(endpoints: DataStoreEndpoints, passwords: Passwords) {
   const pg = endpoints.postgres;
   const roles = { admin: ADMIN_ROLE, ...SCHEMA_ROLES };
+  const exported = Object.entries(roles).filter(
+    ([key]) => key !== "admin" || endpoints.exportAdminUrl !== false,
+  );
+  const endpointOf = (key: string) => (key === "app" ? (endpoints.postgresApp ?? pg) : pg);
   const urls = Object.fromEntries(
-    Object.entries(roles).map(([key, role]) => [
-      key,
-      postgresUrl(key === "app" ? (endpoints.postgresApp ?? pg) : pg, role, passwords[role.credential]),
-    ]),
+    exported.map(([key, role]) => [key, postgresUrl(endpointOf(key), role, passwords[role.credential])]),
   ) as Record<keyof typeof roles, pulumi.Output<string>>;
+  // Which CA verifies which URL (sslrootcert): an RDS Proxy presents an ACM certificate, not the RDS CA's.
+  const caCerts = Object.fromEntries(
+    [
+      ...exported.map(([key]) => [key, endpointOf(key).caCert] as const),
+      ["readers", endpoints.postgresReaders[0]?.caCert] as const,
+    ].filter(([, pem]) => pem !== undefined),
+  );
   const scheme = endpoints.redis.tls ? "rediss" : "redis";
   return {
     postgres: {
@@ -34,6 +42,7 @@ export function stackOutputs(endpoints: DataStoreEndpoints, passwords: Passwords
       sslmode: pg.sslmode,
       roles: Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, role.name])),
       urls,
+      caCerts,
       readerUrls: endpoints.postgresReaders.map((reader) =>
         postgresUrl(reader, SCHEMA_ROLES.app, passwords.postgresApp),
       ),

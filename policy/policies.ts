@@ -21,7 +21,7 @@ const DB_PORTS = [5432, 6379];
 
 /** AWS types that take no tags (checked against the provider schema). */
 const UNTAGGABLE =
-  /^aws:(iam\/rolePolicyAttachment|iam\/rolePolicy|kms\/alias|secretsmanager\/secretVersion|backup\/vaultLockConfiguration|backup\/selection|sns\/topicSubscription|rds\/proxyDefaultTargetGroup|rds\/proxyTarget|vpc\/securityGroup(Ingress|Egress)Rule|ec2\/securityGroupRule):/;
+  /^aws:(iam\/rolePolicyAttachment|iam\/rolePolicy|kms\/alias|secretsmanager\/secretVersion|backup\/vaultLockConfiguration|backup\/selection|rds\/instanceAutomatedBackupsReplication|sns\/topicSubscription|rds\/proxyDefaultTargetGroup|rds\/proxyTarget|vpc\/securityGroup(Ingress|Egress)Rule|ec2\/securityGroupRule):/;
 
 function onType(
   type: string,
