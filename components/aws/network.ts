@@ -83,22 +83,7 @@ export class DataNetwork extends pulumi.ComponentResource {
       ],
       [],
     );
-    if (proxy) {
-      // A separate rule, not inline egress: the two groups reference each other, which inline rules cannot.
-      new vpc.SecurityGroupEgressRule(
-        `${name}-proxy-to-postgres`,
-        {
-          securityGroupId: proxy.id,
-          referencedSecurityGroupId: postgres.id,
-          ipProtocol: "tcp",
-          fromPort: 5432,
-          toPort: 5432,
-          description: "RDS Proxy to the PostgreSQL instances",
-          tags: args.tags,
-        },
-        parent,
-      );
-    }
+    if (proxy) this.proxyEgress(name, args, proxy, postgres);
     const redis = group("redis", "Redis (TLS) from allowed sources", this.from(args, 6379), []);
     const subnetIds = args.subnets.map((s) => s.id);
     const dbSubnets = new rds.SubnetGroup(
@@ -123,6 +108,28 @@ export class DataNetwork extends pulumi.ComponentResource {
       dbSubnetGroupName: this.dbSubnetGroupName,
       cacheSubnetGroupName: this.cacheSubnetGroupName,
     });
+  }
+
+  /** A separate rule, not inline egress: the two groups reference each other, which inline rules cannot. */
+  private proxyEgress(
+    name: string,
+    args: DataNetworkArgs,
+    proxy: ec2.SecurityGroup,
+    postgres: ec2.SecurityGroup,
+  ) {
+    new vpc.SecurityGroupEgressRule(
+      `${name}-proxy-to-postgres`,
+      {
+        securityGroupId: proxy.id,
+        referencedSecurityGroupId: postgres.id,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        description: "RDS Proxy to the PostgreSQL instances",
+        tags: args.tags,
+      },
+      { parent: this },
+    );
   }
 
   private from(args: DataNetworkArgs, port: number, extraGroups: pulumi.Input<string>[] = []): Ingress {

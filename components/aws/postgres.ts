@@ -44,7 +44,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
     super("offthegrid:aws:RdsPostgres", name, {}, opts);
     const s = args.settings;
     // Auto-named, so a family change (major upgrade) creates the new group before deleting the old one. The
-    // description is ForceNew: it names nothing that changes on a resize.
+    // description forces a new group (terraform-provider-aws#14721): it names nothing that changes on a resize.
     const parameters = new rds.ParameterGroup(
       `${name}-params`,
       {
@@ -131,20 +131,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
     ready: pulumi.Resource,
   ) {
     const s = args.settings;
-    // A fresh suffix whenever the primary would be replaced, so final snapshot names never collide.
-    const snapshotSuffix = new random.RandomId(
-      `${name}-final-snapshot`,
-      {
-        byteLength: 4,
-        keepers: {
-          identifier: args.identifier,
-          kmsKeyArn: args.kmsKeyArn,
-          database: args.database,
-          user: args.masterUser,
-        },
-      },
-      { parent: this },
-    );
+    const snapshotSuffix = this.snapshotSuffix(name, args);
     return new rds.Instance(
       name,
       {
@@ -184,6 +171,23 @@ export class RdsPostgres extends pulumi.ComponentResource {
         // After a Multi-AZ failover the primary runs in the standby's AZ; that drift must not plan a replacement.
         ignoreChanges: ["availabilityZone"],
       },
+    );
+  }
+
+  /** A fresh suffix whenever the primary would be replaced, so final snapshot names never collide. */
+  private snapshotSuffix(name: string, args: RdsPostgresArgs): random.RandomId {
+    return new random.RandomId(
+      `${name}-final-snapshot`,
+      {
+        byteLength: 4,
+        keepers: {
+          identifier: args.identifier,
+          kmsKeyArn: args.kmsKeyArn,
+          database: args.database,
+          user: args.masterUser,
+        },
+      },
+      { parent: this },
     );
   }
 
