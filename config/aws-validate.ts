@@ -70,6 +70,14 @@ export function awsOperationRules(s: RawSettings, fq: Fq, raw: Readonly<Record<s
       `standard, or advanced with postgresPerformanceInsightsRetentionDays >= ${ADVANCED_INSIGHTS_MIN_RETENTION_DAYS} (15 months)`,
     );
   }
+  // rds/instance.d.ts backupRetentionPeriod: "Must be greater than 0 if the database … will use RDS Blue/Green".
+  if (s.postgresBlueGreenUpdate && s.postgresBackupRetentionDays === 0) {
+    invalid(
+      "postgresBackupRetentionDays",
+      0,
+      "1 to 35 while postgresBlueGreenUpdate is true (blue/green needs automated backups)",
+    );
+  }
   problems.push(...allowedAccountProblems(s, raw));
   return problems;
 }

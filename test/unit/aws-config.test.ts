@@ -101,6 +101,10 @@ describe("AWS config rules (#11)", () => {
       ),
     );
     assert.match(problemsOf(prod({ kmsBreakGlassRoleArn: "admin" }))[0], /an IAM role ARN/);
+    assert.match(
+      problemsOf(prod({ postgresBackupRetentionDays: "0", postgresReplicaCount: "0" }))[0],
+      /postgresBackupRetentionDays.*while postgresBlueGreenUpdate is true/,
+    );
   });
 
   it("window arithmetic: daily vs weekly spans, the lead hour, the week's wrap-around", () => {
