@@ -17,11 +17,6 @@ export interface DataStoreEndpoints {
   readonly postgres: PostgresEndpoint;
   /** Where the app role connects when it differs from `postgres` (an RDS Proxy, with its own CA). */
   readonly postgresApp?: PostgresEndpoint;
-  /**
-   * Whether the superuser / RDS master URL is a stack output (default true). AWS stacks say false: the master
-   * login is for the schema step and break-glass, read from its Secrets Manager secret.
-   */
-  readonly exportAdminUrl?: boolean;
   /** Where `pulumi up` reaches the primary to apply the schema (a tunnel, or the primary itself). */
   readonly schemaTarget: {
     readonly host: pulumi.Input<string>;

@@ -16,24 +16,35 @@ export function postgresUrl(
   );
 }
 
-export function stackOutputs(endpoints: DataStoreEndpoints, passwords: Passwords) {
+/**
+ * Every top-level output is either wholly secret or holds no secret: the Automation API, pulumi/actions and
+ * StackReference treat an output as secret only when the whole value is, so an object with secrets inside would
+ * leak its URLs as plaintext step outputs and hide its plain fields from consumers.
+ */
+export function stackOutputs(
+  endpoints: DataStoreEndpoints,
+  passwords: Passwords,
+  options: { readonly adminUrl: boolean },
+) {
   const pg = endpoints.postgres;
-  const roles = { admin: ADMIN_ROLE, ...SCHEMA_ROLES };
-  const exported = Object.entries(roles).filter(
-    ([key]) => key !== "admin" || endpoints.exportAdminUrl !== false,
-  );
-  const endpointOf = (key: string) => (key === "app" ? (endpoints.postgresApp ?? pg) : pg);
+  const app = endpoints.postgresApp ?? pg;
+  const roles = { ...(options.adminUrl ? { admin: ADMIN_ROLE } : {}), ...SCHEMA_ROLES };
   const urls = Object.fromEntries(
-    exported.map(([key, role]) => [key, postgresUrl(endpointOf(key), role, passwords[role.credential])]),
-  ) as Record<keyof typeof roles, pulumi.Output<string>>;
+    Object.entries(roles).map(([key, role]) => [
+      key,
+      postgresUrl(key === "app" ? app : pg, role, passwords[role.credential]),
+    ]),
+  );
   // Which CA verifies which URL (sslrootcert): an RDS Proxy presents an ACM certificate, not the RDS CA's.
   const caCerts = Object.fromEntries(
     [
-      ...exported.map(([key]) => [key, endpointOf(key).caCert] as const),
+      ...Object.keys(roles).map((key) => [key, (key === "app" ? app : pg).caCert] as const),
       ["readers", endpoints.postgresReaders[0]?.caCert] as const,
     ].filter(([, pem]) => pem !== undefined),
   );
   const scheme = endpoints.redis.tls ? "rediss" : "redis";
+  const redisUrl = (user: string, password: pulumi.Input<string>) =>
+    pulumi.interpolate`${scheme}://${user}:${password}@${endpoints.redis.host}:${endpoints.redis.port}/0`;
   return {
     postgres: {
       host: pg.host,
@@ -41,29 +52,42 @@ export function stackOutputs(endpoints: DataStoreEndpoints, passwords: Passwords
       database: pg.database,
       sslmode: pg.sslmode,
       roles: Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, role.name])),
-      urls,
+      /** Where the app role connects (the RDS Proxy when there is one). */
+      app: { host: app.host, port: app.port },
+      readers: endpoints.postgresReaders.map((reader) => ({ host: reader.host, port: reader.port })),
+      /** PEM per URL key of postgresUrls (public certificates, not secret). */
       caCerts,
-      readerUrls: endpoints.postgresReaders.map((reader) =>
-        postgresUrl(reader, SCHEMA_ROLES.app, passwords.postgresApp),
-      ),
     },
+    postgresUrls: pulumi.secret(
+      pulumi.output({
+        ...urls,
+        readers: endpoints.postgresReaders.map((reader) =>
+          postgresUrl(reader, SCHEMA_ROLES.app, passwords.postgresApp),
+        ),
+      }),
+    ),
     redis: {
       host: endpoints.redis.host,
       port: endpoints.redis.port,
       tls: endpoints.redis.tls,
       appUser: REDIS_USERS.app,
-      url: pulumi.secret(
-        pulumi.interpolate`${scheme}://${REDIS_USERS.app}:${passwords.redisApp}@${endpoints.redis.host}:${endpoints.redis.port}/0`,
-      ),
-      adminUrl: pulumi.secret(
-        pulumi.interpolate`${scheme}://${REDIS_USERS.admin}:${passwords.redisAdmin}@${endpoints.redis.host}:${endpoints.redis.port}/0`,
-      ),
+      adminUser: REDIS_USERS.admin,
     },
+    redisUrls: pulumi.secret(
+      pulumi.output({
+        app: redisUrl(REDIS_USERS.app, passwords.redisApp),
+        admin: redisUrl(REDIS_USERS.admin, passwords.redisAdmin),
+      }),
+    ),
     tools: Object.fromEntries(
-      Object.entries(endpoints.tools).map(([key, tool]) => [
-        key,
-        { url: tool.url, login: tool.login, password: pulumi.secret(passwords[tool.credential]) },
-      ]),
+      Object.entries(endpoints.tools).map(([key, tool]) => [key, { url: tool.url, login: tool.login }]),
+    ),
+    toolPasswords: pulumi.secret(
+      pulumi.output(
+        Object.fromEntries(
+          Object.entries(endpoints.tools).map(([key, tool]) => [key, passwords[tool.credential]]),
+        ),
+      ),
     ),
   };
 }

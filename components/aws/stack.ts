@@ -257,7 +257,6 @@ function endpoints({ args, config }: Ctx, stores: Stores, proxy?: pulumi.Output<
     postgresApp: proxy ? endpoint(proxy, AMAZON_ROOT_CAS_PEM) : undefined,
     postgresReaders: stores.postgres.replicas.map((r) => endpoint(r.address, args.caBundle)),
     postgresReady: [primary],
-    exportAdminUrl: false,
     // Through a tunnel the certificate still names the RDS endpoint, so verify against that name.
     schemaTarget: override
       ? { host: override.host, port: override.port, tlsServerName: primary.address }

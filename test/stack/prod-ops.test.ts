@@ -49,14 +49,15 @@ describe("prod stack, operations review (#11)", function () {
   });
 
   it("2: outputs say which CA verifies which URL: Amazon roots for the proxy, the RDS bundle for the rest", () => {
-    const { caCerts, urls } = run.outputs.postgres;
+    const { caCerts } = run.outputs.postgres;
+    const urls = run.outputs.postgresUrls;
     const rds = fs.readFileSync(path.join(ROOT, CA.postgresCaBundlePath), "utf8");
     assert.match(caCerts.app, /BEGIN CERTIFICATE/);
     assert.notEqual(caCerts.app, rds, "the proxy presents an ACM certificate");
     assert.equal(caCerts.app.match(/BEGIN CERTIFICATE/g).length, 4, "Amazon Root CA 1-4");
     assert.equal(caCerts.owner, rds);
     assert.equal(caCerts.readers, rds);
-    assert.deepEqual(Object.keys(caCerts).sort(), [...Object.keys(urls), "readers"].sort());
+    assert.deepEqual(Object.keys(caCerts).sort(), Object.keys(urls).sort(), "one CA per URL key");
   });
 
   it("4: the deploy runner's group reaches PostgreSQL (5432) only, never Redis", () => {
@@ -160,8 +161,8 @@ describe("prod stack, operations review (#11)", function () {
 
   it("13: the master password is write-only, versioned by its epoch, and AWS stacks export no admin URL", async () => {
     assert.equal(primaryOf(run).inputs.password, undefined);
-    assert.equal(run.outputs.postgres.urls.admin, undefined);
-    assert.deepEqual(Object.keys(run.outputs.postgres.urls).sort(), ["app", "owner", "readonly"]);
+    assert.equal(run.outputs.postgresUrls.admin, undefined);
+    assert.deepEqual(Object.keys(run.outputs.postgresUrls).sort(), ["app", "owner", "readers", "readonly"]);
     const rotated = await prodStack({ postgresAdminPasswordEpoch: "3" });
     assert.equal(primaryOf(rotated).inputs.passwordWoVersion, 4);
   });
