@@ -2,6 +2,7 @@
 // name real account resources, so a stack file must give them. Sizes default to prod; staging overrides them.
 import { RDS_INSTANCE_CLASSES } from "../lib/aws/instance-classes";
 import { InvalidValue, KeySpec, arrayOf, boolean, integer, matching, oneOf } from "./spec";
+import { awsOperationKeys } from "./aws-keys-ops";
 
 export const subnetWithZone = matching(
   /^subnet-[0-9a-f]{8}([0-9a-f]{9})?=[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/,
@@ -310,7 +311,8 @@ export const awsKeys = {
     type: "boolean",
     default: false,
     parse: boolean,
-    description: "Lock the backup vaults (WORM, governance mode for 3 days, then compliance).",
+    description:
+      "Lock both backup vaults in governance mode (WORM; users with backup:BypassVaultLockGovernance can still lift it).",
   }),
   alarmEmail: aws({
     type: "string",
@@ -325,4 +327,5 @@ export const awsKeys = {
     parse: logRetention,
     description: "CloudWatch Logs retention for PostgreSQL and Redis logs.",
   }),
+  ...awsOperationKeys,
 };

@@ -253,6 +253,86 @@ const cases: [string, OfflineResource[], OfflineResource[], RegExp][] = [
     [R("aws:rds/instance:Instance", "db", primary), ...backupResources.slice(0, 2)],
     /must copy recovery points to a vault in a second region/,
   ],
+  [
+    "rds-proxy-egress",
+    [
+      R("aws:rds/proxy:Proxy", "proxy", { vpcSecurityGroupIds: ["sg-proxy"], tags }),
+      R("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "egress", {
+        securityGroupId: "sg-proxy",
+        referencedSecurityGroupId: "sg-db",
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        tags,
+      }),
+    ],
+    [
+      R("aws:rds/proxy:Proxy", "proxy", { vpcSecurityGroupIds: ["sg-proxy"], tags }),
+      R("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "egress", {
+        securityGroupId: "sg-other",
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        tags,
+      }),
+    ],
+    /RDS Proxy proxy cannot reach its database: add an egress rule to port 5432/,
+  ],
+  [
+    "backup-window-clear-of-maintenance",
+    [
+      R("aws:rds/instance:Instance", "db", {
+        ...primary,
+        backupWindow: "02:00-02:30",
+        maintenanceWindow: "sun:03:00-sun:04:00",
+      }),
+      R("aws:backup/plan:Plan", "plan", {
+        rules: [{ ruleName: "daily", schedule: "cron(0 5 * * ? *)", startWindow: 60 }],
+        tags,
+      }),
+    ],
+    [
+      R("aws:rds/instance:Instance", "db", {
+        ...primary,
+        backupWindow: "02:00-02:30",
+        maintenanceWindow: "sun:03:00-sun:04:00",
+      }),
+      R("aws:backup/plan:Plan", "plan", {
+        rules: [{ ruleName: "daily", schedule: "cron(0 3 * * ? *)", startWindow: 60 }],
+        tags,
+      }),
+    ],
+    /rule daily starts at 03:00 \(\+60 min\), inside RDS instance db's maintenance window/,
+  ],
+  [
+    "rds-replica-storage-autoscaling",
+    [
+      R("aws:rds/instance:Instance", "db", { ...primary, maxAllocatedStorage: 1000 }),
+      R("aws:rds/instance:Instance", "replica", { ...replica, maxAllocatedStorage: 1000 }),
+    ],
+    [
+      R("aws:rds/instance:Instance", "db", { ...primary, maxAllocatedStorage: 1000 }),
+      R("aws:rds/instance:Instance", "replica", replica),
+    ],
+    /RDS replica replica autoscales to no GiB but its source db to 1000 GiB/,
+  ],
+  [
+    "backup-vault-lock-governance",
+    [R("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "lock", { minRetentionDays: 7 })],
+    [
+      R("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "lock", {
+        minRetentionDays: 7,
+        changeableForDays: 3,
+      }),
+    ],
+    /sets changeableForDays, which makes the lock irreversible compliance mode/,
+  ],
+  [
+    "cloudwatch-alarm-missing-data-not-breaching",
+    [R("aws:cloudwatch/metricAlarm:MetricAlarm", "lag", { treatMissingData: "notBreaching", tags })],
+    [R("aws:cloudwatch/metricAlarm:MetricAlarm", "lag", { treatMissingData: "breaching", tags })],
+    /metricAlarm lag treats missing data as breaching/,
+  ],
 ];
 
 describe("policy pack (offline CrossGuard evaluation)", function () {
@@ -342,6 +422,41 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
       ],
       ["prod", "missing tags", "aws:kms/key:Key", (p) => delete p.tags.Owner, "aws-required-tags"],
       [
+        "prod",
+        "proxy in a group without egress",
+        "aws:rds/proxy:Proxy",
+        (p) => (p.vpcSecurityGroupIds = ["sg-0000000000000000a"]),
+        "rds-proxy-egress",
+      ],
+      [
+        "prod",
+        "backup at 03:00 (the old schedule)",
+        "aws:backup/plan:Plan",
+        (p) => (p.rules[0].schedule = "cron(0 3 * * ? *)"),
+        "backup-window-clear-of-maintenance",
+      ],
+      [
+        "prod",
+        "replica without autoscaling",
+        "aws:rds/instance:Instance#replica",
+        (p) => delete p.maxAllocatedStorage,
+        "rds-replica-storage-autoscaling",
+      ],
+      [
+        "prod",
+        "compliance-mode vault lock",
+        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+        (p) => (p.changeableForDays = 3),
+        "backup-vault-lock-governance",
+      ],
+      [
+        "prod",
+        "breaching alarm",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        (p) => (p.treatMissingData = "breaching"),
+        "cloudwatch-alarm-missing-data-not-breaching",
+      ],
+      [
         "dev",
         "latest image",
         "docker:index/remoteImage:RemoteImage",
@@ -366,8 +481,11 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
     for (const [stack, what, type, mutate, policy] of seeded) {
       it(`catches a seeded ${what} in ${stack}`, () => {
         const copy: OfflineResource[] = JSON.parse(JSON.stringify(resources[stack]));
+        const [bare, role] = type.split("#");
         const target = copy.find(
-          (r) => r.type === type && (type !== "aws:rds/instance:Instance" || !r.props.replicateSourceDb),
+          (r) =>
+            r.type === bare &&
+            (bare !== "aws:rds/instance:Instance" || !r.props.replicateSourceDb === (role !== "replica")),
         )!;
         mutate(target.props);
         const violations = run(copy, configOf(stack)).filter((v) => v.level === "mandatory");
