@@ -3,12 +3,13 @@
 import type { Client, ClientConfig } from "pg";
 import { MigrationSource, migrateDown, migrateUp } from "../../migrator";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { MARKER_SCHEMA, MARKER_TABLE } from "../../migrator/bootstrap";
 
 export async function readMarker(
   client: Client,
 ): Promise<{ environment: string; stack: string } | undefined> {
   try {
-    const { rows } = await client.query("SELECT environment, stack FROM migrations.stack_marker");
+    const { rows } = await client.query(`SELECT environment, stack FROM ${MARKER_SCHEMA}.${MARKER_TABLE}`);
     return rows[0];
   } catch {
     return undefined;
@@ -24,7 +25,7 @@ export async function resetDatabase(
   const marker = await readMarker(admin);
   if (!marker || marker.environment !== "dev") {
     throw new Error(
-      `Refusing to reset: this database is ${marker ? `marked environment "${marker.environment}" (stack ${marker.stack})` : "not marked by a dev stack (no migrations.stack_marker)"}. ` +
+      `Refusing to reset: this database is ${marker ? `marked environment "${marker.environment}" (stack ${marker.stack})` : "not marked by a dev stack (no stack.marker)"}. ` +
         "reset only runs on databases the dev stack created.",
     );
   }
