@@ -43,7 +43,7 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
       await withClient(db.as(role), async (c) => {
         await assert.rejects(
           c.query(
-            `SELECT apply_grid_delta(user_id, 1, jsonb_populate_record(NULL::user_grids, '{"status": "completed", "profit_erg": 1000000}'))
+            `SELECT apply_grid_delta(user_id, 1, jsonb_populate_record(NULL::user_grids, '{"status": "completed", "profit_erg": 1000000, "profit_percent": 0}'))
                FROM user_trading_stats WHERE user_id = $1`,
             [user],
           ),
@@ -134,7 +134,7 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
         async (c) =>
           (await c.query("SELECT query FROM pg_stat_statements WHERE query LIKE '%SCRAM-SHA-256$%'")).rows,
       );
-    assert.equal((await verifiers()).length, 1, "the planted leak is visible to the read-only role");
+    assert.ok((await verifiers()).length >= 1, "the planted leak is visible to the read-only role");
     const report = await withClient(db.as("admin"), (admin) =>
       bootstrap(admin as Client, {
         database: db.name,
