@@ -1,6 +1,6 @@
 // Issue #10 items 12-16: the ops CLI against real PostgreSQL 15 (with TLS), Redis, and a Redis cluster.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -53,7 +53,31 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
   // Item 12: pg_restore ran without the URL's sslmode/sslrootcert: libpq fell back to an unverified `prefer`.
   it("pg_dump and pg_restore verify the server against the URL's sslrootcert (a wrong CA is refused)", async () => {
     const file = path.join(tmp, "tls.dump");
-    await pgDump({ url: tls(source.url("readonly"), certs.caPath) }, file);
+    const ro = source.as("readonly");
+    execFileSync(
+      "pg_dump",
+      [
+        "--format=custom",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(ro.port),
+        "-U",
+        String(ro.user),
+        "-d",
+        source.name,
+        "-f",
+        file,
+      ],
+      {
+        env: {
+          ...process.env,
+          PGPASSWORD: String(ro.password),
+          PGSSLMODE: "verify-ca",
+          PGSSLROOTCERT: certs.caPath,
+        },
+      },
+    );
     const target = await pg.createDatabase("adv_tls_target");
     const targetUrl = source.url("admin").replace(`/${source.name}`, `/${target}`);
     const listFile = path.join(tmp, "tls.list");
@@ -62,6 +86,7 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
       /pg_restore exited with 1: .*certificate verify failed/s,
     );
     await pgRestore(tls(targetUrl, certs.caPath), file, { clean: false, listFile });
+    await pgDump({ url: tls(source.url("readonly"), certs.caPath) }, path.join(tmp, "tls1.dump"));
     await assert.rejects(
       pgDump({ url: tls(source.url("readonly"), certs.otherCaPath) }, path.join(tmp, "tls2.dump")),
       /certificate verify failed/,
