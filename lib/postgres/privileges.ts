@@ -74,6 +74,36 @@ export const INTENDED_PRIVILEGES: Readonly<Record<string, PrivilegeCells>> = {
   "function track_curriculum()": fn(true),
   "function apply_grid_delta(uuid,integer,user_grids)": fn(true),
   "function track_grids()": fn(true),
+  // Default privileges: what objects a later migration creates get without a GRANT (direct grants, sorted).
+  // Functions: EXECUTE for nobody but the owner, so a new function is granted explicitly or not at all.
+  "default functions of offthegrid_owner": {
+    ownedBy: OWNER,
+    owner: "EXECUTE",
+    app: "",
+    readonly: "",
+    PUBLIC: "",
+  },
+  "default tables of offthegrid_owner in public": {
+    ownedBy: OWNER,
+    owner: "",
+    app: "DELETE,INSERT,SELECT,UPDATE",
+    readonly: "SELECT",
+    PUBLIC: "",
+  },
+  "default sequences of offthegrid_owner in public": {
+    ownedBy: OWNER,
+    owner: "",
+    app: "SELECT,USAGE",
+    readonly: "SELECT",
+    PUBLIC: "",
+  },
+  "default tables of offthegrid_owner in migrations": {
+    ownedBy: OWNER,
+    owner: "",
+    app: "",
+    readonly: "SELECT",
+    PUBLIC: "",
+  },
 };
 
 /** Every difference between the catalog and the intended matrix, one readable line each. */

@@ -69,7 +69,30 @@ export async function readPrivileges(c: Client): Promise<ObservedPrivileges[]> {
             ${publicGrants("d.datacl", "d", "d.datdba")} AS "PUBLIC"
        FROM pg_database d WHERE d.datname = current_database()`,
   );
-  return [...database.rows, ...schemas.rows, ...relations.rows, ...columns.rows, ...functions.rows]
+  // What objects created later will get: a default privilege nobody classified fails the comparison too.
+  const defaults = await c.query(
+    `SELECT 'default ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'
+              WHEN 'T' THEN 'types' ELSE 'schemas' END || ' of ' || pg_get_userbyid(d.defaclrole)
+              || coalesce(' in ' || n.nspname, '') AS object,
+            pg_get_userbyid(d.defaclrole) AS "ownedBy",
+            ${Object.entries(ROLE_COLUMNS)
+              .map(
+                ([col, role]) => `coalesce((SELECT string_agg(a.privilege_type, ',' ORDER BY a.privilege_type)
+                   FROM aclexplode(d.defaclacl) a WHERE a.grantee = '${role}'::regrole), '') AS "${col}"`,
+              )
+              .join(", ")},
+            coalesce((SELECT string_agg(a.privilege_type, ',' ORDER BY a.privilege_type)
+                        FROM aclexplode(d.defaclacl) a WHERE a.grantee = 0), '') AS "PUBLIC"
+       FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace`,
+  );
+  return [
+    ...database.rows,
+    ...schemas.rows,
+    ...relations.rows,
+    ...columns.rows,
+    ...functions.rows,
+    ...defaults.rows,
+  ]
     .map((r) => ({ ...r, ownedBy: r.ownedBy === ADMIN_ROLE.name ? "admin" : r.ownedBy }))
     .sort((a, b) => a.object.localeCompare(b.object));
 }
