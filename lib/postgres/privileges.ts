@@ -135,3 +135,19 @@ export function privilegeProblems(
     if (!seen.has(object)) problems.push(`${object} is in the intended matrix but not in the database`);
   return problems;
 }
+
+/** The matrix as a Markdown table, for docs/security.md (a unit test keeps the two identical). */
+export function renderPrivilegeTable(
+  intended: Readonly<Record<string, PrivilegeCells>> = INTENDED_PRIVILEGES,
+): string {
+  const cell = (v: string) => (v === "" ? "—" : v === ALL ? "all" : v.replace(/,/g, ", "));
+  const rows = Object.entries(intended).map(
+    ([object, c]) =>
+      `| \`${object}\` | ${c.ownedBy} | ${cell(c.owner)} | ${cell(c.app)} | ${cell(c.readonly)} | ${cell(c.PUBLIC)} |`,
+  );
+  return [
+    "| object | owned by | offthegrid_owner | offthegrid_app | offthegrid_readonly | PUBLIC |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}

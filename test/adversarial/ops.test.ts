@@ -136,6 +136,8 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
 
   // Item 15: raw errors and stack traces.
   it("an unwritable backup directory is one clear error with exit code 2, not an EACCES crash", function () {
+    // An existing directory the CLI can reach but not write to (tmp itself is 0700: let others traverse it).
+    fs.chmodSync(tmp, 0o711);
     const dir = path.join(tmp, "not-yours");
     fs.mkdirSync(dir, { mode: 0o755 });
     const root = process.getuid?.() === 0;

@@ -1,5 +1,12 @@
 import { strict as assert } from "node:assert";
-import { INTENDED_PRIVILEGES, PINNED_SEARCH_PATH, privilegeProblems } from "../../lib/postgres/privileges";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  INTENDED_PRIVILEGES,
+  PINNED_SEARCH_PATH,
+  privilegeProblems,
+  renderPrivilegeTable,
+} from "../../lib/postgres/privileges";
 
 const observed = () => Object.entries(INTENDED_PRIVILEGES).map(([object, cells]) => ({ object, ...cells }));
 
@@ -19,5 +26,18 @@ describe("privilege matrix comparison (pure)", () => {
       'table public.extra is not classified: add it to INTENDED_PRIVILEGES in lib/postgres/privileges.ts with the grants each role needs (it has {"ownedBy":"x","owner":"","app":"","readonly":"","PUBLIC":""})',
       "table public.users is in the intended matrix but not in the database",
     ]);
+  });
+});
+
+describe("docs/security.md", () => {
+  // Prettier pads Markdown table cells, so compare with the padding taken out.
+  const unpadded = (text: string) => text.replace(/ *\| */g, "|").replace(/-{3,}/g, "---");
+
+  it("shows the privilege matrix exactly as lib/postgres/privileges.ts defines it", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "../../docs/security.md"), "utf8");
+    assert.ok(
+      unpadded(doc).includes(unpadded(renderPrivilegeTable())),
+      "docs/security.md is stale: replace its matrix with the output of renderPrivilegeTable()",
+    );
   });
 });
