@@ -78,7 +78,7 @@ export async function writeBackupAtomically<T>(
     const fd = fs.openSync(temporary, "r");
     fs.fsyncSync(fd);
     fs.closeSync(fd);
-    const sha256 = await writeChecksum(temporary);
+    const sha256 = await sha256File(temporary);
     fs.writeFileSync(`${temporary}.sha256`, `${sha256}  ${path.basename(file)}\n`, { mode: 0o600 });
     fs.renameSync(temporary, file);
     fs.renameSync(`${temporary}.sha256`, `${file}.sha256`);

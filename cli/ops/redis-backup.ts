@@ -3,6 +3,7 @@
 // In cluster mode every primary is scanned; a single-node client pointed at a cluster is refused, since it would
 // silently back up one shard.
 import * as fs from "node:fs";
+import * as readline from "node:readline";
 import Redis, { Cluster } from "ioredis";
 import { isClusterNode } from "./redis-connect";
 
@@ -84,35 +85,36 @@ export async function dumpRedis(
   return counted.n;
 }
 
-/** Parses and checks every line before anything is written, so a damaged file restores nothing. */
-export function readRedisBackup(file: string): RedisBackupLine[] {
-  const lines: RedisBackupLine[] = [];
-  fs.readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((raw, index) => {
-      if (!raw.trim()) return;
-      const where = `${file} line ${index + 1}`;
-      let line: Partial<RedisBackupLine>;
-      try {
-        line = JSON.parse(raw);
-      } catch (err) {
-        throw new Error(
-          `Refusing to restore ${where}: not a JSON object (${(err as Error).message}); nothing was restored`,
-        );
-      }
-      const valid =
-        typeof line?.key === "string" &&
-        Number.isInteger(line.ttl) &&
-        (line.ttl as number) >= 0 &&
-        typeof line.dump === "string" &&
-        /^[A-Za-z0-9+/]*={0,2}$/.test(line.dump);
-      if (!valid)
-        throw new Error(
-          `Refusing to restore ${where}: expected {"key": string, "ttl": milliseconds >= 0, "dump": base64}; nothing was restored`,
-        );
-      lines.push(line as RedisBackupLine);
-    });
-  return lines;
+function parseLine(raw: string, where: string): RedisBackupLine {
+  let line: Partial<RedisBackupLine>;
+  try {
+    line = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(
+      `Refusing to restore ${where}: not a JSON object (${(err as Error).message}); nothing was restored`,
+    );
+  }
+  const valid =
+    typeof line?.key === "string" &&
+    Number.isInteger(line.ttl) &&
+    (line.ttl as number) >= 0 &&
+    typeof line.dump === "string" &&
+    /^[A-Za-z0-9+/]*={0,2}$/.test(line.dump);
+  if (!valid)
+    throw new Error(
+      `Refusing to restore ${where}: expected {"key": string, "ttl": milliseconds >= 0, "dump": base64}; nothing was restored`,
+    );
+  return line as RedisBackupLine;
+}
+
+/** Streams the backup's lines with their 1-based line numbers (blank lines skipped). */
+async function* backupLines(file: string): AsyncGenerator<RedisBackupLine> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  let number = 0;
+  for await (const raw of lines) {
+    number++;
+    if (raw.trim()) yield parseLine(raw, `${file} line ${number}`);
+  }
 }
 
 export async function restoreRedis(
@@ -120,12 +122,15 @@ export async function restoreRedis(
   file: string,
   options: { replace: boolean },
 ): Promise<number> {
-  const lines = readRedisBackup(file);
+  // Two passes: the whole file is checked before the first key is written, without holding it in memory.
+  for await (const line of backupLines(file)) void line;
   if (!(redis instanceof Cluster)) await refuseSingleNodeOfCluster(redis, "restore");
-  for (const line of lines) {
+  let count = 0;
+  for await (const line of backupLines(file)) {
     const args: (string | Buffer | number)[] = [line.key, line.ttl, Buffer.from(line.dump, "base64")];
     if (options.replace) args.push("REPLACE");
     await redis.call("RESTORE", ...args);
+    count++;
   }
-  return lines.length;
+  return count;
 }
