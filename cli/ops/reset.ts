@@ -3,18 +3,7 @@
 import type { Client, ClientConfig } from "pg";
 import { MigrationSource, migrateDown, migrateUp } from "../../migrator";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
-import { MARKER_SCHEMA, MARKER_TABLE } from "../../migrator/bootstrap";
-
-export async function readMarker(
-  client: Client,
-): Promise<{ environment: string; stack: string } | undefined> {
-  try {
-    const { rows } = await client.query(`SELECT environment, stack FROM ${MARKER_SCHEMA}.${MARKER_TABLE}`);
-    return rows[0];
-  } catch {
-    return undefined;
-  }
-}
+import { readMarker } from "./guards";
 
 export async function resetDatabase(
   admin: Client,
