@@ -1,7 +1,7 @@
 // AWS-only cross-key rules added for #11, kept apart from validate.ts: each returns problems in the same
 // "Invalid value for K: V. Allowed values are: …" / "Missing required config key …" form.
 import type { RawSettings } from "./keys";
-import { backupStartConflicts } from "../lib/aws/windows";
+import { backupStartConflicts } from "../policy/windows";
 
 type Fq = (key: string) => string;
 

@@ -1,7 +1,7 @@
 // Rules from the AWS operations review (#11): what a platform team enforces so a green deploy is not dead on
 // arrival or paging at night. Same shape as policies.ts: small factories, messages that say how to fix it.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { backupStartConflicts, dailyCronStart } from "../lib/aws/windows";
+import { backupStartConflicts, dailyCronStart } from "./windows";
 
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

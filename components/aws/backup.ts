@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackKey } from "./kms";
 import { serviceRole } from "./iam";
 import type { Tags } from "../../lib/aws/tags";
-import { dailyCron } from "../../lib/aws/windows";
+import { dailyCron } from "../../policy/windows";
 
 export interface BackupsArgs {
   readonly prefix: string;

@@ -80,6 +80,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
             hostPort: config.tools.pgadminHostPort,
             email: config.tools.pgadminEmail,
             password: passwords.pgadmin,
+            passwordEpoch: config.rotation.pgadmin,
           },
           redisCommander: {
             image: config.tools.redisCommanderImage,

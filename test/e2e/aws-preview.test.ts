@@ -53,15 +53,13 @@ describe("AWS stacks and the policy pack under the real Pulumi CLI", function ()
     if (s) await s.dispose();
   });
 
-  for (const stack of Object.keys(STACK_FILES)) {
-    it(`${STACK_FILES[stack]} passes the CLI's own config validation (required keys, types)`, async () => {
-      const listed = await s.pulumi(["config", "--stack", stack, "--json"]);
-      assert.equal(JSON.parse(listed.stdout)["offthegrid-database:environment"].value, stack);
-    });
-  }
+  it("Pulumi.dev.yaml passes the CLI's config validation (every key Pulumi.yaml leaves without default is required)", async () => {
+    const preview = await s.pulumi(["preview", "--stack", "dev", "--json"]);
+    assert.ok(JSON.parse(preview.stdout).steps.length > 0);
+  });
 
   for (const stack of ["prod", "staging"]) {
-    it(`${stack}: preview from the shipped stack file passes, computed outputs unknown, no CA file needed`, async () => {
+    it(`${stack}: preview from the shipped stack file passes config validation and check; outputs unknown; no CA file`, async () => {
       assert.ok(!fs.existsSync(path.join(s.project, "certs", "rds-global-bundle.pem")));
       const preview = await s.pulumi(["preview", "--stack", stack, "--json"]);
       const steps: { op: string; urn: string; newState?: { inputs?: any; outputs?: any } }[] = JSON.parse(

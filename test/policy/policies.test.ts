@@ -474,7 +474,7 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
         "dev",
         "plain password env",
         "docker:index/container:Container",
-        (p) => p.envs.push("POSTGRES_PASSWORD=changeme-in-production"),
+        (p) => (p.envs ??= []).push("POSTGRES_PASSWORD=changeme-in-production"),
         "docker-secrets-as-files",
       ],
     ];

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, validateConfig } from "../../config/validate";
 import { PROJECT, stackConfig } from "../../harness/stack";
-import { backupStartConflicts, dailyCron, dailyCronStart, overlaps, weeklySpan } from "../../lib/aws/windows";
+import { backupStartConflicts, dailyCron, dailyCronStart, overlaps, weeklySpan } from "../../policy/windows";
 
 const prod = (overrides: Record<string, string | undefined> = {}) =>
   stackConfig("Pulumi.prod.yaml", overrides);

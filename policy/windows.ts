@@ -1,5 +1,6 @@
 // Time-window arithmetic for RDS / ElastiCache / AWS Backup schedules, as pure functions shared by config
-// validation and the policy pack. Everything is UTC minutes within one week (0 = Sunday 00:00).
+// validation and the policy pack. It lives in policy/ because a published pack may import nothing outside its
+// folder. Everything is UTC minutes within one week (0 = Sunday 00:00).
 const WEEK = 7 * 1440;
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
