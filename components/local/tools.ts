@@ -60,7 +60,10 @@ export class LocalTools extends pulumi.ComponentResource {
     // epoch gets a fresh volume; it holds UI state only (servers come from servers.json), so it is not retained.
     const pgadminVolume = new docker.Volume(
       `${name}-pgadmin-data`,
-      { name: `${args.namePrefix}-pgadmin-e${args.pgadmin.passwordEpoch}`, labels: dockerLabels(args.labels) },
+      {
+        name: `${args.namePrefix}-pgadmin-e${args.pgadmin.passwordEpoch}`,
+        labels: dockerLabels(args.labels),
+      },
       { parent: this, deleteBeforeReplace: true },
     );
     serviceContainer(

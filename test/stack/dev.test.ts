@@ -170,7 +170,8 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     for (const o of run.options.filter((o) => o.type === VOLUME))
       assert.equal(o.opts.retainOnDelete, true, o.name);
     // The network's fixed name collides with itself under create-before-delete (pulumi-docker#1356).
-    for (const o of run.options.filter((o) => o.type === NETWORK)) assert.equal(o.opts.deleteBeforeReplace, true);
+    for (const o of run.options.filter((o) => o.type === NETWORK))
+      assert.equal(o.opts.deleteBeforeReplace, true);
     const roots = run.options.filter((o) => !o.parentName || o.parentName.startsWith("offthegrid-database-"));
     assert.deepEqual(roots.map((o) => o.name).sort(), ["credentials", "local", "schema"]);
   });
@@ -213,12 +214,17 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
   });
 
   it("a devToolsPasswordEpoch bump gives pgAdmin a fresh config volume, so the new password is the login", async () => {
-    const volumeOf = (r: StackRun) => ofType(r, VOLUME).find((v) => /pgadmin/.test(v.inputs.name))!.inputs.name;
+    const volumeOf = (r: StackRun) =>
+      ofType(r, VOLUME).find((v) => /pgadmin/.test(v.inputs.name))!.inputs.name;
     const bumped = await devStack("dev", { devTools: "true", devToolsPasswordEpoch: "1" });
     assert.equal(volumeOf(withTools), "offthegrid-dev-pgadmin-e0");
     assert.equal(volumeOf(bumped), "offthegrid-dev-pgadmin-e1");
     const pgadminVolume = withTools.options.find((o) => o.type === VOLUME && /pgadmin/.test(o.name))!;
-    assert.notEqual(pgadminVolume.opts.retainOnDelete, true, "UI state only: the old epoch's volume goes away");
+    assert.notEqual(
+      pgadminVolume.opts.retainOnDelete,
+      true,
+      "UI state only: the old epoch's volume goes away",
+    );
   });
 
   it("runs pgAdmin and Redis Commander only when devTools is on", async () => {
