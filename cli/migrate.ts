@@ -17,6 +17,7 @@ import {
   renderSumFile,
   sumFileProblems,
 } from "../migrator";
+import { confirmDestructiveAt } from "./ops/guards";
 import { Io, printResult, processIo } from "./shared/io";
 import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
 import { sqlDir } from "./shared/root";
@@ -76,14 +77,27 @@ const up: Command = {
 
 const down: Command = {
   name: "down",
-  summary: "roll back the latest N applied migrations (default 1) using their down sections",
+  summary: "roll back the latest N migrations (default 1): --yes on a dev database, else --database NAME",
   args: ["[N]"],
-  flags: [DIR],
+  flags: [
+    DIR,
+    { name: "--yes", help: "confirm on a database marked dev" },
+    {
+      name: "--database",
+      value: "NAME",
+      help: "confirm by naming the target database (required unless dev)",
+    },
+  ],
   async run(args, io) {
     const raw = args.positionals[0] ?? "1";
     if (!/^\d+$/.test(raw) || Number(raw) < 1)
       throw new UsageError(`down takes a positive whole number, not "${raw}"`);
-    const results = await migrateDown(runner(args, io), Number(raw));
+    const options = runner(args, io);
+    await confirmDestructiveAt(options.connection, `roll back ${raw} migration(s)`, {
+      yes: args.has("--yes"),
+      database: args.value("--database"),
+    });
+    const results = await migrateDown(options, Number(raw));
     io.out(`rolled back ${results.length} migration(s)`);
     return EXIT.ok;
   },

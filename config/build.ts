@@ -79,6 +79,8 @@ function awsPostgres(s: Settings): AwsStackConfig["postgres"] {
     monitoringIntervalSeconds: s.postgresMonitoringIntervalSeconds,
     proxy: s.rdsProxy,
     schemaEndpoint: endpointOf(s.schemaEndpoint),
+    blueGreenUpdate: s.postgresBlueGreenUpdate,
+    databaseInsightsMode: s.postgresDatabaseInsightsMode,
   };
 }
 
@@ -87,7 +89,7 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
   return {
     ...common(s, id),
     platform: "aws",
-    aws: { accountId: s.awsAccountId, region, partition: partitionOf(region), kmsKeyArn: s.kmsKeyArn },
+    aws: { accountId: s.awsAccountId, region, partition: partitionOf(region), kmsKeyArn: s.kmsKeyArn, breakGlassRoleArn: s.kmsBreakGlassRoleArn },
     network: {
       vpcId: s.vpcId,
       privateSubnets: s.privateSubnets.map((entry) => {
@@ -96,6 +98,7 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
       }),
       allowedCidrs: s.allowedCidrs,
       allowedSecurityGroupIds: s.allowedSecurityGroupIds,
+      deployRunnerSecurityGroupIds: s.deployRunnerSecurityGroupIds,
     },
     postgres: awsPostgres(s),
     redis: {
@@ -107,11 +110,15 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
       snapshotWindow: s.redisSnapshotWindow,
       maintenanceWindow: s.redisMaintenanceWindow,
       retiredEpoch: { admin: s.redisAdminRetiredEpoch, app: s.redisAppRetiredEpoch },
+      applyImmediately: s.redisApplyImmediately,
     },
     backup: {
       copyRegion: s.backupCopyRegion,
       retentionDays: s.backupRetentionDays,
       vaultLock: s.backupVaultLock,
+      complianceLock: s.backupVaultComplianceLock,
+      maxRetentionDays: s.backupVaultMaxRetentionDays,
+      startTime: s.backupStartTime,
     },
     alarmEmail: s.alarmEmail,
     logRetentionDays: s.logRetentionDays,

@@ -4,6 +4,7 @@ import { ENVIRONMENTS, Environment, KeyName, RawSettings, keys } from "./keys";
 import { InvalidValue, KeyScope, KeySpec, isUnsetPlaceholder } from "./spec";
 import { Settings, buildConfig } from "./build";
 import { Platform, StackConfig } from "./types";
+import { awsOperationRules } from "./aws-validate";
 
 export class ConfigError extends Error {
   constructor(
@@ -222,6 +223,7 @@ function awsRules(
       `a window that does not overlap postgresMaintenanceWindow (${s.postgresMaintenanceWindow})`,
     );
   }
+  problems.push(...awsOperationRules(s, fq, raw));
   return problems;
 }
 

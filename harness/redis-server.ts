@@ -17,7 +17,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-function requireRedisServer(): void {
+export function requireRedisServer(): void {
   const probe = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) throw new Error(REDIS_INSTALL_HINT);
 }

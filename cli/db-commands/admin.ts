@@ -5,13 +5,13 @@ import { resetDatabase } from "../ops/reset";
 import { printResult } from "../shared/io";
 import { Command, EXIT } from "../shared/program";
 import { sqlDir } from "../shared/root";
-import { FLAGS, pgConfig, withPg } from "./connections";
+import { pgConfig, requiredUrl, urlFlags, withPg } from "./connections";
 
 export const maintenance: Command = {
   name: "maintenance",
   summary: "delete expired sessions in batches (cleanup_expired_sessions)",
   flags: [
-    FLAGS.databaseUrl,
+    ...urlFlags("database"),
     {
       name: "--retention",
       value: "INTERVAL",
@@ -23,7 +23,7 @@ export const maintenance: Command = {
   async run(args, io) {
     const retention = args.value("--retention") ?? "7 days";
     const batchSize = args.integer("--batch", 10000);
-    const databaseUrl = args.required("--database-url", "the app role's URL (it deletes sessions)");
+    const databaseUrl = requiredUrl(args, "database", "the app role's URL (it deletes sessions)");
     const result = await withPg(pgConfig(databaseUrl), (c) =>
       cleanupSessions(c, {
         retention,
@@ -40,10 +40,10 @@ export const maintenance: Command = {
 export const reset: Command = {
   name: "reset",
   summary: "dev only: roll the schema back and re-apply it (refuses databases not marked dev)",
-  flags: [FLAGS.adminUrl, { name: "--yes", help: "confirm: every table and all data are dropped" }],
+  flags: [...urlFlags("admin"), { name: "--yes", help: "confirm: every table and all data are dropped" }],
   json: true,
   async run(args, io) {
-    const adminUrl = args.required("--admin-url", "the dev superuser's URL");
+    const adminUrl = requiredUrl(args, "admin", "the dev superuser's URL");
     const migrations = readMigrationDirectory(sqlDir());
     const result = await withPg(pgConfig(adminUrl), (c) =>
       resetDatabase(c, pgConfig(adminUrl), migrations, { yes: args.has("--yes") }),

@@ -2,19 +2,47 @@
 // role that can do the job; clients fail fast instead of retrying forever.
 import Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
-import type { Flag } from "../shared/program";
+import { RedisTarget, connectForData } from "../ops/redis-connect";
+import { UrlSource, connectionUrl, optionalConnectionUrl } from "../ops/urls";
+import type { Args, Flag } from "../shared/program";
 
-export const FLAGS = {
-  databaseUrl: { name: "--database-url", value: "URL", env: "DATABASE_URL", help: "PostgreSQL URL" },
-  adminUrl: { name: "--admin-url", value: "URL", env: "ADMIN_DATABASE_URL", help: "PostgreSQL admin URL" },
-  redisUrl: {
-    name: "--redis-url",
-    value: "URL",
-    env: "REDIS_URL",
-    help: "Redis URL of the app user (optional)",
-  },
-  redisAdminUrl: { name: "--redis-admin-url", value: "URL", env: "REDIS_ADMIN_URL", help: "Redis admin URL" },
-} satisfies Record<string, Flag>;
+/** A connection URL comes from its environment variable or from a file, never from argv (ps, shell history). */
+const SOURCES = {
+  database: { flag: "--database-url", env: "DATABASE_URL", what: "PostgreSQL URL" },
+  admin: { flag: "--admin-url", env: "ADMIN_DATABASE_URL", what: "PostgreSQL admin URL" },
+  redis: { flag: "--redis-url", env: "REDIS_URL", what: "Redis app user's URL" },
+  redisAdmin: { flag: "--redis-admin-url", env: "REDIS_ADMIN_URL", what: "Redis admin user's URL" },
+} as const;
+
+type Source = keyof typeof SOURCES;
+
+/**
+ * The flags for one URL: `--x-url-file FILE`, and `--x-url` itself, declared only so that it is refused with the
+ * reason (and the alternative) rather than as an unknown option.
+ */
+export function urlFlags(source: Source): Flag[] {
+  const s = SOURCES[source];
+  return [
+    { name: `${s.flag}-file`, value: "FILE", help: `file holding the ${s.what} (default: $${s.env})` },
+    {
+      name: s.flag,
+      value: "URL",
+      help: `refused: a URL on the command line shows its password (use $${s.env})`,
+    },
+  ];
+}
+
+const sourceOf = (source: Source, purpose: string): UrlSource => ({
+  flag: SOURCES[source].flag,
+  env: SOURCES[source].env,
+  purpose,
+});
+
+export const requiredUrl = (args: Args, source: Source, purpose: string) =>
+  connectionUrl(args.flags, sourceOf(source, purpose));
+
+export const optionalUrl = (args: Args, source: Source) =>
+  optionalConnectionUrl(args.flags, sourceOf(source, ""));
 
 export const pgConfig = (connectionString: string): ClientConfig => ({
   connectionString,
@@ -39,9 +67,13 @@ export async function withPg<T>(config: ClientConfig, work: (c: Client) => Promi
   }
 }
 
-export async function withRedis<T>(url: string, work: (r: Redis) => Promise<T>): Promise<T> {
-  const client = redisClient(url);
-  await client.connect();
+/** A connection for DUMP/RESTORE (a cluster client when the server runs in cluster mode), closed afterwards. */
+export async function withRedisData<T>(
+  url: string,
+  purpose: string,
+  work: (r: RedisTarget) => Promise<T>,
+): Promise<T> {
+  const client = await connectForData(url, purpose);
   try {
     return await work(client);
   } finally {

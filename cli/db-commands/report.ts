@@ -6,7 +6,8 @@ import { Status, exitCodeOf, worst } from "../ops/status";
 import { printResult } from "../shared/io";
 import { sqlDir } from "../shared/root";
 import { Command, EXIT } from "../shared/program";
-import { FLAGS, mb, pct, pgConfig, redisClient, withPg, withRedis } from "./connections";
+import { connectRedis } from "../ops/redis-connect";
+import { mb, optionalUrl, pct, pgConfig, redisClient, requiredUrl, urlFlags, withPg } from "./connections";
 
 function postgresLine(h: PostgresHealth): string {
   if (h.error) return `postgres  ${h.status.padEnd(9)} ${h.error}`;
@@ -28,12 +29,12 @@ function redisLine(h: RedisHealth | undefined): string {
 export const health: Command = {
   name: "health",
   summary: "PostgreSQL reachable and writable (or replica + lag), schema up to date; Redis AUTH + role",
-  flags: [FLAGS.databaseUrl, FLAGS.redisUrl],
+  flags: [...urlFlags("database"), ...urlFlags("redis")],
   json: true,
   async run(args, io) {
-    const databaseUrl = args.required("--database-url", "the read-only role's URL");
+    const databaseUrl = requiredUrl(args, "database", "the read-only role's URL");
     const pg = await postgresHealth(pgConfig(databaseUrl), readMigrationDirectory(sqlDir()));
-    const redisUrl = args.value("--redis-url");
+    const redisUrl = optionalUrl(args, "redis");
     const redis = redisUrl ? await redisHealth(redisClient(redisUrl)) : undefined;
     const status: Status = worst([pg.status, ...(redis ? [redis.status] : [])]);
     printResult(io, args.has("--json"), [postgresLine(pg), redisLine(redis), `overall   ${status}`], {
@@ -73,20 +74,32 @@ function redisMetricLines(r: RedisMetrics | undefined): string[] {
     `redis keyspace hit ratio  ${pct(r.keyspaceHitRatio)}`,
     `redis connected clients   ${r.connectedClients}`,
     `redis keys by pattern:`,
-    ...Object.entries(r.keysByPattern).map(([k, n]) => `  ${k.padEnd(20)} ${n}`),
+    ...(r.keysByPattern
+      ? Object.entries(r.keysByPattern).map(([k, n]) => `  ${k.padEnd(20)} ${n}`)
+      : [`  ${r.keysByPatternError}`]),
   ];
+}
+
+async function redisMetricsAt(url: string): Promise<RedisMetrics> {
+  const client = await connectRedis(url, "the metrics connection");
+  try {
+    return await redisMetrics(client);
+  } finally {
+    client.disconnect();
+  }
 }
 
 export const metrics: Command = {
   name: "metrics",
   summary: "connections, cache hit ratio, slowest statements, sizes, dead tuples; Redis memory, hits, keys",
-  flags: [FLAGS.databaseUrl, FLAGS.redisUrl],
+  flags: [...urlFlags("database"), ...urlFlags("redis"), ...urlFlags("redisAdmin")],
   json: true,
   async run(args, io) {
-    const databaseUrl = args.required("--database-url", "the read-only role's URL (pg_monitor)");
+    const databaseUrl = requiredUrl(args, "database", "the read-only role's URL (pg_monitor)");
     const p = await withPg(pgConfig(databaseUrl), postgresMetrics);
-    const redisUrl = args.value("--redis-url");
-    const r = redisUrl ? await withRedis(redisUrl, redisMetrics) : undefined;
+    // Key counts need SCAN, which only the admin user holds: use its URL when given.
+    const redisUrl = optionalUrl(args, "redisAdmin") ?? optionalUrl(args, "redis");
+    const r = redisUrl ? await redisMetricsAt(redisUrl) : undefined;
     printResult(io, args.has("--json"), [...postgresMetricLines(p), ...redisMetricLines(r)], {
       postgres: p,
       redis: r ?? null,
