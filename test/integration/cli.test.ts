@@ -89,7 +89,7 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
     assert.match(migrate.stderr, /DATABASE_URL is not set/);
     const db = await bin("offthegrid-db", ["health"]);
     assert.equal(db.code, 2);
-    assert.match(db.stderr, /DATABASE_URL \(or --database-url\) is not set/);
+    assert.match(db.stderr, /DATABASE_URL \(or --database-url-file FILE\) is not set/);
     const down = await bin("offthegrid-migrate", ["down", "zero"], {
       DATABASE_URL: "postgresql://x@127.0.0.1:1/x",
     });
@@ -119,14 +119,14 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
 
     it("down and up: results on stdout, per-migration progress on stderr", async () => {
       const env = { DATABASE_URL: db.url("owner") };
-      const down = await bin("offthegrid-migrate", ["down", "1"], env);
+      const down = await bin("offthegrid-migrate", ["down", "1", "--yes"], env);
       assert.equal(down.code, 0, down.stderr);
       assert.equal(down.stdout, "rolled back 1 migration(s)\n");
-      assert.match(down.stderr, /← 002_user_display_preferences\.sql … done/);
+      assert.match(down.stderr, /← \d{3}_[a-z_]+\.sql … done/);
       const up = await bin("offthegrid-migrate", ["up"], env);
       assert.equal(up.code, 0, up.stderr);
       assert.match(up.stdout, /^applied 1 migration\(s\) in \d+ ms\n$/);
-      assert.match(up.stderr, /→ 002_user_display_preferences\.sql … done/);
+      assert.match(up.stderr, /→ \d{3}_[a-z_]+\.sql … done/);
     });
 
     it("status --json and plan --json print one JSON document", async () => {
@@ -135,9 +135,10 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
       assert.equal(status.code, 0, status.stderr);
       const report = JSON.parse(status.stdout);
       assert.equal(report.pending, 0);
+      const files = fs.readdirSync(path.join(ROOT, "sql")).filter((f) => f.endsWith(".sql"));
       assert.deepEqual(
         report.migrations.map((m: { name: string; state: string }) => `${m.state} ${m.name}`),
-        ["applied 001_platform_schema.sql", "applied 002_user_display_preferences.sql"],
+        files.sort().map((f) => `applied ${f}`),
       );
       const plan = await bin("offthegrid-migrate", ["plan", "--json"], env);
       assert.deepEqual(JSON.parse(plan.stdout), { pending: [] });
