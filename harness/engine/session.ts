@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { containerState, stopContainer } from "../standins/docker-container";
 import { copyProject } from "./project";
+import type { Inputs } from "@pulumi/pulumi";
 
 export interface RunResult {
   readonly code: number;
@@ -75,7 +76,8 @@ export class EngineSession {
     });
   }
 
-  async outputs(stack: string): Promise<Record<string, any>> {
+  /** Stack outputs as the CLI prints them (JSON; Pulumi's loose `Inputs` type, as for mock inputs). */
+  async outputs(stack: string): Promise<Inputs> {
     const { stdout } = await this.pulumi(["stack", "output", "--json", "--show-secrets", "--stack", stack]);
     return JSON.parse(stdout);
   }
