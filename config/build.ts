@@ -89,7 +89,13 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
   return {
     ...common(s, id),
     platform: "aws",
-    aws: { accountId: s.awsAccountId, region, partition: partitionOf(region), kmsKeyArn: s.kmsKeyArn, breakGlassRoleArn: s.kmsBreakGlassRoleArn },
+    aws: {
+      accountId: s.awsAccountId,
+      region,
+      partition: partitionOf(region),
+      kmsKeyArn: s.kmsKeyArn,
+      breakGlassRoleArn: s.kmsBreakGlassRoleArn,
+    },
     network: {
       vpcId: s.vpcId,
       privateSubnets: s.privateSubnets.map((entry) => {
