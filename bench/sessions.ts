@@ -2,7 +2,7 @@
 // call its own transaction, as `npm run db -- maintenance` runs it) against one DELETE of the same rows, on
 // identical copies of one generated table (CREATE DATABASE … TEMPLATE). Expired rows are 38 % of the table, as
 // in the issue's measurement. With --before, 001's ctid-batched function runs on a third copy.
-//   npm run bench:sessions                          100k expired rows
+//   npm run bench:sessions                          100k expired rows, both layouts (below)
 //   npm run bench:sessions -- --expired 100k,400k,1M --before
 //   (1M expired = 2.6M rows: minutes of a shared machine; run it once)
 import * as fs from "node:fs";
@@ -22,6 +22,16 @@ const count = (s: string) => {
 };
 const SIZES = arg("expired", "100k").split(",").map(count);
 const BEFORE = process.argv.includes("--before");
+const LAYOUTS = arg("layout", "correlated,scattered").split(",") as Layout[];
+type Layout = "correlated" | "scattered";
+// correlated: rows inserted as sessions are created, each expiring a fixed 48.5 days later, so heap order
+//   follows expiry order (what a live table looks like). scattered: expiries unrelated to heap order (the
+//   worst case for walking the expiry index, and the layout of bench/queries.ts and the issue's measurement).
+const EXPIRES: Record<Layout, string> = {
+  correlated: `now() - interval '90 days' + (g::float8 / $1) * interval '90 days' + interval '48.5 days'`,
+  scattered: `CASE WHEN g % 1000 < 383 THEN now() - interval '8 days' - (g % 997) * interval '1 hour'
+                   ELSE now() + (g % 719) * interval '1 hour' END`,
+};
 const BATCH = 10_000;
 const USERS = 10_000;
 
@@ -43,7 +53,7 @@ async function withDb<T>(pg: TestPostgres, db: string, fn: (c: Client) => Promis
   }
 }
 
-async function load(pg: TestPostgres, expired: number): Promise<string> {
+async function load(pg: TestPostgres, expired: number, layout: Layout): Promise<string> {
   const db = await pg.createDatabase("sessions_template");
   await buildSchema(pg.config(db), "set");
   await withDb(pg, db, async (c) => {
@@ -52,14 +62,11 @@ async function load(pg: TestPostgres, expired: number): Promise<string> {
          FROM generate_series(1, $1::int) g`,
       [USERS],
     );
-    // Expiries spread over 60 days in the past (expired) or 30 days ahead (live), interleaved in the heap as
-    // sessions of many users are.
+    // Sessions of many users interleaved in the heap, 38.3 % of them past the retention.
     const total = Math.round(expired / 0.383);
     await c.query(
       `INSERT INTO user_sessions (user_id, token_hash, created_at, expires_at)
-       SELECT u.id, sha256(('s' || g)::bytea), now() - interval '90 days',
-              CASE WHEN g % 1000 < 383 THEN now() - interval '8 days' - (g % 997) * interval '1 hour'
-                   ELSE now() + (g % 719) * interval '1 hour' END
+       SELECT u.id, sha256(('s' || g)::bytea), now() - interval '90 days', ${EXPIRES[layout]}
          FROM generate_series(1, $1::int) g
          JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users) u ON u.n = g % $2::int`,
       [total, USERS],
@@ -95,14 +102,14 @@ async function batched(c: Client): Promise<{ total: number; batches: number[]; d
 const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
-async function measure(pg: TestPostgres, expired: number): Promise<void> {
-  const template = await load(pg, expired);
+async function measure(pg: TestPostgres, expired: number, layout: Layout): Promise<void> {
+  const template = await load(pg, expired, layout);
   const single = await copy(pg, template, "sessions_delete");
   const ours = await copy(pg, template, "sessions_batched");
-  const deleteMs = await withDb(pg, single, async (c) => {
+  const { deleteMs, deletedOnce } = await withDb(pg, single, async (c) => {
     const t = performance.now();
-    await c.query("DELETE FROM user_sessions WHERE expires_at < now() - interval '7 days'");
-    return performance.now() - t;
+    const r = await c.query("DELETE FROM user_sessions WHERE expires_at < now() - interval '7 days'");
+    return { deleteMs: performance.now() - t, deletedOnce: r.rowCount ?? 0 };
   });
   const report = (label: string, r: Awaited<ReturnType<typeof batched>>) => {
     const b = sorted(r.batches);
@@ -110,12 +117,12 @@ async function measure(pg: TestPostgres, expired: number): Promise<void> {
     const firstHalf = r.batches.slice(0, half).reduce((a, x) => a + x, 0) / Math.max(half, 1);
     const secondHalf = r.batches.slice(half).reduce((a, x) => a + x, 0) / (r.batches.length - half);
     console.log(
-      `| ${expired.toLocaleString("en")} | ${label} | ${r.deleted.toLocaleString("en")} | ${r.batches.length} | ${s(r.total)} | ` +
+      `| ${expired.toLocaleString("en")} | ${layout} | ${label} | ${r.deleted.toLocaleString("en")} | ${r.batches.length} | ${s(r.total)} | ` +
         `${(r.total / deleteMs).toFixed(2)}× | ${s(b[half])} | ${s(b[b.length - 1])} | ${s(firstHalf)} → ${s(secondHalf)} |`,
     );
   };
   console.log(
-    `| ${expired.toLocaleString("en")} | one DELETE | ${expired.toLocaleString("en")} | 1 | ${s(deleteMs)} | 1.00× | | | |`,
+    `| ${expired.toLocaleString("en")} | ${layout} | one DELETE | ${deletedOnce.toLocaleString("en")} | 1 | ${s(deleteMs)} | 1.00× | | | |`,
   );
   report("004 keyset batches", await withDb(pg, ours, batched));
   if (BEFORE) {
@@ -145,10 +152,10 @@ async function main() {
       `expired-session cleanup, batches of ${BATCH.toLocaleString("en")}, 7-day retention, 38 % of rows expired`,
     );
     console.log(
-      "| expired rows | method | deleted | batches | total | vs one DELETE | batch p50 | batch max | mean batch, 1st half → 2nd half |",
+      "| expired rows | layout | method | deleted | batches | total | vs one DELETE | batch p50 | batch max | mean batch, 1st half → 2nd half |",
     );
-    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-    for (const expired of SIZES) await measure(pg, expired);
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const expired of SIZES) for (const layout of LAYOUTS) await measure(pg, expired, layout);
   } finally {
     await pg.stop();
   }
