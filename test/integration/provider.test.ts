@@ -55,6 +55,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     };
   });
 
+  /** The migrations in sql/, as the stack passes them (the list grows with every new file). */
+  const shipped = (): string[] => captured.migrations.map((m: any) => m.name);
   const roleConfig = (role: "owner" | "app" | "readonly", password = inputs.roles[role].password) =>
     pg.config(database, { user: inputs.roles[role].name, password });
 
@@ -105,8 +107,9 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     assert.equal(id, `127.0.0.1:${pg.port}/${database}`);
     assert.deepEqual(
       outs.migrations.map((m: any) => m.name),
-      ["001_platform_schema.sql", "002_user_display_preferences.sql"],
+      shipped(),
     );
+    assert.deepEqual(shipped().slice(0, 2), ["001_platform_schema.sql", "002_user_display_preferences.sql"]);
     assert.equal(
       await login(roleConfig("app")),
       undefined,
@@ -139,7 +142,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...inputs,
       migrations: [
         ...inputs.migrations,
-        migration("003_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+        migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
       ],
     };
     const withMigration = await provider.diff(id, outs, added);
@@ -164,7 +167,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...inputs,
       migrations: [
         ...inputs.migrations,
-        migration("003_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+        migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
       ],
       roles: {
         ...inputs.roles,
@@ -172,7 +175,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       },
     };
     const updated = await provider.update(id, outs, next);
-    assert.deepEqual(updated.outs.migrations.map((m: any) => m.name).slice(-1), ["003_add_bio.sql"]);
+    assert.deepEqual(updated.outs.migrations.map((m: any) => m.name).slice(-1), ["900_add_bio.sql"]);
     assert.equal(await login(roleConfig("app", "rotated-App-password-0123456789abcdef")), undefined);
     assert.equal(await login(roleConfig("app", oldPassword)), "28P01");
     const columns = await withClient(pg.config(database), (c) =>
@@ -216,23 +219,23 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...inputs,
       migrations: [
         ...inputs.migrations,
-        migration("003_ok.sql", "CREATE TABLE notes (id int);"),
-        migration("004_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
+        migration("901_ok.sql", "CREATE TABLE notes (id int);"),
+        migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
       ],
     };
     const err = await provider.update(id, outs, broken).catch((e: any) => e);
     assert.ok(err?.message, `update throws: ${require("node:util").inspect(err).slice(0, 600)}`);
     assert.equal(err.id, id);
     assert.deepEqual(err.properties.migrations.map((m: any) => m.name).slice(-2), [
-      "002_user_display_preferences.sql",
-      "003_ok.sql",
+      shipped().at(-1),
+      "901_ok.sql",
     ]);
     assert.equal(
       err.properties.__provider,
       providerText,
       "properties carry __provider for the next operation",
     );
-    assert.match(err.reasons[0], /004_bad\.sql \(up\) failed at line 1: relation "nope" does not exist/);
+    assert.match(err.reasons[0], /902_bad\.sql \(up\) failed at line 1: relation "nope" does not exist/);
     const diff = await provider.diff(id, err.properties, broken);
     assert.equal(
       diff.changes,
@@ -243,13 +246,13 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...broken,
       migrations: [
         ...broken.migrations.slice(0, -1),
-        migration("004_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
+        migration("902_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
       ],
     };
     const resumed = await provider.update(id, err.properties, fixed);
     assert.deepEqual(resumed.outs.migrations.map((m: any) => m.name).slice(-2), [
-      "003_ok.sql",
-      "004_bad.sql",
+      "901_ok.sql",
+      "902_bad.sql",
     ]);
   });
 
@@ -262,7 +265,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
           "001_platform_schema.sql",
           inputs.migrations[0].sql.replace("CREATE TABLE users (", "CREATE TABLE users  ("),
         ),
-        inputs.migrations[1],
+        ...inputs.migrations.slice(1),
       ],
     };
     await assert.rejects(provider.update(id, outs, edited), (err: Error) => {
@@ -281,7 +284,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const { props } = await provider.read(id, outs);
     assert.deepEqual(
       props.migrations.map((m: any) => m.name),
-      ["001_platform_schema.sql"],
+      shipped().filter((name) => !name.startsWith("002_")),
     );
   });
 
