@@ -38,13 +38,17 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.schemaProvider = void 0;
+exports.schemaProvider = exports.READ_DEADLINE_MS = void 0;
 const tls = __importStar(require("node:tls"));
 const bootstrap_1 = __require("migrator/bootstrap.ts");
 const migrator_1 = __require("migrator/index.ts");
 const history_1 = __require("migrator/history.ts");
 const sql_text_1 = __require("migrator/sql-text.ts");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+exports.READ_DEADLINE_MS = 10_000;
+function knownObject(v) {
+    return typeof v === "object" && v !== null ? v : undefined;
+}
 function sslOf(c) {
     return c.sslmode === "verify-full"
         ? { ca: c.caCert, rejectUnauthorized: true, servername: c.tlsServerName || c.host, ...serverIdentity(c) }
@@ -61,15 +65,13 @@ function serverIdentity(c) {
 function clientConfig(c, user, password) {
     return { host: c.host, port: c.port, database: c.database, user, password, ssl: sslOf(c) };
 }
-function failuresOf(news) {
+function connectionFailures(c, known) {
     const failures = [];
-    const known = (v) => v !== UNKNOWN && v !== undefined;
-    const c = news.connection ?? {};
     if (known(c.host) && (typeof c.host !== "string" || c.host === ""))
         failures.push({ property: "connection", reason: "host must be a non-empty string" });
     if (known(c.port) && !(Number.isInteger(c.port) && c.port > 0 && c.port < 65536))
         failures.push({ property: "connection", reason: `port must be 1-65535, got ${c.port}` });
-    if (!["disable", "verify-full"].includes(c.sslmode))
+    if (known(c.sslmode) && !["disable", "verify-full"].includes(c.sslmode))
         failures.push({
             property: "connection",
             reason: `sslmode must be disable or verify-full, got ${c.sslmode}`,
@@ -80,6 +82,14 @@ function failuresOf(news) {
             reason: "sslmode verify-full needs caCert: the PEM bundle of the CA that signs the server certificate",
         });
     }
+    return failures;
+}
+function failuresOf(news) {
+    const failures = [];
+    const known = (v) => v !== UNKNOWN && v !== undefined;
+    const c = knownObject(news.connection);
+    if (c)
+        failures.push(...connectionFailures(c, known));
     const names = new Set();
     let previous = -1;
     for (const m of news.migrations ?? []) {
@@ -101,7 +111,7 @@ function failuresOf(news) {
             failures.push({ property: "migrations", reason: `${m.name} is listed twice` });
         names.add(m.name);
     }
-    for (const [key, role] of Object.entries(news.roles ?? {})) {
+    for (const [key, role] of Object.entries(knownObject(news.roles) ?? {})) {
         if (known(role?.name) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.name))
             failures.push({ property: "roles", reason: `${key}: invalid role name ${role.name}` });
         if (known(role?.password) && (typeof role.password !== "string" || role.password.length < 16)) {
@@ -128,10 +138,10 @@ async function connectAdmin(news, olds) {
         return client;
     }
 }
-async function appliedMigrations(news) {
+async function appliedMigrations(news, deadlineMs = news.settings.connectDeadlineMs) {
     const owner = news.roles.owner;
     const client = await (0, migrator_1.connectWithRetry)(clientConfig(news.connection, owner.name, owner.password), {
-        deadlineMs: news.settings.connectDeadlineMs,
+        deadlineMs,
     });
     try {
         return (await (0, history_1.readHistory)(client, history_1.DEFAULT_HISTORY))
@@ -222,7 +232,16 @@ exports.schemaProvider = {
         return { outs: await apply(news, olds, id, news.__provider) };
     },
     async read(id, props) {
-        return { id, props: { ...props, migrations: await appliedMigrations(props) } };
+        const inputs = props;
+        try {
+            return { id, props: { ...props, migrations: await appliedMigrations(inputs, exports.READ_DEADLINE_MS) } };
+        }
+        catch (err) {
+            const c = inputs.connection;
+            throw new Error(`SchemaMigrations ${id}: cannot read the applied migrations from ${c.host}:${c.port}/${c.database} as ` +
+                `${inputs.roles.owner.name} within ${exports.READ_DEADLINE_MS / 1000}s (${err.message}); the state is ` +
+                "unchanged. Start the database (or fix the login) and refresh again.");
+        }
     },
     async delete() {
         return;
