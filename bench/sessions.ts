@@ -68,7 +68,8 @@ async function load(pg: TestPostgres, expired: number, layout: Layout): Promise<
       `INSERT INTO user_sessions (user_id, token_hash, created_at, expires_at)
        SELECT u.id, sha256(('s' || g)::bytea), now() - interval '90 days', ${EXPIRES[layout]}
          FROM generate_series(1, $1::int) g
-         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users) u ON u.n = g % $2::int`,
+         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users) u ON u.n = g % $2::int
+        ORDER BY g`,
       [total, USERS],
     );
     await c.query("VACUUM ANALYZE user_sessions");
