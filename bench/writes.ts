@@ -4,6 +4,7 @@
 //   npm run bench:writes                      small: 10k users, 100k grids, 3 rounds
 //   npm run bench:writes -- --size issue      the issue's sizes: 100k users, 1M grids (minutes; shared machine!)
 //   --rounds N   --schemas original,set   --samples N (single-row writes per round)
+//   --durable    fsync on (the test harness turns it off): commits wait for the WAL flush, as in production
 import * as fs from "node:fs";
 import { Client } from "pg";
 import { startPostgres, TestPostgres } from "../harness/postgres";
@@ -19,6 +20,7 @@ if (!size) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", "
 const ROUNDS = Number(arg("rounds", "3"));
 const SAMPLES = Number(arg("samples", "400"));
 const SCHEMAS = arg("schemas", W.SCHEMAS.join(",")).split(",") as W.SchemaKind[];
+const DURABLE = process.argv.includes("--durable");
 const WRITERS = 8;
 const OPS_PER_WRITER = Math.round(SAMPLES / 4);
 
@@ -186,7 +188,9 @@ function report(results: Record<string, Figures[]>): void {
       : ms < 1
         ? `${(ms * 1000).toFixed(0)} µs`
         : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
-  console.log(`write path, ${ROUNDS} rounds (medians; rollups verified exact after every round)`);
+  console.log(
+    `write path, ${ROUNDS} rounds, fsync ${DURABLE ? "on" : "off"} (medians; rollups verified exact after every round)`,
+  );
   const pairs = results.original ? SCHEMAS.filter((k) => k !== "original") : [];
   const header = ["write", ...SCHEMAS, ...pairs.map((k) => `${k}/original`)];
   console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- |").join("")}`);
