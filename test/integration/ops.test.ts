@@ -14,6 +14,12 @@ import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { RedisServer, startRedis } from "../../harness/redis-server";
 import { freePort } from "../../harness/ports";
 
+/** The files in sql/, in order (the list grows with every migration). */
+const SQL_FILES = fs
+  .readdirSync(path.join(__dirname, "..", "..", "sql"))
+  .filter((f) => f.endsWith(".sql"))
+  .sort();
+
 const ADMIN = "redis-admin-Pw-0123456789abcdefghij";
 const APP = "redis-app-Pw-0123456789abcdefghijkl";
 
@@ -120,13 +126,18 @@ describe("ops CLI (npm run db) on real servers", function () {
 
     it("is degraded (exit 1) when migrations are pending", async () => {
       const other = await preparedDatabase(pg, "ops_pending");
-      await withClient(other.as("admin"), (c) => c.query("DELETE FROM migrations.history WHERE version = 2"));
+      // The newest one: forgetting an older one would make it out of order, not pending.
+      await withClient(other.as("admin"), (c) =>
+        c.query(
+          "DELETE FROM migrations.history WHERE version = (SELECT max(version) FROM migrations.history)",
+        ),
+      );
       const { code, out } = await db(["health"], {
         DATABASE_URL: other.url("readonly"),
         REDIS_URL: undefined,
       });
       assert.equal(code, 1, out);
-      assert.match(out, /pending migrations: 002_user_display_preferences\.sql/);
+      assert.match(out, new RegExp(`pending migrations: ${SQL_FILES.at(-1)!.replace(".", "\\.")}`));
     });
 
     it("is down (exit 2) when PostgreSQL or Redis cannot be reached", async () => {
@@ -375,7 +386,7 @@ describe("ops CLI (npm run db) on real servers", function () {
       );
       const { code, out } = await db(["reset", "--yes"], { ADMIN_DATABASE_URL: dev.url("admin") });
       assert.equal(code, 0, out);
-      assert.match(out, /rolled back 2, applied 2/);
+      assert.match(out, new RegExp(`rolled back ${SQL_FILES.length}, applied ${SQL_FILES.length}`));
       await withClient(dev.as("app"), async (c: Client) => {
         assert.equal((await c.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 0);
         assert.equal(
