@@ -406,3 +406,14 @@ SELECT user_id,
        completed_profit_erg,
        CASE WHEN completed_grids > 0 THEN round(completed_profit_pct_sum / completed_grids, 4) END AS average_profit_percent
   FROM user_trading_stats;
+
+-- What 003 set on the objects this section recreated: a pinned search_path on the cleanup, and no DML on the
+-- single-table (auto-updatable) summary views for the app.
+ALTER FUNCTION cleanup_expired_sessions(interval, integer) SET search_path = public, pg_temp;
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'offthegrid_app') THEN
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON user_education_summary, user_trading_summary FROM offthegrid_app;
+  END IF;
+END
+$$;

@@ -200,8 +200,18 @@ async function apply(news, olds, id, providerText) {
 function idOf(news) {
     return `${news.connection.host}:${news.connection.port}/${news.connection.database}`;
 }
+function canonical(v) {
+    if (Array.isArray(v))
+        return v.map(canonical);
+    if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical(v[k])]));
+    }
+    return v;
+}
 function same(a, b) {
-    return JSON.stringify(a) === JSON.stringify(b);
+    return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 exports.schemaProvider = {
     async check(_olds, news) {
@@ -251,17 +261,106 @@ exports.schemaProvider = {
 "migrator/bootstrap.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
+exports.MARKER_TABLE = exports.MARKER_SCHEMA = void 0;
 exports.bootstrap = bootstrap;
 const scram_1 = __require("migrator/scram.ts");
 const sql_text_1 = __require("migrator/sql-text.ts");
+exports.MARKER_SCHEMA = "stack";
+exports.MARKER_TABLE = "marker";
+async function attempt(admin, sql, params = []) {
+    await admin.query("SAVEPOINT bootstrap_attempt");
+    try {
+        await admin.query(sql, params);
+        await admin.query("RELEASE SAVEPOINT bootstrap_attempt");
+        return undefined;
+    }
+    catch (err) {
+        await admin.query("ROLLBACK TO SAVEPOINT bootstrap_attempt");
+        return err.message;
+    }
+}
+async function setPasswordsUntracked(admin, passwords, warnings) {
+    if (Object.keys(passwords).length === 0)
+        return;
+    const untracked = await attempt(admin, "SET LOCAL pg_stat_statements.track_utility = off");
+    if (untracked)
+        warnings.push(`pg_stat_statements.track_utility could not be switched off: ${untracked}`);
+    const unlogged = await attempt(admin, "SET LOCAL log_statement = 'none'");
+    if (unlogged)
+        warnings.push(`log_statement could not be switched off for the password change: ${unlogged}`);
+    for (const [role, password] of Object.entries(passwords)) {
+        await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(role)} WITH PASSWORD ${(0, sql_text_1.literal)((0, scram_1.scramSha256Verifier)(password))}`);
+    }
+}
+async function scrubPasswordStatements(admin, warnings) {
+    await admin.query("SAVEPOINT bootstrap_scrub");
+    try {
+        const { rows } = await admin.query(`SELECT count(pg_stat_statements_reset(userid, dbid, queryid))::int AS n
+         FROM pg_stat_statements WHERE query ~* $1`, ["\\mpassword\\M"]);
+        await admin.query("RELEASE SAVEPOINT bootstrap_scrub");
+        return rows[0].n;
+    }
+    catch (err) {
+        await admin.query("ROLLBACK TO SAVEPOINT bootstrap_scrub");
+        warnings.push(`pg_stat_statements could not be scrubbed of password statements: ${err.message}`);
+        return 0;
+    }
+}
+function privilegeStatements(o) {
+    const { owner, app, readonly } = o.roles;
+    const [ow, ap, ro] = [(0, sql_text_1.ident)(owner), (0, sql_text_1.ident)(app), (0, sql_text_1.ident)(readonly)];
+    const history = (0, sql_text_1.ident)(o.historySchema ?? "migrations");
+    const db = (0, sql_text_1.ident)(o.database);
+    return [
+        `REVOKE ALL ON DATABASE ${db} FROM PUBLIC`,
+        `GRANT CONNECT ON DATABASE ${db} TO ${ow}, ${ap}, ${ro}`,
+        `GRANT TEMPORARY ON DATABASE ${db} TO ${ow}`,
+        `REVOKE TEMPORARY ON DATABASE ${db} FROM ${ap}, ${ro}`,
+        "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+        `GRANT pg_monitor TO ${ro}`,
+        `ALTER SCHEMA public OWNER TO ${ow}`,
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        `GRANT USAGE ON SCHEMA public TO ${ap}, ${ro}`,
+        `CREATE SCHEMA IF NOT EXISTS ${history} AUTHORIZATION ${ow}`,
+        `ALTER SCHEMA ${history} OWNER TO ${ow}`,
+        `GRANT USAGE ON SCHEMA ${history} TO ${ro}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${ap}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${ap}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT SELECT ON TABLES TO ${ro}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT SELECT ON SEQUENCES TO ${ro}`,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA ${history} GRANT SELECT ON TABLES TO ${ro}`,
+        `GRANT SELECT ON ALL TABLES IN SCHEMA ${history} TO ${ro}`,
+        `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ro}`,
+        ...markerStatements(o),
+        ...(o.rdsIamRoles ?? []).map((role) => `GRANT rds_iam TO ${(0, sql_text_1.ident)(role)}`),
+    ];
+}
+function markerStatements(o) {
+    const { owner, readonly } = o.roles;
+    const schema = (0, sql_text_1.ident)(exports.MARKER_SCHEMA);
+    const table = `${schema}.${(0, sql_text_1.ident)(exports.MARKER_TABLE)}`;
+    return [
+        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+        `ALTER SCHEMA ${schema} OWNER TO CURRENT_USER`,
+        `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`,
+        `GRANT USAGE ON SCHEMA ${schema} TO ${(0, sql_text_1.ident)(owner)}, ${(0, sql_text_1.ident)(readonly)}`,
+        `CREATE TABLE IF NOT EXISTS ${table} (
+       singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+       environment text NOT NULL, stack text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
+        `ALTER TABLE ${table} OWNER TO CURRENT_USER`,
+        `REVOKE ALL ON ${table} FROM PUBLIC`,
+        `GRANT SELECT ON ${table} TO ${(0, sql_text_1.ident)(readonly)}, ${(0, sql_text_1.ident)(owner)}`,
+        `DROP TABLE IF EXISTS ${(0, sql_text_1.ident)(o.historySchema ?? "migrations")}.stack_marker`,
+    ];
+}
 async function bootstrap(admin, o) {
     const { owner, app, readonly } = o.roles;
-    const history = (0, sql_text_1.ident)(o.historySchema ?? "migrations");
     const { rows: existing } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [
         [owner, app, readonly],
     ]);
     const { rows: me } = await admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
     const present = new Set(existing.map((r) => r.rolname));
+    const warnings = [];
     await admin.query("BEGIN");
     try {
         for (const role of [owner, app, readonly]) {
@@ -269,42 +368,16 @@ async function bootstrap(admin, o) {
                 await admin.query(`CREATE ROLE ${(0, sql_text_1.ident)(role)} LOGIN`);
             await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`);
         }
-        for (const [role, password] of Object.entries(o.setPasswords)) {
-            await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(role)} WITH PASSWORD ${(0, sql_text_1.literal)((0, scram_1.scramSha256Verifier)(password))}`);
-        }
+        await setPasswordsUntracked(admin, o.setPasswords, warnings);
         if (!me[0].rolsuper)
             await admin.query(`GRANT ${(0, sql_text_1.ident)(owner)} TO current_user`);
-        const db = (0, sql_text_1.ident)(o.database);
-        const statements = [
-            `REVOKE ALL ON DATABASE ${db} FROM PUBLIC`,
-            `GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${(0, sql_text_1.ident)(owner)}, ${(0, sql_text_1.ident)(app)}, ${(0, sql_text_1.ident)(readonly)}`,
-            "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
-            `GRANT pg_monitor TO ${(0, sql_text_1.ident)(readonly)}`,
-            `ALTER SCHEMA public OWNER TO ${(0, sql_text_1.ident)(owner)}`,
-            "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-            `GRANT USAGE ON SCHEMA public TO ${(0, sql_text_1.ident)(app)}, ${(0, sql_text_1.ident)(readonly)}`,
-            `CREATE SCHEMA IF NOT EXISTS ${history} AUTHORIZATION ${(0, sql_text_1.ident)(owner)}`,
-            `ALTER SCHEMA ${history} OWNER TO ${(0, sql_text_1.ident)(owner)}`,
-            `GRANT USAGE ON SCHEMA ${history} TO ${(0, sql_text_1.ident)(readonly)}`,
-            `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0, sql_text_1.ident)(owner)} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${(0, sql_text_1.ident)(app)}`,
-            `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0, sql_text_1.ident)(owner)} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${(0, sql_text_1.ident)(app)}`,
-            `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0, sql_text_1.ident)(owner)} IN SCHEMA public GRANT SELECT ON TABLES TO ${(0, sql_text_1.ident)(readonly)}`,
-            `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0, sql_text_1.ident)(owner)} IN SCHEMA public GRANT SELECT ON SEQUENCES TO ${(0, sql_text_1.ident)(readonly)}`,
-            `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0, sql_text_1.ident)(owner)} IN SCHEMA ${history} GRANT SELECT ON TABLES TO ${(0, sql_text_1.ident)(readonly)}`,
-            `GRANT SELECT ON ALL TABLES IN SCHEMA ${history} TO ${(0, sql_text_1.ident)(readonly)}`,
-            `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${(0, sql_text_1.ident)(readonly)}`,
-            `CREATE TABLE IF NOT EXISTS ${history}.stack_marker (
-         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-         environment text NOT NULL, stack text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
-            `GRANT SELECT ON ${history}.stack_marker TO ${(0, sql_text_1.ident)(readonly)}, ${(0, sql_text_1.ident)(owner)}`,
-        ];
-        for (const role of o.rdsIamRoles ?? [])
-            statements.push(`GRANT rds_iam TO ${(0, sql_text_1.ident)(role)}`);
-        for (const statement of statements)
+        for (const statement of privilegeStatements(o))
             await admin.query(statement);
-        await admin.query(`INSERT INTO ${history}.stack_marker (environment, stack) VALUES ($1, $2)
+        await admin.query(`INSERT INTO ${(0, sql_text_1.ident)(exports.MARKER_SCHEMA)}.${(0, sql_text_1.ident)(exports.MARKER_TABLE)} (environment, stack) VALUES ($1, $2)
        ON CONFLICT (singleton) DO UPDATE SET environment = EXCLUDED.environment, stack = EXCLUDED.stack, written_at = now()`, [o.marker.environment, o.marker.stack]);
+        const scrubbedStatements = await scrubPasswordStatements(admin, warnings);
         await admin.query("COMMIT");
+        return { warnings, scrubbedStatements };
     }
     catch (err) {
         await admin.query("ROLLBACK").catch(() => undefined);
@@ -393,6 +466,7 @@ Object.defineProperty(exports, "verifySumFile", { enumerable: true, get: functio
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.DatabaseUnavailable = void 0;
 exports.isTransientConnectError = isTransientConnectError;
+exports.connectionTarget = connectionTarget;
 exports.connectWithRetry = connectWithRetry;
 const errors_1 = __require("migrator/errors.ts");
 const pg_1 = require("pg");
@@ -409,6 +483,18 @@ function isTransientConnectError(err) {
     const code = err.code;
     return ((code !== undefined && TRANSIENT_CODES.includes(code)) ||
         /Connection terminated unexpectedly|timeout expired/i.test(err.message ?? ""));
+}
+const NOT_FOUND_BUDGET_MS = 5_000;
+function connectionTarget(config) {
+    if (config.connectionString) {
+        try {
+            const u = new URL(config.connectionString);
+            return `${decodeURIComponent(u.hostname) || "localhost"}:${u.port || 5432}`;
+        }
+        catch {
+        }
+    }
+    return `${config.host ?? "localhost"}:${config.port ?? 5432}`;
 }
 class DatabaseUnavailable extends errors_1.EngineError {
     constructor(where, waitedMs, cause) {
@@ -430,8 +516,10 @@ async function connectWithRetry(config, options) {
             const waited = Date.now() - started;
             if (!isTransientConnectError(err))
                 throw err;
-            if (waited + delay > options.deadlineMs) {
-                throw new DatabaseUnavailable(`${config.host ?? "localhost"}:${config.port ?? 5432}`, waited, err);
+            const notFound = err.code === "ENOTFOUND";
+            const deadline = notFound ? Math.min(options.deadlineMs, NOT_FOUND_BUDGET_MS) : options.deadlineMs;
+            if (waited + delay > deadline) {
+                throw new DatabaseUnavailable(connectionTarget(config), waited, err);
             }
             await new Promise((resolve) => setTimeout(resolve, delay));
             delay = Math.min(delay * 2, options.maxDelayMs ?? 5_000);

@@ -307,11 +307,10 @@ describe("migration engine (real PostgreSQL 17)", function () {
   it("rolls back with down sections, then applies again", async () => {
     const migrations = readMigrationDirectory(path.join(ROOT, "sql"));
     await migrateUp({ connection: config, migrations });
-    // Every file in sql/, newest first: each down section runs against the state its up section left.
     const down = await migrateDown({ connection: config, migrations }, migrations.length);
     assert.deepEqual(
       down.map((r) => [r.name, r.status]),
-      migrations.map((f) => [f.name, "success"]).reverse(),
+      migrations.map((m) => [m.name, "success"]).reverse(),
     );
     assert.equal(await tableExists(config, "users"), false);
     assert.equal(await count(config, "SELECT count(*) AS n FROM migrations.history"), 0);

@@ -14,12 +14,6 @@ import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { RedisServer, startRedis } from "../../harness/redis-server";
 import { freePort } from "../../harness/ports";
 
-/** The files in sql/, in order (the list grows with every migration). */
-const SQL_FILES = fs
-  .readdirSync(path.join(__dirname, "..", "..", "sql"))
-  .filter((f) => f.endsWith(".sql"))
-  .sort();
-
 const ADMIN = "redis-admin-Pw-0123456789abcdefghij";
 const APP = "redis-app-Pw-0123456789abcdefghijkl";
 
@@ -126,7 +120,6 @@ describe("ops CLI (npm run db) on real servers", function () {
 
     it("is degraded (exit 1) when migrations are pending", async () => {
       const other = await preparedDatabase(pg, "ops_pending");
-      // The newest one: forgetting an older one would make it out of order, not pending.
       await withClient(other.as("admin"), (c) =>
         c.query(
           "DELETE FROM migrations.history WHERE version = (SELECT max(version) FROM migrations.history)",
@@ -137,7 +130,7 @@ describe("ops CLI (npm run db) on real servers", function () {
         REDIS_URL: undefined,
       });
       assert.equal(code, 1, out);
-      assert.match(out, new RegExp(`pending migrations: ${SQL_FILES.at(-1)!.replace(".", "\\.")}`));
+      assert.match(out, /pending migrations: \d{3}_[a-z_]+\.sql\n/);
     });
 
     it("is down (exit 2) when PostgreSQL or Redis cannot be reached", async () => {
@@ -206,7 +199,7 @@ describe("ops CLI (npm run db) on real servers", function () {
   });
 
   describe("metrics", () => {
-    it("produces every field on a loaded database, and Redis key counts per seed pattern (by SCAN)", async () => {
+    it("produces every field on a loaded database, and Redis key counts per seed pattern (by SCAN, as admin)", async () => {
       const app = new Redis(redisUrl("app", APP));
       await app.flushall().catch(() => undefined); // denied to the app user; the counts below start from what we write
       for (let i = 0; i < 3; i++) await app.set(`session:m${i}`, "x");
@@ -216,9 +209,21 @@ describe("ops CLI (npm run db) on real servers", function () {
       const { code, out } = await db(["metrics", "--json"], {
         DATABASE_URL: prepared.url("readonly"),
         REDIS_URL: redisUrl("app", APP),
+        REDIS_ADMIN_URL: redisUrl("admin", ADMIN),
       });
       assert.equal(code, 0, out);
       const m = JSON.parse(out);
+      const appOnly = await db(["metrics", "--json"], {
+        DATABASE_URL: prepared.url("readonly"),
+        REDIS_URL: redisUrl("app", APP),
+        REDIS_ADMIN_URL: undefined,
+      });
+      assert.equal(appOnly.code, 0, String(appOnly.error));
+      assert.equal(JSON.parse(appOnly.out).redis.keysByPattern, null);
+      assert.match(
+        JSON.parse(appOnly.out).redis.keysByPatternError,
+        /only the admin user may run: set REDIS_ADMIN_URL/,
+      );
       assert.ok(m.postgres.connections.used >= 1 && m.postgres.connections.max > 0);
       for (const field of ["cacheHitRatio", "databaseBytes", "deadTupleRatio"])
         assert.equal(typeof m.postgres[field], "number", field);
@@ -274,7 +279,12 @@ describe("ops CLI (npm run db) on real servers", function () {
           String(again.error),
           /Refusing to restore into a non-empty database \(\d+ tables in public\); pass --force/,
         );
-        const forced = await db(["restore", made.postgres, "--force"], { ADMIN_DATABASE_URL: adminUrl });
+        // Not marked by a stack and not empty: --force alone is not enough, the target must be named.
+        const unnamed = await db(["restore", made.postgres, "--force"], { ADMIN_DATABASE_URL: adminUrl });
+        assert.match(String(unnamed.error), new RegExp(`name it: --database ${target}`));
+        const forced = await db(["restore", made.postgres, "--force", "--database", target], {
+          ADMIN_DATABASE_URL: adminUrl,
+        });
         assert.equal(forced.code, 0, String(forced.error));
         assert.deepEqual(await fingerprint(pg15.config(target)), before);
       } finally {
@@ -386,7 +396,7 @@ describe("ops CLI (npm run db) on real servers", function () {
       );
       const { code, out } = await db(["reset", "--yes"], { ADMIN_DATABASE_URL: dev.url("admin") });
       assert.equal(code, 0, out);
-      assert.match(out, new RegExp(`rolled back ${SQL_FILES.length}, applied ${SQL_FILES.length}`));
+      assert.match(out, /rolled back (\d+), applied \1 migration/);
       await withClient(dev.as("app"), async (c: Client) => {
         assert.equal((await c.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 0);
         assert.equal(
@@ -401,7 +411,7 @@ describe("ops CLI (npm run db) on real servers", function () {
   it("maps usage errors to a message naming what is missing", async () => {
     assert.match(
       String((await db(["health"], { DATABASE_URL: undefined })).error),
-      /DATABASE_URL \(or --database-url\) is not set/,
+      /DATABASE_URL \(or --database-url-file FILE\) is not set/,
     );
     assert.match(String((await db(["frobnicate"], {})).error), /unknown command "frobnicate"/);
   });
