@@ -2,7 +2,8 @@
 -- 001's row-level triggers updated a user's rollup once (or twice) per changed row: a 1M-row bulk load paid a
 -- function call and a rollup-row update per grid. Statement-level triggers with transition tables instead fold a
 -- whole statement's rows into one rollup update per user, locking the rollup rows in user_id order so concurrent
--- writers cannot deadlock. Helper functions run as the owner with a fixed search_path; none is callable by PUBLIC.
+-- writers cannot deadlock. Helper functions run as the owner with search_path pinned to "public, pg_temp" (003's
+-- convention; pg_catalog is searched first implicitly); none is callable by PUBLIC.
 -- migrate:up
 
 -- ---------------------------------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ COMMENT ON COLUMN user_trading_stats.active_value_erg IS 'Sum of current_value_e
 -- ---------------------------------------------------------------------------------------------------------
 -- Users: their two rollup rows, created once per statement.
 CREATE FUNCTION create_user_stats_rows() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
   INSERT INTO user_education_stats (user_id) SELECT id FROM new_users ORDER BY id;
   INSERT INTO user_trading_stats (user_id) SELECT id FROM new_users ORDER BY id;
@@ -55,7 +56,7 @@ DROP FUNCTION create_user_stats();
 -- The three branches differ only in which transition tables exist (an INSERT trigger has no old rows); each is
 -- one cached plan whose row estimates come from the transition tables.
 CREATE FUNCTION track_grid_rollups() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
   SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -151,7 +152,7 @@ CREATE TRIGGER user_grids_stats_delete AFTER DELETE ON user_grids REFERENCING OL
 -- user_id order first; the aggregate, a later statement, then reads a snapshot that includes every writer that
 -- held the lock before us, so the result is exact (as 001's per-row refresh was).
 CREATE FUNCTION refresh_education_stats_for(targets uuid[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
   PERFORM 1 FROM user_education_stats WHERE user_id = ANY (targets) ORDER BY user_id FOR NO KEY UPDATE;
   UPDATE user_education_stats s SET
@@ -177,7 +178,7 @@ END
 $$;
 
 CREATE FUNCTION track_module_progress_rollups() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   targets uuid[];
 BEGIN
@@ -215,7 +216,7 @@ CREATE TRIGGER user_module_progress_stats_delete AFTER DELETE ON user_module_pro
 -- previous batch are skipped once and then marked dead in the index, so batches do not slow down.
 CREATE OR REPLACE FUNCTION cleanup_expired_sessions(retention interval DEFAULT '7 days', batch_size integer DEFAULT 10000)
 RETURNS integer
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
   cutoff timestamptz;
   lo timestamptz;
