@@ -125,7 +125,7 @@ async function measure(pg: TestPostgres, expired: number, layout: Layout): Promi
   console.log(
     `| ${expired.toLocaleString("en")} | ${layout} | one DELETE | ${deletedOnce.toLocaleString("en")} | 1 | ${s(deleteMs)} | 1.00× | | | |`,
   );
-  report("004 keyset batches", await withDb(pg, ours, batched));
+  report("004 range batches", await withDb(pg, ours, batched));
   if (BEFORE) {
     const old = await copy(pg, template, "sessions_001");
     await withDb(pg, old, (c) => c.query(functionFrom001()));
