@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "build/**"] },
+  { ignores: ["node_modules/**", "build/**", "components/schema/provider.bundle.js"] },
   ...tseslint.configs.recommended,
   {
     rules: {
