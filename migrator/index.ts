@@ -2,7 +2,9 @@
 export { connectWithRetry, DatabaseUnavailable } from "./connect";
 export { DEFAULT_HISTORY } from "./history";
 export { MigrationLockTimeout } from "./lock";
-export { Migration, MigrationFileError, parseMigration } from "./migration-file";
+export { Migration, MigrationFileError, parseMigration, parseMigrationBytes } from "./migration-file";
+export { MigrationResumeError } from "./no-transaction";
+export { MigrationLockLost } from "./session";
 export { MigrationPlanError } from "./plan";
 export {
   MigrationEvent,

@@ -1,76 +1,27 @@
-// Splits SQL text into top-level statements, with the line each starts on. Understands '' and E'' strings,
-// "quoted identifiers", $tag$ dollar quotes, -- and nested /* */ comments. Pure.
+// Splits SQL text into top-level statements, with offsets and the line each starts on. Understands '' and E''
+// strings, "quoted identifiers", $tag$ dollar quotes, -- and nested /* */ comments, parentheses (CREATE RULE's
+// action lists) and psql's rule for SQL-standard routine bodies (CREATE FUNCTION … BEGIN ATOMIC … END). Pure,
+// one linear pass.
 import { EngineError } from "./errors";
 
 export interface Statement {
-  /** The statement without its terminating semicolon, trimmed. */
+  /** The statement from its first token to its last one: no terminating semicolon, no trailing comment. */
   readonly text: string;
-  /** 1-based line within the text given to splitSql where the statement's first token is. */
+  /** 1-based line within the scanned text where the statement's first token is. */
   readonly line: number;
+  /** Offsets of `text` in the scanned text: text === sql.slice(start, end). */
+  readonly start: number;
+  readonly end: number;
 }
 
-export function splitSql(sql: string): Statement[] {
-  const statements: Statement[] = [];
-  let start = 0;
-  let i = 0;
-  const n = sql.length;
-  // Lines are counted incrementally: recounting from the top for every statement made parsing quadratic.
-  let countedTo = 0;
-  let linesBefore = 0;
-
-  const push = (end: number) => {
-    const raw = sql.slice(start, end);
-    const firstToken = firstTokenOffset(raw);
-    if (firstToken >= 0) {
-      linesBefore += countNewlines(sql, countedTo, start + firstToken);
-      countedTo = start + firstToken;
-      statements.push({ text: raw.slice(firstToken).trim(), line: 1 + linesBefore });
-    }
-  };
-
-  while (i < n) {
-    const c = sql.charCodeAt(i);
-    const next = sql.charCodeAt(i + 1);
-    if (c === DASH && next === DASH) {
-      i = skipLineComment(sql, i);
-    } else if (c === SLASH && next === STAR) {
-      i = skipBlockComment(sql, i);
-    } else if (c === QUOTE) {
-      const escapes = i > 0 && /[eE]/.test(sql[i - 1]) && (i < 2 || !/[A-Za-z0-9_]/.test(sql[i - 2]));
-      i = skipQuoted(sql, i, "'", escapes);
-    } else if (c === DOUBLE_QUOTE) {
-      i = skipQuoted(sql, i, '"', false);
-    } else if (c === DOLLAR) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (tag && !(i > 0 && /[A-Za-z0-9_]/.test(sql[i - 1]))) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        if (close < 0) throw new SqlSplitError(`unterminated dollar-quoted string ${tag[0]}`, lineAt(sql, i));
-        i = close + tag[0].length;
-      } else {
-        i++;
-      }
-    } else if (c === SEMICOLON) {
-      push(i);
-      start = i + 1;
-      i++;
-    } else {
-      i++;
-    }
-  }
-  push(n);
-  return statements;
-}
-
-const DASH = 45;
-const SLASH = 47;
-const STAR = 42;
-const QUOTE = 39;
-const DOUBLE_QUOTE = 34;
-const DOLLAR = 36;
-const SEMICOLON = 59;
-
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13);
+export interface SplitOptions {
+  /** Offset to start scanning at (e.g. after a byte order mark). */
+  readonly from?: number;
+  /**
+   * Called for each top-level `--` comment (end excludes the line break). Returning true makes the comment a
+   * section boundary: the statement before it ends there, even without a semicolon.
+   */
+  readonly onLineComment?: (start: number, end: number, line: number) => boolean;
 }
 
 export class SqlSplitError extends EngineError {
@@ -82,19 +33,142 @@ export class SqlSplitError extends EngineError {
   }
 }
 
-function skipLineComment(sql: string, i: number): number {
-  const end = sql.indexOf("\n", i);
-  return end < 0 ? sql.length : end + 1;
+/** Offsets where lines start; a line break is \n, \r\n or a lone \r. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) starts.push(i + 1);
+  }
+  return starts;
 }
 
-function skipBlockComment(sql: string, i: number): number {
+/** 1-based line of `offset`, by binary search over lineStarts(). */
+export function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+export function splitSql(sql: string, options: SplitOptions = {}): Statement[] {
+  const lines = lineStarts(sql);
+  const statements: Statement[] = [];
+  const n = sql.length;
+  let i = options.from ?? 0;
+  let first = -1; // offset of the current statement's first token
+  let last = -1; // end of its last token
+  let parens = 0;
+  let beginDepth = 0;
+  const words: string[] = []; // the first four words, lower-case, to recognise CREATE [OR REPLACE] FUNCTION
+  const end = () => {
+    if (first >= 0) {
+      statements.push({ text: sql.slice(first, last), line: lineOf(lines, first), start: first, end: last });
+    }
+    first = last = -1;
+    parens = beginDepth = 0;
+    words.length = 0;
+  };
+  const token = (from: number, to: number) => {
+    if (first < 0) first = from;
+    last = to;
+    i = to;
+  };
+
+  while (i < n) {
+    const c = sql.charCodeAt(i);
+    if (c === DASH && sql.charCodeAt(i + 1) === DASH) {
+      let stop = i;
+      while (stop < n && sql.charCodeAt(stop) !== LF && sql.charCodeAt(stop) !== CR) stop++;
+      if (options.onLineComment?.(i, stop, lineOf(lines, i))) end();
+      i = stop;
+    } else if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
+      i = skipBlockComment(sql, i, lines);
+    } else if (isSpace(c)) {
+      i++;
+    } else if (isWordStart(c)) {
+      let j = i + 1;
+      while (j < n && isWordPart(sql.charCodeAt(j))) j++;
+      const word = sql.slice(i, j).toLowerCase();
+      if (word === "e" && sql.charCodeAt(j) === QUOTE) {
+        token(i, skipQuoted(sql, j, QUOTE, true, lines));
+        continue;
+      }
+      if (words.length < 4) words.push(word);
+      if (isRoutine(words)) {
+        if (word === "begin" || word === "case") beginDepth += words.length > 1 ? 1 : 0;
+        else if (word === "end" && beginDepth > 0) beginDepth--;
+      }
+      token(i, j);
+    } else if (c === QUOTE || c === DOUBLE_QUOTE) {
+      token(i, skipQuoted(sql, i, c, false, lines));
+    } else if (c === DOLLAR) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 66));
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        if (close < 0) {
+          throw new SqlSplitError(`unterminated dollar-quoted string ${tag[0]}`, lineOf(lines, i));
+        }
+        token(i, close + tag[0].length);
+      } else {
+        token(i, i + 1);
+      }
+    } else if (c === SEMICOLON && parens === 0 && beginDepth === 0) {
+      end();
+      i++;
+    } else {
+      if (c === OPEN) parens++;
+      else if (c === CLOSE && parens > 0) parens--;
+      token(i, i + 1);
+    }
+  }
+  end();
+  return statements;
+}
+
+/** psql's test: CREATE [OR REPLACE] FUNCTION|PROCEDURE may hold BEGIN ATOMIC … END with semicolons inside. */
+function isRoutine(words: readonly string[]): boolean {
+  if (words[0] !== "create" || words.length < 2) return false;
+  const kind = words[1] === "or" ? words[3] : words[1];
+  return kind === "function" || kind === "procedure";
+}
+
+const LF = 10;
+const CR = 13;
+const DASH = 45;
+const SLASH = 47;
+const STAR = 42;
+const QUOTE = 39;
+const DOUBLE_QUOTE = 34;
+const DOLLAR = 36;
+const SEMICOLON = 59;
+const OPEN = 40;
+const CLOSE = 41;
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
+function isWordStart(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128;
+}
+
+function isWordPart(code: number): boolean {
+  return isWordStart(code) || (code >= 48 && code <= 57) || code === DOLLAR;
+}
+
+function skipBlockComment(sql: string, i: number, lines: readonly number[]): number {
   let depth = 0;
   let j = i;
   while (j < sql.length) {
-    if (sql[j] === "/" && sql[j + 1] === "*") {
+    if (sql.charCodeAt(j) === SLASH && sql.charCodeAt(j + 1) === STAR) {
       depth++;
       j += 2;
-    } else if (sql[j] === "*" && sql[j + 1] === "/") {
+    } else if (sql.charCodeAt(j) === STAR && sql.charCodeAt(j + 1) === SLASH) {
       depth--;
       j += 2;
       if (depth === 0) return j;
@@ -102,42 +176,28 @@ function skipBlockComment(sql: string, i: number): number {
       j++;
     }
   }
-  throw new SqlSplitError("unterminated /* comment", lineAt(sql, i));
+  throw new SqlSplitError("unterminated /* comment", lineOf(lines, i));
 }
 
-function skipQuoted(sql: string, i: number, quote: string, backslashEscapes: boolean): number {
+function skipQuoted(
+  sql: string,
+  i: number,
+  quote: number,
+  backslashEscapes: boolean,
+  lines: readonly number[],
+): number {
   let j = i + 1;
   while (j < sql.length) {
-    if (backslashEscapes && sql[j] === "\\") {
+    const c = sql.charCodeAt(j);
+    if (backslashEscapes && c === 92) {
       j += 2;
-    } else if (sql[j] === quote) {
-      if (sql[j + 1] === quote) j += 2;
+    } else if (c === quote) {
+      if (sql.charCodeAt(j + 1) === quote) j += 2;
       else return j + 1;
     } else {
       j++;
     }
   }
-  throw new SqlSplitError(`unterminated ${quote === "'" ? "string" : "quoted identifier"}`, lineAt(sql, i));
-}
-
-/** Offset of the first character that is neither white space nor part of a comment; -1 if none. */
-function firstTokenOffset(text: string): number {
-  let i = 0;
-  while (i < text.length) {
-    if (isSpace(text.charCodeAt(i))) i++;
-    else if (text.startsWith("--", i)) i = skipLineComment(text, i);
-    else if (text.startsWith("/*", i)) i = skipBlockComment(text, i);
-    else return i;
-  }
-  return -1;
-}
-
-function countNewlines(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) count++;
-  return count;
-}
-
-export function lineAt(text: string, offset: number): number {
-  return 1 + countNewlines(text, 0, offset);
+  const what = quote === QUOTE ? "string" : "quoted identifier";
+  throw new SqlSplitError(`unterminated ${what}`, lineOf(lines, i));
 }
