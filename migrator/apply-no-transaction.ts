@@ -69,7 +69,8 @@ async function up(run: Run, m: Migration, resume: UpPlan["resume"] | undefined):
       await runStatement(run, m.name, statements[i]);
     } catch (err) {
       // A server error means the statement did not finish: clear the running mark so the next run just resumes.
-      const serverSaidNo = typeof (err as { code?: string }).code === "string" && !run.watch.lost;
+      const code = (err as { code?: string }).code;
+      const serverSaidNo = typeof code === "string" && !/^(57P|08)/.test(code) && !run.watch.lost;
       if (serverSaidNo) {
         await client
           .query(`UPDATE ${table} SET prefix_checksum = $2 WHERE version = $1`, [m.version, hasher.at(i)])

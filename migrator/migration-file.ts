@@ -176,7 +176,7 @@ function sectionsOf(name: string, directives: readonly Directive[]) {
   if (ups.length === 0) {
     throw new MigrationFileError(
       name,
-      undefined,
+      1,
       'no "-- migrate:up" line; put it on its own line before the SQL to apply (and "-- migrate:down" before ' +
         "the SQL that undoes it)",
     );

@@ -267,7 +267,10 @@ describe("migration engine (real PostgreSQL 17)", function () {
     );
     const err = await migrateUp({ connection: config, migrations: [base, broken] }).catch((e) => e);
     assert.match(err.message, /002_index\.sql \(up\) failed at line 4: column "nmae" does not exist/);
-    assert.match(err.message, /statement 1 of 2 is applied and recorded, and the next run resumes at statement 2/);
+    assert.match(
+      err.message,
+      /statement 1 of 2 is applied and recorded, and the next run resumes at statement 2/,
+    );
     const [row] = (
       await withClient(config, (c) =>
         c.query("SELECT status, statements_done FROM migrations.history WHERE version = 2"),
