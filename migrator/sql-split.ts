@@ -36,10 +36,12 @@ export class SqlSplitError extends EngineError {
 /** Offsets where lines start; a line break is \n, \r\n or a lone \r. */
 export function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) starts.push(i + 1);
+  if (text.indexOf("\r") < 0) {
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    return starts;
   }
+  const lineBreak = /\r\n?|\n/g;
+  while (lineBreak.exec(text)) starts.push(lineBreak.lastIndex);
   return starts;
 }
 
@@ -79,29 +81,38 @@ export function splitSql(sql: string, options: SplitOptions = {}): Statement[] {
     i = to;
   };
 
-  while (i < n) {
+  // Native searches (regular expressions, indexOf) do the skipping: a cold process interprets this loop, and
+  // visiting every character costs more than the whole rest of a no-op run.
+  const nextToken = /[^ \t\n\v\f\r]/g;
+  const lineEnd = /[\n\r]/g;
+  const wordTail = /[\w$\u0080-\uffff]*/y;
+  for (;;) {
+    nextToken.lastIndex = i;
+    if (!nextToken.exec(sql)) break;
+    i = nextToken.lastIndex - 1;
     const c = sql.charCodeAt(i);
     if (c === DASH && sql.charCodeAt(i + 1) === DASH) {
-      let stop = i;
-      while (stop < n && sql.charCodeAt(stop) !== LF && sql.charCodeAt(stop) !== CR) stop++;
+      lineEnd.lastIndex = i;
+      const stop = lineEnd.exec(sql) ? lineEnd.lastIndex - 1 : n;
       if (options.onLineComment?.(i, stop, lineOf(lines, i))) end();
       i = stop;
     } else if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
       i = skipBlockComment(sql, i, lines);
-    } else if (isSpace(c)) {
-      i++;
     } else if (isWordStart(c)) {
-      let j = i + 1;
-      while (j < n && isWordPart(sql.charCodeAt(j))) j++;
-      const word = sql.slice(i, j).toLowerCase();
-      if (word === "e" && sql.charCodeAt(j) === QUOTE) {
-        token(i, skipQuoted(sql, j, QUOTE, true, lines));
+      wordTail.lastIndex = i + 1;
+      wordTail.exec(sql);
+      const j = wordTail.lastIndex;
+      if (j === i + 1 && (c === 69 || c === 101) && sql.charCodeAt(j) === QUOTE) {
+        token(i, skipQuoted(sql, j, QUOTE, true, lines)); // E'…' with backslash escapes
         continue;
       }
-      if (words.length < 4) words.push(word);
-      if (isRoutine(words)) {
-        if (word === "begin" || word === "case") beginDepth += words.length > 1 ? 1 : 0;
-        else if (word === "end" && beginDepth > 0) beginDepth--;
+      if (words.length < 4 || beginDepth > 0 || isRoutine(words)) {
+        const word = sql.slice(i, j).toLowerCase();
+        if (words.length < 4) words.push(word);
+        if (isRoutine(words)) {
+          if (word === "begin" || word === "case") beginDepth += words.length > 1 ? 1 : 0;
+          else if (word === "end" && beginDepth > 0) beginDepth--;
+        }
       }
       token(i, j);
     } else if (c === QUOTE || c === DOUBLE_QUOTE) {
@@ -137,8 +148,6 @@ function isRoutine(words: readonly string[]): boolean {
   return kind === "function" || kind === "procedure";
 }
 
-const LF = 10;
-const CR = 13;
 const DASH = 45;
 const SLASH = 47;
 const STAR = 42;
@@ -149,32 +158,17 @@ const SEMICOLON = 59;
 const OPEN = 40;
 const CLOSE = 41;
 
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13);
-}
-
 function isWordStart(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128;
 }
 
-function isWordPart(code: number): boolean {
-  return isWordStart(code) || (code >= 48 && code <= 57) || code === DOLLAR;
-}
-
 function skipBlockComment(sql: string, i: number, lines: readonly number[]): number {
+  const marks = /\/\*|\*\//g;
+  marks.lastIndex = i;
   let depth = 0;
-  let j = i;
-  while (j < sql.length) {
-    if (sql.charCodeAt(j) === SLASH && sql.charCodeAt(j + 1) === STAR) {
-      depth++;
-      j += 2;
-    } else if (sql.charCodeAt(j) === STAR && sql.charCodeAt(j + 1) === SLASH) {
-      depth--;
-      j += 2;
-      if (depth === 0) return j;
-    } else {
-      j++;
-    }
+  for (let m = marks.exec(sql); m; m = marks.exec(sql)) {
+    depth += m[0] === "/*" ? 1 : -1;
+    if (depth === 0) return marks.lastIndex;
   }
   throw new SqlSplitError("unterminated /* comment", lineOf(lines, i));
 }
@@ -186,17 +180,21 @@ function skipQuoted(
   backslashEscapes: boolean,
   lines: readonly number[],
 ): number {
+  const q = String.fromCharCode(quote);
   let j = i + 1;
-  while (j < sql.length) {
-    const c = sql.charCodeAt(j);
-    if (backslashEscapes && c === 92) {
-      j += 2;
-    } else if (c === quote) {
-      if (sql.charCodeAt(j + 1) === quote) j += 2;
-      else return j + 1;
-    } else {
-      j++;
+  for (;;) {
+    const close = sql.indexOf(q, j);
+    if (close < 0) break;
+    if (backslashEscapes) {
+      let backslashes = 0;
+      for (let k = close - 1; k > i && sql.charCodeAt(k) === 92; k--) backslashes++;
+      if (backslashes % 2 === 1) {
+        j = close + 1;
+        continue;
+      }
     }
+    if (sql.charCodeAt(close + 1) === quote) j = close + 2;
+    else return close + 1;
   }
   const what = quote === QUOTE ? "string" : "quoted identifier";
   throw new SqlSplitError(`unterminated ${what}`, lineOf(lines, i));
