@@ -8,6 +8,7 @@
 import * as path from "node:path";
 import { migrateUp, readMigrationDirectory } from "../migrator";
 import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../harness/postgres";
+import { noTransactionProgress } from "./no-transaction";
 import {
   Command,
   Pair,
@@ -244,6 +245,8 @@ async function main() {
     console.log(table("Whole processes", await wholeProcess(pg, t)));
     console.log("");
     console.log(table("Breakdown: in-process (library API, no process start-up)", await inProcess(pg)));
+    console.log("");
+    console.log(await noTransactionProgress(pg));
   } finally {
     await pg.stop();
   }
