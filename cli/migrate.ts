@@ -46,6 +46,7 @@ function progress(event: MigrationEvent): void {
   else if (event.type === "done") log(`done (${event.durationMs} ms)`);
   else if (event.type === "retry") log(`\n    lock timeout, retry ${event.attempt} in ${event.delayMs} ms`);
   else if (event.type === "failed") log("FAILED");
+  else if (event.type === "notice") log(`\n    ${event.name}: ${event.message}`);
 }
 
 export async function main(argv: string[]): Promise<number> {
