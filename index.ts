@@ -54,6 +54,11 @@ function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unkn
 const { endpoints, aws } = provision();
 const schema = stackSchema(config, endpoints, credentials.passwords, migrations);
 
-export const { postgres, redis, tools } = stackOutputs(endpoints, credentials.passwords);
+export const { postgres, postgresUrls, redis, redisUrls, tools, toolPasswords } = stackOutputs(
+  endpoints,
+  credentials.passwords,
+  // The superuser's URL is for dev only; on AWS the master password stays in its Secrets Manager secret.
+  { adminUrl: config.platform === "docker" },
+);
 export const schemaMigrations = schema.migrations;
 export const awsResources = aws ?? {};

@@ -16,16 +16,28 @@ export function postgresUrl(
   );
 }
 
-export function stackOutputs(endpoints: DataStoreEndpoints, passwords: Passwords) {
+/**
+ * Every top-level output is either wholly secret or holds no secret: the Automation API, pulumi/actions and
+ * StackReference treat an output as secret only when the whole value is, so an object with secrets inside would
+ * leak its URLs as plaintext step outputs and hide its plain fields from consumers.
+ */
+export function stackOutputs(
+  endpoints: DataStoreEndpoints,
+  passwords: Passwords,
+  options: { readonly adminUrl: boolean },
+) {
   const pg = endpoints.postgres;
-  const roles = { admin: ADMIN_ROLE, ...SCHEMA_ROLES };
+  const app = endpoints.postgresApp ?? pg;
+  const roles = { ...(options.adminUrl ? { admin: ADMIN_ROLE } : {}), ...SCHEMA_ROLES };
   const urls = Object.fromEntries(
     Object.entries(roles).map(([key, role]) => [
       key,
-      postgresUrl(key === "app" ? (endpoints.postgresApp ?? pg) : pg, role, passwords[role.credential]),
+      postgresUrl(key === "app" ? app : pg, role, passwords[role.credential]),
     ]),
-  ) as Record<keyof typeof roles, pulumi.Output<string>>;
+  );
   const scheme = endpoints.redis.tls ? "rediss" : "redis";
+  const redisUrl = (user: string, password: pulumi.Input<string>) =>
+    pulumi.interpolate`${scheme}://${user}:${password}@${endpoints.redis.host}:${endpoints.redis.port}/0`;
   return {
     postgres: {
       host: pg.host,
@@ -33,28 +45,40 @@ export function stackOutputs(endpoints: DataStoreEndpoints, passwords: Passwords
       database: pg.database,
       sslmode: pg.sslmode,
       roles: Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, role.name])),
-      urls,
-      readerUrls: endpoints.postgresReaders.map((reader) =>
-        postgresUrl(reader, SCHEMA_ROLES.app, passwords.postgresApp),
-      ),
+      /** Where the app role connects (the RDS Proxy when there is one). */
+      app: { host: app.host, port: app.port },
+      readers: endpoints.postgresReaders.map((reader) => ({ host: reader.host, port: reader.port })),
     },
+    postgresUrls: pulumi.secret(
+      pulumi.output({
+        ...urls,
+        readers: endpoints.postgresReaders.map((reader) =>
+          postgresUrl(reader, SCHEMA_ROLES.app, passwords.postgresApp),
+        ),
+      }),
+    ),
     redis: {
       host: endpoints.redis.host,
       port: endpoints.redis.port,
       tls: endpoints.redis.tls,
       appUser: REDIS_USERS.app,
-      url: pulumi.secret(
-        pulumi.interpolate`${scheme}://${REDIS_USERS.app}:${passwords.redisApp}@${endpoints.redis.host}:${endpoints.redis.port}/0`,
-      ),
-      adminUrl: pulumi.secret(
-        pulumi.interpolate`${scheme}://${REDIS_USERS.admin}:${passwords.redisAdmin}@${endpoints.redis.host}:${endpoints.redis.port}/0`,
-      ),
+      adminUser: REDIS_USERS.admin,
     },
+    redisUrls: pulumi.secret(
+      pulumi.output({
+        app: redisUrl(REDIS_USERS.app, passwords.redisApp),
+        admin: redisUrl(REDIS_USERS.admin, passwords.redisAdmin),
+      }),
+    ),
     tools: Object.fromEntries(
-      Object.entries(endpoints.tools).map(([key, tool]) => [
-        key,
-        { url: tool.url, login: tool.login, password: pulumi.secret(passwords[tool.credential]) },
-      ]),
+      Object.entries(endpoints.tools).map(([key, tool]) => [key, { url: tool.url, login: tool.login }]),
+    ),
+    toolPasswords: pulumi.secret(
+      pulumi.output(
+        Object.fromEntries(
+          Object.entries(endpoints.tools).map(([key, tool]) => [key, passwords[tool.credential]]),
+        ),
+      ),
     ),
   };
 }

@@ -22,6 +22,22 @@ export interface KeySpec<T> {
   readonly parse: (raw: string) => T;
 }
 
+/**
+ * The `default` Pulumi.yaml declares for a key. The CLI treats a project key declared without a default as required
+ * in every stack (sdk/go/common/workspace/config.go, mergeConfig), so a key required only for one platform gets an
+ * empty placeholder there, which the program reads as "not set" (see isUnsetPlaceholder).
+ */
+export function projectDefault(spec: KeySpec<unknown>): unknown {
+  if (spec.default !== undefined || spec.scope === "all") return spec.default;
+  return spec.type === "array" ? [] : "";
+}
+
+/** True when `raw` is the placeholder Pulumi.yaml declares for a platform-scoped required key. */
+export function isUnsetPlaceholder(spec: KeySpec<unknown>, raw: string | undefined): boolean {
+  if (raw === undefined || spec.default !== undefined || spec.scope === "all") return false;
+  return spec.type === "array" ? raw.trim() === "[]" : raw === "";
+}
+
 export function integer(min: number, max: number): (raw: string) => number {
   return (raw) => {
     const trimmed = raw.trim();

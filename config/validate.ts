@@ -1,7 +1,7 @@
 // Pure config validation: raw Pulumi config map in, typed StackConfig out, or one ConfigError that lists every
 // problem (key, bad value, what is allowed). Runs before any resource is registered.
 import { ENVIRONMENTS, Environment, KeyName, RawSettings, keys } from "./keys";
-import { InvalidValue, KeyScope, KeySpec } from "./spec";
+import { InvalidValue, KeyScope, KeySpec, isUnsetPlaceholder } from "./spec";
 import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
 
 export class ConfigError extends Error {
@@ -51,7 +51,8 @@ export function validateConfig(
   const settings: Partial<Record<KeyName, unknown>> = {};
   for (const name of names) {
     const spec: KeySpec<unknown> = keys[name];
-    const value = raw[fq(name)];
+    const given = raw[fq(name)];
+    const value = isUnsetPlaceholder(spec, given) ? undefined : given;
     const applies = spec.scope === "all" || spec.scope === platform;
     if (value !== undefined) {
       if (!applies && platform !== undefined) {

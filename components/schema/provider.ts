@@ -51,6 +51,17 @@ export interface SchemaOutputs extends Omit<SchemaInputs, "migrations"> {
 /** The string the engine substitutes for values not known yet during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/**
+ * Refresh reads the history with this deadline instead of the create/update one (minutes, for a database that is
+ * still booting): a refresh against a stopped database or a role that cannot log in should fail in seconds.
+ */
+export const READ_DEADLINE_MS = 10_000;
+
+/** An input object, or undefined while it is unknown: an input built from one unknown output arrives whole as UNKNOWN. */
+function knownObject<T>(v: T | string | undefined): T | undefined {
+  return typeof v === "object" && v !== null ? v : undefined;
+}
+
 function sslOf(c: ConnectionInputs): ClientConfig["ssl"] {
   // verify-full: the chain must lead to the given CA and the certificate must name the host.
   return c.sslmode === "verify-full"
@@ -72,15 +83,16 @@ function clientConfig(c: ConnectionInputs, user: string, password: string): Clie
   return { host: c.host, port: c.port, database: c.database, user, password, ssl: sslOf(c) };
 }
 
-function failuresOf(news: SchemaInputs): { property: string; reason: string }[] {
+function connectionFailures(
+  c: ConnectionInputs,
+  known: (v: unknown) => boolean,
+): { property: string; reason: string }[] {
   const failures: { property: string; reason: string }[] = [];
-  const known = (v: unknown) => v !== UNKNOWN && v !== undefined;
-  const c = news.connection ?? ({} as ConnectionInputs);
   if (known(c.host) && (typeof c.host !== "string" || c.host === ""))
     failures.push({ property: "connection", reason: "host must be a non-empty string" });
   if (known(c.port) && !(Number.isInteger(c.port) && c.port > 0 && c.port < 65536))
     failures.push({ property: "connection", reason: `port must be 1-65535, got ${c.port}` });
-  if (!["disable", "verify-full"].includes(c.sslmode))
+  if (known(c.sslmode) && !["disable", "verify-full"].includes(c.sslmode))
     failures.push({
       property: "connection",
       reason: `sslmode must be disable or verify-full, got ${c.sslmode}`,
@@ -91,6 +103,14 @@ function failuresOf(news: SchemaInputs): { property: string; reason: string }[] 
       reason: "sslmode verify-full needs caCert: the PEM bundle of the CA that signs the server certificate",
     });
   }
+  return failures;
+}
+
+function failuresOf(news: SchemaInputs): { property: string; reason: string }[] {
+  const failures: { property: string; reason: string }[] = [];
+  const known = (v: unknown) => v !== UNKNOWN && v !== undefined;
+  const c = knownObject(news.connection);
+  if (c) failures.push(...connectionFailures(c, known));
   const names = new Set<string>();
   let previous = -1;
   for (const m of news.migrations ?? []) {
@@ -110,7 +130,7 @@ function failuresOf(news: SchemaInputs): { property: string; reason: string }[] 
     if (names.has(m.name)) failures.push({ property: "migrations", reason: `${m.name} is listed twice` });
     names.add(m.name);
   }
-  for (const [key, role] of Object.entries(news.roles ?? {})) {
+  for (const [key, role] of Object.entries(knownObject(news.roles) ?? {})) {
     if (known(role?.name) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.name))
       failures.push({ property: "roles", reason: `${key}: invalid role name ${role.name}` });
     if (known(role?.password) && (typeof role.password !== "string" || role.password.length < 16)) {
@@ -143,10 +163,10 @@ async function connectAdmin(news: SchemaInputs, olds: SchemaOutputs | undefined)
   }
 }
 
-async function appliedMigrations(news: SchemaInputs) {
+async function appliedMigrations(news: SchemaInputs, deadlineMs = news.settings.connectDeadlineMs) {
   const owner = news.roles.owner;
   const client = await connectWithRetry(clientConfig(news.connection, owner.name, owner.password), {
-    deadlineMs: news.settings.connectDeadlineMs,
+    deadlineMs,
   });
   try {
     return (await readHistory(client, DEFAULT_HISTORY))
@@ -253,9 +273,19 @@ export const schemaProvider = {
     return { outs: await apply(news, olds, id, news.__provider) };
   },
 
-  /** Refresh: report the migrations the database really has applied. */
+  /** Refresh: report the migrations the database really has applied. A failed read leaves the state as it was. */
   async read(id: string, props: SchemaOutputs) {
-    return { id, props: { ...props, migrations: await appliedMigrations(props as unknown as SchemaInputs) } };
+    const inputs = props as unknown as SchemaInputs;
+    try {
+      return { id, props: { ...props, migrations: await appliedMigrations(inputs, READ_DEADLINE_MS) } };
+    } catch (err) {
+      const c = inputs.connection;
+      throw new Error(
+        `SchemaMigrations ${id}: cannot read the applied migrations from ${c.host}:${c.port}/${c.database} as ` +
+          `${inputs.roles.owner.name} within ${READ_DEADLINE_MS / 1000}s (${(err as Error).message}); the state is ` +
+          "unchanged. Start the database (or fix the login) and refresh again.",
+      );
+    }
   },
 
   /** Nothing here ever drops data: deleting the resource only forgets it. The schema stays in the database. */

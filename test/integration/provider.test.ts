@@ -41,7 +41,9 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     rawInputs = resource.inputs;
     captured = plain(resource.inputs);
     providerText = captured.__provider;
-    generated = Object.values<string>(run.outputs.postgres.urls).map((u) => new URL(u).password);
+    generated = ["admin", "owner", "app", "readonly"].map(
+      (r) => new URL(run.outputs.postgresUrls[r]).password,
+    );
     pg = await sharedPostgres();
     provider = loadProvider(providerText);
   });
@@ -82,6 +84,12 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ).failures,
       [],
     );
+    // Preview on AWS: the connection is built with pulumi.output({...}) around the RDS address, and an input with
+    // one unknown inside arrives whole as the unknown sentinel (issue #9, defect 2); the same for the secret roles.
+    assert.deepEqual(
+      (await provider.check({}, { ...inputs, connection: unknown, roles: unknown })).failures,
+      [],
+    );
     const bad = {
       ...inputs,
       connection: { ...inputs.connection, sslmode: "require" },
@@ -98,6 +106,25 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     );
     assert.ok(reasons.some((r: string) => /^roles: app: invalid role name App-Role/.test(r)));
     assert.ok(reasons.some((r: string) => /^roles: app: password must be at least 16/.test(r)));
+  });
+
+  it("read fails within seconds, naming the database, when it cannot log in (refresh keeps the state)", async () => {
+    const { outs } = await provider.create(inputs);
+    const wrong = {
+      ...outs,
+      roles: { ...outs.roles, owner: { ...outs.roles.owner, password: "x".repeat(40) } },
+    };
+    const down = { ...outs, connection: { ...outs.connection, port: 1 } };
+    for (const props of [wrong, down]) {
+      const started = Date.now();
+      await assert.rejects(provider.read(`id`, props), (err: Error) => {
+        assert.match(err.message, /cannot read the applied migrations from 127\.0\.0\.1:\d+\//);
+        assert.match(err.message, /state is unchanged/);
+        return true;
+      });
+      // The create/update deadline is five minutes; a refresh must not wait for it.
+      assert.ok(Date.now() - started < 15_000, `read took ${Date.now() - started} ms`);
+    }
   });
 
   it("create bootstraps roles and applies every migration; outs hold passwords only under admin and roles", async () => {

@@ -15,8 +15,9 @@ const devStack = (stack = "dev", overrides: Record<string, string | undefined> =
 /** Every generated password value the mock handed out in this run. */
 async function generatedPasswords(run: StackRun): Promise<string[]> {
   const outputs = run.outputs;
-  const fromUrls = Object.values<string>(outputs.postgres.urls).map((u) => new URL(u).password);
-  return [...fromUrls, new URL(outputs.redis.url).password, new URL(outputs.redis.adminUrl).password];
+  const { readers, ...urls } = outputs.postgresUrls;
+  const fromUrls = [...Object.values<string>(urls), ...readers].map((u) => new URL(u).password);
+  return [...fromUrls, ...Object.values<string>(outputs.redisUrls).map((u) => new URL(u).password)];
 }
 
 describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
@@ -142,7 +143,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     }
     const pg = ofType(withTools, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-postgres")!;
     const pwFile = plain(pg.inputs.uploads).find((u: any) => u.file === "/run/secrets/postgres-password");
-    assert.equal(pwFile.content, new URL(withTools.outputs.postgres.urls.admin).password);
+    assert.equal(pwFile.content, new URL(withTools.outputs.postgresUrls.admin).password);
     assert.ok(pg.inputs.envs.includes("POSTGRES_PASSWORD_FILE=/run/secrets/postgres-password"));
   });
 
@@ -151,7 +152,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const conf: string = plain(redis.inputs.uploads).find(
       (u: any) => u.file === "/usr/local/etc/redis/redis.conf",
     ).content;
-    const appPassword = new URL(run.outputs.redis.url).password;
+    const appPassword = new URL(run.outputs.redisUrls.app).password;
     assert.ok(!conf.includes(appPassword));
     assert.match(conf, /^user app on #[0-9a-f]{64} /m);
     assert.match(conf, /^maxmemory 256mb$/m);
@@ -167,20 +168,18 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     assert.deepEqual(roots.map((o) => o.name).sort(), ["credentials", "local", "schema"]);
   });
 
-  it("exports every secret-bearing output as a secret", async () => {
-    const { postgres, redis, tools } = withTools.exports;
-    const secretOutputs: [string, pulumi.Output<unknown>][] = [
-      ...Object.entries<pulumi.Output<string>>(postgres.urls).map(
-        ([k, v]) => [`postgres.urls.${k}`, v] as [string, pulumi.Output<string>],
-      ),
-      ["redis.url", redis.url],
-      ["redis.adminUrl", redis.adminUrl],
-      ["tools.pgadmin.password", tools.pgadmin.password],
-      ["tools.redisCommander.password", tools.redisCommander.password],
-    ];
-    for (const [name, output] of secretOutputs)
-      assert.equal(await pulumi.isSecret(output), true, `${name} is secret`);
-    assert.equal(await pulumi.isSecret(pulumi.output(postgres.host)), false, "plain facts stay readable");
+  it("makes every top-level output wholly secret or free of secrets (Automation API, actions, StackReference)", async () => {
+    const secretOnes = ["postgresUrls", "redisUrls", "toolPasswords"];
+    for (const [name, value] of Object.entries(withTools.exports)) {
+      const output = pulumi.output(value);
+      if (secretOnes.includes(name)) assert.equal(await pulumi.isSecret(output), true, `${name} is secret`);
+      else
+        assert.equal(await containsSecret(value), false, `${name} holds no secret, so consumers can read it`);
+    }
+    assert.deepEqual(Object.keys(await valueOf<object>(withTools.exports.toolPasswords)).sort(), [
+      "pgadmin",
+      "redisCommander",
+    ]);
   });
 
   it("exports connection details per role and the Redis app URL", () => {
@@ -193,12 +192,14 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       app: "offthegrid_app",
       readonly: "offthegrid_readonly",
     })) {
-      const url = new URL(postgres.urls[role]);
+      const url = new URL(run.outputs.postgresUrls[role]);
       assert.equal(url.username, user);
       assert.equal(url.pathname, "/offthegrid");
       assert.equal(url.searchParams.get("sslmode"), "disable");
     }
-    const redisUrl = new URL(redis.url);
+    assert.deepEqual(postgres.app, { host: "127.0.0.1", port: 5432 });
+    assert.equal(redis.appUser, "app");
+    const redisUrl = new URL(run.outputs.redisUrls.app);
     assert.equal(redisUrl.protocol, "redis:");
     assert.equal(redisUrl.username, "app");
     assert.equal(redisUrl.port, "6379");
@@ -269,5 +270,17 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
 });
 
 async function toolPasswords(run: StackRun): Promise<string[]> {
-  return Promise.all(Object.values<any>(run.exports.tools).map((tool) => valueOf<string>(tool.password)));
+  return Object.values(await valueOf<Record<string, string>>(run.exports.toolPasswords));
+}
+
+/** True when any Output inside `value` (objects and arrays walked) is secret. */
+async function containsSecret(value: unknown): Promise<boolean> {
+  if (pulumi.Output.isInstance(value)) {
+    if (await pulumi.isSecret(value)) return true;
+    return containsSecret(await valueOf(value));
+  }
+  if (Array.isArray(value)) return (await Promise.all(value.map(containsSecret))).some(Boolean);
+  if (typeof value === "object" && value !== null)
+    return (await Promise.all(Object.values(value).map(containsSecret))).some(Boolean);
+  return false;
 }

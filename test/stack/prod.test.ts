@@ -164,7 +164,7 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     );
     assert.equal(replicasOf(await prodStack({ postgresReplicaCount: "0" })).length, 0);
     assert.equal(replicasOf(await prodStack({ postgresReplicaCount: "5" })).length, 5);
-    assert.equal(run.outputs.postgres.readerUrls.length, 2);
+    assert.equal(run.outputs.postgresUrls.readers.length, 2);
   });
 
   it("runs ElastiCache Redis 7 with TLS, encryption at rest, failover, Multi-AZ, snapshots and slow logs", () => {
@@ -254,8 +254,8 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     const [proxy] = ofType(run, T.proxy).map((p) => plain(p.inputs));
     assert.equal(proxy.requireTls, true);
     assert.equal(proxy.engineFamily, "POSTGRESQL");
-    const appUrl = new URL(run.outputs.postgres.urls.app);
-    const ownerUrl = new URL(run.outputs.postgres.urls.owner);
+    const appUrl = new URL(run.outputs.postgresUrls.app);
+    const ownerUrl = new URL(run.outputs.postgresUrls.owner);
     assert.notEqual(
       appUrl.hostname,
       ownerUrl.hostname,
@@ -336,16 +336,12 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     }
   });
 
-  it("exports every secret-bearing output as a secret", async () => {
-    const { postgres, redis } = run.exports;
-    const outputs: pulumi.Output<unknown>[] = [
-      ...Object.values<pulumi.Output<string>>(postgres.urls),
-      ...postgres.readerUrls,
-      redis.url,
-      redis.adminUrl,
-    ];
-    for (const o of outputs) assert.equal(await pulumi.isSecret(o), true);
-    assert.equal(new URL(run.outputs.redis.url).protocol, "rediss:");
+  it("exports URLs only inside wholly secret outputs, and no superuser URL", async () => {
+    const { postgresUrls, redisUrls } = run.exports;
+    for (const o of [postgresUrls, redisUrls]) assert.equal(await pulumi.isSecret(o), true);
+    assert.deepEqual(Object.keys(run.outputs.postgresUrls).sort(), ["app", "owner", "readers", "readonly"]);
+    assert.equal(run.outputs.postgres.roles.admin, undefined);
+    assert.equal(new URL(run.outputs.redisUrls.app).protocol, "rediss:");
   });
 
   it("applies the schema over verify-full TLS against the primary, or through a configured tunnel", async () => {

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { keys } from "../../config/keys";
+import { projectDefault } from "../../config/spec";
 import { ROOT } from "../../harness/stack";
 
 describe("Pulumi.yaml config schema", () => {
@@ -19,13 +20,20 @@ describe("Pulumi.yaml config schema", () => {
     assert.deepEqual(Object.keys(declared).sort(), Object.keys(keys).sort());
   });
 
+  it("declares without a default only keys every stack must set (the CLI requires those in every stack)", () => {
+    const required = Object.entries(declared)
+      .filter(([, entry]) => entry.default === undefined)
+      .map(([name]) => name);
+    assert.deepEqual(required, ["environment"]);
+  });
+
   for (const [name, spec] of Object.entries(keys)) {
     it(`${name}: same type, description and default as config/keys.ts`, () => {
       const entry = declared[name];
       assert.equal(entry.type, spec.type);
       assert.equal(entry.description, spec.description);
-      assert.deepEqual(entry.default, "default" in spec ? spec.default : undefined);
-      if (entry.default !== undefined) {
+      assert.deepEqual(entry.default, projectDefault(spec));
+      if (spec.default !== undefined) {
         const raw = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
         assert.deepEqual(spec.parse(raw), entry.default, "the default passes the program's own validation");
       }

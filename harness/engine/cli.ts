@@ -1,0 +1,124 @@
+// Finds the real Pulumi CLI for the test suite, building it once from the Go module proxy when no new-enough
+// `pulumi` is on PATH, and installs the stand-in provider plugins into a PULUMI_HOME of the suite's own, so they
+// never shadow a user's real plugins.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const ENGINE_DIR = path.join(ROOT, "tools", "pulumi-engine");
+export const CLI_VERSION = fs.readFileSync(path.join(ENGINE_DIR, "VERSION"), "utf8").trim();
+const STANDINS = ["random", "docker", "aws"] as const;
+
+export interface Engine {
+  /** The `pulumi` executable. */
+  readonly pulumi: string;
+  /** Prepended to PATH: the language host and the dynamic-provider launcher live here. */
+  readonly binDir: string;
+}
+
+function newerOrEqual(a: string, b: string): boolean {
+  const pa = a.replace(/^v/, "").split(/[.-]/).map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] || 0) !== pb[i]) return (pa[i] || 0) > pb[i];
+  return true;
+}
+
+function pulumiOnPath(): Engine | undefined {
+  if (process.env.OFFTHEGRID_BUILD_PULUMI === "1") return undefined;
+  const found = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" }).stdout.trim();
+  if (!found) return undefined;
+  const version = spawnSync(found, ["version"], { encoding: "utf8" }).stdout.trim();
+  return newerOrEqual(version, CLI_VERSION) ? { pulumi: found, binDir: path.dirname(found) } : undefined;
+}
+
+/** Keyed by what goes into the build, so a change to the wrapper module or the host rebuilds. */
+function cacheDir(): string {
+  const hash = createHash("sha256");
+  for (const f of ["VERSION", "go.mod", "go.sum", "build.sh", "language-nodejs/main.go"]) {
+    hash.update(fs.readFileSync(path.join(ENGINE_DIR, f)));
+  }
+  const base =
+    process.env.OFFTHEGRID_ENGINE_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "offthegrid", "pulumi-engine");
+  return path.join(base, `v${CLI_VERSION}-${hash.digest("hex").slice(0, 12)}`);
+}
+
+function withLock<T>(dir: string, fn: () => T): T {
+  const lock = `${dir}.lock`;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${lock} (remove it if no build is running)`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export function locateEngine(): Engine {
+  const onPath = pulumiOnPath();
+  if (onPath) return onPath;
+  const dir = cacheDir();
+  const engine = { pulumi: path.join(dir, "pulumi"), binDir: dir };
+  if (fs.existsSync(engine.pulumi)) return engine;
+  return withLock(dir, () => {
+    if (!fs.existsSync(engine.pulumi)) {
+      execFileSync("bash", [path.join(ENGINE_DIR, "build.sh"), dir], {
+        stdio: ["ignore", process.stderr, process.stderr],
+      });
+    }
+    return engine;
+  });
+}
+
+function packageVersion(name: string): string {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", name, "package.json"), "utf8"))
+    .version;
+}
+
+/** `plugins/resource-<name>-v<version>/pulumi-resource-<name>`: where the CLI looks before any download. */
+export function installStandins(home: string): void {
+  const tsNode = require.resolve("ts-node/register/transpile-only");
+  for (const name of STANDINS) {
+    const dir = path.join(home, "plugins", `resource-${name}-v${packageVersion(name)}`);
+    const script = path.join(dir, `pulumi-resource-${name}`);
+    const body =
+      "#!/bin/sh\n# Stand-in provider plugin for the test suite (harness/standins).\n" +
+      `TS_NODE_PROJECT='${path.join(ROOT, "tsconfig.json")}' exec node -r '${tsNode}' '${path.join(ROOT, "harness", "standins", `${name}.ts`)}' "$@"\n`;
+    if (fs.existsSync(script) && fs.readFileSync(script, "utf8") === body) continue;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(script, body, { mode: 0o755 });
+  }
+}
+
+export function defaultHome(): string {
+  return process.env.OFFTHEGRID_PULUMI_HOME ?? path.join(ROOT, ".pulumi-test-home");
+}
+
+/** The environment every CLI call gets: the suite's home, no downloads, no update checks. */
+export function engineEnv(
+  engine: Engine,
+  home: string,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const nodeBin = path.join(ROOT, "node_modules", ".bin");
+  return {
+    ...base,
+    PULUMI_HOME: home,
+    PATH: [engine.binDir, nodeBin, base.PATH ?? ""].join(path.delimiter),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+}

@@ -1,0 +1,29 @@
+// A working copy of the Pulumi project for engine tests: what a user would have checked out, in a temporary
+// folder, so `stack init`, `config set` and new migration files never touch this checkout. Code folders are
+// symlinked; index.ts, the stack files and sql/ are copied (index.ts finds sql/ next to itself).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ROOT } from "./cli";
+
+const LINKED = [
+  "components",
+  "config",
+  "lib",
+  "migrator",
+  "node_modules",
+  "package.json",
+  "tsconfig.json",
+  "policy",
+  "certs",
+];
+const COPIED = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "sql"];
+
+export function copyProject(dir: string, extra: Readonly<Record<string, string>> = {}): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const name of LINKED) {
+    if (fs.existsSync(path.join(ROOT, name))) fs.symlinkSync(path.join(ROOT, name), path.join(dir, name));
+  }
+  for (const name of COPIED) fs.cpSync(path.join(ROOT, name), path.join(dir, name), { recursive: true });
+  for (const [to, from] of Object.entries(extra)) fs.cpSync(path.join(ROOT, from), path.join(dir, to));
+  return dir;
+}

@@ -1,0 +1,109 @@
+// The two images' start-up contracts the stack relies on, run natively.
+// postgres (docker-library/postgres docker-entrypoint.sh): initdb only when the data directory is empty, with
+// POSTGRES_USER as superuser and the password from POSTGRES_PASSWORD_FILE; POSTGRES_DB created on first boot;
+// then `postgres` with the container command's arguments.
+// redis: `redis-server <conf>` with the uploaded redis.conf.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Client } from "pg";
+import type { ContainerView } from "./docker-container";
+import { daemonize } from "./docker-container";
+import { postgresBinaries } from "./docker-host";
+
+const PGDATA = "/var/lib/postgresql/data";
+
+async function waitForLogin(
+  config: ConstructorParameters<typeof Client>[0],
+  timeoutMs: number,
+): Promise<Client> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Client(config);
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+export async function startPostgres(
+  view: ContainerView,
+  user: { uid: number; gid: number } | undefined,
+): Promise<number> {
+  const env = view.env();
+  const bin = postgresBinaries();
+  const data = view.hostPath(env.PGDATA ?? PGDATA);
+  const superuser = env.POSTGRES_USER ?? "postgres";
+  const passwordFile = env.POSTGRES_PASSWORD_FILE ? view.hostPath(env.POSTGRES_PASSWORD_FILE) : undefined;
+  const firstBoot = !fs.existsSync(path.join(data, "PG_VERSION"));
+  if (firstBoot) {
+    if (!passwordFile)
+      throw new Error(`container ${view.spec.name}: POSTGRES_PASSWORD_FILE is required on first boot`);
+    if (user) fs.chownSync(data, user.uid, user.gid);
+    fs.chmodSync(data, 0o700);
+    execFileSync(
+      path.join(bin, "initdb"),
+      [
+        "-D",
+        data,
+        "-U",
+        superuser,
+        `--pwfile=${passwordFile}`,
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+        "-E",
+        "UTF8",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"], ...(user ? { uid: user.uid, gid: user.gid } : {}) },
+    );
+  }
+  const { ip, external } = view.port;
+  const command = view.spec.command ?? ["postgres"];
+  const args = [
+    "-D",
+    data,
+    "-p",
+    String(external),
+    "-c",
+    `listen_addresses=${ip === "0.0.0.0" ? "*" : ip}`,
+    "-c",
+    `unix_socket_directories=${view.dir}`,
+    ...command.slice(1),
+  ];
+  const pid = daemonize(path.join(bin, "postgres"), args, path.join(view.dir, "log"), user);
+  if (firstBoot) {
+    const database = env.POSTGRES_DB ?? superuser;
+    const password = fs.readFileSync(passwordFile as string, "utf8").trim();
+    const client = await waitForLogin(
+      { host: "127.0.0.1", port: external, user: superuser, password, database: "postgres" },
+      30_000,
+    );
+    try {
+      if (database !== "postgres") await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  return pid;
+}
+
+export async function startRedis(view: ContainerView): Promise<number> {
+  const [bin, ...rest] = view.spec.command ?? ["redis-server"];
+  if (bin !== "redis-server")
+    throw new Error(`container ${view.spec.name}: unsupported redis command ${bin}`);
+  const { ip, external } = view.port;
+  // Redis applies `dir` while reading the file, so it reads a copy whose container paths point at the mounts.
+  const args = rest.map((a) => {
+    if (!a.startsWith("/")) return a;
+    const copy = path.join(view.dir, path.basename(a));
+    fs.writeFileSync(copy, view.translatePaths(fs.readFileSync(view.hostPath(a), "utf8")), { mode: 0o600 });
+    return copy;
+  });
+  args.push("--port", String(external), "--bind", ip, "--dir", view.hostPath("/data"), "--daemonize", "no");
+  return daemonize("redis-server", args, path.join(view.dir, "log"), undefined);
+}
