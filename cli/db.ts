@@ -7,12 +7,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
-import { backupFileName, kindOf, pruneBackups, verifyChecksum, writeChecksum } from "./ops/backup-files";
+import {
+  backupFileName,
+  kindOf,
+  prepareBackupDir,
+  pruneBackups,
+  verifyChecksum,
+  writeBackupAtomically,
+} from "./ops/backup-files";
 import { postgresHealth, redisHealth } from "./ops/health";
 import { cleanupSessions } from "./ops/maintenance";
 import { postgresMetrics, redisMetrics } from "./ops/metrics";
-import { checkDumpCompatible, clientMajor, pgDump, pgRestore, serverMajor } from "./ops/postgres-backup";
+import { checkDumpCompatible, clientMajor, pgDump, serverMajor } from "./ops/postgres-backup";
+import { restorePostgres } from "./ops/postgres-restore";
 import { dumpRedis, restoreRedis } from "./ops/redis-backup";
+import { connectForData, connectRedis, dbsize } from "./ops/redis-connect";
+import { connectionUrl, optionalConnectionUrl } from "./ops/urls";
+import { UsageError } from "./ops/usage";
 import { resetDatabase } from "./ops/reset";
 import { EXIT, Status, exitCodeOf, worst } from "./ops/status";
 import { migrationStatus, readMigrationDirectory } from "../migrator";
@@ -27,13 +38,14 @@ const USAGE = `Usage: npm run db -- <command> [options]
   maintenance            delete expired sessions in batches (cleanup_expired_sessions)
   reset --yes            dev only: roll the schema back and re-apply it (refuses databases not marked dev)
 
-Options: --json  --database-url URL  --admin-url URL  --redis-url URL  --redis-admin-url URL
+Connection URLs come from DATABASE_URL, ADMIN_DATABASE_URL, REDIS_URL, REDIS_ADMIN_URL, or from a file:
+  --database-url-file F  --admin-url-file F  --redis-url-file F  --redis-admin-url-file F  (never a URL on argv)
+Options: --json
   backup: --dir DIR (backups)  --keep-days N (prune older)  --docker CONTAINER (use the dev container's pg_dump)
           --postgres-only  --redis-only
-  restore: --force            maintenance: --retention INTERVAL ('7 days')  --batch N (10000)
+  restore: --force (replace a non-empty target)  --database NAME (required unless the target is marked dev)
+  maintenance: --retention INTERVAL ('7 days')  --batch N (10000)
 Exit codes: 0 healthy/done, 1 degraded, 2 down/failed, 3 usage error.`;
-
-class UsageError extends Error {}
 
 interface Options {
   readonly command: string;
@@ -49,6 +61,11 @@ function parse(argv: string[]): Options {
     "--admin-url",
     "--redis-url",
     "--redis-admin-url",
+    "--database-url-file",
+    "--admin-url-file",
+    "--redis-url-file",
+    "--redis-admin-url-file",
+    "--database",
     "--dir",
     "--keep-days",
     "--docker",
@@ -66,11 +83,8 @@ function parse(argv: string[]): Options {
   return { command: args[0] ?? "", args: args.slice(1), flags };
 }
 
-function url(o: Options, flag: string, env: string, purpose: string): string {
-  const value = (o.flags.get(flag) as string | undefined) ?? process.env[env];
-  if (!value) throw new UsageError(`${env} (or ${flag}) is not set: ${purpose}`);
-  return value;
-}
+const url = (o: Options, flag: string, env: string, purpose: string): string =>
+  connectionUrl(o.flags, { flag, env, purpose });
 
 const pg = (connectionString: string): ClientConfig => ({
   connectionString,
@@ -111,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
         pg(url(o, "--database-url", "DATABASE_URL", "the read-only role's URL")),
         migrations(),
       );
-      const redisUrl = (o.flags.get("--redis-url") as string | undefined) ?? process.env.REDIS_URL;
+      const redisUrl = optionalConnectionUrl(o.flags, { flag: "--redis-url", env: "REDIS_URL", purpose: "" });
       const rHealth = redisUrl ? await redisHealth(redisClient(redisUrl)) : undefined;
       const status: Status = worst([pgHealth.status, ...(rHealth ? [rHealth.status] : [])]);
       print(
@@ -132,11 +146,13 @@ export async function main(argv: string[]): Promise<number> {
         pg(url(o, "--database-url", "DATABASE_URL", "the read-only role's URL (pg_monitor)")),
         postgresMetrics,
       );
-      const redisUrl = (o.flags.get("--redis-url") as string | undefined) ?? process.env.REDIS_URL;
+      // Key counts need SCAN, which only the admin user holds: use its URL when given.
+      const redisUrl =
+        optionalConnectionUrl(o.flags, { flag: "--redis-admin-url", env: "REDIS_ADMIN_URL", purpose: "" }) ??
+        optionalConnectionUrl(o.flags, { flag: "--redis-url", env: "REDIS_URL", purpose: "" });
       let r: Awaited<ReturnType<typeof redisMetrics>> | undefined;
       if (redisUrl) {
-        const client = redisClient(redisUrl);
-        await client.connect();
+        const client = await connectRedis(redisUrl, "the metrics connection");
         try {
           r = await redisMetrics(client);
         } finally {
@@ -166,7 +182,9 @@ export async function main(argv: string[]): Promise<number> {
                 `redis keyspace hit ratio  ${pct(r.keyspaceHitRatio)}`,
                 `redis connected clients   ${r.connectedClients}`,
                 `redis keys by pattern:`,
-                ...Object.entries(r.keysByPattern).map(([k, n]) => `  ${k.padEnd(20)} ${n}`),
+                ...(r.keysByPattern
+                  ? Object.entries(r.keysByPattern).map(([k, n]) => `  ${k.padEnd(20)} ${n}`)
+                  : [`  ${r.keysByPatternError}`]),
               ]
             : ["redis                     skipped (REDIS_URL not set)"]),
         ],
@@ -176,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "backup": {
       const dir = path.resolve((o.flags.get("--dir") as string | undefined) ?? "backups");
-      fs.mkdirSync(dir, { recursive: true });
+      prepareBackupDir(dir);
       const now = new Date();
       const made: Record<string, string> = {};
       if (!o.flags.has("--redis-only")) {
@@ -188,37 +206,35 @@ export async function main(argv: string[]): Promise<number> {
           shown = Date.now();
           process.stderr.write(`\r  pg_dump: ${mb(bytes)} written`);
         };
-        if (docker) {
-          const databaseUrl = new URL(
-            url(o, "--database-url", "DATABASE_URL", "to name the user and database"),
-          );
-          await pgDump({ docker, user: "postgres", database: databaseUrl.pathname.slice(1) }, file, progress);
-        } else {
-          const databaseUrl = url(o, "--database-url", "DATABASE_URL", "the read-only role's URL");
-          const server = await withPg(pg(databaseUrl), serverMajor);
-          checkDumpCompatible(clientMajor("pg_dump"), server);
-          await pgDump(
-            { url: databaseUrl, sslmode: new URL(databaseUrl).searchParams.get("sslmode") ?? undefined },
-            file,
-            progress,
-          );
-        }
+        const databaseUrl = url(o, "--database-url", "DATABASE_URL", "the read-only role's URL");
+        if (!docker) checkDumpCompatible(clientMajor("pg_dump"), await withPg(pg(databaseUrl), serverMajor));
+        const { sha256 } = await writeBackupAtomically(file, (temporary) =>
+          docker
+            ? pgDump(
+                { docker, user: "postgres", database: new URL(databaseUrl).pathname.slice(1) },
+                temporary,
+                progress,
+              )
+            : pgDump({ url: databaseUrl }, temporary, progress),
+        );
         process.stderr.write("\n");
         made.postgres = file;
-        made.postgresSha256 = await writeChecksum(file);
+        made.postgresSha256 = sha256;
       }
       if (!o.flags.has("--postgres-only")) {
-        const client = redisClient(
+        const client = await connectForData(
           url(o, "--redis-admin-url", "REDIS_ADMIN_URL", "the Redis admin user's URL (DUMP needs it)"),
+          "the backup connection",
         );
-        await client.connect();
         const file = path.join(dir, backupFileName("redis", now));
         try {
-          const keys = await dumpRedis(client, file, (n) => process.stderr.write(`\r  redis: ${n} keys`));
+          const { result: keys, sha256 } = await writeBackupAtomically(file, (temporary) =>
+            dumpRedis(client, temporary, (n) => process.stderr.write(`\r  redis: ${n} keys`)),
+          );
           process.stderr.write("\n");
           made.redis = file;
           made.redisKeys = String(keys);
-          made.redisSha256 = await writeChecksum(file);
+          made.redisSha256 = sha256;
         } finally {
           client.disconnect();
         }
@@ -249,28 +265,23 @@ export async function main(argv: string[]): Promise<number> {
           "ADMIN_DATABASE_URL",
           "the admin URL (restore recreates objects with their owners)",
         );
-        const tables = await withPg(pg(adminUrl), async (c) =>
-          Number(
-            (await c.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0].n,
-          ),
-        );
-        if (tables > 0 && !force)
-          throw new Error(
-            `Refusing to restore into a non-empty database (${tables} tables in public); pass --force to replace them.`,
-          );
-        await pgRestore(adminUrl, file, { clean: tables > 0 });
+        const database = o.flags.get("--database");
+        await restorePostgres(adminUrl, file, {
+          force,
+          database: typeof database === "string" ? database : undefined,
+        });
         const status = await migrationStatus({ connection: pg(adminUrl), migrations: migrations() });
         print(o, [`restored ${file}`, ...status.map((s) => `  ${s.state.padEnd(8)} ${s.name}`)], {
           restored: file,
           migrations: status,
         });
       } else {
-        const client = redisClient(
+        const client = await connectForData(
           url(o, "--redis-admin-url", "REDIS_ADMIN_URL", "the Redis admin user's URL (RESTORE needs it)"),
+          "the restore connection",
         );
-        await client.connect();
         try {
-          const size = await client.dbsize();
+          const size = await dbsize(client);
           if (size > 0 && !force)
             throw new Error(
               `Refusing to restore into a non-empty Redis (${size} keys); pass --force to overwrite keys.`,

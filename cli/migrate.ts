@@ -11,26 +11,31 @@ import type { Migration, MigrationEvent } from "../migrator";
 import type * as Sources from "../migrator/sources";
 import type * as SumFile from "../migrator/sum-file";
 import type * as Runner from "../migrator/runner";
+import type * as Guards from "./ops/guards";
 
 const SUM_FILE = "migrations.sum";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const sources = () => require("../migrator/sources") as typeof Sources;
 const sumFile = () => require("../migrator/sum-file") as typeof SumFile;
 const runner = () => require("../migrator/runner") as typeof Runner;
+const guards = () => require("./ops/guards") as typeof Guards;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const USAGE = `Usage: npm run migrate -- <command> [options]
 
 Commands:
   up          apply pending migrations (verifies sql/${SUM_FILE} first)
-  down [N]    roll back the latest N applied migrations (default 1) using their down sections
+  down [N]    roll back the latest N applied migrations (default 1) using their down sections;
+              needs --yes on a database marked dev, --database NAME (matching the target) anywhere else
   status      list every migration with its state (applied, pending, partial)
   plan        list what \`up\` would run, without changing anything
   sum         regenerate sql/${SUM_FILE} from the files
   verify      check sql/${SUM_FILE} against the files (no database needed)
 
 Options:
-  --dir DIR   migration directory (default: sql)
+  --dir DIR        migration directory (default: sql)
+  --yes            down: confirm on a database marked dev
+  --database NAME  down: confirm by naming the target database
 Environment:
   DATABASE_URL   postgresql://… of the schema owner (required except for sum and verify)`;
 
@@ -53,6 +58,12 @@ export async function main(argv: string[]): Promise<number> {
   const args = [...argv];
   const dirFlag = args.indexOf("--dir");
   const dir = path.resolve(dirFlag >= 0 ? (args.splice(dirFlag, 2)[1] ?? "") : "sql");
+  const databaseFlag = args.indexOf("--database");
+  const confirmDatabase = databaseFlag >= 0 ? args.splice(databaseFlag, 2)[1] : undefined;
+  if (databaseFlag >= 0 && !confirmDatabase)
+    throw new UsageError("--database needs the target database's name");
+  const yesFlag = args.indexOf("--yes");
+  if (yesFlag >= 0) args.splice(yesFlag, 1);
   const [command, ...rest] = args;
   if (!command || command === "help" || command === "--help") {
     log(USAGE);
@@ -99,6 +110,10 @@ export async function main(argv: string[]): Promise<number> {
       const count = rest[0] === undefined ? 1 : Number(rest[0]);
       if (!Number.isInteger(count) || count < 1)
         throw new UsageError(`down takes a positive whole number, not "${rest[0]}"`);
+      await guards().confirmDestructiveAt(options.connection, `roll back ${count} migration(s)`, {
+        yes: yesFlag >= 0,
+        database: confirmDatabase,
+      });
       const results = await runner().migrateDown(options, count);
       log(`rolled back ${results.length} migration(s)`);
       return 0;

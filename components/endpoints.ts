@@ -15,7 +15,7 @@ export interface PostgresEndpoint {
 
 export interface DataStoreEndpoints {
   readonly postgres: PostgresEndpoint;
-  /** Where the app role connects when it differs from `postgres` (an RDS Proxy). */
+  /** Where the app role connects when it differs from `postgres` (an RDS Proxy, with its own CA). */
   readonly postgresApp?: PostgresEndpoint;
   /** Where `pulumi up` reaches the primary to apply the schema (a tunnel, or the primary itself). */
   readonly schemaTarget: {

@@ -35,6 +35,13 @@ export function stackOutputs(
       postgresUrl(key === "app" ? app : pg, role, passwords[role.credential]),
     ]),
   );
+  // Which CA verifies which URL (sslrootcert): an RDS Proxy presents an ACM certificate, not the RDS CA's.
+  const caCerts = Object.fromEntries(
+    [
+      ...Object.keys(roles).map((key) => [key, (key === "app" ? app : pg).caCert] as const),
+      ["readers", endpoints.postgresReaders[0]?.caCert] as const,
+    ].filter(([, pem]) => pem !== undefined),
+  );
   const scheme = endpoints.redis.tls ? "rediss" : "redis";
   const redisUrl = (user: string, password: pulumi.Input<string>) =>
     pulumi.interpolate`${scheme}://${user}:${password}@${endpoints.redis.host}:${endpoints.redis.port}/0`;
@@ -48,6 +55,8 @@ export function stackOutputs(
       /** Where the app role connects (the RDS Proxy when there is one). */
       app: { host: app.host, port: app.port },
       readers: endpoints.postgresReaders.map((reader) => ({ host: reader.host, port: reader.port })),
+      /** PEM per URL key of postgresUrls (public certificates, not secret). */
+      caCerts,
     },
     postgresUrls: pulumi.secret(
       pulumi.output({

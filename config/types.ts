@@ -52,12 +52,16 @@ export interface AwsStackConfig extends CommonConfig {
     readonly partition: string;
     /** Empty: the stack creates its own key. */
     readonly kmsKeyArn: string;
+    /** The only principal allowed kms:ScheduleKeyDeletion on the stack's keys; empty: nobody. */
+    readonly breakGlassRoleArn: string;
   };
   readonly network: {
     readonly vpcId: string;
     readonly privateSubnets: readonly Subnet[];
     readonly allowedCidrs: readonly string[];
     readonly allowedSecurityGroupIds: readonly string[];
+    /** The deploy runner's groups: PostgreSQL only, for the schema step. */
+    readonly deployRunnerSecurityGroupIds: readonly string[];
   };
   readonly postgres: {
     readonly instanceClass: string;
@@ -76,6 +80,8 @@ export interface AwsStackConfig extends CommonConfig {
     readonly performanceInsightsRetentionDays: number;
     readonly monitoringIntervalSeconds: number;
     readonly proxy: boolean;
+    readonly blueGreenUpdate: boolean;
+    readonly databaseInsightsMode: "standard" | "advanced";
     /** A tunnel to the primary for applying the schema; undefined uses the writer endpoint. */
     readonly schemaEndpoint?: { readonly host: string; readonly port: number };
   };
@@ -89,11 +95,19 @@ export interface AwsStackConfig extends CommonConfig {
     readonly maintenanceWindow: string;
     /** Epochs whose previous password has been retired (see the rotation runbook). */
     readonly retiredEpoch: { readonly admin: number; readonly app: number };
+    /** Apply changes now (a node-type change fails over) rather than in the maintenance window. */
+    readonly applyImmediately: boolean;
   };
   readonly backup: {
     readonly copyRegion: string;
     readonly retentionDays: number;
+    /** Governance-mode lock (can be lifted with backup:BypassVaultLockGovernance). */
     readonly vaultLock: boolean;
+    /** Explicit opt-in: compliance mode after the 3-day grace period; irreversible. */
+    readonly complianceLock: boolean;
+    readonly maxRetentionDays: number;
+    /** hh:mm UTC, start of the daily AWS Backup start window. */
+    readonly startTime: string;
   };
   readonly alarmEmail: string;
   readonly logRetentionDays: number;

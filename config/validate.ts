@@ -3,6 +3,7 @@
 import { ENVIRONMENTS, Environment, KeyName, RawSettings, keys } from "./keys";
 import { InvalidValue, KeyScope, KeySpec, isUnsetPlaceholder } from "./spec";
 import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
+import { awsOperationRules } from "./aws-validate";
 
 export class ConfigError extends Error {
   constructor(
@@ -203,6 +204,7 @@ function awsRules(
       `a window that does not overlap postgresMaintenanceWindow (${s.postgresMaintenanceWindow})`,
     );
   }
+  problems.push(...awsOperationRules(s, fq, raw));
   return problems;
 }
 
@@ -275,6 +277,7 @@ function build(
       region,
       partition: region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws",
       kmsKeyArn: s.kmsKeyArn!,
+      breakGlassRoleArn: s.kmsBreakGlassRoleArn!,
     },
     network: {
       vpcId: s.vpcId!,
@@ -284,6 +287,7 @@ function build(
       }),
       allowedCidrs: s.allowedCidrs!,
       allowedSecurityGroupIds: s.allowedSecurityGroupIds!,
+      deployRunnerSecurityGroupIds: s.deployRunnerSecurityGroupIds!,
     },
     postgres: {
       instanceClass: s.postgresInstanceClass!,
@@ -302,6 +306,8 @@ function build(
       performanceInsightsRetentionDays: s.postgresPerformanceInsightsRetentionDays!,
       monitoringIntervalSeconds: s.postgresMonitoringIntervalSeconds!,
       proxy: s.rdsProxy!,
+      blueGreenUpdate: s.postgresBlueGreenUpdate!,
+      databaseInsightsMode: s.postgresDatabaseInsightsMode!,
       schemaEndpoint: schemaHost ? { host: schemaHost, port: Number(schemaPort) } : undefined,
     },
     redis: {
@@ -313,11 +319,15 @@ function build(
       snapshotWindow: s.redisSnapshotWindow!,
       maintenanceWindow: s.redisMaintenanceWindow!,
       retiredEpoch: { admin: s.redisAdminRetiredEpoch!, app: s.redisAppRetiredEpoch! },
+      applyImmediately: s.redisApplyImmediately!,
     },
     backup: {
       copyRegion: s.backupCopyRegion!,
       retentionDays: s.backupRetentionDays!,
       vaultLock: s.backupVaultLock!,
+      complianceLock: s.backupVaultComplianceLock!,
+      maxRetentionDays: s.backupVaultMaxRetentionDays!,
+      startTime: s.backupStartTime!,
     },
     alarmEmail: s.alarmEmail!,
     logRetentionDays: s.logRetentionDays!,

@@ -41,7 +41,7 @@ export function genericMocks(recorded: RecordedResource[]): pulumi.runtime.Mocks
         custom: args.custom,
       });
       return {
-        id: args.id ?? `${args.name}-id`,
+        id: args.id || `${args.name}-id`, // new resources arrive with id "" (unknown), not undefined
         state: { ...mockFields(args.type, args.name, args.inputs), ...args.inputs },
       };
     },

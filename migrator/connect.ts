@@ -24,6 +24,25 @@ export function isTransientConnectError(err: unknown): boolean {
   );
 }
 
+/**
+ * A name that does not resolve is almost always a typo, not a server still starting: retry it only briefly (DNS
+ * for a just-created endpoint can lag a few seconds), instead of for the whole deadline.
+ */
+const NOT_FOUND_BUDGET_MS = 5_000;
+
+/** host:port as the connection really targets it (a URL's host, not "localhost"), for error messages. */
+export function connectionTarget(config: ClientConfig): string {
+  if (config.connectionString) {
+    try {
+      const u = new URL(config.connectionString);
+      return `${decodeURIComponent(u.hostname) || "localhost"}:${u.port || 5432}`;
+    } catch {
+      // Not a URL (a libpq key=value string): fall through to the explicit fields.
+    }
+  }
+  return `${config.host ?? "localhost"}:${config.port ?? 5432}`;
+}
+
 export class DatabaseUnavailable extends EngineError {
   constructor(where: string, waitedMs: number, cause: unknown) {
     super(
@@ -50,8 +69,10 @@ export async function connectWithRetry(
       await client.end().catch(() => undefined);
       const waited = Date.now() - started;
       if (!isTransientConnectError(err)) throw err;
-      if (waited + delay > options.deadlineMs) {
-        throw new DatabaseUnavailable(`${config.host ?? "localhost"}:${config.port ?? 5432}`, waited, err);
+      const notFound = (err as { code?: string }).code === "ENOTFOUND";
+      const deadline = notFound ? Math.min(options.deadlineMs, NOT_FOUND_BUDGET_MS) : options.deadlineMs;
+      if (waited + delay > deadline) {
+        throw new DatabaseUnavailable(connectionTarget(config), waited, err);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, options.maxDelayMs ?? 5_000);

@@ -8,6 +8,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { awsOperationPolicies } from "./aws-operations";
 
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -21,7 +22,7 @@ const DB_PORTS = [5432, 6379];
 
 /** AWS types that take no tags (checked against the provider schema). */
 const UNTAGGABLE =
-  /^aws:(iam\/rolePolicyAttachment|iam\/rolePolicy|kms\/alias|secretsmanager\/secretVersion|backup\/vaultLockConfiguration|backup\/selection|sns\/topicSubscription|rds\/proxyDefaultTargetGroup|rds\/proxyTarget|vpc\/securityGroup(Ingress|Egress)Rule|ec2\/securityGroupRule):/;
+  /^aws:(iam\/rolePolicyAttachment|iam\/rolePolicy|kms\/alias|secretsmanager\/secretVersion|backup\/vaultLockConfiguration|backup\/selection|rds\/instanceAutomatedBackupsReplication|sns\/topicSubscription|rds\/proxyDefaultTargetGroup|rds\/proxyTarget|vpc\/securityGroup(Ingress|Egress)Rule|ec2\/securityGroupRule):/;
 
 function onType(
   type: string,
@@ -48,8 +49,10 @@ function resourcePolicy(
 export const rdsStorageEncrypted = () =>
   resourcePolicy(
     "rds-storage-encrypted",
-    "RDS instances (primaries and replicas) encrypt storage.",
+    "RDS primaries encrypt storage (replicas inherit it from their source).",
     onType(RDS_INSTANCE, (p, a, report) => {
+      // Same-region replicas inherit encryption and must not set it: rds-replica-matches-source checks them.
+      if (!isPrimary(p)) return;
       if (p.storageEncrypted !== true)
         report(
           `RDS instance ${a.name} must have storage encryption enabled: set storageEncrypted: true (and kmsKeyId).`,
@@ -179,9 +182,11 @@ export const rdsReplicaMatchesSource = (): StackValidationPolicy => ({
     const instances = args.resources.filter((r) => r.type === RDS_INSTANCE);
     for (const replica of instances.filter((r) => r.props.replicateSourceDb)) {
       const source = instances.find((r) => r.props.identifier === replica.props.replicateSourceDb);
-      if (replica.props.storageEncrypted !== true)
+      // A same-region replica inherits encryption from its source and must not set a key (CreateDBInstanceReadReplica).
+      const encrypted = replica.props.storageEncrypted ?? source?.props.storageEncrypted;
+      if (encrypted !== true)
         report(
-          `RDS replica ${replica.name} must be encrypted: set storageEncrypted: true and kmsKeyId.`,
+          `RDS replica ${replica.name} must be encrypted: encrypt its source (same-region replicas inherit encryption) or set storageEncrypted: true.`,
           replica.urn,
         );
       if (source && replica.props.engine !== source.props.engine) {
@@ -381,7 +386,9 @@ export const backupCrossRegion = (): StackValidationPolicy => ({
     const copying = plans.some((plan) =>
       (plan.props.rules ?? []).some((rule: Props) => (rule.copyActions ?? []).length > 0),
     );
-    const regionOf = (r: PolicyResource) => r.provider?.props?.region as string | undefined;
+    // @pulumi/aws 7: a resource's own `region` argument overrides its provider's.
+    const regionOf = (r: PolicyResource) =>
+      (r.props.region ?? r.provider?.props?.region) as string | undefined;
     const vaults = args.resources.filter((r) => r.type === "aws:backup/vault:Vault");
     const regions = new Set(vaults.map(regionOf));
     if (!plans.length)
@@ -418,4 +425,5 @@ export const policies = [
   dockerSecretsAsFiles(),
   awsRequiredTags(),
   backupCrossRegion(),
+  ...awsOperationPolicies,
 ];

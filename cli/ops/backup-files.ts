@@ -37,8 +37,57 @@ export function sha256File(file: string): Promise<string> {
 /** Writes `<file>.sha256` in sha256sum's format, so `sha256sum -c` verifies it too. */
 export async function writeChecksum(file: string): Promise<string> {
   const digest = await sha256File(file);
-  fs.writeFileSync(`${file}.sha256`, `${digest}  ${path.basename(file)}\n`);
+  fs.writeFileSync(`${file}.sha256`, `${digest}  ${path.basename(file)}\n`, { mode: 0o600 });
   return digest;
+}
+
+/**
+ * Creates the backup directory owner-only (0700) and proves a file can be created in it, so an unwritable
+ * directory fails with one clear message before any dump starts. An existing directory keeps its mode (it may be
+ * shared on purpose); the files themselves are always 0600.
+ */
+export function prepareBackupDir(dir: string): void {
+  try {
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fs.chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
+    }
+    const probe = path.join(dir, `.write-probe-${process.pid}`);
+    fs.writeFileSync(probe, "", { mode: 0o600, flag: "wx" });
+    fs.rmSync(probe);
+  } catch (err) {
+    throw new Error(
+      `Backup directory ${dir} is not usable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. ` +
+        "Pass --dir with a directory this user can create files in.",
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Writes a backup under a temporary name that no restore or prune recognises, adds its checksum, then renames both
+ * into place (data first: a backup without its .sha256 is refused by restore). A failed run removes what it wrote.
+ */
+export async function writeBackupAtomically<T>(
+  file: string,
+  write: (temporary: string) => Promise<T>,
+): Promise<{ result: T; sha256: string }> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.partial-${process.pid}`);
+  try {
+    const result = await write(temporary);
+    const fd = fs.openSync(temporary, "r");
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    const sha256 = await sha256File(temporary);
+    fs.writeFileSync(`${temporary}.sha256`, `${sha256}  ${path.basename(file)}\n`, { mode: 0o600 });
+    fs.renameSync(temporary, file);
+    fs.renameSync(`${temporary}.sha256`, `${file}.sha256`);
+    return { result, sha256 };
+  } catch (err) {
+    fs.rmSync(temporary, { force: true });
+    fs.rmSync(`${temporary}.sha256`, { force: true });
+    throw err;
+  }
 }
 
 export async function verifyChecksum(file: string): Promise<void> {

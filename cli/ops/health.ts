@@ -39,10 +39,9 @@ export async function postgresHealth(
     const replica: boolean = rows[0].replica;
     let acceptsWrites = false;
     if (!replica) {
-      // A temporary table proves the server takes writes without touching application data.
-      await client.query(
-        "BEGIN; CREATE TEMP TABLE ops_write_probe (x int) ON COMMIT DROP; INSERT INTO ops_write_probe VALUES (1); ROLLBACK",
-      );
+      // Assigning a transaction id proves the server takes writes (a standby or a read-only default refuses it)
+      // without touching application data, and without TEMPORARY, which only the schema owner holds.
+      await client.query("BEGIN; SELECT pg_current_xact_id(); ROLLBACK");
       acceptsWrites = true;
     }
     const status = await migrationStatus({ connection: config, migrations, connectDeadlineMs: 5_000 });

@@ -72,8 +72,16 @@ export async function redisMetrics(redis: Redis) {
   const max = Number(info.maxmemory);
   const hits = Number(info.keyspace_hits);
   const misses = Number(info.keyspace_misses);
-  const keys: Record<string, number> = {};
-  for (const pattern of APP_KEY_PATTERNS) keys[pattern] = await countKeys(redis, pattern);
+  let keys: Record<string, number> | null = {};
+  let keysError: string | undefined;
+  try {
+    for (const pattern of APP_KEY_PATTERNS) keys[pattern] = await countKeys(redis, pattern);
+  } catch (err) {
+    // The app user may not SCAN (it would list key names outside its patterns): counting needs the admin user.
+    if (!/NOPERM/.test((err as Error).message)) throw err;
+    keys = null;
+    keysError = "key counts need SCAN, which only the admin user may run: set REDIS_ADMIN_URL";
+  }
   return {
     usedMemoryBytes: used,
     maxmemoryBytes: max,
@@ -82,5 +90,6 @@ export async function redisMetrics(redis: Redis) {
     keyspaceHitRatio: hits + misses > 0 ? hits / (hits + misses) : null,
     connectedClients: Number(info.connected_clients),
     keysByPattern: keys,
+    ...(keysError ? { keysByPatternError: keysError } : {}),
   };
 }

@@ -3,36 +3,17 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import type { Client } from "pg";
+import { MARKER_SCHEMA } from "../../migrator/bootstrap";
+import { libpqEnvironment } from "./pg-env";
 
-export interface ConnectionParts {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-}
-
-export function connectionParts(url: string): ConnectionParts {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 5432),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.slice(1)),
-  };
-}
-
-/** Arguments and environment for a client tool: the password travels in PGPASSWORD, never on the command line. */
-export function clientInvocation(
-  c: ConnectionParts,
-  sslmode?: string,
-): { args: string[]; env: NodeJS.ProcessEnv } {
-  return {
-    args: ["--host", c.host, "--port", String(c.port), "--username", c.user, "--dbname", c.database],
-    env: { ...process.env, PGPASSWORD: c.password, ...(sslmode ? { PGSSLMODE: sslmode } : {}) },
-  };
-}
+/**
+ * The stack marker stays out of every dump (its schema, and the table where earlier versions kept it), so a
+ * restore can never carry one environment's marker into another database.
+ */
+export const DUMP_EXCLUSIONS = [
+  `--exclude-schema=${MARKER_SCHEMA}`,
+  "--exclude-table=migrations.stack_marker",
+];
 
 export function clientMajor(tool: string): number {
   const probe = spawnSync(tool, ["--version"], { encoding: "utf8" });
@@ -68,6 +49,7 @@ export function dockerDumpCommand(container: string, user: string, database: str
     container,
     "pg_dump",
     "--format=custom",
+    ...DUMP_EXCLUSIONS,
     "--username",
     user,
     "--dbname",
@@ -80,63 +62,105 @@ function run(
   env: NodeJS.ProcessEnv,
   outFile: string | undefined,
   onProgress?: (bytes: number) => void,
-): Promise<void> {
+): Promise<string> {
   return new Promise((resolve, reject) => {
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      child.kill("SIGTERM");
+      reject(err);
+    };
     const child = spawn(command[0], command.slice(1), {
       env,
-      stdio: ["ignore", outFile ? "pipe" : "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    let stdout = "";
     let stderr = "";
     let bytes = 0;
     child.stderr?.on("data", (d) => (stderr += d));
-    // Resolve only once the process has exited and the file is flushed.
-    const written = new Promise<void>((done, fail) => {
-      if (!outFile || !child.stdout) return done();
-      const out = fs.createWriteStream(outFile);
-      child.stdout.on("data", (chunk: Buffer) => {
+    // Resolve only once the process has exited and the file is flushed; a write error fails the run at once.
+    const written = new Promise<void>((done) => {
+      if (!outFile) {
+        child.stdout?.on("data", (d) => (stdout += d));
+        return done();
+      }
+      const out = fs.createWriteStream(outFile, { mode: 0o600, flags: "wx" });
+      child.stdout?.on("data", (chunk: Buffer) => {
         bytes += chunk.length;
         onProgress?.(bytes);
       });
-      child.stdout.pipe(out);
+      child.stdout?.pipe(out);
       out.on("finish", () => done());
-      out.on("error", fail);
+      out.on("error", (err) => fail(new Error(`Cannot write ${outFile}: ${err.message}`, { cause: err })));
     });
-    child.on("error", reject);
+    child.on("error", (err) => fail(err));
     child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`${command[0]} exited with ${code}: ${stderr.trim()}`));
-      written.then(resolve, reject);
+      if (failed) return;
+      if (code !== 0) return fail(new Error(`${command[0]} exited with ${code}: ${stderr.trim()}`));
+      written.then(() => resolve(stdout), fail);
     });
   });
 }
 
 export async function pgDump(
-  target: { url: string; sslmode?: string } | { docker: string; user: string; database: string },
+  target: { url: string } | { docker: string; user: string; database: string },
   outFile: string,
   onProgress?: (bytes: number) => void,
 ): Promise<void> {
-  if ("docker" in target)
-    return run(
+  if ("docker" in target) {
+    await run(
       dockerDumpCommand(target.docker, target.user, target.database),
       process.env,
       outFile,
       onProgress,
     );
-  const { args, env } = clientInvocation(connectionParts(target.url), target.sslmode);
-  return run(["pg_dump", "--format=custom", "--no-password", ...args], env, outFile, onProgress);
+    return;
+  }
+  const env = libpqEnvironment(target.url);
+  await run(["pg_dump", "--format=custom", "--no-password", ...DUMP_EXCLUSIONS], env, outFile, onProgress);
 }
 
-/** Restores into the target database in one transaction; `clean` drops existing objects first (--force). */
-export function pgRestore(
+/** A restore list without the marker's entries (dumps made before the marker moved still carry it). */
+export function withoutMarkerEntries(list: string): string {
+  // Entries read "<id>; <catalog> <oid> <TYPE> <schema> <name> <owner>", e.g. "TABLE DATA stack marker postgres",
+  // "ACL - SCHEMA stack postgres", "ACL migrations TABLE stack_marker postgres".
+  const marker = [
+    new RegExp(`^[A-Z ]+ - (?:SCHEMA )?${MARKER_SCHEMA} `),
+    new RegExp(`^[A-Z ]+ ${MARKER_SCHEMA} \\S`),
+    /^[A-Z ]+ migrations (?:TABLE )?stack_marker\b/,
+  ];
+  return list
+    .split("\n")
+    .filter((line) => {
+      const entry = /^\d+; \d+ \d+ (.*)$/.exec(line);
+      return !entry || !marker.some((m) => m.test(entry[1]));
+    })
+    .join("\n");
+}
+
+/**
+ * Restores into the target database in one transaction; `clean` drops existing objects first (--force).
+ * `listFile` is where the filtered table of contents is written (beside the backup, removed afterwards).
+ */
+export async function pgRestore(
   url: string,
   file: string,
-  options: { clean: boolean; sslmode?: string },
+  options: { clean: boolean; listFile: string },
 ): Promise<void> {
-  const { args, env } = clientInvocation(connectionParts(url), options.sslmode);
-  const flags = [
-    "--no-password",
-    "--exit-on-error",
-    "--single-transaction",
-    ...(options.clean ? ["--clean", "--if-exists"] : []),
-  ];
-  return run(["pg_restore", ...flags, ...args, file], env, undefined);
+  const env = libpqEnvironment(url);
+  const list = await run(["pg_restore", "--list", file], env, undefined);
+  fs.writeFileSync(options.listFile, withoutMarkerEntries(list), { mode: 0o600 });
+  try {
+    const flags = [
+      "--no-password",
+      "--exit-on-error",
+      "--single-transaction",
+      `--use-list=${options.listFile}`,
+      ...(options.clean ? ["--clean", "--if-exists"] : []),
+    ];
+    await run(["pg_restore", ...flags, "--dbname", env.PGDATABASE ?? "", file], env, undefined);
+  } finally {
+    fs.rmSync(options.listFile, { force: true });
+  }
 }

@@ -3,17 +3,7 @@
 import type { Client, ClientConfig } from "pg";
 import { MigrationSource, migrateDown, migrateUp } from "../../migrator";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
-
-export async function readMarker(
-  client: Client,
-): Promise<{ environment: string; stack: string } | undefined> {
-  try {
-    const { rows } = await client.query("SELECT environment, stack FROM migrations.stack_marker");
-    return rows[0];
-  } catch {
-    return undefined;
-  }
-}
+import { readMarker } from "./guards";
 
 export async function resetDatabase(
   admin: Client,
@@ -24,7 +14,7 @@ export async function resetDatabase(
   const marker = await readMarker(admin);
   if (!marker || marker.environment !== "dev") {
     throw new Error(
-      `Refusing to reset: this database is ${marker ? `marked environment "${marker.environment}" (stack ${marker.stack})` : "not marked by a dev stack (no migrations.stack_marker)"}. ` +
+      `Refusing to reset: this database is ${marker ? `marked environment "${marker.environment}" (stack ${marker.stack})` : "not marked by a dev stack (no stack.marker)"}. ` +
         "reset only runs on databases the dev stack created.",
     );
   }

@@ -1,7 +1,10 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as rds from "@pulumi/aws/rds";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
+import type { KeyPolicyInput } from "../../lib/aws/kms-policy";
 import type { Tags } from "../../lib/aws/tags";
+import { StackKey } from "./kms";
 
 export interface AlarmSpec {
   readonly key: string;
@@ -14,55 +17,118 @@ export interface AlarmSpec {
   readonly threshold: number;
   /** Consecutive 5-minute periods before it fires. */
   readonly periods?: number;
+  /**
+   * Never "breaching": new resources report nothing for their first minutes, and a metric that only a role
+   * reports (replication lag on a replica) goes quiet on the node that became primary. Default "missing".
+   */
+  readonly missingData?: "missing" | "notBreaching";
 }
 
+/** RDS event categories worth a page (RDS user guide, "Amazon RDS event categories and event messages"). */
+export const RDS_EVENT_CATEGORIES = [
+  "availability",
+  "failover",
+  "failure",
+  "low storage",
+  "maintenance",
+  "recovery",
+];
+
 export interface StackAlarmsArgs {
-  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly alias: string;
+  readonly keyPolicy: KeyPolicyInput;
   readonly email: string;
   readonly alarms: readonly AlarmSpec[];
+  /** RDS instances whose events (failover, storage full, maintenance, …) go to the topic. */
+  readonly rdsInstanceIds: pulumi.Input<string>[];
   readonly tags: Tags;
 }
 
-/** One SNS topic (encrypted, optional email subscription) and a CloudWatch alarm per spec, firing into it. */
+/**
+ * ElastiCache cannot publish to an encrypted topic (ElastiCache user guide, "Event Notifications and Amazon
+ * SNS": "The Amazon SNS topic you are publishing to cannot be encrypted"), so its notifications (failover, node
+ * replaced, …) get their own unencrypted topic: event names and node ids only, same subscriber as the alarms.
+ */
+export function cacheEventsTopic(
+  name: string,
+  email: string,
+  tags: Tags,
+  parent: pulumi.Resource,
+): sns.Topic {
+  const topic = new sns.Topic(name, { tags }, { parent });
+  if (email)
+    new sns.TopicSubscription(
+      `${name}-email`,
+      { topic: topic.arn, protocol: "email", endpoint: email },
+      { parent },
+    );
+  return topic;
+}
+
+/**
+ * One SNS topic with its own KMS key (the data key stays closed to CloudWatch and SNS), an email subscription,
+ * a CloudWatch alarm per spec and an RDS event subscription into it.
+ */
 export class StackAlarms extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
 
   constructor(name: string, args: StackAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:StackAlarms", name, {}, opts);
-    const topic = new sns.Topic(
-      `${name}-topic`,
-      { kmsMasterKeyId: args.kmsKeyArn, tags: args.tags },
-      { parent: this },
+    const parent = { parent: this };
+    const key = new StackKey(
+      `${name}-key`,
+      { ...args.keyPolicy, purpose: "alarms", alias: `${args.alias}-alarms`, tags: args.tags },
+      parent,
     );
+    const topic = new sns.Topic(`${name}-topic`, { kmsMasterKeyId: key.arn, tags: args.tags }, parent);
+    const cacheTopic = new sns.Topic(`${name}-cache-events`, { tags: args.tags }, parent);
     if (args.email) {
-      new sns.TopicSubscription(
-        `${name}-email`,
-        { topic: topic.arn, protocol: "email", endpoint: args.email },
-        { parent: this },
-      );
+      for (const [role, t] of [
+        ["email", topic],
+        ["cache-email", cacheTopic],
+      ] as const) {
+        new sns.TopicSubscription(
+          `${name}-${role}`,
+          { topic: t.arn, protocol: "email", endpoint: args.email },
+          parent,
+        );
+      }
     }
-    for (const a of args.alarms) {
-      new cloudwatch.MetricAlarm(
-        `${name}-${a.key}`,
-        {
-          alarmDescription: a.description,
-          namespace: a.namespace,
-          metricName: a.metric,
-          dimensions: a.dimensions,
-          statistic: a.statistic,
-          comparisonOperator: a.comparison,
-          threshold: a.threshold,
-          period: 300,
-          evaluationPeriods: a.periods ?? 3,
-          treatMissingData: "breaching",
-          alarmActions: [topic.arn],
-          okActions: [topic.arn],
-          tags: args.tags,
-        },
-        { parent: this },
-      );
-    }
+    for (const a of args.alarms) this.alarm(name, a, topic.arn, args.tags);
+    new rds.EventSubscription(
+      `${name}-rds-events`,
+      {
+        snsTopic: topic.arn,
+        sourceType: "db-instance",
+        sourceIds: args.rdsInstanceIds,
+        eventCategories: RDS_EVENT_CATEGORIES,
+        tags: args.tags,
+      },
+      parent,
+    );
     this.topicArn = topic.arn;
     this.registerOutputs({ topicArn: this.topicArn });
+  }
+
+  private alarm(name: string, a: AlarmSpec, topicArn: pulumi.Output<string>, tags: Tags): void {
+    new cloudwatch.MetricAlarm(
+      `${name}-${a.key}`,
+      {
+        alarmDescription: a.description,
+        namespace: a.namespace,
+        metricName: a.metric,
+        dimensions: a.dimensions,
+        statistic: a.statistic,
+        comparisonOperator: a.comparison,
+        threshold: a.threshold,
+        period: 300,
+        evaluationPeriods: a.periods ?? 3,
+        treatMissingData: a.missingData ?? "missing",
+        alarmActions: [topicArn],
+        okActions: [topicArn],
+        tags,
+      },
+      { parent: this },
+    );
   }
 }

@@ -15,8 +15,10 @@ export interface RdsPostgresArgs {
   readonly settings: AwsStackConfig["postgres"];
   readonly database: string;
   readonly masterUser: string;
-  /** Set on the primary only (replicas inherit it); changing it modifies the instance in place. */
+  /** Set on the primary only (replicas inherit it), write-only: RDS applies it when the version changes. */
   readonly masterPassword: pulumi.Input<string>;
+  /** Bumped with the password's rotation epoch; the only thing that makes RDS take a new password. */
+  readonly masterPasswordVersion: number;
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly subnetGroupName: pulumi.Input<string>;
   readonly securityGroupIds: pulumi.Input<string>[];
@@ -25,6 +27,11 @@ export interface RdsPostgresArgs {
   readonly logRetentionDays: number;
   readonly partition: string;
   readonly tags: Tags;
+}
+
+/** Log exports: iam-db-auth-error only means something with IAM auth on (RDS user guide, "PostgreSQL log files"). */
+export function logExports(iamAuth: boolean): string[] {
+  return ["postgresql", "upgrade", ...(iamAuth ? ["iam-db-auth-error"] : [])];
 }
 
 /** RDS PostgreSQL 17: parameter group, enhanced monitoring role, log groups, the primary and N read replicas. */
@@ -36,75 +43,140 @@ export class RdsPostgres extends pulumi.ComponentResource {
   constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:RdsPostgres", name, {}, opts);
     const s = args.settings;
-    const parent = { parent: this };
-
-    // Auto-named, so a family change (major upgrade) creates the new group before deleting the old one.
+    // Auto-named, so a family change (major upgrade) creates the new group before deleting the old one. The
+    // description forces a new group (terraform-provider-aws#14721): it names nothing that changes on a resize.
     const parameters = new rds.ParameterGroup(
       `${name}-params`,
       {
         family: POSTGRES_FAMILY,
-        description: `Off the Grid PostgreSQL ${POSTGRES_MAJOR} tuning for ${s.instanceClass}`,
+        description: `Off the Grid PostgreSQL ${POSTGRES_MAJOR} tuning`,
         parameters: postgresParameters({
           instanceClass: s.instanceClass,
           maxConnections: s.maxConnections,
+          logicalReplication: s.blueGreenUpdate,
         }),
         tags: args.tags,
       },
-      parent,
+      { parent: this },
     );
-
-    const monitoringRole = serviceRole(`${name}-monitoring`, "monitoring.rds.amazonaws.com", args.tags, this);
-    const monitoringPolicy = new iam.RolePolicyAttachment(
-      `${name}-monitoring`,
-      {
-        role: monitoringRole.name,
-        policyArn: `arn:${args.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-      },
-      parent,
-    );
-
-    const logExports = ["postgresql", "upgrade"];
-    // RDS would create these on first export, without retention or encryption; creating them first sets both.
-    const logGroups = (identifier: string) =>
-      logExports.map(
-        (log) =>
-          new cloudwatch.LogGroup(
-            `${identifier}-${log}`,
-            {
-              name: `/aws/rds/instance/${identifier}/${log}`,
-              retentionInDays: args.logRetentionDays,
-              kmsKeyId: args.kmsKeyArn,
-              tags: args.tags,
-            },
-            parent,
-          ),
-      );
-
+    const monitoring = this.monitoring(name, args);
     const common = {
       engine: "postgres",
       instanceClass: s.instanceClass,
-      storageEncrypted: true,
-      kmsKeyId: args.kmsKeyArn,
       parameterGroupName: parameters.name,
       vpcSecurityGroupIds: args.securityGroupIds,
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
-      allowMajorVersionUpgrade: false,
+      // Major upgrades only through a blue/green deployment, never in place.
+      allowMajorVersionUpgrade: s.blueGreenUpdate,
       deletionProtection: s.deletionProtection,
       copyTagsToSnapshot: true,
       caCertIdentifier: s.caCertIdentifier,
+      // Replicas autoscale to the same ceiling: a full replica stops replicating.
+      maxAllocatedStorage: s.maxAllocatedStorageGb,
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: args.kmsKeyArn,
       performanceInsightsRetentionPeriod: s.performanceInsightsRetentionDays,
+      databaseInsightsMode: s.databaseInsightsMode,
       monitoringInterval: s.monitoringIntervalSeconds,
-      monitoringRoleArn: monitoringRole.arn,
-      enabledCloudwatchLogsExports: logExports,
+      monitoringRoleArn: monitoring.roleArn,
+      enabledCloudwatchLogsExports: logExports(s.iamAuth),
       iamDatabaseAuthenticationEnabled: s.iamAuth,
       tags: args.tags,
     };
+    this.primary = this.primaryInstance(name, args, common, monitoring.ready);
+    this.replicas = Array.from({ length: s.replicaCount }, (_, i) => this.replica(name, args, common, i));
+    this.parameterGroupName = parameters.name;
+    this.registerOutputs({
+      primaryEndpoint: this.primary.endpoint,
+      replicaEndpoints: this.replicas.map((r) => r.endpoint),
+      parameterGroupName: this.parameterGroupName,
+    });
+  }
 
-    // A fresh suffix whenever the primary would be replaced, so final snapshot names never collide.
-    const snapshotSuffix = new random.RandomId(
+  private monitoring(name: string, args: RdsPostgresArgs) {
+    const role = serviceRole(`${name}-monitoring`, "monitoring.rds.amazonaws.com", args.tags, this);
+    const ready = new iam.RolePolicyAttachment(
+      `${name}-monitoring`,
+      {
+        role: role.name,
+        policyArn: `arn:${args.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      },
+      { parent: this },
+    );
+    return { roleArn: role.arn, ready };
+  }
+
+  /** RDS would create these on first export, without retention or encryption; creating them first sets both. */
+  private logGroups(identifier: string, args: RdsPostgresArgs): cloudwatch.LogGroup[] {
+    return logExports(args.settings.iamAuth).map(
+      (log) =>
+        new cloudwatch.LogGroup(
+          `${identifier}-${log}`,
+          {
+            name: `/aws/rds/instance/${identifier}/${log}`,
+            retentionInDays: args.logRetentionDays,
+            kmsKeyId: args.kmsKeyArn,
+            tags: args.tags,
+          },
+          { parent: this },
+        ),
+    );
+  }
+
+  private primaryInstance(
+    name: string,
+    args: RdsPostgresArgs,
+    common: rds.InstanceArgs,
+    ready: pulumi.Resource,
+  ) {
+    const s = args.settings;
+    const snapshotSuffix = this.snapshotSuffix(name, args);
+    return new rds.Instance(
+      name,
+      {
+        ...common,
+        identifier: args.identifier,
+        storageEncrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        // Major only: RDS applies minor upgrades itself; pinning 17.x would show a "downgrade" diff afterwards.
+        engineVersion: String(POSTGRES_MAJOR),
+        // Avoid paid RDS Extended Support when a major version reaches end of standard support (replicas inherit it).
+        engineLifecycleSupport: "open-source-rds-extended-support-disabled",
+        dbName: args.database,
+        username: args.masterUser,
+        // Write-only (@pulumi/aws 7 rds/instance.d.ts): never in the instance's outputs; the version makes RDS apply it.
+        passwordWo: pulumi.secret(args.masterPassword),
+        passwordWoVersion: args.masterPasswordVersion,
+        port: 5432,
+        multiAz: s.multiAz,
+        availabilityZone: s.multiAz ? undefined : args.availabilityZones[0],
+        dbSubnetGroupName: args.subnetGroupName,
+        storageType: "gp3",
+        allocatedStorage: s.allocatedStorageGb,
+        backupRetentionPeriod: s.backupRetentionDays,
+        backupWindow: s.backupWindow,
+        maintenanceWindow: s.maintenanceWindow,
+        deleteAutomatedBackups: false,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: pulumi.interpolate`${args.identifier}-final-${snapshotSuffix.hex}`,
+        applyImmediately: false,
+        blueGreenUpdate: { enabled: s.blueGreenUpdate },
+      },
+      {
+        parent: this,
+        dependsOn: [...this.logGroups(args.identifier, args), ready],
+        // A replacement would start an empty database: refuse it (`pulumi state unprotect` to override).
+        protect: true,
+        // After a Multi-AZ failover the primary runs in the standby's AZ; that drift must not plan a replacement.
+        ignoreChanges: ["availabilityZone"],
+      },
+    );
+  }
+
+  /** A fresh suffix whenever the primary would be replaced, so final snapshot names never collide. */
+  private snapshotSuffix(name: string, args: RdsPostgresArgs): random.RandomId {
+    return new random.RandomId(
       `${name}-final-snapshot`,
       {
         byteLength: 4,
@@ -115,66 +187,30 @@ export class RdsPostgres extends pulumi.ComponentResource {
           user: args.masterUser,
         },
       },
-      parent,
+      { parent: this },
     );
-    this.primary = new rds.Instance(
-      name,
+  }
+
+  private replica(name: string, args: RdsPostgresArgs, common: rds.InstanceArgs, i: number): rds.Instance {
+    const identifier = `${args.identifier}-replica-${i + 1}`;
+    const zones =
+      args.availabilityZones.length > 1 ? args.availabilityZones.slice(1) : args.availabilityZones;
+    return new rds.Instance(
+      `${name}-replica-${i + 1}`,
       {
         ...common,
-        identifier: args.identifier,
-        // Major only: RDS applies minor upgrades itself; pinning 17.x would show a "downgrade" diff afterwards.
-        engineVersion: String(POSTGRES_MAJOR),
-        // Avoid paid RDS Extended Support when a major version reaches end of standard support (replicas inherit it).
-        engineLifecycleSupport: "open-source-rds-extended-support-disabled",
-        dbName: args.database,
-        username: args.masterUser,
-        password: args.masterPassword,
-        port: 5432,
-        multiAz: s.multiAz,
-        availabilityZone: s.multiAz ? undefined : args.availabilityZones[0],
-        dbSubnetGroupName: args.subnetGroupName,
-        storageType: "gp3",
-        allocatedStorage: s.allocatedStorageGb,
-        maxAllocatedStorage: s.maxAllocatedStorageGb,
-        backupRetentionPeriod: s.backupRetentionDays,
-        backupWindow: s.backupWindow,
-        maintenanceWindow: s.maintenanceWindow,
-        deleteAutomatedBackups: false,
-        skipFinalSnapshot: false,
-        finalSnapshotIdentifier: pulumi.interpolate`${args.identifier}-final-${snapshotSuffix.hex}`,
-        applyImmediately: false,
+        identifier,
+        replicateSourceDb: this.primary.identifier,
+        // No kmsKeyId / storageEncrypted: a same-region replica is always encrypted with its source's key
+        // (CreateDBInstanceReadReplica, KmsKeyId: "don't specify a value"); passing one has failed with
+        // InvalidParameterCombination (cloudposse/terraform-aws-rds-replica#5).
+        availabilityZone: zones[i % zones.length],
+        // AWS ignores deletion protection when it creates a replica; the next `pulumi up` sets it (docs/aws.md).
+        skipFinalSnapshot: true,
+        backupRetentionPeriod: 0,
+        applyImmediately: true,
       },
-      {
-        parent: this,
-        dependsOn: [...logGroups(args.identifier), monitoringPolicy],
-        additionalSecretOutputs: ["password"],
-      },
+      { parent: this, dependsOn: this.logGroups(identifier, args), protect: true },
     );
-
-    this.replicas = Array.from({ length: s.replicaCount }, (_, i) => {
-      const identifier = `${args.identifier}-replica-${i + 1}`;
-      const zones =
-        args.availabilityZones.length > 1 ? args.availabilityZones.slice(1) : args.availabilityZones;
-      return new rds.Instance(
-        `${name}-replica-${i + 1}`,
-        {
-          ...common,
-          identifier,
-          replicateSourceDb: this.primary.identifier,
-          availabilityZone: zones[i % zones.length],
-          // AWS ignores deletion protection when it creates a replica; the next `pulumi up` sets it (README).
-          skipFinalSnapshot: true,
-          backupRetentionPeriod: 0,
-          applyImmediately: true,
-        },
-        { parent: this, dependsOn: logGroups(identifier) },
-      );
-    });
-    this.parameterGroupName = parameters.name;
-    this.registerOutputs({
-      primaryEndpoint: this.primary.endpoint,
-      replicaEndpoints: this.replicas.map((r) => r.endpoint),
-      parameterGroupName: this.parameterGroupName,
-    });
   }
 }

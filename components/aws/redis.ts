@@ -3,14 +3,10 @@ import * as elasticache from "@pulumi/aws/elasticache";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AwsStackConfig } from "../../config/types";
-import { appPermissions } from "../../lib/redis/access";
 import type { Tags } from "../../lib/aws/tags";
+import { RedisUserPasswords, redisUsers } from "./redis-users";
 
-export interface RedisUserPasswords {
-  readonly current: pulumi.Input<string>;
-  /** Kept valid alongside the current one until the rotation is retired. */
-  readonly previous?: pulumi.Input<string>;
-}
+export type { RedisUserPasswords } from "./redis-users";
 
 export interface ElastiCacheRedisArgs {
   /** Replication group id and prefix of the user ids; fixed, lower-case, <= 40 characters. */
@@ -21,13 +17,15 @@ export interface ElastiCacheRedisArgs {
   readonly securityGroupIds: pulumi.Input<string>[];
   readonly admin: { readonly name: string; readonly passwords: RedisUserPasswords };
   readonly app: { readonly name: string; readonly passwords: RedisUserPasswords };
+  /** Unencrypted topic for ElastiCache's own notifications (failover, node replaced, …). */
+  readonly notificationTopicArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
   readonly tags: Tags;
 }
 
 /**
  * The seed's listpack limits and eviction policy. ElastiCache for Redis 7 has no AOF: durability comes from
- * Multi-AZ replicas with automatic failover plus daily snapshots (see README).
+ * Multi-AZ replicas with automatic failover plus daily snapshots (see docs/aws.md).
  */
 export function redisParameters(clusterMode: boolean): { name: string; value: string }[] {
   return [
@@ -48,13 +46,13 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
   /** Primary endpoint, or the configuration endpoint in cluster mode. */
   readonly endpoint: pulumi.Output<string>;
   readonly readerEndpoint: pulumi.Output<string | undefined>;
+  /** Node ids as ElastiCache reports them (stay right after replicas are added or removed). */
+  readonly memberClusters: pulumi.Output<string[]>;
 
   constructor(name: string, args: ElastiCacheRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:ElastiCacheRedis", name, {}, opts);
     const s = args.settings;
     const parent = { parent: this };
-    const replicated = s.replicaCount >= 1;
-
     const parameters = new elasticache.ParameterGroup(
       `${name}-params`,
       {
@@ -65,61 +63,16 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
       },
       parent,
     );
-
-    const passwords = (p: RedisUserPasswords) => (p.previous ? [p.current, p.previous] : [p.current]);
-    const user = (role: string, userName: string, accessString: string, pw: pulumi.Input<string>[]) =>
-      new elasticache.User(
-        `${name}-${role}`,
-        {
-          userId: `${args.id}-${role}`,
-          userName,
-          engine: "redis",
-          accessString,
-          authenticationMode: { type: "password", passwords: pw },
-          tags: args.tags,
-        },
-        { parent: this, additionalSecretOutputs: ["passwords", "authenticationMode"] },
-      );
-    // Every user group must contain a user named "default": ours is switched off and can run nothing.
-    const disabledPassword = new random.RandomPassword(
-      `${name}-default`,
-      { length: 40, special: false },
-      parent,
-    );
-    const defaultUser = user("default", "default", "off ~* -@all", [pulumi.secret(disabledPassword.result)]);
-    const admin = user("admin", args.admin.name, "on ~* &* +@all", passwords(args.admin.passwords));
-    // No channels: Redis 7 users start with none (acl-pubsub-default resetchannels).
-    const app = user("app", args.app.name, `on ${appPermissions()}`, passwords(args.app.passwords));
-    const userGroup = new elasticache.UserGroup(
-      `${name}-users`,
-      {
-        userGroupId: `${args.id}-users`,
-        engine: "redis",
-        userIds: [defaultUser.userId, admin.userId, app.userId],
-        tags: args.tags,
-      },
-      parent,
-    );
-
-    const slowLog = new cloudwatch.LogGroup(
-      `${name}-slow-log`,
-      {
-        name: `/aws/elasticache/${args.id}/slow-log`,
-        retentionInDays: args.logRetentionDays,
-        kmsKeyId: args.kmsKeyArn,
-        tags: args.tags,
-      },
-      parent,
-    );
+    const userGroupId = redisUsers(name, { ...args, clusterMode: s.clusterMode }, this);
     const snapshotSuffix = new random.RandomId(
       `${name}-final-snapshot`,
       { byteLength: 4, keepers: { id: args.id, kms: args.kmsKeyArn } },
       parent,
     );
-
     this.group = new elasticache.ReplicationGroup(
       name,
       {
+        ...this.topology(s),
         replicationGroupId: args.id,
         description: "Off the Grid Redis (sessions, grid caches, websockets, rate limits)",
         engine: "redis",
@@ -133,34 +86,59 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         kmsKeyId: args.kmsKeyArn,
         transitEncryptionEnabled: true,
         transitEncryptionMode: "required",
-        userGroupIds: [userGroup.userGroupId],
-        automaticFailoverEnabled: replicated || s.clusterMode,
-        multiAzEnabled: replicated,
-        ...(s.clusterMode
-          ? { clusterMode: "enabled", numNodeGroups: s.shards, replicasPerNodeGroup: s.replicaCount }
-          : { clusterMode: "disabled", numCacheClusters: s.replicaCount + 1 }),
+        userGroupIds: [userGroupId],
         snapshotRetentionLimit: s.snapshotRetentionDays,
         snapshotWindow: s.snapshotWindow,
         maintenanceWindow: s.maintenanceWindow,
         finalSnapshotIdentifier: pulumi.interpolate`${args.id}-final-${snapshotSuffix.hex}`,
         autoMinorVersionUpgrade: true,
-        applyImmediately: true,
-        logDeliveryConfigurations: [
-          {
-            destination: slowLog.name,
-            destinationType: "cloudwatch-logs",
-            logFormat: "json",
-            logType: "slow-log",
-          },
-        ],
+        // A node-type change fails over; by default it waits for the maintenance window.
+        applyImmediately: s.applyImmediately,
+        notificationTopicArn: args.notificationTopicArn,
+        logDeliveryConfigurations: this.logs(name, args),
         tags: args.tags,
       },
-      parent,
+      // A replacement would empty the cache and change every endpoint: refuse it (pulumi state unprotect to override).
+      { parent: this, protect: true },
     );
     this.endpoint = s.clusterMode
       ? this.group.configurationEndpointAddress
       : this.group.primaryEndpointAddress;
     this.readerEndpoint = s.clusterMode ? pulumi.output(undefined) : this.group.readerEndpointAddress;
+    this.memberClusters = this.group.memberClusters;
     this.registerOutputs({ endpoint: this.endpoint, readerEndpoint: this.readerEndpoint });
+  }
+
+  private topology(s: ElastiCacheRedisArgs["settings"]) {
+    const replicated = s.replicaCount >= 1;
+    return {
+      automaticFailoverEnabled: replicated || s.clusterMode,
+      multiAzEnabled: replicated,
+      ...(s.clusterMode
+        ? { clusterMode: "enabled", numNodeGroups: s.shards, replicasPerNodeGroup: s.replicaCount }
+        : { clusterMode: "disabled", numCacheClusters: s.replicaCount + 1 }),
+    };
+  }
+
+  /** Slow log and engine log, each into its own log group created first with retention and KMS. */
+  private logs(name: string, args: ElastiCacheRedisArgs) {
+    // The slow log keeps its original resource name, so existing stacks keep their log group.
+    const groups = [
+      ["slow-log", `${name}-slow-log`],
+      ["engine-log", `${name}-engine-log`],
+    ] as const;
+    return groups.map(([logType, resourceName]) => {
+      const group = new cloudwatch.LogGroup(
+        resourceName,
+        {
+          name: `/aws/elasticache/${args.id}/${logType}`,
+          retentionInDays: args.logRetentionDays,
+          kmsKeyId: args.kmsKeyArn,
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+      return { destination: group.name, destinationType: "cloudwatch-logs", logFormat: "json", logType };
+    });
   }
 }

@@ -1,17 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig, CredentialName } from "../../config/types";
-import type { DataStoreEndpoints } from "../endpoints";
+import type { DataStoreEndpoints, PostgresEndpoint } from "../endpoints";
 import { ADMIN_ROLE, REDIS_USERS, SCHEMA_ROLES } from "../../lib/postgres/roles";
-import { StackAlarms } from "./alarms";
+import { StackAlarms, cacheEventsTopic } from "./alarms";
 import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
+import { AMAZON_ROOT_CAS_PEM } from "../../lib/aws/amazon-trust";
 import { Backups } from "./backup";
 import { StackKey } from "./kms";
 import { DataNetwork } from "./network";
 import { RdsPostgres } from "./postgres";
 import { PostgresProxy } from "./proxy";
 import { ElastiCacheRedis } from "./redis";
-import { StackSecrets } from "./secrets";
-import { namePrefix, stackTags } from "../../lib/aws/tags";
+import { StackSecrets, StoredSecret } from "./secrets";
+import { Tags, namePrefix, stackTags } from "../../lib/aws/tags";
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
 
@@ -21,6 +22,17 @@ export interface AwsDataStoresArgs {
   readonly previousPasswords: Readonly<Partial<Passwords>>;
   /** PEM bundle of the RDS CAs, for verify-full connections. */
   readonly caBundle: string;
+}
+
+/** What every seam below needs: the config, names, tags, the data key and this component as parent. */
+interface Ctx {
+  readonly name: string;
+  readonly args: AwsDataStoresArgs;
+  readonly config: AwsStackConfig;
+  readonly prefix: string;
+  readonly tags: Tags;
+  readonly keyArn: pulumi.Output<string>;
+  readonly parent: { parent: pulumi.Resource };
 }
 
 /** staging / prod: RDS PostgreSQL with replicas, ElastiCache Redis, secrets, backups, alarms, optional proxy. */
@@ -33,185 +45,35 @@ export class AwsDataStores extends pulumi.ComponentResource {
 
   constructor(name: string, args: AwsDataStoresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:DataStores", name, {}, opts);
-    const { config, passwords } = args;
-    const tags = stackTags(config);
+    const { config } = args;
     const prefix = namePrefix(config);
-    const parent = { parent: this };
-    const zones = [...new Set(config.network.privateSubnets.map((s) => s.availabilityZone))];
-
+    const tags = stackTags(config);
+    const parent = { parent: this as pulumi.Resource };
     const key = new StackKey(
       `${name}-key`,
-      { ...config.aws, existingKeyArn: config.aws.kmsKeyArn || undefined, alias: prefix, tags },
+      {
+        ...config.aws,
+        existingKeyArn: config.aws.kmsKeyArn || undefined,
+        breakGlassRoleArn: config.aws.breakGlassRoleArn,
+        alias: prefix,
+        tags,
+      },
       parent,
     );
+    const ctx: Ctx = { name, args, config, prefix, tags, keyArn: key.arn, parent };
     const network = new DataNetwork(
       `${name}-network`,
-      {
-        vpcId: config.network.vpcId,
-        subnets: config.network.privateSubnets,
-        allowedCidrs: config.network.allowedCidrs,
-        allowedSecurityGroupIds: config.network.allowedSecurityGroupIds,
-        proxy: config.postgres.proxy,
-        tags,
-      },
+      { ...config.network, subnets: config.network.privateSubnets, proxy: config.postgres.proxy, tags },
       parent,
     );
-    const postgres = new RdsPostgres(
-      `${name}-postgres`,
-      {
-        identifier: prefix,
-        settings: config.postgres,
-        database: config.postgresDatabase,
-        masterUser: ADMIN_ROLE.name,
-        masterPassword: passwords.postgresAdmin,
-        kmsKeyArn: key.arn,
-        subnetGroupName: network.dbSubnetGroupName,
-        securityGroupIds: [network.postgresSecurityGroupId],
-        availabilityZones: zones,
-        logRetentionDays: config.logRetentionDays,
-        partition: config.aws.partition,
-        tags,
-      },
-      parent,
-    );
-    // A rotated Redis password keeps the previous one valid until its epoch is marked retired.
-    const redisPasswords = (credential: "redisAdmin" | "redisApp", retired: number) => ({
-      current: passwords[credential],
-      previous: retired < config.rotation[credential] ? args.previousPasswords[credential] : undefined,
-    });
-    const redis = new ElastiCacheRedis(
-      `${name}-redis`,
-      {
-        id: prefix,
-        settings: config.redis,
-        kmsKeyArn: key.arn,
-        subnetGroupName: network.cacheSubnetGroupName,
-        securityGroupIds: [network.redisSecurityGroupId],
-        admin: {
-          name: REDIS_USERS.admin,
-          passwords: redisPasswords("redisAdmin", config.redis.retiredEpoch.admin),
-        },
-        app: { name: REDIS_USERS.app, passwords: redisPasswords("redisApp", config.redis.retiredEpoch.app) },
-        logRetentionDays: config.logRetentionDays,
-        tags,
-      },
-      parent,
-    );
+    const stores = storage(ctx, network);
+    const access = secretsAndProxy(ctx, stores, network);
+    const protection = backupsAndAlarms(ctx, stores);
 
-    const pgSecret = (role: { name: string; credential: CredentialName }) => ({
-      engine: "postgres",
-      host: postgres.primary.address,
-      port: 5432,
-      username: role.name,
-      password: passwords[role.credential],
-      dbname: config.postgresDatabase,
-    });
-    const redisSecret = (user: string, credential: CredentialName) => ({
-      host: redis.endpoint,
-      port: 6379,
-      username: user,
-      password: passwords[credential],
-      tls: true,
-    });
-    const secrets = new StackSecrets(
-      `${name}-secrets`,
-      {
-        prefix,
-        kmsKeyArn: key.arn,
-        tags,
-        secrets: [
-          { key: "postgres/admin", description: "RDS master (bootstrap only)", value: pgSecret(ADMIN_ROLE) },
-          ...Object.entries(SCHEMA_ROLES).map(([k, role]) => ({
-            key: `postgres/${k}`,
-            description: role.purpose,
-            value: pgSecret(role),
-          })),
-          {
-            key: "redis/admin",
-            description: "Redis admin user",
-            value: redisSecret(REDIS_USERS.admin, "redisAdmin"),
-          },
-          {
-            key: "redis/app",
-            description: "Redis application user",
-            value: redisSecret(REDIS_USERS.app, "redisApp"),
-          },
-        ],
-      },
-      parent,
-    );
-
-    let proxyEndpoint: pulumi.Output<string> | undefined;
-    if (config.postgres.proxy) {
-      proxyEndpoint = new PostgresProxy(
-        `${name}-proxy`,
-        {
-          name: `${prefix}-app`,
-          primaryIdentifier: postgres.primary.identifier,
-          secretArns: [secrets.arns["postgres/app"]],
-          kmsKeyArn: key.arn,
-          subnetIds: config.network.privateSubnets.map((s) => s.id),
-          securityGroupIds: [network.proxySecurityGroupId!],
-          tags,
-        },
-        parent,
-      ).endpoint;
-    }
-
-    const backups = new Backups(
-      `${name}-backup`,
-      {
-        prefix,
-        kmsKeyArn: key.arn,
-        resourceArns: [postgres.primary.arn],
-        retentionDays: config.backup.retentionDays,
-        copyRegion: config.backup.copyRegion,
-        vaultLock: config.backup.vaultLock,
-        accountId: config.aws.accountId,
-        partition: config.aws.partition,
-        tags,
-      },
-      parent,
-    );
-    const alarms = new StackAlarms(
-      `${name}-alarms`,
-      {
-        kmsKeyArn: key.arn,
-        email: config.alarmEmail,
-        tags,
-        alarms: databaseAlarms(config, {
-          primary: prefix,
-          replicas: postgres.replicas.map((_, i) => `${prefix}-replica-${i + 1}`),
-          redisMembers: redisMemberIds(prefix, config.redis),
-        }),
-      },
-      parent,
-    );
-
-    const endpoint = (host: pulumi.Input<string>) => ({
-      host,
-      port: 5432,
-      database: config.postgresDatabase,
-      sslmode: "verify-full" as const,
-      caCert: args.caBundle,
-    });
-    const override = config.postgres.schemaEndpoint;
-    this.endpoints = {
-      postgres: endpoint(postgres.primary.address),
-      postgresApp: proxyEndpoint ? endpoint(proxyEndpoint) : undefined,
-      postgresReaders: postgres.replicas.map((r) => endpoint(r.address)),
-      postgresReady: [postgres.primary],
-      // Through a tunnel the certificate still names the RDS endpoint, so verify against that name.
-      schemaTarget: override
-        ? { host: override.host, port: override.port, tlsServerName: postgres.primary.address }
-        : { host: postgres.primary.address, port: 5432 },
-      iamRoles: config.postgres.iamAuth ? [SCHEMA_ROLES.readonly.name] : [],
-      redis: { host: redis.endpoint, port: 6379, tls: true },
-      tools: {},
-    };
-    this.secretArns = secrets.arns;
-    this.backupVault = backups.vaultName;
-    this.alarmTopicArn = alarms.topicArn;
+    this.endpoints = endpoints(ctx, stores, access.proxyEndpoint);
+    this.secretArns = access.secretArns;
+    this.backupVault = protection.backupVault;
+    this.alarmTopicArn = protection.alarmTopicArn;
     this.kmsKeyArn = key.arn;
     this.registerOutputs({
       secretArns: this.secretArns,
@@ -220,4 +82,187 @@ export class AwsDataStores extends pulumi.ComponentResource {
       kmsKeyArn: this.kmsKeyArn,
     });
   }
+}
+
+interface Stores {
+  readonly postgres: RdsPostgres;
+  readonly redis: ElastiCacheRedis;
+}
+
+function storage({ name, args, config, prefix, tags, keyArn, parent }: Ctx, network: DataNetwork): Stores {
+  const { passwords } = args;
+  const postgres = new RdsPostgres(
+    `${name}-postgres`,
+    {
+      identifier: prefix,
+      settings: config.postgres,
+      database: config.postgresDatabase,
+      masterUser: ADMIN_ROLE.name,
+      masterPassword: passwords.postgresAdmin,
+      // passwordWoVersion must be set (0 reads as unset); it moves with the rotation epoch.
+      masterPasswordVersion: config.rotation.postgresAdmin + 1,
+      kmsKeyArn: keyArn,
+      subnetGroupName: network.dbSubnetGroupName,
+      securityGroupIds: [network.postgresSecurityGroupId],
+      availabilityZones: [...new Set(config.network.privateSubnets.map((s) => s.availabilityZone))],
+      logRetentionDays: config.logRetentionDays,
+      partition: config.aws.partition,
+      tags,
+    },
+    parent,
+  );
+  // A rotated Redis password keeps the previous one valid until its epoch is marked retired.
+  const redisPasswords = (credential: "redisAdmin" | "redisApp", retired: number) => ({
+    current: passwords[credential],
+    previous: retired < config.rotation[credential] ? args.previousPasswords[credential] : undefined,
+  });
+  const redis = new ElastiCacheRedis(
+    `${name}-redis`,
+    {
+      id: prefix,
+      settings: config.redis,
+      kmsKeyArn: keyArn,
+      subnetGroupName: network.cacheSubnetGroupName,
+      securityGroupIds: [network.redisSecurityGroupId],
+      admin: {
+        name: REDIS_USERS.admin,
+        passwords: redisPasswords("redisAdmin", config.redis.retiredEpoch.admin),
+      },
+      app: { name: REDIS_USERS.app, passwords: redisPasswords("redisApp", config.redis.retiredEpoch.app) },
+      notificationTopicArn: cacheEventsTopic(`${name}-cache-events`, config.alarmEmail, tags, parent.parent)
+        .arn,
+      logRetentionDays: config.logRetentionDays,
+      tags,
+    },
+    parent,
+  );
+  return { postgres, redis };
+}
+
+function secretsAndProxy(
+  { name, args, config, prefix, tags, keyArn, parent }: Ctx,
+  stores: Stores,
+  network: DataNetwork,
+) {
+  const pgSecret = (role: { name: string; credential: CredentialName }) => ({
+    engine: "postgres",
+    host: stores.postgres.primary.address,
+    port: 5432,
+    username: role.name,
+    password: args.passwords[role.credential],
+    dbname: config.postgresDatabase,
+  });
+  const redisSecret = (user: string, credential: CredentialName) => ({
+    host: stores.redis.endpoint,
+    port: 6379,
+    username: user,
+    password: args.passwords[credential],
+    tls: true,
+  });
+  const secrets: StoredSecret[] = [
+    { key: "postgres/admin", description: "RDS master (bootstrap only)", value: pgSecret(ADMIN_ROLE) },
+    ...Object.entries(SCHEMA_ROLES).map(([k, role]) => ({
+      key: `postgres/${k}`,
+      description: role.purpose,
+      value: pgSecret(role),
+    })),
+    {
+      key: "redis/admin",
+      description: "Redis admin user",
+      value: redisSecret(REDIS_USERS.admin, "redisAdmin"),
+    },
+    {
+      key: "redis/app",
+      description: "Redis application user",
+      value: redisSecret(REDIS_USERS.app, "redisApp"),
+    },
+  ];
+  const stored = new StackSecrets(`${name}-secrets`, { prefix, kmsKeyArn: keyArn, tags, secrets }, parent);
+  const proxyEndpoint = config.postgres.proxy
+    ? new PostgresProxy(
+        `${name}-proxy`,
+        {
+          name: `${prefix}-app`,
+          primaryIdentifier: stores.postgres.primary.identifier,
+          secretArns: [stored.arns["postgres/app"]],
+          kmsKeyArn: keyArn,
+          subnetIds: config.network.privateSubnets.map((s) => s.id),
+          securityGroupIds: [network.proxySecurityGroupId!],
+          tags,
+        },
+        parent,
+      ).endpoint
+    : undefined;
+  return { secretArns: stored.arns, proxyEndpoint };
+}
+
+function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, stores: Stores) {
+  const backups = new Backups(
+    `${name}-backup`,
+    {
+      prefix,
+      kmsKeyArn: keyArn,
+      primaryArn: stores.postgres.primary.arn,
+      pitrRetentionDays: config.postgres.backupRetentionDays,
+      retentionDays: config.backup.retentionDays,
+      copyRegion: config.backup.copyRegion,
+      startTime: config.backup.startTime,
+      vaultLock: config.backup.vaultLock,
+      complianceLock: config.backup.complianceLock,
+      maxRetentionDays: config.backup.maxRetentionDays,
+      accountId: config.aws.accountId,
+      partition: config.aws.partition,
+      breakGlassRoleArn: config.aws.breakGlassRoleArn,
+      tags,
+    },
+    parent,
+  );
+  const replicas = stores.postgres.replicas.map((_, i) => `${prefix}-replica-${i + 1}`);
+  // Node ids as ElastiCache reports them; the computed names only stand in where the output is not known.
+  const computed = redisMemberIds(prefix, config.redis);
+  const members = computed.map((fallback, i) => ({
+    key: `redis-${i + 1}`,
+    id: stores.redis.memberClusters.apply((m) =>
+      m?.length === computed.length ? [...m].sort()[i] : fallback,
+    ),
+  }));
+  const alarms = new StackAlarms(
+    `${name}-alarms`,
+    {
+      alias: prefix,
+      keyPolicy: { ...config.aws, breakGlassRoleArn: config.aws.breakGlassRoleArn },
+      email: config.alarmEmail,
+      tags,
+      alarms: databaseAlarms(config, { primary: prefix, replicas, redisMembers: members }),
+      rdsInstanceIds: [prefix, ...replicas],
+    },
+    parent,
+  );
+  return { backupVault: backups.vaultName, alarmTopicArn: alarms.topicArn };
+}
+
+function endpoints({ args, config }: Ctx, stores: Stores, proxy?: pulumi.Output<string>): DataStoreEndpoints {
+  const endpoint = (host: pulumi.Input<string>, caCert: string): PostgresEndpoint => ({
+    host,
+    port: 5432,
+    database: config.postgresDatabase,
+    sslmode: "verify-full",
+    caCert,
+  });
+  const primary = stores.postgres.primary;
+  const override = config.postgres.schemaEndpoint;
+  return {
+    postgres: endpoint(primary.address, args.caBundle),
+    // RDS Proxy presents an ACM certificate (Amazon Trust Services roots), not one signed by the RDS CA.
+    postgresApp: proxy ? endpoint(proxy, AMAZON_ROOT_CAS_PEM) : undefined,
+    postgresReaders: stores.postgres.replicas.map((r) => endpoint(r.address, args.caBundle)),
+    postgresReady: [primary],
+    // Through a tunnel the certificate still names the RDS endpoint, so verify against that name.
+    schemaTarget: override
+      ? { host: override.host, port: override.port, tlsServerName: primary.address }
+      : { host: primary.address, port: 5432 },
+    iamRoles: config.postgres.iamAuth ? [SCHEMA_ROLES.readonly.name] : [],
+    redis: { host: stores.redis.endpoint, port: 6379, tls: true },
+    tools: {},
+  };
 }

@@ -1,5 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEV_SERVER_SETTINGS, serverArgs } from "../../lib/postgres/settings";
+import {
+  REKEY_ENTRYPOINT,
+  VERIFIER_FILE,
+  renderRekeyEntrypoint,
+  stableVerifier,
+} from "../../lib/postgres/superuser-rekey";
 import { dataVolume, serviceContainer } from "./service-container";
 
 export interface LocalPostgresArgs {
@@ -55,9 +61,20 @@ export class LocalPostgres extends pulumi.ComponentResource {
           `POSTGRES_USER=${args.adminUser}`,
           `POSTGRES_DB=${args.database}`,
           `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`,
+          `POSTGRES_SUPERUSER_VERIFIER_FILE=${VERIFIER_FILE}`,
         ],
+        // The wrapper re-keys the superuser on a retained volume, then runs the image's own entrypoint.
+        entrypoint: [REKEY_ENTRYPOINT],
         command: serverArgs(DEV_SERVER_SETTINGS),
-        files: [{ path: PASSWORD_FILE, content: args.adminPassword, owner: "999" }],
+        files: [
+          { path: PASSWORD_FILE, content: args.adminPassword, owner: "999" },
+          {
+            path: VERIFIER_FILE,
+            content: pulumi.output(args.adminPassword).apply(stableVerifier),
+            owner: "999",
+          },
+          { path: REKEY_ENTRYPOINT, content: renderRekeyEntrypoint(), owner: "0", permissions: "0555" },
+        ],
         volume: { name: volume.name, containerPath: "/var/lib/postgresql/data" },
         labels: args.labels,
       },

@@ -11,6 +11,8 @@ export interface SecretFile {
   readonly content: pulumi.Input<string>;
   /** uid that must read it inside the container (the image's service user). */
   readonly owner: string;
+  /** Default 0400 (secrets); scripts need the execute bit. */
+  readonly permissions?: string;
 }
 
 export interface ServiceContainerArgs {
@@ -23,6 +25,7 @@ export interface ServiceContainerArgs {
   readonly hostPort: number;
   readonly healthcheck: string[];
   readonly envs?: string[];
+  readonly entrypoint?: string[];
   readonly command?: string[];
   readonly files?: readonly SecretFile[];
   readonly volume?: { readonly name: pulumi.Input<string>; readonly containerPath: string };
@@ -54,13 +57,14 @@ export function serviceContainer(
       wait: true,
       waitTimeout: 180,
       envs: args.envs,
+      entrypoints: args.entrypoint,
       command: args.command,
       uploads: (args.files ?? []).map((f) => ({
         file: f.path,
         content: pulumi.secret(f.content),
         owner: f.owner,
         group: f.owner,
-        permissions: "0400",
+        permissions: f.permissions ?? "0400",
       })),
       volumes: args.volume
         ? [{ volumeName: args.volume.name, containerPath: args.volume.containerPath }]

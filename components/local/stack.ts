@@ -34,7 +34,8 @@ export class LocalDataStores extends pulumi.ComponentResource {
         driver: "bridge",
         labels: dockerLabels(labels),
       },
-      { parent: this },
+      // A fixed name collides with itself under create-before-delete, and the labels force replacement.
+      { parent: this, deleteBeforeReplace: true },
     );
     this.postgres = new LocalPostgres(
       `${name}-postgres`,
@@ -79,6 +80,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
             hostPort: config.tools.pgadminHostPort,
             email: config.tools.pgadminEmail,
             password: passwords.pgadmin,
+            passwordEpoch: config.rotation.pgadmin,
           },
           redisCommander: {
             image: config.tools.redisCommanderImage,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LOOPBACK, dataVolume, serviceContainer } from "./service-container";
+import * as docker from "@pulumi/docker";
+import { LOOPBACK, dockerLabels, serviceContainer } from "./service-container";
 
 export interface LocalToolsArgs {
   readonly namePrefix: string;
@@ -11,6 +12,8 @@ export interface LocalToolsArgs {
     /** Must not be in a special-use domain (.local, .test, …): pgAdmin >= 6.9 refuses those at login. */
     readonly email: string;
     readonly password: pulumi.Input<string>;
+    /** Rotation epoch of `password`: pgAdmin reads its password file only when it creates its config database. */
+    readonly passwordEpoch: number;
   };
   readonly redisCommander: {
     readonly image: string;
@@ -53,7 +56,16 @@ export class LocalTools extends pulumi.ComponentResource {
         },
       },
     });
-    const pgadminVolume = dataVolume(`${name}-pgadmin-data`, `${args.namePrefix}-pgadmin`, args.labels, this);
+    // pgAdmin applies PGADMIN_DEFAULT_PASSWORD_FILE only when it creates its config database, so each password
+    // epoch gets a fresh volume; it holds UI state only (servers come from servers.json), so it is not retained.
+    const pgadminVolume = new docker.Volume(
+      `${name}-pgadmin-data`,
+      {
+        name: `${args.namePrefix}-pgadmin-e${args.pgadmin.passwordEpoch}`,
+        labels: dockerLabels(args.labels),
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
     serviceContainer(
       `${name}-pgadmin`,
       {

@@ -238,8 +238,21 @@ function idOf(news: SchemaInputs): string {
   return `${news.connection.host}:${news.connection.port}/${news.connection.database}`;
 }
 
+/** Key order does not count: the engine hands back stored outputs with their keys sorted. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 export const schemaProvider = {

@@ -10,9 +10,13 @@ const LINKED = [
   "config",
   "lib",
   "migrator",
+  "harness",
+  "tools",
+  "cli",
   "node_modules",
   "package.json",
   "tsconfig.json",
+  "tsconfig.pulumi.json",
   "policy",
   "certs",
 ];

@@ -16,6 +16,7 @@ export interface ContainerSpec {
   name: string;
   image: string;
   envs?: string[];
+  entrypoints?: string[];
   command?: string[];
   ports?: { internal: number; external: number; ip?: string }[];
   uploads?: { file: string; content?: string; contentBase64?: string; permissions?: string }[];
@@ -28,6 +29,7 @@ export interface ContainerSpec {
 export interface ContainerState {
   pid: number;
   service: "postgres" | "redis";
+  spec: ContainerSpec;
 }
 
 /** How a container's own paths and port look from the host. */
@@ -117,12 +119,21 @@ export async function createContainer(spec: ContainerSpec): Promise<ContainerSta
   fs.mkdirSync(view.rootfs, { recursive: true, mode: 0o700 });
   writeUploads(view);
   for (const v of spec.volumes ?? []) fs.mkdirSync(view.hostPath(v.containerPath), { recursive: true });
+  return start(view, service, spec.wait === true);
+}
+
+async function start(
+  view: ContainerView,
+  service: ContainerState["service"],
+  wait: boolean,
+): Promise<ContainerState> {
+  const spec = view.spec;
   const user = service === "postgres" ? serviceUser() : undefined;
   chownTree(view.dir, user);
   const pid = service === "postgres" ? await startPostgres(view, user) : await startRedis(view);
-  const state: ContainerState = { pid, service };
+  const state: ContainerState = { pid, service, spec };
   writeJson(path.join(view.dir, "state.json"), state);
-  if (spec.wait) {
+  if (wait) {
     try {
       await waitHealthy(view, pid, (spec.waitTimeout ?? 60) * 1000);
     } catch (err) {
@@ -179,15 +190,27 @@ export function containerState(name: string): ContainerState | undefined {
   return readJson<ContainerState>(path.join(containerDir(name), "state.json"));
 }
 
-/** `docker stop` + `docker rm`: PostgreSQL gets a fast shutdown (SIGINT), Redis SIGTERM (it saves first). */
-export async function stopContainer(name: string): Promise<void> {
+/** `docker stop`: PostgreSQL gets a fast shutdown (SIGINT), Redis SIGTERM (it saves first). The container stays. */
+export async function stopProcess(name: string): Promise<void> {
   const state = containerState(name);
-  if (state && alive(state.pid)) {
-    process.kill(state.pid, state.service === "postgres" ? "SIGINT" : "SIGTERM");
-    const deadline = Date.now() + 30_000;
-    while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (alive(state.pid)) process.kill(state.pid, "SIGKILL");
-  }
+  if (!state || !alive(state.pid)) return;
+  process.kill(state.pid, state.service === "postgres" ? "SIGINT" : "SIGTERM");
+  const deadline = Date.now() + 30_000;
+  while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(state.pid)) process.kill(state.pid, "SIGKILL");
+}
+
+/** `docker start` of a stopped container: same uploads, volumes and command; waits for its healthcheck. */
+export async function startStopped(name: string): Promise<void> {
+  const state = containerState(name);
+  if (!state) throw new Error(`no container ${name}`);
+  if (alive(state.pid)) return;
+  await start(new ContainerView(state.spec), state.service, true);
+}
+
+/** `docker rm -f`. */
+export async function stopContainer(name: string): Promise<void> {
+  await stopProcess(name);
   fs.rmSync(containerDir(name), { recursive: true, force: true });
 }
 

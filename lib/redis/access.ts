@@ -15,7 +15,8 @@ export const APP_KEY_PATTERNS = [
  * An explicit allowlist rather than `+@all -@dangerous`: new commands in a Redis upgrade stay denied until we add
  * them. Connection commands are what ioredis sends while connecting (AUTH/HELLO, CLIENT SETNAME, INFO for its
  * ready check). No pub/sub: the app tracks websockets in sets, and Redis 7 denies channels by default anyway.
- * FLUSHALL, FLUSHDB, KEYS (the app uses SCAN), CONFIG, DEBUG, SHUTDOWN, ACL, MONITOR … are absent on purpose.
+ * FLUSHALL, FLUSHDB, KEYS and SCAN (both enumerate key names outside the app's patterns; the app keeps its own
+ * index sets where it needs to enumerate), CONFIG, DEBUG, SHUTDOWN, ACL, MONITOR … are absent on purpose.
  */
 export const APP_COMMANDS = [
   // connection
@@ -57,7 +58,8 @@ export const APP_COMMANDS = [
   "pttl",
   "persist",
   "type",
-  "scan",
+  // No SCAN: ACL key patterns do not filter its reply, so it would list every key name on the server (other
+  // families, other tenants, operators' keys). HSCAN/SSCAN/ZSCAN stay: they name a key, which the ACL checks.
   // hashes
   "hget",
   "hset",

@@ -120,13 +120,17 @@ describe("ops CLI (npm run db) on real servers", function () {
 
     it("is degraded (exit 1) when migrations are pending", async () => {
       const other = await preparedDatabase(pg, "ops_pending");
-      await withClient(other.as("admin"), (c) => c.query("DELETE FROM migrations.history WHERE version = 2"));
+      await withClient(other.as("admin"), (c) =>
+        c.query(
+          "DELETE FROM migrations.history WHERE version = (SELECT max(version) FROM migrations.history)",
+        ),
+      );
       const { code, out } = await db(["health"], {
         DATABASE_URL: other.url("readonly"),
         REDIS_URL: undefined,
       });
       assert.equal(code, 1, out);
-      assert.match(out, /pending migrations: 002_user_display_preferences\.sql/);
+      assert.match(out, /pending migrations: \d{3}_[a-z_]+\.sql\n/);
     });
 
     it("is down (exit 2) when PostgreSQL or Redis cannot be reached", async () => {
@@ -195,7 +199,7 @@ describe("ops CLI (npm run db) on real servers", function () {
   });
 
   describe("metrics", () => {
-    it("produces every field on a loaded database, and Redis key counts per seed pattern (by SCAN)", async () => {
+    it("produces every field on a loaded database, and Redis key counts per seed pattern (by SCAN, as admin)", async () => {
       const app = new Redis(redisUrl("app", APP));
       await app.flushall().catch(() => undefined); // denied to the app user; the counts below start from what we write
       for (let i = 0; i < 3; i++) await app.set(`session:m${i}`, "x");
@@ -205,9 +209,21 @@ describe("ops CLI (npm run db) on real servers", function () {
       const { code, out } = await db(["metrics", "--json"], {
         DATABASE_URL: prepared.url("readonly"),
         REDIS_URL: redisUrl("app", APP),
+        REDIS_ADMIN_URL: redisUrl("admin", ADMIN),
       });
       assert.equal(code, 0, out);
       const m = JSON.parse(out);
+      const appOnly = await db(["metrics", "--json"], {
+        DATABASE_URL: prepared.url("readonly"),
+        REDIS_URL: redisUrl("app", APP),
+        REDIS_ADMIN_URL: undefined,
+      });
+      assert.equal(appOnly.code, 0, String(appOnly.error));
+      assert.equal(JSON.parse(appOnly.out).redis.keysByPattern, null);
+      assert.match(
+        JSON.parse(appOnly.out).redis.keysByPatternError,
+        /only the admin user may run: set REDIS_ADMIN_URL/,
+      );
       assert.ok(m.postgres.connections.used >= 1 && m.postgres.connections.max > 0);
       for (const field of ["cacheHitRatio", "databaseBytes", "deadTupleRatio"])
         assert.equal(typeof m.postgres[field], "number", field);
@@ -263,7 +279,12 @@ describe("ops CLI (npm run db) on real servers", function () {
           String(again.error),
           /Refusing to restore into a non-empty database \(\d+ tables in public\); pass --force/,
         );
-        const forced = await db(["restore", made.postgres, "--force"], { ADMIN_DATABASE_URL: adminUrl });
+        // Not marked by a stack and not empty: --force alone is not enough, the target must be named.
+        const unnamed = await db(["restore", made.postgres, "--force"], { ADMIN_DATABASE_URL: adminUrl });
+        assert.match(String(unnamed.error), new RegExp(`name it: --database ${target}`));
+        const forced = await db(["restore", made.postgres, "--force", "--database", target], {
+          ADMIN_DATABASE_URL: adminUrl,
+        });
         assert.equal(forced.code, 0, String(forced.error));
         assert.deepEqual(await fingerprint(pg15.config(target)), before);
       } finally {
@@ -375,7 +396,7 @@ describe("ops CLI (npm run db) on real servers", function () {
       );
       const { code, out } = await db(["reset", "--yes"], { ADMIN_DATABASE_URL: dev.url("admin") });
       assert.equal(code, 0, out);
-      assert.match(out, /rolled back 2, applied 2/);
+      assert.match(out, /rolled back (\d+), applied \1 migration/);
       await withClient(dev.as("app"), async (c: Client) => {
         assert.equal((await c.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 0);
         assert.equal(
@@ -390,7 +411,7 @@ describe("ops CLI (npm run db) on real servers", function () {
   it("maps usage errors to a message naming what is missing", async () => {
     assert.match(
       String((await db(["health"], { DATABASE_URL: undefined })).error),
-      /DATABASE_URL \(or --database-url\) is not set/,
+      /DATABASE_URL \(or --database-url-file FILE\) is not set/,
     );
     assert.match(String((await db(["frobnicate"], {})).error), /unknown command "frobnicate"/);
   });

@@ -13,6 +13,17 @@ function loadProvider(text: string) {
   return requireFromString(text).handler();
 }
 
+/** A copy with every object's keys in sorted order, as the engine stores and returns resource outputs. */
+function sortedKeys(v: any): any {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortedKeys(v[k])]),
+  );
+}
+
 async function login(config: ClientConfig): Promise<string | undefined> {
   const client = new Client(config);
   try {
@@ -132,8 +143,12 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     assert.equal(id, `127.0.0.1:${pg.port}/${database}`);
     assert.deepEqual(
       outs.migrations.map((m: any) => m.name),
-      ["001_platform_schema.sql", "002_user_display_preferences.sql"],
+      inputs.migrations.map((m: any) => m.name),
     );
+    assert.deepEqual(outs.migrations.map((m: any) => m.name).slice(0, 2), [
+      "001_platform_schema.sql",
+      "002_user_display_preferences.sql",
+    ]);
     assert.equal(
       await login(roleConfig("app")),
       undefined,
@@ -152,7 +167,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     for (const secret of [...generated, SUPERUSER_PASSWORD])
       assert.ok(!JSON.stringify(rest).includes(secret), "no password outside admin/roles");
     const marker = await withClient(pg.config(database), (c) =>
-      c.query("SELECT environment, stack FROM migrations.stack_marker"),
+      c.query("SELECT environment, stack FROM stack.marker"),
     );
     assert.deepEqual(marker.rows, [{ environment: "dev", stack: "dev" }]);
   });
@@ -162,11 +177,16 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const offline = { ...outs, connection: { ...outs.connection, port: 1 } };
     const same = await provider.diff(id, offline, { ...inputs, connection: offline.connection });
     assert.equal(same.changes, false);
+    // The engine returns stored outputs with their keys sorted; that alone is no change (found under the real CLI).
+    assert.equal(
+      (await provider.diff(id, sortedKeys(offline), { ...inputs, connection: offline.connection })).changes,
+      false,
+    );
     const added = {
       ...inputs,
       migrations: [
         ...inputs.migrations,
-        migration("003_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+        migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
       ],
     };
     const withMigration = await provider.diff(id, outs, added);
@@ -191,7 +211,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...inputs,
       migrations: [
         ...inputs.migrations,
-        migration("003_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+        migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
       ],
       roles: {
         ...inputs.roles,
@@ -199,7 +219,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       },
     };
     const updated = await provider.update(id, outs, next);
-    assert.deepEqual(updated.outs.migrations.map((m: any) => m.name).slice(-1), ["003_add_bio.sql"]);
+    assert.deepEqual(updated.outs.migrations.map((m: any) => m.name).slice(-1), ["900_add_bio.sql"]);
     assert.equal(await login(roleConfig("app", "rotated-App-password-0123456789abcdef")), undefined);
     assert.equal(await login(roleConfig("app", oldPassword)), "28P01");
     const columns = await withClient(pg.config(database), (c) =>
@@ -243,23 +263,23 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...inputs,
       migrations: [
         ...inputs.migrations,
-        migration("003_ok.sql", "CREATE TABLE notes (id int);"),
-        migration("004_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
+        migration("901_ok.sql", "CREATE TABLE notes (id int);"),
+        migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
       ],
     };
     const err = await provider.update(id, outs, broken).catch((e: any) => e);
     assert.ok(err?.message, `update throws: ${require("node:util").inspect(err).slice(0, 600)}`);
     assert.equal(err.id, id);
     assert.deepEqual(err.properties.migrations.map((m: any) => m.name).slice(-2), [
-      "002_user_display_preferences.sql",
-      "003_ok.sql",
+      inputs.migrations[inputs.migrations.length - 1].name,
+      "901_ok.sql",
     ]);
     assert.equal(
       err.properties.__provider,
       providerText,
       "properties carry __provider for the next operation",
     );
-    assert.match(err.reasons[0], /004_bad\.sql \(up\) failed at line 2: relation "nope" does not exist/);
+    assert.match(err.reasons[0], /902_bad\.sql \(up\) failed at line 2: relation "nope" does not exist/);
     const diff = await provider.diff(id, err.properties, broken);
     assert.equal(
       diff.changes,
@@ -270,13 +290,13 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...broken,
       migrations: [
         ...broken.migrations.slice(0, -1),
-        migration("004_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
+        migration("902_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
       ],
     };
     const resumed = await provider.update(id, err.properties, fixed);
     assert.deepEqual(resumed.outs.migrations.map((m: any) => m.name).slice(-2), [
-      "003_ok.sql",
-      "004_bad.sql",
+      "901_ok.sql",
+      "902_bad.sql",
     ]);
   });
 
@@ -289,7 +309,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
           "001_platform_schema.sql",
           inputs.migrations[0].sql.replace("CREATE TABLE users (", "CREATE TABLE users  ("),
         ),
-        inputs.migrations[1],
+        ...inputs.migrations.slice(1),
       ],
     };
     await assert.rejects(provider.update(id, outs, edited), (err: Error) => {
@@ -308,7 +328,9 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const { props } = await provider.read(id, outs);
     assert.deepEqual(
       props.migrations.map((m: any) => m.name),
-      ["001_platform_schema.sql"],
+      inputs.migrations
+        .map((m: any) => m.name)
+        .filter((n: string) => n !== "002_user_display_preferences.sql"),
     );
   });
 

@@ -139,7 +139,12 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
           assert.match(key, /_FILE$/, `${c.name}: ${key} must be the _FILE form`);
       }
       assert.ok(isSecretValue(c.inputs.uploads), `${c.name}: uploads reach the provider as a secret`);
-      for (const upload of plain(c.inputs.uploads)) assert.equal(upload.permissions, "0400");
+      for (const upload of plain(c.inputs.uploads)) {
+        // Secrets are readable by their owner only; the one script (the re-key entrypoint) is read+execute.
+        const script = upload.file.endsWith(".sh");
+        assert.equal(upload.permissions, script ? "0555" : "0400", upload.file);
+        if (script) assert.doesNotMatch(upload.content, /SCRAM-SHA-256\$|postgresql:\/\//);
+      }
     }
     const pg = ofType(withTools, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-postgres")!;
     const pwFile = plain(pg.inputs.uploads).find((u: any) => u.file === "/run/secrets/postgres-password");
@@ -164,6 +169,9 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       assert.equal(o.opts.deleteBeforeReplace, true, o.name);
     for (const o of run.options.filter((o) => o.type === VOLUME))
       assert.equal(o.opts.retainOnDelete, true, o.name);
+    // The network's fixed name collides with itself under create-before-delete (pulumi-docker#1356).
+    for (const o of run.options.filter((o) => o.type === NETWORK))
+      assert.equal(o.opts.deleteBeforeReplace, true);
     const roots = run.options.filter((o) => !o.parentName || o.parentName.startsWith("offthegrid-database-"));
     assert.deepEqual(roots.map((o) => o.name).sort(), ["credentials", "local", "schema"]);
   });
@@ -203,6 +211,20 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     assert.equal(redisUrl.protocol, "redis:");
     assert.equal(redisUrl.username, "app");
     assert.equal(redisUrl.port, "6379");
+  });
+
+  it("a devToolsPasswordEpoch bump gives pgAdmin a fresh config volume, so the new password is the login", async () => {
+    const volumeOf = (r: StackRun) =>
+      ofType(r, VOLUME).find((v) => /pgadmin/.test(v.inputs.name))!.inputs.name;
+    const bumped = await devStack("dev", { devTools: "true", devToolsPasswordEpoch: "1" });
+    assert.equal(volumeOf(withTools), "offthegrid-dev-pgadmin-e0");
+    assert.equal(volumeOf(bumped), "offthegrid-dev-pgadmin-e1");
+    const pgadminVolume = withTools.options.find((o) => o.type === VOLUME && /pgadmin/.test(o.name))!;
+    assert.notEqual(
+      pgadminVolume.opts.retainOnDelete,
+      true,
+      "UI state only: the old epoch's volume goes away",
+    );
   });
 
   it("runs pgAdmin and Redis Commander only when devTools is on", async () => {

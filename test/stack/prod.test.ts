@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { plain } from "../../harness/mocks";
+import { isSecretValue, plain } from "../../harness/mocks";
 import { StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
 
 // The shipped stack files, with the CA bundle pointed at a test fixture (the real RDS bundle is downloaded by
@@ -86,7 +86,9 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.equal(p.storageType, "gp3");
     assert.deepEqual([p.allocatedStorage, p.maxAllocatedStorage], [200, 2000]);
     assert.equal(p.autoMinorVersionUpgrade, true);
-    assert.equal(p.allowMajorVersionUpgrade, false);
+    assert.equal(p.allowMajorVersionUpgrade, true, "prod takes major upgrades through blue/green only");
+    assert.deepEqual(p.blueGreenUpdate, { enabled: true });
+    assert.equal(p.databaseInsightsMode, "standard");
     assert.deepEqual(
       [p.backupRetentionPeriod, p.backupWindow, p.maintenanceWindow],
       [14, "02:00-02:30", "sun:03:00-sun:04:00"],
@@ -109,6 +111,9 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.equal(p.iamDatabaseAuthenticationEnabled, false);
     assert.ok(p.dbSubnetGroupName && p.parameterGroupName);
     assert.equal(p.username, "postgres");
+    assert.equal(p.password, undefined, "write-only passwordWo instead (kept out of the instance's outputs)");
+    assert.ok(isSecretValue(primaryOf(run).inputs.passwordWo), "passwordWo is a secret input");
+    assert.equal(p.passwordWoVersion, 1, "rotation epoch 0 + 1 (0 reads as unset)");
     assert.equal(p.manageMasterUserPassword, undefined, "RDS-managed passwords do not work with replicas");
     assert.equal(p.engineLifecycleSupport, "open-source-rds-extended-support-disabled");
   });
@@ -146,12 +151,14 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.equal(replicas.length, 2);
     for (const r of replicas) {
       assert.equal(r.replicateSourceDb, "offthegrid-prod");
-      assert.equal(r.storageEncrypted, true);
-      assert.equal(r.kmsKeyId, primary.kmsKeyId);
+      // A same-region replica inherits encryption and key from its source; AWS rejects an explicit key.
+      assert.equal(r.storageEncrypted, undefined);
+      assert.equal(r.kmsKeyId, undefined);
+      assert.equal(r.maxAllocatedStorage, primary.maxAllocatedStorage, "replicas autoscale like the primary");
       assert.equal(r.parameterGroupName, primary.parameterGroupName);
       assert.equal(r.publiclyAccessible, false);
       assert.equal(r.deletionProtection, true);
-      assert.equal(r.password, undefined, "replicas inherit the master password");
+      assert.equal(r.password ?? r.passwordWo, undefined, "replicas inherit the master password");
       assert.equal(
         r.engineLifecycleSupport,
         undefined,
@@ -185,8 +192,13 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.match(rg.finalSnapshotIdentifier, /^offthegrid-prod-final-/);
     assert.deepEqual(
       rg.logDeliveryConfigurations.map((l: any) => [l.logType, l.destinationType]),
-      [["slow-log", "cloudwatch-logs"]],
+      [
+        ["slow-log", "cloudwatch-logs"],
+        ["engine-log", "cloudwatch-logs"],
+      ],
     );
+    assert.equal(rg.applyImmediately, false, "node-type changes wait for the maintenance window");
+    assert.ok(rg.notificationTopicArn, "ElastiCache notifications go to a topic");
     const [params] = ofType(run, T.cacheParams);
     assert.equal(params.inputs.family, "redis7");
     const p = Object.fromEntries(params.inputs.parameters.map((x: any) => [x.name, x.value]));
@@ -267,21 +279,20 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
   it("backs up to an AWS Backup vault daily with lifecycle, copies to a vault in the second region, locks vaults", () => {
     const vaults = ofType(run, T.vault);
     assert.equal(vaults.length, 2);
-    const providers = ofType(run, T.provider).filter((p) => p.inputs.region === "eu-central-1");
-    assert.equal(providers.length, 1, "a second aws provider for the copy region");
+    assert.deepEqual(ofType(run, T.provider), [], "no second provider: copy-region resources set `region`");
     const copyVault = vaults.find((v) => v.inputs.name === "offthegrid-prod-backups-copy")!;
-    assert.ok(copyVault.provider?.includes("copy-region"), "the copy vault lives in the copy region");
+    assert.equal(copyVault.inputs.region, "eu-central-1", "the copy vault lives in the copy region");
     const [plan] = ofType(run, T.plan).map((p) => plain(p.inputs));
     const rule = plan.rules[0];
     assert.equal(rule.lifecycle.deleteAfter, 35);
     assert.equal(rule.copyActions.length, 1);
     assert.match(rule.copyActions[0].destinationVaultArn, /offthegrid-prod-backups-copy|copy-vault/);
-    assert.match(rule.schedule, /^cron\(/);
+    assert.equal(rule.schedule, "cron(0 5 * * ? *)", "backupStartTime 05:00, clear of RDS windows");
     const [selection] = ofType(run, T.selection).map((s) => plain(s.inputs));
     assert.deepEqual(selection.resources.length, 1);
     assert.equal(ofType(run, T.vaultLock).length, 2);
     const keys = ofType(run, T.key);
-    assert.equal(keys.length, 2, "one key per region");
+    assert.equal(keys.length, 3, "data key, copy-region key, alarm key");
     for (const k of keys) assert.equal(k.inputs.enableKeyRotation, true);
   });
 
@@ -298,13 +309,14 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
       "ReplicationLag",
     ])
       assert.ok(metrics.has(m), m);
-    const [topic] = ofType(run, T.topic);
-    assert.ok(topic.inputs.kmsMasterKeyId);
-    const [sub] = ofType(run, T.subscription);
-    assert.deepEqual([sub.inputs.protocol, sub.inputs.endpoint], ["email", "oncall@offthegrid.example.com"]);
+    const topic = ofType(run, T.topic).find((t) => t.inputs.kmsMasterKeyId)!;
+    assert.ok(topic, "the alarm topic is encrypted");
+    const subs = ofType(run, T.subscription).map((s) => [s.inputs.protocol, s.inputs.endpoint]);
+    assert.ok(subs.length >= 1);
+    for (const sub of subs) assert.deepEqual(sub, ["email", "oncall@offthegrid.example.com"]);
     const policy = JSON.parse(ofType(run, T.key)[0].inputs.policy);
     const sids = policy.Statement.map((s: any) => s.Sid);
-    assert.ok(sids.includes("CloudWatchLogs") && sids.includes("AlarmsPublishToEncryptedTopic"));
+    assert.ok(sids.includes("CloudWatchLogs"));
   });
 
   it("opens only 5432 / 6379, only to the configured sources, never to the world", () => {
@@ -323,7 +335,7 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
 
   it("tags every taggable AWS resource with Project, Environment and Owner", () => {
     const untaggable =
-      /rolePolicyAttachment|kms\/alias|secretVersion|vaultLockConfiguration|backup\/selection|topicSubscription|proxyDefaultTargetGroup|proxyTarget|iam\/rolePolicy:|pulumi:providers/;
+      /rolePolicyAttachment|kms\/alias|secretVersion|vaultLockConfiguration|backup\/selection|topicSubscription|proxyDefaultTargetGroup|proxyTarget|iam\/rolePolicy:|pulumi:providers|instanceAutomatedBackupsReplication/;
     const aws = run.resources.filter((r) => r.type.startsWith("aws:") && !untaggable.test(r.type));
     assert.ok(aws.length > 30);
     for (const r of aws) {

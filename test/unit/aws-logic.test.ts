@@ -60,6 +60,7 @@ describe("AWS logic (pure)", () => {
       snapshotWindow: "04:00-05:00",
       maintenanceWindow: "sun:05:00-sun:06:00",
       retiredEpoch: { admin: 0, app: 0 },
+      applyImmediately: false,
     };
     assert.deepEqual(redisMemberIds("g", { ...base, replicaCount: 2, clusterMode: false, shards: 1 }), [
       "g-001",
@@ -76,18 +77,33 @@ describe("AWS logic (pure)", () => {
     assert.ok(!redisParameters(false).some((p) => p.name === "cluster-enabled"));
   });
 
-  it("raises replica-lag alarms only for replicas, thresholds from config", () => {
+  it("raises RDS replica-lag alarms only for replicas, Redis lag on every node (roles swap on failover)", () => {
     const cfg = validateConfig(stackConfig("Pulumi.prod.yaml"), PROJECT, "prod");
     if (cfg.platform !== "aws") throw new Error("expected aws");
-    const alarms = databaseAlarms(cfg, { primary: "p", replicas: ["r1"], redisMembers: ["g-001", "g-002"] });
+    const redisMembers = [
+      { key: "redis-1", id: "g-001" },
+      { key: "redis-2", id: "g-002" },
+    ];
+    const alarms = databaseAlarms(cfg, { primary: "p", replicas: ["r1"], redisMembers });
     assert.deepEqual(
       alarms.filter((a) => a.metric === "ReplicaLag").map((a) => a.dimensions.DBInstanceIdentifier),
       ["r1"],
     );
+    const lag = alarms.filter((a) => a.metric === "ReplicationLag");
     assert.deepEqual(
-      alarms.filter((a) => a.metric === "ReplicationLag").map((a) => a.dimensions.CacheClusterId),
-      ["g-002"],
+      lag.map((a) => a.dimensions.CacheClusterId),
+      ["g-001", "g-002"],
+      "the node that is primary today is tomorrow's replica",
     );
+    for (const a of [...lag, ...alarms.filter((a) => a.metric === "ReplicaLag")])
+      assert.equal(a.missingData, "notBreaching", `${a.key}: a primary reports no lag`);
+    for (const a of alarms) assert.notEqual(a.missingData, "breaching" as never, a.key);
+    for (const metric of ["EngineCPUUtilization", "FreeableMemory", "CurrConnections"])
+      assert.deepEqual(
+        alarms.filter((a) => a.namespace === "AWS/ElastiCache" && a.metric === metric).length,
+        2,
+        metric,
+      );
     assert.equal(
       alarms.find((a) => a.metric === "DatabaseConnections")!.threshold,
       320,

@@ -1,12 +1,8 @@
 import { strict as assert } from "node:assert";
 import { backupFileName, kindOf, timestamp } from "../../cli/ops/backup-files";
 import { parseInfo } from "../../cli/ops/health";
-import {
-  checkDumpCompatible,
-  clientInvocation,
-  connectionParts,
-  dockerDumpCommand,
-} from "../../cli/ops/postgres-backup";
+import { libpqEnvironment } from "../../cli/ops/pg-env";
+import { checkDumpCompatible, dockerDumpCommand, withoutMarkerEntries } from "../../cli/ops/postgres-backup";
 import { exitCodeOf, worst } from "../../cli/ops/status";
 
 describe("ops helpers (pure)", () => {
@@ -19,21 +15,52 @@ describe("ops helpers (pure)", () => {
     assert.throws(() => kindOf("dump.rdb"), /not a backup made by `npm run db -- backup`/);
   });
 
-  it("passes the password to pg_dump in PGPASSWORD, never on the command line", () => {
-    const parts = connectionParts(
-      "postgresql://offthegrid_readonly:s3cr3t-Pw@db.internal:6543/offthegrid?sslmode=verify-full",
+  it("hands pg_dump/pg_restore every URL setting in their environment, the password never on argv", () => {
+    const env = libpqEnvironment(
+      "postgresql://offthegrid_readonly:s3cr%40t-Pw@db.internal:6543/offthegrid?sslmode=verify-full&sslrootcert=/certs/rds.pem&connect_timeout=5",
+      { PATH: "/bin", PGSSLMODE: "disable", PGHOST: "elsewhere" },
     );
-    assert.deepEqual(parts, {
-      host: "db.internal",
-      port: 6543,
-      user: "offthegrid_readonly",
-      password: "s3cr3t-Pw",
-      database: "offthegrid",
+    assert.deepEqual(env, {
+      PATH: "/bin",
+      PGHOST: "db.internal",
+      PGPORT: "6543",
+      PGUSER: "offthegrid_readonly",
+      PGPASSWORD: "s3cr@t-Pw",
+      PGDATABASE: "offthegrid",
+      PGREQUIREAUTH: "scram-sha-256",
+      PGSSLMODE: "verify-full",
+      PGSSLROOTCERT: "/certs/rds.pem",
+      PGCONNECT_TIMEOUT: "5",
     });
-    const { args, env } = clientInvocation(parts, "verify-full");
-    assert.ok(!args.join(" ").includes("s3cr3t-Pw"));
-    assert.equal(env.PGPASSWORD, "s3cr3t-Pw");
-    assert.equal(env.PGSSLMODE, "verify-full");
+    assert.throws(
+      () => libpqEnvironment("postgresql://u:p@h/db?ssl=true"),
+      /Unsupported parameter "ssl" in the PostgreSQL URL: .* Allowed parameters are: sslmode, sslrootcert/,
+    );
+  });
+
+  it("drops the stack marker's entries from a restore list, old location and new", () => {
+    const list = [
+      ";",
+      "7; 2615 16419 SCHEMA - migrations offthegrid_owner",
+      "8; 2615 16423 SCHEMA - stack postgres",
+      "3570; 0 0 ACL - SCHEMA stack postgres",
+      "233; 1259 16744 TABLE migrations stack_marker postgres",
+      "3584; 0 0 ACL migrations TABLE stack_marker postgres",
+      "219; 1259 16424 TABLE stack marker postgres",
+      "3598; 0 0 ACL stack TABLE marker postgres",
+      "3560; 0 16744 TABLE DATA migrations stack_marker postgres",
+      "3548; 0 16424 TABLE DATA stack marker postgres",
+      "3380; 2606 16750 CONSTRAINT migrations stack_marker stack_marker_pkey postgres",
+      "3335; 2606 16433 CONSTRAINT stack marker marker_pkey postgres",
+      "230; 1259 16700 TABLE migrations history offthegrid_owner",
+      "231; 1259 16701 TABLE public stack_items offthegrid_owner",
+    ].join("\n");
+    assert.deepEqual(withoutMarkerEntries(list).split("\n"), [
+      ";",
+      "7; 2615 16419 SCHEMA - migrations offthegrid_owner",
+      "230; 1259 16700 TABLE migrations history offthegrid_owner",
+      "231; 1259 16701 TABLE public stack_items offthegrid_owner",
+    ]);
   });
 
   it("runs the dev container's own pg_dump through docker exec, over its trusted local socket", () => {
@@ -43,6 +70,8 @@ describe("ops helpers (pure)", () => {
       "offthegrid-dev-postgres",
       "pg_dump",
       "--format=custom",
+      "--exclude-schema=stack",
+      "--exclude-table=migrations.stack_marker",
       "--username",
       "postgres",
       "--dbname",

@@ -1,0 +1,116 @@
+// prod and staging under the real CLI: every shipped stack file passes the CLI's own config validation, previews
+// run with computed outputs unknown (the stand-in aws plugin, like the real one, knows nothing before create), and
+// the real policy analyzer runs the pack and agrees with `npm run policy:check`.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { checkStack } from "../../cli/policy-check";
+import { ROOT } from "../../harness/engine/cli";
+import { EngineSession } from "../../harness/engine/session";
+
+const STACK_FILES: Record<string, string> = {
+  dev: "Pulumi.dev.yaml",
+  prod: "Pulumi.prod.yaml",
+  staging: "examples/Pulumi.staging.yaml",
+};
+
+interface Reported {
+  level: string;
+  policy: string;
+  resource: string;
+}
+
+/** Policy violations in the CLI's report; "can't run … during preview" notes (unknown inputs) are left out. */
+function violations(output: string): Reported[] {
+  const found: Reported[] = [];
+  const lines = output.split("\n");
+  lines.forEach((line, i) => {
+    const m =
+      /^\s+- \[(mandatory|advisory|remediate)\]\s+([a-z0-9-]+)\s+\(([^:]+:[^:]+:[^:]+): ([^)]+)\)/.exec(line);
+    if (m && !/can't run policy .* during preview/.test(lines[i + 1] ?? "")) {
+      found.push({ level: m[1], policy: m[2], resource: m[4] });
+    }
+  });
+  return found.sort((a, b) => `${a.policy}/${a.resource}`.localeCompare(`${b.policy}/${b.resource}`));
+}
+
+describe("AWS stacks and the policy pack under the real Pulumi CLI", function () {
+  this.timeout(180_000);
+  let s: EngineSession;
+
+  before(async () => {
+    s = EngineSession.create("e2e-aws");
+    await s.pulumi(["login", `file://${s.backend}`]);
+    for (const [stack, file] of Object.entries(STACK_FILES)) {
+      // The staging example is what a user copies to Pulumi.staging.yaml (its header says so).
+      if (stack === "staging")
+        fs.copyFileSync(path.join(ROOT, file), path.join(s.project, "Pulumi.staging.yaml"));
+      await s.pulumi(["stack", "init", stack]);
+    }
+  });
+
+  after(async () => {
+    if (s) await s.dispose();
+  });
+
+  it("Pulumi.dev.yaml passes the CLI's config validation (every key Pulumi.yaml leaves without default is required)", async () => {
+    const preview = await s.pulumi(["preview", "--stack", "dev", "--json"]);
+    assert.ok(JSON.parse(preview.stdout).steps.length > 0);
+  });
+
+  for (const stack of ["prod", "staging"]) {
+    it(`${stack}: preview from the shipped stack file passes config validation and check; outputs unknown; no CA file`, async () => {
+      assert.ok(!fs.existsSync(path.join(s.project, "certs", "rds-global-bundle.pem")));
+      const preview = await s.pulumi(["preview", "--stack", stack, "--json"]);
+      const steps: { op: string; urn: string; newState?: { inputs?: any; outputs?: any } }[] = JSON.parse(
+        preview.stdout,
+      ).steps;
+      const primary = steps.find((st) => st.urn.endsWith("$aws:rds/instance:Instance::aws-postgres"));
+      assert.equal(primary?.op, "create");
+      assert.ok(primary?.newState?.inputs?.instanceClass, "known inputs are shown");
+      for (const computed of ["address", "endpoint", "arn"]) {
+        assert.equal(
+          primary?.newState?.outputs?.[computed],
+          undefined,
+          `${computed} is unknown before create`,
+        );
+      }
+      const schema = steps.find((st) => st.urn.endsWith("SchemaMigrations::schema"));
+      assert.equal(schema?.op, "create", "the schema step passes check with an unknown connection");
+    });
+
+    it(`${stack}: \`preview --policy-pack policy\` runs the real analyzer and reports what policy:check reports`, async () => {
+      const preview = await s.pulumi([
+        "preview",
+        "--stack",
+        stack,
+        "--policy-pack",
+        "policy",
+        "--policy-pack-config",
+        `policy/config/${stack}.json`,
+      ]);
+      const offline = (await checkStack(stack))
+        .map((v) => ({ level: v.level as string, policy: v.policy, resource: v.resource?.name ?? "" }))
+        .sort((a, b) => `${a.policy}/${a.resource}`.localeCompare(`${b.policy}/${b.resource}`));
+      assert.match(preview.stdout, /Policies:/);
+      assert.deepEqual(violations(preview.stdout), offline);
+    });
+  }
+
+  it("a mandatory violation fails the preview (staging's advisory Multi-AZ rule made mandatory)", async () => {
+    const config = path.join(s.base, "strict.json");
+    const staging = JSON.parse(
+      fs.readFileSync(path.join(s.project, "policy", "config", "staging.json"), "utf8"),
+    );
+    fs.writeFileSync(config, JSON.stringify({ ...staging, "rds-multi-az": "mandatory" }));
+    const preview = await s.pulumi(
+      ["preview", "--stack", "staging", "--policy-pack", "policy", "--policy-pack-config", config],
+      { allowFailure: true },
+    );
+    assert.notEqual(preview.code, 0);
+    assert.ok(
+      violations(preview.stdout).some((v) => v.level === "mandatory" && v.policy === "rds-multi-az"),
+      preview.stdout.slice(-3000),
+    );
+  });
+});

@@ -1,0 +1,219 @@
+// The dev stack under the real Pulumi CLI, typed as a user types it (README quick start): the real engine,
+// language host, dynamic-provider host; stand-in docker/random plugins that run PostgreSQL 17 and redis-server.
+import { strict as assert } from "node:assert";
+import { once } from "node:events";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import Redis from "ioredis";
+import { Client } from "pg";
+import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../migrator";
+import { EngineSession } from "../../harness/engine/session";
+import { freePort } from "../../harness/ports";
+import { alive, containerState, startStopped, stopProcess } from "../../harness/standins/docker-container";
+
+const STACK = "dev";
+
+/** Steps of a `preview --json`, as op per resource name (`same` left out). */
+function changes(json: string): Record<string, string> {
+  const steps: { op: string; urn: string }[] = JSON.parse(json).steps ?? [];
+  return Object.fromEntries(
+    steps.filter((s) => s.op !== "same").map((s) => [s.urn.split("::").pop() as string, s.op]),
+  );
+}
+
+async function query(url: string, sql: string, params: unknown[] = []) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+async function sqlState(url: string, sql: string): Promise<string | undefined> {
+  try {
+    await query(url, sql);
+    return undefined;
+  } catch (err) {
+    return (err as { code?: string }).code ?? (err as Error).message;
+  }
+}
+
+/** The server's reply to AUTH with the URL's user and password, e.g. "+OK" or "-WRONGPASS …". */
+async function redisAuth(url: string): Promise<string> {
+  const u = new URL(url);
+  const socket = net.connect(Number(u.port), u.hostname);
+  try {
+    await once(socket, "connect");
+    socket.write(`AUTH ${decodeURIComponent(u.username)} ${decodeURIComponent(u.password)}\r\n`);
+    const [reply] = await once(socket, "data");
+    return String(reply).trim();
+  } finally {
+    socket.destroy();
+  }
+}
+
+async function redisCall<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
+  this.timeout(240_000);
+  let s: EngineSession;
+  let outputs: Record<string, any>;
+  let names: { postgres: string; redis: string; pgVolume: string };
+
+  before(async () => {
+    s = EngineSession.create("e2e-dev");
+    await s.pulumi(["login", `file://${s.backend}`]);
+    await s.pulumi(["stack", "init", STACK]);
+    await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
+    await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
+    names = {
+      postgres: "offthegrid-dev-postgres",
+      redis: "offthegrid-dev-redis",
+      pgVolume: "offthegrid-dev-pgdata",
+    };
+  });
+
+  after(async () => {
+    if (s && !process.env.OFFTHEGRID_KEEP_E2E) await s.dispose();
+  });
+
+  it("`pulumi up` provisions both stores and applies the schema through the dynamic-provider host", async () => {
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    assert.deepEqual(
+      outputs.schemaMigrations.map((m: { name: string }) => m.name),
+      fs.readdirSync(path.join(s.project, "sql")).filter((f) => f.endsWith(".sql")),
+    );
+  });
+
+  it("each role's URL logs in as that role; the app role cannot run DDL, readonly cannot write", async () => {
+    const urls = outputs.postgresUrls;
+    for (const role of ["admin", "owner", "app", "readonly"]) {
+      const { rows } = await query(urls[role], "SELECT current_user AS who");
+      assert.equal(rows[0].who, outputs.postgres.roles[role]);
+    }
+    assert.equal(await sqlState(urls.app, "CREATE TABLE app_made (id int)"), "42501");
+    assert.equal(await sqlState(urls.readonly, "DELETE FROM users"), "42501");
+  });
+
+  it("Redis: the app URL works inside its key patterns; the admin URL can CONFIG GET", async () => {
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.set("session:e2e", "kept")), "OK");
+    await assert.rejects(
+      redisCall(outputs.redisUrls.app, (r) => r.set("other:e2e", "x")),
+      /NOPERM/,
+    );
+    const maxmemory = await redisCall(outputs.redisUrls.admin, (r) => r.config("GET", "maxmemory"));
+    assert.deepEqual(maxmemory, ["maxmemory", String(256 * 1024 * 1024)]);
+  });
+
+  it("no generated password appears in plaintext in the state file, nor in `stack output` without --show-secrets", async () => {
+    const passwords = [
+      ...["admin", "owner", "app", "readonly"].map((r) => new URL(outputs.postgresUrls[r]).password),
+      ...Object.values<string>(outputs.redisUrls).map((u) => new URL(u).password),
+    ];
+    const state = s.stateText(STACK);
+    const plain = (await s.pulumi(["stack", "output", "--json"])).stdout;
+    for (const password of passwords) {
+      assert.ok(password.length >= 40);
+      assert.ok(!state.includes(password), "password in the state file");
+      assert.ok(!plain.includes(password), "password in stack output");
+    }
+    // Whole outputs are secret or plain: nothing nested is masked (what the Automation API and actions need).
+    const shown = JSON.parse(plain);
+    for (const key of ["postgresUrls", "redisUrls", "toolPasswords"])
+      assert.equal(shown[key], "[secret]", key);
+    for (const key of ["postgres", "redis", "tools"])
+      assert.ok(!JSON.stringify(shown[key]).includes("[secret]"), key);
+  });
+
+  it("`pulumi preview` right after `up` shows no changes", async () => {
+    await s.pulumi(["preview", "--expect-no-changes"]);
+  });
+
+  it("bumping postgresAppPasswordEpoch replaces exactly that password; the old one stops working, data stays", async () => {
+    const oldUrl = outputs.postgresUrls.app;
+    await query(oldUrl, "INSERT INTO users (wallet_address) VALUES ($1)", [`9${"e".repeat(50)}`]);
+    await s.pulumi(["config", "set", "postgresAppPasswordEpoch", "1"]);
+    const preview = await s.pulumi(["preview", "--diff", "--json"]);
+    assert.deepEqual(changes(preview.stdout), { "credentials-postgresApp": "replace", schema: "update" });
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    assert.notEqual(outputs.postgresUrls.app, oldUrl);
+    assert.equal(await sqlState(oldUrl, "SELECT 1"), "28P01");
+    const { rows } = await query(outputs.postgresUrls.app, "SELECT count(*)::int AS n FROM users");
+    assert.equal(rows[0].n, 1);
+  });
+
+  it("bumping redisAppPasswordEpoch: the Redis container is replaced, the new password works, the old fails, keys stay", async () => {
+    const oldUrl = outputs.redisUrls.app;
+    await s.pulumi(["config", "set", "redisAppPasswordEpoch", "1"]);
+    const preview = await s.pulumi(["preview", "--json"]);
+    assert.equal(changes(preview.stdout)["local-redis"], "replace");
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:e2e")), "kept");
+    assert.equal(await redisAuth(outputs.redisUrls.app), "+OK");
+    assert.match(await redisAuth(oldUrl), /^-WRONGPASS/);
+  });
+
+  it("a new migration file: `preview` shows the SchemaMigrations update, `up` applies it", async () => {
+    const sql = path.join(s.project, "sql");
+    fs.writeFileSync(path.join(sql, "900_e2e_note.sql"), "-- migrate:up\nCREATE TABLE e2e_note (id int);\n");
+    fs.writeFileSync(
+      path.join(sql, "migrations.sum"),
+      renderSumFile(loadMigrations(readMigrationDirectory(sql))),
+    );
+    const preview = await s.pulumi(["preview", "--json"]);
+    assert.deepEqual(changes(preview.stdout), { schema: "update" });
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    const { rows } = await query(outputs.postgresUrls.owner, "SELECT to_regclass('e2e_note') AS t");
+    assert.equal(rows[0].t, "e2e_note");
+  });
+
+  it("`pulumi refresh` with the database stopped fails in seconds, naming it, and keeps the state", async () => {
+    const before = s.stateText(STACK);
+    await s.docker(() => stopProcess(names.postgres));
+    const refresh = await s.pulumi(["refresh", "--yes", "--skip-preview"], { allowFailure: true });
+    assert.notEqual(refresh.code, 0);
+    assert.match(
+      refresh.stdout + refresh.stderr,
+      /cannot read the applied migrations from 127\.0\.0\.1:\d+\/offthegrid/,
+    );
+    assert.ok(refresh.ms < 60_000, `refresh took ${refresh.ms} ms`);
+    const schema = (text: string) =>
+      JSON.parse(text).checkpoint.latest.resources.find((r: { type: string }) =>
+        r.type.endsWith("SchemaMigrations"),
+      );
+    assert.deepEqual(schema(s.stateText(STACK)).outputs.migrations, schema(before).outputs.migrations);
+    await s.docker(() => startStopped(names.postgres));
+    await s.pulumi(["refresh", "--yes", "--skip-preview"]);
+  });
+
+  it("`pulumi destroy` stops the processes and keeps the data volumes", async () => {
+    const pids = await s.docker(() =>
+      [names.postgres, names.redis].map((n) => containerState(n)?.pid as number),
+    );
+    await s.pulumi(["destroy", "--yes", "--skip-preview"]);
+    for (const pid of pids) assert.equal(alive(pid), false);
+    assert.ok(fs.existsSync(path.join(s.dockerRoot, "volumes", names.pgVolume, "PG_VERSION")));
+  });
+
+  it("a second `pulumi up` reuses the retained data", async () => {
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    const { rows } = await query(outputs.postgresUrls.app, "SELECT count(*)::int AS n FROM users");
+    assert.equal(rows[0].n, 1);
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:e2e")), "kept");
+  });
+});
