@@ -182,6 +182,8 @@ export function failed(
     return error;
   }
   const connectionLost = !e.code || e.code.startsWith("57P") || /terminat|Connection/i.test(e.message);
+  // When the guard fires, a hidden COMMIT has shifted the statement count: name no statement rather than a wrong one.
+  if (e.code === GUARD_SQLSTATE) where = { guard: true };
   const line = where.line ?? where.statement?.line;
   const lines = where.statement?.text.split(/\r?\n|\r/) ?? [];
   const excerpt = where.statement

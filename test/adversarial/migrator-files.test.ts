@@ -83,7 +83,10 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
     ];
     const err = await migrateUp({ connection: config, migrations: files }).catch((e) => e);
     assert.ok(err instanceof MigrationRunError, String(err));
-    assert.match(err.message, /003_sneaky\.sql \(up\) failed/);
+    assert.match(
+      err.message,
+      /003_sneaky\.sql \(up\) failed: the migration's transaction ended inside the file/,
+    );
     assert.match(err.message, /ended the runner's transaction .* NOT recorded as applied/s);
     assert.equal(await exists(config, "before_commit"), true, "committed by the file's own COMMIT");
     assert.equal(await exists(config, "after_commit"), false, "nothing after the COMMIT was kept");
