@@ -16,6 +16,8 @@ async function main(): Promise<void> {
       importMs: Math.round(importsDone - started),
       evaluateMs: Math.round(done - importsDone),
       totalMs: Math.round(done - started),
+      // CPU time of this process (user + system): on a shared machine it varies less than wall time.
+      cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
     }),
   );

@@ -3,7 +3,8 @@
 // never drops anything.
 import * as pulumi from "@pulumi/pulumi";
 import { loadMigrations, MigrationSource } from "../../migrator";
-import { ConnectionInputs, SchemaInputs, schemaProvider } from "./provider";
+import type { ConnectionInputs, SchemaInputs } from "./provider";
+import { schemaProvider } from "./bundled-provider";
 import { RUNNER_DEFAULTS } from "../../migrator/runner";
 
 export interface SchemaMigrationsArgs {

@@ -67,13 +67,13 @@ export const INTENDED_PRIVILEGES: Readonly<Record<string, PrivilegeCells>> = {
   "function set_updated_at()": fn(false),
   "function enforce_module_unlock()": fn(false),
   "function cleanup_expired_sessions(interval,integer)": fn(false, "EXECUTE"),
-  "function create_user_stats()": fn(true),
-  "function refresh_user_education_stats(uuid)": fn(true),
+  // sql/004 replaced 001's row-level rollup triggers with statement-level ones over transition tables.
+  "function create_user_stats_rows()": fn(true),
+  "function refresh_education_stats_for(uuid[])": fn(true),
   "function refresh_education_readiness()": fn(true),
-  "function track_module_progress()": fn(true),
+  "function track_module_progress_rollups()": fn(true),
   "function track_curriculum()": fn(true),
-  "function apply_grid_delta(uuid,integer,user_grids)": fn(true),
-  "function track_grids()": fn(true),
+  "function track_grid_rollups()": fn(true),
   // Default privileges: what objects a later migration creates get without a GRANT (direct grants, sorted).
   // Functions: EXECUTE for nobody but the owner, so a new function is granted explicitly or not at all.
   "default functions of offthegrid_owner": {

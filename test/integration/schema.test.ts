@@ -182,9 +182,10 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
     it("user_education_summary: no progress is not ready, one module is not ready, all required modules is ready", async () => {
       const user = await newUser();
       assert.deepEqual(
-        { ...(await summary(user)), user_id: undefined },
+        { ...(await summary(user)), user_id: undefined, wallet_address: undefined },
         {
           user_id: undefined,
+          wallet_address: undefined,
           modules_started: 0,
           modules_completed: 0,
           average_score: null,
