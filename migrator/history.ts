@@ -6,6 +6,12 @@ import { TableName, ident, qualified } from "./sql-text";
 export const DEFAULT_HISTORY: TableName = { schema: "migrations", table: "history" };
 
 /**
+ * Appended to prefix_checksum while statement `statements_done + 1` of a no-transaction file is running, so a run
+ * that died mid-statement is recognised (the column is free text; older runners read it as a changed file and stop).
+ */
+export const RUNNING_MARK = " running";
+
+/**
  * Creates the history table (and its schema when missing). CREATE SCHEMA IF NOT EXISTS would demand CREATE on
  * the database even when the schema exists, which the owner role deliberately lacks; the bootstrap creates it.
  */
@@ -48,7 +54,8 @@ export async function readHistory(client: ClientBase, t: TableName): Promise<His
     checksum: r.checksum,
     status: r.status,
     statementsDone: r.statements_done,
-    prefixChecksum: r.prefix_checksum,
+    prefixChecksum: r.prefix_checksum?.replace(RUNNING_MARK, "") ?? null,
+    inFlight: r.prefix_checksum?.endsWith(RUNNING_MARK) ?? false,
     appliedAt: r.applied_at,
     durationMs: r.duration_ms,
     appliedBy: r.applied_by,

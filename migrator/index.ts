@@ -3,7 +3,9 @@ export { BootstrapOptions, BootstrapRoles, bootstrap } from "./bootstrap";
 export { connectWithRetry, DatabaseUnavailable } from "./connect";
 export { DEFAULT_HISTORY, readHistory } from "./history";
 export { MigrationLockTimeout } from "./lock";
-export { Migration, MigrationFileError, parseMigration } from "./migration-file";
+export { Migration, MigrationFileError, parseMigration, parseMigrationBytes } from "./migration-file";
+export { MigrationResumeError } from "./no-transaction";
+export { MigrationLockLost } from "./session";
 export { MigrationPlanError } from "./plan";
 export {
   MigrationEvent,

@@ -1,20 +1,27 @@
-// Parsing a migration file is pure: name + text in, a Migration (sections, directives, checksum) out.
+// Parsing a migration file is pure: name + text (or bytes) in, a Migration (sections, statements, checksum) out.
 //
 //   -- migrate:no-transaction          (optional; CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE)
 //   -- migrate:lock-timeout 10s        (optional; overrides the runner's default)
 //   -- migrate:statement-timeout 30min (optional)
-//   -- migrate:up
+//   -- migrate:up                      (required, exactly once)
 //   …SQL…
-//   -- migrate:down
+//   -- migrate:down                    (optional)
 //   …SQL that undoes it…
+//
+// Directives are exact: each is a whole `--` comment line at column 0, written as above. Any other comment that
+// looks like one (indented, another case, a space after the colon) is refused rather than read as a comment,
+// because guessing wrong runs the down section during `up`.
 import { EngineError } from "./errors";
 import { createHash } from "node:crypto";
-import { Statement, splitSql } from "./sql-split";
+import { Statement, SqlSplitError, splitSql } from "./sql-split";
+import { decodeUtf8 } from "./utf8";
 
 export const MIGRATION_NAME = /^(\d{3,})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
 
 export interface Migration {
   readonly name: string;
+  /** The file's text as read: a parsed Migration is itself a valid MigrationSource. */
+  readonly sql: string;
   readonly version: number;
   /** sha256 hex of the normalized header + up section: editing the down section later is allowed. */
   readonly checksum: string;
@@ -23,6 +30,9 @@ export interface Migration {
   readonly upLine: number;
   readonly down?: string;
   readonly downLine?: number;
+  /** Statements with lines and offsets relative to the whole file. */
+  readonly upStatements: readonly Statement[];
+  readonly downStatements: readonly Statement[];
   readonly transaction: boolean;
   readonly lockTimeoutMs?: number;
   readonly statementTimeoutMs?: number;
@@ -39,7 +49,7 @@ export class MigrationFileError extends EngineError {
 }
 
 /** Strips a UTF-8 BOM and turns CRLF / CR into LF, so a checkout on another OS has the same checksum. */
-function normalize(text: string): string {
+export function normalize(text: string): string {
   return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
 }
 
@@ -47,12 +57,45 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
-function parseDuration(raw: string): number | undefined {
-  const match = /^(\d+)(ms|s|min|h)$/.exec(raw.trim());
+export function parseDuration(raw: string): number | undefined {
+  const match = /^(\d+)(ms|s|min|h)$/.exec(raw);
   if (!match) return undefined;
   const unit = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "min" | "h"];
   return Number(match[1]) * unit;
 }
+
+/** Parses a file read as bytes: invalid UTF-8 is refused with its byte offset. */
+export function parseMigrationBytes(name: string, bytes: Uint8Array): Migration {
+  return parseMigration(name, decodeMigrationBytes(name, bytes));
+}
+
+export function decodeMigrationBytes(name: string, bytes: Uint8Array): string {
+  return decodeUtf8(bytes, (offset, line) => {
+    throw new MigrationFileError(
+      name,
+      line,
+      `byte offset ${offset} is not valid UTF-8 (0x${bytes[offset].toString(16).padStart(2, "0")}); ` +
+        "save the file as UTF-8",
+    );
+  });
+}
+
+interface Directive {
+  readonly key: "up" | "down" | "no-transaction" | "lock-timeout" | "statement-timeout";
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+  readonly line: number;
+}
+
+const EXACT = /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$/;
+const LOOKS_LIKE = [
+  /^-{2,}\s*migrate\s*[:=]/i,
+  /^-{2,}\s*migrate\s*(up|down|no-?transaction|lock-?timeout|statement-?timeout)\b/i,
+];
+const ALLOWED =
+  "write it exactly, alone on its line at column 0: -- migrate:up, -- migrate:down, -- migrate:no-transaction, " +
+  "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min";
 
 export function parseMigration(name: string, text: string): Migration {
   const match = MIGRATION_NAME.exec(name);
@@ -63,89 +106,142 @@ export function parseMigration(name: string, text: string): Migration {
       "the name must look like 001_create_users.sql (3+ digits, _, lower-case words)",
     );
   }
-  const lines = normalize(text).split("\n");
+  const from = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const directives: Directive[] = [];
+  const onLineComment = (start: number, end: number, line: number) => {
+    const comment = text.slice(start, end);
+    const exact = EXACT.exec(comment);
+    const atLineStart = start === from || text[start - 1] === "\n" || text[start - 1] === "\r";
+    if (exact && atLineStart) {
+      const key = (exact[1] ?? exact[2]) as Directive["key"];
+      directives.push({ key, value: exact[3] ?? "", start, end, line });
+      return true;
+    }
+    if (LOOKS_LIKE.some((re) => re.test(comment))) {
+      throw new MigrationFileError(
+        name,
+        line,
+        `"${comment.trim()}" looks like a directive but is not one; ${ALLOWED}`,
+      );
+    }
+    return false;
+  };
+  let statements: Statement[];
+  try {
+    statements = splitSql(text, { from, onLineComment });
+  } catch (err) {
+    if (!(err instanceof SqlSplitError)) throw err;
+    throw new MigrationFileError(name, err.line, err.reason);
+  }
+  const { up, down, header } = sectionsOf(name, directives);
+  const options = headerOptions(name, header);
+  const upStatements = statements.filter((s) => s.start > up.end && (!down || s.start < down.start));
+  const downStatements = down ? statements.filter((s) => s.start > down.end) : [];
+  const early = statements.find((s) => s.start < up.start);
+  if (early) {
+    throw new MigrationFileError(
+      name,
+      early.line,
+      "SQL before -- migrate:up; put every statement in a section",
+    );
+  }
+  if (upStatements.length === 0)
+    throw new MigrationFileError(name, up.line + 1, "the up section has no SQL statement");
+  refuseTransactionControl(name, upStatements, "up");
+  refuseTransactionControl(name, downStatements, "down");
+  const upEnd = down ? down.start : text.length;
+  return {
+    name,
+    sql: text,
+    version: Number(match[1]),
+    checksum: sha256(normalize(text.slice(0, upEnd)).trimEnd()),
+    up: text.slice(afterLine(text, up.end), upEnd),
+    upLine: up.line + 1,
+    down: down && downStatements.length > 0 ? text.slice(afterLine(text, down.end)) : undefined,
+    downLine: down ? down.line + 1 : undefined,
+    upStatements,
+    downStatements,
+    ...options,
+  };
+}
+
+function afterLine(text: string, end: number): number {
+  if (text[end] === "\r" && text[end + 1] === "\n") return end + 2;
+  return end < text.length ? end + 1 : end;
+}
+
+function sectionsOf(name: string, directives: readonly Directive[]) {
+  const ups = directives.filter((d) => d.key === "up");
+  const downs = directives.filter((d) => d.key === "down");
+  if (ups.length === 0) {
+    throw new MigrationFileError(
+      name,
+      1,
+      'no "-- migrate:up" line; put it on its own line before the SQL to apply (and "-- migrate:down" before ' +
+        "the SQL that undoes it)",
+    );
+  }
+  if (ups.length > 1)
+    throw new MigrationFileError(name, ups[1].line, 'a second "-- migrate:up"; a file has exactly one');
+  if (downs.length > 1)
+    throw new MigrationFileError(name, downs[1].line, 'a second "-- migrate:down"; a file has at most one');
+  const up = ups[0];
+  const down = downs[0];
+  if (down && down.start < up.start)
+    throw new MigrationFileError(name, down.line, '"-- migrate:down" comes before "-- migrate:up"');
+  const misplaced = directives.find((d) => d.key !== "up" && d.key !== "down" && d.start > up.start);
+  if (misplaced) {
+    throw new MigrationFileError(
+      name,
+      misplaced.line,
+      `"-- migrate:${misplaced.key}" belongs in the header, before "-- migrate:up"`,
+    );
+  }
+  return { up, down, header: directives.filter((d) => d.start < up.start) };
+}
+
+function headerOptions(name: string, header: readonly Directive[]) {
   let transaction = true;
   let lockTimeoutMs: number | undefined;
   let statementTimeoutMs: number | undefined;
-  let upAt = -1;
-  let downAt = -1;
-  lines.forEach((line, index) => {
-    const directive = /^--\s*migrate:([a-z-]+)\s*(.*?)\s*$/.exec(line);
-    if (!directive) return;
-    const [, key, value] = directive;
-    const where = index + 1;
-    const header = upAt < 0;
-    if (key === "up" && upAt < 0) upAt = index;
-    else if (key === "down" && downAt < 0 && upAt >= 0) downAt = index;
-    else if (key === "no-transaction" && header) transaction = false;
-    else if ((key === "lock-timeout" || key === "statement-timeout") && header) {
-      const ms = parseDuration(value);
-      if (ms === undefined || ms <= 0) {
-        throw new MigrationFileError(
-          name,
-          where,
-          `"-- migrate:${key} ${value}" needs a duration such as 500ms, 5s, 10min`,
-        );
-      }
-      if (key === "lock-timeout") lockTimeoutMs = ms;
-      else statementTimeoutMs = ms;
-    } else {
+  const seen = new Set<string>();
+  for (const d of header) {
+    if (seen.has(d.key)) throw new MigrationFileError(name, d.line, `a second "-- migrate:${d.key}"`);
+    seen.add(d.key);
+    if (d.key === "no-transaction") {
+      transaction = false;
+      continue;
+    }
+    const ms = parseDuration(d.value);
+    if (ms === undefined || ms <= 0) {
       throw new MigrationFileError(
         name,
-        where,
-        `unexpected directive "-- migrate:${key}"; allowed: no-transaction, lock-timeout, statement-timeout ` +
-          "(before -- migrate:up), then up, then down, once each",
+        d.line,
+        `"-- migrate:${d.key} ${d.value}" needs a duration such as 500ms, 5s, 10min`,
       );
     }
-  });
-  const upStart = upAt < 0 ? 0 : upAt + 1;
-  const upEnd = downAt < 0 ? lines.length : downAt;
-  const up = lines.slice(upStart, upEnd).join("\n");
-  const down = downAt < 0 ? undefined : lines.slice(downAt + 1).join("\n");
-  const migration: Migration = {
-    name,
-    version: Number(match[1]),
-    checksum: sha256(lines.slice(0, upEnd).join("\n").trimEnd()),
-    up,
-    upLine: upStart + 1,
-    down:
-      down !== undefined && statementsOf({ name, sql: down, firstLine: downAt + 2 }).length > 0
-        ? down
-        : undefined,
-    downLine: downAt < 0 ? undefined : downAt + 2,
-    transaction,
-    lockTimeoutMs,
-    statementTimeoutMs,
-  };
-  const upStatements = statementsOf({ name, sql: up, firstLine: upStart + 1 });
-  if (upStatements.length === 0)
-    throw new MigrationFileError(name, upStart + 1, "the up section has no SQL statement");
-  if (transaction) {
-    const control = upStatements.find((s) =>
-      /^(begin|commit|rollback|start\s+transaction|end)\b/i.test(s.text),
-    );
-    if (control) {
-      throw new MigrationFileError(
-        name,
-        control.line,
-        `"${control.text.split("\n")[0]}" controls the transaction the runner already opened; remove it, or mark ` +
-          "the file -- migrate:no-transaction",
-      );
-    }
+    if (d.key === "lock-timeout") lockTimeoutMs = ms;
+    else statementTimeoutMs = ms;
   }
-  return migration;
+  return { transaction, lockTimeoutMs, statementTimeoutMs };
 }
 
-/** Statements of one section with line numbers relative to the whole file. */
-export function statementsOf(section: { name: string; sql: string; firstLine: number }): Statement[] {
-  try {
-    return splitSql(section.sql).map((s) => ({ text: s.text, line: s.line + section.firstLine - 1 }));
-  } catch (err) {
-    const line = (err as { line?: number }).line;
+/**
+ * The runner owns the transaction (or, for no-transaction files, autocommit with progress tracking): a file
+ * that ends, aborts or nests it would leave work committed that its history row does not describe.
+ */
+const TRANSACTION_CONTROL =
+  /^(begin|start|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)(?![\w$])/i;
+
+function refuseTransactionControl(name: string, statements: readonly Statement[], section: string): void {
+  const control = statements.find((s) => TRANSACTION_CONTROL.test(s.text));
+  if (control) {
     throw new MigrationFileError(
-      section.name,
-      line ? line + section.firstLine - 1 : undefined,
-      (err as Error).message,
+      name,
+      control.line,
+      `"${control.text.split(/\r?\n|\r/)[0]}" in the ${section} section controls the transaction; the runner ` +
+        "runs each file in its own transaction (or, with -- migrate:no-transaction, statement by statement). " +
+        "Remove it, or split the file into several migrations",
     );
   }
 }

@@ -11,6 +11,8 @@ export interface HistoryRow {
   /** no-transaction files: statements already run, and a checksum of exactly those statements. */
   readonly statementsDone: number | null;
   readonly prefixChecksum: string | null;
+  /** no-transaction files: statement statementsDone + 1 was running when the last run stopped. */
+  readonly inFlight?: boolean;
   readonly appliedAt: Date;
   readonly durationMs: number | null;
   readonly appliedBy: string | null;
@@ -33,6 +35,7 @@ export interface UpPlan {
     readonly migration: Migration;
     readonly statementsDone: number;
     readonly prefixChecksum: string;
+    readonly inFlight: boolean;
   };
 }
 
@@ -95,7 +98,12 @@ export function planUp(
           "are no longer the same in the file. Only the statements after them may change before it is resumed.",
       );
     }
-    resume = { migration: file, statementsDone: done, prefixChecksum: prefix };
+    resume = {
+      migration: file,
+      statementsDone: done,
+      prefixChecksum: prefix,
+      inFlight: partial.inFlight ?? false,
+    };
   }
   return {
     pending: files.filter((m) => !rows.has(m.name) || rows.get(m.name)!.status === "partial"),

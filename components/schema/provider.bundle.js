@@ -258,7 +258,7 @@ exports.schemaProvider = {
 "migrator/index.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.verifySumFile = exports.sumFileProblems = exports.renderSumFile = exports.SUM_FILE = exports.readMigrationDirectory = exports.loadMigrations = exports.MigrationSource = exports.literal = exports.ident = exports.scramSha256Verifier = exports.migrationStatus = exports.migrateUp = exports.migrateDown = exports.RunnerOptions = exports.RUNNER_DEFAULTS = exports.MigrationStatus = exports.MigrationRunError = exports.MigrationResult = exports.MigrationEvent = exports.MigrationPlanError = exports.parseMigration = exports.MigrationFileError = exports.Migration = exports.MigrationLockTimeout = exports.readHistory = exports.DEFAULT_HISTORY = exports.DatabaseUnavailable = exports.connectWithRetry = exports.bootstrap = exports.BootstrapRoles = exports.BootstrapOptions = void 0;
+exports.verifySumFile = exports.sumFileProblems = exports.renderSumFile = exports.SUM_FILE = exports.readMigrationDirectory = exports.loadMigrations = exports.MigrationSource = exports.literal = exports.ident = exports.scramSha256Verifier = exports.migrationStatus = exports.migrateUp = exports.migrateDown = exports.RunnerOptions = exports.RUNNER_DEFAULTS = exports.MigrationStatus = exports.MigrationRunError = exports.MigrationResult = exports.MigrationEvent = exports.MigrationPlanError = exports.MigrationLockLost = exports.MigrationResumeError = exports.parseMigrationBytes = exports.parseMigration = exports.MigrationFileError = exports.Migration = exports.MigrationLockTimeout = exports.readHistory = exports.DEFAULT_HISTORY = exports.DatabaseUnavailable = exports.connectWithRetry = exports.bootstrap = exports.BootstrapRoles = exports.BootstrapOptions = void 0;
 var bootstrap_1 = __require("migrator/bootstrap.ts");
 Object.defineProperty(exports, "BootstrapOptions", { enumerable: true, get: function () { return bootstrap_1.BootstrapOptions; } });
 Object.defineProperty(exports, "BootstrapRoles", { enumerable: true, get: function () { return bootstrap_1.BootstrapRoles; } });
@@ -275,6 +275,11 @@ var migration_file_1 = __require("migrator/migration-file.ts");
 Object.defineProperty(exports, "Migration", { enumerable: true, get: function () { return migration_file_1.Migration; } });
 Object.defineProperty(exports, "MigrationFileError", { enumerable: true, get: function () { return migration_file_1.MigrationFileError; } });
 Object.defineProperty(exports, "parseMigration", { enumerable: true, get: function () { return migration_file_1.parseMigration; } });
+Object.defineProperty(exports, "parseMigrationBytes", { enumerable: true, get: function () { return migration_file_1.parseMigrationBytes; } });
+var no_transaction_1 = __require("migrator/no-transaction.ts");
+Object.defineProperty(exports, "MigrationResumeError", { enumerable: true, get: function () { return no_transaction_1.MigrationResumeError; } });
+var session_1 = __require("migrator/session.ts");
+Object.defineProperty(exports, "MigrationLockLost", { enumerable: true, get: function () { return session_1.MigrationLockLost; } });
 var plan_1 = __require("migrator/plan.ts");
 Object.defineProperty(exports, "MigrationPlanError", { enumerable: true, get: function () { return plan_1.MigrationPlanError; } });
 var runner_1 = __require("migrator/runner.ts");
@@ -551,11 +556,12 @@ exports.EngineError = EngineError;
 "migrator/history.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.DEFAULT_HISTORY = void 0;
+exports.RUNNING_MARK = exports.DEFAULT_HISTORY = void 0;
 exports.ensureHistory = ensureHistory;
 exports.readHistory = readHistory;
 const sql_text_1 = __require("migrator/sql-text.ts");
 exports.DEFAULT_HISTORY = { schema: "migrations", table: "history" };
+exports.RUNNING_MARK = " running";
 async function ensureHistory(client, t) {
     const { rows } = await client.query("SELECT to_regnamespace($1) IS NOT NULL AS present", [(0, sql_text_1.ident)(t.schema)]);
     if (!rows[0].present)
@@ -593,7 +599,8 @@ async function readHistory(client, t) {
         checksum: r.checksum,
         status: r.status,
         statementsDone: r.statements_done,
-        prefixChecksum: r.prefix_checksum,
+        prefixChecksum: r.prefix_checksum?.replace(exports.RUNNING_MARK, "") ?? null,
+        inFlight: r.prefix_checksum?.endsWith(exports.RUNNING_MARK) ?? false,
         appliedAt: r.applied_at,
         durationMs: r.duration_ms,
         appliedBy: r.applied_by,
@@ -661,12 +668,16 @@ async function lockHolder(client) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.MigrationFileError = exports.MIGRATION_NAME = void 0;
+exports.normalize = normalize;
 exports.sha256 = sha256;
+exports.parseDuration = parseDuration;
+exports.parseMigrationBytes = parseMigrationBytes;
+exports.decodeMigrationBytes = decodeMigrationBytes;
 exports.parseMigration = parseMigration;
-exports.statementsOf = statementsOf;
 const errors_1 = __require("migrator/errors.ts");
 const node_crypto_1 = require("node:crypto");
 const sql_split_1 = __require("migrator/sql-split.ts");
+const utf8_1 = __require("migrator/utf8.ts");
 exports.MIGRATION_NAME = /^(\d{3,})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
 class MigrationFileError extends errors_1.EngineError {
     file;
@@ -685,162 +696,153 @@ function sha256(text) {
     return (0, node_crypto_1.createHash)("sha256").update(text, "utf8").digest("hex");
 }
 function parseDuration(raw) {
-    const match = /^(\d+)(ms|s|min|h)$/.exec(raw.trim());
+    const match = /^(\d+)(ms|s|min|h)$/.exec(raw);
     if (!match)
         return undefined;
     const unit = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 }[match[2]];
     return Number(match[1]) * unit;
 }
+function parseMigrationBytes(name, bytes) {
+    return parseMigration(name, decodeMigrationBytes(name, bytes));
+}
+function decodeMigrationBytes(name, bytes) {
+    return (0, utf8_1.decodeUtf8)(bytes, (offset, line) => {
+        throw new MigrationFileError(name, line, `byte offset ${offset} is not valid UTF-8 (0x${bytes[offset].toString(16).padStart(2, "0")}); ` +
+            "save the file as UTF-8");
+    });
+}
+const EXACT = /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$/;
+const LOOKS_LIKE = [
+    /^-{2,}\s*migrate\s*[:=]/i,
+    /^-{2,}\s*migrate\s*(up|down|no-?transaction|lock-?timeout|statement-?timeout)\b/i,
+];
+const ALLOWED = "write it exactly, alone on its line at column 0: -- migrate:up, -- migrate:down, -- migrate:no-transaction, " +
+    "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min";
 function parseMigration(name, text) {
     const match = exports.MIGRATION_NAME.exec(name);
     if (!match) {
         throw new MigrationFileError(name, undefined, "the name must look like 001_create_users.sql (3+ digits, _, lower-case words)");
     }
-    const lines = normalize(text).split("\n");
+    const from = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const directives = [];
+    const onLineComment = (start, end, line) => {
+        const comment = text.slice(start, end);
+        const exact = EXACT.exec(comment);
+        const atLineStart = start === from || text[start - 1] === "\n" || text[start - 1] === "\r";
+        if (exact && atLineStart) {
+            const key = (exact[1] ?? exact[2]);
+            directives.push({ key, value: exact[3] ?? "", start, end, line });
+            return true;
+        }
+        if (LOOKS_LIKE.some((re) => re.test(comment))) {
+            throw new MigrationFileError(name, line, `"${comment.trim()}" looks like a directive but is not one; ${ALLOWED}`);
+        }
+        return false;
+    };
+    let statements;
+    try {
+        statements = (0, sql_split_1.splitSql)(text, { from, onLineComment });
+    }
+    catch (err) {
+        if (!(err instanceof sql_split_1.SqlSplitError))
+            throw err;
+        throw new MigrationFileError(name, err.line, err.reason);
+    }
+    const { up, down, header } = sectionsOf(name, directives);
+    const options = headerOptions(name, header);
+    const upStatements = statements.filter((s) => s.start > up.end && (!down || s.start < down.start));
+    const downStatements = down ? statements.filter((s) => s.start > down.end) : [];
+    const early = statements.find((s) => s.start < up.start);
+    if (early) {
+        throw new MigrationFileError(name, early.line, "SQL before -- migrate:up; put every statement in a section");
+    }
+    if (upStatements.length === 0)
+        throw new MigrationFileError(name, up.line + 1, "the up section has no SQL statement");
+    refuseTransactionControl(name, upStatements, "up");
+    refuseTransactionControl(name, downStatements, "down");
+    const upEnd = down ? down.start : text.length;
+    return {
+        name,
+        sql: text,
+        version: Number(match[1]),
+        checksum: sha256(normalize(text.slice(0, upEnd)).trimEnd()),
+        up: text.slice(afterLine(text, up.end), upEnd),
+        upLine: up.line + 1,
+        down: down && downStatements.length > 0 ? text.slice(afterLine(text, down.end)) : undefined,
+        downLine: down ? down.line + 1 : undefined,
+        upStatements,
+        downStatements,
+        ...options,
+    };
+}
+function afterLine(text, end) {
+    if (text[end] === "\r" && text[end + 1] === "\n")
+        return end + 2;
+    return end < text.length ? end + 1 : end;
+}
+function sectionsOf(name, directives) {
+    const ups = directives.filter((d) => d.key === "up");
+    const downs = directives.filter((d) => d.key === "down");
+    if (ups.length === 0) {
+        throw new MigrationFileError(name, 1, 'no "-- migrate:up" line; put it on its own line before the SQL to apply (and "-- migrate:down" before ' +
+            "the SQL that undoes it)");
+    }
+    if (ups.length > 1)
+        throw new MigrationFileError(name, ups[1].line, 'a second "-- migrate:up"; a file has exactly one');
+    if (downs.length > 1)
+        throw new MigrationFileError(name, downs[1].line, 'a second "-- migrate:down"; a file has at most one');
+    const up = ups[0];
+    const down = downs[0];
+    if (down && down.start < up.start)
+        throw new MigrationFileError(name, down.line, '"-- migrate:down" comes before "-- migrate:up"');
+    const misplaced = directives.find((d) => d.key !== "up" && d.key !== "down" && d.start > up.start);
+    if (misplaced) {
+        throw new MigrationFileError(name, misplaced.line, `"-- migrate:${misplaced.key}" belongs in the header, before "-- migrate:up"`);
+    }
+    return { up, down, header: directives.filter((d) => d.start < up.start) };
+}
+function headerOptions(name, header) {
     let transaction = true;
     let lockTimeoutMs;
     let statementTimeoutMs;
-    let upAt = -1;
-    let downAt = -1;
-    lines.forEach((line, index) => {
-        const directive = /^--\s*migrate:([a-z-]+)\s*(.*?)\s*$/.exec(line);
-        if (!directive)
-            return;
-        const [, key, value] = directive;
-        const where = index + 1;
-        const header = upAt < 0;
-        if (key === "up" && upAt < 0)
-            upAt = index;
-        else if (key === "down" && downAt < 0 && upAt >= 0)
-            downAt = index;
-        else if (key === "no-transaction" && header)
+    const seen = new Set();
+    for (const d of header) {
+        if (seen.has(d.key))
+            throw new MigrationFileError(name, d.line, `a second "-- migrate:${d.key}"`);
+        seen.add(d.key);
+        if (d.key === "no-transaction") {
             transaction = false;
-        else if ((key === "lock-timeout" || key === "statement-timeout") && header) {
-            const ms = parseDuration(value);
-            if (ms === undefined || ms <= 0) {
-                throw new MigrationFileError(name, where, `"-- migrate:${key} ${value}" needs a duration such as 500ms, 5s, 10min`);
-            }
-            if (key === "lock-timeout")
-                lockTimeoutMs = ms;
-            else
-                statementTimeoutMs = ms;
+            continue;
         }
-        else {
-            throw new MigrationFileError(name, where, `unexpected directive "-- migrate:${key}"; allowed: no-transaction, lock-timeout, statement-timeout ` +
-                "(before -- migrate:up), then up, then down, once each");
+        const ms = parseDuration(d.value);
+        if (ms === undefined || ms <= 0) {
+            throw new MigrationFileError(name, d.line, `"-- migrate:${d.key} ${d.value}" needs a duration such as 500ms, 5s, 10min`);
         }
-    });
-    const upStart = upAt < 0 ? 0 : upAt + 1;
-    const upEnd = downAt < 0 ? lines.length : downAt;
-    const up = lines.slice(upStart, upEnd).join("\n");
-    const down = downAt < 0 ? undefined : lines.slice(downAt + 1).join("\n");
-    const migration = {
-        name,
-        version: Number(match[1]),
-        checksum: sha256(lines.slice(0, upEnd).join("\n").trimEnd()),
-        up,
-        upLine: upStart + 1,
-        down: down !== undefined && statementsOf({ name, sql: down, firstLine: downAt + 2 }).length > 0
-            ? down
-            : undefined,
-        downLine: downAt < 0 ? undefined : downAt + 2,
-        transaction,
-        lockTimeoutMs,
-        statementTimeoutMs,
-    };
-    const upStatements = statementsOf({ name, sql: up, firstLine: upStart + 1 });
-    if (upStatements.length === 0)
-        throw new MigrationFileError(name, upStart + 1, "the up section has no SQL statement");
-    if (transaction) {
-        const control = upStatements.find((s) => /^(begin|commit|rollback|start\s+transaction|end)\b/i.test(s.text));
-        if (control) {
-            throw new MigrationFileError(name, control.line, `"${control.text.split("\n")[0]}" controls the transaction the runner already opened; remove it, or mark ` +
-                "the file -- migrate:no-transaction");
-        }
+        if (d.key === "lock-timeout")
+            lockTimeoutMs = ms;
+        else
+            statementTimeoutMs = ms;
     }
-    return migration;
+    return { transaction, lockTimeoutMs, statementTimeoutMs };
 }
-function statementsOf(section) {
-    try {
-        return (0, sql_split_1.splitSql)(section.sql).map((s) => ({ text: s.text, line: s.line + section.firstLine - 1 }));
-    }
-    catch (err) {
-        const line = err.line;
-        throw new MigrationFileError(section.name, line ? line + section.firstLine - 1 : undefined, err.message);
+const TRANSACTION_CONTROL = /^(begin|start|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)(?![\w$])/i;
+function refuseTransactionControl(name, statements, section) {
+    const control = statements.find((s) => TRANSACTION_CONTROL.test(s.text));
+    if (control) {
+        throw new MigrationFileError(name, control.line, `"${control.text.split(/\r?\n|\r/)[0]}" in the ${section} section controls the transaction; the runner ` +
+            "runs each file in its own transaction (or, with -- migrate:no-transaction, statement by statement). " +
+            "Remove it, or split the file into several migrations");
     }
 }
 },
 "migrator/sql-split.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
+exports.SqlSplitError = void 0;
+exports.lineStarts = lineStarts;
+exports.lineOf = lineOf;
 exports.splitSql = splitSql;
 const errors_1 = __require("migrator/errors.ts");
-function splitSql(sql) {
-    const statements = [];
-    let start = 0;
-    let i = 0;
-    const n = sql.length;
-    let countedTo = 0;
-    let linesBefore = 0;
-    const push = (end) => {
-        const raw = sql.slice(start, end);
-        const firstToken = firstTokenOffset(raw);
-        if (firstToken >= 0) {
-            linesBefore += countNewlines(sql, countedTo, start + firstToken);
-            countedTo = start + firstToken;
-            statements.push({ text: raw.slice(firstToken).trim(), line: 1 + linesBefore });
-        }
-    };
-    while (i < n) {
-        const c = sql.charCodeAt(i);
-        const next = sql.charCodeAt(i + 1);
-        if (c === DASH && next === DASH) {
-            i = skipLineComment(sql, i);
-        }
-        else if (c === SLASH && next === STAR) {
-            i = skipBlockComment(sql, i);
-        }
-        else if (c === QUOTE) {
-            const escapes = i > 0 && /[eE]/.test(sql[i - 1]) && (i < 2 || !/[A-Za-z0-9_]/.test(sql[i - 2]));
-            i = skipQuoted(sql, i, "'", escapes);
-        }
-        else if (c === DOUBLE_QUOTE) {
-            i = skipQuoted(sql, i, '"', false);
-        }
-        else if (c === DOLLAR) {
-            const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-            if (tag && !(i > 0 && /[A-Za-z0-9_]/.test(sql[i - 1]))) {
-                const close = sql.indexOf(tag[0], i + tag[0].length);
-                if (close < 0)
-                    throw new SqlSplitError(`unterminated dollar-quoted string ${tag[0]}`, lineAt(sql, i));
-                i = close + tag[0].length;
-            }
-            else {
-                i++;
-            }
-        }
-        else if (c === SEMICOLON) {
-            push(i);
-            start = i + 1;
-            i++;
-        }
-        else {
-            i++;
-        }
-    }
-    push(n);
-    return statements;
-}
-const DASH = 45;
-const SLASH = 47;
-const STAR = 42;
-const QUOTE = 39;
-const DOUBLE_QUOTE = 34;
-const DOLLAR = 36;
-const SEMICOLON = 59;
-function isSpace(code) {
-    return code === 32 || (code >= 9 && code <= 13);
-}
 class SqlSplitError extends errors_1.EngineError {
     reason;
     line;
@@ -850,71 +852,389 @@ class SqlSplitError extends errors_1.EngineError {
         this.line = line;
     }
 }
-function skipLineComment(sql, i) {
-    const end = sql.indexOf("\n", i);
-    return end < 0 ? sql.length : end + 1;
-}
-function skipBlockComment(sql, i) {
-    let depth = 0;
-    let j = i;
-    while (j < sql.length) {
-        if (sql[j] === "/" && sql[j + 1] === "*") {
-            depth++;
-            j += 2;
-        }
-        else if (sql[j] === "*" && sql[j + 1] === "/") {
-            depth--;
-            j += 2;
-            if (depth === 0)
-                return j;
-        }
-        else {
-            j++;
-        }
+exports.SqlSplitError = SqlSplitError;
+function lineStarts(text) {
+    const starts = [0];
+    if (text.indexOf("\r") < 0) {
+        for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1))
+            starts.push(i + 1);
+        return starts;
     }
-    throw new SqlSplitError("unterminated /* comment", lineAt(sql, i));
+    const lineBreak = /\r\n?|\n/g;
+    while (lineBreak.exec(text))
+        starts.push(lineBreak.lastIndex);
+    return starts;
 }
-function skipQuoted(sql, i, quote, backslashEscapes) {
-    let j = i + 1;
-    while (j < sql.length) {
-        if (backslashEscapes && sql[j] === "\\") {
-            j += 2;
-        }
-        else if (sql[j] === quote) {
-            if (sql[j + 1] === quote)
-                j += 2;
-            else
-                return j + 1;
-        }
-        else {
-            j++;
-        }
+function lineOf(starts, offset) {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    throw new SqlSplitError(`unterminated ${quote === "'" ? "string" : "quoted identifier"}`, lineAt(sql, i));
+    return lo + 1;
 }
-function firstTokenOffset(text) {
-    let i = 0;
-    while (i < text.length) {
-        if (isSpace(text.charCodeAt(i)))
+function splitSql(sql, options = {}) {
+    const lines = lineStarts(sql);
+    const statements = [];
+    const n = sql.length;
+    let i = options.from ?? 0;
+    let first = -1;
+    let last = -1;
+    let parens = 0;
+    let beginDepth = 0;
+    const words = [];
+    const end = () => {
+        if (first >= 0) {
+            statements.push({ text: sql.slice(first, last), line: lineOf(lines, first), start: first, end: last });
+        }
+        first = last = -1;
+        parens = beginDepth = 0;
+        words.length = 0;
+    };
+    const token = (from, to) => {
+        if (first < 0)
+            first = from;
+        last = to;
+        i = to;
+    };
+    const nextToken = /[^ \t\n\v\f\r]/g;
+    const lineEnd = /[\n\r]/g;
+    const wordTail = /[\w$\u0080-\uffff]*/y;
+    for (;;) {
+        nextToken.lastIndex = i;
+        if (!nextToken.exec(sql))
+            break;
+        i = nextToken.lastIndex - 1;
+        const c = sql.charCodeAt(i);
+        if (c === DASH && sql.charCodeAt(i + 1) === DASH) {
+            lineEnd.lastIndex = i;
+            const stop = lineEnd.exec(sql) ? lineEnd.lastIndex - 1 : n;
+            if (options.onLineComment?.(i, stop, lineOf(lines, i)))
+                end();
+            i = stop;
+        }
+        else if (c === SLASH && sql.charCodeAt(i + 1) === STAR) {
+            i = skipBlockComment(sql, i, lines);
+        }
+        else if (isWordStart(c)) {
+            wordTail.lastIndex = i + 1;
+            wordTail.exec(sql);
+            const j = wordTail.lastIndex;
+            if (j === i + 1 && (c === 69 || c === 101) && sql.charCodeAt(j) === QUOTE) {
+                token(i, skipQuoted(sql, j, QUOTE, true, lines));
+                continue;
+            }
+            if (words.length < 4 || beginDepth > 0 || isRoutine(words)) {
+                const word = sql.slice(i, j).toLowerCase();
+                if (words.length < 4)
+                    words.push(word);
+                if (isRoutine(words)) {
+                    if (word === "begin" || word === "case")
+                        beginDepth += words.length > 1 ? 1 : 0;
+                    else if (word === "end" && beginDepth > 0)
+                        beginDepth--;
+                }
+            }
+            token(i, j);
+        }
+        else if (c === QUOTE || c === DOUBLE_QUOTE) {
+            token(i, skipQuoted(sql, i, c, false, lines));
+        }
+        else if (c === DOLLAR) {
+            const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 66));
+            if (tag) {
+                const close = sql.indexOf(tag[0], i + tag[0].length);
+                if (close < 0) {
+                    throw new SqlSplitError(`unterminated dollar-quoted string ${tag[0]}`, lineOf(lines, i));
+                }
+                token(i, close + tag[0].length);
+            }
+            else {
+                token(i, i + 1);
+            }
+        }
+        else if (c === SEMICOLON && parens === 0 && beginDepth === 0) {
+            end();
             i++;
-        else if (text.startsWith("--", i))
-            i = skipLineComment(text, i);
-        else if (text.startsWith("/*", i))
-            i = skipBlockComment(text, i);
+        }
+        else {
+            if (c === OPEN)
+                parens++;
+            else if (c === CLOSE && parens > 0)
+                parens--;
+            token(i, i + 1);
+        }
+    }
+    end();
+    return statements;
+}
+function isRoutine(words) {
+    if (words[0] !== "create" || words.length < 2)
+        return false;
+    const kind = words[1] === "or" ? words[3] : words[1];
+    return kind === "function" || kind === "procedure";
+}
+const DASH = 45;
+const SLASH = 47;
+const STAR = 42;
+const QUOTE = 39;
+const DOUBLE_QUOTE = 34;
+const DOLLAR = 36;
+const SEMICOLON = 59;
+const OPEN = 40;
+const CLOSE = 41;
+function isWordStart(code) {
+    return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128;
+}
+function skipBlockComment(sql, i, lines) {
+    const marks = /\/\*|\*\//g;
+    marks.lastIndex = i;
+    let depth = 0;
+    for (let m = marks.exec(sql); m; m = marks.exec(sql)) {
+        depth += m[0] === "/*" ? 1 : -1;
+        if (depth === 0)
+            return marks.lastIndex;
+    }
+    throw new SqlSplitError("unterminated /* comment", lineOf(lines, i));
+}
+function skipQuoted(sql, i, quote, backslashEscapes, lines) {
+    const q = String.fromCharCode(quote);
+    let j = i + 1;
+    for (;;) {
+        const close = sql.indexOf(q, j);
+        if (close < 0)
+            break;
+        if (backslashEscapes) {
+            let backslashes = 0;
+            for (let k = close - 1; k > i && sql.charCodeAt(k) === 92; k--)
+                backslashes++;
+            if (backslashes % 2 === 1) {
+                j = close + 1;
+                continue;
+            }
+        }
+        if (sql.charCodeAt(close + 1) === quote)
+            j = close + 2;
+        else
+            return close + 1;
+    }
+    const what = quote === QUOTE ? "string" : "quoted identifier";
+    throw new SqlSplitError(`unterminated ${what}`, lineOf(lines, i));
+}
+},
+"migrator/utf8.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.firstInvalidUtf8 = firstInvalidUtf8;
+exports.decodeUtf8 = decodeUtf8;
+const node_buffer_1 = require("node:buffer");
+function firstInvalidUtf8(bytes) {
+    let i = 0;
+    while (i < bytes.length) {
+        const b = bytes[i];
+        let need;
+        let min;
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        else if (b >= 0xc2 && b <= 0xdf)
+            [need, min] = [1, 0x80];
+        else if (b >= 0xe0 && b <= 0xef)
+            [need, min] = [2, 0x800];
+        else if (b >= 0xf0 && b <= 0xf4)
+            [need, min] = [3, 0x10000];
         else
             return i;
+        let cp = b & (0x3f >> need);
+        for (let k = 1; k <= need; k++) {
+            const cont = bytes[i + k];
+            if (cont === undefined || (cont & 0xc0) !== 0x80)
+                return i;
+            cp = (cp << 6) | (cont & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return i;
+        i += need + 1;
     }
     return -1;
 }
-function countNewlines(text, from, to) {
-    let count = 0;
-    for (let i = from; i < to; i++)
-        if (text.charCodeAt(i) === 10)
-            count++;
-    return count;
+function decodeUtf8(bytes, invalid) {
+    if (!(0, node_buffer_1.isUtf8)(bytes)) {
+        const at = firstInvalidUtf8(bytes);
+        let line = 1;
+        for (let i = 0; i < at; i++)
+            if (bytes[i] === 10 || (bytes[i] === 13 && bytes[i + 1] !== 10))
+                line++;
+        invalid(at, line);
+    }
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 }
-function lineAt(text, offset) {
-    return 1 + countNewlines(text, 0, offset);
+},
+"migrator/no-transaction.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.RUNNING_MARK = exports.MigrationResumeError = exports.PrefixHasher = void 0;
+exports.indexCreatedBy = indexCreatedBy;
+exports.isIdempotent = isIdempotent;
+exports.indexState = indexState;
+exports.resolveInFlight = resolveInFlight;
+exports.dropInvalidIndex = dropInvalidIndex;
+exports.invalidIndexes = invalidIndexes;
+const node_crypto_1 = require("node:crypto");
+const errors_1 = __require("migrator/errors.ts");
+const history_1 = __require("migrator/history.ts");
+Object.defineProperty(exports, "RUNNING_MARK", { enumerable: true, get: function () { return history_1.RUNNING_MARK; } });
+const migration_file_1 = __require("migrator/migration-file.ts");
+const sql_text_1 = __require("migrator/sql-text.ts");
+class PrefixHasher {
+    statements;
+    hash = (0, node_crypto_1.createHash)("sha256");
+    count = 0;
+    constructor(statements) {
+        this.statements = statements;
+    }
+    at(count) {
+        if (count < this.count)
+            throw new Error("PrefixHasher.at must not go backwards");
+        for (; this.count < count; this.count++) {
+            this.hash.update(this.count === 0 ? "" : "\n;\n", "utf8");
+            this.hash.update(this.statements[this.count].text, "utf8");
+        }
+        return this.count === 0 ? (0, migration_file_1.sha256)("") : this.hash.copy().digest("hex");
+    }
+}
+exports.PrefixHasher = PrefixHasher;
+class MigrationResumeError extends errors_1.EngineError {
+    constructor(message) {
+        super("MigrationResumeError", message);
+    }
+}
+exports.MigrationResumeError = MigrationResumeError;
+const CREATE_INDEX = /^create\s+(?:unique\s+)?index\s+(?:concurrently\s+)?(?:if\s+not\s+exists\s+)?((?:"(?:[^"]|"")+"|[\w$]+)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[\w$]+))?)\s+on\b/i;
+const IDEMPOTENT = [
+    /^(create|drop)\b[\s\S]*?\bif\s+(not\s+)?exists\b/i,
+    /^alter\s+type\b[\s\S]*\badd\s+value\s+if\s+not\s+exists\b/i,
+    /^create\s+or\s+replace\b/i,
+    /^(vacuum|analyze|reindex|refresh\s+materialized\s+view|cluster)\b/i,
+];
+function indexCreatedBy(statement) {
+    return CREATE_INDEX.exec(statement.text)?.[1];
+}
+function isIdempotent(statement) {
+    return IDEMPOTENT.some((re) => re.test(statement.text));
+}
+async function indexState(client, name) {
+    const { rows } = await client.query("SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)", [name]);
+    return rows[0]?.valid;
+}
+async function resolveInFlight(client, history, m, index, hasher) {
+    const statement = m.upStatements[index];
+    const indexName = indexCreatedBy(statement);
+    if (indexName) {
+        const valid = await indexState(client, indexName);
+        return valid === true ? "done" : "rerun";
+    }
+    if (isIdempotent(statement))
+        return "rerun";
+    const table = (0, sql_text_1.qualified)(history);
+    const record = (done) => `UPDATE ${table} SET statements_done = ${done}, prefix_checksum = ${(0, sql_text_1.literal)(hasher(done))} WHERE version = ${m.version};`;
+    throw new MigrationResumeError(`Cannot resume ${m.name} safely: an earlier run stopped while statement ${index + 1} of ${m.upStatements.length} ` +
+        `(line ${statement.line}) was running, and the runner cannot tell whether the server finished it:\n` +
+        `  ${statement.text.split(/\r?\n|\r/)[0]}\n` +
+        `Statements 1-${index} are applied and recorded. Check the database, then record what happened:\n` +
+        `  it finished:      ${record(index + 1)}\n` +
+        `  it did not run:   ${record(index)}\n` +
+        "and rerun `migrate up`. (Writing the statement in an idempotent form, e.g. IF NOT EXISTS, lets the runner " +
+        "decide by itself.)");
+}
+async function dropInvalidIndex(client, statement, notify) {
+    const name = indexCreatedBy(statement);
+    if (!name || (await indexState(client, name)) !== false)
+        return;
+    notify(`index ${name} is INVALID (left by an interrupted or failed build); dropping it to build it again`);
+    await client.query(`DROP INDEX CONCURRENTLY ${name}`);
+}
+async function invalidIndexes(client, m) {
+    const names = m.upStatements.map(indexCreatedBy).filter((n) => n !== undefined);
+    const invalid = [];
+    for (const name of names)
+        if ((await indexState(client, name)) === false)
+            invalid.push(name);
+    return invalid;
+}
+},
+"migrator/session.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.LockWatch = exports.MigrationLockLost = void 0;
+exports.cancelSession = cancelSession;
+exports.workSessionOptions = workSessionOptions;
+const errors_1 = __require("migrator/errors.ts");
+class MigrationLockLost extends errors_1.EngineError {
+    lockPid;
+    during;
+    constructor(lockPid, during, cause) {
+        super("MigrationLockLost", `The migration lock was lost: its session (backend pid ${lockPid ?? "?"}) ended` +
+            `${cause instanceof Error ? ` (${cause.message})` : ""}${during ? ` while ${during} was running` : ""}. ` +
+            "The work session was cancelled so that no second migrator can run beside it. Check what the history " +
+            "table records (`migrate status`), then rerun `migrate up`.", cause);
+        this.lockPid = lockPid;
+        this.during = during;
+    }
+}
+exports.MigrationLockLost = MigrationLockLost;
+class LockWatch {
+    lockClient;
+    onLost;
+    lost;
+    closing = false;
+    during;
+    constructor(lockClient, onLost) {
+        this.lockClient = lockClient;
+        this.onLost = onLost;
+        const pid = lockClient.processID;
+        const fire = (cause) => {
+            if (this.closing || this.lost)
+                return;
+            this.lost = new MigrationLockLost(pid, this.during, cause);
+            this.onLost(this.lost);
+        };
+        lockClient.on("error", fire);
+        lockClient.on("end", () => fire());
+    }
+    check() {
+        if (this.lost)
+            throw this.lost;
+    }
+    async close() {
+        this.closing = true;
+        await this.lockClient.end().catch(() => undefined);
+    }
+}
+exports.LockWatch = LockWatch;
+function cancelSession(client, graceMs = 2_000) {
+    const c = client;
+    const { Connection } = require("pg");
+    const con = new Connection({ ssl: c.ssl });
+    const send = () => con.cancel(c.processID, c.secretKey);
+    con.on("connect", () => (c.ssl ? con.requestSsl() : send()));
+    con.on("sslconnect", send);
+    con.on("error", () => undefined);
+    con.connect(c.port, c.host);
+    const timer = setTimeout(() => {
+        con.stream.destroy();
+        c.connection.stream.destroy();
+    }, graceMs);
+    timer.unref();
+    client.once("end", () => clearTimeout(timer));
+}
+function workSessionOptions(existing) {
+    return [existing, "-c client_connection_check_interval=1000"].filter(Boolean).join(" ");
 }
 },
 "migrator/plan.ts": function (exports, module, __require) {
@@ -972,7 +1292,12 @@ function planUp(files, history, prefixChecksumOf) {
             throw new MigrationPlanError("partial-changed", `Interrupted migration changed: ${partial.name} stopped after ${done} statement(s), and those statements ` +
                 "are no longer the same in the file. Only the statements after them may change before it is resumed.");
         }
-        resume = { migration: file, statementsDone: done, prefixChecksum: prefix };
+        resume = {
+            migration: file,
+            statementsDone: done,
+            prefixChecksum: prefix,
+            inFlight: partial.inFlight ?? false,
+        };
     }
     return {
         pending: files.filter((m) => !rows.has(m.name) || rows.get(m.name).status === "partial"),
@@ -995,19 +1320,21 @@ function planDown(files, history, count) {
 "migrator/runner.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.MigrationRunError = exports.RUNNER_DEFAULTS = void 0;
+exports.RUNNER_DEFAULTS = exports.MigrationRunError = void 0;
 exports.migrateUp = migrateUp;
 exports.migrateDown = migrateDown;
 exports.migrationStatus = migrationStatus;
 exports.prefixChecksum = prefixChecksum;
-const errors_1 = __require("migrator/errors.ts");
 const connect_1 = __require("migrator/connect.ts");
 const history_1 = __require("migrator/history.ts");
 const lock_1 = __require("migrator/lock.ts");
-const migration_file_1 = __require("migrator/migration-file.ts");
+const no_transaction_1 = __require("migrator/no-transaction.ts");
 const plan_1 = __require("migrator/plan.ts");
+const session_1 = __require("migrator/session.ts");
 const sources_1 = __require("migrator/sources.ts");
-const sql_text_1 = __require("migrator/sql-text.ts");
+const run_files_1 = __require("migrator/run-files.ts");
+var run_files_2 = __require("migrator/run-files.ts");
+Object.defineProperty(exports, "MigrationRunError", { enumerable: true, get: function () { return run_files_2.MigrationRunError; } });
 exports.RUNNER_DEFAULTS = {
     lockTimeoutMs: 3_000,
     statementTimeoutMs: 10 * 60_000,
@@ -1016,16 +1343,6 @@ exports.RUNNER_DEFAULTS = {
     lockDeadlineMs: 60_000,
     connectDeadlineMs: 60_000,
 };
-class MigrationRunError extends errors_1.EngineError {
-    results;
-    failure;
-    constructor(message, results, failure, cause) {
-        super("MigrationRunError", message, cause);
-        this.results = results;
-        this.failure = failure;
-    }
-}
-exports.MigrationRunError = MigrationRunError;
 function settingsOf(o) {
     return {
         ...exports.RUNNER_DEFAULTS,
@@ -1035,23 +1352,28 @@ function settingsOf(o) {
     };
 }
 async function withClients(o, s, upToDate, work) {
-    const connect = (role) => (0, connect_1.connectWithRetry)({ ...o.connection, application_name: `offthegrid-migrate${role}` }, { deadlineMs: s.connectDeadlineMs });
-    const client = await connect("");
+    const connect = (role, options) => (0, connect_1.connectWithRetry)({ keepAlive: true, ...o.connection, application_name: `offthegrid-migrate${role}`, options }, { deadlineMs: s.connectDeadlineMs });
+    const client = await connect("", (0, session_1.workSessionOptions)(o.connection.options));
     client.on("error", () => undefined);
-    let lockClient;
+    let watch;
     try {
         const early = await upToDate(client);
         if (early !== undefined)
             return early;
-        lockClient = await connect("-lock");
+        const lockClient = await connect("-lock", o.connection.options);
+        watch = new session_1.LockWatch(lockClient, () => (0, session_1.cancelSession)(client));
+        const run = { client, watch, settings: s };
         return await (0, lock_1.withMigrationLock)(lockClient, { deadlineMs: s.lockDeadlineMs }, async () => {
             await (0, history_1.ensureHistory)(client, s.history);
-            return work(client);
+            return work(run);
         });
     }
+    catch (err) {
+        throw watch?.lost ?? err;
+    }
     finally {
+        await watch?.close();
         await client.end().catch(() => undefined);
-        await lockClient?.end().catch(() => undefined);
     }
 }
 async function migrateUp(o) {
@@ -1061,71 +1383,15 @@ async function migrateUp(o) {
         const plan = (0, plan_1.planUp)(files, await (0, history_1.readHistory)(client, s.history), prefixChecksum);
         return plan.pending.length === 0 ? [] : undefined;
     };
-    return withClients(o, s, nothingPending, async (client) => {
-        const plan = (0, plan_1.planUp)(files, await (0, history_1.readHistory)(client, s.history), prefixChecksum);
-        const results = plan.pending.map((m) => ({
-            name: m.name,
-            direction: "up",
-            status: "not-executed",
-        }));
-        for (const [index, m] of plan.pending.entries()) {
-            s.onEvent({ type: "start", name: m.name, direction: "up" });
-            const started = Date.now();
-            try {
-                if (m.transaction)
-                    await applyInTransaction(client, s, m);
-                else
-                    await applyStatementByStatement(client, s, m, plan.resume?.migration.name === m.name ? plan.resume.statementsDone : 0);
-            }
-            catch (err) {
-                results[index] = { name: m.name, direction: "up", status: "error", durationMs: Date.now() - started };
-                const error = await explainFailure(client, s, m, "up", err);
-                s.onEvent({ type: "failed", name: m.name, direction: "up", error });
-                throw new MigrationRunError(error.message, results, error.failure, err);
-            }
-            results[index] = { name: m.name, direction: "up", status: "success", durationMs: Date.now() - started };
-            s.onEvent({ type: "done", name: m.name, direction: "up", durationMs: Date.now() - started });
-        }
-        return results;
+    return withClients(o, s, nothingPending, async (run) => {
+        const plan = (0, plan_1.planUp)(files, await (0, history_1.readHistory)(run.client, s.history), prefixChecksum);
+        return (0, run_files_1.runFiles)(run, plan.pending, "up", plan.resume);
     });
 }
 async function migrateDown(o, count = 1) {
     const s = settingsOf(o);
     const files = (0, sources_1.loadMigrations)(o.migrations);
-    return withClients(o, s, async () => undefined, async (client) => {
-        const targets = (0, plan_1.planDown)(files, await (0, history_1.readHistory)(client, s.history), count);
-        const results = targets.map((m) => ({
-            name: m.name,
-            direction: "down",
-            status: "not-executed",
-        }));
-        for (const [index, m] of targets.entries()) {
-            s.onEvent({ type: "start", name: m.name, direction: "down" });
-            const started = Date.now();
-            try {
-                await withLockRetry(s, m.name, () => client.query(batch(s, m, m.down, `DELETE FROM ${(0, sql_text_1.qualified)(s.history)} WHERE version = ${m.version};`)));
-            }
-            catch (err) {
-                await client.query("ROLLBACK").catch(() => undefined);
-                results[index] = {
-                    name: m.name,
-                    direction: "down",
-                    status: "error",
-                    durationMs: Date.now() - started,
-                };
-                const error = await explainFailure(client, s, m, "down", err);
-                throw new MigrationRunError(error.message, results, error.failure, err);
-            }
-            results[index] = {
-                name: m.name,
-                direction: "down",
-                status: "success",
-                durationMs: Date.now() - started,
-            };
-            s.onEvent({ type: "done", name: m.name, direction: "down", durationMs: Date.now() - started });
-        }
-        return results;
-    });
+    return withClients(o, s, async () => undefined, async (run) => (0, run_files_1.runFiles)(run, (0, plan_1.planDown)(files, await (0, history_1.readHistory)(run.client, s.history), count), "down"));
 }
 async function migrationStatus(o) {
     const s = settingsOf(o);
@@ -1153,109 +1419,7 @@ async function migrationStatus(o) {
     }
 }
 function prefixChecksum(m, statementsDone) {
-    const statements = (0, migration_file_1.statementsOf)({ name: m.name, sql: m.up, firstLine: m.upLine });
-    return (0, migration_file_1.sha256)(statements
-        .slice(0, statementsDone)
-        .map((st) => st.text)
-        .join("\n;\n"));
-}
-function batch(s, m, sql, historyChange) {
-    return [
-        "BEGIN;",
-        `SET LOCAL lock_timeout = ${m.lockTimeoutMs ?? s.lockTimeoutMs};`,
-        `SET LOCAL statement_timeout = ${m.statementTimeoutMs ?? s.statementTimeoutMs};`,
-        sql,
-        "\n;",
-        historyChange,
-        "COMMIT;",
-    ].join("\n");
-}
-async function applyInTransaction(client, s, m) {
-    const record = `INSERT INTO ${(0, sql_text_1.qualified)(s.history)} (version, name, checksum, status, execution_mode, applied_at, duration_ms) ` +
-        `VALUES (${m.version}, ${(0, sql_text_1.literal)(m.name)}, ${(0, sql_text_1.literal)(m.checksum)}, 'applied', 'transaction', now(), ` +
-        "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer);";
-    await withLockRetry(s, m.name, async () => {
-        try {
-            await client.query(batch(s, m, m.up, record));
-        }
-        catch (err) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw err;
-        }
-    });
-}
-async function applyStatementByStatement(client, s, m, from) {
-    const statements = (0, migration_file_1.statementsOf)({ name: m.name, sql: m.up, firstLine: m.upLine });
-    const started = Date.now();
-    await client.query(`SET lock_timeout = ${m.lockTimeoutMs ?? s.lockTimeoutMs}; SET statement_timeout = ${m.statementTimeoutMs ?? s.statementTimeoutMs}`);
-    try {
-        await client.query(`INSERT INTO ${(0, sql_text_1.qualified)(s.history)} (version, name, checksum, status, execution_mode, statements_done, prefix_checksum)
-       VALUES ($1, $2, $3, 'partial', 'no-transaction', $4, $5)
-       ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum`, [m.version, m.name, m.checksum, from, prefixChecksum(m, from)]);
-        for (let i = from; i < statements.length; i++) {
-            try {
-                await withLockRetry(s, m.name, () => client.query(statements[i].text));
-            }
-            catch (err) {
-                throw Object.assign(err, { statementIndex: i });
-            }
-            await client.query(`UPDATE ${(0, sql_text_1.qualified)(s.history)} SET statements_done = $2, prefix_checksum = $3 WHERE version = $1`, [m.version, i + 1, prefixChecksum(m, i + 1)]);
-        }
-        await client.query(`UPDATE ${(0, sql_text_1.qualified)(s.history)} SET status = 'applied', applied_at = now(), duration_ms = $2, applied_by = current_user
-        WHERE version = $1`, [m.version, Date.now() - started]);
-    }
-    finally {
-        await client.query("RESET lock_timeout; RESET statement_timeout").catch(() => undefined);
-    }
-}
-async function withLockRetry(s, name, run) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await run();
-        }
-        catch (err) {
-            if (err.code !== "55P03" || attempt > s.lockRetries)
-                throw err;
-            const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
-            s.onEvent({ type: "retry", name, attempt, delayMs, reason: err.message });
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
-        }
-    }
-}
-async function explainFailure(client, s, m, direction, err) {
-    const e = err;
-    const section = direction === "up" ? { sql: m.up, firstLine: m.upLine } : { sql: m.down, firstLine: m.downLine };
-    const statements = (0, migration_file_1.statementsOf)({ name: m.name, ...section });
-    let failing = e.statementIndex !== undefined ? statements[e.statementIndex] : undefined;
-    const connectionLost = !e.code || e.code.startsWith("57P") || /terminat|Connection/i.test(e.message);
-    if (!failing && m.transaction && !connectionLost && !["57014", "55P03", "40P01"].includes(e.code ?? "")) {
-        try {
-            await client.query(`BEGIN; SET LOCAL statement_timeout = ${m.statementTimeoutMs ?? s.statementTimeoutMs}`);
-            for (const statement of statements) {
-                try {
-                    await client.query(statement.text);
-                }
-                catch {
-                    failing = statement;
-                    break;
-                }
-            }
-        }
-        finally {
-            await client.query("ROLLBACK").catch(() => undefined);
-        }
-    }
-    const where = failing ? ` at line ${failing.line}` : "";
-    const excerpt = failing
-        ? `\n  statement: ${failing.text.split("\n").slice(0, 3).join("\n             ")}${failing.text.split("\n").length > 3 ? " …" : ""}`
-        : "";
-    const outcome = m.transaction
-        ? "Nothing from this file was applied: its transaction was rolled back."
-        : "This file runs without a transaction: the statements before this one are applied and recorded, and the next run resumes here.";
-    const hint = connectionLost ? " The database connection was lost; rerun when the database is back." : "";
-    const error = new Error(`Migration ${m.name} (${direction}) failed${where}: ${e.message}${e.code ? ` [SQLSTATE ${e.code}]` : ""}${excerpt}\n  ${outcome}${hint}`, { cause: err });
-    error.failure = { name: m.name, line: failing?.line, statement: failing?.text, sqlstate: e.code };
-    return error;
+    return new no_transaction_1.PrefixHasher(m.upStatements).at(statementsDone);
 }
 },
 "migrator/sources.ts": function (exports, module, __require) {
@@ -1300,13 +1464,19 @@ const fs = __importStar(require("node:fs"));
 const path = __importStar(require("node:path"));
 const migration_file_1 = __require("migrator/migration-file.ts");
 function loadMigrations(sources) {
-    const migrations = sources.map((s) => (0, migration_file_1.parseMigration)(s.name, s.sql)).sort((a, b) => a.version - b.version);
+    const migrations = sources
+        .map((s) => (isParsed(s) ? s : (0, migration_file_1.parseMigration)(s.name, s.sql)))
+        .sort((a, b) => a.version - b.version);
     for (let i = 1; i < migrations.length; i++) {
         if (migrations[i].version === migrations[i - 1].version) {
             throw new migration_file_1.MigrationFileError(migrations[i].name, undefined, `version ${migrations[i].version} is also used by ${migrations[i - 1].name}; give one of them the next free number`);
         }
     }
     return migrations;
+}
+function isParsed(s) {
+    const m = s;
+    return typeof m.checksum === "string" && Array.isArray(m.upStatements);
 }
 function readMigrationDirectory(dir) {
     if (!fs.existsSync(dir))
@@ -1319,8 +1489,417 @@ function readMigrationDirectory(dir) {
         if (!migration_file_1.MIGRATION_NAME.test(file)) {
             throw new migration_file_1.MigrationFileError(file, undefined, "the name must look like 001_create_users.sql");
         }
-        return { name: file, sql: fs.readFileSync(path.join(dir, file), "utf8") };
+        return { name: file, sql: (0, migration_file_1.decodeMigrationBytes)(file, fs.readFileSync(path.join(dir, file))) };
     });
+}
+},
+"migrator/run-files.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MigrationRunError = void 0;
+exports.runFiles = runFiles;
+exports.failed = failed;
+const errors_1 = __require("migrator/errors.ts");
+const batch_1 = __require("migrator/batch.ts");
+const apply_no_transaction_1 = __require("migrator/apply-no-transaction.ts");
+const sql_text_1 = __require("migrator/sql-text.ts");
+class MigrationRunError extends errors_1.EngineError {
+    results;
+    failure;
+    constructor(message, results, failure, cause) {
+        super("MigrationRunError", message, cause);
+        this.results = results;
+        this.failure = failure;
+    }
+}
+exports.MigrationRunError = MigrationRunError;
+const MAX_BATCH_CHARS = 4_000_000;
+async function runFiles(run, files, direction, resume) {
+    const results = files.map((m) => ({ name: m.name, direction, status: "not-executed" }));
+    const record = (index, status, durationMs) => {
+        results[index] = { name: files[index].name, direction, status, durationMs };
+    };
+    let i = 0;
+    while (i < files.length) {
+        const started = Date.now();
+        if (!files[i].transaction) {
+            const m = files[i];
+            run.settings.onEvent({ type: "start", name: m.name, direction });
+            run.watch.during = m.name;
+            try {
+                await (0, apply_no_transaction_1.runNoTransaction)(run, m, direction, resume?.migration.name === m.name ? resume : undefined);
+            }
+            catch (err) {
+                record(i, "error", Date.now() - started);
+                throw failed(run, m, direction, results, err);
+            }
+            record(i, "success", Date.now() - started);
+            run.settings.onEvent({ type: "done", name: m.name, direction, durationMs: Date.now() - started });
+            i++;
+            continue;
+        }
+        let j = i;
+        let chars = 0;
+        const units = [];
+        while (j < files.length && files[j].transaction && (units.length === 0 || chars < MAX_BATCH_CHARS)) {
+            units.push(unitOf(run.settings, files[j], direction));
+            chars += files[j].sql.length;
+            j++;
+        }
+        await runUnits(run, units, i, results, record);
+        i = j;
+    }
+    return results;
+}
+function unitOf(s, m, direction) {
+    const table = (0, sql_text_1.qualified)(s.history);
+    const historySql = direction === "up"
+        ? `INSERT INTO ${table} (version, name, checksum, status, execution_mode, applied_at, duration_ms) ` +
+            `VALUES (${m.version}, ${(0, sql_text_1.literal)(m.name)}, ${(0, sql_text_1.literal)(m.checksum)}, 'applied', 'transaction', now(), ` +
+            "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer)"
+        : `DELETE FROM ${table} WHERE version = ${m.version}`;
+    return {
+        migration: m,
+        direction,
+        statements: direction === "up" ? m.upStatements : m.downStatements,
+        historySql,
+        lockTimeoutMs: m.lockTimeoutMs ?? s.lockTimeoutMs,
+        statementTimeoutMs: m.statementTimeoutMs ?? s.statementTimeoutMs,
+    };
+}
+async function runUnits(run, units, offset, results, record) {
+    const { client, settings: s } = run;
+    let from = 0;
+    let attempt = 0;
+    while (from < units.length) {
+        const batch = (0, batch_1.buildBatch)(units.slice(from));
+        let unitStarted = Date.now();
+        const start = (u) => {
+            unitStarted = Date.now();
+            run.watch.during = u.migration.name;
+            s.onEvent({ type: "start", name: u.migration.name, direction: u.direction });
+        };
+        start(batch.units[0]);
+        try {
+            run.watch.check();
+            await (0, batch_1.runBatch)(client, batch, (u) => {
+                const durationMs = Date.now() - unitStarted;
+                record(offset + from + u, "success", durationMs);
+                s.onEvent({
+                    type: "done",
+                    name: batch.units[u].migration.name,
+                    direction: batch.units[u].direction,
+                    durationMs,
+                });
+                if (u + 1 < batch.units.length)
+                    start(batch.units[u + 1]);
+            });
+            return;
+        }
+        catch (err) {
+            const e = err;
+            const failure = (0, batch_1.locateFailure)(batch, e.completed ?? 0, e.position ? Number(e.position) : undefined);
+            const settle = failure.unit > 0 ? "ROLLBACK; BEGIN; SELECT pg_current_xact_id(); COMMIT" : "ROLLBACK";
+            if (!run.watch.lost)
+                await client.query(settle).catch(() => undefined);
+            const unit = batch.units[failure.unit];
+            if (e.code === "55P03" && attempt < s.lockRetries && !run.watch.lost) {
+                if (failure.unit > 0)
+                    attempt = 0;
+                attempt++;
+                const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
+                s.onEvent({ type: "retry", name: unit.migration.name, attempt, delayMs, reason: e.message });
+                await new Promise((resolve) => setTimeout(resolve, delayMs));
+                from += failure.unit;
+                continue;
+            }
+            record(offset + from + failure.unit, "error", Date.now() - unitStarted);
+            throw failed(run, unit.migration, unit.direction, results, err, failure);
+        }
+    }
+}
+function failed(run, m, direction, results, err, where = err.located ?? {}) {
+    if (run.watch.lost)
+        return run.watch.lost;
+    const e = err;
+    if (e instanceof errors_1.EngineError) {
+        const error = new MigrationRunError(e.message, results, { name: m.name }, err);
+        run.settings.onEvent({ type: "failed", name: m.name, direction, error });
+        return error;
+    }
+    const connectionLost = !e.code || e.code.startsWith("57P") || /terminat|Connection/i.test(e.message);
+    if (e.code === batch_1.GUARD_SQLSTATE)
+        where = { guard: true };
+    const line = where.line ?? where.statement?.line;
+    const lines = where.statement?.text.split(/\r?\n|\r/) ?? [];
+    const excerpt = where.statement
+        ? `\n  statement: ${lines.slice(0, 3).join("\n             ")}${lines.length > 3 ? " …" : ""}`
+        : "";
+    let outcome;
+    if (where.guard || e.code === batch_1.GUARD_SQLSTATE) {
+        outcome =
+            "The file ended the runner's transaction (a COMMIT or ROLLBACK the runner could not see, e.g. inside a " +
+                "procedure): what ran before that point may be committed, and the file is NOT recorded as applied. Inspect " +
+                "the database before rerunning.";
+    }
+    else if (m.transaction) {
+        outcome = "Nothing from this file was applied: its transaction was rolled back.";
+    }
+    else {
+        outcome = where.state ?? "";
+    }
+    const hint = connectionLost ? " The database connection was lost; rerun when the database is back." : "";
+    const message = `Migration ${m.name} (${direction}) failed${line ? ` at line ${line}` : ""}: ${e.message}` +
+        `${e.code ? ` [SQLSTATE ${e.code}]` : ""}${excerpt}\n  ${outcome}${hint}`;
+    const error = new MigrationRunError(message, results, { name: m.name, line, statement: where.statement?.text, sqlstate: e.code }, err);
+    run.settings.onEvent({ type: "failed", name: m.name, direction, error });
+    return error;
+}
+},
+"migrator/batch.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.OWN_AFTER = exports.OWN_BEFORE = exports.GUARD_SQLSTATE = void 0;
+exports.buildBatch = buildBatch;
+exports.locateFailure = locateFailure;
+exports.codePointsToIndex = codePointsToIndex;
+exports.runBatch = runBatch;
+const sql_split_1 = __require("migrator/sql-split.ts");
+const XACT_SETTING = "offthegrid.migration_xact";
+exports.GUARD_SQLSTATE = "25P01";
+const GUARD = `DO $offthegrid$BEGIN IF current_setting('${XACT_SETTING}', true) IS DISTINCT FROM pg_current_xact_id()::text ` +
+    `THEN RAISE EXCEPTION 'the migration''s transaction ended inside the file' USING ERRCODE = '${exports.GUARD_SQLSTATE}'; ` +
+    "END IF; END$offthegrid$";
+exports.OWN_BEFORE = 2;
+exports.OWN_AFTER = 3;
+function buildBatch(units) {
+    const parts = [];
+    let length = 0;
+    const add = (text) => {
+        parts.push(text);
+        length += text.length;
+    };
+    const firstCommand = [];
+    const segments = [];
+    let command = 0;
+    units.forEach((u, unit) => {
+        firstCommand.push(command);
+        const sync = unit === units.length - 1 ? "on" : "off";
+        add("BEGIN;\nSELECT " +
+            `set_config('lock_timeout', '${u.lockTimeoutMs}', true), ` +
+            `set_config('statement_timeout', '${u.statementTimeoutMs}', true), ` +
+            `set_config('synchronous_commit', '${sync}', true), ` +
+            `set_config('${XACT_SETTING}', pg_current_xact_id()::text, true);\n`);
+        u.statements.forEach((s, statement) => {
+            segments.push({ unit, statement, queryStart: length });
+            add(s.text);
+            add(";\n");
+        });
+        add(`${GUARD};\n${u.historySql};\nCOMMIT;\n`);
+        command += exports.OWN_BEFORE + u.statements.length + exports.OWN_AFTER;
+    });
+    return { text: parts.join(""), units, firstCommand, segments };
+}
+function locateFailure(batch, completed, position) {
+    if (position !== undefined && position > 0) {
+        const at = codePointsToIndex(batch.text, position - 1);
+        const seg = findSegment(batch.segments, at);
+        if (seg) {
+            const unit = batch.units[seg.unit];
+            const statement = unit.statements[seg.statement];
+            if (at < seg.queryStart + statement.text.length) {
+                const fileOffset = statement.start + (at - seg.queryStart);
+                const line = (0, sql_split_1.lineOf)((0, sql_split_1.lineStarts)(unit.migration.sql), fileOffset);
+                return { unit: seg.unit, statement, line, guard: false };
+            }
+        }
+    }
+    let unit = 0;
+    while (unit + 1 < batch.units.length && batch.firstCommand[unit + 1] <= completed)
+        unit++;
+    const own = completed - batch.firstCommand[unit] - exports.OWN_BEFORE;
+    const statements = batch.units[unit].statements;
+    const statement = own >= 0 && own < statements.length ? statements[own] : undefined;
+    return { unit, statement, line: statement?.line, guard: own === statements.length };
+}
+function findSegment(segments, at) {
+    let lo = 0;
+    let hi = segments.length - 1;
+    let found;
+    while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (segments[mid].queryStart <= at) {
+            found = segments[mid];
+            lo = mid + 1;
+        }
+        else
+            hi = mid - 1;
+    }
+    return found;
+}
+function codePointsToIndex(text, codePoints) {
+    let index = 0;
+    for (let n = 0; n < codePoints && index < text.length; n++) {
+        const c = text.charCodeAt(index);
+        index += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+    }
+    return index;
+}
+function runBatch(client, batch, onUnitDone) {
+    const { Query } = require("pg");
+    const commits = batch.firstCommand.map((first, i) => first + batch.units[i].statements.length + 4);
+    let completed = 0;
+    let next = 0;
+    return new Promise((resolve, reject) => {
+        const query = new Query({
+            text: batch.text,
+            callback: (err) => {
+                if (err)
+                    reject(Object.assign(err, { completed }));
+                else
+                    resolve();
+            },
+        });
+        const handle = query.handleCommandComplete.bind(query);
+        query.handleCommandComplete = (msg, con) => {
+            handle(msg, con);
+            if (completed === commits[next])
+                onUnitDone(next++);
+            completed++;
+        };
+        void client.query(query);
+    });
+}
+},
+"migrator/apply-no-transaction.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.runNoTransaction = runNoTransaction;
+const batch_1 = __require("migrator/batch.ts");
+const history_1 = __require("migrator/history.ts");
+const no_transaction_1 = __require("migrator/no-transaction.ts");
+const sql_split_1 = __require("migrator/sql-split.ts");
+const sql_text_1 = __require("migrator/sql-text.ts");
+async function runNoTransaction(run, m, direction, resume) {
+    const { client, settings: s } = run;
+    run.watch.check();
+    await client.query(`SET lock_timeout = ${m.lockTimeoutMs ?? s.lockTimeoutMs}; SET statement_timeout = ${m.statementTimeoutMs ?? s.statementTimeoutMs}`);
+    try {
+        if (direction === "up")
+            await up(run, m, resume);
+        else
+            await down(run, m);
+    }
+    finally {
+        if (!run.watch.lost) {
+            await client.query("RESET lock_timeout; RESET statement_timeout").catch(() => undefined);
+        }
+    }
+}
+async function up(run, m, resume) {
+    const { client, settings: s } = run;
+    const statements = m.upStatements;
+    const table = (0, sql_text_1.qualified)(s.history);
+    const hasher = new no_transaction_1.PrefixHasher(statements);
+    const notify = (message) => s.onEvent({ type: "notice", name: m.name, message });
+    let from = resume?.statementsDone ?? 0;
+    if (resume?.inFlight && from < statements.length) {
+        const fresh = (count) => new no_transaction_1.PrefixHasher(statements).at(count);
+        if ((await (0, no_transaction_1.resolveInFlight)(client, s.history, m, from, fresh)) === "done") {
+            notify(`statement ${from + 1} (line ${statements[from].line}) had finished before the last run stopped`);
+            from++;
+        }
+    }
+    const progress = (done) => hasher.at(done) + (done < statements.length ? history_1.RUNNING_MARK : "");
+    run.watch.check();
+    await client.query(`INSERT INTO ${table} (version, name, checksum, status, execution_mode, statements_done, prefix_checksum)
+     VALUES ($1, $2, $3, 'partial', 'no-transaction', $4, $5)
+     ON CONFLICT (version) DO UPDATE SET checksum = EXCLUDED.checksum, statements_done = EXCLUDED.statements_done,
+       prefix_checksum = EXCLUDED.prefix_checksum`, [m.version, m.name, m.checksum, from, progress(from)]);
+    const started = Date.now();
+    for (let i = from; i < statements.length; i++) {
+        try {
+            await (0, no_transaction_1.dropInvalidIndex)(client, statements[i], notify);
+            await runStatement(run, m.name, statements[i]);
+        }
+        catch (err) {
+            const code = err.code;
+            const serverSaidNo = typeof code === "string" && !/^(57P|08)/.test(code) && !run.watch.lost;
+            if (serverSaidNo) {
+                await client
+                    .query(`UPDATE ${table} SET prefix_checksum = $2 WHERE version = $1`, [m.version, hasher.at(i)])
+                    .catch(() => undefined);
+            }
+            throw located(err, m, statements[i], upState(i, statements.length, serverSaidNo));
+        }
+        run.watch.check();
+        await client.query(`UPDATE ${table} SET statements_done = $2, prefix_checksum = $3 WHERE version = $1`, [
+            m.version,
+            i + 1,
+            progress(i + 1),
+        ]);
+    }
+    const invalid = await (0, no_transaction_1.invalidIndexes)(client, m);
+    if (invalid.length > 0) {
+        throw new no_transaction_1.MigrationResumeError(`${m.name}: every statement ran, but index ${invalid.join(", ")} is INVALID, so the file is not recorded as ` +
+            `applied. Drop it (DROP INDEX CONCURRENTLY ${invalid[0]}), set statements_done in ${table} back to the ` +
+            "statement that creates it, and rerun `migrate up`.");
+    }
+    await client.query(`UPDATE ${table} SET status = 'applied', applied_at = now(), duration_ms = $2, applied_by = current_user
+      WHERE version = $1`, [m.version, Date.now() - started]);
+}
+function upState(i, total, finishedCleanly) {
+    const applied = i === 0
+        ? "no statement of it is applied"
+        : `${i === 1 ? "statement 1" : `statements 1-${i}`} of ${total} ${i === 1 ? "is" : "are"} applied and recorded`;
+    return finishedCleanly
+        ? `This file runs without a transaction: ${applied}, and the next run resumes at statement ${i + 1}.`
+        : `This file runs without a transaction: ${applied}; statement ${i + 1} may or may not have finished, and the ` +
+            "next run checks which before it resumes.";
+}
+async function down(run, m) {
+    const statements = m.downStatements;
+    for (let i = 0; i < statements.length; i++) {
+        try {
+            await runStatement(run, m.name, statements[i]);
+        }
+        catch (err) {
+            throw located(err, m, statements[i], `This file runs without a transaction: ${i === 0 ? "no down statement ran" : `down statements 1-${i} ran and are committed`}, ` +
+                `and ${m.name} is still recorded as applied. Fix the failing statement and rerun \`migrate down\`; ` +
+                "the statements that ran will run again, so write them with IF EXISTS.");
+        }
+    }
+    run.watch.check();
+    await run.client.query(`DELETE FROM ${(0, sql_text_1.qualified)(run.settings.history)} WHERE version = $1`, [m.version]);
+}
+async function runStatement(run, name, statement) {
+    await withLockRetry(run.settings, name, async () => {
+        run.watch.check();
+        await run.client.query(statement.text);
+    });
+}
+function located(err, m, statement, state) {
+    const position = Number(err.position);
+    let line = statement.line;
+    if (position > 0) {
+        line = (0, sql_split_1.lineOf)((0, sql_split_1.lineStarts)(m.sql), statement.start + (0, batch_1.codePointsToIndex)(statement.text, position - 1));
+    }
+    const where = { statement, line, state };
+    return Object.assign(err, { located: where });
+}
+async function withLockRetry(s, name, run) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await run();
+        }
+        catch (err) {
+            if (err.code !== "55P03" || attempt > s.lockRetries)
+                throw err;
+            const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
+            s.onEvent({ type: "retry", name, attempt, delayMs, reason: err.message });
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+        }
+    }
 }
 },
 "migrator/sum-file.ts": function (exports, module, __require) {

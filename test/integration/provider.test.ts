@@ -279,7 +279,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       providerText,
       "properties carry __provider for the next operation",
     );
-    assert.match(err.reasons[0], /902_bad\.sql \(up\) failed at line 1: relation "nope" does not exist/);
+    assert.match(err.reasons[0], /902_bad\.sql \(up\) failed at line 2: relation "nope" does not exist/);
     const diff = await provider.diff(id, err.properties, broken);
     assert.equal(
       diff.changes,
@@ -345,6 +345,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
   });
 });
 
-function migration(name: string, sql: string) {
+function migration(name: string, body: string) {
+  const sql = body.includes("-- migrate:up") ? body : `-- migrate:up\n${body}`;
   return { name, sql, checksum: parseMigration(name, sql).checksum };
 }

@@ -42,16 +42,16 @@ describe("migration files and planning (pure)", () => {
   });
 
   it("sum file: a changed, added or removed migration is reported by name", () => {
-    const a = parseMigration("001_a.sql", "CREATE TABLE a (id int);");
-    const b = parseMigration("002_b.sql", "CREATE TABLE b (id int);");
+    const a = parseMigration("001_a.sql", "-- migrate:up\nCREATE TABLE a (id int);");
+    const b = parseMigration("002_b.sql", "-- migrate:up\nCREATE TABLE b (id int);");
     const sum = renderSumFile([a, b]);
     assert.deepEqual(verifySumFile(sum, [a, b]), []);
     assert.match(
-      verifySumFile(sum, [a, parseMigration("002_b.sql", "CREATE TABLE b (id bigint);")])[0],
+      verifySumFile(sum, [a, parseMigration("002_b.sql", "-- migrate:up\nCREATE TABLE b (id bigint);")])[0],
       /002_b\.sql has checksum [0-9a-f]+ but sql\/migrations\.sum records/,
     );
     assert.match(
-      verifySumFile(sum, [a, b, parseMigration("003_c.sql", "SELECT 1;")])[0],
+      verifySumFile(sum, [a, b, parseMigration("003_c.sql", "-- migrate:up\nSELECT 1;")])[0],
       /003_c\.sql is not in sql\/migrations\.sum/,
     );
     assert.match(verifySumFile(sum, [a])[0], /lists 002_b\.sql, which does not exist/);
@@ -59,9 +59,13 @@ describe("migration files and planning (pure)", () => {
   });
 
   it("sum file: two branches adding different 003 migrations edit the same lines (a git conflict, not a deploy failure)", () => {
-    const base = [parseMigration("001_a.sql", "SELECT 1;")];
-    const ours = renderSumFile([...base, parseMigration("003_x.sql", "SELECT 3;")]).split("\n");
-    const theirs = renderSumFile([...base, parseMigration("003_y.sql", "SELECT 33;")]).split("\n");
+    const base = [parseMigration("001_a.sql", "-- migrate:up\nSELECT 1;")];
+    const ours = renderSumFile([...base, parseMigration("003_x.sql", "-- migrate:up\nSELECT 3;")]).split(
+      "\n",
+    );
+    const theirs = renderSumFile([...base, parseMigration("003_y.sql", "-- migrate:up\nSELECT 33;")]).split(
+      "\n",
+    );
     const original = renderSumFile(base).split("\n");
     assert.notEqual(ours[1], original[1]);
     assert.notEqual(theirs[1], original[1]);
@@ -95,11 +99,11 @@ describe("migration files and planning (pure)", () => {
       [false, 250, 120_000, 4, 5],
     );
     assert.throws(
-      () => parseMigration("001_a.sql", "-- migrate:nontransactional\nSELECT 1;"),
-      /001_a\.sql \(line 1\): unexpected directive "-- migrate:nontransactional"/,
+      () => parseMigration("001_a.sql", "-- migrate:nontransactional\n-- migrate:up\nSELECT 1;"),
+      /001_a\.sql \(line 1\): "-- migrate:nontransactional" looks like a directive but is not one/,
     );
     assert.throws(
-      () => parseMigration("001_a.sql", "-- migrate:lock-timeout soon\nSELECT 1;"),
+      () => parseMigration("001_a.sql", "-- migrate:lock-timeout soon\n-- migrate:up\nSELECT 1;"),
       /line 1.*needs a duration such as 500ms/,
     );
     assert.throws(
@@ -112,13 +116,13 @@ describe("migration files and planning (pure)", () => {
     );
     assert.throws(
       () => parseMigration("001_a.sql", "-- migrate:up\nBEGIN;\nSELECT 1;\nCOMMIT;"),
-      /line 2\): "BEGIN" controls the transaction/,
+      /line 2\): "BEGIN" in the up section controls the transaction/,
     );
     assert.throws(
       () =>
         loadMigrations([
-          { name: "001_a.sql", sql: "SELECT 1;" },
-          { name: "001_b.sql", sql: "SELECT 2;" },
+          { name: "001_a.sql", sql: "-- migrate:up\nSELECT 1;" },
+          { name: "001_b.sql", sql: "-- migrate:up\nSELECT 2;" },
         ]),
       /version 1 is also used by 001_a\.sql/,
     );
@@ -148,9 +152,9 @@ describe("migration files and planning (pure)", () => {
   });
 
   it("plans pending files and refuses changed, missing and out-of-order ones", () => {
-    const a = parseMigration("001_a.sql", "SELECT 1;");
-    const b = parseMigration("002_b.sql", "SELECT 2;");
-    const c = parseMigration("003_c.sql", "SELECT 3;");
+    const a = parseMigration("001_a.sql", "-- migrate:up\nSELECT 1;");
+    const b = parseMigration("002_b.sql", "-- migrate:up\nSELECT 2;");
+    const c = parseMigration("003_c.sql", "-- migrate:up\nSELECT 3;");
     assert.deepEqual(
       planUp([a, b, c], [row("001_a.sql", a.checksum)], prefixChecksum).pending.map((m) => m.name),
       ["002_b.sql", "003_c.sql"],

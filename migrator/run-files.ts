@@ -1,0 +1,215 @@
+// Runs planned files in order: consecutive transactional files go out as batches (one round trip each, see
+// batch.ts), no-transaction files statement by statement (apply-no-transaction.ts). Every planned file gets a
+// result, so a failure reports exactly which files were applied before it and which were not run.
+import type { Client } from "pg";
+import { EngineError } from "./errors";
+import { GUARD_SQLSTATE, Unit, buildBatch, locateFailure, runBatch } from "./batch";
+import { Migration } from "./migration-file";
+import { runNoTransaction } from "./apply-no-transaction";
+import type { MigrationEvent, MigrationResult, RunnerOptions } from "./runner";
+import type { LockWatch } from "./session";
+import { Statement } from "./sql-split";
+import { TableName, literal, qualified } from "./sql-text";
+import type { UpPlan } from "./plan";
+
+export interface Settings extends Required<
+  Omit<RunnerOptions, "onEvent" | "history" | "migrations" | "connection">
+> {
+  readonly history: TableName;
+  readonly onEvent: (event: MigrationEvent) => void;
+}
+
+export interface Run {
+  readonly client: Client;
+  readonly watch: LockWatch;
+  readonly settings: Settings;
+}
+
+/** Thrown when a file fails; `results` says exactly which files ran before it and which did not. */
+export class MigrationRunError extends EngineError {
+  constructor(
+    message: string,
+    readonly results: readonly MigrationResult[],
+    readonly failure: { name: string; line?: number; statement?: string; sqlstate?: string },
+    cause: unknown,
+  ) {
+    super("MigrationRunError", message, cause);
+  }
+}
+
+/** Caps one message: the server holds the whole text in memory while it runs. */
+const MAX_BATCH_CHARS = 4_000_000;
+
+export async function runFiles(
+  run: Run,
+  files: readonly Migration[],
+  direction: "up" | "down",
+  resume?: UpPlan["resume"],
+): Promise<MigrationResult[]> {
+  const results: MigrationResult[] = files.map((m) => ({ name: m.name, direction, status: "not-executed" }));
+  const record = (index: number, status: "success" | "error", durationMs: number) => {
+    results[index] = { name: files[index].name, direction, status, durationMs };
+  };
+  let i = 0;
+  while (i < files.length) {
+    const started = Date.now();
+    if (!files[i].transaction) {
+      const m = files[i];
+      run.settings.onEvent({ type: "start", name: m.name, direction });
+      run.watch.during = m.name;
+      try {
+        await runNoTransaction(run, m, direction, resume?.migration.name === m.name ? resume : undefined);
+      } catch (err) {
+        record(i, "error", Date.now() - started);
+        throw failed(run, m, direction, results, err);
+      }
+      record(i, "success", Date.now() - started);
+      run.settings.onEvent({ type: "done", name: m.name, direction, durationMs: Date.now() - started });
+      i++;
+      continue;
+    }
+    let j = i;
+    let chars = 0;
+    const units: Unit[] = [];
+    while (j < files.length && files[j].transaction && (units.length === 0 || chars < MAX_BATCH_CHARS)) {
+      units.push(unitOf(run.settings, files[j], direction));
+      chars += files[j].sql.length;
+      j++;
+    }
+    await runUnits(run, units, i, results, record);
+    i = j;
+  }
+  return results;
+}
+
+function unitOf(s: Settings, m: Migration, direction: "up" | "down"): Unit {
+  const table = qualified(s.history);
+  const historySql =
+    direction === "up"
+      ? `INSERT INTO ${table} (version, name, checksum, status, execution_mode, applied_at, duration_ms) ` +
+        `VALUES (${m.version}, ${literal(m.name)}, ${literal(m.checksum)}, 'applied', 'transaction', now(), ` +
+        "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer)"
+      : `DELETE FROM ${table} WHERE version = ${m.version}`;
+  return {
+    migration: m,
+    direction,
+    statements: direction === "up" ? m.upStatements : m.downStatements,
+    historySql,
+    lockTimeoutMs: m.lockTimeoutMs ?? s.lockTimeoutMs,
+    statementTimeoutMs: m.statementTimeoutMs ?? s.statementTimeoutMs,
+  };
+}
+
+/** Sends the units as batches; after a lock timeout, resends from the file that hit it, with backoff. */
+async function runUnits(
+  run: Run,
+  units: readonly Unit[],
+  offset: number,
+  results: MigrationResult[],
+  record: (index: number, status: "success" | "error", durationMs: number) => void,
+): Promise<void> {
+  const { client, settings: s } = run;
+  let from = 0;
+  let attempt = 0;
+  while (from < units.length) {
+    const batch = buildBatch(units.slice(from));
+    let unitStarted = Date.now();
+    const start = (u: Unit) => {
+      unitStarted = Date.now();
+      run.watch.during = u.migration.name;
+      s.onEvent({ type: "start", name: u.migration.name, direction: u.direction });
+    };
+    start(batch.units[0]);
+    try {
+      run.watch.check();
+      await runBatch(client, batch, (u) => {
+        const durationMs = Date.now() - unitStarted;
+        record(offset + from + u, "success", durationMs);
+        s.onEvent({
+          type: "done",
+          name: batch.units[u].migration.name,
+          direction: batch.units[u].direction,
+          durationMs,
+        });
+        if (u + 1 < batch.units.length) start(batch.units[u + 1]);
+      });
+      return;
+    } catch (err) {
+      const e = err as Error & { code?: string; completed?: number; position?: string };
+      const failure = locateFailure(batch, e.completed ?? 0, e.position ? Number(e.position) : undefined);
+      // Files before the failing one committed without waiting for their flush; a synchronous commit makes them
+      // durable before they are reported applied.
+      const settle = failure.unit > 0 ? "ROLLBACK; BEGIN; SELECT pg_current_xact_id(); COMMIT" : "ROLLBACK";
+      if (!run.watch.lost) await client.query(settle).catch(() => undefined);
+      const unit = batch.units[failure.unit];
+      if (e.code === "55P03" && attempt < s.lockRetries && !run.watch.lost) {
+        if (failure.unit > 0) attempt = 0;
+        attempt++;
+        const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
+        s.onEvent({ type: "retry", name: unit.migration.name, attempt, delayMs, reason: e.message });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        from += failure.unit;
+        continue;
+      }
+      record(offset + from + failure.unit, "error", Date.now() - unitStarted);
+      throw failed(run, unit.migration, unit.direction, results, err, failure);
+    }
+  }
+}
+
+export interface Located {
+  readonly statement?: Statement;
+  readonly line?: number;
+  readonly guard?: boolean;
+  /** What state the file is left in, when the runner knows better than "rolled back". */
+  readonly state?: string;
+}
+
+/** Builds the error that names the file, line and statement, and says exactly what state the file is in. */
+export function failed(
+  run: Run,
+  m: Migration,
+  direction: "up" | "down",
+  results: readonly MigrationResult[],
+  err: unknown,
+  where: Located = (err as { located?: Located }).located ?? {},
+): Error {
+  if (run.watch.lost) return run.watch.lost;
+  const e = err as Error & { code?: string };
+  if (e instanceof EngineError) {
+    const error = new MigrationRunError(e.message, results, { name: m.name }, err);
+    run.settings.onEvent({ type: "failed", name: m.name, direction, error });
+    return error;
+  }
+  const connectionLost = !e.code || e.code.startsWith("57P") || /terminat|Connection/i.test(e.message);
+  // When the guard fires, a hidden COMMIT has shifted the statement count: name no statement rather than a wrong one.
+  if (e.code === GUARD_SQLSTATE) where = { guard: true };
+  const line = where.line ?? where.statement?.line;
+  const lines = where.statement?.text.split(/\r?\n|\r/) ?? [];
+  const excerpt = where.statement
+    ? `\n  statement: ${lines.slice(0, 3).join("\n             ")}${lines.length > 3 ? " …" : ""}`
+    : "";
+  let outcome: string;
+  if (where.guard || e.code === GUARD_SQLSTATE) {
+    outcome =
+      "The file ended the runner's transaction (a COMMIT or ROLLBACK the runner could not see, e.g. inside a " +
+      "procedure): what ran before that point may be committed, and the file is NOT recorded as applied. Inspect " +
+      "the database before rerunning.";
+  } else if (m.transaction) {
+    outcome = "Nothing from this file was applied: its transaction was rolled back.";
+  } else {
+    outcome = where.state ?? "";
+  }
+  const hint = connectionLost ? " The database connection was lost; rerun when the database is back." : "";
+  const message =
+    `Migration ${m.name} (${direction}) failed${line ? ` at line ${line}` : ""}: ${e.message}` +
+    `${e.code ? ` [SQLSTATE ${e.code}]` : ""}${excerpt}\n  ${outcome}${hint}`;
+  const error = new MigrationRunError(
+    message,
+    results,
+    { name: m.name, line, statement: where.statement?.text, sqlstate: e.code },
+    err,
+  );
+  run.settings.onEvent({ type: "failed", name: m.name, direction, error });
+  return error;
+}
