@@ -89,7 +89,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
   });
 
   it("`pulumi up` provisions both stores and applies the schema through the dynamic-provider host", async () => {
-    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    await s.pulumi(["up", "--yes"]);
     outputs = await s.outputs(STACK);
     assert.deepEqual(
       outputs.schemaMigrations.map((m: { name: string }) => m.name),
