@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, plain } from "../../harness/mocks";
 import { StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
+import { FORCE_NEW } from "../../harness/standins/aws-force-new";
 
 // The shipped stack files, with the CA bundle pointed at a test fixture (the real RDS bundle is downloaded by
 // whoever deploys; README "Prerequisites").
@@ -33,36 +34,8 @@ const T = {
   password: "random:index/randomPassword:RandomPassword",
 };
 
-/**
- * Properties whose change makes the AWS provider replace the resource (ForceNew in the Terraform AWS provider
- * schema that @pulumi/aws bridges: resource_aws_db_instance.go, resource_aws_elasticache_replication_group.go,
- * resource_aws_elasticache_user.go). A password rotation must touch none of them.
- */
-const REPLACING: Record<string, string[]> = {
-  [T.instance]: [
-    "identifier",
-    "engine",
-    "dbName",
-    "username",
-    "kmsKeyId",
-    "storageEncrypted",
-    "availabilityZone",
-    "dbSubnetGroupName",
-    "replicateSourceDb",
-    "port",
-  ],
-  [T.replicationGroup]: [
-    "replicationGroupId",
-    "engine",
-    "subnetGroupName",
-    "atRestEncryptionEnabled",
-    "kmsKeyId",
-    "port",
-    "snapshotArns",
-    "snapshotName",
-  ],
-  [T.cacheUser]: ["userId", "userName", "engine"],
-};
+/** ForceNew properties per type (one table, shared with the stand-in aws plugin the engine tests run). */
+const REPLACING = FORCE_NEW;
 
 const primaryOf = (run: StackRun) => ofType(run, T.instance).find((i) => !i.inputs.replicateSourceDb)!;
 const replicasOf = (run: StackRun) => ofType(run, T.instance).filter((i) => i.inputs.replicateSourceDb);
