@@ -13,6 +13,7 @@ import { PostgresProxy } from "./proxy";
 import { ElastiCacheRedis } from "./redis";
 import { StackSecrets, StoredSecret } from "./secrets";
 import { Tags, namePrefix, stackTags } from "../../lib/aws/tags";
+import { ReplacementGuard } from "./replacement-guard";
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
 
@@ -57,6 +58,19 @@ export class AwsDataStores extends pulumi.ComponentResource {
         breakGlassRoleArn: config.aws.breakGlassRoleArn,
         alias: prefix,
         tags,
+      },
+      parent,
+    );
+    new ReplacementGuard(
+      `${name}-replacement-guard`,
+      {
+        guarded: {
+          postgresDatabase: { value: config.postgresDatabase, replaces: "the RDS primary (dbName)" },
+          kmsKeyArn: {
+            value: config.aws.kmsKeyArn,
+            replaces: "the RDS primary and the Redis replication group (kmsKeyId)",
+          },
+        },
       },
       parent,
     );

@@ -97,6 +97,33 @@ describe("AWS stacks and the policy pack under the real Pulumi CLI", function ()
     });
   }
 
+  it("prod: a config change that would replace the protected primary is refused at preview, naming the key", async () => {
+    const guard =
+      "urn:pulumi:prod::offthegrid-database::offthegrid:aws:DataStores$pulumi-nodejs:dynamic/offthegrid:ReplacementGuard::aws-replacement-guard";
+    // Deploy just the guard (the stand-in has no RDS to apply a schema to), so the stack has previous values.
+    const parent = "urn:pulumi:prod::offthegrid-database::offthegrid:aws:DataStores::aws";
+    await s.pulumi([
+      "up",
+      "--stack",
+      "prod",
+      "--yes",
+      "--skip-preview",
+      "--target",
+      parent,
+      "--target",
+      guard,
+    ]);
+    await s.pulumi(["config", "set", "postgresDatabase", "platform", "--stack", "prod"]);
+    const refused = await s.pulumi(["preview", "--stack", "prod"], { allowFailure: true });
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stdout + refused.stderr,
+      /offthegrid-database:postgresDatabase changed from "offthegrid" to "platform": that replaces the RDS primary \(dbName\)/,
+    );
+    await s.pulumi(["config", "rm", "postgresDatabase", "--stack", "prod"]);
+    await s.pulumi(["preview", "--stack", "prod"]);
+  });
+
   it("a mandatory violation fails the preview (staging's advisory Multi-AZ rule made mandatory)", async () => {
     const config = path.join(s.base, "strict.json");
     const staging = JSON.parse(

@@ -1,4 +1,5 @@
 // #11 config rules (config/aws-validate.ts) and the window arithmetic behind them: pure, no Pulumi runtime.
+import { replacementGuardProvider } from "../../components/aws/replacement-guard";
 import { strict as assert } from "node:assert";
 import { ConfigError, validateConfig } from "../../config/validate";
 import { PROJECT, stackConfig } from "../../harness/stack";
@@ -145,5 +146,36 @@ describe("AWS config rules (#11)", () => {
     assert.equal(dailyCron("05:07"), "cron(7 5 * * ? *)");
     assert.equal(dailyCronStart("cron(7 5 * * ? *)"), "05:07");
     assert.equal(dailyCronStart("rate(1 day)"), undefined);
+  });
+});
+
+describe("replacement guard (check sees the previous deployment's values)", () => {
+  const guarded = (postgresDatabase: string, kmsKeyArn = "") => ({
+    guarded: {
+      postgresDatabase: { value: postgresDatabase, replaces: "the RDS primary (dbName)" },
+      kmsKeyArn: { value: kmsKeyArn, replaces: "the RDS primary and the Redis replication group (kmsKeyId)" },
+    },
+  });
+
+  it("passes a first deployment and an unchanged one", async () => {
+    assert.deepEqual((await replacementGuardProvider.check({}, guarded("offthegrid"))).failures, []);
+    assert.deepEqual(
+      (await replacementGuardProvider.check(guarded("offthegrid"), guarded("offthegrid"))).failures,
+      [],
+    );
+  });
+
+  it("refuses a changed database name or KMS key, naming the key, both values and what would be replaced", async () => {
+    const { failures } = await replacementGuardProvider.check(
+      guarded("offthegrid"),
+      guarded("platform", "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"),
+    );
+    assert.equal(failures.length, 2);
+    assert.match(
+      failures[0].reason,
+      /offthegrid-database:postgresDatabase changed from "offthegrid" to "platform"/,
+    );
+    assert.match(failures[0].reason, /replaces the RDS primary \(dbName\), which is protected/);
+    assert.match(failures[1].reason, /offthegrid-database:kmsKeyArn changed from "" to "arn:aws:kms:/);
   });
 });
