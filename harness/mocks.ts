@@ -53,8 +53,8 @@ export function genericMocks(recorded: RecordedResource[]): pulumi.runtime.Mocks
 }
 
 /** Pulumi's wire marker for a secret value, as the mock monitor receives it. */
-const SECRET_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SECRET_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
 export function isSecretValue(value: unknown): boolean {
   return (

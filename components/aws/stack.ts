@@ -4,7 +4,7 @@ import type { DataStoreEndpoints, PostgresEndpoint } from "../endpoints";
 import { ADMIN_ROLE, REDIS_USERS, SCHEMA_ROLES } from "../../lib/postgres/roles";
 import { StackAlarms, cacheEventsTopic } from "./alarms";
 import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
-import { AMAZON_ROOT_CAS_PEM } from "../../lib/aws/amazon-trust";
+import { amazonRootCertificateAuthorities } from "../../lib/aws/trust-stores";
 import { Backups } from "./backup";
 import { StackKey } from "./kms";
 import { DataNetwork } from "./network";
@@ -268,7 +268,7 @@ function endpoints({ args, config }: Ctx, stores: Stores, proxy?: pulumi.Output<
   return {
     postgres: endpoint(primary.address, args.caBundle),
     // RDS Proxy presents an ACM certificate (Amazon Trust Services roots), not one signed by the RDS CA.
-    postgresApp: proxy ? endpoint(proxy, AMAZON_ROOT_CAS_PEM) : undefined,
+    postgresApp: proxy ? endpoint(proxy, amazonRootCertificateAuthorities()) : undefined,
     postgresReaders: stores.postgres.replicas.map((r) => endpoint(r.address, args.caBundle)),
     postgresReady: [primary],
     // Through a tunnel the certificate still names the RDS endpoint, so verify against that name.

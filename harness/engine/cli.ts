@@ -83,7 +83,8 @@ export function locateEngine(): Engine {
   });
 }
 
-function packageVersion(name: string): string {
+/** The installed version of an `@pulumi/<name>` SDK package. */
+export function packageVersion(name: string): string {
   return JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", name, "package.json"), "utf8"))
     .version;
 }

@@ -18,16 +18,14 @@ const LINKED = [
   "tsconfig.json",
   "tsconfig.pulumi.json",
   "policy",
-  "certs",
 ];
 const COPIED = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "sql"];
 
-export function copyProject(dir: string, extra: Readonly<Record<string, string>> = {}): string {
+export function copyProject(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
   for (const name of LINKED) {
-    if (fs.existsSync(path.join(ROOT, name))) fs.symlinkSync(path.join(ROOT, name), path.join(dir, name));
+    fs.symlinkSync(path.join(ROOT, name), path.join(dir, name));
   }
   for (const name of COPIED) fs.cpSync(path.join(ROOT, name), path.join(dir, name), { recursive: true });
-  for (const [to, from] of Object.entries(extra)) fs.cpSync(path.join(ROOT, from), path.join(dir, to));
   return dir;
 }

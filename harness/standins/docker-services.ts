@@ -6,30 +6,12 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Client } from "pg";
+import { connectWithRetry, ident } from "../../migrator";
 import type { ContainerView } from "./docker-container";
 import { daemonize } from "./docker-container";
 import { postgresBinaries } from "./docker-host";
 
 const PGDATA = "/var/lib/postgresql/data";
-
-async function waitForLogin(
-  config: ConstructorParameters<typeof Client>[0],
-  timeoutMs: number,
-): Promise<Client> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const client = new Client(config);
-    try {
-      await client.connect();
-      return client;
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 /**
  * Runs the container's entrypoint override (the stack's re-key wrapper) natively before the image's own start-up:
@@ -104,12 +86,12 @@ export async function startPostgres(
   if (firstBoot) {
     const database = env.POSTGRES_DB ?? superuser;
     const password = fs.readFileSync(passwordFile as string, "utf8").trim();
-    const client = await waitForLogin(
+    const client = await connectWithRetry(
       { host: "127.0.0.1", port: external, user: superuser, password, database: "postgres" },
-      30_000,
+      { deadlineMs: 30_000 },
     );
     try {
-      if (database !== "postgres") await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+      if (database !== "postgres") await client.query(`CREATE DATABASE ${ident(database)}`);
     } finally {
       await client.end();
     }

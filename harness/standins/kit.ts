@@ -1,16 +1,15 @@
 // Shared plumbing for the stand-in provider plugins the real Pulumi CLI talks to in tests (there is no way to
 // download the real docker/aws/random plugins here). Values cross the gRPC boundary in the engine's wire encoding:
 // secrets and output values are signature-tagged objects and unknowns a sentinel string.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
+import * as runtime from "@pulumi/pulumi/runtime";
+import { packageVersion } from "../engine/cli";
 
 export type Props = Record<string, unknown>;
 
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SIG = runtime.specialSigKey;
+const SECRET_SIG = runtime.specialSecretSig;
+const OUTPUT_SIG = runtime.specialOutputValueSig;
 
 function isTagged(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && SIG in v;
@@ -35,13 +34,6 @@ export function secret(value: unknown): Props {
   return { [SIG]: SECRET_SIG, value };
 }
 
-export function containsUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (typeof v === "object" && v !== null) return Object.values(v).some(containsUnknown);
-  return false;
-}
-
 /** `urn:pulumi:stack::project::type::name` → type and name. */
 export function parseUrn(urn: string): { type: string; name: string } {
   const parts = urn.split("::");
@@ -58,18 +50,7 @@ export function changedKeys(olds: Props, news: Props, ignore: readonly string[] 
   );
 }
 
-/** Where a stand-in keeps what the real service would (docker's containers and volumes); under the test home. */
-export function stateDir(kind: string): string {
-  const home = process.env.PULUMI_HOME;
-  if (!home)
-    throw new Error(`stand-in ${kind} provider: PULUMI_HOME is not set (run it through npm run pulumi)`);
-  const dir = path.join(home, "standin-state", kind);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
 export function serve(name: string, impl: provider.Provider): void {
-  const manifest = fs.readFileSync(require.resolve(`@pulumi/${name}/package.json`), "utf8");
-  const version = (JSON.parse(manifest) as { version: string }).version;
-  void provider.main({ ...impl, version }, process.argv.slice(2));
+  // The version the SDK asks for, which is also the plugin folder's name (installStandins).
+  void provider.main({ ...impl, version: packageVersion(name) }, process.argv.slice(2));
 }

@@ -3,28 +3,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { plain } from "../../harness/mocks";
-import { ROOT, StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
+import { ROOT, StackRun, ofType } from "../../harness/stack";
+import { CA, T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
-const CA = { postgresCaBundlePath: "test/fixtures/test-ca.pem" };
-const prodStack = (overrides: Record<string, string | undefined> = {}) =>
-  runStack("prod", stackConfig("Pulumi.prod.yaml", { ...CA, ...overrides }));
-const T = {
-  instance: "aws:rds/instance:Instance",
-  paramGroup: "aws:rds/parameterGroup:ParameterGroup",
-  replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
-  sg: "aws:ec2/securityGroup:SecurityGroup",
-  egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-  proxy: "aws:rds/proxy:Proxy",
-  key: "aws:kms/key:Key",
-  vaultLock: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
-  pitr: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  topic: "aws:sns/topic:Topic",
-  eventSub: "aws:rds/eventSubscription:EventSubscription",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-};
-const primaryOf = (run: StackRun) => ofType(run, T.instance).find((i) => !i.inputs.replicateSourceDb)!;
-const replicasOf = (run: StackRun) => ofType(run, T.instance).filter((i) => i.inputs.replicateSourceDb);
 const sgNamed = (run: StackRun, role: string) => ofType(run, T.sg).find((s) => s.name.endsWith(`-${role}`))!;
 const idOf = (r: { name: string }) => `${r.name}-id`; // the generic mock's id
 

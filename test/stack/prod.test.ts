@@ -3,42 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, plain } from "../../harness/mocks";
 import { StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
 import { FORCE_NEW } from "../../harness/standins/aws-force-new";
-
-// The shipped stack files, with the CA bundle pointed at a test fixture (the real RDS bundle is downloaded by
-// whoever deploys; README "Prerequisites").
-const CA = { postgresCaBundlePath: "test/fixtures/test-ca.pem" };
-const prodStack = (overrides: Record<string, string | undefined> = {}) =>
-  runStack("prod", stackConfig("Pulumi.prod.yaml", { ...CA, ...overrides }));
-
-const T = {
-  instance: "aws:rds/instance:Instance",
-  paramGroup: "aws:rds/parameterGroup:ParameterGroup",
-  replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
-  cacheParams: "aws:elasticache/parameterGroup:ParameterGroup",
-  cacheUser: "aws:elasticache/user:User",
-  userGroup: "aws:elasticache/userGroup:UserGroup",
-  sg: "aws:ec2/securityGroup:SecurityGroup",
-  secret: "aws:secretsmanager/secret:Secret",
-  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
-  key: "aws:kms/key:Key",
-  vault: "aws:backup/vault:Vault",
-  plan: "aws:backup/plan:Plan",
-  selection: "aws:backup/selection:Selection",
-  vaultLock: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  topic: "aws:sns/topic:Topic",
-  subscription: "aws:sns/topicSubscription:TopicSubscription",
-  proxy: "aws:rds/proxy:Proxy",
-  provider: "pulumi:providers:aws",
-  password: "random:index/randomPassword:RandomPassword",
-};
+import { CA, T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
 /** ForceNew properties per type (one table, shared with the stand-in aws plugin the engine tests run). */
 const REPLACING = FORCE_NEW;
-
-const primaryOf = (run: StackRun) => ofType(run, T.instance).find((i) => !i.inputs.replicateSourceDb)!;
-const replicasOf = (run: StackRun) => ofType(run, T.instance).filter((i) => i.inputs.replicateSourceDb);
 
 describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
   let run: StackRun;

@@ -1,24 +1,10 @@
 // #11 config rules (config/aws-validate.ts) and the window arithmetic behind them: pure, no Pulumi runtime.
 import { replacementGuardProvider } from "../../components/aws/replacement-guard";
 import { strict as assert } from "node:assert";
-import { ConfigError, validateConfig } from "../../config/validate";
-import { PROJECT, stackConfig } from "../../harness/stack";
+import { validateConfig } from "../../config/validate";
+import { PROJECT } from "../../harness/stack";
 import { backupStartConflicts, dailyCron, dailyCronStart, overlaps, weeklySpan } from "../../policy/windows";
-
-const prod = (overrides: Record<string, string | undefined> = {}) =>
-  stackConfig("Pulumi.prod.yaml", overrides);
-const staging = (overrides: Record<string, string | undefined> = {}) =>
-  stackConfig("examples/Pulumi.staging.yaml", overrides);
-
-function problemsOf(config: Record<string, string>): string[] {
-  try {
-    validateConfig(config, PROJECT, "test");
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-    return [...err.problems];
-  }
-  assert.fail("expected the config to be rejected");
-}
+import { prod, staging, problemsOf } from "../support/config-cases";
 
 describe("AWS config rules (#11)", () => {
   it("accepts the shipped prod and staging files", () => {

@@ -1,24 +1,10 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, validateConfig } from "../../config/validate";
-import { PROJECT, stackConfig } from "../../harness/stack";
-
-const dev = (overrides: Record<string, string | undefined> = {}) => stackConfig("Pulumi.dev.yaml", overrides);
+import { validateConfig } from "../../config/validate";
+import { PROJECT } from "../../harness/stack";
+import { dev, prod, problemsOf, staging } from "../support/config-cases";
 
 // AWS cases start from the shipped staging example, so they also prove a staging stack works from a file alone.
-const aws = (overrides: Record<string, string | undefined> = {}) =>
-  stackConfig("examples/Pulumi.staging.yaml", overrides);
-const prod = (overrides: Record<string, string | undefined> = {}) =>
-  stackConfig("Pulumi.prod.yaml", overrides);
-
-function problemsOf(config: Record<string, string>): string[] {
-  try {
-    validateConfig(config, PROJECT, "test");
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-    return [...err.problems];
-  }
-  assert.fail("expected the config to be rejected");
-}
+const aws = staging;
 
 describe("config validation (pure)", () => {
   it("accepts the shipped dev stack and applies Pulumi.yaml's defaults", () => {
