@@ -136,23 +136,22 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
 
   // Item 15: raw errors and stack traces.
   it("an unwritable backup directory is one clear error with exit code 1 (failed), not an EACCES crash", function () {
-    // An existing directory the CLI can reach but not write to (tmp itself is 0700: let others traverse it).
-    fs.chmodSync(tmp, 0o711);
+    // An existing directory the CLI can reach but not write to.
     const dir = path.join(tmp, "not-yours");
-    fs.mkdirSync(dir, { mode: 0o755 });
-    const root = process.getuid?.() === 0;
-    if (!root) fs.chmodSync(dir, 0o555);
-    const run = spawnSync(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", "cli/db.ts", "backup", "--redis-only", "--dir", dir],
-      {
-        cwd: ROOT,
-        encoding: "utf8",
-        // As root every directory is writable: run the CLI as nobody, as a non-root operator would.
-        ...(root ? { uid: 65534, gid: 65534 } : {}),
-        env: { PATH: process.env.PATH, HOME: os.tmpdir(), REDIS_ADMIN_URL: redisUrl("admin", ADMIN) },
-      },
-    );
+    fs.mkdirSync(dir, { mode: 0o555 });
+    const cli = [process.execPath, "-r", "ts-node/register/transpile-only", "cli/db.ts"];
+    const args = ["backup", "--redis-only", "--dir", dir];
+    // Root writes anywhere: run it without the capabilities that bypass file permissions, as a non-root operator
+    // would be (running as another user instead fails when the checkout sits under a 0700 directory).
+    const [command, ...rest] =
+      process.getuid?.() === 0
+        ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", ...cli, ...args]
+        : [...cli, ...args];
+    const run = spawnSync(command, rest, {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: os.tmpdir(), REDIS_ADMIN_URL: redisUrl("admin", ADMIN) },
+    });
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /^error: Backup directory .*not-yours is not usable: EACCES\. Pass --dir/);
     assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
