@@ -80,7 +80,8 @@ export async function redisMetrics(redis: Redis) {
     // A stack with redisAppScan off denies the app user SCAN: counting then needs the admin user.
     if (!/NOPERM/.test((err as Error).message)) throw err;
     keys = null;
-    keysError = "key counts need SCAN, which this app user may not run (redisAppScan off): set REDIS_ADMIN_URL";
+    keysError =
+      "key counts need SCAN, which this app user may not run (redisAppScan off): set REDIS_ADMIN_URL";
   }
   return {
     usedMemoryBytes: used,
