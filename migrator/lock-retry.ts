@@ -6,7 +6,11 @@ export interface RetrySettings {
   readonly lockRetryMaxDelayMs: number;
 }
 
-export function lockRetryDelayMs(s: RetrySettings, attempt: number, random: () => number = Math.random): number {
+export function lockRetryDelayMs(
+  s: RetrySettings,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const cap = Math.min(s.lockRetryMaxDelayMs, s.lockRetryDelayMs * 2 ** Math.min(attempt - 1, 30));
   return Math.round(cap / 2 + (random() * cap) / 2);
 }

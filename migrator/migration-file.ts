@@ -254,7 +254,11 @@ function optOutOf(name: string, d: Directive, earlier: readonly OptOut[]): OptOu
     );
   }
   if (earlier.some((o) => o.rule === rule))
-    throw new MigrationFileError(name, d.line, `a second "-- migrate:allow ${rule}"; give one reason per rule`);
+    throw new MigrationFileError(
+      name,
+      d.line,
+      `a second "-- migrate:allow ${rule}"; give one reason per rule`,
+    );
   // The reason is what `plan` shows the reviewer: a few words, not a placeholder.
   if (reason.replace(/[^A-Za-z]/g, "").length < 10) {
     throw new MigrationFileError(

@@ -79,4 +79,3 @@ export interface Located {
   /** What state the file is left in, when the runner knows better than "rolled back". */
   readonly state?: string;
 }
-

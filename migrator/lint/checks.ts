@@ -42,7 +42,8 @@ const NOT_VOLATILE = new Set([
   "abs",
 ]);
 
-const relName = (rv: Ast): string => (rv?.schemaname ? `${rv.schemaname}.${rv.relname}` : (rv?.relname ?? "?"));
+const relName = (rv: Ast): string =>
+  rv?.schemaname ? `${rv.schemaname}.${rv.relname}` : (rv?.relname ?? "?");
 const last = (names: Ast[] | undefined): string => names?.[names.length - 1]?.String?.sval ?? "";
 const hasOption = (options: Ast[] | undefined, name: string) =>
   (options ?? []).some((o) => o?.DefElem?.defname === name);
@@ -75,9 +76,13 @@ function columnFindings(table: string, col: Ast, out: RawFinding[]): void {
   const identity = constraints.find((c) => c.contype === "CONSTR_IDENTITY");
   if (SERIAL.has(type)) out.push({ rule: "add-column-rewrites-table", subject: `${subject} (${type})` });
   else if (identity) out.push({ rule: "add-column-rewrites-table", subject: `${subject} (identity)` });
-  else if (generated) out.push({ rule: "add-column-rewrites-table", subject: `${subject} (GENERATED … STORED)` });
+  else if (generated)
+    out.push({ rule: "add-column-rewrites-table", subject: `${subject} (GENERATED … STORED)` });
   else if (volatile.length)
-    out.push({ rule: "add-column-rewrites-table", subject: `${subject} (DEFAULT calls ${volatile.join(", ")})` });
+    out.push({
+      rule: "add-column-rewrites-table",
+      subject: `${subject} (DEFAULT calls ${volatile.join(", ")})`,
+    });
   if (constraints.some((c) => c.contype === "CONSTR_NOTNULL") && !def && !generated && !identity)
     out.push({ rule: "add-required-column", subject: `${subject} NOT NULL without DEFAULT` });
   for (const c of constraints) constraintFinding(table, c, `${subject}: `, out);
@@ -85,7 +90,10 @@ function columnFindings(table: string, col: Ast, out: RawFinding[]): void {
 
 function constraintFinding(table: string, c: Ast, prefix: string, out: RawFinding[]): void {
   if (c.contype === "CONSTR_FOREIGN" && !c.skip_validation)
-    out.push({ rule: "add-foreign-key-validates", subject: `${prefix}FOREIGN KEY on ${table} → ${relName(c.pktable)}` });
+    out.push({
+      rule: "add-foreign-key-validates",
+      subject: `${prefix}FOREIGN KEY on ${table} → ${relName(c.pktable)}`,
+    });
   if (c.contype === "CONSTR_CHECK" && !c.skip_validation)
     out.push({ rule: "add-check-validates", subject: `${prefix}CHECK on ${table}` });
   if ((c.contype === "CONSTR_UNIQUE" || c.contype === "CONSTR_PRIMARY") && !c.indexname)
@@ -126,13 +134,20 @@ function alterTable(s: Ast, ctx: FileContext, out: RawFinding[]): void {
   }
   if (!exempt) out.push(...found);
   // ban-char-field is about the type, not the lock: it applies to new tables too.
-  charFields(table, (s.cmds ?? []).map((c: Ast) => c.AlterTableCmd?.def?.ColumnDef), out);
+  charFields(
+    table,
+    (s.cmds ?? []).map((c: Ast) => c.AlterTableCmd?.def?.ColumnDef),
+    out,
+  );
 }
 
 function charFields(table: string, columns: Ast[], out: RawFinding[]): void {
   for (const col of columns) {
     if (col && last(col.typeName?.names) === "bpchar")
-      out.push({ rule: "ban-char-field", subject: `column ${col.colname ?? ""} of ${table} is char(n)`.trim() });
+      out.push({
+        rule: "ban-char-field",
+        subject: `column ${col.colname ?? ""} of ${table} is char(n)`.trim(),
+      });
   }
 }
 
@@ -147,7 +162,11 @@ export function checkStatement(node: Ast, ctx: FileContext): RawFinding[] {
   switch (kind) {
     case "CreateStmt":
       ctx.createdTables.add(relName(s.relation));
-      charFields(relName(s.relation), (s.tableElts ?? []).map((e: Ast) => e.ColumnDef), out);
+      charFields(
+        relName(s.relation),
+        (s.tableElts ?? []).map((e: Ast) => e.ColumnDef),
+        out,
+      );
       break;
     case "CreateTableAsStmt":
       if (s.into?.rel) ctx.createdTables.add(relName(s.into.rel));
@@ -177,17 +196,30 @@ export function checkStatement(node: Ast, ctx: FileContext): RawFinding[] {
     case "ReindexStmt":
       if (hasOption(s.params, "concurrently")) concurrentInTx("REINDEX");
       else if (!isNew(ctx, s.relation))
-        out.push({ rule: "reindex-non-concurrent", subject: `REINDEX ${s.relation ? relName(s.relation) : s.name}` });
+        out.push({
+          rule: "reindex-non-concurrent",
+          subject: `REINDEX ${s.relation ? relName(s.relation) : s.name}`,
+        });
       break;
     case "VacuumStmt": {
       const rels: Ast[] = (s.rels ?? []).map((r: Ast) => r.VacuumRelation?.relation);
-      if (s.is_vacuumcmd && hasOption(s.options, "full") && !(rels.length && rels.every((r) => isNew(ctx, r))))
-        out.push({ rule: "vacuum-full", subject: `VACUUM FULL ${rels.map(relName).join(", ") || "(every table)"}` });
+      if (
+        s.is_vacuumcmd &&
+        hasOption(s.options, "full") &&
+        !(rels.length && rels.every((r) => isNew(ctx, r)))
+      )
+        out.push({
+          rule: "vacuum-full",
+          subject: `VACUUM FULL ${rels.map(relName).join(", ") || "(every table)"}`,
+        });
       break;
     }
     case "ClusterStmt":
       if (!isNew(ctx, s.relation))
-        out.push({ rule: "cluster", subject: `CLUSTER ${s.relation ? relName(s.relation) : "(every table)"}` });
+        out.push({
+          rule: "cluster",
+          subject: `CLUSTER ${s.relation ? relName(s.relation) : "(every table)"}`,
+        });
       break;
     case "LockStmt": {
       const old = (s.relations ?? []).map((r: Ast) => r.RangeVar).filter((r: Ast) => !isNew(ctx, r));

@@ -74,7 +74,10 @@ function lintFile(m: Migration, parse: (sql: string) => ParsedStatement[]): Lint
   const findings: LintFinding[] = [];
   parsed.forEach((p, i) => {
     const split = statementIn(statements, from + p.start, from + p.end);
-    if (!split || statementIn(statements.slice(statements.indexOf(split) + 1), from + p.start, from + p.end)) {
+    if (
+      !split ||
+      statementIn(statements.slice(statements.indexOf(split) + 1), from + p.start, from + p.end)
+    ) {
       throw new MigrationFileError(
         m.name,
         split?.line ?? statements[0].line,

@@ -28,7 +28,10 @@ export async function loadParser(): Promise<(sql: string) => ParsedStatement[]> 
 }
 
 /** libpg_query reports byte offsets into the UTF-8 text; the engine works in string offsets. */
-function statementsOf(sql: string, tree: { stmts?: { stmt: Ast; stmt_location?: number; stmt_len?: number }[] }) {
+function statementsOf(
+  sql: string,
+  tree: { stmts?: { stmt: Ast; stmt_location?: number; stmt_len?: number }[] },
+) {
   const bytes = Buffer.from(sql, "utf8");
   const ascii = bytes.length === sql.length;
   const offset = (byte: number) => (ascii ? byte : bytes.subarray(0, byte).toString("utf8").length);

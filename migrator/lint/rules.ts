@@ -41,7 +41,8 @@ export const LINT_RULES: readonly LintRule[] = [
   },
   {
     name: "concurrently-in-transaction",
-    blocks: "a CONCURRENTLY operation cannot run inside a transaction block: PostgreSQL refuses it at run time",
+    blocks:
+      "a CONCURRENTLY operation cannot run inside a transaction block: PostgreSQL refuses it at run time",
     safe: "put it in a file with -- migrate:no-transaction (one statement per query, in autocommit)",
     newTableExempt: false,
   },
@@ -68,8 +69,7 @@ export const LINT_RULES: readonly LintRule[] = [
     blocks:
       "ALTER COLUMN … TYPE holds an ACCESS EXCLUSIVE lock while it rewrites the table and rebuilds its indexes " +
       "(only binary-coercible changes such as varchar(n) → text skip the rewrite)",
-    safe:
-      "add a new column, dual-write and backfill in batches, switch the app, drop the old column in a later release",
+    safe: "add a new column, dual-write and backfill in batches, switch the app, drop the old column in a later release",
     newTableExempt: true,
   },
   {
@@ -130,13 +130,15 @@ export const LINT_RULES: readonly LintRule[] = [
   },
   {
     name: "drop-table",
-    blocks: "DROP TABLE takes an ACCESS EXCLUSIVE lock and breaks every query of the running app that names it",
+    blocks:
+      "DROP TABLE takes an ACCESS EXCLUSIVE lock and breaks every query of the running app that names it",
     safe: "remove every use from the app first (deploy), then drop it in a later migration with an opt-out",
     newTableExempt: true,
   },
   {
     name: "vacuum-full",
-    blocks: "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock: reads and writes wait for the copy",
+    blocks:
+      "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock: reads and writes wait for the copy",
     safe: "plain VACUUM (no lock on reads or writes), or pg_repack / pg_squeeze run outside migrations",
     newTableExempt: true,
   },

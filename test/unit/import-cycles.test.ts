@@ -62,13 +62,24 @@ describe("import cycles", () => {
       ["d", ["a"]],
     ]);
     assert.deepEqual(cycles(graph), [["a", "b", "c", "a"]]);
-    assert.deepEqual(cycles(new Map([["a", ["b"]], ["b", []]])), []);
+    assert.deepEqual(
+      cycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", []],
+        ]),
+      ),
+      [],
+    );
   });
 
   it("migrator/ has none", () => {
     const graph = importGraph(path.join(ROOT, "migrator"));
     assert.ok(graph.size > 20, "the scan sees the engine's files");
-    assert.ok([...graph.values()].some((t) => t.length > 0), "the scan sees imports");
+    assert.ok(
+      [...graph.values()].some((t) => t.length > 0),
+      "the scan sees imports",
+    );
     const found = cycles(graph).map((c) => c.map((f) => path.relative(ROOT, f)).join(" → "));
     assert.deepEqual(found, []);
   });
