@@ -40,14 +40,15 @@ export const maintenance: Command = {
 export const reset: Command = {
   name: "reset",
   summary: "dev only: roll the schema back and re-apply it (refuses databases not marked dev)",
-  flags: [
-    ...urlFlags("database"),
-    { name: "--yes", help: "confirm: every table and all data are dropped" },
-  ],
+  flags: [...urlFlags("database"), { name: "--yes", help: "confirm: every table and all data are dropped" }],
   json: true,
   async run(args, io) {
     // The schema owner, as for `migrate`: the admin never runs migration SQL (issue #20 item 2).
-    const ownerUrl = requiredUrl(args, "database", "the schema owner's URL (reset runs the migrations as it)");
+    const ownerUrl = requiredUrl(
+      args,
+      "database",
+      "the schema owner's URL (reset runs the migrations as it)",
+    );
     const migrations = readMigrationDirectory(sqlDir());
     const result = await withPg(pgConfig(ownerUrl), (c) =>
       resetDatabase(c, pgConfig(ownerUrl), migrations, { yes: args.has("--yes") }),

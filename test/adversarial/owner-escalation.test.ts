@@ -46,7 +46,8 @@ describe("adversarial: the owner cannot become superuser through restore or rese
   const superuser = () =>
     withClient(
       dev.as("admin"),
-      async (c) => (await c.query("SELECT rolsuper FROM pg_roles WHERE rolname = $1", [OWNER_MEMBER])).rows[0],
+      async (c) =>
+        (await c.query("SELECT rolsuper FROM pg_roles WHERE rolname = $1", [OWNER_MEMBER])).rows[0],
     );
 
   before(async () => {
@@ -102,7 +103,11 @@ describe("adversarial: the owner cannot become superuser through restore or rese
       "RESET ROLE",
       "reset session authorization",
     ])
-      assert.match(parseMigrationError("010_x.sql", `-- migrate:up\n${statement};\n`), /\(line 2\)/, statement);
+      assert.match(
+        parseMigrationError("010_x.sql", `-- migrate:up\n${statement};\n`),
+        /\(line 2\)/,
+        statement,
+      );
     // A plain setting, and an identifier that merely starts with "role", stay allowed.
     parseMigration("011_ok.sql", "-- migrate:up\nSET LOCAL work_mem = '8MB';\nSET roles_x.y = 1;\n");
   });

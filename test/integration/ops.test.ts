@@ -392,10 +392,7 @@ describe("ops CLI (npm run db) on real servers", function () {
       );
       const dev = await preparedDatabase(pg, "ops_dev");
       await seed(dev.as("owner"));
-      assert.match(
-        String((await db(["reset"], { DATABASE_URL: dev.url("owner") })).error),
-        /without --yes/,
-      );
+      assert.match(String((await db(["reset"], { DATABASE_URL: dev.url("owner") })).error), /without --yes/);
       const { code, out } = await db(["reset", "--yes"], { DATABASE_URL: dev.url("owner") });
       assert.equal(code, 0, out);
       assert.match(out, /rolled back (\d+), applied \1 migration/);
