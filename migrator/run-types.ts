@@ -27,6 +27,11 @@ export interface RunnerOptions {
   /** Files numbered up to this are not linted (default LINT_BASELINE: the files shipped before the lint). */
   readonly lintBaseline?: number;
   readonly onEvent?: (event: MigrationEvent) => void;
+  /**
+   * For a connection that is not the owner's (the ops CLI's admin): the role the history table must belong to.
+   * Status then reads it only after checking it is that role's plain table (history-relation.ts).
+   */
+  readonly historyOwner?: string;
 }
 
 /**
@@ -60,7 +65,7 @@ export interface MigrationResult {
 }
 
 export interface Settings extends Required<
-  Omit<RunnerOptions, "onEvent" | "history" | "migrations" | "connection">
+  Omit<RunnerOptions, "onEvent" | "history" | "migrations" | "connection" | "historyOwner">
 > {
   readonly history: TableName;
   readonly onEvent: (event: MigrationEvent) => void;

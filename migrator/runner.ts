@@ -5,6 +5,7 @@
 import type { Client } from "pg";
 import { connectWithRetry } from "./connect";
 import { DEFAULT_HISTORY, ensureHistory, readHistory } from "./history";
+import { readVerifiedHistory } from "./history-relation";
 import { withMigrationLock } from "./lock";
 import { Migration } from "./migration-file";
 import { PrefixHasher } from "./no-transaction";
@@ -109,7 +110,9 @@ export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus
     { deadlineMs: s.connectDeadlineMs },
   );
   try {
-    const history = await readHistory(client, s.history);
+    const history = o.historyOwner
+      ? await readVerifiedHistory(client, s.history, o.historyOwner)
+      : await readHistory(client, s.history);
     planUp(files, history, prefixChecksum);
     const rows = new Map<string, HistoryRow>(history.map((r) => [r.name, r]));
     return files.map((m) => {
