@@ -219,3 +219,12 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
   ),
   op("redis.temp_set", "temp:{key}", 1, (ctx) => setValue(ctx, `temp:${ctx.nextId()}`, 30, false)),
 ];
+
+/** The families whose keys an ACL with these key patterns (`~pattern` globs) lets the app user touch. */
+export function familiesGranted(patterns: readonly string[]): string[] {
+  const globs = patterns.map(
+    (p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`),
+  );
+  // A family's keys as the app builds them: every {placeholder} becomes an id.
+  return ALL_FAMILIES.filter((f) => globs.some((g) => g.test(f.replace(/\{[a-z_]+\}/g, "x1"))));
+}

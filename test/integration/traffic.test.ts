@@ -14,19 +14,18 @@ import { redisPasswordHash } from "../../lib/redis/conf";
 import { sharedPostgres } from "../../harness/postgres";
 import { RedisServer, startRedis } from "../../harness/redis-server";
 import { ROOT } from "../../harness/stack";
-import { ALL_FAMILIES, SEED_FAMILIES, start, type Targets, type TrafficReport } from "../../harness/traffic";
+import {
+  ALL_FAMILIES,
+  SEED_FAMILIES,
+  familiesGranted,
+  start,
+  type Targets,
+  type TrafficReport,
+} from "../../harness/traffic";
 import { preparedDatabase, type PreparedDatabase } from "../support/prepared";
 
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
 const APP_PASSWORD = "app-Pw-0123456789abcdefghijklmnopqrstuvw";
-
-/** The app's families the stack's ACL grants today (all of them once lib/redis/access.ts lists them). */
-function grantedFamilies(): string[] {
-  const globs = APP_KEY_PATTERNS.map(
-    (p: string) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`),
-  );
-  return ALL_FAMILIES.filter((f) => globs.some((g) => g.test(f.replace(/\{[a-z_]+\}/g, "x1"))));
-}
 
 function runCli(
   args: string[],
@@ -55,7 +54,8 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
   let db: PreparedDatabase;
   let redis: RedisServer;
   let targets: Targets;
-  const families = () => grantedFamilies();
+  // The app's families the ACL grants (all of them once lib/redis/access.ts lists the app's real ones).
+  const families = () => familiesGranted(APP_KEY_PATTERNS);
 
   before(async () => {
     db = await preparedDatabase(await sharedPostgres(), "traffic");

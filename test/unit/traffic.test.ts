@@ -8,6 +8,7 @@ import {
   StoreStats,
   checkTargets,
   errorKey,
+  familiesGranted,
   judge,
   operationsFor,
   percentile,
@@ -337,5 +338,17 @@ describe("traffic harness: targets, options and arguments", () => {
     const pg = operationsFor(["postgres"], []);
     const names = new Set(Array.from({ length: 50 }, (_, i) => pick(pg, user, i / 50)?.name));
     assert.deepEqual([...names].sort(), ["pg.readonly_reports", "pg.sign_in"]);
+  });
+
+  it("maps ACL key patterns to the families they grant", () => {
+    assert.deepEqual(familiesGranted(["session:*", "temp:*"]), ["session:{user_id}", "temp:{key}"]);
+    assert.deepEqual(familiesGranted(["user:*:sessions"]), ["user:{id}:sessions"]);
+    assert.deepEqual(familiesGranted(["user:*"]), [
+      "user:{id}:sessions",
+      "user:{id}:connections",
+      "user:{id}:recent_activities",
+    ]);
+    assert.deepEqual(familiesGranted(["*"]), ALL_FAMILIES);
+    assert.deepEqual(familiesGranted([]), []);
   });
 });
