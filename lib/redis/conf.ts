@@ -1,20 +1,18 @@
 // Renders redis.conf for the dev container (and the integration tests, which substitute only paths and ports).
-// Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret.
+// Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret; with an aclfile, none at all.
 import { createHash } from "node:crypto";
-import { RedisAppAccess, appPermissions } from "./access";
+import { RedisUsersOptions, redisUserRules, renderUserLines } from "./users-acl";
 
-export interface RedisConfOptions {
+export interface RedisConfOptions extends RedisUsersOptions {
   readonly bind: readonly string[];
   readonly port: number;
   readonly dir: string;
   readonly maxmemoryMb: number;
-  readonly adminUser: string;
-  readonly appUser: string;
-  /** SHA-256 hex digests, as produced by redisPasswordHash. */
-  readonly adminPasswordHash: string;
-  readonly appPasswordHash: string;
-  /** Key patterns and SCAN for the app user (config: redisAppKeyPatterns, redisAppScan). */
-  readonly appAccess: RedisAppAccess;
+  /**
+   * Keep the users in this ACL file (the dev container: on its volume, applied live and saved with ACL SAVE, so
+   * a rotation never touches redis.conf). Absent: the users are inline `user` lines (tests).
+   */
+  readonly aclfile?: string;
 }
 
 export function redisPasswordHash(password: string): string {
@@ -22,20 +20,7 @@ export function redisPasswordHash(password: string): string {
 }
 
 export function renderRedisConf(o: RedisConfOptions): string {
-  for (const [name, hash] of [
-    ["adminPasswordHash", o.adminPasswordHash],
-    ["appPasswordHash", o.appPasswordHash],
-  ]) {
-    if (!/^[0-9a-f]{64}$/.test(hash))
-      throw new Error(`renderRedisConf: ${name} must be a SHA-256 hex digest`);
-  }
-  for (const user of [o.adminUser, o.appUser]) {
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(user) || user === "default") {
-      throw new Error(
-        `renderRedisConf: invalid user name "${user}" (lower-case letters, digits, _ or -; not "default")`,
-      );
-    }
-  }
+  const users = renderUserLines(redisUserRules(o));
   return [
     "# Rendered by lib/redis/conf.ts; do not edit by hand.",
     `bind ${o.bind.join(" ")}`,
@@ -83,13 +68,7 @@ export function renderRedisConf(o: RedisConfOptions): string {
     "enable-module-command no",
     "",
     "# Access: nobody gets in without a password; the app user is confined to its key families.",
-    // `off`: nobody can AUTH as default and new connections start unauthenticated (NOAUTH). Its permissions
-    // matter only to the AOF-loading client, which runs as the default user and re-checks ACLs at each EXEC
-    // (redis/redis#14541, fixed after 7.4.5): with -@all, every MULTI/EXEC in the AOF (the app's rate-limit
-    // windows and set updates) was dropped on restart, silently.
-    "user default off resetpass ~* &* +@all",
-    `user ${o.adminUser} on #${o.adminPasswordHash} ~* &* +@all`,
-    `user ${o.appUser} on #${o.appPasswordHash} resetchannels ${appPermissions(o.appAccess)}`,
+    ...(o.aclfile ? [`aclfile ${o.aclfile}`] : users),
     "",
   ].join("\n");
 }
