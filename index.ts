@@ -35,7 +35,11 @@ function readCaBundle(c: AwsStackConfig): string {
 function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unknown> } {
   if (config.platform === "docker") {
     return {
-      endpoints: new LocalDataStores("local", { config, passwords: credentials.passwords }).endpoints,
+      endpoints: new LocalDataStores("local", {
+        config,
+        passwords: credentials.passwords,
+        previousPasswords: credentials.previousPasswords,
+      }).endpoints,
     };
   }
   // Loaded only for AWS stacks: it keeps the dev program from evaluating the AWS SDK.

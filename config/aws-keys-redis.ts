@@ -46,18 +46,4 @@ export const awsRedisKeys = {
     parse: weeklyWindow("sun:05:00-sun:06:00"),
     description: "Weekly ElastiCache maintenance window (UTC).",
   }),
-  redisAdminRetiredEpoch: aws({
-    type: "integer",
-    default: 0,
-    parse: integer(0, 1_000_000),
-    description:
-      "Set equal to redisAdminPasswordEpoch once clients use the new password, to drop the previous one.",
-  }),
-  redisAppRetiredEpoch: aws({
-    type: "integer",
-    default: 0,
-    parse: integer(0, 1_000_000),
-    description:
-      "Set equal to redisAppPasswordEpoch once the app uses the new password, to drop the previous one.",
-  }),
 };

@@ -39,7 +39,12 @@ function buildDocker(s: Settings, id: Identity): DockerStackConfig {
     ...common(s, id),
     platform: "docker",
     postgres: { image: s.postgresImage, hostPort: s.postgresHostPort },
-    redis: { image: s.redisImage, hostPort: s.redisHostPort, maxmemoryMb: s.redisMaxmemoryMb },
+    redis: {
+      image: s.redisImage,
+      hostPort: s.redisHostPort,
+      maxmemoryMb: s.redisMaxmemoryMb,
+      retiredEpoch: { admin: s.redisAdminRetiredEpoch, app: s.redisAppRetiredEpoch },
+    },
     tools: {
       enabled: s.devTools,
       pgadminImage: s.pgadminImage,

@@ -5,7 +5,7 @@ import {
   MAX_APP_KEY_PATTERNS,
   keyPatternsProblems,
 } from "../lib/redis/key-patterns";
-import { InvalidValue, KeySpec, boolean } from "./spec";
+import { InvalidValue, KeySpec, boolean, integer } from "./spec";
 
 /** Pulumi hands array config over as a JSON string. */
 function keyPatterns(raw: string): string[] {
@@ -43,4 +43,22 @@ export const redisAccessKeys = {
       "SCAN is keyspace-wide under Redis ACLs: it lists every key name on the instance, other families' " +
       "included. Keep it on only for an instance dedicated to this application; login never needs it.",
   } satisfies KeySpec<boolean>,
+  redisAdminRetiredEpoch: {
+    type: "integer",
+    scope: "all",
+    default: 0,
+    parse: integer(0, 1_000_000),
+    description:
+      "Set equal to redisAdminPasswordEpoch once clients use the new password, to drop the previous one (until " +
+      "then both are accepted; the next rotation drops it anyway).",
+  } satisfies KeySpec<number>,
+  redisAppRetiredEpoch: {
+    type: "integer",
+    scope: "all",
+    default: 0,
+    parse: integer(0, 1_000_000),
+    description:
+      "Set equal to redisAppPasswordEpoch once the app uses the new password, to drop the previous one (until " +
+      "then both are accepted; the next rotation drops it anyway).",
+  } satisfies KeySpec<number>,
 };

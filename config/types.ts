@@ -30,7 +30,13 @@ interface CommonConfig {
 export interface DockerStackConfig extends CommonConfig {
   readonly platform: "docker";
   readonly postgres: { readonly image: string; readonly hostPort: number };
-  readonly redis: { readonly image: string; readonly hostPort: number; readonly maxmemoryMb: number };
+  readonly redis: {
+    readonly image: string;
+    readonly hostPort: number;
+    readonly maxmemoryMb: number;
+    /** Epochs whose previous password has been retired (see the rotation runbook). */
+    readonly retiredEpoch: { readonly admin: number; readonly app: number };
+  };
   readonly tools: {
     readonly enabled: boolean;
     readonly pgadminImage: string;

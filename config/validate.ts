@@ -98,6 +98,7 @@ export function validateConfig(raw: Raw, project: string, stack: string): StackC
   const platform = ctx.platform;
   if (problems.length === 0 && platform !== undefined) {
     const s = settings as RawSettings;
+    problems.push(...retiredEpochRules(s, fq));
     problems.push(...(platform === "docker" ? dockerRules(s, fq) : awsRules(s, fq, raw)));
   }
   if (problems.length > 0 || platform === undefined) throw new ConfigError(stack, problems);
@@ -120,6 +121,24 @@ function isDefault(defaultValue: unknown, raw: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A retired epoch names a rotation that happened (both platforms keep the previous Redis password until then). */
+function retiredEpochRules(s: RawSettings, fq: (k: string) => string): string[] {
+  const problems: string[] = [];
+  for (const [user, epochKey] of [
+    ["Admin", "redisAdminPasswordEpoch"],
+    ["App", "redisAppPasswordEpoch"],
+  ] as const) {
+    const retired = s[`redis${user}RetiredEpoch`] ?? 0;
+    const epoch = s[epochKey] ?? 0;
+    if (retired > epoch) {
+      problems.push(
+        `Invalid value for ${fq(`redis${user}RetiredEpoch`)}: ${JSON.stringify(retired)}. Allowed values are: 0 to ${fq(epochKey)} (${epoch}).`,
+      );
+    }
+  }
+  return problems;
 }
 
 function dockerRules(s: RawSettings, fq: (k: string) => string): string[] {
@@ -207,14 +226,6 @@ function awsRules(
       s.postgresReplicaCount,
       "0 unless privateSubnets span at least 2 availability zones",
     );
-  }
-  for (const [user, epochKey] of [
-    ["Admin", "redisAdminPasswordEpoch"],
-    ["App", "redisAppPasswordEpoch"],
-  ] as const) {
-    const retired = s[`redis${user}RetiredEpoch`] ?? 0;
-    const epoch = s[epochKey] ?? 0;
-    if (retired > epoch) invalid(`redis${user}RetiredEpoch`, retired, `0 to ${fq(epochKey)} (${epoch})`);
   }
   if (windowsOverlap(s.postgresBackupWindow, s.postgresMaintenanceWindow)) {
     invalid(

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_APP_ACCESS, RedisAppAccess } from "../lib/redis/access";
-import { RedisConfOptions, renderRedisConf } from "../lib/redis/conf";
+import { RedisServerOptions, renderRedisConf } from "../lib/redis/conf";
+import type { RedisUsersOptions } from "../lib/redis/users-acl";
 import { freePort, waitForPort } from "./ports";
 
 const REDIS_INSTALL_HINT =
@@ -25,10 +26,11 @@ export function requireRedisServer(): void {
 
 /** Renders the production config with only bind, port and dir substituted, and starts it. */
 export async function startRedis(
-  options: Omit<RedisConfOptions, "bind" | "port" | "dir" | "appAccess"> & {
-    /** Default: the stack's default (redisAppKeyPatterns, redisAppScan). */
-    readonly appAccess?: RedisAppAccess;
-  },
+  options: Omit<RedisServerOptions, "bind" | "port" | "dir"> &
+    Omit<RedisUsersOptions, "appAccess"> & {
+      /** Default: the stack's default (redisAppKeyPatterns, redisAppScan). */
+      readonly appAccess?: RedisAppAccess;
+    },
 ): Promise<RedisServer> {
   requireRedisServer();
   const port = await freePort();

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisAppAccess } from "../../lib/redis/access";
 import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
-import { dataVolume, serviceContainer } from "./service-container";
+import { HEALTHCHECK_USER, redisUserRules, renderUserLines } from "../../lib/redis/users-acl";
+import { RedisUsers } from "./redis-acl";
+import { LOOPBACK, dataVolume, serviceContainer } from "./service-container";
 
 export interface LocalRedisArgs {
   readonly namePrefix: string;
@@ -14,19 +16,38 @@ export interface LocalRedisArgs {
   readonly appUser: string;
   readonly adminPassword: pulumi.Input<string>;
   readonly appPassword: pulumi.Input<string>;
+  /** Accepted alongside the current one until retired (zero-downtime rotation). */
+  readonly previousAdminPassword?: pulumi.Input<string>;
+  readonly previousAppPassword?: pulumi.Input<string>;
   readonly appAccess: RedisAppAccess;
   readonly labels: Readonly<Record<string, string>>;
 }
 
 const REDIS_ALIAS = "redis";
 const CONF_FILE = "/usr/local/etc/redis/redis.conf";
-const ADMIN_PASSWORD_FILE = "/run/secrets/redis-admin-password";
+/** The users live on the data volume: ACL SAVE writes them there, so restarts and replacements keep them. */
+const ACL_FILE = "/data/users.acl";
+/** The users at container creation, copied to ACL_FILE on first boot only (an empty volume). */
+const ACL_SEED = "/usr/local/etc/redis/users.acl.seed";
+const ENTRYPOINT = "/usr/local/bin/offthegrid-redis-entrypoint.sh";
 
-/** Authenticated healthcheck: the seed's bare `redis-cli ping` failed with NOAUTH once a password was set. */
-export function redisHealthcheck(adminUser: string, passwordFile: string, port: number): string[] {
+/** First boot: seed the aclfile; then the image's own entrypoint (drops to the redis user, chowns /data). */
+export const REDIS_ENTRYPOINT = [
+  "#!/bin/sh",
+  "set -e",
+  'if [ ! -f "$ACL_FILE" ]; then cp "$ACL_SEED" "$ACL_FILE"; chmod 600 "$ACL_FILE"; fi',
+  'exec docker-entrypoint.sh "$@"',
+  "",
+].join("\n");
+
+/**
+ * Healthcheck as the PING-only user: it needs no secret in the container (the seed's bare `redis-cli ping` failed
+ * with NOAUTH once a password was set; a password file would change, and replace the container, on rotation).
+ */
+export function redisHealthcheck(port: number): string[] {
   return [
     "CMD-SHELL",
-    `REDISCLI_AUTH="$(cat ${passwordFile})" redis-cli --no-auth-warning --user ${adminUser} -p ${port} ping | grep -qx PONG`,
+    `REDISCLI_AUTH=healthcheck redis-cli --no-auth-warning --user ${HEALTHCHECK_USER} -p ${port} ping | grep -qx PONG`,
   ];
 }
 
@@ -40,20 +61,35 @@ export class LocalRedis extends pulumi.ComponentResource {
   constructor(name: string, args: LocalRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:local:Redis", name, {}, opts);
     const volume = dataVolume(`${name}-data`, `${args.namePrefix}-redisdata`, args.labels, this);
-    const conf = pulumi.all([args.adminPassword, args.appPassword]).apply(([admin, app]) =>
-      renderRedisConf({
-        // Inside the container network; the host side is published on 127.0.0.1 only.
-        bind: ["0.0.0.0"],
-        port: this.internalPort,
-        dir: "/data",
-        maxmemoryMb: args.maxmemoryMb,
-        adminUser: args.adminUser,
-        appUser: args.appUser,
-        adminPasswordHash: redisPasswordHash(admin),
-        appPasswordHash: redisPasswordHash(app),
-        appAccess: args.appAccess,
-      }),
-    );
+    const hash = (p: pulumi.Input<string> | undefined) =>
+      pulumi.output(p).apply((v) => (v === undefined ? undefined : redisPasswordHash(v)));
+    const users = pulumi
+      .all([
+        hash(args.adminPassword),
+        hash(args.appPassword),
+        hash(args.previousAdminPassword),
+        hash(args.previousAppPassword),
+      ])
+      .apply(([admin, app, previousAdmin, previousApp]) =>
+        redisUserRules({
+          adminUser: args.adminUser,
+          appUser: args.appUser,
+          adminPasswordHash: admin as string,
+          appPasswordHash: app as string,
+          previousAdminPasswordHash: previousAdmin,
+          previousAppPasswordHash: previousApp,
+          appAccess: args.appAccess,
+        }),
+      );
+    // No user, no password: a rotation leaves redis.conf, and so the container, as it is.
+    const conf = renderRedisConf({
+      // Inside the container network; the host side is published on 127.0.0.1 only.
+      bind: ["0.0.0.0"],
+      port: this.internalPort,
+      dir: "/data",
+      maxmemoryMb: args.maxmemoryMb,
+      aclfile: ACL_FILE,
+    });
     const { container } = serviceContainer(
       name,
       {
@@ -63,17 +99,36 @@ export class LocalRedis extends pulumi.ComponentResource {
         alias: REDIS_ALIAS,
         internalPort: this.internalPort,
         hostPort: args.hostPort,
-        healthcheck: redisHealthcheck(args.adminUser, ADMIN_PASSWORD_FILE, this.internalPort),
+        healthcheck: redisHealthcheck(this.internalPort),
+        envs: [`ACL_FILE=${ACL_FILE}`, `ACL_SEED=${ACL_SEED}`],
+        entrypoint: [ENTRYPOINT],
         command: ["redis-server", CONF_FILE],
         files: [
           { path: CONF_FILE, content: conf, owner: "999" },
-          // Read by the healthcheck, which runs as root.
-          { path: ADMIN_PASSWORD_FILE, content: args.adminPassword, owner: "0" },
+          { path: ENTRYPOINT, content: REDIS_ENTRYPOINT, owner: "0", permissions: "0555" },
+          // Read once, on first boot; afterwards RedisUsers below owns the users.
+          { path: ACL_SEED, content: users.apply((u) => `${renderUserLines(u).join("\n")}\n`), owner: "999" },
         ],
+        // The seed is the third upload: its later changes are RedisUsers' job, not a reason to replace.
+        ignoreChanges: ["uploads[2]"],
         volume: { name: volume.name, containerPath: "/data" },
         labels: args.labels,
       },
       this,
+    );
+    // Applied from the host through the published loopback port, after the container is healthy.
+    new RedisUsers(
+      `${name}-users`,
+      {
+        host: LOOPBACK,
+        port: args.hostPort,
+        adminUser: args.adminUser,
+        adminPassword: args.adminPassword,
+        previousAdminPassword: args.previousAdminPassword,
+        users,
+        containerId: container.id,
+      },
+      { parent: this, dependsOn: [container] },
     );
     this.containerName = container.name;
     this.volumeName = volume.name;

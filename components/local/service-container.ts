@@ -30,6 +30,8 @@ export interface ServiceContainerArgs {
   readonly files?: readonly SecretFile[];
   readonly volume?: { readonly name: pulumi.Input<string>; readonly containerPath: string };
   readonly labels: Readonly<Record<string, string>>;
+  /** Input paths whose changes must not replace the container (e.g. a seed file another resource keeps current). */
+  readonly ignoreChanges?: string[];
 }
 
 export function serviceContainer(
@@ -73,7 +75,7 @@ export function serviceContainer(
     },
     // Fixed container names and host ports collide with themselves under create-before-delete
     // (pulumi-docker#1356), and a rotated password changes the uploads, which forces a replacement.
-    { parent, deleteBeforeReplace: true },
+    { parent, deleteBeforeReplace: true, ignoreChanges: args.ignoreChanges },
   );
   return { image, container };
 }

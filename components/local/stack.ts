@@ -13,6 +13,8 @@ export interface LocalDataStoresArgs {
   readonly passwords: Readonly<
     Record<"postgresAdmin" | "redisAdmin" | "redisApp" | "pgadmin" | "redisCommander", pulumi.Input<string>>
   >;
+  /** The Redis passwords before the latest rotation, kept valid until their epoch is retired. */
+  readonly previousPasswords: Readonly<Partial<Record<"redisAdmin" | "redisApp", pulumi.Input<string>>>>;
 }
 
 /** The dev environment: PostgreSQL, Redis and (optionally) their admin tools on one private Docker network. */
@@ -63,6 +65,15 @@ export class LocalDataStores extends pulumi.ComponentResource {
         appUser: REDIS_USERS.app,
         adminPassword: passwords.redisAdmin,
         appPassword: passwords.redisApp,
+        // As on AWS: the previous password stays valid until its epoch is marked retired (or the next rotation).
+        previousAdminPassword:
+          config.redis.retiredEpoch.admin < config.rotation.redisAdmin
+            ? args.previousPasswords.redisAdmin
+            : undefined,
+        previousAppPassword:
+          config.redis.retiredEpoch.app < config.rotation.redisApp
+            ? args.previousPasswords.redisApp
+            : undefined,
         appAccess: config.redisAccess,
         labels,
       },

@@ -103,6 +103,13 @@ export async function startRedis(view: ContainerView): Promise<number> {
   const [bin, ...rest] = view.spec.command ?? ["redis-server"];
   if (bin !== "redis-server")
     throw new Error(`container ${view.spec.name}: unsupported redis command ${bin}`);
+  // The stack's first-boot wrapper (seeds the aclfile), run natively as for postgres; the image's own
+  // docker-entrypoint.sh is the shim's no-op, since the stand-in starts redis-server itself below.
+  runEntrypoint(
+    view,
+    path.dirname(execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim()),
+    "",
+  );
   const { ip, external } = view.port;
   // Redis applies `dir` while reading the file, so it reads a copy whose container paths point at the mounts.
   const args = rest.map((a) => {

@@ -3,24 +3,26 @@
 import { createHash } from "node:crypto";
 import { RedisUsersOptions, redisUserRules, renderUserLines } from "./users-acl";
 
-export interface RedisConfOptions extends RedisUsersOptions {
+export interface RedisServerOptions {
   readonly bind: readonly string[];
   readonly port: number;
   readonly dir: string;
   readonly maxmemoryMb: number;
-  /**
-   * Keep the users in this ACL file (the dev container: on its volume, applied live and saved with ACL SAVE, so
-   * a rotation never touches redis.conf). Absent: the users are inline `user` lines (tests).
-   */
-  readonly aclfile?: string;
 }
+
+/**
+ * Either the users inline (tests), or an aclfile that holds them: the dev container keeps it on its volume, where
+ * the admin connection changes it live and ACL SAVE persists it, so a rotation never touches redis.conf.
+ */
+export type RedisConfOptions = RedisServerOptions &
+  ({ readonly aclfile: string } | (RedisUsersOptions & { readonly aclfile?: undefined }));
 
 export function redisPasswordHash(password: string): string {
   return createHash("sha256").update(password, "utf8").digest("hex");
 }
 
 export function renderRedisConf(o: RedisConfOptions): string {
-  const users = renderUserLines(redisUserRules(o));
+  const users = o.aclfile === undefined ? renderUserLines(redisUserRules(o)) : [`aclfile ${o.aclfile}`];
   return [
     "# Rendered by lib/redis/conf.ts; do not edit by hand.",
     `bind ${o.bind.join(" ")}`,
@@ -68,7 +70,7 @@ export function renderRedisConf(o: RedisConfOptions): string {
     "enable-module-command no",
     "",
     "# Access: nobody gets in without a password; the app user is confined to its key families.",
-    ...(o.aclfile ? [`aclfile ${o.aclfile}`] : users),
+    ...users,
     "",
   ].join("\n");
 }

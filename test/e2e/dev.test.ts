@@ -183,16 +183,34 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await query(before.owner, "DROP TABLE e2e_rotation");
   });
 
-  it("bumping redisAppPasswordEpoch: the Redis container is replaced, the new password works, the old fails, keys stay", async () => {
-    const oldUrl = outputs.redisUrls.app;
+  it("bumping redisAppPasswordEpoch: applied live (no container replacement), the old password works until the next rotation, keys stay", async () => {
+    const firstUrl = outputs.redisUrls.app;
+    const pid = await s.docker(() => containerState(names.redis)?.pid);
     await s.pulumi(["config", "set", "redisAppPasswordEpoch", "1"]);
     const preview = await s.pulumi(["preview", "--json"]);
-    assert.equal(changes(preview.stdout)["local-redis"], "replace");
+    const planned = changes(preview.stdout);
+    assert.equal(planned["local-redis"], undefined, JSON.stringify(planned));
+    assert.equal(planned["local-redis-users"], "update", JSON.stringify(planned));
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     outputs = await s.outputs(STACK);
+    assert.notEqual(outputs.redisUrls.app, firstUrl);
+    assert.equal(
+      await s.docker(() => containerState(names.redis)?.pid),
+      pid,
+      "the same redis-server process",
+    );
     assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:e2e")), "kept");
     assert.equal(await redisAuth(outputs.redisUrls.app), "+OK");
-    assert.match(await redisAuth(oldUrl), /^-WRONGPASS/);
+    assert.equal(await redisAuth(firstUrl), "+OK", "a client still holding the previous password");
+    // The second rotation retires the first password; the one before stays valid.
+    const secondUrl = outputs.redisUrls.app;
+    await s.pulumi(["config", "set", "redisAppPasswordEpoch", "2"]);
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    assert.equal(await redisAuth(outputs.redisUrls.app), "+OK");
+    assert.equal(await redisAuth(secondUrl), "+OK");
+    assert.match(await redisAuth(firstUrl), /^-WRONGPASS/);
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:e2e")), "kept");
   });
 
   it("a new migration file: `preview` shows the SchemaMigrations update, `up` applies it", async () => {

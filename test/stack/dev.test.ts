@@ -102,8 +102,8 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const redisCheck = byName["offthegrid-dev-redis"].inputs.healthcheck.tests.join(" ");
     assert.match(
       redisCheck,
-      /REDISCLI_AUTH=.*--user admin/,
-      "authenticated, unlike the seed's bare redis-cli ping",
+      /REDISCLI_AUTH=healthcheck .*--user healthcheck/,
+      "authenticated (as the PING-only user, so no secret and no rotation reaches it), unlike the seed's bare redis-cli ping",
     );
   });
 
@@ -156,16 +156,26 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     assert.ok(pg.inputs.envs.includes("POSTGRES_PASSWORD_FILE=/run/secrets/postgres-password"));
   });
 
-  it("uploads a redis.conf holding only hashes of the Redis passwords", async () => {
+  it("uploads a redis.conf without users; the users (hashes only) go to the aclfile seed and the live RedisUsers", async () => {
     const redis = ofType(run, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-redis")!;
-    const conf: string = plain(redis.inputs.uploads).find(
-      (u: any) => u.file === "/usr/local/etc/redis/redis.conf",
-    ).content;
+    const upload = (file: string): string =>
+      plain(redis.inputs.uploads).find((u: any) => u.file === file).content;
+    const conf = upload("/usr/local/etc/redis/redis.conf");
+    const seed = upload("/usr/local/etc/redis/users.acl.seed");
     const appPassword = new URL(run.outputs.redisUrls.app).password;
-    assert.ok(!conf.includes(appPassword));
-    assert.match(conf, /^user app on #[0-9a-f]{64} /m);
+    assert.ok(!conf.includes(appPassword) && !seed.includes(appPassword));
+    assert.doesNotMatch(
+      conf,
+      /^user /m,
+      "a rotation must not change redis.conf (it would replace the container)",
+    );
+    assert.match(conf, /^aclfile \/data\/users\.acl$/m);
+    assert.match(seed, /^user app on #[0-9a-f]{64} /m);
     assert.match(conf, /^maxmemory 256mb$/m);
     assert.deepEqual(redis.inputs.command, ["redis-server", "/usr/local/etc/redis/redis.conf"]);
+    const opts = run.options.find((o) => o.type === CONTAINER && o.name === "local-redis")!;
+    assert.deepEqual(opts.opts.ignoreChanges, ["uploads[2]"], "the seed is the third upload");
+    assert.equal(plain(redis.inputs.uploads)[2].file, "/usr/local/etc/redis/users.acl.seed");
   });
 
   it("replaces containers delete-before-replace, keeps volumes on destroy, parents every child", () => {
