@@ -27,15 +27,21 @@ const REDIS_ALIAS = "redis";
 const CONF_FILE = "/usr/local/etc/redis/redis.conf";
 /** The users live on the data volume: ACL SAVE writes them there, so restarts and replacements keep them. */
 const ACL_FILE = "/data/users.acl";
-/** The users at container creation, copied to ACL_FILE on first boot only (an empty volume). */
+/** The users at container creation, copied to ACL_FILE on the container's first start only. */
 const ACL_SEED = "/usr/local/etc/redis/users.acl.seed";
 const ENTRYPOINT = "/usr/local/bin/offthegrid-redis-entrypoint.sh";
 
-/** First boot: seed the aclfile; then the image's own entrypoint (drops to the redis user, chowns /data). */
+/**
+ * A container's first start: its seed becomes the aclfile (a new container after `destroy` has new passwords,
+ * while the retained volume still holds the old ones); restarts keep what ACL SAVE wrote. Then the image's own
+ * entrypoint (drops to the redis user, chowns /data).
+ */
 export const REDIS_ENTRYPOINT = [
   "#!/bin/sh",
   "set -e",
-  'if [ ! -f "$ACL_FILE" ]; then cp "$ACL_SEED" "$ACL_FILE"; chmod 600 "$ACL_FILE"; fi',
+  'if [ ! -f "$ACL_SEED.done" ] || [ ! -f "$ACL_FILE" ]; then',
+  '  cp "$ACL_SEED" "$ACL_FILE"; chmod 600 "$ACL_FILE"; touch "$ACL_SEED.done"',
+  "fi",
   'exec docker-entrypoint.sh "$@"',
   "",
 ].join("\n");
@@ -106,7 +112,7 @@ export class LocalRedis extends pulumi.ComponentResource {
         files: [
           { path: CONF_FILE, content: conf, owner: "999" },
           { path: ENTRYPOINT, content: REDIS_ENTRYPOINT, owner: "0", permissions: "0555" },
-          // Read once, on first boot; afterwards RedisUsers below owns the users.
+          // Read once, on the container's first start; afterwards RedisUsers below owns the users.
           { path: ACL_SEED, content: users.apply((u) => `${renderUserLines(u).join("\n")}\n`), owner: "999" },
         ],
         // The seed is the third upload: its later changes are RedisUsers' job, not a reason to replace.
