@@ -78,3 +78,22 @@ export function postgresBinaries(): string {
 export function chownTree(dir: string, user: { uid: number; gid: number } | undefined): void {
   if (user) execFileSync("chown", ["-R", `${user.uid}:${user.gid}`, dir]);
 }
+
+/**
+ * Starts a daemon outside the plugin's process tree and process group: when a plugin exits, the engine interrupts
+ * its children (cmdutil.InterruptChildren), which would stop the "container" with it.
+ */
+export function daemonize(
+  bin: string,
+  args: string[],
+  logFile: string,
+  user: { uid: number; gid: number } | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  const out = execFileSync(
+    "sh",
+    ["-c", 'log="$1"; shift; setsid "$@" >>"$log" 2>&1 </dev/null & echo $!', "sh", logFile, bin, ...args],
+    { encoding: "utf8", env, ...(user ? { uid: user.uid, gid: user.gid } : {}) },
+  );
+  return Number(out.trim());
+}
