@@ -59,13 +59,19 @@ function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unkn
 }
 
 const { endpoints, aws } = provision();
-const schema = stackSchema(config, endpoints, credentials.passwords, migrations);
+const schema = stackSchema(
+  config,
+  endpoints,
+  credentials.passwords,
+  credentials.previousPasswords,
+  migrations,
+);
 
 export const { postgres, postgresUrls, redis, redisUrls, tools, toolPasswords } = stackOutputs(
   endpoints,
   credentials.passwords,
   // The superuser's URL is for dev only; on AWS the master password stays in its Secrets Manager secret.
-  { adminUrl: config.platform === "docker" },
+  { adminUrl: config.platform === "docker", rotation: config.rotation },
 );
 export const schemaMigrations = schema.migrations;
 export const awsResources = aws ?? {};

@@ -175,12 +175,17 @@ async function main() {
     await bootstrap(admin, {
       database,
       roles: { owner: "offthegrid_owner", app: "offthegrid_app", readonly: "offthegrid_readonly" },
-      setPasswords: { offthegrid_owner: "bench-owner-password-0123456789" },
+      members: {
+        owner: ["offthegrid_owner_a", "offthegrid_owner_b"],
+        app: ["offthegrid_app_a", "offthegrid_app_b"],
+        readonly: ["offthegrid_readonly_a", "offthegrid_readonly_b"],
+      },
+      setPasswords: { offthegrid_owner_a: "bench-owner-password-0123456789" },
       marker: { environment: "dev", stack: "bench" },
     });
     await migrateUp({
       connection: pg.config(database, {
-        user: "offthegrid_owner",
+        user: "offthegrid_owner_a",
         password: "bench-owner-password-0123456789",
       }),
       migrations: readMigrationDirectory(path.join(__dirname, "..", "sql")),

@@ -2,17 +2,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CredentialName } from "../config/types";
 import type { DataStoreEndpoints, PostgresEndpoint } from "./endpoints";
-import { ADMIN_ROLE, REDIS_USERS, RoleSpec, SCHEMA_ROLES } from "../lib/postgres/roles";
+import { ADMIN_ROLE, REDIS_USERS, RoleSpec, SCHEMA_ROLES, loginPair } from "../lib/postgres/roles";
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
 
 function postgresUrl(
   endpoint: PostgresEndpoint,
-  role: RoleSpec,
+  login: string,
   password: pulumi.Input<string>,
 ): pulumi.Output<string> {
   return pulumi.secret(
-    pulumi.interpolate`postgresql://${role.name}:${password}@${endpoint.host}:${endpoint.port}/${endpoint.database}?sslmode=${endpoint.sslmode}`,
+    pulumi.interpolate`postgresql://${login}:${password}@${endpoint.host}:${endpoint.port}/${endpoint.database}?sslmode=${endpoint.sslmode}`,
   );
 }
 
@@ -24,15 +24,21 @@ function postgresUrl(
 export function stackOutputs(
   endpoints: DataStoreEndpoints,
   passwords: Passwords,
-  options: { readonly adminUrl: boolean },
+  options: { readonly adminUrl: boolean; readonly rotation: Readonly<Record<CredentialName, number>> },
 ) {
   const pg = endpoints.postgres;
   const app = endpoints.postgresApp ?? pg;
-  const roles = { ...(options.adminUrl ? { admin: ADMIN_ROLE } : {}), ...SCHEMA_ROLES };
+  const roles: Record<string, RoleSpec> = {
+    ...(options.adminUrl ? { admin: ADMIN_ROLE } : {}),
+    ...SCHEMA_ROLES,
+  };
+  // The URLs carry each schema role's current member; the previous member keeps working until the next rotation.
+  const login = (role: RoleSpec) =>
+    role === ADMIN_ROLE ? role.name : loginPair(role.name, options.rotation[role.credential]).current;
   const urls = Object.fromEntries(
     Object.entries(roles).map(([key, role]) => [
       key,
-      postgresUrl(key === "app" ? app : pg, role, passwords[role.credential]),
+      postgresUrl(key === "app" ? app : pg, login(role), passwords[role.credential]),
     ]),
   );
   // Which CA verifies which URL (sslrootcert): an RDS Proxy presents an ACM certificate, not the RDS CA's.
@@ -51,7 +57,10 @@ export function stackOutputs(
       port: pg.port,
       database: pg.database,
       sslmode: pg.sslmode,
-      roles: Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, role.name])),
+      /** The login each URL uses (the current member of each schema role). */
+      roles: Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, login(role)])),
+      /** The group roles that hold the privileges (`current_user` in every member's session). */
+      roleGroups: Object.fromEntries(Object.entries(SCHEMA_ROLES).map(([key, role]) => [key, role.name])),
       /** Where the app role connects (the RDS Proxy when there is one). */
       app: { host: app.host, port: app.port },
       readers: endpoints.postgresReaders.map((reader) => ({ host: reader.host, port: reader.port })),
@@ -62,7 +71,7 @@ export function stackOutputs(
       pulumi.output({
         ...urls,
         readers: endpoints.postgresReaders.map((reader) =>
-          postgresUrl(reader, SCHEMA_ROLES.app, passwords.postgresApp),
+          postgresUrl(reader, login(SCHEMA_ROLES.app), passwords.postgresApp),
         ),
       }),
     ),

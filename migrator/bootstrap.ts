@@ -12,6 +12,7 @@ import { ident, literal } from "./sql-text";
 export const MARKER_SCHEMA = "stack";
 export const MARKER_TABLE = "marker";
 
+/** The group roles: they hold the privileges and own the schema; nobody logs in as them. */
 export interface BootstrapRoles {
   readonly owner: string;
   readonly app: string;
@@ -21,12 +22,24 @@ export interface BootstrapRoles {
 export interface BootstrapOptions {
   readonly database: string;
   readonly roles: BootstrapRoles;
-  /** Passwords to (re)set, by role name. Roles not listed keep their password. */
+  /**
+   * The LOGIN members of each group (the alternating pair, see lib/postgres/roles.ts). Each inherits the group
+   * and starts its sessions as the group (`ALTER ROLE … SET role`), so what either member creates is owned by
+   * the group and `current_user` names the logical role whichever member logged in.
+   */
+  readonly members: Readonly<Record<keyof BootstrapRoles, readonly string[]>>;
+  /**
+   * Groups that keep LOGIN and their password: a group that was itself the login role before the upgrade to
+   * members (main's single-role bootstrap) stays valid for clients still holding it until its next rotation.
+   */
+  readonly legacyLogins?: readonly string[];
+  /** Passwords to (re)set, by member name. Members not listed keep their password. */
   readonly setPasswords: Readonly<Record<string, string>>;
   /** Written to stack.marker; the ops CLI's destructive commands refuse databases not marked `dev`. */
   readonly marker: { readonly environment: string; readonly stack: string };
   readonly historySchema?: string;
-  /** Roles granted rds_iam (IAM database authentication; the role exists on RDS only). */
+  /** Roles granted rds_iam (IAM database authentication; the role exists on RDS only). A group listed here
+   * keeps LOGIN without a password, so IAM tokens for its name keep working. */
   readonly rdsIamRoles?: readonly string[];
 }
 
@@ -146,23 +159,42 @@ function markerStatements(o: BootstrapOptions): string[] {
   ];
 }
 
+/**
+ * Groups NOLOGIN (unless a legacy or IAM login), members LOGIN in the group. `PASSWORD NULL` retires a legacy
+ * group login: from then on only the members authenticate.
+ */
+async function ensureRoles(admin: Client, o: BootstrapOptions, present: ReadonlySet<string>): Promise<void> {
+  const attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
+  const legacy = new Set(o.legacyLogins ?? []);
+  const iam = new Set(o.rdsIamRoles ?? []);
+  for (const key of Object.keys(o.roles) as (keyof BootstrapRoles)[]) {
+    const group = ident(o.roles[key]);
+    if (!present.has(o.roles[key])) await admin.query(`CREATE ROLE ${group} NOLOGIN`);
+    const login = legacy.has(o.roles[key]) || iam.has(o.roles[key]);
+    await admin.query(`ALTER ROLE ${group} WITH ${login ? "LOGIN" : "NOLOGIN"} ${attributes}`);
+    if (!legacy.has(o.roles[key])) await admin.query(`ALTER ROLE ${group} WITH PASSWORD NULL`);
+    for (const name of o.members[key]) {
+      const member = ident(name);
+      if (!present.has(name)) await admin.query(`CREATE ROLE ${member} LOGIN`);
+      await admin.query(`ALTER ROLE ${member} WITH LOGIN INHERIT ${attributes}`);
+      await admin.query(`GRANT ${group} TO ${member}`);
+      await admin.query(`ALTER ROLE ${member} SET role = ${literal(o.roles[key])}`);
+    }
+  }
+}
+
 export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<BootstrapReport> {
   const { owner, app, readonly } = o.roles;
   const { rows: existing } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [
-    [owner, app, readonly],
+    [owner, app, readonly, ...Object.values(o.members).flat()],
   ]);
   const { rows: me } = await admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
-  const present = new Set(existing.map((r) => r.rolname));
+  const present = new Set<string>(existing.map((r) => r.rolname));
   const warnings: string[] = [];
 
   await admin.query("BEGIN");
   try {
-    for (const role of [owner, app, readonly]) {
-      if (!present.has(role)) await admin.query(`CREATE ROLE ${ident(role)} LOGIN`);
-      await admin.query(
-        `ALTER ROLE ${ident(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`,
-      );
-    }
+    await ensureRoles(admin, o, present);
     await setPasswordsUntracked(admin, o.setPasswords, warnings);
     // RDS's master is not a superuser: it must be a member of the owner role to hand it objects.
     if (!me[0].rolsuper) await admin.query(`GRANT ${ident(owner)} TO current_user`);

@@ -7,7 +7,8 @@ import type { Tags } from "../../lib/aws/tags";
 export interface PostgresProxyArgs {
   readonly name: string;
   readonly primaryIdentifier: pulumi.Input<string>;
-  /** The app role's secret: the proxy authenticates clients against it and logs in with it. */
+  /** The app members' secrets (one per login member): the proxy authenticates each client against the secret
+   * of its user name and logs in with it, so the previous member works through the proxy until the next rotation. */
   readonly secretArns: pulumi.Input<string>[];
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly subnetIds: string[];

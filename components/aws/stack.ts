@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig, CredentialName } from "../../config/types";
 import type { DataStoreEndpoints, PostgresEndpoint } from "../endpoints";
-import { ADMIN_ROLE, REDIS_USERS, SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { ADMIN_ROLE, REDIS_USERS, SCHEMA_ROLES, loginPair, memberName } from "../../lib/postgres/roles";
 import { StackAlarms, cacheEventsTopic } from "./alarms";
 import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
 import { amazonRootCertificateAuthorities } from "../../lib/aws/trust-stores";
@@ -158,13 +158,28 @@ function secretsAndProxy(
   stores: Stores,
   network: DataNetwork,
 ) {
-  const pgSecret = (role: { name: string; credential: CredentialName }) => ({
+  const pgSecret = (username: string, password: pulumi.Input<string>) => ({
     engine: "postgres",
     host: stores.postgres.primary.address,
     port: 5432,
-    username: role.name,
-    password: args.passwords[role.credential],
+    username,
+    password,
     dbname: config.postgresDatabase,
+  });
+  // Schema roles: the secret carries the current member; the previous one keeps its password until the next
+  // rotation (lib/postgres/roles.ts).
+  const current = (role: (typeof SCHEMA_ROLES)[keyof typeof SCHEMA_ROLES]) =>
+    pgSecret(loginPair(role.name, config.rotation[role.credential]).current, args.passwords[role.credential]);
+  // One secret per app member, for the RDS Proxy: a rotation rewrites only the new current member's secret, so
+  // the proxy keeps authenticating the previous member with the secret it already has.
+  const appMembers = (["a", "b"] as const).map((slot) => {
+    const name = memberName(SCHEMA_ROLES.app.name, slot);
+    const isCurrent = loginPair(SCHEMA_ROLES.app.name, config.rotation.postgresApp).current === name;
+    return {
+      key: `postgres/app-${slot}`,
+      description: `${SCHEMA_ROLES.app.purpose} (login member ${name}, for the RDS Proxy)`,
+      value: pgSecret(name, (isCurrent ? args.passwords : args.previousPasswords).postgresApp!),
+    };
   });
   const redisSecret = (user: string, credential: CredentialName) => ({
     host: stores.redis.endpoint,
@@ -174,12 +189,17 @@ function secretsAndProxy(
     tls: true,
   });
   const secrets: StoredSecret[] = [
-    { key: "postgres/admin", description: "RDS master (bootstrap only)", value: pgSecret(ADMIN_ROLE) },
+    {
+      key: "postgres/admin",
+      description: "RDS master (bootstrap only)",
+      value: pgSecret(ADMIN_ROLE.name, args.passwords.postgresAdmin),
+    },
     ...Object.entries(SCHEMA_ROLES).map(([k, role]) => ({
       key: `postgres/${k}`,
-      description: role.purpose,
-      value: pgSecret(role),
+      description: `${role.purpose} (current login member)`,
+      value: current(role),
     })),
+    ...appMembers,
     {
       key: "redis/admin",
       description: "Redis admin user",
@@ -198,7 +218,7 @@ function secretsAndProxy(
         {
           name: `${prefix}-app`,
           primaryIdentifier: stores.postgres.primary.identifier,
-          secretArns: [stored.arns["postgres/app"]],
+          secretArns: appMembers.map((m) => stored.arns[m.key]),
           kmsKeyArn: keyArn,
           subnetIds: config.network.privateSubnets.map((s) => s.id),
           securityGroupIds: [network.proxySecurityGroupId!],

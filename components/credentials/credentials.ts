@@ -2,6 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CREDENTIALS, CredentialName } from "../../config/types";
+import { slotGenerations } from "../../lib/credentials/slots";
+
+export { slotGenerations };
 
 export interface CredentialsArgs {
   /** Rotation epoch per credential; it feeds the password's `keepers`, so a new epoch means a new password. */
@@ -16,16 +19,18 @@ export interface CredentialsArgs {
  */
 const PASSWORD_SPECIALS = "-";
 
-/** Redis users can hold two passwords at once, so their rotation keeps the previous one valid for a while. */
-const DUAL_PASSWORD_CREDENTIALS: readonly CredentialName[] = ["redisAdmin", "redisApp"];
-
 /**
- * Two slots per dual-password credential. Each epoch regenerates exactly one slot, the one that becomes current;
- * the other still holds the previous password: epoch 1 → slot a new, b previous; epoch 2 → b new, a previous; …
+ * Credentials whose rotation keeps the previous password valid: Redis users hold two passwords at once, and each
+ * PostgreSQL schema role has two login members (one per slot, see lib/postgres/roles.ts). The superuser / RDS
+ * master is a single role and cannot alternate.
  */
-export function slotGenerations(epoch: number): { current: "a" | "b"; a: number; b: number } {
-  return { current: epoch % 2 === 1 ? "a" : "b", a: Math.floor((epoch + 1) / 2), b: Math.floor(epoch / 2) };
-}
+const DUAL_PASSWORD_CREDENTIALS: readonly CredentialName[] = [
+  "postgresOwner",
+  "postgresApp",
+  "postgresReadonly",
+  "redisAdmin",
+  "redisApp",
+];
 
 export class Credentials extends pulumi.ComponentResource {
   /** Secret Outputs: the SDK marks RandomPassword.result secret only when the engine runs, so we do it here. */

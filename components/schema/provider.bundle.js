@@ -41,6 +41,7 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.schemaProvider = exports.READ_DEADLINE_MS = void 0;
 const tls = __importStar(require("node:tls"));
 const migrator_1 = __require("migrator/index.ts");
+const legacy_logins_1 = __require("lib/postgres/legacy-logins.ts");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 exports.READ_DEADLINE_MS = 10_000;
 function knownObject(v) {
@@ -109,10 +110,17 @@ function failuresOf(news) {
         names.add(m.name);
     }
     for (const [key, role] of Object.entries(knownObject(news.roles) ?? {})) {
-        if (known(role?.name) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.name))
-            failures.push({ property: "roles", reason: `${key}: invalid role name ${role.name}` });
-        if (known(role?.password) && (typeof role.password !== "string" || role.password.length < 16)) {
-            failures.push({ property: "roles", reason: `${key}: password must be at least 16 characters` });
+        if (known(role?.group) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.group))
+            failures.push({ property: "roles", reason: `${key}: invalid role name ${role.group}` });
+        for (const slot of ["current", "previous"]) {
+            const login = knownObject(role?.[slot]);
+            if (known(login?.name) && !/^[a-z_][a-z0-9_]{0,62}$/.test(login.name))
+                failures.push({ property: "roles", reason: `${key}.${slot}: invalid role name ${login.name}` });
+            if (known(login?.password) && (typeof login.password !== "string" || login.password.length < 16))
+                failures.push({
+                    property: "roles",
+                    reason: `${key}.${slot}: password must be at least 16 characters`,
+                });
         }
     }
     return failures;
@@ -135,8 +143,12 @@ async function connectAdmin(news, olds) {
         return client;
     }
 }
+function ownerLogin(roles) {
+    const owner = roles.owner;
+    return owner.current ?? owner;
+}
 async function appliedMigrations(news, deadlineMs = news.settings.connectDeadlineMs) {
-    const owner = news.roles.owner;
+    const owner = ownerLogin(news.roles);
     const client = await (0, migrator_1.connectWithRetry)(clientConfig(news.connection, owner.name, owner.password), {
         deadlineMs,
     });
@@ -149,8 +161,9 @@ async function appliedMigrations(news, deadlineMs = news.settings.connectDeadlin
         await client.end().catch(() => undefined);
     }
 }
-function outputsOf(news, migrations) {
+function outputsOf(news, migrations, legacy) {
     return {
+        legacyLogins: legacy,
         connection: news.connection,
         admin: news.admin,
         roles: news.roles,
@@ -161,12 +174,20 @@ function outputsOf(news, migrations) {
     };
 }
 async function apply(news, olds, id, providerText) {
+    const legacy = (0, legacy_logins_1.legacyLogins)(news.roles, olds);
+    const { owner: o, app: a, readonly: r } = news.roles;
     const admin = await connectAdmin(news, olds);
     try {
         await (0, migrator_1.bootstrap)(admin, {
             database: news.connection.database,
-            roles: { owner: news.roles.owner.name, app: news.roles.app.name, readonly: news.roles.readonly.name },
-            setPasswords: Object.fromEntries(Object.values(news.roles).map((r) => [r.name, r.password])),
+            roles: { owner: o.group, app: a.group, readonly: r.group },
+            members: {
+                owner: [o.current.name, o.previous.name],
+                app: [a.current.name, a.previous.name],
+                readonly: [r.current.name, r.previous.name],
+            },
+            legacyLogins: Object.keys(legacy),
+            setPasswords: Object.fromEntries([o, a, r].flatMap((role) => [role.current, role.previous]).map((l) => [l.name, l.password])),
             marker: news.marker,
             rdsIamRoles: news.iamRoles ?? [],
         });
@@ -174,7 +195,7 @@ async function apply(news, olds, id, providerText) {
     finally {
         await admin.end().catch(() => undefined);
     }
-    const owner = news.roles.owner;
+    const owner = o.current;
     try {
         await (0, migrator_1.migrateUp)({
             connection: clientConfig(news.connection, owner.name, owner.password),
@@ -189,10 +210,13 @@ async function apply(news, olds, id, providerText) {
         if (err.name !== "MigrationRunError")
             throw err;
         const message = err.message;
-        const properties = { ...outputsOf(news, await appliedMigrations(news)), __provider: providerText };
+        const properties = {
+            ...outputsOf(news, await appliedMigrations(news), legacy),
+            __provider: providerText,
+        };
         throw Object.assign(new Error(message), { id, properties, reasons: [message] });
     }
-    return outputsOf(news, news.migrations.map((m) => ({ name: m.name, checksum: m.checksum })));
+    return outputsOf(news, news.migrations.map((m) => ({ name: m.name, checksum: m.checksum })), legacy);
 }
 function idOf(news) {
     return `${news.connection.host}:${news.connection.port}/${news.connection.database}`;
@@ -246,7 +270,7 @@ exports.schemaProvider = {
         catch (err) {
             const c = inputs.connection;
             throw new Error(`SchemaMigrations ${id}: cannot read the applied migrations from ${c.host}:${c.port}/${c.database} as ` +
-                `${inputs.roles.owner.name} within ${exports.READ_DEADLINE_MS / 1000}s (${err.message}); the state is ` +
+                `${ownerLogin(inputs.roles).name} within ${exports.READ_DEADLINE_MS / 1000}s (${err.message}); the state is ` +
                 "unchanged. Start the database (or fix the login) and refresh again.");
         }
     },
@@ -402,21 +426,39 @@ function markerStatements(o) {
         `DROP TABLE IF EXISTS ${(0, sql_text_1.ident)(o.historySchema ?? "migrations")}.stack_marker`,
     ];
 }
+async function ensureRoles(admin, o, present) {
+    const attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
+    const legacy = new Set(o.legacyLogins ?? []);
+    const iam = new Set(o.rdsIamRoles ?? []);
+    for (const key of Object.keys(o.roles)) {
+        const group = (0, sql_text_1.ident)(o.roles[key]);
+        if (!present.has(o.roles[key]))
+            await admin.query(`CREATE ROLE ${group} NOLOGIN`);
+        const login = legacy.has(o.roles[key]) || iam.has(o.roles[key]);
+        await admin.query(`ALTER ROLE ${group} WITH ${login ? "LOGIN" : "NOLOGIN"} ${attributes}`);
+        if (!legacy.has(o.roles[key]))
+            await admin.query(`ALTER ROLE ${group} WITH PASSWORD NULL`);
+        for (const name of o.members[key]) {
+            const member = (0, sql_text_1.ident)(name);
+            if (!present.has(name))
+                await admin.query(`CREATE ROLE ${member} LOGIN`);
+            await admin.query(`ALTER ROLE ${member} WITH LOGIN INHERIT ${attributes}`);
+            await admin.query(`GRANT ${group} TO ${member}`);
+            await admin.query(`ALTER ROLE ${member} SET role = ${(0, sql_text_1.literal)(o.roles[key])}`);
+        }
+    }
+}
 async function bootstrap(admin, o) {
     const { owner, app, readonly } = o.roles;
     const { rows: existing } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [
-        [owner, app, readonly],
+        [owner, app, readonly, ...Object.values(o.members).flat()],
     ]);
     const { rows: me } = await admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
     const present = new Set(existing.map((r) => r.rolname));
     const warnings = [];
     await admin.query("BEGIN");
     try {
-        for (const role of [owner, app, readonly]) {
-            if (!present.has(role))
-                await admin.query(`CREATE ROLE ${(0, sql_text_1.ident)(role)} LOGIN`);
-            await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`);
-        }
+        await ensureRoles(admin, o, present);
         await setPasswordsUntracked(admin, o.setPasswords, warnings);
         if (!me[0].rolsuper)
             await admin.query(`GRANT ${(0, sql_text_1.ident)(owner)} TO current_user`);
@@ -1980,6 +2022,23 @@ function verifySumFile(content, migrations) {
 function sumFileProblems(dir, migrations) {
     const file = path.join(dir, exports.SUM_FILE);
     return verifySumFile(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined, migrations);
+}
+},
+"lib/postgres/legacy-logins.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.legacyLogins = legacyLogins;
+function legacyLogins(roles, previous) {
+    const kept = {};
+    if (!previous)
+        return kept;
+    for (const [key, { group, epoch }] of Object.entries(roles)) {
+        const old = previous.roles?.[key];
+        const upgrading = old !== undefined && old.group === undefined && old.name === group;
+        if (upgrading || previous.legacyLogins?.[group] === epoch)
+            kept[group] = epoch;
+    }
+    return kept;
 }
 },
 };

@@ -17,6 +17,7 @@ import {
   readHistory,
   scramSha256Verifier,
 } from "../../migrator";
+import { legacyLogins } from "../../lib/postgres/legacy-logins";
 
 export interface ConnectionInputs {
   readonly host: string;
@@ -29,9 +30,18 @@ export interface ConnectionInputs {
   readonly tlsServerName?: string;
 }
 
-export interface RoleInputs {
+export interface LoginInputs {
   readonly name: string;
   readonly password: string;
+}
+
+/** A logical role: the NOLOGIN group and its two alternating LOGIN members (lib/postgres/roles.ts). */
+export interface RoleInputs {
+  readonly group: string;
+  /** The credential's rotation epoch: a legacy group login lives until it moves (lib/postgres/legacy-logins.ts). */
+  readonly epoch: number;
+  readonly current: LoginInputs;
+  readonly previous: LoginInputs;
 }
 
 export interface SchemaInputs {
@@ -55,6 +65,8 @@ export interface SchemaInputs {
 export interface SchemaOutputs extends Omit<SchemaInputs, "migrations"> {
   /** What the database has applied, in order, as (name, checksum): what diff compares against. */
   readonly migrations: readonly { readonly name: string; readonly checksum: string }[];
+  /** Groups that still accept their own pre-upgrade login, and the epoch it stays valid for. Not diffed. */
+  readonly legacyLogins?: Readonly<Record<string, number>>;
 }
 
 /** The string the engine substitutes for values not known yet during preview. */
@@ -140,10 +152,17 @@ function failuresOf(news: SchemaInputs): { property: string; reason: string }[] 
     names.add(m.name);
   }
   for (const [key, role] of Object.entries(knownObject(news.roles) ?? {})) {
-    if (known(role?.name) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.name))
-      failures.push({ property: "roles", reason: `${key}: invalid role name ${role.name}` });
-    if (known(role?.password) && (typeof role.password !== "string" || role.password.length < 16)) {
-      failures.push({ property: "roles", reason: `${key}: password must be at least 16 characters` });
+    if (known(role?.group) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.group))
+      failures.push({ property: "roles", reason: `${key}: invalid role name ${role.group}` });
+    for (const slot of ["current", "previous"] as const) {
+      const login = knownObject(role?.[slot]);
+      if (known(login?.name) && !/^[a-z_][a-z0-9_]{0,62}$/.test(login!.name))
+        failures.push({ property: "roles", reason: `${key}.${slot}: invalid role name ${login!.name}` });
+      if (known(login?.password) && (typeof login!.password !== "string" || login!.password.length < 16))
+        failures.push({
+          property: "roles",
+          reason: `${key}.${slot}: password must be at least 16 characters`,
+        });
     }
   }
   return failures;
@@ -172,8 +191,14 @@ async function connectAdmin(news: SchemaInputs, olds: SchemaOutputs | undefined)
   }
 }
 
+/** The owner login to use: the current member, or (state written before the members existed) the single role. */
+function ownerLogin(roles: SchemaInputs["roles"]): LoginInputs {
+  const owner = roles.owner as RoleInputs | (RoleInputs & LoginInputs);
+  return owner.current ?? (owner as LoginInputs);
+}
+
 async function appliedMigrations(news: SchemaInputs, deadlineMs = news.settings.connectDeadlineMs) {
-  const owner = news.roles.owner;
+  const owner = ownerLogin(news.roles);
   const client = await connectWithRetry(clientConfig(news.connection, owner.name, owner.password), {
     deadlineMs,
   });
@@ -186,9 +211,14 @@ async function appliedMigrations(news: SchemaInputs, deadlineMs = news.settings.
   }
 }
 
-function outputsOf(news: SchemaInputs, migrations: SchemaOutputs["migrations"]): SchemaOutputs {
+function outputsOf(
+  news: SchemaInputs,
+  migrations: SchemaOutputs["migrations"],
+  legacy: Readonly<Record<string, number>>,
+): SchemaOutputs {
   // Same keys as the (secret) inputs, so the engine stores admin and roles encrypted.
   return {
+    legacyLogins: legacy,
     connection: news.connection,
     admin: news.admin,
     roles: news.roles,
@@ -205,20 +235,31 @@ async function apply(
   id: string,
   providerText: string,
 ): Promise<SchemaOutputs> {
+  const legacy = legacyLogins(news.roles, olds);
+  const { owner: o, app: a, readonly: r } = news.roles;
   const admin = await connectAdmin(news, olds);
   try {
     await bootstrap(admin, {
       database: news.connection.database,
-      roles: { owner: news.roles.owner.name, app: news.roles.app.name, readonly: news.roles.readonly.name },
-      // Every apply (re)sets the passwords: a rotation takes effect and any drift is healed.
-      setPasswords: Object.fromEntries(Object.values(news.roles).map((r) => [r.name, r.password])),
+      roles: { owner: o.group, app: a.group, readonly: r.group },
+      members: {
+        owner: [o.current.name, o.previous.name],
+        app: [a.current.name, a.previous.name],
+        readonly: [r.current.name, r.previous.name],
+      },
+      legacyLogins: Object.keys(legacy),
+      // Every apply (re)sets both members' passwords: the rotated one takes effect, the previous one is the same
+      // password (clients holding it keep working), and any drift is healed.
+      setPasswords: Object.fromEntries(
+        [o, a, r].flatMap((role) => [role.current, role.previous]).map((l) => [l.name, l.password]),
+      ),
       marker: news.marker,
       rdsIamRoles: news.iamRoles ?? [],
     });
   } finally {
     await admin.end().catch(() => undefined);
   }
-  const owner = news.roles.owner;
+  const owner = o.current;
   try {
     await migrateUp({
       connection: clientConfig(news.connection, owner.name, owner.password),
@@ -234,12 +275,16 @@ async function apply(
     // Partial failure: record what the database really has, so the next `pulumi up` sees the difference and
     // resumes. The engine host reads id / properties / reasons from the thrown error.
     const message = (err as Error).message;
-    const properties = { ...outputsOf(news, await appliedMigrations(news)), __provider: providerText };
+    const properties = {
+      ...outputsOf(news, await appliedMigrations(news), legacy),
+      __provider: providerText,
+    };
     throw Object.assign(new Error(message), { id, properties, reasons: [message] });
   }
   return outputsOf(
     news,
     news.migrations.map((m) => ({ name: m.name, checksum: m.checksum })),
+    legacy,
   );
 }
 
@@ -304,7 +349,7 @@ export const schemaProvider = {
       const c = inputs.connection;
       throw new Error(
         `SchemaMigrations ${id}: cannot read the applied migrations from ${c.host}:${c.port}/${c.database} as ` +
-          `${inputs.roles.owner.name} within ${READ_DEADLINE_MS / 1000}s (${(err as Error).message}); the state is ` +
+          `${ownerLogin(inputs.roles).name} within ${READ_DEADLINE_MS / 1000}s (${(err as Error).message}); the state is ` +
           "unchanged. Start the database (or fix the login) and refresh again.",
       );
     }

@@ -7,6 +7,18 @@ import type { ConnectionInputs, SchemaInputs } from "./provider";
 import { schemaProvider } from "./bundled-provider";
 import { RUNNER_DEFAULTS } from "../../migrator";
 
+interface LoginArgs {
+  readonly name: string;
+  readonly password: pulumi.Input<string>;
+}
+
+export interface RoleArgs {
+  readonly group: string;
+  readonly epoch: number;
+  readonly current: LoginArgs;
+  readonly previous: LoginArgs;
+}
+
 export interface SchemaMigrationsArgs {
   readonly connection: pulumi.Input<ConnectionInputs>;
   /** Admin login for the bootstrap. `managePassword` is true where the provider owns the admin password (dev). */
@@ -15,11 +27,8 @@ export interface SchemaMigrationsArgs {
     readonly password: pulumi.Input<string>;
     readonly managePassword: boolean;
   };
-  readonly roles: {
-    readonly owner: { readonly name: string; readonly password: pulumi.Input<string> };
-    readonly app: { readonly name: string; readonly password: pulumi.Input<string> };
-    readonly readonly: { readonly name: string; readonly password: pulumi.Input<string> };
-  };
+  /** Per logical role: the group, the rotation epoch, and the current and previous members' logins. */
+  readonly roles: Readonly<Record<"owner" | "app" | "readonly", RoleArgs>>;
   /** The migration files (sql/), already read; parsed and checksummed here before anything is registered. */
   readonly migrations: readonly MigrationSource[];
   readonly marker: { readonly environment: string; readonly stack: string };

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CredentialName, StackConfig } from "../../config/types";
 import type { DataStoreEndpoints } from "../endpoints";
-import { ADMIN_ROLE, SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { ADMIN_ROLE, SCHEMA_ROLES, loginPair } from "../../lib/postgres/roles";
 import {
   loadMigrations,
   MigrationSource,
@@ -25,12 +25,20 @@ export function stackSchema(
   config: StackConfig,
   endpoints: DataStoreEndpoints,
   passwords: Readonly<Record<CredentialName, pulumi.Output<string>>>,
+  previousPasswords: Readonly<Partial<Record<CredentialName, pulumi.Output<string>>>>,
   migrations: readonly MigrationSource[],
 ): SchemaMigrations {
-  const role = (r: (typeof SCHEMA_ROLES)[keyof typeof SCHEMA_ROLES]) => ({
-    name: r.name,
-    password: passwords[r.credential],
-  });
+  // Both members every time: the bootstrap keeps the previous one's login (same password) beside the new one.
+  const role = (r: (typeof SCHEMA_ROLES)[keyof typeof SCHEMA_ROLES]) => {
+    const epoch = config.rotation[r.credential];
+    const pair = loginPair(r.name, epoch);
+    return {
+      group: r.name,
+      epoch,
+      current: { name: pair.current, password: passwords[r.credential] },
+      previous: { name: pair.previous, password: previousPasswords[r.credential]! },
+    };
+  };
   const pg = endpoints.postgres;
   return new SchemaMigrations(
     "schema",

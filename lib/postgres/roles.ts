@@ -1,5 +1,9 @@
-// PostgreSQL login roles the stack provisions. Names are fixed so app config and grants never drift per stack.
+// PostgreSQL roles the stack provisions. Names are fixed so app config and grants never drift per stack.
+// Each schema role is a NOLOGIN group that holds the privileges (and owns the schema), with two LOGIN members
+// that alternate on rotation: `<group>_a` and `<group>_b`. Grants, migrations and the privilege matrix name the
+// group only, so the pair is invisible to everything but authentication.
 import type { CredentialName } from "../../config/types";
+import { Slot, otherSlot, slotGenerations } from "../credentials/slots";
 
 export interface RoleSpec {
   readonly name: string;
@@ -30,5 +34,25 @@ export const SCHEMA_ROLES = {
     purpose: "read-only: SELECT plus pg_monitor for the ops CLI",
   },
 } as const satisfies Record<string, RoleSpec>;
+
+export type SchemaRoleKey = keyof typeof SCHEMA_ROLES;
+
+/** The LOGIN member of `group` for a slot: offthegrid_app → offthegrid_app_a / offthegrid_app_b. */
+export function memberName(group: string, slot: Slot): string {
+  return `${group}_${slot}`;
+}
+
+export interface LoginPair {
+  /** The member the stack outputs and secrets carry after this epoch. */
+  readonly current: string;
+  /** The member of the epoch before: its password is unchanged, so clients still holding it keep working. */
+  readonly previous: string;
+}
+
+/** Which member is current at `epoch`: the slot whose password this epoch regenerated. */
+export function loginPair(group: string, epoch: number): LoginPair {
+  const current = slotGenerations(epoch).current;
+  return { current: memberName(group, current), previous: memberName(group, otherSlot(current)) };
+}
 
 export const REDIS_USERS = { admin: "admin", app: "app" } as const;

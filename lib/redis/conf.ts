@@ -77,7 +77,11 @@ export function renderRedisConf(o: RedisConfOptions): string {
     "enable-module-command no",
     "",
     "# Access: nobody gets in without a password; the app user is confined to its key families.",
-    "user default off resetpass resetkeys resetchannels -@all",
+    // `off`: nobody can AUTH as default and new connections start unauthenticated (NOAUTH). Its permissions
+    // matter only to the AOF-loading client, which runs as the default user and re-checks ACLs at each EXEC
+    // (redis/redis#14541, fixed after 7.4.5): with -@all, every MULTI/EXEC in the AOF (the app's rate-limit
+    // windows and set updates) was dropped on restart, silently.
+    "user default off resetpass ~* &* +@all",
     `user ${o.adminUser} on #${o.adminPasswordHash} ~* &* +@all`,
     `user ${o.appUser} on #${o.appPasswordHash} resetchannels ${appPermissions()}`,
     "",

@@ -2,11 +2,10 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
-import { SCHEMA_ROLES } from "../../lib/postgres/roles";
 import { bootstrap } from "../../migrator/bootstrap";
 import { scramSha256Verifier } from "../../migrator";
 import { TestPostgres, sharedPostgres, withClient } from "../../harness/postgres";
-import { PreparedDatabase, ROLE_PASSWORDS, preparedDatabase } from "../support/prepared";
+import { PreparedDatabase, preparedDatabase, stackBootstrapOptions } from "../support/prepared";
 
 const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const wallet = () => "9" + Array.from(randomBytes(50), (b) => BASE58[b % 58]).join("");
@@ -145,20 +144,7 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
       );
     assert.ok((await verifiers()).length >= 1, "the planted leak is visible to the read-only role");
     const report = await withClient(db.as("admin"), (admin) =>
-      bootstrap(admin as Client, {
-        database: db.name,
-        roles: {
-          owner: SCHEMA_ROLES.owner.name,
-          app: SCHEMA_ROLES.app.name,
-          readonly: SCHEMA_ROLES.readonly.name,
-        },
-        setPasswords: {
-          [SCHEMA_ROLES.owner.name]: ROLE_PASSWORDS.owner,
-          [SCHEMA_ROLES.app.name]: ROLE_PASSWORDS.app,
-          [SCHEMA_ROLES.readonly.name]: ROLE_PASSWORDS.readonly,
-        },
-        marker: { environment: "dev", stack: "test" },
-      }),
+      bootstrap(admin as Client, stackBootstrapOptions(db.name)),
     );
     assert.deepEqual(await verifiers(), []);
     assert.ok(report.scrubbedStatements >= 1, JSON.stringify(report));

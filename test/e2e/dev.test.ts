@@ -106,9 +106,11 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
 
   it("each role's URL logs in as that role; the app role cannot run DDL, readonly cannot write", async () => {
     const urls = outputs.postgresUrls;
+    // Schema roles log in as a member of their group and act as the group (lib/postgres/roles.ts).
     for (const role of ["admin", "owner", "app", "readonly"]) {
-      const { rows } = await query(urls[role], "SELECT current_user AS who");
-      assert.equal(rows[0].who, outputs.postgres.roles[role]);
+      const { rows } = await query(urls[role], "SELECT session_user AS login, current_user AS who");
+      assert.equal(rows[0].login, outputs.postgres.roles[role]);
+      assert.equal(rows[0].who, outputs.postgres.roleGroups[role] ?? outputs.postgres.roles[role]);
     }
     assert.equal(await sqlState(urls.app, "CREATE TABLE app_made (id int)"), "42501");
     assert.equal(await sqlState(urls.readonly, "DELETE FROM users"), "42501");
@@ -149,18 +151,43 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await s.pulumi(["preview", "--expect-no-changes"]);
   });
 
-  it("bumping postgresAppPasswordEpoch replaces exactly that password; the old one stops working, data stays", async () => {
-    const oldUrl = outputs.postgresUrls.app;
-    await query(oldUrl, "INSERT INTO users (wallet_address) VALUES ($1)", [`9${"e".repeat(50)}`]);
+  it("bumping postgresAppPasswordEpoch: the old URL keeps working beside the new one; the next bump refuses the old-old one", async () => {
+    const first = outputs.postgresUrls.app;
+    await query(first, "INSERT INTO users (wallet_address) VALUES ($1)", [`9${"e".repeat(50)}`]);
     await s.pulumi(["config", "set", "postgresAppPasswordEpoch", "1"]);
     const preview = await s.pulumi(["preview", "--diff", "--json"]);
-    assert.deepEqual(changes(preview.stdout), { "credentials-postgresApp": "replace", schema: "update" });
+    assert.deepEqual(changes(preview.stdout), { "credentials-postgresApp-a": "replace", schema: "update" });
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     outputs = await s.outputs(STACK);
-    assert.notEqual(outputs.postgresUrls.app, oldUrl);
-    assert.equal(await sqlState(oldUrl, "SELECT 1"), "28P01");
-    const { rows } = await query(outputs.postgresUrls.app, "SELECT count(*)::int AS n FROM users");
-    assert.equal(rows[0].n, 1);
+    const second = outputs.postgresUrls.app;
+    assert.notEqual(second, first);
+    assert.notEqual(new URL(second).username, new URL(first).username, "the other member is current");
+    for (const url of [first, second]) {
+      const { rows } = await query(url, "SELECT count(*)::int AS n FROM users");
+      assert.equal(rows[0].n, 1, "both members see the same data");
+    }
+    await s.pulumi(["config", "set", "postgresAppPasswordEpoch", "2"]);
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    assert.equal(new URL(outputs.postgresUrls.app).username, new URL(first).username);
+    assert.equal(await sqlState(first, "SELECT 1"), "28P01", "rotated away two epochs ago");
+    assert.equal(await sqlState(second, "SELECT 1"), undefined, "the previous URL still works");
+    assert.equal(await sqlState(outputs.postgresUrls.app, "SELECT 1"), undefined);
+  });
+
+  it("bumping the owner and readonly epochs: old and new URLs both work; what the old owner creates the new alters", async () => {
+    const before = { owner: outputs.postgresUrls.owner, readonly: outputs.postgresUrls.readonly };
+    await s.pulumi(["config", "set", "postgresOwnerPasswordEpoch", "1"]);
+    await s.pulumi(["config", "set", "postgresReadonlyPasswordEpoch", "1"]);
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    for (const role of ["owner", "readonly"] as const)
+      assert.notEqual(new URL(outputs.postgresUrls[role]).username, new URL(before[role]).username, role);
+    await query(before.owner, "CREATE TABLE e2e_rotation (id int)");
+    await query(outputs.postgresUrls.owner, "ALTER TABLE e2e_rotation ADD COLUMN note text");
+    for (const url of [before.readonly, outputs.postgresUrls.readonly])
+      assert.equal((await query(url, "SELECT count(*)::int AS n FROM users")).rows[0].n, 1);
+    await query(before.owner, "DROP TABLE e2e_rotation");
   });
 
   it("bumping redisAppPasswordEpoch: the Redis container is replaced, the new password works, the old fails, keys stay", async () => {

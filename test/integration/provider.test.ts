@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { Client, ClientConfig } from "pg";
-import { parseMigration } from "../../migrator";
+import { migrateUp, parseMigration } from "../../migrator";
+import { bootstrap as mainBootstrap } from "../fixtures/bootstrap-main";
 import { isSecretValue, plain } from "../../harness/mocks";
 import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../../harness/postgres";
 import { ofType, runStack, stackConfig } from "../../harness/stack";
@@ -68,8 +69,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     };
   });
 
-  const roleConfig = (role: "owner" | "app" | "readonly", password = inputs.roles[role].password) =>
-    pg.config(database, { user: inputs.roles[role].name, password });
+  const roleConfig = (role: "owner" | "app" | "readonly", password = inputs.roles[role].current.password) =>
+    pg.config(database, { user: inputs.roles[role].current.name, password });
 
   it("is registered with secret admin and roles inputs, and its text carries no secret and no stack config", () => {
     assert.ok(typeof providerText === "string" && providerText.startsWith("exports.handler"));
@@ -105,7 +106,10 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ...inputs,
       connection: { ...inputs.connection, sslmode: "require" },
       migrations: [{ ...inputs.migrations[0], checksum: "0".repeat(64) }],
-      roles: { ...inputs.roles, app: { name: "App-Role", password: "short" } },
+      roles: {
+        ...inputs.roles,
+        app: { ...inputs.roles.app, group: "App-Role", current: { name: "app_a", password: "short" } },
+      },
     };
     const reasons = (await provider.check({}, bad)).failures.map((f: any) => `${f.property}: ${f.reason}`);
     assert.ok(
@@ -116,14 +120,17 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       reasons.some((r: string) => /^migrations: 001_platform_schema\.sql: checksum does not match/.test(r)),
     );
     assert.ok(reasons.some((r: string) => /^roles: app: invalid role name App-Role/.test(r)));
-    assert.ok(reasons.some((r: string) => /^roles: app: password must be at least 16/.test(r)));
+    assert.ok(reasons.some((r: string) => /^roles: app\.current: password must be at least 16/.test(r)));
   });
 
   it("read fails within seconds, naming the database, when it cannot log in (refresh keeps the state)", async () => {
     const { outs } = await provider.create(inputs);
     const wrong = {
       ...outs,
-      roles: { ...outs.roles, owner: { ...outs.roles.owner, password: "x".repeat(40) } },
+      roles: {
+        ...outs.roles,
+        owner: { ...outs.roles.owner, current: { ...outs.roles.owner.current, password: "x".repeat(40) } },
+      },
     };
     const down = { ...outs, connection: { ...outs.connection, port: 1 } };
     for (const props of [wrong, down]) {
@@ -163,7 +170,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ["grid-basics", "risk-management", "market-conditions"],
     );
     const { admin, roles, ...rest } = outs;
-    assert.ok(admin.password && roles.app.password);
+    assert.ok(admin.password && roles.app.current.password && roles.app.previous.password);
     for (const secret of [...generated, SUPERUSER_PASSWORD])
       assert.ok(!JSON.stringify(rest).includes(secret), "no password outside admin/roles");
     const marker = await withClient(pg.config(database), (c) =>
@@ -192,40 +199,177 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const withMigration = await provider.diff(id, outs, added);
     assert.equal(withMigration.changes, true);
     assert.deepEqual(withMigration.replaces, []);
-    const rotated = {
-      ...inputs,
-      roles: {
-        ...inputs.roles,
-        app: { ...inputs.roles.app, password: "rotated-App-password-0123456789abcdef" },
-      },
-    };
+    const rotated = rotate(inputs, "app", "rotated-App-password-0123456789abcdef");
     const withRotation = await provider.diff(id, outs, rotated);
     assert.equal(withRotation.changes, true);
     assert.deepEqual(withRotation.replaces, []);
   });
 
-  it("update applies a new migration and sets a rotated role password (old one stops working)", async () => {
+  it("update applies a new migration; a rotation keeps the previous member's login until the next one (owner, app, readonly)", async () => {
     const { id, outs } = await provider.create(inputs);
-    const oldPassword = inputs.roles.app.password;
-    const next = {
-      ...inputs,
-      migrations: [
-        ...inputs.migrations,
-        migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
-      ],
-      roles: {
-        ...inputs.roles,
-        app: { ...inputs.roles.app, password: "rotated-App-password-0123456789abcdef" },
-      },
-    };
-    const updated = await provider.update(id, outs, next);
-    assert.deepEqual(updated.outs.migrations.map((m: any) => m.name).slice(-1), ["900_add_bio.sql"]);
-    assert.equal(await login(roleConfig("app", "rotated-App-password-0123456789abcdef")), undefined);
-    assert.equal(await login(roleConfig("app", oldPassword)), "28P01");
+    const withBio = [
+      ...inputs.migrations,
+      migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+    ];
+    let state = outs;
+    let current = { ...inputs, migrations: withBio };
+    for (const role of ["owner", "app", "readonly"] as const) {
+      const first = current.roles[role].current;
+      const once = rotate(current, role, `rotated-once-${role}-password-0123456789`);
+      state = (await provider.update(id, state, once)).outs;
+      assert.notEqual(once.roles[role].current.name, first.name, "the other member becomes current");
+      // Both members log in and are the same logical role (current_user is the group).
+      for (const login of [first, once.roles[role].current]) {
+        const who = await withClient(
+          pg.config(database, { user: login.name, password: login.password }),
+          (c) =>
+            c.query(
+              "SELECT current_user AS role, session_user AS member, (SELECT count(*)::int FROM users) AS n",
+            ),
+        );
+        assert.deepEqual(who.rows[0], { role: `offthegrid_${role}`, member: login.name, n: 0 }, login.name);
+      }
+      const twice = rotate(once, role, `rotated-twice-${role}-password-012345678`);
+      state = (await provider.update(id, state, twice)).outs;
+      assert.equal(
+        await login(pg.config(database, { user: first.name, password: first.password })),
+        "28P01",
+        `${role}: the password rotated away two epochs ago is refused`,
+      );
+      for (const member of [once.roles[role].current, twice.roles[role].current])
+        assert.equal(
+          await login(pg.config(database, { user: member.name, password: member.password })),
+          undefined,
+          `${role}: ${member.name} (previous and current) log in`,
+        );
+      current = twice;
+    }
+    assert.deepEqual(state.migrations.map((m: any) => m.name).slice(-1), ["900_add_bio.sql"]);
     const columns = await withClient(pg.config(database), (c) =>
       c.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'bio'"),
     );
     assert.equal(columns.rowCount, 1);
+  });
+
+  it("what either owner member creates belongs to the owner group: the app uses it, the other member alters it", async () => {
+    const { id, outs } = await provider.create(inputs);
+    const made = [
+      ...inputs.migrations,
+      migration("910_notes.sql", "CREATE TABLE notes (id serial, body text);"),
+    ];
+    const first = await provider.update(id, outs, { ...inputs, migrations: made });
+    // The next rotation makes the other owner member current; it applies the next migration.
+    const rotated = rotate({ ...inputs, migrations: made }, "owner", "rotated-Owner-password-0123456789ab");
+    const altered = [...made, migration("911_notes_at.sql", "ALTER TABLE notes ADD COLUMN at timestamptz;")];
+    await provider.update(id, first.outs, { ...rotated, migrations: altered });
+    const owners = await withClient(pg.config(database), (c) =>
+      c.query(
+        `SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+          WHERE c.relname IN ('notes', 'notes_id_seq') ORDER BY 1`,
+      ),
+    );
+    assert.deepEqual(owners.rows, [
+      { relname: "notes", owner: "offthegrid_owner" },
+      { relname: "notes_id_seq", owner: "offthegrid_owner" },
+    ]);
+    // Either member alters it directly too (ownership through the group, not through who created it).
+    for (const login of [inputs.roles.owner.current, rotated.roles.owner.current])
+      await withClient(pg.config(database, { user: login.name, password: login.password }), (c) =>
+        c.query(`COMMENT ON TABLE notes IS 'altered by ${login.name}'`),
+      );
+    const app = rotated.roles.app.current;
+    const rows = await withClient(
+      pg.config(database, { user: app.name, password: app.password }),
+      async (c) => {
+        await c.query("INSERT INTO notes (body, at) VALUES ('hello', now())");
+        return (await c.query("SELECT body FROM notes")).rows;
+      },
+    );
+    assert.deepEqual(rows, [{ body: "hello" }]);
+    const ro = rotated.roles.readonly.current;
+    const seen = await withClient(pg.config(database, { user: ro.name, password: ro.password }), (c) =>
+      c.query("SELECT count(*)::int AS n FROM notes"),
+    );
+    assert.equal(seen.rows[0].n, 1);
+  });
+
+  it("upgrades a database from main's single login roles in place: each old login works until that role's next rotation", async () => {
+    const old = {
+      owner: "main-Owner-password-0123456789abc",
+      app: "main-App-password-0123456789abcde",
+      readonly: "main-Ro-password-0123456789abcdef",
+    };
+    const groups = {
+      owner: "offthegrid_owner",
+      app: "offthegrid_app",
+      readonly: "offthegrid_readonly",
+    } as const;
+    // The members may exist from other databases of this cluster; a deployed main stack has none. Dropping them
+    // also proves no member owns anything.
+    await withClient(pg.config(), async (c) => {
+      for (const role of Object.values(inputs.roles) as any[])
+        for (const m of [role.current.name, role.previous.name]) await c.query(`DROP ROLE IF EXISTS ${m}`);
+    });
+    await withClient(pg.config(database), (admin) =>
+      mainBootstrap(admin as Client, {
+        database,
+        roles: groups,
+        setPasswords: Object.fromEntries(
+          (Object.keys(groups) as (keyof typeof groups)[]).map((k) => [groups[k], old[k]]),
+        ),
+        marker: inputs.marker,
+      }),
+    );
+    await migrateUp({
+      connection: pg.config(database, { user: groups.owner, password: old.owner }),
+      migrations: inputs.migrations,
+    });
+    // What main's provider recorded: one { name, password } per role.
+    const mainOuts = {
+      ...inputs,
+      roles: Object.fromEntries(
+        (Object.keys(groups) as (keyof typeof groups)[]).map((k) => [
+          k,
+          { name: groups[k], password: old[k] },
+        ]),
+      ),
+      migrations: inputs.migrations.map((m: any) => ({ name: m.name, checksum: m.checksum })),
+    };
+    delete (mainOuts as any).__provider;
+    const oldLogin = (k: keyof typeof groups) => pg.config(database, { user: groups[k], password: old[k] });
+    const id = `127.0.0.1:${pg.port}/${database}`;
+    assert.equal((await provider.diff(id, mainOuts, inputs)).changes, true, "the upgrade is an update");
+    const upgraded = await provider.update(id, mainOuts, inputs);
+    const epochs = (i: any) => Object.fromEntries(Object.values(i.roles).map((r: any) => [r.group, r.epoch]));
+    assert.deepEqual(upgraded.outs.legacyLogins, epochs(inputs));
+    // An `up` without rotation keeps them.
+    const again = await provider.update(id, upgraded.outs, inputs);
+    assert.deepEqual(again.outs.legacyLogins, epochs(inputs));
+    for (const k of Object.keys(groups) as (keyof typeof groups)[]) {
+      assert.equal(await login(oldLogin(k)), undefined, `${k}: main's login still works`);
+      assert.equal(await login(roleConfig(k)), undefined, `${k}: the current member logs in`);
+    }
+    // Rotating the app retires the app group's own login, and only that one.
+    const rotated = rotate(inputs, "app", "rotated-App-password-0123456789abcdef");
+    const after = await provider.update(id, again.outs, rotated);
+    assert.deepEqual(Object.keys(after.outs.legacyLogins).sort(), [
+      "offthegrid_owner",
+      "offthegrid_readonly",
+    ]);
+    assert.equal(await login(oldLogin("app")), "28P01");
+    assert.equal(await login(oldLogin("owner")), undefined);
+    const prev = rotated.roles.app.previous;
+    assert.equal(await login(pg.config(database, { user: prev.name, password: prev.password })), undefined);
+    // What main's owner created (owned by the group) is altered by a member; the app member reads it.
+    const owner = rotated.roles.owner.current;
+    await withClient(pg.config(database, { user: owner.name, password: owner.password }), (c) =>
+      c.query("ALTER TABLE users ADD COLUMN upgraded boolean"),
+    );
+    const cur = rotated.roles.app.current;
+    const n = await withClient(pg.config(database, { user: cur.name, password: cur.password }), (c) =>
+      c.query("SELECT count(upgraded)::int AS n FROM users"),
+    );
+    assert.equal(n.rows[0].n, 0);
   });
 
   it("rotates a managed admin password: falls back to the previous one kept in state, then sets the new one", async () => {
@@ -344,6 +488,21 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     assert.equal(await login(roleConfig("app")), undefined);
   });
 });
+
+/**
+ * The inputs the program passes after bumping `role`'s epoch: the other member becomes current with a new
+ * password, the old current member is now the previous one, its password unchanged.
+ */
+function rotate(inputs: any, role: "owner" | "app" | "readonly", password: string) {
+  const r = inputs.roles[role];
+  const next = {
+    ...r,
+    epoch: r.epoch + 1,
+    current: { name: r.previous.name, password },
+    previous: r.current,
+  };
+  return { ...inputs, roles: { ...inputs.roles, [role]: next } };
+}
 
 function migration(name: string, body: string) {
   const sql = body.includes("-- migrate:up") ? body : `-- migrate:up\n${body}`;

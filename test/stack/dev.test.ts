@@ -45,7 +45,11 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
         .sort(),
       ["offthegrid-dev-pgdata", "offthegrid-dev-redisdata"],
     );
-    assert.equal(ofType(run, PASSWORD).length, 10, "8 credentials, Redis users with two slots each");
+    assert.equal(
+      ofType(run, PASSWORD).length,
+      13,
+      "8 credentials; the Postgres schema roles and Redis users with two slots each",
+    );
     for (const c of ofType(run, CONTAINER)) {
       assert.deepEqual(
         c.inputs.networksAdvanced.map((n: any) => n.name),
@@ -59,7 +63,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       assert.ok(p.inputs.length >= 32);
       assert.equal(p.inputs.special, true);
       assert.equal(p.inputs.overrideSpecial, "-");
-      if (/redis(Admin|App)-[ab]$/.test(p.name))
+      if (/(postgres(Owner|App|Readonly)|redis(Admin|App))-[ab]$/.test(p.name))
         assert.deepEqual(p.inputs.keepers, { slot: p.name.slice(-1), generation: "0" });
       else assert.deepEqual(p.inputs.keepers, { epoch: "0" });
     }
@@ -212,17 +216,24 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const { postgres, redis } = run.outputs;
     assert.equal(postgres.host, "127.0.0.1");
     assert.equal(postgres.port, 5432);
+    // Epoch 0: slot b is current (lib/credentials/slots.ts); the URLs log in as that member of each group.
     for (const [role, user] of Object.entries({
       admin: "postgres",
-      owner: "offthegrid_owner",
-      app: "offthegrid_app",
-      readonly: "offthegrid_readonly",
+      owner: "offthegrid_owner_b",
+      app: "offthegrid_app_b",
+      readonly: "offthegrid_readonly_b",
     })) {
       const url = new URL(run.outputs.postgresUrls[role]);
       assert.equal(url.username, user);
+      assert.equal(postgres.roles[role], user);
       assert.equal(url.pathname, "/offthegrid");
       assert.equal(url.searchParams.get("sslmode"), "disable");
     }
+    assert.deepEqual(postgres.roleGroups, {
+      owner: "offthegrid_owner",
+      app: "offthegrid_app",
+      readonly: "offthegrid_readonly",
+    });
     assert.deepEqual(postgres.app, { host: "127.0.0.1", port: 5432 });
     assert.equal(redis.appUser, "app");
     const redisUrl = new URL(run.outputs.redisUrls.app);
@@ -291,15 +302,36 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     assert.ok(names(other).every((n) => n.startsWith("offthegrid-alice-")));
   });
 
-  it("rotates one password by bumping its epoch, leaving the others' keepers alone", async () => {
-    const rotated = await devStack("dev", { postgresAppPasswordEpoch: "1" });
-    const keepers = (r: StackRun) =>
-      Object.fromEntries(ofType(r, PASSWORD).map((p) => [p.name, p.inputs.keepers.epoch]));
-    const before = keepers(run);
-    const after = keepers(rotated);
-    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
-    assert.deepEqual(changed, ["credentials-postgresApp"]);
-  });
+  for (const [key, credential, role] of [
+    ["postgresOwnerPasswordEpoch", "postgresOwner", "owner"],
+    ["postgresAppPasswordEpoch", "postgresApp", "app"],
+    ["postgresReadonlyPasswordEpoch", "postgresReadonly", "readonly"],
+  ] as const) {
+    it(`bumping ${key} regenerates one member's password; outputs carry it, the schema step keeps the previous`, async () => {
+      const rotated = await devStack("dev", { [key]: "1" });
+      const keepers = (r: StackRun) =>
+        Object.fromEntries(ofType(r, PASSWORD).map((p) => [p.name, JSON.stringify(p.inputs.keepers)]));
+      const before = keepers(run);
+      const after = keepers(rotated);
+      const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+      assert.deepEqual(changed, [`credentials-${credential}-a`]);
+      const group = `offthegrid_${role}`;
+      const url = new URL(rotated.outputs.postgresUrls[role]);
+      assert.equal(url.username, `${group}_a`);
+      assert.equal(rotated.outputs.postgres.roles[role], `${group}_a`);
+      const schemaRoles = (r: StackRun) =>
+        plain(r.resources.find((x) => x.type.includes("SchemaMigrations"))!.inputs).roles;
+      const { current, previous, ...rest } = schemaRoles(rotated)[role];
+      assert.deepEqual(rest, { group, epoch: 1 });
+      assert.deepEqual(
+        [current.name, current.password, previous.name],
+        [`${group}_a`, url.password, `${group}_b`],
+      );
+      // The previous member is the one the outputs carried before the bump, with the same password.
+      assert.equal(previous.password, new URL(run.outputs.postgresUrls[role]).password);
+      assert.deepEqual(schemaRoles(run)[role].current, previous);
+    });
+  }
 
   it("fails before registering any resource when the config is invalid", async () => {
     await assert.rejects(

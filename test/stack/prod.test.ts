@@ -190,6 +190,8 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.deepEqual(names, [
       "offthegrid-prod/postgres/admin",
       "offthegrid-prod/postgres/app",
+      "offthegrid-prod/postgres/app-a",
+      "offthegrid-prod/postgres/app-b",
       "offthegrid-prod/postgres/owner",
       "offthegrid-prod/postgres/readonly",
       "offthegrid-prod/redis/admin",
@@ -198,7 +200,7 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     for (const s of ofType(run, T.secret)) assert.ok(s.inputs.kmsKeyId);
     const app = ofType(run, T.secretVersion)
       .map((v) => JSON.parse(plain(v.inputs).secretString))
-      .find((v) => v.username === "offthegrid_app");
+      .find((v) => v.username === "offthegrid_app_b");
     assert.deepEqual(Object.keys(app).sort(), ["dbname", "engine", "host", "password", "port", "username"]);
     assert.equal(app.engine, "postgres");
   });
@@ -215,6 +217,52 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
       "the app goes through the proxy, the owner straight to the primary",
     );
     assert.equal(appUrl.searchParams.get("sslmode"), "verify-full");
+  });
+
+  it("secrets carry each schema role's current member; the proxy authenticates both app members, and a rotation rewrites only the new current one", async () => {
+    const rotated = await prodStack({ postgresAppPasswordEpoch: "1" });
+    const secretValues = (r: StackRun) =>
+      Object.fromEntries(
+        ofType(r, T.secretVersion).map((v) => [
+          v.name.replace(/^aws-secrets-/, ""),
+          plain(v.inputs).secretString,
+        ]),
+      );
+    const [before, after] = [secretValues(run), secretValues(rotated)];
+    const login = (json: string) => {
+      const v = JSON.parse(json);
+      return `${v.username}:${v.password}`;
+    };
+    // Epoch 0 → slot b current; epoch 1 → slot a, whose password is the new one.
+    for (const [r, slot] of [
+      [run, "b"],
+      [rotated, "a"],
+    ] as const) {
+      const values = secretValues(r);
+      assert.equal(JSON.parse(values["postgres-app"]).username, `offthegrid_app_${slot}`);
+      assert.equal(login(values["postgres-app"]), login(values[`postgres-app-${slot}`]));
+      const url = new URL(r.outputs.postgresUrls.app);
+      assert.equal(`${url.username}:${url.password}`, login(values["postgres-app"]));
+      for (const role of ["owner", "readonly"])
+        assert.equal(JSON.parse(values[`postgres-${role}`]).username, `offthegrid_${role}_b`);
+    }
+    assert.equal(
+      after["postgres-app-b"],
+      before["postgres-app-b"],
+      "the previous member's secret is untouched",
+    );
+    assert.equal(JSON.parse(after["postgres-app-a"]).username, "offthegrid_app_a");
+    for (const r of [run, rotated]) {
+      const [proxy] = ofType(r, T.proxy).map((p) => plain(p.inputs));
+      assert.deepEqual(
+        proxy.auths.map((a: any) => a.secretArn),
+        [
+          r.outputs.awsResources.secretArns["postgres/app-a"],
+          r.outputs.awsResources.secretArns["postgres/app-b"],
+        ],
+      );
+      assert.ok(proxy.auths.every((a: any) => a.clientPasswordAuthType === "POSTGRES_SCRAM_SHA_256"));
+    }
   });
 
   it("backs up to an AWS Backup vault daily with lifecycle, copies to a vault in the second region, locks vaults", () => {
@@ -321,7 +369,7 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
       const [before, after] = [keepers(run), keepers(rotated)];
       const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
       assert.deepEqual(changed, [
-        credential.startsWith("redis") ? `credentials-${credential}-a` : `credentials-${credential}`,
+        credential === "postgresAdmin" ? `credentials-${credential}` : `credentials-${credential}-a`,
       ]);
       for (const [type, props] of Object.entries(REPLACING)) {
         const pick = (r: StackRun) =>

@@ -1,0 +1,27 @@
+// The traffic harness as a library: run the app's access patterns around any event and get the report.
+//   const traffic = start({ targets: targetsFromOutputs(outputs) });
+//   …rotate, migrate, restart…
+//   const report = await traffic.stop();   // report.stores.postgres.failures, report.writes.lost, …
+export {
+  start,
+  resolveOptions,
+  operationsFor,
+  OptionError,
+  type Traffic,
+  type TrafficOptions,
+} from "./runner";
+export { verifyLedger, type Verification } from "./verify";
+export { Ledger, judge, type WriteRecord, type Expectation, type LostWrite } from "./ledger";
+export { renderReport, renderEventTable, describeUrl, type TrafficReport, type EventRow } from "./report";
+export { percentile, errorKey, StoreStats, type Store, type StoreFigures } from "./stats";
+export {
+  targetsFromOutputs,
+  targetsFromFile,
+  targetsFromEnv,
+  checkTargets,
+  TargetError,
+  TARGET_ENV,
+  type Targets,
+} from "./targets";
+export { ALL_FAMILIES, SEED_FAMILIES, APP_FAMILIES, familiesGranted } from "./redis-ops";
+export { spawnTraffic, verifySavedLedger, type ChildRun } from "./child";
