@@ -97,3 +97,15 @@ export function daemonize(
   );
   return Number(out.trim());
 }
+
+/**
+ * The image id a name resolves to, as the provider's read finds it among local images: a tag follows
+ * `images/registry.json` (a test moves a tag there, as a rebuild plus `docker pull` would); `name@sha256:…` is
+ * that digest whatever the tag does.
+ */
+export function resolveImage(name: string): string {
+  const pinned = /@(sha256:[0-9a-f]{64})$/.exec(name);
+  if (pinned) return pinned[1];
+  const registry = readJson<Record<string, string>>(recordPath("images", "registry")) ?? {};
+  return registry[name] ?? `sha256:${hexId("image", name)}`;
+}

@@ -4,7 +4,7 @@
 // container property is ForceNew, a few are in-place, set-typed ones ignore order.
 import * as fs from "node:fs";
 import { alive, containerState, createContainer, removeContainer } from "./docker-container";
-import { hexId, readJson, recordPath, volumeDir, writeJson } from "./docker-host";
+import { hexId, readJson, recordPath, resolveImage, volumeDir, writeJson } from "./docker-host";
 import { containerDiff } from "./docker-semantics";
 import type { ContainerSpec } from "./docker-view";
 import { Props, changedKeys, parseUrn, plain, serve } from "./kit";
@@ -15,14 +15,6 @@ const T = {
   image: "docker:index/remoteImage:RemoteImage",
   container: "docker:index/container:Container",
 };
-
-/** What a tag points at in the stand-in's "registry"; tests move a tag by writing registry.json (a rebuild). */
-function resolveImage(name: string): string {
-  const pinned = /@(sha256:[0-9a-f]{64})$/.exec(name);
-  if (pinned) return pinned[1];
-  const registry = readJson<Record<string, string>>(recordPath("images", "registry")) ?? {};
-  return registry[name] ?? `sha256:${hexId("image", name)}`;
-}
 
 function imageName(image: string): string {
   return readJson<{ name: string }>(recordPath("images", image))?.name ?? image;

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { recordPath, resolveImage } from "../../harness/standins/docker-host";
 import { canRead, containerDiff, imageUser, uploadOwner } from "../../harness/standins/docker-semantics";
 
 const base = {
@@ -70,6 +71,32 @@ describe("stand-in docker provider: the real provider's diff and permission rule
     assert.equal(imageUser("postgres:17.6-bookworm").uid, 999);
     assert.equal(imageUser("postgres:17.6-alpine").uid, 70);
     assert.equal(imageUser("docker.io/library/redis:7.4.5-alpine").uid, 999);
+  });
+});
+
+describe("stand-in docker provider: image names as a refresh re-resolves them", () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-standin-images-"));
+    process.env.OFFTHEGRID_STANDIN_DOCKER_ROOT = root;
+  });
+  afterEach(() => {
+    delete process.env.OFFTHEGRID_STANDIN_DOCKER_ROOT;
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("a rebuilt tag resolves to another image id; a digest-pinned name does not move", () => {
+    const tag = "postgres:17.6-bookworm";
+    const digest = `sha256:${"a".repeat(64)}`;
+    const pinned = `${tag}@${digest}`;
+    const before = resolveImage(tag);
+    assert.equal(resolveImage(pinned), digest);
+    fs.writeFileSync(
+      recordPath("images", "registry"),
+      JSON.stringify({ [tag]: `sha256:${"b".repeat(64)}`, [pinned]: `sha256:${"c".repeat(64)}` }),
+    );
+    assert.notEqual(resolveImage(tag), before);
+    assert.equal(resolveImage(pinned), digest);
   });
 });
 
