@@ -95,6 +95,20 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     if (s && !process.env.OFFTHEGRID_KEEP_E2E) await s.dispose();
   });
 
+  it("a config typo fails `preview` with the documented problem list, a guess, and no inspected error object", async () => {
+    await s.pulumi(["config", "set", "postgresHostPrt", "5433"]);
+    const preview = await s.pulumi(["preview", "--color", "never"], { allowFailure: true });
+    await s.pulumi(["config", "rm", "postgresHostPrt"]);
+    assert.notEqual(preview.code, 0);
+    const text = preview.stdout + preview.stderr;
+    assert.match(
+      text,
+      /Invalid configuration for stack "dev":\n\s+- Unknown config key offthegrid-database:postgresHostPrt\. Did you mean offthegrid-database:postgresHostPort\?/,
+    );
+    assert.doesNotMatch(text, /unhandled exception|ConfigError|problems: \[|\x1b\[/);
+    assert.doesNotMatch(text, /privateSubnets/, "a dev stack lists only the keys it can use");
+  });
+
   it("`pulumi up` provisions both stores and applies the schema through the dynamic-provider host", async () => {
     await s.pulumi(["up", "--yes"]);
     outputs = await s.outputs(STACK);
