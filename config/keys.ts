@@ -12,6 +12,7 @@ import {
   pinnedImage,
 } from "./spec";
 import { awsKeys } from "./aws-keys";
+import { redisAccessKeys } from "./redis-keys";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -91,6 +92,7 @@ export const keys = {
     description:
       "PostgreSQL 17 image, exact version, Debian-based; append `@sha256:<digest>` to pin it against rebuilds of the tag.",
   }),
+  ...redisAccessKeys,
   redisImage: key({
     type: "string",
     scope: "docker",
