@@ -107,7 +107,8 @@ export class EngineSession {
     const containers = path.join(this.dockerRoot, "containers");
     if (fs.existsSync(containers)) {
       await this.docker(async () => {
-        for (const name of fs.readdirSync(containers)) if (containerState(name)) await removeContainer(name, 0);
+        for (const name of fs.readdirSync(containers))
+          if (containerState(name)) await removeContainer(name, 0);
       });
     }
     fs.rmSync(this.base, { recursive: true, force: true });
