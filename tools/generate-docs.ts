@@ -1,9 +1,11 @@
-// npm run docs:generate: rewrites docs/configuration.md and Pulumi.yaml's `config:` block from the key table, and
-// docs/policy.md's rule table from the policy pack and its per-environment configs.
+// npm run docs:generate: rewrites docs/configuration.md and Pulumi.yaml's `config:` block from the key table,
+// docs/policy.md's rule table from the policy pack and its per-environment configs, and docs/migration-files.md's
+// lint rule list from the migrate linter.
 // --check: writes nothing, exits 1 listing the files that are out of date (what the drift tests assert too).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderConfigurationDoc, withGeneratedConfig } from "../config/reference";
+import { withGeneratedLintRules } from "../migrator/lint/rules-doc";
 import type { PolicyConfigFile } from "../policy/offline";
 import { policies } from "../policy/policies";
 import { renderPolicyTable, withGeneratedPolicyTable } from "../policy/reference";
@@ -24,6 +26,7 @@ export function policyConfigs(): Record<string, PolicyConfigFile> {
 export function generatedFiles(): Record<string, string> {
   const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
   return {
+    "docs/migration-files.md": withGeneratedLintRules(read("docs/migration-files.md")),
     "docs/configuration.md": renderConfigurationDoc(),
     "Pulumi.yaml": withGeneratedConfig(read("Pulumi.yaml")),
     "docs/policy.md": withGeneratedPolicyTable(
