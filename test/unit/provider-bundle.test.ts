@@ -26,6 +26,48 @@ describe("provider bundle (build/provider.bundle.js, made by npm run build)", ()
     );
   });
 
+  it("the program refuses a missing bundle, naming npm run build", () => {
+    assert.throws(
+      () => readBundle(path.join(dir, "build", "provider.bundle.js"), dir),
+      /build\/provider\.bundle\.js is missing: .* Run `npm run build`\./,
+    );
+  });
+
+  it("the program refuses a bundle built from other sources, naming the changed file and npm run build", () => {
+    // A copy of the bundled sources, one of which is then edited after the build (as a merge or an edit would).
+    const bundle = buildProviderBundle();
+    const ids = Object.keys(JSON.parse(bundle.split("\n")[1].replace("// sources: ", "")));
+    for (const id of ids) {
+      fs.mkdirSync(path.join(dir, path.dirname(id)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, id), path.join(dir, id));
+    }
+    const file = path.join(dir, "build", "provider.bundle.js");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bundle);
+    assert.equal(readBundle(file, dir), bundle);
+    fs.appendFileSync(path.join(dir, "migrator/runner.ts"), "\n// edited after the build\n");
+    assert.throws(() => readBundle(file, dir), /changed: migrator\/runner\.ts\): run `npm run build`/);
+    fs.writeFileSync(file, bundle.replace(/^\/\/ sources: .*$/m, "// no list"));
+    assert.throws(() => readBundle(file, dir), /no source list/);
+  });
+
+  it("the program itself fails with that message when build/ has no bundle", () => {
+    // The real module, loaded in a child process whose bundle path is moved aside for the duration.
+    const aside = `${BUNDLE_FILE}.aside-${process.pid}`;
+    fs.renameSync(BUNDLE_FILE, aside);
+    try {
+      const run = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "-e", 'require("./components/schema/bundled-provider")'],
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      assert.notEqual(run.status, 0);
+      assert.match(run.stderr, /build\/provider\.bundle\.js is missing: .*Run `npm run build`/);
+    } finally {
+      fs.renameSync(aside, BUNDLE_FILE);
+    }
+  });
+
   it("requires nothing but node builtins, pg and the lint's parser (libpg-query), and nothing relative", () => {
     const requires = [...buildProviderBundle().matchAll(/(?<![\w.])require\("([^"]+)"\)/g)].map((m) => m[1]);
     assert.deepEqual(
