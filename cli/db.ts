@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // offthegrid-db (npm run db): day-2 operations on the stack's PostgreSQL and Redis. Least privilege: health,
 // metrics and backup read with DATABASE_URL (the read-only role); maintenance deletes with DATABASE_URL set to the
-// app role; restore and reset need ADMIN_DATABASE_URL. Redis: REDIS_URL (app user) for health and metrics,
+// app role; reset with DATABASE_URL set to the schema owner (never the admin); restore needs ADMIN_DATABASE_URL. Redis: REDIS_URL (app user) for health and metrics,
 // REDIS_ADMIN_URL for backup and restore (DUMP/RESTORE). One handler per command, in cli/db-commands/.
 import { maintenance, reset } from "./db-commands/admin";
 import { backup, restore } from "./db-commands/backup";
@@ -15,8 +15,8 @@ export const program: Program = {
   commands: [health, metrics, backup, restore, maintenance, reset],
   notes: [
     "Environment (each has a flag, see a command's --help):",
-    "  DATABASE_URL        read-only role (health, metrics, backup) or app role (maintenance)",
-    "  ADMIN_DATABASE_URL  admin role (restore, reset)",
+    "  DATABASE_URL        read-only role (health, metrics, backup), app role (maintenance), owner (reset)",
+    "  ADMIN_DATABASE_URL  admin role (restore)",
     "  REDIS_URL           Redis app user (health, metrics; optional)",
     "  REDIS_ADMIN_URL     Redis admin user (backup, restore)",
   ].join("\n"),

@@ -1,12 +1,7 @@
 // AWS keys added for operations (#11): who may reach the primary for the schema step, when AWS Backup starts,
 // how locked the vaults are, who may delete keys, and how changes roll out. Same conventions as aws-keys.ts.
-import { InvalidValue, KeySpec, arrayOf, boolean, integer, matching, oneOf } from "./spec";
-
-const aws = <T>(spec: Omit<KeySpec<T>, "scope">): KeySpec<T> => ({ ...spec, scope: "aws" });
-const securityGroup = matching(
-  /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/,
-  "a security group id such as sg-0123456789abcdef0",
-);
+import { InvalidValue, arrayOf, boolean, integer, matching, oneOf } from "./spec";
+import { aws, securityGroupId } from "./aws-parsers";
 
 function roleArnOrEmpty(raw: string): string {
   if (raw === "" || /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/.test(raw)) return raw;
@@ -19,7 +14,7 @@ export const awsOperationKeys = {
   deployRunnerSecurityGroupIds: aws({
     type: "array",
     default: [] as string[],
-    parse: arrayOf(securityGroup, 0, 5, "security group ids"),
+    parse: arrayOf(securityGroupId, 0, 5, "security group ids"),
     description:
       "Security groups of the deploy runner that applies the schema (PostgreSQL 5432 only); an AWS stack needs these or schemaEndpoint.",
   }),

@@ -37,14 +37,18 @@ function key<T>(spec: KeySpec<T>): KeySpec<T> {
   return spec;
 }
 
-const rotation = (what: string) =>
+const rotation = (what: string, effect = "") =>
   key({
     type: "integer",
     scope: "all",
     default: 0,
     parse: epoch,
-    description: `Rotation epoch of ${what}; increase it by one to generate a new password on the next \`pulumi up\`.`,
+    description: `Rotation epoch of ${what}; increase it by one to generate a new password on the next \`pulumi up\`.${effect}`,
   });
+
+/** The schema roles alternate two login members (lib/postgres/roles.ts). */
+const ALTERNATING =
+  " The outputs move to the role's other login member; the previous URL keeps working until the next increase.";
 
 export const keys = {
   environment: key({
@@ -148,10 +152,13 @@ export const keys = {
     parse: email,
     description: "pgAdmin login email; must be a valid address outside special-use domains such as .local.",
   }),
-  postgresAdminPasswordEpoch: rotation("the PostgreSQL superuser / RDS master password"),
-  postgresOwnerPasswordEpoch: rotation("the schema owner role's password"),
-  postgresAppPasswordEpoch: rotation("the application role's password"),
-  postgresReadonlyPasswordEpoch: rotation("the read-only role's password"),
+  postgresAdminPasswordEpoch: rotation(
+    "the PostgreSQL superuser / RDS master password",
+    " A single role: the old password is refused at once (only the bootstrap uses it).",
+  ),
+  postgresOwnerPasswordEpoch: rotation("the schema owner role's password", ALTERNATING),
+  postgresAppPasswordEpoch: rotation("the application role's password", ALTERNATING),
+  postgresReadonlyPasswordEpoch: rotation("the read-only role's password", ALTERNATING),
   redisAdminPasswordEpoch: rotation("the Redis admin user's password"),
   redisAppPasswordEpoch: rotation("the Redis application user's password"),
   devToolsPasswordEpoch: rotation("the pgAdmin and Redis Commander logins"),

@@ -2,6 +2,7 @@
 export { BootstrapOptions, BootstrapRoles, bootstrap } from "./bootstrap";
 export { connectWithRetry, DatabaseUnavailable } from "./connect";
 export { DEFAULT_HISTORY, readHistory } from "./history";
+export { HistoryRelationError, historyRelationProblems, readVerifiedHistory } from "./history-relation";
 export { MigrationLockTimeout } from "./lock";
 export { Migration, MigrationFileError, parseMigration, parseMigrationBytes } from "./migration-file";
 export { MigrationResumeError } from "./no-transaction";

@@ -149,6 +149,8 @@ export function parseMigration(name: string, text: string): Migration {
     throw new MigrationFileError(name, up.line + 1, "the up section has no SQL statement");
   refuseTransactionControl(name, upStatements, "up");
   refuseTransactionControl(name, downStatements, "down");
+  refuseIdentityChange(name, upStatements, "up");
+  refuseIdentityChange(name, downStatements, "down");
   const upEnd = down ? down.start : text.length;
   return {
     name,
@@ -242,6 +244,27 @@ function refuseTransactionControl(name: string, statements: readonly Statement[]
       `"${control.text.split(/\r?\n|\r/)[0]}" in the ${section} section controls the transaction; the runner ` +
         "runs each file in its own transaction (or, with -- migrate:no-transaction, statement by statement). " +
         "Remove it, or split the file into several migrations",
+    );
+  }
+}
+
+/**
+ * Migrations run logged in as the owner's member, acting as the owner group (`ALTER ROLE … SET role`). A file
+ * that changes the session's role would create objects owned by the wrong role, and when an admin session ran
+ * them (the old `reset`), `SET ROLE NONE` fell back to the superuser (issue #20 item 2).
+ */
+const IDENTITY_CHANGE =
+  /^(?:set\s+(?:(?:session|local)\s+)?(?:"?role"?|session\s+authorization)|reset\s+(?:"?role"?|session\s+authorization))(?![\w$])/i;
+
+function refuseIdentityChange(name: string, statements: readonly Statement[], section: string): void {
+  const change = statements.find((s) => IDENTITY_CHANGE.test(s.text));
+  if (change) {
+    throw new MigrationFileError(
+      name,
+      change.line,
+      `"${change.text.split(/\r?\n|\r/)[0]}" in the ${section} section changes the session's role; migrations ` +
+        "run as the schema owner and must not switch identity (SET ROLE, SET SESSION AUTHORIZATION, RESET ROLE). " +
+        "Remove it: objects a migration creates belong to the owner",
     );
   }
 }

@@ -5,6 +5,7 @@
 import type { Client } from "pg";
 import { connectWithRetry } from "./connect";
 import { DEFAULT_HISTORY, ensureHistory, readHistory } from "./history";
+import { readVerifiedHistory } from "./history-relation";
 import { withMigrationLock } from "./lock";
 import { Migration } from "./migration-file";
 import { PrefixHasher } from "./no-transaction";
@@ -32,6 +33,11 @@ export interface RunnerOptions {
   /** How long to wait for the database to accept connections. */
   readonly connectDeadlineMs?: number;
   readonly onEvent?: (event: MigrationEvent) => void;
+  /**
+   * For a connection that is not the owner's (the ops CLI's admin): the role the history table must belong to.
+   * Status then reads it only after checking it is that role's plain table (history-relation.ts).
+   */
+  readonly historyOwner?: string;
 }
 
 export const RUNNER_DEFAULTS = {
@@ -145,7 +151,9 @@ export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus
     { deadlineMs: s.connectDeadlineMs },
   );
   try {
-    const history = await readHistory(client, s.history);
+    const history = o.historyOwner
+      ? await readVerifiedHistory(client, s.history, o.historyOwner)
+      : await readHistory(client, s.history);
     planUp(files, history, prefixChecksum);
     const rows = new Map<string, HistoryRow>(history.map((r) => [r.name, r]));
     return files.map((m) => {

@@ -1,12 +1,9 @@
 // Rules from the AWS operations review (#11): what a platform team enforces so a green deploy is not dead on
-// arrival or paging at night. Same shape as policies.ts: small factories, messages that say how to fix it.
+// arrival or paging at night. Same shape as the other rule files: small factories, messages that say how to fix it.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { RDS_INSTANCE, Props, label } from "./kit";
 import { backupStartConflicts, dailyCronStart } from "./windows";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const RDS_INSTANCE = "aws:rds/instance:Instance";
-const label = (r: { type: string; name: string }) => `${r.type.split(":")[1]} ${r.name}`;
 const covers = (rule: Props, port: number) =>
   rule.protocol === "-1" || rule.ipProtocol === "-1" || (rule.fromPort <= port && port <= rule.toPort);
 const known = (v: unknown): v is string => typeof v === "string" && v !== "";

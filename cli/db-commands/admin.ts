@@ -40,13 +40,18 @@ export const maintenance: Command = {
 export const reset: Command = {
   name: "reset",
   summary: "dev only: roll the schema back and re-apply it (refuses databases not marked dev)",
-  flags: [...urlFlags("admin"), { name: "--yes", help: "confirm: every table and all data are dropped" }],
+  flags: [...urlFlags("database"), { name: "--yes", help: "confirm: every table and all data are dropped" }],
   json: true,
   async run(args, io) {
-    const adminUrl = requiredUrl(args, "admin", "the dev superuser's URL");
+    // The schema owner, as for `migrate`: the admin never runs migration SQL (issue #20 item 2).
+    const ownerUrl = requiredUrl(
+      args,
+      "database",
+      "the schema owner's URL (reset runs the migrations as it)",
+    );
     const migrations = readMigrationDirectory(sqlDir());
-    const result = await withPg(pgConfig(adminUrl), (c) =>
-      resetDatabase(c, pgConfig(adminUrl), migrations, { yes: args.has("--yes") }),
+    const result = await withPg(pgConfig(ownerUrl), (c) =>
+      resetDatabase(c, pgConfig(ownerUrl), migrations, { yes: args.has("--yes") }),
     );
     const line = `reset dev stack ${result.stack}: rolled back ${result.rolledBack}, applied ${result.applied} migration(s)`;
     printResult(io, args.has("--json"), [line], result);

@@ -18,6 +18,7 @@ import { dbsize } from "../ops/redis-connect";
 import { Io, printResult } from "../shared/io";
 import { Args, Command, EXIT, UsageError } from "../shared/program";
 import { sqlDir } from "../shared/root";
+import { SCHEMA_ROLES } from "../../lib/postgres/roles";
 import { mb, pgConfig, requiredUrl, urlFlags, withPg, withRedisData } from "./connections";
 
 async function backupPostgres(args: Args, io: Io, file: string): Promise<string> {
@@ -98,6 +99,8 @@ async function restorePostgresFile(args: Args, io: Io, file: string): Promise<vo
   const status = await migrationStatus({
     connection: pgConfig(adminUrl),
     migrations: readMigrationDirectory(sqlDir()),
+    // The admin reads the owner's table: only once the catalog shows it is the owner's plain table (#20 item 1).
+    historyOwner: SCHEMA_ROLES.owner.name,
   });
   const human = [`restored ${file}`, ...status.map((s) => `  ${s.state.padEnd(8)} ${s.name}`)];
   printResult(io, args.has("--json"), human, { restored: file, migrations: status });

@@ -34,17 +34,48 @@ function sha256File(file: string): Promise<string> {
   });
 }
 
+/**
+ * Creates `file` (0600) and writes `text`, refusing a name that already exists, symlinks included: a local user who
+ * can write the directory must not be able to point our file at theirs (issue #20 item 7).
+ */
+export function writeNewFile(file: string, text: string): void {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+  const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  try {
+    fs.writeFileSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Writes `<file>.sha256` in sha256sum's format, so `sha256sum -c` verifies it too. */
 export async function writeChecksum(file: string): Promise<string> {
   const digest = await sha256File(file);
-  fs.writeFileSync(`${file}.sha256`, `${digest}  ${path.basename(file)}\n`, { mode: 0o600 });
+  writeNewFile(`${file}.sha256`, `${digest}  ${path.basename(file)}\n`);
   return digest;
 }
 
 /**
+ * A directory another user can write is one where they can swap, pre-create or link our files between our
+ * writes, and the checksum restore trusts would be theirs: refuse it (the sticky /tmp included — use a directory
+ * of your own).
+ */
+export function backupDirProblem(
+  dir: string,
+  stat: { mode: number; uid: number },
+  uid: number,
+): string | undefined {
+  if (stat.mode & 0o022)
+    return `${dir} is writable by ${stat.mode & 0o002 ? "every user" : "its group"} (mode ${(stat.mode & 0o7777).toString(8)}): another user could replace the backup or its checksum. Use a directory only you can write (chmod go-w, or a new --dir)`;
+  if (uid !== 0 && stat.uid !== uid && stat.uid !== 0)
+    return `${dir} belongs to another user (uid ${stat.uid}), who could replace the backup or its checksum. Use a directory of your own`;
+  return undefined;
+}
+
+/**
  * Creates the backup directory owner-only (0700) and proves a file can be created in it, so an unwritable
- * directory fails with one clear message before any dump starts. An existing directory keeps its mode (it may be
- * shared on purpose); the files themselves are always 0600.
+ * directory fails with one clear message before any dump starts. An existing directory keeps its mode, but one
+ * that another user can write is refused (backupDirProblem); the files themselves are always 0600.
  */
 export function prepareBackupDir(dir: string): void {
   try {
@@ -52,6 +83,8 @@ export function prepareBackupDir(dir: string): void {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       fs.chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
     }
+    const problem = backupDirProblem(dir, fs.statSync(dir), process.getuid?.() ?? 0);
+    if (problem) throw Object.assign(new Error(problem), { code: undefined });
     const probe = path.join(dir, `.write-probe-${process.pid}`);
     fs.writeFileSync(probe, "", { mode: 0o600, flag: "wx" });
     fs.rmSync(probe);
@@ -79,7 +112,7 @@ export async function writeBackupAtomically<T>(
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     const sha256 = await sha256File(temporary);
-    fs.writeFileSync(`${temporary}.sha256`, `${sha256}  ${path.basename(file)}\n`, { mode: 0o600 });
+    writeNewFile(`${temporary}.sha256`, `${sha256}  ${path.basename(file)}\n`);
     fs.renameSync(temporary, file);
     fs.renameSync(`${temporary}.sha256`, `${file}.sha256`);
     return { result, sha256 };

@@ -1,17 +1,19 @@
 // `reset`: the seed's "DANGER" reset, for dev only. A loopback address proves nothing (a tunnel to prod is
 // loopback too), so it trusts only the marker the stack's bootstrap writes into the database, plus --yes.
+// It runs logged in as the schema owner (DATABASE_URL, as `migrate` does), never as the admin: an admin session
+// acting as the owner (`-c role=…`) runs the files' SQL and reads owner-controlled objects with superuser behind
+// it, and one `SET ROLE NONE` (or a view standing in for migrations.history) drops back to it (issue #20 items 1-2).
 import type { Client, ClientConfig } from "pg";
-import { MigrationSource, migrateDown, migrateUp } from "../../migrator";
-import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { MigrationSource, migrateDown, migrateUp, readHistory, DEFAULT_HISTORY } from "../../migrator";
 import { readMarker } from "./guards";
 
 export async function resetDatabase(
-  admin: Client,
-  adminConfig: ClientConfig,
+  owner: Client,
+  ownerConfig: ClientConfig,
   migrations: readonly MigrationSource[],
   options: { yes: boolean },
 ): Promise<{ rolledBack: number; applied: number; stack: string }> {
-  const marker = await readMarker(admin);
+  const marker = await readMarker(owner);
   if (!marker || marker.environment !== "dev") {
     throw new Error(
       `Refusing to reset: this database is ${marker ? `marked environment "${marker.environment}" (stack ${marker.stack})` : "not marked by a dev stack (no stack.marker)"}. ` +
@@ -22,12 +24,8 @@ export async function resetDatabase(
     throw new Error(
       `Refusing to reset dev stack ${marker.stack} without --yes: it drops every table and all data.`,
     );
-  // As the admin, but acting as the schema owner, so the re-created objects have the usual owner and grants.
-  const asOwner: ClientConfig = { ...adminConfig, options: `-c role=${SCHEMA_ROLES.owner.name}` };
-  const { rows } = await admin.query(
-    "SELECT count(*)::int AS n FROM migrations.history WHERE status = 'applied'",
-  );
-  const down = await migrateDown({ connection: asOwner, migrations }, rows[0].n);
-  const up = await migrateUp({ connection: asOwner, migrations });
+  const applied = (await readHistory(owner, DEFAULT_HISTORY)).filter((r) => r.status === "applied").length;
+  const down = await migrateDown({ connection: ownerConfig, migrations }, applied);
+  const up = await migrateUp({ connection: ownerConfig, migrations });
   return { rolledBack: down.length, applied: up.length, stack: marker.stack };
 }

@@ -86,7 +86,7 @@ describe("adversarial: guards on destructive commands (real PostgreSQL 15, pg_du
     });
     assert.equal(named.code, 0, String(named.error));
     assert.deepEqual(await marker(prod), [{ environment: "prod", stack: "test" }]);
-    const reset = await opsCli(["reset", "--yes"], { ADMIN_DATABASE_URL: prod.url("admin") });
+    const reset = await opsCli(["reset", "--yes"], { DATABASE_URL: prod.url("owner") });
     assert.match(String(reset.error), /Refusing to reset: this database is marked environment "prod"/);
   });
 

@@ -382,21 +382,18 @@ describe("ops CLI (npm run db) on real servers", function () {
       const unmarked = await pg.createDatabase("unmarked");
       const unmarkedUrl = `postgresql://postgres:${pg.config().password}@127.0.0.1:${pg.port}/${unmarked}`;
       assert.match(
-        String((await db(["reset", "--yes"], { ADMIN_DATABASE_URL: unmarkedUrl })).error),
+        String((await db(["reset", "--yes"], { DATABASE_URL: unmarkedUrl })).error),
         /not marked by a dev stack/,
       );
       const prod = await preparedDatabase(pg, "ops_prod", "prod");
       assert.match(
-        String((await db(["reset", "--yes"], { ADMIN_DATABASE_URL: prod.url("admin") })).error),
+        String((await db(["reset", "--yes"], { DATABASE_URL: prod.url("owner") })).error),
         /marked environment "prod"/,
       );
       const dev = await preparedDatabase(pg, "ops_dev");
       await seed(dev.as("owner"));
-      assert.match(
-        String((await db(["reset"], { ADMIN_DATABASE_URL: dev.url("admin") })).error),
-        /without --yes/,
-      );
-      const { code, out } = await db(["reset", "--yes"], { ADMIN_DATABASE_URL: dev.url("admin") });
+      assert.match(String((await db(["reset"], { DATABASE_URL: dev.url("owner") })).error), /without --yes/);
+      const { code, out } = await db(["reset", "--yes"], { DATABASE_URL: dev.url("owner") });
       assert.equal(code, 0, out);
       assert.match(out, /rolled back (\d+), applied \1 migration/);
       await withClient(dev.as("app"), async (c: Client) => {

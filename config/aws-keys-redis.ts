@@ -1,0 +1,63 @@
+// AWS keys for ElastiCache Redis: node type, replicas and sharding, snapshots, windows, password retirement.
+import { boolean, integer } from "./spec";
+import { aws, cacheNodeType, weeklyWindow, window } from "./aws-parsers";
+
+export const awsRedisKeys = {
+  redisNodeType: aws({
+    type: "string",
+    default: "cache.r7g.large",
+    parse: cacheNodeType,
+    description: "ElastiCache node type.",
+  }),
+  redisReplicaCount: aws({
+    type: "integer",
+    default: 2,
+    parse: integer(0, 5),
+    description: "Replicas per shard; >= 1 enables automatic failover and Multi-AZ.",
+  }),
+  redisClusterMode: aws({
+    type: "boolean",
+    default: false,
+    parse: boolean,
+    description:
+      "Cluster mode (sharding) for when one node's memory is outgrown; clients use the configuration endpoint.",
+  }),
+  redisShards: aws({
+    type: "integer",
+    default: 1,
+    parse: integer(1, 90),
+    description: "Shards (node groups) when redisClusterMode is on.",
+  }),
+  redisSnapshotRetentionDays: aws({
+    type: "integer",
+    default: 7,
+    parse: integer(1, 35),
+    description: "Daily Redis snapshots kept.",
+  }),
+  redisSnapshotWindow: aws({
+    type: "string",
+    default: "04:00-05:00",
+    parse: window("04:00-05:00"),
+    description: "Daily Redis snapshot window (UTC).",
+  }),
+  redisMaintenanceWindow: aws({
+    type: "string",
+    default: "sun:05:00-sun:06:00",
+    parse: weeklyWindow("sun:05:00-sun:06:00"),
+    description: "Weekly ElastiCache maintenance window (UTC).",
+  }),
+  redisAdminRetiredEpoch: aws({
+    type: "integer",
+    default: 0,
+    parse: integer(0, 1_000_000),
+    description:
+      "Set equal to redisAdminPasswordEpoch once clients use the new password, to drop the previous one.",
+  }),
+  redisAppRetiredEpoch: aws({
+    type: "integer",
+    default: 0,
+    parse: integer(0, 1_000_000),
+    description:
+      "Set equal to redisAppPasswordEpoch once the app uses the new password, to drop the previous one.",
+  }),
+};

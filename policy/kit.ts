@@ -1,0 +1,35 @@
+// What every rule file of the pack shares: resource type tokens, the small factory shape (pulumi-policy-aws
+// style) and labels. Rules match on type tokens rather than SDK classes, so the pack loads without @pulumi/aws or
+// @pulumi/docker. Policies cannot see whether a value is secret (pulumi-policy#241): secrecy is proven by the
+// program's own pulumi.isSecret tests instead.
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+
+export type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const RDS_INSTANCE = "aws:rds/instance:Instance";
+export const RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
+export const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
+export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+export const CONTAINER = "docker:index/container:Container";
+export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+
+export function onType(
+  type: string,
+  check: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void,
+) {
+  return (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type === type) check(args.props, args, report);
+  };
+}
+
+export const isPrimary = (p: Props) => !p.replicateSourceDb;
+export const label = (args: { type: string; name: string }) => `${args.type.split(":")[1]} ${args.name}`;
+
+export function resourcePolicy(
+  name: string,
+  description: string,
+  validateResource: ResourceValidationPolicy["validateResource"],
+  configSchema?: ResourceValidationPolicy["configSchema"],
+): ResourceValidationPolicy {
+  return { name, description, enforcementLevel: "mandatory", validateResource, configSchema };
+}
