@@ -282,7 +282,7 @@ exports.schemaProvider = {
 "migrator/index.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.verifySumFile = exports.sumFileProblems = exports.renderSumFile = exports.SUM_FILE = exports.readMigrationDirectory = exports.loadMigrations = exports.MigrationSource = exports.literal = exports.ident = exports.scramSha256Verifier = exports.migrationStatus = exports.migrateUp = exports.migrateDown = exports.RunnerOptions = exports.RUNNER_DEFAULTS = exports.MigrationStatus = exports.MigrationRunError = exports.MigrationResult = exports.MigrationEvent = exports.MigrationPlanError = exports.MigrationLockLost = exports.MigrationResumeError = exports.parseMigrationBytes = exports.parseMigration = exports.MigrationFileError = exports.Migration = exports.MigrationLockTimeout = exports.readHistory = exports.DEFAULT_HISTORY = exports.DatabaseUnavailable = exports.connectWithRetry = exports.bootstrap = exports.BootstrapRoles = exports.BootstrapOptions = void 0;
+exports.verifySumFile = exports.sumFileProblems = exports.renderSumFile = exports.SUM_FILE = exports.readMigrationDirectory = exports.loadMigrations = exports.MigrationSource = exports.literal = exports.ident = exports.scramSha256Verifier = exports.migrationStatus = exports.migrateUp = exports.migrateDown = exports.RunnerOptions = exports.RUNNER_DEFAULTS = exports.MigrationStatus = exports.MigrationRunError = exports.MigrationResult = exports.MigrationEvent = exports.MigrationPlanError = exports.MigrationLockLost = exports.MigrationResumeError = exports.parseMigrationBytes = exports.parseMigration = exports.MigrationFileError = exports.Migration = exports.MigrationLockTimeout = exports.readVerifiedHistory = exports.historyRelationProblems = exports.HistoryRelationError = exports.readHistory = exports.DEFAULT_HISTORY = exports.DatabaseUnavailable = exports.connectWithRetry = exports.bootstrap = exports.BootstrapRoles = exports.BootstrapOptions = void 0;
 var bootstrap_1 = __require("migrator/bootstrap.ts");
 Object.defineProperty(exports, "BootstrapOptions", { enumerable: true, get: function () { return bootstrap_1.BootstrapOptions; } });
 Object.defineProperty(exports, "BootstrapRoles", { enumerable: true, get: function () { return bootstrap_1.BootstrapRoles; } });
@@ -293,6 +293,10 @@ Object.defineProperty(exports, "DatabaseUnavailable", { enumerable: true, get: f
 var history_1 = __require("migrator/history.ts");
 Object.defineProperty(exports, "DEFAULT_HISTORY", { enumerable: true, get: function () { return history_1.DEFAULT_HISTORY; } });
 Object.defineProperty(exports, "readHistory", { enumerable: true, get: function () { return history_1.readHistory; } });
+var history_relation_1 = __require("migrator/history-relation.ts");
+Object.defineProperty(exports, "HistoryRelationError", { enumerable: true, get: function () { return history_relation_1.HistoryRelationError; } });
+Object.defineProperty(exports, "historyRelationProblems", { enumerable: true, get: function () { return history_relation_1.historyRelationProblems; } });
+Object.defineProperty(exports, "readVerifiedHistory", { enumerable: true, get: function () { return history_relation_1.readVerifiedHistory; } });
 var lock_1 = __require("migrator/lock.ts");
 Object.defineProperty(exports, "MigrationLockTimeout", { enumerable: true, get: function () { return lock_1.MigrationLockTimeout; } });
 var migration_file_1 = __require("migrator/migration-file.ts");
@@ -649,6 +653,70 @@ async function readHistory(client, t) {
     }));
 }
 },
+"migrator/history-relation.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.HistoryRelationError = void 0;
+exports.historyRelationProblems = historyRelationProblems;
+exports.readVerifiedHistory = readVerifiedHistory;
+const history_1 = __require("migrator/history.ts");
+const sql_text_1 = __require("migrator/sql-text.ts");
+class HistoryRelationError extends Error {
+}
+exports.HistoryRelationError = HistoryRelationError;
+async function historyRelationProblems(client, t, owner) {
+    const { rows } = await client.query(`SELECT c.relkind::text AS kind, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+            c.relrowsecurity AS rls, c.relhasrules AS rules,
+            EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid) AS children,
+            (SELECT pg_catalog.array_agg(a.attname::text) FROM pg_catalog.pg_attribute a
+               JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                AND ty.typnamespace <> 'pg_catalog'::pg_catalog.regnamespace) AS foreign_typed
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`, [t.schema, t.table]);
+    if (rows.length === 0)
+        return [];
+    const r = rows[0];
+    const problems = [];
+    if (r.kind !== "r")
+        problems.push(`it is not a plain table (relkind ${r.kind})`);
+    if (r.owner !== owner)
+        problems.push(`it is owned by ${r.owner}, not ${owner}`);
+    if (r.rls)
+        problems.push("it has row-level security enabled");
+    if (r.rules)
+        problems.push("it has rewrite rules");
+    if (r.children)
+        problems.push("it has inheritance children");
+    if (r.foreign_typed)
+        problems.push(`columns ${r.foreign_typed.join(", ")} have types outside pg_catalog`);
+    return problems;
+}
+async function readVerifiedHistory(client, t, owner) {
+    await client.query("BEGIN READ ONLY");
+    try {
+        const { rows } = await client.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present", [
+            (0, sql_text_1.qualified)(t),
+        ]);
+        if (rows[0].present) {
+            await client.query(`LOCK TABLE ${(0, sql_text_1.qualified)(t)} IN ACCESS SHARE MODE`);
+            const problems = await historyRelationProblems(client, t, owner);
+            if (problems.length > 0)
+                throw new HistoryRelationError(`Refusing to read ${(0, sql_text_1.qualified)(t)}: ${problems.join("; ")}. The history table must be the plain table ` +
+                    `the migrator created, owned by ${owner}; someone with the owner role changed it. Inspect it as the ` +
+                    "owner (never as a superuser) and restore it from a trusted backup.");
+            await client.query(`SET LOCAL ROLE ${(0, sql_text_1.ident)(owner)}`);
+        }
+        const history = await (0, history_1.readHistory)(client, t);
+        await client.query("COMMIT");
+        return history;
+    }
+    catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+    }
+}
+},
 "migrator/lock.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
@@ -802,6 +870,8 @@ function parseMigration(name, text) {
         throw new MigrationFileError(name, up.line + 1, "the up section has no SQL statement");
     refuseTransactionControl(name, upStatements, "up");
     refuseTransactionControl(name, downStatements, "down");
+    refuseIdentityChange(name, upStatements, "up");
+    refuseIdentityChange(name, downStatements, "down");
     const upEnd = down ? down.start : text.length;
     return {
         name,
@@ -874,6 +944,15 @@ function refuseTransactionControl(name, statements, section) {
         throw new MigrationFileError(name, control.line, `"${control.text.split(/\r?\n|\r/)[0]}" in the ${section} section controls the transaction; the runner ` +
             "runs each file in its own transaction (or, with -- migrate:no-transaction, statement by statement). " +
             "Remove it, or split the file into several migrations");
+    }
+}
+const IDENTITY_CHANGE = /^(?:set\s+(?:(?:session|local)\s+)?(?:"?role"?|session\s+authorization)|reset\s+(?:"?role"?|session\s+authorization))(?![\w$])/i;
+function refuseIdentityChange(name, statements, section) {
+    const change = statements.find((s) => IDENTITY_CHANGE.test(s.text));
+    if (change) {
+        throw new MigrationFileError(name, change.line, `"${change.text.split(/\r?\n|\r/)[0]}" in the ${section} section changes the session's role; migrations ` +
+            "run as the schema owner and must not switch identity (SET ROLE, SET SESSION AUTHORIZATION, RESET ROLE). " +
+            "Remove it: objects a migration creates belong to the owner");
     }
 }
 },
@@ -1369,6 +1448,7 @@ exports.migrationStatus = migrationStatus;
 exports.prefixChecksum = prefixChecksum;
 const connect_1 = __require("migrator/connect.ts");
 const history_1 = __require("migrator/history.ts");
+const history_relation_1 = __require("migrator/history-relation.ts");
 const lock_1 = __require("migrator/lock.ts");
 const no_transaction_1 = __require("migrator/no-transaction.ts");
 const plan_1 = __require("migrator/plan.ts");
@@ -1440,7 +1520,9 @@ async function migrationStatus(o) {
     const files = (0, sources_1.loadMigrations)(o.migrations);
     const client = await (0, connect_1.connectWithRetry)({ ...o.connection, application_name: "offthegrid-migrate-status" }, { deadlineMs: s.connectDeadlineMs });
     try {
-        const history = await (0, history_1.readHistory)(client, s.history);
+        const history = o.historyOwner
+            ? await (0, history_relation_1.readVerifiedHistory)(client, s.history, o.historyOwner)
+            : await (0, history_1.readHistory)(client, s.history);
         (0, plan_1.planUp)(files, history, prefixChecksum);
         const rows = new Map(history.map((r) => [r.name, r]));
         return files.map((m) => {
