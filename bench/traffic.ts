@@ -19,14 +19,7 @@ import {
 } from "../harness/engine/lifecycle";
 import { EngineSession } from "../harness/engine/session";
 import { freePort } from "../harness/ports";
-import {
-  familiesGranted,
-  renderEventTable,
-  spawnTraffic,
-  verifySavedLedger,
-  type EventRow,
-} from "../harness/traffic";
-import { APP_KEY_PATTERNS } from "../lib/redis/access";
+import { renderEventTable, spawnTraffic, verifySavedLedger, type EventRow } from "../harness/traffic";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,15 +48,7 @@ async function main(): Promise<void> {
         outputs,
         dir,
         name: event.replace(/\W+/g, "-"),
-        // The families the stack's ACL grants the app (all of the app's once access.ts lists them).
-        args: [
-          "--rate",
-          RATE,
-          "--concurrency",
-          "4",
-          "--redis-families",
-          familiesGranted(APP_KEY_PATTERNS).join(","),
-        ],
+        args: ["--rate", RATE, "--concurrency", "4"],
       });
       await run.flowing;
       await action();

@@ -17,7 +17,6 @@ import {
 } from "../../harness/engine/lifecycle";
 import { freePort } from "../../harness/ports";
 import {
-  familiesGranted,
   renderEventTable,
   spawnTraffic,
   verifySavedLedger,
@@ -25,7 +24,6 @@ import {
   type TrafficReport,
   type WriteRecord,
 } from "../../harness/traffic";
-import { APP_KEY_PATTERNS } from "../../lib/redis/access";
 
 const STACK = "dev";
 // The credentials rotated under traffic: the PostgreSQL schema roles (alternating members). Redis joins once its
@@ -57,8 +55,6 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
   let dir: string;
   let outputs: Record<string, any>;
   const rows: EventRow[] = [];
-  // The Redis families the stack's ACL grants the app user (every family of the app once access.ts lists them).
-  const familyArgs = ["--redis-families", familiesGranted(APP_KEY_PATTERNS).join(",")];
 
   /** Starts the harness with `urls`, waits until traffic flows, runs `event`, keeps the traffic on for `settleMs`. */
   async function underTraffic<T>(
@@ -71,7 +67,7 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
       outputs: urls,
       dir,
       name: event.replace(/\W+/g, "-"),
-      args: ["--rate", "80", "--concurrency", "4", ...familyArgs],
+      args: ["--rate", "80", "--concurrency", "4"],
     });
     await run.flowing;
     const result = await action();

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
+import { DEFAULT_APP_ACCESS } from "../../lib/redis/access";
 import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
 import { freePort, waitForPort } from "../../harness/ports";
 import { requireRedisServer } from "../../harness/redis-server";
@@ -49,6 +50,7 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
       appUser: "app",
       adminPasswordHash: redisPasswordHash(ADMIN_PASSWORD),
       appPasswordHash: redisPasswordHash(APP_PASSWORD),
+      appAccess: DEFAULT_APP_ACCESS,
     });
     fs.writeFileSync(path.join(dir, "redis.conf"), conf, { mode: 0o600 });
     await start();
