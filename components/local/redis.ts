@@ -119,6 +119,9 @@ export class LocalRedis extends pulumi.ComponentResource {
         ignoreChanges: ["uploads[2]"],
         volume: { name: volume.name, containerPath: "/data" },
         labels: args.labels,
+        // SIGTERM: Redis fsyncs the AOF and writes its final RDB snapshot before it exits.
+        stopGraceSeconds: 30,
+        liveness: "redis",
       },
       this,
     );

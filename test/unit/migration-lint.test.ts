@@ -2,6 +2,7 @@
 // tables created in the same file are exempt; opt-outs need a known rule and a reason; the shipped sql/ passes;
 // the rule table in docs/migration-files.md is generated from the rule list.
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MigrationFileError, parseMigration } from "../../migrator";
@@ -187,9 +188,37 @@ describe("migration lint (PostgreSQL 17 parser)", () => {
     );
   });
 
+  it("loading the runner and the CLI does not load the WASM parser (a no-op `up` does not pay for it)", () => {
+    const script =
+      'require("./build/migrator/runner"); require("./build/cli/migrate"); ' +
+      'process.stdout.write(String(Object.keys(require.cache).filter((k) => k.includes("libpg-query")).length))';
+    // The compiled output (npm test builds it first), as the bin runs it.
+    const out = execFileSync(process.execPath, ["-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(out, "0");
+  });
+
   it("docs/migration-files.md carries the generated rule table (npm run docs:generate)", () => {
     const doc = fs.readFileSync(path.join(ROOT, "docs/migration-files.md"), "utf8");
     assert.equal(doc, withGeneratedLintRules(doc), "run npm run docs:generate");
     for (const r of LINT_RULES) assert.ok(doc.includes(`| \`${r.name}\` |`), r.name);
+  });
+});
+
+describe("the under-traffic bench's migration sets (bench/migration-sets.ts)", () => {
+  it("the safe set passes the lint; the unsafe set is refused, one rule per file, unless forced with opt-outs", async () => {
+    const { SAFE_SET, UNSAFE_STATEMENTS, unsafeSet } = await import("../../bench/migration-sets");
+    const parse = (files: readonly { name: string; sql: string }[]) =>
+      files.map((f) => parseMigration(f.name, f.sql));
+    assert.deepEqual(await lintMigrations(parse(SAFE_SET)), []);
+    const refused = await lintMigrations(parse(unsafeSet(false)));
+    assert.deepEqual(
+      refused.map((f) => `${f.file} ${f.rule} ${f.allowed === undefined ? "refused" : "allowed"}`),
+      UNSAFE_STATEMENTS.map((u) => `${u.name} ${u.rule} refused`),
+    );
+    const forced = await lintMigrations(parse(unsafeSet(true)));
+    assert.ok(forced.length === 3 && forced.every((f) => f.allowed !== undefined));
   });
 });
