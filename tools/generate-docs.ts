@@ -3,12 +3,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderConfigurationDoc, withGeneratedConfig } from "../config/reference";
+import { withGeneratedLintRules } from "../migrator/lint/rules-doc";
 
 const root = path.resolve(__dirname, "..");
 
 function generatedFiles(): Record<string, string> {
   const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+  const migrationFiles = fs.readFileSync(path.join(root, "docs/migration-files.md"), "utf8");
   return {
+    "docs/migration-files.md": withGeneratedLintRules(migrationFiles),
     "docs/configuration.md": renderConfigurationDoc(),
     "Pulumi.yaml": withGeneratedConfig(pulumiYaml),
   };

@@ -1,7 +1,7 @@
 // Renders redis.conf for the dev container (and the integration tests, which substitute only paths and ports).
 // Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret.
 import { createHash } from "node:crypto";
-import { appPermissions } from "./access";
+import { RedisAppAccess, appPermissions } from "./access";
 
 export interface RedisConfOptions {
   readonly bind: readonly string[];
@@ -13,6 +13,8 @@ export interface RedisConfOptions {
   /** SHA-256 hex digests, as produced by redisPasswordHash. */
   readonly adminPasswordHash: string;
   readonly appPasswordHash: string;
+  /** Key patterns and SCAN for the app user (config: redisAppKeyPatterns, redisAppScan). */
+  readonly appAccess: RedisAppAccess;
 }
 
 export function redisPasswordHash(password: string): string {
@@ -83,7 +85,7 @@ export function renderRedisConf(o: RedisConfOptions): string {
     // windows and set updates) was dropped on restart, silently.
     "user default off resetpass ~* &* +@all",
     `user ${o.adminUser} on #${o.adminPasswordHash} ~* &* +@all`,
-    `user ${o.appUser} on #${o.appPasswordHash} resetchannels ${appPermissions()}`,
+    `user ${o.appUser} on #${o.appPasswordHash} resetchannels ${appPermissions(o.appAccess)}`,
     "",
   ].join("\n");
 }
