@@ -360,34 +360,22 @@ Object.defineProperty(exports, "verifySumFile", { enumerable: true, get: functio
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.MARKER_TABLE = exports.MARKER_SCHEMA = void 0;
 exports.bootstrap = bootstrap;
-const scram_1 = __require("migrator/scram.ts");
+const bootstrap_hardening_1 = __require("migrator/bootstrap-hardening.ts");
 const sql_text_1 = __require("migrator/sql-text.ts");
 exports.MARKER_SCHEMA = "stack";
 exports.MARKER_TABLE = "marker";
-async function attempt(admin, sql, params = []) {
-    await admin.query("SAVEPOINT bootstrap_attempt");
-    try {
-        await admin.query(sql, params);
-        await admin.query("RELEASE SAVEPOINT bootstrap_attempt");
-        return undefined;
-    }
-    catch (err) {
-        await admin.query("ROLLBACK TO SAVEPOINT bootstrap_attempt");
-        return err.message;
-    }
-}
 async function setPasswordsUntracked(admin, passwords, warnings) {
     if (Object.keys(passwords).length === 0)
         return;
-    const untracked = await attempt(admin, "SET LOCAL pg_stat_statements.track_utility = off");
+    const untracked = await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL pg_stat_statements.track_utility = off");
     if (untracked)
         warnings.push(`pg_stat_statements.track_utility could not be switched off: ${untracked}`);
-    const unlogged = await attempt(admin, "SET LOCAL log_statement = 'none'");
+    const unlogged = await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL log_statement = 'none'");
     if (unlogged)
         warnings.push(`log_statement could not be switched off for the password change: ${unlogged}`);
-    for (const [role, password] of Object.entries(passwords)) {
-        await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(role)} WITH PASSWORD ${(0, sql_text_1.literal)((0, scram_1.scramSha256Verifier)(password))}`);
-    }
+    await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL log_min_duration_statement = -1");
+    await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL log_parameter_max_length = 0");
+    await (0, bootstrap_hardening_1.setVerifiers)(admin, passwords);
 }
 async function scrubPasswordStatements(admin, warnings) {
     await admin.query("SAVEPOINT bootstrap_scrub");
@@ -450,7 +438,7 @@ function markerStatements(o) {
         `DROP TABLE IF EXISTS ${(0, sql_text_1.ident)(o.historySchema ?? "migrations")}.stack_marker`,
     ];
 }
-async function ensureRoles(admin, o, present) {
+async function ensureRoles(admin, o, present, warnings) {
     const attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
     const legacy = new Set(o.legacyLogins ?? []);
     const iam = new Set(o.rdsIamRoles ?? []);
@@ -468,7 +456,8 @@ async function ensureRoles(admin, o, present) {
                 await admin.query(`CREATE ROLE ${member} LOGIN`);
             await admin.query(`ALTER ROLE ${member} WITH LOGIN INHERIT ${attributes}`);
             await admin.query(`GRANT ${group} TO ${member}`);
-            await admin.query(`ALTER ROLE ${member} SET role = ${(0, sql_text_1.literal)(o.roles[key])}`);
+            const limits = key === "owner" ? {} : bootstrap_hardening_1.MEMBER_LIMITS[key];
+            await (0, bootstrap_hardening_1.resetMemberSettings)(admin, o.roles[key], name, limits, warnings);
         }
     }
 }
@@ -482,12 +471,14 @@ async function bootstrap(admin, o) {
     const warnings = [];
     await admin.query("BEGIN");
     try {
-        await ensureRoles(admin, o, present);
+        await ensureRoles(admin, o, present, warnings);
         await setPasswordsUntracked(admin, o.setPasswords, warnings);
         if (!me[0].rolsuper)
             await admin.query(`GRANT ${(0, sql_text_1.ident)(owner)} TO current_user`);
         for (const statement of privilegeStatements(o))
             await admin.query(statement);
+        await (0, bootstrap_hardening_1.revokeConnectElsewhere)(admin, o.database, warnings);
+        await (0, bootstrap_hardening_1.revokePublicFunctions)(admin, owner, warnings);
         await admin.query(`INSERT INTO ${(0, sql_text_1.ident)(exports.MARKER_SCHEMA)}.${(0, sql_text_1.ident)(exports.MARKER_TABLE)} (environment, stack) VALUES ($1, $2)
        ON CONFLICT (singleton) DO UPDATE SET environment = EXCLUDED.environment, stack = EXCLUDED.stack, written_at = now()`, [o.marker.environment, o.marker.stack]);
         const scrubbedStatements = await scrubPasswordStatements(admin, warnings);
@@ -497,6 +488,104 @@ async function bootstrap(admin, o) {
     catch (err) {
         await admin.query("ROLLBACK").catch(() => undefined);
         throw new Error(`Bootstrap of database ${o.database} failed: ${err.message}`, { cause: err });
+    }
+}
+},
+"migrator/bootstrap-hardening.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MEMBER_LIMITS = void 0;
+exports.attempt = attempt;
+exports.resetMemberSettings = resetMemberSettings;
+exports.setVerifiers = setVerifiers;
+exports.functionRevocations = functionRevocations;
+exports.revokeConnectElsewhere = revokeConnectElsewhere;
+exports.revokePublicFunctions = revokePublicFunctions;
+const scram_1 = __require("migrator/scram.ts");
+const sql_text_1 = __require("migrator/sql-text.ts");
+async function attempt(admin, sql, params = []) {
+    await admin.query("SAVEPOINT bootstrap_attempt");
+    try {
+        await admin.query(sql, params);
+        await admin.query("RELEASE SAVEPOINT bootstrap_attempt");
+        return undefined;
+    }
+    catch (err) {
+        await admin.query("ROLLBACK TO SAVEPOINT bootstrap_attempt");
+        return err.message;
+    }
+}
+exports.MEMBER_LIMITS = {
+    app: { statement_timeout: "60s", idle_in_transaction_session_timeout: "60s", temp_file_limit: "256MB" },
+    readonly: {
+        statement_timeout: "5min",
+        idle_in_transaction_session_timeout: "60s",
+        temp_file_limit: "256MB",
+    },
+};
+async function resetMemberSettings(admin, group, member, limits, warnings) {
+    await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(member)} RESET ALL`);
+    await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(member)} SET role = ${(0, sql_text_1.literal)(group)}`);
+    for (const [key, value] of Object.entries(limits)) {
+        const refused = await attempt(admin, `ALTER ROLE ${(0, sql_text_1.ident)(member)} SET ${(0, sql_text_1.ident)(key)} = ${(0, sql_text_1.literal)(value)}`);
+        if (refused)
+            warnings.push(`${key} could not be set for ${member}: ${refused}`);
+    }
+}
+async function setVerifiers(admin, passwords) {
+    for (const role of Object.keys(passwords))
+        (0, sql_text_1.ident)(role);
+    const verifiers = Object.fromEntries(Object.entries(passwords).map(([role, password]) => [role, (0, scram_1.scramSha256Verifier)(password)]));
+    await admin.query("SELECT pg_catalog.set_config('offthegrid.verifiers', $1, true)", [
+        JSON.stringify(verifiers),
+    ]);
+    await admin.query(`DO $$
+    DECLARE r record;
+    BEGIN
+      FOR r IN SELECT key, value
+                 FROM pg_catalog.json_each_text(pg_catalog.current_setting('offthegrid.verifiers')::json) LOOP
+        EXECUTE pg_catalog.format('ALTER ROLE %I WITH PASSWORD %L', r.key, r.value);
+      END LOOP;
+    END $$`);
+    await admin.query("SELECT pg_catalog.set_config('offthegrid.verifiers', '', true)");
+}
+const LARGE_OBJECT_WRITERS = [
+    "lo_create(oid)",
+    "lo_creat(integer)",
+    "lo_from_bytea(oid, bytea)",
+    "lo_put(oid, bigint, bytea)",
+    "lowrite(integer, bytea)",
+    "lo_truncate(integer, integer)",
+    "lo_truncate64(integer, bigint)",
+];
+const ADVISORY_LOCKERS = [
+    "pg_advisory_lock",
+    "pg_try_advisory_lock",
+    "pg_advisory_xact_lock",
+    "pg_try_advisory_xact_lock",
+]
+    .flatMap((f) => [f, `${f}_shared`])
+    .flatMap((f) => [`${f}(bigint)`, `${f}(integer, integer)`]);
+const MIGRATOR_LOCK = "pg_try_advisory_lock(bigint)";
+function functionRevocations(owner) {
+    return [
+        ...[...LARGE_OBJECT_WRITERS, ...ADVISORY_LOCKERS].map((f) => `REVOKE EXECUTE ON FUNCTION pg_catalog.${f} FROM PUBLIC`),
+        `GRANT EXECUTE ON FUNCTION pg_catalog.${MIGRATOR_LOCK} TO ${(0, sql_text_1.ident)(owner)}`,
+    ];
+}
+async function revokeConnectElsewhere(admin, database, warnings) {
+    const { rows } = await admin.query("SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND datname = ANY($1) AND datname <> $2", [["postgres", "template1"], database]);
+    for (const { datname } of rows) {
+        const refused = await attempt(admin, `GRANT CONNECT ON DATABASE ${(0, sql_text_1.ident)(datname)} TO CURRENT_USER; REVOKE CONNECT, TEMPORARY ON DATABASE ${(0, sql_text_1.ident)(datname)} FROM PUBLIC`);
+        if (refused)
+            warnings.push(`CONNECT on database ${datname} could not be revoked from PUBLIC: ${refused}`);
+    }
+}
+async function revokePublicFunctions(admin, owner, warnings) {
+    for (const statement of functionRevocations(owner)) {
+        const refused = await attempt(admin, statement);
+        if (refused)
+            warnings.push(`${statement} was refused: ${refused}`);
     }
 }
 },
@@ -750,7 +839,7 @@ class MigrationLockTimeout extends errors_1.EngineError {
     constructor(waitedMs, holder) {
         super("MigrationLockTimeout", `Could not take the migration lock within ${Math.round(waitedMs / 1000)} s: ` +
             (holder
-                ? `held by backend pid ${holder.pid} (${holder.application || "no application_name"}` +
+                ? `held by backend pid ${holder.pid} (${holder.role ? `role ${holder.role}, ` : ""}${holder.application || "no application_name"}` +
                     `${holder.since ? `, connected ${holder.since.toISOString()}` : ""}). `
                 : "held by another session. ") +
             "Another migration is running; wait for it, or if it is stuck end it with " +
@@ -785,12 +874,17 @@ async function withMigrationLock(lockClient, options, work) {
 }
 async function lockHolder(client) {
     const key = BigInt(exports.MIGRATION_LOCK_KEY);
-    const { rows } = await client.query(`SELECT l.pid, a.application_name, a.backend_start
+    const { rows } = await client.query(`SELECT l.pid, a.application_name, a.backend_start, a.usename
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
       LIMIT 1`, [String(key >> 32n), String(key & 0xffffffffn)]);
     return rows[0]
-        ? { pid: rows[0].pid, application: rows[0].application_name, since: rows[0].backend_start }
+        ? {
+            pid: rows[0].pid,
+            application: rows[0].application_name,
+            since: rows[0].backend_start,
+            role: rows[0].usename,
+        }
         : undefined;
 }
 },
