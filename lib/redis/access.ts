@@ -9,9 +9,10 @@ export { DEFAULT_APP_KEY_PATTERNS };
  * them. Connection commands are what ioredis sends while connecting (AUTH/HELLO, CLIENT SETNAME, INFO for its
  * ready check). No pub/sub: the app tracks websockets in sets, and Redis 7 denies channels by default anyway.
  * FLUSHALL, FLUSHDB, KEYS (blocks the server while it walks every key), CONFIG, DEBUG, SHUTDOWN, ACL, MONITOR,
- * scripting … are absent on purpose. INFO stays whole: ioredis's ready check sends a bare INFO, and Redis 7 ACLs can
- * only allow first arguments (`+info|persistence`, which then refuses the bare INFO), never deny one, so INFO's
- * default sections (server, keyspace, …) cannot be hidden from a client that needs the ready check.
+ * scripting … are absent on purpose. INFO stays whole: ioredis's ready check sends a bare INFO to wait out AOF
+ * loading after a restart, and Redis 7 ACLs can only allow first arguments (`+info|persistence`, which refuses the
+ * bare INFO: ioredis then skips the check with a warning), never deny one. So INFO's default sections (server,
+ * keyspace, …) stay visible to the app; test/adversarial/redis-scripts.test.ts pins that behaviour.
  */
 export const APP_COMMANDS = [
   // connection
