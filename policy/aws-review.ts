@@ -55,14 +55,16 @@ export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
     "Free-storage alarms of autoscaling RDS instances page below the autoscaling trigger, and RDS low-storage events are subscribed.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const autoscaling = args.resources.filter(
-      (r) =>
-        r.type === RDS_INSTANCE &&
-        known(r.props.identifier) &&
-        (r.props.maxAllocatedStorage ?? 0) > (r.props.allocatedStorage ?? 0),
+    const instances = args.resources.filter((r) => r.type === RDS_INSTANCE && known(r.props.identifier));
+    // A replica is created at its source's size and sets no allocatedStorage of its own.
+    const allocated = (r: PolicyResource): number | undefined =>
+      r.props.allocatedStorage ??
+      instances.find((s) => s.props.identifier === r.props.replicateSourceDb)?.props.allocatedStorage;
+    const autoscaling = instances.filter(
+      (r) => allocated(r) !== undefined && (r.props.maxAllocatedStorage ?? 0) > allocated(r)!,
     );
     for (const db of autoscaling) {
-      const trigger = (db.props.allocatedStorage ?? 0) * GiB * 0.1;
+      const trigger = allocated(db)! * GiB * 0.1;
       for (const alarm of alarmsOn(
         args.resources,
         "FreeStorageSpace",
@@ -71,7 +73,7 @@ export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
       ))
         if (alarm.props.threshold >= trigger)
           report(
-            `${alarm.name} pages at ${(alarm.props.threshold / GiB).toFixed(1)} GiB free, at or above the 10 % of ${db.props.allocatedStorage} GiB where storage autoscaling of ${db.name} starts: set the threshold below ${(trigger / GiB).toFixed(1)} GiB.`,
+            `${alarm.name} pages at ${(alarm.props.threshold / GiB).toFixed(1)} GiB free, at or above the 10 % of ${allocated(db)} GiB where storage autoscaling of ${db.name} starts: set the threshold below ${(trigger / GiB).toFixed(1)} GiB.`,
             alarm.urn,
           );
     }
