@@ -12,6 +12,7 @@ import type { Migration, MigrationEvent, RunnerOptions } from "../migrator";
 import type * as Sources from "../migrator/sources";
 import type * as SumFile from "../migrator/sum-file";
 import type * as Runner from "../migrator/runner";
+import type * as Lint from "../migrator/lint";
 import type * as Guards from "./ops/guards";
 import { Io, printResult, processIo } from "./shared/io";
 import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
@@ -22,6 +23,7 @@ const SUM_FILE = "migrations.sum";
 const sources = () => require("../migrator/sources") as typeof Sources;
 const sumFile = () => require("../migrator/sum-file") as typeof SumFile;
 const runner = () => require("../migrator/runner") as typeof Runner;
+const lint = () => require("../migrator/lint") as typeof Lint;
 const guards = () => require("./ops/guards") as typeof Guards;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -109,36 +111,90 @@ const down: Command = {
   },
 };
 
-function statusCommand(name: "status" | "plan", summary: string): Command {
-  return {
-    name,
-    summary,
-    flags: [DIR],
-    json: true,
-    async run(args, io) {
-      const status = await runner().migrationStatus(options(args, io));
-      const shown = name === "plan" ? status.filter((s) => s.state !== "applied") : status;
-      const pending = status.filter((s) => s.state !== "applied").length;
-      const human = shown.map((s) => {
-        const when = s.appliedAt
-          ? `  ${s.appliedAt.toISOString()}  ${s.durationMs ?? "?"} ms  by ${s.appliedBy}`
-          : "";
-        return `  ${s.state.padEnd(8)} ${s.name}${when}`;
-      });
+const status: Command = {
+  name: "status",
+  summary: "list every migration with its state (applied, pending, partial)",
+  flags: [DIR],
+  json: true,
+  async run(args, io) {
+    const status = await runner().migrationStatus(options(args, io));
+    const pending = status.filter((s) => s.state !== "applied").length;
+    const human = status.map((s) => {
+      const when = s.appliedAt
+        ? `  ${s.appliedAt.toISOString()}  ${s.durationMs ?? "?"} ms  by ${s.appliedBy}`
+        : "";
+      return `  ${s.state.padEnd(8)} ${s.name}${when}`;
+    });
+    human.push(`${status.length - pending} applied, ${pending} pending`);
+    printResult(io, args.has("--json"), human, {
+      applied: status.length - pending,
+      pending,
+      migrations: status,
+    });
+    return EXIT.ok;
+  },
+};
+
+/** What `up` would run, with each file's lock and statement timeouts, its opt-outs and why, and the lint. */
+const plan: Command = {
+  name: "plan",
+  summary: "list what `up` would run (timeouts, lint opt-outs), without changing anything; refuses like `up`",
+  flags: [DIR],
+  json: true,
+  async run(args, io) {
+    const { migrations } = directory(args);
+    const shown = (await runner().migrationStatus(options(args, io, migrations))).filter(
+      (s) => s.state !== "applied",
+    );
+    const files = shown.map((s) => migrations.find((m) => m.name === s.name)!);
+    const findings = await lint().lintMigrations(files);
+    const { RUNNER_DEFAULTS: d } = runner();
+    const human: string[] = [];
+    const json = shown.map((s, i) => {
+      const m = files[i];
+      const lockTimeoutMs = m.lockTimeoutMs ?? d.lockTimeoutMs;
+      const statementTimeoutMs = m.statementTimeoutMs ?? d.statementTimeoutMs;
+      const own = findings.filter((f) => f.file === m.name);
       human.push(
-        name === "plan"
-          ? `${pending} migration(s) would run`
-          : `${status.length - pending} applied, ${pending} pending`,
+        `  ${s.state.padEnd(8)} ${s.name}  lock_timeout ${lockTimeoutMs} ms × ${d.lockRetries + 1} tries, ` +
+          `statement_timeout ${statementTimeoutMs} ms${m.transaction ? "" : ", no transaction"}`,
       );
-      const json =
-        name === "plan"
-          ? { pending: shown }
-          : { applied: status.length - pending, pending, migrations: status };
-      printResult(io, args.has("--json"), human, json);
-      return EXIT.ok;
-    },
-  };
-}
+      for (const o of m.optOuts) human.push(`      allows ${o.rule}: ${o.reason}`);
+      for (const f of own)
+        human.push(`      ${f.allowed === undefined ? "✗" : "~"} ${lint().formatFinding(f)}`);
+      return { ...s, lockTimeoutMs, statementTimeoutMs, optOuts: m.optOuts, findings: own };
+    });
+    const refused = findings.filter((f) => f.allowed === undefined).length;
+    human.push(
+      refused
+        ? `${refused} statement(s) refused by the lint: \`up\` would not run`
+        : `${shown.length} migration(s) would run`,
+    );
+    printResult(io, args.has("--json"), human, { pending: json, refused });
+    return refused ? EXIT.failed : EXIT.ok;
+  },
+};
+
+const lintCommand: Command = {
+  name: "lint",
+  summary: "judge the files for statements that block or break the running app (no database needed)",
+  flags: [DIR],
+  json: true,
+  async run(args, io) {
+    const { migrations } = directory(args);
+    const { lintMigrations, formatFinding, LINT_BASELINE } = lint();
+    const findings = await lintMigrations(migrations);
+    const refused = findings.filter((f) => f.allowed === undefined);
+    const judged = migrations.filter((m) => m.version > LINT_BASELINE).length;
+    const human = findings.map((f) => `${f.allowed === undefined ? "✗" : "~"} ${formatFinding(f)}`);
+    human.push(
+      `${refused.length} refused, ${findings.length - refused.length} allowed by opt-outs in ${judged} file(s) ` +
+        `(files up to ${String(LINT_BASELINE).padStart(3, "0")} predate the lint)`,
+    );
+    printResult(io, args.has("--json"), human, { judged, refused: refused.length, findings });
+    return refused.length ? EXIT.failed : EXIT.ok;
+  },
+};
 
 const sum: Command = {
   name: "sum",
@@ -169,14 +225,7 @@ const verify: Command = {
 export const program: Program = {
   name: "offthegrid-migrate",
   summary: "apply, inspect and roll back the versioned SQL in sql/",
-  commands: [
-    up,
-    down,
-    statusCommand("status", "list every migration with its state (applied, pending, partial)"),
-    statusCommand("plan", "list what `up` would run, without changing anything"),
-    sum,
-    verify,
-  ],
+  commands: [up, down, status, plan, lintCommand, sum, verify],
   notes:
     "Environment:\n  DATABASE_URL  postgresql://… of the schema owner (required except for sum and verify)",
 };

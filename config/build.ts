@@ -30,6 +30,7 @@ function common(s: Settings, id: Identity) {
       pgadmin: s.devToolsPasswordEpoch,
       redisCommander: s.devToolsPasswordEpoch,
     },
+    redisAccess: { keyPatterns: s.redisAppKeyPatterns, scan: s.redisAppScan },
   };
 }
 

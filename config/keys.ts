@@ -12,6 +12,7 @@ import {
   pinnedImage,
 } from "./spec";
 import { awsKeys } from "./aws-keys";
+import { redisAccessKeys } from "./redis-keys";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -85,6 +86,7 @@ export const keys = {
     parse: pinnedImage(/^(docker\.io\/)?(library\/)?postgres$/, 17, "postgres:17.6-bookworm"),
     description: "PostgreSQL 17 image, exact version.",
   }),
+  ...redisAccessKeys,
   redisImage: key({
     type: "string",
     scope: "docker",

@@ -37,7 +37,10 @@ function renderPulumiYamlConfig(): string {
       lines.push(
         `    # Required for ${scopeWords[spec.scope]} stacks; empty means "not set" (the CLI would otherwise require it in every stack).`,
       );
-    lines.push(`    default: ${JSON.stringify(declared)}`);
+    // A non-empty list as a YAML block sequence: the form prettier keeps (a long flow list it would re-wrap).
+    if (Array.isArray(declared) && declared.length > 0)
+      lines.push("    default:", ...declared.map((item) => `      - ${JSON.stringify(item)}`));
+    else lines.push(`    default: ${JSON.stringify(declared)}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -23,6 +23,8 @@ interface CommonConfig {
   readonly postgresDatabase: string;
   /** Rotation epoch per generated credential; bumping one regenerates just that password. */
   readonly rotation: Readonly<Record<CredentialName, number>>;
+  /** What the Redis app user may touch (lib/redis/access.ts renders it for the dev ACL and ElastiCache RBAC). */
+  readonly redisAccess: { readonly keyPatterns: readonly string[]; readonly scan: boolean };
 }
 
 export interface DockerStackConfig extends CommonConfig {

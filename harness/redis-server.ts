@@ -3,6 +3,7 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DEFAULT_APP_ACCESS, RedisAppAccess } from "../lib/redis/access";
 import { RedisConfOptions, renderRedisConf } from "../lib/redis/conf";
 import { freePort, waitForPort } from "./ports";
 
@@ -24,15 +25,28 @@ export function requireRedisServer(): void {
 
 /** Renders the production config with only bind, port and dir substituted, and starts it. */
 export async function startRedis(
-  options: Omit<RedisConfOptions, "bind" | "port" | "dir">,
+  options: Omit<RedisConfOptions, "bind" | "port" | "dir" | "appAccess"> & {
+    /** Default: the stack's default (redisAppKeyPatterns, redisAppScan). */
+    readonly appAccess?: RedisAppAccess;
+  },
 ): Promise<RedisServer> {
   requireRedisServer();
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-redis-"));
   const confPath = path.join(dir, "redis.conf");
-  fs.writeFileSync(confPath, renderRedisConf({ ...options, bind: ["127.0.0.1"], port, dir }), {
-    mode: 0o600,
-  });
+  fs.writeFileSync(
+    confPath,
+    renderRedisConf({
+      appAccess: DEFAULT_APP_ACCESS,
+      ...options,
+      bind: ["127.0.0.1"],
+      port,
+      dir,
+    }),
+    {
+      mode: 0o600,
+    },
+  );
   const child: ChildProcess = spawn("redis-server", [confPath], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout?.on("data", (d) => (log += d));

@@ -37,7 +37,7 @@ interface ProjectKey {
 }
 
 function readYaml(file: string): YamlConfigFile {
-  return (parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as YamlConfigFile | null) ?? {};
+  return (parse(fs.readFileSync(path.resolve(ROOT, file), "utf8")) as YamlConfigFile | null) ?? {};
 }
 
 /** The string form the CLI hands to programs: strings as they are, everything else as JSON. */

@@ -12,7 +12,8 @@ import {
   resolveInFlight,
 } from "./no-transaction";
 import type { UpPlan } from "./plan";
-import type { Located, Run, Settings } from "./run-files";
+import { lockRetryDelayMs } from "./lock-retry";
+import type { Located, Run, Settings } from "./run-types";
 import { Statement, lineOf, lineStarts } from "./sql-split";
 import { qualified } from "./sql-text";
 
@@ -155,7 +156,7 @@ async function withLockRetry<T>(s: Settings, name: string, run: () => Promise<T>
       return await run();
     } catch (err) {
       if ((err as { code?: string }).code !== "55P03" || attempt > s.lockRetries) throw err;
-      const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
+      const delayMs = lockRetryDelayMs(s, attempt);
       s.onEvent({ type: "retry", name, attempt, delayMs, reason: (err as Error).message });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }

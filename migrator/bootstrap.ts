@@ -1,8 +1,15 @@
 // The privileged step, over the admin connection (dev superuser, RDS master): roles, their passwords,
 // extensions that need privilege, schema ownership and default privileges, and the stack marker. Idempotent.
 import type { Client } from "pg";
-import { scramSha256Verifier } from "./scram";
-import { ident, literal } from "./sql-text";
+import {
+  MEMBER_LIMITS,
+  attempt,
+  resetMemberSettings,
+  revokeConnectElsewhere,
+  revokePublicFunctions,
+  setVerifiers,
+} from "./bootstrap-hardening";
+import { ident } from "./sql-text";
 
 /**
  * The stack marker lives in a schema the admin owns, read-only to the schema owner: the owner role owns
@@ -50,19 +57,6 @@ export interface BootstrapReport {
   readonly scrubbedStatements: number;
 }
 
-/** Runs `sql` inside a savepoint; returns the error message instead of aborting the transaction. */
-async function attempt(admin: Client, sql: string, params: unknown[] = []): Promise<string | undefined> {
-  await admin.query("SAVEPOINT bootstrap_attempt");
-  try {
-    await admin.query(sql, params);
-    await admin.query("RELEASE SAVEPOINT bootstrap_attempt");
-    return undefined;
-  } catch (err) {
-    await admin.query("ROLLBACK TO SAVEPOINT bootstrap_attempt");
-    return (err as Error).message;
-  }
-}
-
 /**
  * `ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'` would land verbatim in pg_stat_statements, which the read-only role
  * reads through pg_monitor: stop tracking utility statements for this transaction, and remove any entry with a
@@ -78,9 +72,10 @@ async function setPasswordsUntracked(
   if (untracked) warnings.push(`pg_stat_statements.track_utility could not be switched off: ${untracked}`);
   const unlogged = await attempt(admin, "SET LOCAL log_statement = 'none'");
   if (unlogged) warnings.push(`log_statement could not be switched off for the password change: ${unlogged}`);
-  for (const [role, password] of Object.entries(passwords)) {
-    await admin.query(`ALTER ROLE ${ident(role)} WITH PASSWORD ${literal(scramSha256Verifier(password))}`);
-  }
+  // A slow statement is logged with its bind parameters: not these.
+  await attempt(admin, "SET LOCAL log_min_duration_statement = -1");
+  await attempt(admin, "SET LOCAL log_parameter_max_length = 0");
+  await setVerifiers(admin, passwords);
 }
 
 async function scrubPasswordStatements(admin: Client, warnings: string[]): Promise<number> {
@@ -163,7 +158,12 @@ function markerStatements(o: BootstrapOptions): string[] {
  * Groups NOLOGIN (unless a legacy or IAM login), members LOGIN in the group. `PASSWORD NULL` retires a legacy
  * group login: from then on only the members authenticate.
  */
-async function ensureRoles(admin: Client, o: BootstrapOptions, present: ReadonlySet<string>): Promise<void> {
+async function ensureRoles(
+  admin: Client,
+  o: BootstrapOptions,
+  present: ReadonlySet<string>,
+  warnings: string[],
+): Promise<void> {
   const attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
   const legacy = new Set(o.legacyLogins ?? []);
   const iam = new Set(o.rdsIamRoles ?? []);
@@ -178,7 +178,8 @@ async function ensureRoles(admin: Client, o: BootstrapOptions, present: Readonly
       if (!present.has(name)) await admin.query(`CREATE ROLE ${member} LOGIN`);
       await admin.query(`ALTER ROLE ${member} WITH LOGIN INHERIT ${attributes}`);
       await admin.query(`GRANT ${group} TO ${member}`);
-      await admin.query(`ALTER ROLE ${member} SET role = ${literal(o.roles[key])}`);
+      const limits = key === "owner" ? {} : MEMBER_LIMITS[key];
+      await resetMemberSettings(admin, o.roles[key], name, limits, warnings);
     }
   }
 }
@@ -194,11 +195,13 @@ export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<Boo
 
   await admin.query("BEGIN");
   try {
-    await ensureRoles(admin, o, present);
+    await ensureRoles(admin, o, present, warnings);
     await setPasswordsUntracked(admin, o.setPasswords, warnings);
     // RDS's master is not a superuser: it must be a member of the owner role to hand it objects.
     if (!me[0].rolsuper) await admin.query(`GRANT ${ident(owner)} TO current_user`);
     for (const statement of privilegeStatements(o)) await admin.query(statement);
+    await revokeConnectElsewhere(admin, o.database, warnings);
+    await revokePublicFunctions(admin, owner, warnings);
     await admin.query(
       `INSERT INTO ${ident(MARKER_SCHEMA)}.${ident(MARKER_TABLE)} (environment, stack) VALUES ($1, $2)
        ON CONFLICT (singleton) DO UPDATE SET environment = EXCLUDED.environment, stack = EXCLUDED.stack, written_at = now()`,

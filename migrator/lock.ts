@@ -4,19 +4,24 @@
 import { EngineError } from "./errors";
 import type { Client } from "pg";
 
-/** Fixed key: every migrator of this schema, whatever its version, contends for the same lock. */
+/**
+ * Fixed key: every migrator of this schema, whatever its version, contends for the same lock. Advisory locks know
+ * no owner, so the bootstrap revokes the advisory-lock functions from PUBLIC and grants pg_try_advisory_lock back
+ * to the schema owner only: the app and read-only roles cannot take this key and stall deploys (issue #20 item 6).
+ */
 export const MIGRATION_LOCK_KEY = "7341823113222001";
 
 export class MigrationLockTimeout extends EngineError {
   constructor(
     readonly waitedMs: number,
-    readonly holder: { pid: number; application: string; since: Date | null } | undefined,
+    readonly holder:
+      { pid: number; application: string; since: Date | null; role?: string | null } | undefined,
   ) {
     super(
       "MigrationLockTimeout",
       `Could not take the migration lock within ${Math.round(waitedMs / 1000)} s: ` +
         (holder
-          ? `held by backend pid ${holder.pid} (${holder.application || "no application_name"}` +
+          ? `held by backend pid ${holder.pid} (${holder.role ? `role ${holder.role}, ` : ""}${holder.application || "no application_name"}` +
             `${holder.since ? `, connected ${holder.since.toISOString()}` : ""}). `
           : "held by another session. ") +
         "Another migration is running; wait for it, or if it is stuck end it with " +
@@ -54,13 +59,18 @@ export async function withMigrationLock<T>(
 async function lockHolder(client: Client) {
   const key = BigInt(MIGRATION_LOCK_KEY);
   const { rows } = await client.query(
-    `SELECT l.pid, a.application_name, a.backend_start
+    `SELECT l.pid, a.application_name, a.backend_start, a.usename
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
       LIMIT 1`,
     [String(key >> 32n), String(key & 0xffffffffn)],
   );
   return rows[0]
-    ? { pid: rows[0].pid, application: rows[0].application_name, since: rows[0].backend_start }
+    ? {
+        pid: rows[0].pid,
+        application: rows[0].application_name,
+        since: rows[0].backend_start,
+        role: rows[0].usename,
+      }
     : undefined;
 }

@@ -3,6 +3,7 @@
 //   -- migrate:no-transaction          (optional; CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE)
 //   -- migrate:lock-timeout 10s        (optional; overrides the runner's default)
 //   -- migrate:statement-timeout 30min (optional)
+//   -- migrate:allow <rule> <reason>   (optional, once per rule; opts out of a lint rule, see lint/rules.ts)
 //   -- migrate:up                      (required, exactly once)
 //   …SQL…
 //   -- migrate:down                    (optional)
@@ -14,6 +15,7 @@
 import { EngineError } from "./errors";
 import { createHash } from "node:crypto";
 import { Statement, SqlSplitError, splitSql } from "./sql-split";
+import { LINT_RULE_NAMES } from "./lint/rules";
 import { decodeUtf8 } from "./utf8";
 
 export const MIGRATION_NAME = /^(\d{3,})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
@@ -36,6 +38,14 @@ export interface Migration {
   readonly transaction: boolean;
   readonly lockTimeoutMs?: number;
   readonly statementTimeoutMs?: number;
+  /** `-- migrate:allow <rule> <reason>` lines: the lint rules this file opts out of, and why. */
+  readonly optOuts: readonly OptOut[];
+}
+
+export interface OptOut {
+  readonly rule: string;
+  readonly reason: string;
+  readonly line: number;
 }
 
 export class MigrationFileError extends EngineError {
@@ -81,21 +91,22 @@ export function decodeMigrationBytes(name: string, bytes: Uint8Array): string {
 }
 
 interface Directive {
-  readonly key: "up" | "down" | "no-transaction" | "lock-timeout" | "statement-timeout";
+  readonly key: "up" | "down" | "no-transaction" | "lock-timeout" | "statement-timeout" | "allow";
   readonly value: string;
   readonly start: number;
   readonly end: number;
   readonly line: number;
 }
 
-const EXACT = /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$/;
+const EXACT =
+  /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$|^-- migrate:(allow) ([a-z0-9-]+ \S.*)$/;
 const LOOKS_LIKE = [
   /^-{2,}\s*migrate\s*[:=]/i,
-  /^-{2,}\s*migrate\s*(up|down|no-?transaction|lock-?timeout|statement-?timeout)\b/i,
+  /^-{2,}\s*migrate\s*(up|down|no-?transaction|lock-?timeout|statement-?timeout|allow)\b/i,
 ];
 const ALLOWED =
   "write it exactly, alone on its line at column 0: -- migrate:up, -- migrate:down, -- migrate:no-transaction, " +
-  "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min";
+  "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min, -- migrate:allow <lint rule> <reason>";
 
 export function parseMigration(name: string, text: string): Migration {
   const match = MIGRATION_NAME.exec(name);
@@ -113,8 +124,8 @@ export function parseMigration(name: string, text: string): Migration {
     const exact = EXACT.exec(comment);
     const atLineStart = start === from || text[start - 1] === "\n" || text[start - 1] === "\r";
     if (exact && atLineStart) {
-      const key = (exact[1] ?? exact[2]) as Directive["key"];
-      directives.push({ key, value: exact[3] ?? "", start, end, line });
+      const key = (exact[1] ?? exact[2] ?? exact[4]) as Directive["key"];
+      directives.push({ key, value: exact[3] ?? exact[5] ?? "", start, end, line });
       return true;
     }
     if (LOOKS_LIKE.some((re) => re.test(comment))) {
@@ -206,8 +217,13 @@ function headerOptions(name: string, header: readonly Directive[]) {
   let transaction = true;
   let lockTimeoutMs: number | undefined;
   let statementTimeoutMs: number | undefined;
+  const optOuts: OptOut[] = [];
   const seen = new Set<string>();
   for (const d of header) {
+    if (d.key === "allow") {
+      optOuts.push(optOutOf(name, d, optOuts));
+      continue;
+    }
     if (seen.has(d.key)) throw new MigrationFileError(name, d.line, `a second "-- migrate:${d.key}"`);
     seen.add(d.key);
     if (d.key === "no-transaction") {
@@ -225,7 +241,35 @@ function headerOptions(name: string, header: readonly Directive[]) {
     if (d.key === "lock-timeout") lockTimeoutMs = ms;
     else statementTimeoutMs = ms;
   }
-  return { transaction, lockTimeoutMs, statementTimeoutMs };
+  return { transaction, lockTimeoutMs, statementTimeoutMs, optOuts };
+}
+
+function optOutOf(name: string, d: Directive, earlier: readonly OptOut[]): OptOut {
+  const space = d.value.indexOf(" ");
+  const rule = d.value.slice(0, space);
+  const reason = d.value.slice(space + 1).trim();
+  if (!LINT_RULE_NAMES.has(rule)) {
+    throw new MigrationFileError(
+      name,
+      d.line,
+      `"-- migrate:allow ${rule}": no lint rule is named ${rule}; the rules are ${[...LINT_RULE_NAMES].join(", ")}`,
+    );
+  }
+  if (earlier.some((o) => o.rule === rule))
+    throw new MigrationFileError(
+      name,
+      d.line,
+      `a second "-- migrate:allow ${rule}"; give one reason per rule`,
+    );
+  // The reason is what `plan` shows the reviewer: a few words, not a placeholder.
+  if (reason.replace(/[^A-Za-z]/g, "").length < 10) {
+    throw new MigrationFileError(
+      name,
+      d.line,
+      `"-- migrate:allow ${rule}" needs a reason after the rule name (why the lock or break is acceptable here)`,
+    );
+  }
+  return { rule, reason, line: d.line };
 }
 
 /**

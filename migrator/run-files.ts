@@ -1,29 +1,14 @@
 // Runs planned files in order: consecutive transactional files go out as batches (one round trip each, see
 // batch.ts), no-transaction files statement by statement (apply-no-transaction.ts). Every planned file gets a
 // result, so a failure reports exactly which files were applied before it and which were not run.
-import type { Client } from "pg";
 import { EngineError } from "./errors";
 import { GUARD_SQLSTATE, Unit, buildBatch, locateFailure, runBatch } from "./batch";
 import { Migration } from "./migration-file";
 import { runNoTransaction } from "./apply-no-transaction";
-import type { MigrationEvent, MigrationResult, RunnerOptions } from "./runner";
-import type { LockWatch } from "./session";
-import { Statement } from "./sql-split";
-import { TableName, literal, qualified } from "./sql-text";
+import { lockRetryDelayMs } from "./lock-retry";
+import type { Located, MigrationResult, Run, Settings } from "./run-types";
+import { literal, qualified } from "./sql-text";
 import type { UpPlan } from "./plan";
-
-export interface Settings extends Required<
-  Omit<RunnerOptions, "onEvent" | "history" | "migrations" | "connection">
-> {
-  readonly history: TableName;
-  readonly onEvent: (event: MigrationEvent) => void;
-}
-
-export interface Run {
-  readonly client: Client;
-  readonly watch: LockWatch;
-  readonly settings: Settings;
-}
 
 /** Thrown when a file fails; `results` says exactly which files ran before it and which did not. */
 export class MigrationRunError extends EngineError {
@@ -145,7 +130,7 @@ async function runUnits(
       if (e.code === "55P03" && attempt < s.lockRetries && !run.watch.lost) {
         if (failure.unit > 0) attempt = 0;
         attempt++;
-        const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
+        const delayMs = lockRetryDelayMs(s, attempt);
         s.onEvent({ type: "retry", name: unit.migration.name, attempt, delayMs, reason: e.message });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         from += failure.unit;
@@ -155,14 +140,6 @@ async function runUnits(
       throw failed(run, unit.migration, unit.direction, results, err, failure);
     }
   }
-}
-
-export interface Located {
-  readonly statement?: Statement;
-  readonly line?: number;
-  readonly guard?: boolean;
-  /** What state the file is left in, when the runner knows better than "rolled back". */
-  readonly state?: string;
 }
 
 /** Builds the error that names the file, line and statement, and says exactly what state the file is in. */

@@ -10,58 +10,14 @@ import { withMigrationLock } from "./lock";
 import { Migration } from "./migration-file";
 import { PrefixHasher } from "./no-transaction";
 import { HistoryRow, planDown, planUp } from "./plan";
+import { assertLintClean } from "./lint";
 import { LockWatch, cancelSession, workSessionOptions } from "./session";
-import { MigrationSource, loadMigrations } from "./sources";
-import { TableName } from "./sql-text";
-import { Run, Settings, runFiles } from "./run-files";
+import { loadMigrations } from "./sources";
+import { runFiles } from "./run-files";
+import { MigrationResult, RUNNER_DEFAULTS, Run, RunnerOptions, Settings } from "./run-types";
 
 export { MigrationRunError } from "./run-files";
-
-export interface RunnerOptions {
-  /** Connection as the schema owner. */
-  readonly connection: import("pg").ClientConfig;
-  readonly migrations: readonly MigrationSource[];
-  readonly history?: TableName;
-  /** Per-migration defaults; a file can override them with -- migrate:lock-timeout / statement-timeout. */
-  readonly lockTimeoutMs?: number;
-  readonly statementTimeoutMs?: number;
-  /** Retries of a file (or statement) that hit lock_timeout, with doubling backoff. */
-  readonly lockRetries?: number;
-  readonly lockRetryDelayMs?: number;
-  /** How long to poll for the advisory lock held by another migrator. */
-  readonly lockDeadlineMs?: number;
-  /** How long to wait for the database to accept connections. */
-  readonly connectDeadlineMs?: number;
-  readonly onEvent?: (event: MigrationEvent) => void;
-  /**
-   * For a connection that is not the owner's (the ops CLI's admin): the role the history table must belong to.
-   * Status then reads it only after checking it is that role's plain table (history-relation.ts).
-   */
-  readonly historyOwner?: string;
-}
-
-export const RUNNER_DEFAULTS = {
-  lockTimeoutMs: 3_000,
-  statementTimeoutMs: 10 * 60_000,
-  lockRetries: 4,
-  lockRetryDelayMs: 500,
-  lockDeadlineMs: 60_000,
-  connectDeadlineMs: 60_000,
-} as const;
-
-export type MigrationEvent =
-  | { type: "start"; name: string; direction: "up" | "down" }
-  | { type: "done"; name: string; direction: "up" | "down"; durationMs: number }
-  | { type: "retry"; name: string; attempt: number; delayMs: number; reason: string }
-  | { type: "notice"; name: string; message: string }
-  | { type: "failed"; name: string; direction: "up" | "down"; error: Error };
-
-export interface MigrationResult {
-  readonly name: string;
-  readonly direction: "up" | "down";
-  readonly status: "success" | "error" | "not-executed";
-  readonly durationMs?: number;
-}
+export { MigrationEvent, MigrationResult, RUNNER_DEFAULTS, RunnerOptions } from "./run-types";
 
 function settingsOf(o: RunnerOptions): Settings {
   return {
@@ -114,7 +70,10 @@ export async function migrateUp(o: RunnerOptions): Promise<MigrationResult[]> {
   const files = loadMigrations(o.migrations);
   const nothingPending = async (client: Client) => {
     const plan = planUp(files, await readHistory(client, s.history), prefixChecksum);
-    return plan.pending.length === 0 ? [] : undefined;
+    if (plan.pending.length === 0) return [];
+    // Refused before the lock is taken and before anything runs; the parser loads only now that there is work.
+    await assertLintClean(plan.pending, { baseline: s.lintBaseline });
+    return undefined;
   };
   return withClients(o, s, nothingPending, async (run) => {
     // Read again under the lock: another migrator may have applied files meanwhile.

@@ -37,7 +37,8 @@ class NotApplicable extends Error {}
 
 type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
-function resolvedConfig(
+/** A policy's level and properties under a policy config file, as `--policy-pack-config` resolves them. */
+export function resolvedConfig(
   policy: Policy,
   file: PolicyConfigFile,
 ): { level: EnforcementLevel; properties: Record<string, unknown> } {

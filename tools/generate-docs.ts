@@ -1,16 +1,38 @@
-// npm run docs:generate: rewrites docs/configuration.md and Pulumi.yaml's `config:` block from the key table.
-// --check: writes nothing, exits 1 listing the files that are out of date (what the drift test asserts too).
+// npm run docs:generate: rewrites docs/configuration.md and Pulumi.yaml's `config:` block from the key table,
+// docs/policy.md's rule table from the policy pack and its per-environment configs, and docs/migration-files.md's
+// lint rule list from the migrate linter.
+// --check: writes nothing, exits 1 listing the files that are out of date (what the drift tests assert too).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderConfigurationDoc, withGeneratedConfig } from "../config/reference";
+import { withGeneratedLintRules } from "../migrator/lint/rules-doc";
+import type { PolicyConfigFile } from "../policy/offline";
+import { policies } from "../policy/policies";
+import { renderPolicyTable, withGeneratedPolicyTable } from "../policy/reference";
 
 const root = path.resolve(__dirname, "..");
 
-function generatedFiles(): Record<string, string> {
-  const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+/** policy/config/<environment>.json, keyed by environment. */
+export function policyConfigs(): Record<string, PolicyConfigFile> {
+  const dir = path.join(root, "policy", "config");
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => [path.basename(f, ".json"), JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"))]),
+  );
+}
+
+export function generatedFiles(): Record<string, string> {
+  const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
   return {
+    "docs/migration-files.md": withGeneratedLintRules(read("docs/migration-files.md")),
     "docs/configuration.md": renderConfigurationDoc(),
-    "Pulumi.yaml": withGeneratedConfig(pulumiYaml),
+    "Pulumi.yaml": withGeneratedConfig(read("Pulumi.yaml")),
+    "docs/policy.md": withGeneratedPolicyTable(
+      read("docs/policy.md"),
+      renderPolicyTable(policies, policyConfigs()),
+    ),
   };
 }
 

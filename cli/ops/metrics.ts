@@ -1,7 +1,7 @@
 // `metrics`: the seed's list, read with the read-only role (pg_monitor) and the Redis app or admin user.
 import type Redis from "ioredis";
 import type { Client } from "pg";
-import { APP_KEY_PATTERNS } from "../../lib/redis/access";
+import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/access";
 import { parseInfo } from "./health";
 
 export async function postgresMetrics(client: Client) {
@@ -75,12 +75,13 @@ export async function redisMetrics(redis: Redis) {
   let keys: Record<string, number> | null = {};
   let keysError: string | undefined;
   try {
-    for (const pattern of APP_KEY_PATTERNS) keys[pattern] = await countKeys(redis, pattern);
+    for (const pattern of DEFAULT_APP_KEY_PATTERNS) keys[pattern] = await countKeys(redis, pattern);
   } catch (err) {
-    // The app user may not SCAN (it would list key names outside its patterns): counting needs the admin user.
+    // A stack with redisAppScan off denies the app user SCAN: counting then needs the admin user.
     if (!/NOPERM/.test((err as Error).message)) throw err;
     keys = null;
-    keysError = "key counts need SCAN, which only the admin user may run: set REDIS_ADMIN_URL";
+    keysError =
+      "key counts need SCAN, which this app user may not run (redisAppScan off): set REDIS_ADMIN_URL";
   }
   return {
     usedMemoryBytes: used,

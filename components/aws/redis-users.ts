@@ -1,6 +1,7 @@
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { RedisAppAccess } from "../../lib/redis/access";
 import { appAccessRules } from "../../lib/redis/cluster-access";
 import type { Tags } from "../../lib/aws/tags";
 
@@ -15,7 +16,11 @@ export interface RedisUsersArgs {
   readonly id: string;
   readonly clusterMode: boolean;
   readonly admin: { readonly name: string; readonly passwords: RedisUserPasswords };
-  readonly app: { readonly name: string; readonly passwords: RedisUserPasswords };
+  readonly app: {
+    readonly name: string;
+    readonly passwords: RedisUserPasswords;
+    readonly access: RedisAppAccess;
+  };
   readonly tags: Tags;
 }
 
@@ -54,7 +59,7 @@ export function redisUsers(
   const app = user(
     "app",
     args.app.name,
-    `on ${appAccessRules(args.clusterMode)}`,
+    `on ${appAccessRules(args.app.access, args.clusterMode)}`,
     passwords(args.app.passwords),
   );
   const group = new elasticache.UserGroup(

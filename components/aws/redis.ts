@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import type { AwsStackConfig } from "../../config/types";
 import type { Tags } from "../../lib/aws/tags";
 import { RedisUserPasswords, redisUsers } from "./redis-users";
+import type { RedisAppAccess } from "../../lib/redis/access";
 
 export type { RedisUserPasswords } from "./redis-users";
 
@@ -16,7 +17,12 @@ export interface ElastiCacheRedisArgs {
   readonly subnetGroupName: pulumi.Input<string>;
   readonly securityGroupIds: pulumi.Input<string>[];
   readonly admin: { readonly name: string; readonly passwords: RedisUserPasswords };
-  readonly app: { readonly name: string; readonly passwords: RedisUserPasswords };
+  readonly app: {
+    readonly name: string;
+    readonly passwords: RedisUserPasswords;
+    /** Key patterns and SCAN, as configured (redisAppKeyPatterns, redisAppScan). */
+    readonly access: RedisAppAccess;
+  };
   /** Unencrypted topic for ElastiCache's own notifications (failover, node replaced, …). */
   readonly notificationTopicArn: pulumi.Input<string>;
   readonly logRetentionDays: number;

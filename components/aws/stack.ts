@@ -153,7 +153,11 @@ function storage({ name, args, config, prefix, tags, keyArn, parent }: Ctx, netw
         name: REDIS_USERS.admin,
         passwords: redisPasswords("redisAdmin", config.redis.retiredEpoch.admin),
       },
-      app: { name: REDIS_USERS.app, passwords: redisPasswords("redisApp", config.redis.retiredEpoch.app) },
+      app: {
+        name: REDIS_USERS.app,
+        passwords: redisPasswords("redisApp", config.redis.retiredEpoch.app),
+        access: config.redisAccess,
+      },
       notificationTopicArn: cacheEventsTopic(`${name}-cache-events`, config.alarmEmail, tags, parent.parent)
         .arn,
       logRetentionDays: config.logRetentionDays,

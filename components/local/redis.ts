@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { RedisAppAccess } from "../../lib/redis/access";
 import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
 import { dataVolume, serviceContainer } from "./service-container";
 
@@ -13,6 +14,7 @@ export interface LocalRedisArgs {
   readonly appUser: string;
   readonly adminPassword: pulumi.Input<string>;
   readonly appPassword: pulumi.Input<string>;
+  readonly appAccess: RedisAppAccess;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -49,6 +51,7 @@ export class LocalRedis extends pulumi.ComponentResource {
         appUser: args.appUser,
         adminPasswordHash: redisPasswordHash(admin),
         appPasswordHash: redisPasswordHash(app),
+        appAccess: args.appAccess,
       }),
     );
     const { container } = serviceContainer(

@@ -63,6 +63,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
         appUser: REDIS_USERS.app,
         adminPassword: passwords.redisAdmin,
         appPassword: passwords.redisApp,
+        appAccess: config.redisAccess,
         labels,
       },
       { parent: this },

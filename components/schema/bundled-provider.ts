@@ -1,12 +1,11 @@
-// What SchemaMigrations hands to Pulumi: six one-line methods around the text of provider.bundle.js (the
-// provider and the engine, pre-bundled by tools/bundle-provider.ts). Pulumi serializes these closures and one
+// What SchemaMigrations hands to Pulumi: six one-line methods around the text of build/provider.bundle.js (the
+// provider and the engine, pre-bundled by tools/bundle-provider.ts at `npm run build`; bundle-file.ts checks it). Pulumi serializes these closures and one
 // string instead of walking the whole engine's closure (~1 s of every program evaluation, measured in
 // bench/run.ts). The host evaluates the bundle on first use, with its own `require` (pg resolves from the
 // project directory, as before), and keeps it per bundle hash for the life of the process.
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { readBundle } from "./bundle-file";
 import type { schemaProvider as Implementation } from "./provider";
 
 type Provider = typeof Implementation;
@@ -32,6 +31,4 @@ export function bundledProvider(source: string): Provider & pulumi.dynamic.Resou
   return provider as unknown as Provider;
 }
 
-export const BUNDLE_FILE = path.join(__dirname, "provider.bundle.js");
-
-export const schemaProvider = bundledProvider(fs.readFileSync(BUNDLE_FILE, "utf8"));
+export const schemaProvider = bundledProvider(readBundle());

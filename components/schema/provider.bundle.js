@@ -41,6 +41,7 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.schemaProvider = exports.READ_DEADLINE_MS = void 0;
 const tls = __importStar(require("node:tls"));
 const migrator_1 = __require("migrator/index.ts");
+const lint_1 = __require("migrator/lint/index.ts");
 const legacy_logins_1 = __require("lib/postgres/legacy-logins.ts");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 exports.READ_DEADLINE_MS = 10_000;
@@ -81,6 +82,25 @@ function connectionFailures(c, known) {
         });
     }
     return failures;
+}
+async function lintFailures(news) {
+    const files = [];
+    for (const m of news.migrations ?? []) {
+        try {
+            files.push((0, migrator_1.parseMigration)(m.name, m.sql));
+        }
+        catch {
+        }
+    }
+    try {
+        const findings = await (0, lint_1.lintMigrations)(files);
+        return findings
+            .filter((f) => f.allowed === undefined)
+            .map((f) => ({ property: "migrations", reason: `migration lint: ${(0, lint_1.formatFinding)(f)}` }));
+    }
+    catch (err) {
+        return [{ property: "migrations", reason: err.message }];
+    }
 }
 function failuresOf(news) {
     const failures = [];
@@ -236,7 +256,7 @@ function same(a, b) {
 }
 exports.schemaProvider = {
     async check(_olds, news) {
-        return { inputs: news, failures: failuresOf(news) };
+        return { inputs: news, failures: [...failuresOf(news), ...(await lintFailures(news))] };
     },
     async diff(_id, olds, news) {
         const wanted = (news.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
@@ -282,7 +302,7 @@ exports.schemaProvider = {
 "migrator/index.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.verifySumFile = exports.sumFileProblems = exports.renderSumFile = exports.SUM_FILE = exports.readMigrationDirectory = exports.loadMigrations = exports.MigrationSource = exports.literal = exports.ident = exports.scramSha256Verifier = exports.migrationStatus = exports.migrateUp = exports.migrateDown = exports.RunnerOptions = exports.RUNNER_DEFAULTS = exports.MigrationStatus = exports.MigrationRunError = exports.MigrationResult = exports.MigrationEvent = exports.MigrationPlanError = exports.MigrationLockLost = exports.MigrationResumeError = exports.parseMigrationBytes = exports.parseMigration = exports.MigrationFileError = exports.Migration = exports.MigrationLockTimeout = exports.readHistory = exports.DEFAULT_HISTORY = exports.DatabaseUnavailable = exports.connectWithRetry = exports.bootstrap = exports.BootstrapRoles = exports.BootstrapOptions = void 0;
+exports.verifySumFile = exports.sumFileProblems = exports.renderSumFile = exports.SUM_FILE = exports.readMigrationDirectory = exports.loadMigrations = exports.MigrationSource = exports.literal = exports.ident = exports.scramSha256Verifier = exports.migrationStatus = exports.migrateUp = exports.migrateDown = exports.RunnerOptions = exports.RUNNER_DEFAULTS = exports.MigrationStatus = exports.MigrationRunError = exports.MigrationResult = exports.MigrationEvent = exports.MigrationPlanError = exports.MigrationLockLost = exports.MigrationResumeError = exports.parseMigrationBytes = exports.parseMigration = exports.MigrationFileError = exports.Migration = exports.MigrationLockTimeout = exports.readVerifiedHistory = exports.historyRelationProblems = exports.HistoryRelationError = exports.readHistory = exports.DEFAULT_HISTORY = exports.DatabaseUnavailable = exports.connectWithRetry = exports.bootstrap = exports.BootstrapRoles = exports.BootstrapOptions = void 0;
 var bootstrap_1 = __require("migrator/bootstrap.ts");
 Object.defineProperty(exports, "BootstrapOptions", { enumerable: true, get: function () { return bootstrap_1.BootstrapOptions; } });
 Object.defineProperty(exports, "BootstrapRoles", { enumerable: true, get: function () { return bootstrap_1.BootstrapRoles; } });
@@ -293,6 +313,10 @@ Object.defineProperty(exports, "DatabaseUnavailable", { enumerable: true, get: f
 var history_1 = __require("migrator/history.ts");
 Object.defineProperty(exports, "DEFAULT_HISTORY", { enumerable: true, get: function () { return history_1.DEFAULT_HISTORY; } });
 Object.defineProperty(exports, "readHistory", { enumerable: true, get: function () { return history_1.readHistory; } });
+var history_relation_1 = __require("migrator/history-relation.ts");
+Object.defineProperty(exports, "HistoryRelationError", { enumerable: true, get: function () { return history_relation_1.HistoryRelationError; } });
+Object.defineProperty(exports, "historyRelationProblems", { enumerable: true, get: function () { return history_relation_1.historyRelationProblems; } });
+Object.defineProperty(exports, "readVerifiedHistory", { enumerable: true, get: function () { return history_relation_1.readVerifiedHistory; } });
 var lock_1 = __require("migrator/lock.ts");
 Object.defineProperty(exports, "MigrationLockTimeout", { enumerable: true, get: function () { return lock_1.MigrationLockTimeout; } });
 var migration_file_1 = __require("migrator/migration-file.ts");
@@ -336,34 +360,22 @@ Object.defineProperty(exports, "verifySumFile", { enumerable: true, get: functio
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.MARKER_TABLE = exports.MARKER_SCHEMA = void 0;
 exports.bootstrap = bootstrap;
-const scram_1 = __require("migrator/scram.ts");
+const bootstrap_hardening_1 = __require("migrator/bootstrap-hardening.ts");
 const sql_text_1 = __require("migrator/sql-text.ts");
 exports.MARKER_SCHEMA = "stack";
 exports.MARKER_TABLE = "marker";
-async function attempt(admin, sql, params = []) {
-    await admin.query("SAVEPOINT bootstrap_attempt");
-    try {
-        await admin.query(sql, params);
-        await admin.query("RELEASE SAVEPOINT bootstrap_attempt");
-        return undefined;
-    }
-    catch (err) {
-        await admin.query("ROLLBACK TO SAVEPOINT bootstrap_attempt");
-        return err.message;
-    }
-}
 async function setPasswordsUntracked(admin, passwords, warnings) {
     if (Object.keys(passwords).length === 0)
         return;
-    const untracked = await attempt(admin, "SET LOCAL pg_stat_statements.track_utility = off");
+    const untracked = await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL pg_stat_statements.track_utility = off");
     if (untracked)
         warnings.push(`pg_stat_statements.track_utility could not be switched off: ${untracked}`);
-    const unlogged = await attempt(admin, "SET LOCAL log_statement = 'none'");
+    const unlogged = await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL log_statement = 'none'");
     if (unlogged)
         warnings.push(`log_statement could not be switched off for the password change: ${unlogged}`);
-    for (const [role, password] of Object.entries(passwords)) {
-        await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(role)} WITH PASSWORD ${(0, sql_text_1.literal)((0, scram_1.scramSha256Verifier)(password))}`);
-    }
+    await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL log_min_duration_statement = -1");
+    await (0, bootstrap_hardening_1.attempt)(admin, "SET LOCAL log_parameter_max_length = 0");
+    await (0, bootstrap_hardening_1.setVerifiers)(admin, passwords);
 }
 async function scrubPasswordStatements(admin, warnings) {
     await admin.query("SAVEPOINT bootstrap_scrub");
@@ -426,7 +438,7 @@ function markerStatements(o) {
         `DROP TABLE IF EXISTS ${(0, sql_text_1.ident)(o.historySchema ?? "migrations")}.stack_marker`,
     ];
 }
-async function ensureRoles(admin, o, present) {
+async function ensureRoles(admin, o, present, warnings) {
     const attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
     const legacy = new Set(o.legacyLogins ?? []);
     const iam = new Set(o.rdsIamRoles ?? []);
@@ -444,7 +456,8 @@ async function ensureRoles(admin, o, present) {
                 await admin.query(`CREATE ROLE ${member} LOGIN`);
             await admin.query(`ALTER ROLE ${member} WITH LOGIN INHERIT ${attributes}`);
             await admin.query(`GRANT ${group} TO ${member}`);
-            await admin.query(`ALTER ROLE ${member} SET role = ${(0, sql_text_1.literal)(o.roles[key])}`);
+            const limits = key === "owner" ? {} : bootstrap_hardening_1.MEMBER_LIMITS[key];
+            await (0, bootstrap_hardening_1.resetMemberSettings)(admin, o.roles[key], name, limits, warnings);
         }
     }
 }
@@ -458,12 +471,14 @@ async function bootstrap(admin, o) {
     const warnings = [];
     await admin.query("BEGIN");
     try {
-        await ensureRoles(admin, o, present);
+        await ensureRoles(admin, o, present, warnings);
         await setPasswordsUntracked(admin, o.setPasswords, warnings);
         if (!me[0].rolsuper)
             await admin.query(`GRANT ${(0, sql_text_1.ident)(owner)} TO current_user`);
         for (const statement of privilegeStatements(o))
             await admin.query(statement);
+        await (0, bootstrap_hardening_1.revokeConnectElsewhere)(admin, o.database, warnings);
+        await (0, bootstrap_hardening_1.revokePublicFunctions)(admin, owner, warnings);
         await admin.query(`INSERT INTO ${(0, sql_text_1.ident)(exports.MARKER_SCHEMA)}.${(0, sql_text_1.ident)(exports.MARKER_TABLE)} (environment, stack) VALUES ($1, $2)
        ON CONFLICT (singleton) DO UPDATE SET environment = EXCLUDED.environment, stack = EXCLUDED.stack, written_at = now()`, [o.marker.environment, o.marker.stack]);
         const scrubbedStatements = await scrubPasswordStatements(admin, warnings);
@@ -473,6 +488,104 @@ async function bootstrap(admin, o) {
     catch (err) {
         await admin.query("ROLLBACK").catch(() => undefined);
         throw new Error(`Bootstrap of database ${o.database} failed: ${err.message}`, { cause: err });
+    }
+}
+},
+"migrator/bootstrap-hardening.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MEMBER_LIMITS = void 0;
+exports.attempt = attempt;
+exports.resetMemberSettings = resetMemberSettings;
+exports.setVerifiers = setVerifiers;
+exports.functionRevocations = functionRevocations;
+exports.revokeConnectElsewhere = revokeConnectElsewhere;
+exports.revokePublicFunctions = revokePublicFunctions;
+const scram_1 = __require("migrator/scram.ts");
+const sql_text_1 = __require("migrator/sql-text.ts");
+async function attempt(admin, sql, params = []) {
+    await admin.query("SAVEPOINT bootstrap_attempt");
+    try {
+        await admin.query(sql, params);
+        await admin.query("RELEASE SAVEPOINT bootstrap_attempt");
+        return undefined;
+    }
+    catch (err) {
+        await admin.query("ROLLBACK TO SAVEPOINT bootstrap_attempt");
+        return err.message;
+    }
+}
+exports.MEMBER_LIMITS = {
+    app: { statement_timeout: "60s", idle_in_transaction_session_timeout: "60s", temp_file_limit: "256MB" },
+    readonly: {
+        statement_timeout: "5min",
+        idle_in_transaction_session_timeout: "60s",
+        temp_file_limit: "256MB",
+    },
+};
+async function resetMemberSettings(admin, group, member, limits, warnings) {
+    await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(member)} RESET ALL`);
+    await admin.query(`ALTER ROLE ${(0, sql_text_1.ident)(member)} SET role = ${(0, sql_text_1.literal)(group)}`);
+    for (const [key, value] of Object.entries(limits)) {
+        const refused = await attempt(admin, `ALTER ROLE ${(0, sql_text_1.ident)(member)} SET ${(0, sql_text_1.ident)(key)} = ${(0, sql_text_1.literal)(value)}`);
+        if (refused)
+            warnings.push(`${key} could not be set for ${member}: ${refused}`);
+    }
+}
+async function setVerifiers(admin, passwords) {
+    for (const role of Object.keys(passwords))
+        (0, sql_text_1.ident)(role);
+    const verifiers = Object.fromEntries(Object.entries(passwords).map(([role, password]) => [role, (0, scram_1.scramSha256Verifier)(password)]));
+    await admin.query("SELECT pg_catalog.set_config('offthegrid.verifiers', $1, true)", [
+        JSON.stringify(verifiers),
+    ]);
+    await admin.query(`DO $$
+    DECLARE r record;
+    BEGIN
+      FOR r IN SELECT key, value
+                 FROM pg_catalog.json_each_text(pg_catalog.current_setting('offthegrid.verifiers')::json) LOOP
+        EXECUTE pg_catalog.format('ALTER ROLE %I WITH PASSWORD %L', r.key, r.value);
+      END LOOP;
+    END $$`);
+    await admin.query("SELECT pg_catalog.set_config('offthegrid.verifiers', '', true)");
+}
+const LARGE_OBJECT_WRITERS = [
+    "lo_create(oid)",
+    "lo_creat(integer)",
+    "lo_from_bytea(oid, bytea)",
+    "lo_put(oid, bigint, bytea)",
+    "lowrite(integer, bytea)",
+    "lo_truncate(integer, integer)",
+    "lo_truncate64(integer, bigint)",
+];
+const ADVISORY_LOCKERS = [
+    "pg_advisory_lock",
+    "pg_try_advisory_lock",
+    "pg_advisory_xact_lock",
+    "pg_try_advisory_xact_lock",
+]
+    .flatMap((f) => [f, `${f}_shared`])
+    .flatMap((f) => [`${f}(bigint)`, `${f}(integer, integer)`]);
+const MIGRATOR_LOCK = "pg_try_advisory_lock(bigint)";
+function functionRevocations(owner) {
+    return [
+        ...[...LARGE_OBJECT_WRITERS, ...ADVISORY_LOCKERS].map((f) => `REVOKE EXECUTE ON FUNCTION pg_catalog.${f} FROM PUBLIC`),
+        `GRANT EXECUTE ON FUNCTION pg_catalog.${MIGRATOR_LOCK} TO ${(0, sql_text_1.ident)(owner)}`,
+    ];
+}
+async function revokeConnectElsewhere(admin, database, warnings) {
+    const { rows } = await admin.query("SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND datname = ANY($1) AND datname <> $2", [["postgres", "template1"], database]);
+    for (const { datname } of rows) {
+        const refused = await attempt(admin, `GRANT CONNECT ON DATABASE ${(0, sql_text_1.ident)(datname)} TO CURRENT_USER; REVOKE CONNECT, TEMPORARY ON DATABASE ${(0, sql_text_1.ident)(datname)} FROM PUBLIC`);
+        if (refused)
+            warnings.push(`CONNECT on database ${datname} could not be revoked from PUBLIC: ${refused}`);
+    }
+}
+async function revokePublicFunctions(admin, owner, warnings) {
+    for (const statement of functionRevocations(owner)) {
+        const refused = await attempt(admin, statement);
+        if (refused)
+            warnings.push(`${statement} was refused: ${refused}`);
     }
 }
 },
@@ -649,6 +762,70 @@ async function readHistory(client, t) {
     }));
 }
 },
+"migrator/history-relation.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.HistoryRelationError = void 0;
+exports.historyRelationProblems = historyRelationProblems;
+exports.readVerifiedHistory = readVerifiedHistory;
+const history_1 = __require("migrator/history.ts");
+const sql_text_1 = __require("migrator/sql-text.ts");
+class HistoryRelationError extends Error {
+}
+exports.HistoryRelationError = HistoryRelationError;
+async function historyRelationProblems(client, t, owner) {
+    const { rows } = await client.query(`SELECT c.relkind::text AS kind, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+            c.relrowsecurity AS rls, c.relhasrules AS rules,
+            EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid) AS children,
+            (SELECT pg_catalog.array_agg(a.attname::text) FROM pg_catalog.pg_attribute a
+               JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                AND ty.typnamespace <> 'pg_catalog'::pg_catalog.regnamespace) AS foreign_typed
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`, [t.schema, t.table]);
+    if (rows.length === 0)
+        return [];
+    const r = rows[0];
+    const problems = [];
+    if (r.kind !== "r")
+        problems.push(`it is not a plain table (relkind ${r.kind})`);
+    if (r.owner !== owner)
+        problems.push(`it is owned by ${r.owner}, not ${owner}`);
+    if (r.rls)
+        problems.push("it has row-level security enabled");
+    if (r.rules)
+        problems.push("it has rewrite rules");
+    if (r.children)
+        problems.push("it has inheritance children");
+    if (r.foreign_typed)
+        problems.push(`columns ${r.foreign_typed.join(", ")} have types outside pg_catalog`);
+    return problems;
+}
+async function readVerifiedHistory(client, t, owner) {
+    await client.query("BEGIN READ ONLY");
+    try {
+        const { rows } = await client.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present", [
+            (0, sql_text_1.qualified)(t),
+        ]);
+        if (rows[0].present) {
+            await client.query(`LOCK TABLE ${(0, sql_text_1.qualified)(t)} IN ACCESS SHARE MODE`);
+            const problems = await historyRelationProblems(client, t, owner);
+            if (problems.length > 0)
+                throw new HistoryRelationError(`Refusing to read ${(0, sql_text_1.qualified)(t)}: ${problems.join("; ")}. The history table must be the plain table ` +
+                    `the migrator created, owned by ${owner}; someone with the owner role changed it. Inspect it as the ` +
+                    "owner (never as a superuser) and restore it from a trusted backup.");
+            await client.query(`SET LOCAL ROLE ${(0, sql_text_1.ident)(owner)}`);
+        }
+        const history = await (0, history_1.readHistory)(client, t);
+        await client.query("COMMIT");
+        return history;
+    }
+    catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+    }
+}
+},
 "migrator/lock.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
@@ -662,7 +839,7 @@ class MigrationLockTimeout extends errors_1.EngineError {
     constructor(waitedMs, holder) {
         super("MigrationLockTimeout", `Could not take the migration lock within ${Math.round(waitedMs / 1000)} s: ` +
             (holder
-                ? `held by backend pid ${holder.pid} (${holder.application || "no application_name"}` +
+                ? `held by backend pid ${holder.pid} (${holder.role ? `role ${holder.role}, ` : ""}${holder.application || "no application_name"}` +
                     `${holder.since ? `, connected ${holder.since.toISOString()}` : ""}). `
                 : "held by another session. ") +
             "Another migration is running; wait for it, or if it is stuck end it with " +
@@ -697,12 +874,17 @@ async function withMigrationLock(lockClient, options, work) {
 }
 async function lockHolder(client) {
     const key = BigInt(exports.MIGRATION_LOCK_KEY);
-    const { rows } = await client.query(`SELECT l.pid, a.application_name, a.backend_start
+    const { rows } = await client.query(`SELECT l.pid, a.application_name, a.backend_start, a.usename
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
       LIMIT 1`, [String(key >> 32n), String(key & 0xffffffffn)]);
     return rows[0]
-        ? { pid: rows[0].pid, application: rows[0].application_name, since: rows[0].backend_start }
+        ? {
+            pid: rows[0].pid,
+            application: rows[0].application_name,
+            since: rows[0].backend_start,
+            role: rows[0].usename,
+        }
         : undefined;
 }
 },
@@ -719,6 +901,7 @@ exports.parseMigration = parseMigration;
 const errors_1 = __require("migrator/errors.ts");
 const node_crypto_1 = require("node:crypto");
 const sql_split_1 = __require("migrator/sql-split.ts");
+const rules_1 = __require("migrator/lint/rules.ts");
 const utf8_1 = __require("migrator/utf8.ts");
 exports.MIGRATION_NAME = /^(\d{3,})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
 class MigrationFileError extends errors_1.EngineError {
@@ -753,13 +936,13 @@ function decodeMigrationBytes(name, bytes) {
             "save the file as UTF-8");
     });
 }
-const EXACT = /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$/;
+const EXACT = /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$|^-- migrate:(allow) ([a-z0-9-]+ \S.*)$/;
 const LOOKS_LIKE = [
     /^-{2,}\s*migrate\s*[:=]/i,
-    /^-{2,}\s*migrate\s*(up|down|no-?transaction|lock-?timeout|statement-?timeout)\b/i,
+    /^-{2,}\s*migrate\s*(up|down|no-?transaction|lock-?timeout|statement-?timeout|allow)\b/i,
 ];
 const ALLOWED = "write it exactly, alone on its line at column 0: -- migrate:up, -- migrate:down, -- migrate:no-transaction, " +
-    "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min";
+    "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min, -- migrate:allow <lint rule> <reason>";
 function parseMigration(name, text) {
     const match = exports.MIGRATION_NAME.exec(name);
     if (!match) {
@@ -772,8 +955,8 @@ function parseMigration(name, text) {
         const exact = EXACT.exec(comment);
         const atLineStart = start === from || text[start - 1] === "\n" || text[start - 1] === "\r";
         if (exact && atLineStart) {
-            const key = (exact[1] ?? exact[2]);
-            directives.push({ key, value: exact[3] ?? "", start, end, line });
+            const key = (exact[1] ?? exact[2] ?? exact[4]);
+            directives.push({ key, value: exact[3] ?? exact[5] ?? "", start, end, line });
             return true;
         }
         if (LOOKS_LIKE.some((re) => re.test(comment))) {
@@ -802,6 +985,8 @@ function parseMigration(name, text) {
         throw new MigrationFileError(name, up.line + 1, "the up section has no SQL statement");
     refuseTransactionControl(name, upStatements, "up");
     refuseTransactionControl(name, downStatements, "down");
+    refuseIdentityChange(name, upStatements, "up");
+    refuseIdentityChange(name, downStatements, "down");
     const upEnd = down ? down.start : text.length;
     return {
         name,
@@ -847,8 +1032,13 @@ function headerOptions(name, header) {
     let transaction = true;
     let lockTimeoutMs;
     let statementTimeoutMs;
+    const optOuts = [];
     const seen = new Set();
     for (const d of header) {
+        if (d.key === "allow") {
+            optOuts.push(optOutOf(name, d, optOuts));
+            continue;
+        }
         if (seen.has(d.key))
             throw new MigrationFileError(name, d.line, `a second "-- migrate:${d.key}"`);
         seen.add(d.key);
@@ -865,7 +1055,21 @@ function headerOptions(name, header) {
         else
             statementTimeoutMs = ms;
     }
-    return { transaction, lockTimeoutMs, statementTimeoutMs };
+    return { transaction, lockTimeoutMs, statementTimeoutMs, optOuts };
+}
+function optOutOf(name, d, earlier) {
+    const space = d.value.indexOf(" ");
+    const rule = d.value.slice(0, space);
+    const reason = d.value.slice(space + 1).trim();
+    if (!rules_1.LINT_RULE_NAMES.has(rule)) {
+        throw new MigrationFileError(name, d.line, `"-- migrate:allow ${rule}": no lint rule is named ${rule}; the rules are ${[...rules_1.LINT_RULE_NAMES].join(", ")}`);
+    }
+    if (earlier.some((o) => o.rule === rule))
+        throw new MigrationFileError(name, d.line, `a second "-- migrate:allow ${rule}"; give one reason per rule`);
+    if (reason.replace(/[^A-Za-z]/g, "").length < 10) {
+        throw new MigrationFileError(name, d.line, `"-- migrate:allow ${rule}" needs a reason after the rule name (why the lock or break is acceptable here)`);
+    }
+    return { rule, reason, line: d.line };
 }
 const TRANSACTION_CONTROL = /^(begin|start|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)(?![\w$])/i;
 function refuseTransactionControl(name, statements, section) {
@@ -874,6 +1078,15 @@ function refuseTransactionControl(name, statements, section) {
         throw new MigrationFileError(name, control.line, `"${control.text.split(/\r?\n|\r/)[0]}" in the ${section} section controls the transaction; the runner ` +
             "runs each file in its own transaction (or, with -- migrate:no-transaction, statement by statement). " +
             "Remove it, or split the file into several migrations");
+    }
+}
+const IDENTITY_CHANGE = /^(?:set\s+(?:(?:session|local)\s+)?(?:"?role"?|session\s+authorization)|reset\s+(?:"?role"?|session\s+authorization))(?![\w$])/i;
+function refuseIdentityChange(name, statements, section) {
+    const change = statements.find((s) => IDENTITY_CHANGE.test(s.text));
+    if (change) {
+        throw new MigrationFileError(name, change.line, `"${change.text.split(/\r?\n|\r/)[0]}" in the ${section} section changes the session's role; migrations ` +
+            "run as the schema owner and must not switch identity (SET ROLE, SET SESSION AUTHORIZATION, RESET ROLE). " +
+            "Remove it: objects a migration creates belong to the owner");
     }
 }
 },
@@ -1066,6 +1279,147 @@ function skipQuoted(sql, i, quote, backslashEscapes, lines) {
     }
     const what = quote === QUOTE ? "string" : "quoted identifier";
     throw new SqlSplitError(`unterminated ${what}`, lineOf(lines, i));
+}
+},
+"migrator/lint/rules.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.LINT_RULE_NAMES = exports.LINT_RULES = exports.LINT_BASELINE = void 0;
+exports.ruleNamed = ruleNamed;
+exports.LINT_BASELINE = 4;
+exports.LINT_RULES = [
+    {
+        name: "create-index-non-concurrent",
+        blocks: "CREATE INDEX takes a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits",
+        safe: "CREATE INDEX CONCURRENTLY in a file of its own with -- migrate:no-transaction",
+        newTableExempt: true,
+    },
+    {
+        name: "drop-index-non-concurrent",
+        blocks: "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: reads and writes wait",
+        safe: "DROP INDEX CONCURRENTLY in a file with -- migrate:no-transaction",
+        newTableExempt: true,
+    },
+    {
+        name: "reindex-non-concurrent",
+        blocks: "REINDEX locks out writes to the table (SHARE) and reads through the index (ACCESS EXCLUSIVE) while it rebuilds",
+        safe: "REINDEX … CONCURRENTLY in a file with -- migrate:no-transaction",
+        newTableExempt: true,
+    },
+    {
+        name: "concurrently-in-transaction",
+        blocks: "a CONCURRENTLY operation cannot run inside a transaction block: PostgreSQL refuses it at run time",
+        safe: "put it in a file with -- migrate:no-transaction (one statement per query, in autocommit)",
+        newTableExempt: false,
+    },
+    {
+        name: "add-column-rewrites-table",
+        blocks: "ADD COLUMN with a volatile default (random(), clock_timestamp(), gen_random_uuid(), nextval), a serial or " +
+            "identity type, or GENERATED … STORED rewrites every row under an ACCESS EXCLUSIVE lock: reads and writes wait",
+        safe: "add the column without a default (or with a constant/now()), backfill in batches from a later file or a job, " +
+            "then SET DEFAULT for new rows",
+        newTableExempt: true,
+    },
+    {
+        name: "add-required-column",
+        blocks: "ADD COLUMN … NOT NULL without a DEFAULT fails on a table with rows, and the running app's INSERTs that do " +
+            "not name the column fail once it exists",
+        safe: "ADD COLUMN … NOT NULL DEFAULT <constant>, or add it nullable and tighten later (see set-not-null)",
+        newTableExempt: true,
+    },
+    {
+        name: "alter-column-type",
+        blocks: "ALTER COLUMN … TYPE holds an ACCESS EXCLUSIVE lock while it rewrites the table and rebuilds its indexes " +
+            "(only binary-coercible changes such as varchar(n) → text skip the rewrite)",
+        safe: "add a new column, dual-write and backfill in batches, switch the app, drop the old column in a later release",
+        newTableExempt: true,
+    },
+    {
+        name: "set-not-null",
+        blocks: "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock unless a validated CHECK (col IS NOT " +
+            "NULL) already proves it",
+        safe: "ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c (in the same file before the SET " +
+            "NOT NULL, or an earlier one); then SET NOT NULL skips the scan, and DROP CONSTRAINT c",
+        newTableExempt: true,
+    },
+    {
+        name: "add-foreign-key-validates",
+        blocks: "ADD FOREIGN KEY (or REFERENCES on a new column) without NOT VALID scans the table under a SHARE ROW " +
+            "EXCLUSIVE lock on both tables: writes to either wait",
+        safe: "ADD CONSTRAINT … FOREIGN KEY … NOT VALID, then ALTER TABLE … VALIDATE CONSTRAINT in a later file",
+        newTableExempt: true,
+    },
+    {
+        name: "add-check-validates",
+        blocks: "ADD CHECK without NOT VALID (or a CHECK on a new column) scans the table under an ACCESS EXCLUSIVE lock: " +
+            "reads and writes wait",
+        safe: "ADD CONSTRAINT … CHECK (…) NOT VALID, then ALTER TABLE … VALIDATE CONSTRAINT in a later file",
+        newTableExempt: true,
+    },
+    {
+        name: "add-unique-without-index",
+        blocks: "ADD UNIQUE / PRIMARY KEY builds its index under an ACCESS EXCLUSIVE lock: reads and writes wait for the build",
+        safe: "CREATE UNIQUE INDEX CONCURRENTLY in a no-transaction file, then ADD CONSTRAINT … UNIQUE (or PRIMARY KEY) " +
+            "USING INDEX",
+        newTableExempt: true,
+    },
+    {
+        name: "rename-column",
+        blocks: "RENAME COLUMN is instant, but the running app still queries the old name and fails until it is redeployed",
+        safe: "expand/contract: add the new column, dual-write and backfill, switch readers, drop the old one later",
+        newTableExempt: true,
+    },
+    {
+        name: "rename-table",
+        blocks: "RENAME TABLE breaks every query of the running app that names the old table",
+        safe: "create a view with the old name over the renamed table while the app moves, or expand/contract",
+        newTableExempt: true,
+    },
+    {
+        name: "drop-column",
+        blocks: "DROP COLUMN takes an ACCESS EXCLUSIVE lock and breaks the running app's queries (and SELECT * consumers) " +
+            "that still use the column",
+        safe: "stop using the column in the app first (deploy), then drop it in a later migration with an opt-out",
+        newTableExempt: true,
+    },
+    {
+        name: "drop-table",
+        blocks: "DROP TABLE takes an ACCESS EXCLUSIVE lock and breaks every query of the running app that names it",
+        safe: "remove every use from the app first (deploy), then drop it in a later migration with an opt-out",
+        newTableExempt: true,
+    },
+    {
+        name: "vacuum-full",
+        blocks: "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock: reads and writes wait for the copy",
+        safe: "plain VACUUM (no lock on reads or writes), or pg_repack / pg_squeeze run outside migrations",
+        newTableExempt: true,
+    },
+    {
+        name: "cluster",
+        blocks: "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock: reads and writes wait for the copy",
+        safe: "pg_repack --order-by outside migrations, or an index that serves the access order",
+        newTableExempt: true,
+    },
+    {
+        name: "lock-table",
+        blocks: "LOCK TABLE holds its lock until the file commits: whatever the mode excludes queues behind it",
+        safe: "let each statement take the lock it needs; split long files so locks are held briefly",
+        newTableExempt: true,
+    },
+    {
+        name: "ban-char-field",
+        blocks: "char(n) pads with spaces and is never faster than text in PostgreSQL; widening it later is an ALTER COLUMN " +
+            "TYPE rewrite",
+        safe: "text (with a CHECK (length(col) <= n) if the length matters) or varchar(n)",
+        newTableExempt: false,
+    },
+];
+exports.LINT_RULE_NAMES = new Set(exports.LINT_RULES.map((r) => r.name));
+function ruleNamed(name) {
+    const rule = exports.LINT_RULES.find((r) => r.name === name);
+    if (!rule)
+        throw new Error(`unknown lint rule ${name}`);
+    return rule;
 }
 },
 "migrator/utf8.ts": function (exports, module, __require) {
@@ -1362,32 +1716,32 @@ function planDown(files, history, count) {
 "migrator/runner.ts": function (exports, module, __require) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.RUNNER_DEFAULTS = exports.MigrationRunError = void 0;
+exports.RunnerOptions = exports.RUNNER_DEFAULTS = exports.MigrationResult = exports.MigrationEvent = exports.MigrationRunError = void 0;
 exports.migrateUp = migrateUp;
 exports.migrateDown = migrateDown;
 exports.migrationStatus = migrationStatus;
 exports.prefixChecksum = prefixChecksum;
 const connect_1 = __require("migrator/connect.ts");
 const history_1 = __require("migrator/history.ts");
+const history_relation_1 = __require("migrator/history-relation.ts");
 const lock_1 = __require("migrator/lock.ts");
 const no_transaction_1 = __require("migrator/no-transaction.ts");
 const plan_1 = __require("migrator/plan.ts");
+const lint_1 = __require("migrator/lint/index.ts");
 const session_1 = __require("migrator/session.ts");
 const sources_1 = __require("migrator/sources.ts");
 const run_files_1 = __require("migrator/run-files.ts");
+const run_types_1 = __require("migrator/run-types.ts");
 var run_files_2 = __require("migrator/run-files.ts");
 Object.defineProperty(exports, "MigrationRunError", { enumerable: true, get: function () { return run_files_2.MigrationRunError; } });
-exports.RUNNER_DEFAULTS = {
-    lockTimeoutMs: 3_000,
-    statementTimeoutMs: 10 * 60_000,
-    lockRetries: 4,
-    lockRetryDelayMs: 500,
-    lockDeadlineMs: 60_000,
-    connectDeadlineMs: 60_000,
-};
+var run_types_2 = __require("migrator/run-types.ts");
+Object.defineProperty(exports, "MigrationEvent", { enumerable: true, get: function () { return run_types_2.MigrationEvent; } });
+Object.defineProperty(exports, "MigrationResult", { enumerable: true, get: function () { return run_types_2.MigrationResult; } });
+Object.defineProperty(exports, "RUNNER_DEFAULTS", { enumerable: true, get: function () { return run_types_2.RUNNER_DEFAULTS; } });
+Object.defineProperty(exports, "RunnerOptions", { enumerable: true, get: function () { return run_types_2.RunnerOptions; } });
 function settingsOf(o) {
     return {
-        ...exports.RUNNER_DEFAULTS,
+        ...run_types_1.RUNNER_DEFAULTS,
         ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
         history: o.history ?? history_1.DEFAULT_HISTORY,
         onEvent: o.onEvent ?? (() => undefined),
@@ -1423,7 +1777,10 @@ async function migrateUp(o) {
     const files = (0, sources_1.loadMigrations)(o.migrations);
     const nothingPending = async (client) => {
         const plan = (0, plan_1.planUp)(files, await (0, history_1.readHistory)(client, s.history), prefixChecksum);
-        return plan.pending.length === 0 ? [] : undefined;
+        if (plan.pending.length === 0)
+            return [];
+        await (0, lint_1.assertLintClean)(plan.pending, { baseline: s.lintBaseline });
+        return undefined;
     };
     return withClients(o, s, nothingPending, async (run) => {
         const plan = (0, plan_1.planUp)(files, await (0, history_1.readHistory)(run.client, s.history), prefixChecksum);
@@ -1440,7 +1797,9 @@ async function migrationStatus(o) {
     const files = (0, sources_1.loadMigrations)(o.migrations);
     const client = await (0, connect_1.connectWithRetry)({ ...o.connection, application_name: "offthegrid-migrate-status" }, { deadlineMs: s.connectDeadlineMs });
     try {
-        const history = await (0, history_1.readHistory)(client, s.history);
+        const history = o.historyOwner
+            ? await (0, history_relation_1.readVerifiedHistory)(client, s.history, o.historyOwner)
+            : await (0, history_1.readHistory)(client, s.history);
         (0, plan_1.planUp)(files, history, prefixChecksum);
         const rows = new Map(history.map((r) => [r.name, r]));
         return files.map((m) => {
@@ -1462,6 +1821,348 @@ async function migrationStatus(o) {
 }
 function prefixChecksum(m, statementsDone) {
     return new no_transaction_1.PrefixHasher(m.upStatements).at(statementsDone);
+}
+},
+"migrator/lint/index.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MigrationLintError = exports.LintRule = exports.LINT_RULE_NAMES = exports.LINT_RULES = exports.LINT_BASELINE = void 0;
+exports.formatFinding = formatFinding;
+exports.linted = linted;
+exports.lintMigrations = lintMigrations;
+exports.assertLintClean = assertLintClean;
+const errors_1 = __require("migrator/errors.ts");
+const migration_file_1 = __require("migrator/migration-file.ts");
+const checks_1 = __require("migrator/lint/checks.ts");
+const rules_1 = __require("migrator/lint/rules.ts");
+const parser_1 = __require("migrator/lint/parser.ts");
+var rules_2 = __require("migrator/lint/rules.ts");
+Object.defineProperty(exports, "LINT_BASELINE", { enumerable: true, get: function () { return rules_2.LINT_BASELINE; } });
+Object.defineProperty(exports, "LINT_RULES", { enumerable: true, get: function () { return rules_2.LINT_RULES; } });
+Object.defineProperty(exports, "LINT_RULE_NAMES", { enumerable: true, get: function () { return rules_2.LINT_RULE_NAMES; } });
+Object.defineProperty(exports, "LintRule", { enumerable: true, get: function () { return rules_2.LintRule; } });
+class MigrationLintError extends errors_1.EngineError {
+    findings;
+    constructor(findings) {
+        super("MigrationLintError", `Migration lint refused ${findings.length} statement(s) that would block or break the running app:\n` +
+            findings.map((f) => `  ${formatFinding(f)}`).join("\n"));
+        this.findings = findings;
+    }
+}
+exports.MigrationLintError = MigrationLintError;
+function formatFinding(f) {
+    const head = `${f.file}:${f.line} ${f.rule}: ${f.subject}: ${f.blocks}.`;
+    if (f.allowed !== undefined)
+        return `${head} Allowed by the file: ${f.allowed}`;
+    return `${head} Safe: ${f.safe}. (Or opt out in the header: -- migrate:allow ${f.rule} <reason>)`;
+}
+function linted(m, options = {}) {
+    return m.version > (options.baseline ?? rules_1.LINT_BASELINE);
+}
+async function lintMigrations(files, options = {}) {
+    const judged = files.filter((m) => linted(m, options));
+    if (judged.length === 0)
+        return [];
+    const parse = await (0, parser_1.loadParser)();
+    return judged.flatMap((m) => lintFile(m, parse));
+}
+async function assertLintClean(files, options = {}) {
+    const refused = (await lintMigrations(files, options)).filter((f) => f.allowed === undefined);
+    if (refused.length)
+        throw new MigrationLintError(refused);
+}
+function lintFile(m, parse) {
+    const statements = m.upStatements;
+    const from = statements[0].start;
+    const parsed = parseSection(m, m.sql.slice(from, statements[statements.length - 1].end), parse);
+    const ctx = (0, checks_1.newContext)(m.transaction);
+    const allowed = new Map(m.optOuts.map((o) => [o.rule, o.reason]));
+    const findings = [];
+    parsed.forEach((p, i) => {
+        const split = statementIn(statements, from + p.start, from + p.end);
+        if (!split ||
+            statementIn(statements.slice(statements.indexOf(split) + 1), from + p.start, from + p.end)) {
+            throw new migration_file_1.MigrationFileError(m.name, split?.line ?? statements[0].line, `statement ${i + 1}: PostgreSQL's parser and the runner's statement splitter disagree on where ` +
+                "statements begin and end; write one statement per semicolon");
+        }
+        for (const raw of (0, checks_1.checkStatement)(p.stmt, ctx)) {
+            const rule = (0, rules_1.ruleNamed)(raw.rule);
+            findings.push({
+                file: m.name,
+                line: split.line,
+                rule: rule.name,
+                subject: raw.subject,
+                blocks: rule.blocks,
+                safe: rule.safe,
+                ...(allowed.has(rule.name) ? { allowed: allowed.get(rule.name) } : {}),
+            });
+        }
+    });
+    if (parsed.length !== statements.length) {
+        throw new migration_file_1.MigrationFileError(m.name, statements[0].line, `PostgreSQL's parser finds ${parsed.length} statement(s) in the up section, the runner's splitter ` +
+            `${statements.length}; write one statement per semicolon`);
+    }
+    return findings;
+}
+function statementIn(statements, start, end) {
+    return statements.find((s) => s.start >= start && s.end <= end);
+}
+function parseSection(m, sql, parse) {
+    try {
+        return parse(sql);
+    }
+    catch (err) {
+        const e = err;
+        const at = e.sqlDetails?.cursorPosition ?? 0;
+        const line = m.upStatements[0].line + (sql.slice(0, at).match(/\r\n|\r|\n/g)?.length ?? 0);
+        throw new migration_file_1.MigrationFileError(m.name, line, `PostgreSQL's parser refuses the up section: ${e.message}`);
+    }
+}
+},
+"migrator/lint/checks.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.newContext = newContext;
+exports.checkStatement = checkStatement;
+function newContext(transaction) {
+    return { transaction, createdTables: new Set(), createdIndexes: new Set(), validatedTables: new Set() };
+}
+const SERIAL = new Set(["serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"]);
+const NOT_VOLATILE = new Set([
+    "now",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_setting",
+    "lower",
+    "upper",
+    "length",
+    "concat",
+    "make_interval",
+    "to_timestamp",
+    "jsonb_build_object",
+    "jsonb_build_array",
+    "json_build_object",
+    "array_fill",
+    "abs",
+]);
+const relName = (rv) => rv?.schemaname ? `${rv.schemaname}.${rv.relname}` : (rv?.relname ?? "?");
+const last = (names) => names?.[names.length - 1]?.String?.sval ?? "";
+const hasOption = (options, name) => (options ?? []).some((o) => o?.DefElem?.defname === name);
+function isNew(ctx, rv) {
+    if (!rv)
+        return false;
+    if (ctx.createdTables.has(relName(rv)))
+        return true;
+    for (const t of ctx.createdTables)
+        if (t.split(".").pop() === rv.relname)
+            return true;
+    return false;
+}
+function calls(node, out = []) {
+    if (Array.isArray(node))
+        node.forEach((n) => calls(n, out));
+    else if (node && typeof node === "object") {
+        if (node.FuncCall)
+            out.push(last(node.FuncCall.funcname));
+        for (const v of Object.values(node))
+            calls(v, out);
+    }
+    return out;
+}
+function columnFindings(table, col, out) {
+    const type = last(col.typeName?.names);
+    const constraints = (col.constraints ?? []).map((c) => c.Constraint);
+    const subject = `ADD COLUMN ${col.colname} on ${table}`;
+    const def = constraints.find((c) => c.contype === "CONSTR_DEFAULT");
+    const volatile = def ? calls(def.raw_expr).filter((f) => !NOT_VOLATILE.has(f)) : [];
+    const generated = constraints.find((c) => c.contype === "CONSTR_GENERATED");
+    const identity = constraints.find((c) => c.contype === "CONSTR_IDENTITY");
+    if (SERIAL.has(type))
+        out.push({ rule: "add-column-rewrites-table", subject: `${subject} (${type})` });
+    else if (identity)
+        out.push({ rule: "add-column-rewrites-table", subject: `${subject} (identity)` });
+    else if (generated)
+        out.push({ rule: "add-column-rewrites-table", subject: `${subject} (GENERATED … STORED)` });
+    else if (volatile.length)
+        out.push({
+            rule: "add-column-rewrites-table",
+            subject: `${subject} (DEFAULT calls ${volatile.join(", ")})`,
+        });
+    if (constraints.some((c) => c.contype === "CONSTR_NOTNULL") && !def && !generated && !identity)
+        out.push({ rule: "add-required-column", subject: `${subject} NOT NULL without DEFAULT` });
+    for (const c of constraints)
+        constraintFinding(table, c, `${subject}: `, out);
+}
+function constraintFinding(table, c, prefix, out) {
+    if (c.contype === "CONSTR_FOREIGN" && !c.skip_validation)
+        out.push({
+            rule: "add-foreign-key-validates",
+            subject: `${prefix}FOREIGN KEY on ${table} → ${relName(c.pktable)}`,
+        });
+    if (c.contype === "CONSTR_CHECK" && !c.skip_validation)
+        out.push({ rule: "add-check-validates", subject: `${prefix}CHECK on ${table}` });
+    if ((c.contype === "CONSTR_UNIQUE" || c.contype === "CONSTR_PRIMARY") && !c.indexname)
+        out.push({
+            rule: "add-unique-without-index",
+            subject: `${prefix}${c.contype === "CONSTR_UNIQUE" ? "UNIQUE" : "PRIMARY KEY"} on ${table}`,
+        });
+}
+function alterTable(s, ctx, out) {
+    if (s.objtype !== "OBJECT_TABLE")
+        return;
+    const table = relName(s.relation);
+    const exempt = isNew(ctx, s.relation);
+    const found = [];
+    for (const { AlterTableCmd: cmd } of s.cmds ?? []) {
+        if (!cmd)
+            continue;
+        switch (cmd.subtype) {
+            case "AT_AddColumn":
+                columnFindings(table, cmd.def.ColumnDef, found);
+                break;
+            case "AT_AlterColumnType":
+                found.push({ rule: "alter-column-type", subject: `ALTER COLUMN ${cmd.name} TYPE on ${table}` });
+                break;
+            case "AT_SetNotNull":
+                if (!ctx.validatedTables.has(table))
+                    found.push({ rule: "set-not-null", subject: `ALTER COLUMN ${cmd.name} SET NOT NULL on ${table}` });
+                break;
+            case "AT_AddConstraint":
+                constraintFinding(table, cmd.def.Constraint, "ADD CONSTRAINT ", found);
+                break;
+            case "AT_ValidateConstraint":
+                ctx.validatedTables.add(table);
+                break;
+            case "AT_DropColumn":
+                found.push({ rule: "drop-column", subject: `DROP COLUMN ${cmd.name} on ${table}` });
+                break;
+        }
+    }
+    if (!exempt)
+        out.push(...found);
+    charFields(table, (s.cmds ?? []).map((c) => c.AlterTableCmd?.def?.ColumnDef), out);
+}
+function charFields(table, columns, out) {
+    for (const col of columns) {
+        if (col && last(col.typeName?.names) === "bpchar")
+            out.push({
+                rule: "ban-char-field",
+                subject: `column ${col.colname ?? ""} of ${table} is char(n)`.trim(),
+            });
+    }
+}
+function checkStatement(node, ctx) {
+    const out = [];
+    const [kind] = Object.keys(node ?? {});
+    const s = node?.[kind] ?? {};
+    const concurrentInTx = (what) => {
+        if (ctx.transaction)
+            out.push({ rule: "concurrently-in-transaction", subject: `${what} CONCURRENTLY` });
+    };
+    switch (kind) {
+        case "CreateStmt":
+            ctx.createdTables.add(relName(s.relation));
+            charFields(relName(s.relation), (s.tableElts ?? []).map((e) => e.ColumnDef), out);
+            break;
+        case "CreateTableAsStmt":
+            if (s.into?.rel)
+                ctx.createdTables.add(relName(s.into.rel));
+            break;
+        case "IndexStmt":
+            if (s.concurrent)
+                concurrentInTx("CREATE INDEX");
+            else if (!isNew(ctx, s.relation))
+                out.push({ rule: "create-index-non-concurrent", subject: `CREATE INDEX on ${relName(s.relation)}` });
+            if (s.idxname && isNew(ctx, s.relation))
+                ctx.createdIndexes.add(s.idxname);
+            break;
+        case "DropStmt": {
+            const names = (s.objects ?? []).map((o) => (o.List?.items ?? []).map((i) => i.String?.sval).join("."));
+            if (s.removeType === "OBJECT_TABLE") {
+                const old = names.filter((n) => !isNew(ctx, { relname: n.split(".").pop(), schemaname: undefined }));
+                if (old.length)
+                    out.push({ rule: "drop-table", subject: `DROP TABLE ${old.join(", ")}` });
+            }
+            if (s.removeType === "OBJECT_INDEX") {
+                if (s.concurrent)
+                    concurrentInTx("DROP INDEX");
+                const old = names.filter((n) => !ctx.createdIndexes.has(n.split(".").pop()));
+                if (!s.concurrent && old.length)
+                    out.push({ rule: "drop-index-non-concurrent", subject: `DROP INDEX ${old.join(", ")}` });
+            }
+            break;
+        }
+        case "ReindexStmt":
+            if (hasOption(s.params, "concurrently"))
+                concurrentInTx("REINDEX");
+            else if (!isNew(ctx, s.relation))
+                out.push({
+                    rule: "reindex-non-concurrent",
+                    subject: `REINDEX ${s.relation ? relName(s.relation) : s.name}`,
+                });
+            break;
+        case "VacuumStmt": {
+            const rels = (s.rels ?? []).map((r) => r.VacuumRelation?.relation);
+            if (s.is_vacuumcmd &&
+                hasOption(s.options, "full") &&
+                !(rels.length && rels.every((r) => isNew(ctx, r))))
+                out.push({
+                    rule: "vacuum-full",
+                    subject: `VACUUM FULL ${rels.map(relName).join(", ") || "(every table)"}`,
+                });
+            break;
+        }
+        case "ClusterStmt":
+            if (!isNew(ctx, s.relation))
+                out.push({
+                    rule: "cluster",
+                    subject: `CLUSTER ${s.relation ? relName(s.relation) : "(every table)"}`,
+                });
+            break;
+        case "LockStmt": {
+            const old = (s.relations ?? []).map((r) => r.RangeVar).filter((r) => !isNew(ctx, r));
+            if (old.length)
+                out.push({ rule: "lock-table", subject: `LOCK TABLE ${old.map(relName).join(", ")}` });
+            break;
+        }
+        case "RenameStmt":
+            if (isNew(ctx, s.relation))
+                break;
+            if (s.renameType === "OBJECT_COLUMN")
+                out.push({ rule: "rename-column", subject: `RENAME COLUMN ${s.subname} of ${relName(s.relation)}` });
+            if (s.renameType === "OBJECT_TABLE")
+                out.push({ rule: "rename-table", subject: `RENAME TABLE ${relName(s.relation)} TO ${s.newname}` });
+            break;
+        case "AlterTableStmt":
+            alterTable(s, ctx, out);
+            break;
+    }
+    return out;
+}
+},
+"migrator/lint/parser.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.loadParser = loadParser;
+let loading;
+async function loadParser() {
+    loading ??= (async () => {
+        const lib = require("libpg-query");
+        await lib.loadModule();
+        return lib;
+    })();
+    const lib = await loading;
+    return (sql) => statementsOf(sql, lib.parseSync(sql));
+}
+function statementsOf(sql, tree) {
+    const bytes = Buffer.from(sql, "utf8");
+    const ascii = bytes.length === sql.length;
+    const offset = (byte) => (ascii ? byte : bytes.subarray(0, byte).toString("utf8").length);
+    return (tree.stmts ?? []).map((s) => {
+        const from = s.stmt_location ?? 0;
+        const to = s.stmt_len ? from + s.stmt_len : bytes.length;
+        return { stmt: s.stmt, start: offset(from), end: offset(to) };
+    });
 }
 },
 "migrator/sources.ts": function (exports, module, __require) {
@@ -1544,6 +2245,7 @@ exports.failed = failed;
 const errors_1 = __require("migrator/errors.ts");
 const batch_1 = __require("migrator/batch.ts");
 const apply_no_transaction_1 = __require("migrator/apply-no-transaction.ts");
+const lock_retry_1 = __require("migrator/lock-retry.ts");
 const sql_text_1 = __require("migrator/sql-text.ts");
 class MigrationRunError extends errors_1.EngineError {
     results;
@@ -1649,7 +2351,7 @@ async function runUnits(run, units, offset, results, record) {
                 if (failure.unit > 0)
                     attempt = 0;
                 attempt++;
-                const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
+                const delayMs = (0, lock_retry_1.lockRetryDelayMs)(s, attempt);
                 s.onEvent({ type: "retry", name: unit.migration.name, attempt, delayMs, reason: e.message });
                 await new Promise((resolve) => setTimeout(resolve, delayMs));
                 from += failure.unit;
@@ -1820,6 +2522,7 @@ exports.runNoTransaction = runNoTransaction;
 const batch_1 = __require("migrator/batch.ts");
 const history_1 = __require("migrator/history.ts");
 const no_transaction_1 = __require("migrator/no-transaction.ts");
+const lock_retry_1 = __require("migrator/lock-retry.ts");
 const sql_split_1 = __require("migrator/sql-split.ts");
 const sql_text_1 = __require("migrator/sql-text.ts");
 async function runNoTransaction(run, m, direction, resume) {
@@ -1937,12 +2640,37 @@ async function withLockRetry(s, name, run) {
         catch (err) {
             if (err.code !== "55P03" || attempt > s.lockRetries)
                 throw err;
-            const delayMs = s.lockRetryDelayMs * 2 ** (attempt - 1);
+            const delayMs = (0, lock_retry_1.lockRetryDelayMs)(s, attempt);
             s.onEvent({ type: "retry", name, attempt, delayMs, reason: err.message });
             await new Promise((resolve) => setTimeout(resolve, delayMs));
         }
     }
 }
+},
+"migrator/lock-retry.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.lockRetryDelayMs = lockRetryDelayMs;
+function lockRetryDelayMs(s, attempt, random = Math.random) {
+    const cap = Math.min(s.lockRetryMaxDelayMs, s.lockRetryDelayMs * 2 ** Math.min(attempt - 1, 30));
+    return Math.round(cap / 2 + (random() * cap) / 2);
+}
+},
+"migrator/run-types.ts": function (exports, module, __require) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.RUNNER_DEFAULTS = void 0;
+const rules_1 = __require("migrator/lint/rules.ts");
+exports.RUNNER_DEFAULTS = {
+    lockTimeoutMs: 200,
+    statementTimeoutMs: 10 * 60_000,
+    lockRetries: 40,
+    lockRetryDelayMs: 100,
+    lockRetryMaxDelayMs: 5_000,
+    lintBaseline: rules_1.LINT_BASELINE,
+    lockDeadlineMs: 60_000,
+    connectDeadlineMs: 60_000,
+};
 },
 "migrator/sum-file.ts": function (exports, module, __require) {
 "use strict";

@@ -17,6 +17,8 @@ import {
   readHistory,
   scramSha256Verifier,
 } from "../../migrator";
+import { formatFinding, lintMigrations } from "../../migrator/lint";
+import type { Migration } from "../../migrator/migration-file";
 import { legacyLogins } from "../../lib/postgres/legacy-logins";
 
 export interface ConnectionInputs {
@@ -125,6 +127,26 @@ function connectionFailures(
     });
   }
   return failures;
+}
+
+/** The same lines `offthegrid-migrate lint` prints, one failure per refused statement. */
+async function lintFailures(news: SchemaInputs): Promise<{ property: string; reason: string }[]> {
+  const files: Migration[] = [];
+  for (const m of news.migrations ?? []) {
+    try {
+      files.push(parseMigration(m.name, m.sql));
+    } catch {
+      // failuresOf reports it.
+    }
+  }
+  try {
+    const findings = await lintMigrations(files);
+    return findings
+      .filter((f) => f.allowed === undefined)
+      .map((f) => ({ property: "migrations", reason: `migration lint: ${formatFinding(f)}` }));
+  } catch (err) {
+    return [{ property: "migrations", reason: (err as Error).message }];
+  }
 }
 
 function failuresOf(news: SchemaInputs): { property: string; reason: string }[] {
@@ -310,8 +332,9 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 export const schemaProvider = {
+  /** Also runs the migration lint, so `pulumi preview` with an unsafe new file fails before anything runs. */
   async check(_olds: SchemaInputs, news: SchemaInputs) {
-    return { inputs: news, failures: failuresOf(news) };
+    return { inputs: news, failures: [...failuresOf(news), ...(await lintFailures(news))] };
   },
 
   /** Compares checksums and settings only: no database round trip, so previews stay offline. Never a replace. */

@@ -18,12 +18,15 @@ const LINKED = [
   "tsconfig.json",
   "tsconfig.pulumi.json",
   "policy",
+  // Build output (npm run build): the pre-bundled schema provider the program requires.
+  "build",
 ];
 const COPIED = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "sql"];
 
 export function copyProject(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
   for (const name of LINKED) {
+    if (!fs.existsSync(path.join(ROOT, name))) continue;
     fs.symlinkSync(path.join(ROOT, name), path.join(dir, name));
   }
   for (const name of COPIED) fs.cpSync(path.join(ROOT, name), path.join(dir, name), { recursive: true });

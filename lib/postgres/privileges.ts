@@ -23,7 +23,7 @@ const DML = "SELECT,INSERT,UPDATE,DELETE";
 export const PINNED_SEARCH_PATH = "public, pg_temp";
 
 const appTable = { ownedBy: OWNER, owner: ALL, app: DML, readonly: "SELECT", PUBLIC: "" };
-/** Rollups and the views over them: written only by the SECURITY DEFINER triggers. */
+/** Rollups and the views over them (written only by the SECURITY DEFINER triggers), and the curriculum. */
 const readOnlyForApp = { ownedBy: OWNER, owner: ALL, app: "SELECT", readonly: "SELECT", PUBLIC: "" };
 const fn = (definer: boolean, app = "") => ({
   ownedBy: OWNER,
@@ -52,8 +52,9 @@ export const INTENDED_PRIVILEGES: Readonly<Record<string, PrivilegeCells>> = {
   "table stack.marker": { ownedBy: "admin", owner: "SELECT", app: "", readonly: "SELECT", PUBLIC: "" },
   "table migrations.history": { ownedBy: OWNER, owner: ALL, app: "", readonly: "SELECT", PUBLIC: "" },
   "table public.users": appTable,
-  "table public.education_modules": appTable,
-  "table public.education_module_prerequisites": appTable,
+  // The curriculum the app is graded by: content, kept by the owner (sql/005), read by the app.
+  "table public.education_modules": readOnlyForApp,
+  "table public.education_module_prerequisites": readOnlyForApp,
   "table public.user_module_progress": appTable,
   "table public.practice_sessions": appTable,
   "table public.user_achievements": appTable,

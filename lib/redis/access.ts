@@ -1,22 +1,18 @@
 // What the application's Redis user may touch. Shared by the dev redis.conf ACL and the ElastiCache RBAC access
 // string so both environments confine the app identically.
+import { DEFAULT_APP_KEY_PATTERNS, keyPatternsProblems } from "./key-patterns";
 
-/** The seed's key families: session:{user_id}, user_grids:{user_id}, grid_cache:{grid_id}, … */
-export const APP_KEY_PATTERNS = [
-  "session:*",
-  "user_grids:*",
-  "grid_cache:*",
-  "ws_connections:*",
-  "rate_limit:*",
-  "temp:*",
-] as const;
+export { DEFAULT_APP_KEY_PATTERNS };
 
 /**
  * An explicit allowlist rather than `+@all -@dangerous`: new commands in a Redis upgrade stay denied until we add
  * them. Connection commands are what ioredis sends while connecting (AUTH/HELLO, CLIENT SETNAME, INFO for its
  * ready check). No pub/sub: the app tracks websockets in sets, and Redis 7 denies channels by default anyway.
- * FLUSHALL, FLUSHDB, KEYS and SCAN (both enumerate key names outside the app's patterns; the app keeps its own
- * index sets where it needs to enumerate), CONFIG, DEBUG, SHUTDOWN, ACL, MONITOR … are absent on purpose.
+ * FLUSHALL, FLUSHDB, KEYS (blocks the server while it walks every key), CONFIG, DEBUG, SHUTDOWN, ACL, MONITOR,
+ * scripting … are absent on purpose. INFO stays whole: ioredis's ready check sends a bare INFO to wait out AOF
+ * loading after a restart, and Redis 7 ACLs can only allow first arguments (`+info|persistence`, which refuses the
+ * bare INFO: ioredis then skips the check with a warning), never deny one. So INFO's default sections (server,
+ * keyspace, …) stay visible to the app; test/adversarial/redis-scripts.test.ts pins that behaviour.
  */
 export const APP_COMMANDS = [
   // connection
@@ -58,8 +54,7 @@ export const APP_COMMANDS = [
   "pttl",
   "persist",
   "type",
-  // No SCAN: ACL key patterns do not filter its reply, so it would list every key name on the server (other
-  // families, other tenants, operators' keys). HSCAN/SSCAN/ZSCAN stay: they name a key, which the ACL checks.
+  // SCAN is granted only by RedisAppAccess.scan. HSCAN/SSCAN/ZSCAN name a key, which the ACL checks.
   // hashes
   "hget",
   "hset",
@@ -103,19 +98,40 @@ export const APP_COMMANDS = [
   "llen",
   "ltrim",
   "lrem",
-  // transactions and scripts (ioredis defineCommand uses EVALSHA; key permissions still apply inside scripts)
+  // Transactions (the API's sliding-window rate limits run ZREMRANGEBYSCORE/ZADD/ZCARD/EXPIRE in MULTI/EXEC).
+  // No scripting at all (EVAL, EVALSHA, SCRIPT, FUNCTION, FCALL): a script runs unbounded on the server's only
+  // thread (`while true do end` answers BUSY to every client, and only SCRIPT KILL, which the app cannot have
+  // without also killing the admin's scripts, ends it), SCRIPT LOAD caches scripts outside maxmemory (1,500 x 100 KB
+  // evicted every key, then OOM for the admin), and redis.log writes forged lines into the server log. Neither the
+  // API nor ioredis needs them: ioredis sends EVALSHA only for commands an application defines itself.
   "multi",
   "exec",
   "discard",
   "watch",
   "unwatch",
-  "eval",
-  "evalsha",
-  "script|load",
-  "script|exists",
 ] as const;
 
-/** Key patterns + commands in Redis ACL syntax, shared by redis.conf and ElastiCache access strings. */
-export function appPermissions(): string {
-  return [...APP_KEY_PATTERNS.map((p) => `~${p}`), "-@all", ...APP_COMMANDS.map((c) => `+${c}`)].join(" ");
+/** Enumerates keys; see RedisAppAccess.scan for why it is a switch. */
+export const SCAN_COMMAND = "scan";
+
+export interface RedisAppAccess {
+  /** ACL key patterns (validated by lib/redis/key-patterns.ts). */
+  readonly keyPatterns: readonly string[];
+  /**
+   * Grant SCAN. Redis ACL key patterns do not filter SCAN's reply (it names no key): with it the app user lists
+   * every key name on the instance, other families' and operators' included (not their values). Right for an
+   * instance dedicated to this application, whose session cleanup and stats enumerate `session:*` with SCAN MATCH;
+   * wrong for a shared one. KEYS stays denied either way (it blocks the server for O(N)).
+   */
+  readonly scan: boolean;
+}
+
+export const DEFAULT_APP_ACCESS: RedisAppAccess = { keyPatterns: DEFAULT_APP_KEY_PATTERNS, scan: true };
+
+/** Key patterns + commands in Redis ACL syntax, shared by the dev ACL and ElastiCache access strings. */
+export function appPermissions(access: RedisAppAccess): string {
+  const problems = keyPatternsProblems(access.keyPatterns);
+  if (problems.length > 0) throw new Error(`Redis app key patterns: ${problems.join("; ")}`);
+  const commands = access.scan ? [...APP_COMMANDS, SCAN_COMMAND] : APP_COMMANDS;
+  return [...access.keyPatterns.map((p) => `~${p}`), "-@all", ...commands.map((c) => `+${c}`)].join(" ");
 }

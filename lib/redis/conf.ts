@@ -1,7 +1,7 @@
 // Renders redis.conf for the dev container (and the integration tests, which substitute only paths and ports).
 // Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret.
 import { createHash } from "node:crypto";
-import { appPermissions } from "./access";
+import { RedisAppAccess, appPermissions } from "./access";
 
 export interface RedisConfOptions {
   readonly bind: readonly string[];
@@ -13,6 +13,8 @@ export interface RedisConfOptions {
   /** SHA-256 hex digests, as produced by redisPasswordHash. */
   readonly adminPasswordHash: string;
   readonly appPasswordHash: string;
+  /** Key patterns and SCAN for the app user (config: redisAppKeyPatterns, redisAppScan). */
+  readonly appAccess: RedisAppAccess;
 }
 
 export function redisPasswordHash(password: string): string {
@@ -71,6 +73,10 @@ export function renderRedisConf(o: RedisConfOptions): string {
     "zset-max-listpack-entries 128",
     "zset-max-listpack-value 64",
     "",
+    "# Scripts are the admin's alone (the app user may not script); one that runs past 1 s gets BUSY replies",
+    "# for everyone else and accepts SCRIPT KILL / SHUTDOWN NOSAVE from the admin (Redis' default is 5 s).",
+    "busy-reply-threshold 1000",
+    "",
     "slowlog-log-slower-than 10000",
     "slowlog-max-len 128",
     "enable-debug-command no",
@@ -83,7 +89,7 @@ export function renderRedisConf(o: RedisConfOptions): string {
     // windows and set updates) was dropped on restart, silently.
     "user default off resetpass ~* &* +@all",
     `user ${o.adminUser} on #${o.adminPasswordHash} ~* &* +@all`,
-    `user ${o.appUser} on #${o.appPasswordHash} resetchannels ${appPermissions()}`,
+    `user ${o.appUser} on #${o.appPasswordHash} resetchannels ${appPermissions(o.appAccess)}`,
     "",
   ].join("\n");
 }

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import Redis, { Cluster } from "ioredis";
 import { pgDump, pgRestore } from "../../cli/ops/postgres-backup";
 import { dumpRedis } from "../../cli/ops/redis-backup";
+import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
 import { redisPasswordHash } from "../../lib/redis/conf";
 import { migrationStatus } from "../../migrator";
 import { TestCertificates, makeTestCertificates } from "../../harness/certificates";
@@ -234,14 +235,27 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
     }
   });
 
-  // Item 16: SCAN listed key names outside the app's patterns; dumpRedis read one node of a cluster.
-  it("the app user may not SCAN (it would list every key name on the server)", async () => {
+  // Item 16 of an earlier probe: SCAN lists key names outside the app's patterns. Issue 16 made it a switch
+  // (redisAppScan, on by default for the instance the stack dedicates to the app): names, never values.
+  it("SCAN is a switch: with redisAppScan off the app user may not SCAN; on, it sees names but no values", async () => {
     const admin = new Redis(redisUrl("admin", ADMIN));
     const app = new Redis(redisUrl("app", APP));
     try {
       await admin.set("ops:internal-note", "x");
-      await assert.rejects(app.scan("0"), /NOPERM/);
-      await assert.rejects(app.scan("0", "MATCH", "session:*"), /NOPERM/);
+      const rules = appPermissions({ ...DEFAULT_APP_ACCESS, scan: false }).split(" ");
+      await admin.call("ACL", "SETUSER", "app-noscan", "reset", "on", `>${APP}`, ...rules);
+      const noScan = new Redis(redisUrl("app-noscan", APP));
+      try {
+        await assert.rejects(noScan.scan("0"), /NOPERM/);
+        await assert.rejects(noScan.scan("0", "MATCH", "session:*"), /NOPERM/);
+      } finally {
+        noScan.disconnect();
+        await admin.call("ACL", "DELUSER", "app-noscan");
+      }
+      const [, names] = await app.scan("0", "MATCH", "ops:*", "COUNT", 1000);
+      assert.ok(names.includes("ops:internal-note"), "the documented cost of the switch: key names");
+      await assert.rejects(app.get("ops:internal-note"), /NOPERM/);
+      await assert.rejects(app.call("KEYS", "*"), /NOPERM/);
     } finally {
       admin.disconnect();
       app.disconnect();

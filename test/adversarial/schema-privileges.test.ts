@@ -150,4 +150,23 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
     assert.ok(report.scrubbedStatements >= 1, JSON.stringify(report));
     assert.deepEqual(report.warnings, []);
   });
+
+  // Issue #20 item 8: the app rewrote the curriculum it is graded by (required_score 0, prerequisites deleted).
+  it("the app can read the curriculum but neither lower a module's required score nor drop prerequisites", async () => {
+    await withClient(db.as("app"), async (c) => {
+      assert.ok((await c.query("SELECT count(*)::int AS n FROM education_modules")).rows[0].n > 0);
+      await assert.rejects(c.query("UPDATE education_modules SET required_score = 0"), DENIED);
+      await assert.rejects(c.query("DELETE FROM education_module_prerequisites"), DENIED);
+      await assert.rejects(
+        c.query(
+          "INSERT INTO education_modules (slug, title, content, sort_order) VALUES ('free', 'x', '{}', 9)",
+        ),
+        DENIED,
+      );
+    });
+    const { rows } = await withClient(db.as("admin"), (c) =>
+      c.query("SELECT count(*)::int AS n FROM education_modules WHERE required_score = 0"),
+    );
+    assert.equal(rows[0].n, 0);
+  });
 });

@@ -37,6 +37,18 @@ function bin(name: string, argv: string[], env: Record<string, string | undefine
   });
 }
 
+/** The checkout's sql/ plus 900_unsafe.sql: one refused statement (line 3) and one opted out (line 4). */
+function unsafeDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-sql-"));
+  fs.cpSync(path.join(ROOT, "sql"), dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "900_unsafe.sql"),
+    "-- migrate:allow drop-column the app stopped reading legacy_flag in release 41\n-- migrate:up\n" +
+      "CREATE INDEX users_created ON users (created_at);\nALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;\n",
+  );
+  return dir;
+}
+
 const PROGRAMS = [
   ["offthegrid-migrate", migrateProgram],
   ["offthegrid-db", dbProgram],
@@ -79,7 +91,7 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
 
   it("status, plan, health and metrics offer --json", () => {
     const json = (p: typeof migrateProgram) => p.commands.filter((c) => c.json).map((c) => c.name);
-    assert.deepEqual(json(migrateProgram), ["status", "plan"]);
+    assert.deepEqual(json(migrateProgram), ["status", "plan", "lint"]);
     assert.deepEqual(json(dbProgram).slice(0, 2), ["health", "metrics"]);
   });
 
@@ -106,6 +118,30 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
       const stale = await bin("offthegrid-migrate", ["verify", "--dir", dir]);
       assert.equal(stale.code, 1);
       assert.match(stale.stdout, /999_extra\.sql/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("lint exits 0 on the checkout's sql/ and 1 naming file:line and rule for an unsafe new file", async () => {
+    const ok = await bin("offthegrid-migrate", ["lint"]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^0 refused/m);
+    const dir = unsafeDir();
+    try {
+      const bad = await bin("offthegrid-migrate", ["lint", "--dir", dir]);
+      assert.equal(bad.code, 1, bad.stderr);
+      assert.match(
+        bad.stdout,
+        /^✗ 900_unsafe\.sql:3 create-index-non-concurrent: .*SHARE lock.* Safe: CREATE INDEX CONCURRENTLY/m,
+      );
+      assert.match(bad.stdout, /^~ 900_unsafe\.sql:4 drop-column: .*Allowed by the file: the app stopped/m);
+      const json = JSON.parse((await bin("offthegrid-migrate", ["lint", "--json", "--dir", dir])).stdout);
+      assert.equal(json.refused, 1);
+      assert.deepEqual(
+        json.findings.map((f: { rule: string; line: number }) => `${f.line} ${f.rule}`),
+        ["3 create-index-non-concurrent", "4 drop-column"],
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -141,7 +177,32 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
         files.sort().map((f) => `applied ${f}`),
       );
       const plan = await bin("offthegrid-migrate", ["plan", "--json"], env);
-      assert.deepEqual(JSON.parse(plan.stdout), { pending: [] });
+      assert.deepEqual(JSON.parse(plan.stdout), { pending: [], refused: 0 });
+    });
+
+    it("plan and up refuse an unsafe pending file with file:line and rule; plan shows timeouts and opt-out reasons", async () => {
+      const env = { DATABASE_URL: db.url("owner") };
+      const dir = unsafeDir();
+      try {
+        assert.equal((await bin("offthegrid-migrate", ["sum", "--dir", dir])).code, 0);
+        const plan = await bin("offthegrid-migrate", ["plan", "--dir", dir], env);
+        assert.equal(plan.code, 1, plan.stderr);
+        assert.match(plan.stdout, /✗ 900_unsafe\.sql:3 create-index-non-concurrent: CREATE INDEX on users/);
+        assert.match(
+          plan.stdout,
+          /900_unsafe\.sql {2}lock_timeout 200 ms × 41 tries, statement_timeout 600000 ms/,
+        );
+        assert.match(plan.stdout, /allows drop-column: the app stopped reading legacy_flag in release 41/);
+        const up = await bin("offthegrid-migrate", ["up", "--dir", dir], env);
+        assert.equal(up.code, 1);
+        assert.match(up.stderr, /900_unsafe\.sql:3 create-index-non-concurrent/);
+        const status = JSON.parse(
+          (await bin("offthegrid-migrate", ["status", "--json", "--dir", dir], env)).stdout,
+        );
+        assert.equal(status.pending, 1, "nothing of the refused file ran");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("health --json and metrics --json print one JSON document; health exits by status", async () => {

@@ -3,8 +3,15 @@
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
 import { bootstrap } from "../../migrator";
+import { MEMBER_LIMITS } from "../../migrator/bootstrap-hardening";
 import { sharedPostgres, withClient } from "../../harness/postgres";
 import { preparedDatabase, stackBootstrapOptions } from "../support/prepared";
+
+/** The per-login limits the bootstrap gives app and read-only members, as pg_db_role_setting lists them. */
+const memberLimits = (group: string): string[] => {
+  const key = group === "offthegrid_app" ? "app" : group === "offthegrid_readonly" ? "readonly" : undefined;
+  return key ? Object.entries(MEMBER_LIMITS[key]).map(([k, v]) => `${k}=${v}`) : [];
+};
 
 describe("alternating login members (bootstrap, real PostgreSQL 17)", function () {
   it("groups cannot log in and hold no password; members log in, inherit the group and start as it", async () => {
@@ -26,7 +33,7 @@ describe("alternating login members (bootstrap, real PostgreSQL 17)", function (
         const m = byName[`${group}_${slot}`];
         assert.deepEqual(
           [m.login, m.inherit, m.password, m.member_of, m.setconfig],
-          [true, true, true, [group], [`role=${group}`]],
+          [true, true, true, [group], [`role=${group}`, ...memberLimits(group)]],
           m.rolname,
         );
       }

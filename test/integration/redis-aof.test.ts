@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
+import { DEFAULT_APP_ACCESS } from "../../lib/redis/access";
 import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
 import { freePort, waitForPort } from "../../harness/ports";
 import { requireRedisServer } from "../../harness/redis-server";
@@ -32,6 +33,14 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
     await server?.exited;
     server = undefined;
   };
+  const admin = () =>
+    new Redis({
+      port,
+      host: "127.0.0.1",
+      username: "admin",
+      password: ADMIN_PASSWORD,
+      maxRetriesPerRequest: 0,
+    });
   const app = () =>
     new Redis({ port, host: "127.0.0.1", username: "app", password: APP_PASSWORD, maxRetriesPerRequest: 0 });
 
@@ -48,6 +57,7 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
       appUser: "app",
       adminPasswordHash: redisPasswordHash(ADMIN_PASSWORD),
       appPasswordHash: redisPasswordHash(APP_PASSWORD),
+      appAccess: DEFAULT_APP_ACCESS,
     });
     fs.writeFileSync(path.join(dir, "redis.conf"), conf, { mode: 0o600 });
     await start();
@@ -79,8 +89,10 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
         .sadd(`ws_connections:${tag}`, "conn-1")
         .expire(`ws_connections:${tag}`, 3600)
         .exec();
-      // Redis 7 writes a script's effects to the AOF wrapped in MULTI/EXEC.
-      await before.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, `temp:${tag}`, "scripted");
+      // Redis 7 writes a script's effects to the AOF wrapped in MULTI/EXEC. Only the admin may script (issue 20).
+      const operator = admin();
+      await operator.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, `temp:${tag}`, "scripted");
+      operator.disconnect();
       // appendfsync everysec: past the next fsync, so even SIGKILL finds these on disk.
       await new Promise((r) => setTimeout(r, 1_500));
       before.disconnect();

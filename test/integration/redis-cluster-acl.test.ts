@@ -8,7 +8,7 @@ import * as path from "node:path";
 import Redis, { Cluster } from "ioredis";
 import { freePort, waitForPort } from "../../harness/ports";
 import { requireRedisServer } from "../../harness/redis-server";
-import { appPermissions } from "../../lib/redis/access";
+import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
 import { appAccessRules } from "../../lib/redis/cluster-access";
 
 describe("Redis cluster mode: the app user's ACL against a real cluster-enabled redis-server", function () {
@@ -73,7 +73,7 @@ describe("Redis cluster mode: the app user's ACL against a real cluster-enabled 
   }
 
   it("discovers the topology and reads and writes the app's keys with the cluster-mode access string", async () => {
-    const cluster = await clusterAs("app", appAccessRules(true));
+    const cluster = await clusterAs("app", appAccessRules(DEFAULT_APP_ACCESS, true));
     try {
       await cluster.set("session:42", "x", "EX", 60);
       assert.equal(await cluster.get("session:42"), "x");
@@ -85,8 +85,8 @@ describe("Redis cluster mode: the app user's ACL against a real cluster-enabled 
   });
 
   it("cannot even connect with the single-node access string (the defect this fixes)", async () => {
-    assert.equal(appAccessRules(false), appPermissions());
-    const cluster = await clusterAs("app-plain", appAccessRules(false));
+    assert.equal(appAccessRules(DEFAULT_APP_ACCESS, false), appPermissions(DEFAULT_APP_ACCESS));
+    const cluster = await clusterAs("app-plain", appAccessRules(DEFAULT_APP_ACCESS, false));
     cluster.on("error", () => undefined); // the expected slot-refresh failure, asserted below
     try {
       await assert.rejects(cluster.set("session:43", "x"));

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import Redis, { RedisOptions } from "ioredis";
 import * as net from "node:net";
 import { redisHealthcheck } from "../../components/local/redis";
-import { APP_KEY_PATTERNS } from "../../lib/redis/access";
+import { DEFAULT_APP_ACCESS, DEFAULT_APP_KEY_PATTERNS, appPermissions } from "../../lib/redis/access";
+import { REDIS_APP_OPERATIONS } from "../../harness/redis-app-operations";
 import { redisPasswordHash } from "../../lib/redis/conf";
 import { RedisServer, startRedis } from "../../harness/redis-server";
 
@@ -49,8 +50,9 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
       appPasswordHash: redisPasswordHash(APP_PASSWORD),
     });
   });
+  // Each test's connections end with it: a few dozen idle clients' buffers count against maxmemory too.
+  afterEach(() => clients.splice(0).forEach((c) => c.disconnect()));
   after(async () => {
-    clients.forEach((c) => c.disconnect());
     await server?.stop();
   });
 
@@ -75,28 +77,47 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     assert.equal(await client.client("GETNAME"), "offthegrid-api");
   });
 
-  it("lets the app user work on every seed key family", async () => {
-    const client = app();
-    await client.connect();
-    for (const pattern of APP_KEY_PATTERNS) {
-      const key = pattern.replace("*", "42");
-      await client.set(key, "v", "EX", 60);
-      assert.equal(await client.get(key), "v");
-      assert.ok((await client.ttl(key)) > 0);
+  // Each of the Off the Grid API's operations (harness/redis-app-operations.ts), as the app user, default config.
+  for (const operation of REDIS_APP_OPERATIONS) {
+    it(`lets the app user run: ${operation.name}`, async () => {
+      const client = app();
+      await client.connect();
+      await operation.run(client, "42");
+    });
+  }
+
+  it("needs every default key pattern: without any one of them some application operation is refused", async () => {
+    const control = admin();
+    await control.connect();
+    for (const [i, pattern] of DEFAULT_APP_KEY_PATTERNS.entries()) {
+      const rest = DEFAULT_APP_KEY_PATTERNS.filter((p) => p !== pattern);
+      const rules = appPermissions({ ...DEFAULT_APP_ACCESS, keyPatterns: rest }).split(" ");
+      await control.call("ACL", "SETUSER", "app-probe", "reset", "on", ">probe-password", ...rules);
+      const client = connect({ username: "app-probe", password: "probe-password" });
+      await client.connect();
+      const refused: string[] = [];
+      for (const operation of REDIS_APP_OPERATIONS) {
+        await operation.run(client, `probe-${i}`).catch((err: Error) => {
+          if (/NOPERM/.test(err.message)) refused.push(operation.name);
+          else throw err;
+        });
+      }
+      client.disconnect();
+      assert.ok(refused.length > 0, `no operation needs ${pattern}`);
     }
-    await client.sadd("ws_connections:42x", "conn-1", "conn-2");
-    assert.equal(await client.scard("ws_connections:42x"), 2);
-    await client.zadd("rate_limit:10.0.0.1", Date.now(), "req-1");
-    assert.equal(await client.zcard("rate_limit:10.0.0.1"), 1);
-    await client.hset("grid_cache:g1", { price: "1.5" });
-    assert.equal(await client.hget("grid_cache:g1", "price"), "1.5");
-    const [, members] = await client.sscan("ws_connections:42x", "0");
-    assert.deepEqual(members.sort(), ["conn-1", "conn-2"]);
-    const results = await client.multi().incr("rate_limit:1.2.3.4").expire("rate_limit:1.2.3.4", 60).exec();
-    assert.deepEqual(
-      results?.map(([err]) => err),
-      [null, null],
-    );
+    await control.call("ACL", "DELUSER", "app-probe");
+  });
+
+  it("keeps the login path free of SCAN: with redisAppScan off, login operations still work and SCAN is refused", async () => {
+    const control = admin();
+    await control.connect();
+    const rules = appPermissions({ ...DEFAULT_APP_ACCESS, scan: false }).split(" ");
+    await control.call("ACL", "SETUSER", "app-noscan", "reset", "on", ">noscan-password", ...rules);
+    const client = connect({ username: "app-noscan", password: "noscan-password" });
+    await client.connect();
+    for (const operation of REDIS_APP_OPERATIONS.filter((o) => !o.scan)) await operation.run(client, "43");
+    await assert.rejects(client.scan("0", "MATCH", "session:*"), /NOPERM/);
+    await control.call("ACL", "DELUSER", "app-noscan");
   });
 
   it("confines the app user to its key patterns", async () => {
@@ -104,6 +125,8 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     await client.connect();
     await assert.rejects(client.set("users:1", "x"), /NOPERM/);
     await assert.rejects(client.get("session"), /NOPERM/);
+    await assert.rejects(client.get("ops:rotation"), /NOPERM/, "the operators' family");
+    await assert.rejects(client.get("user:1:profile"), /NOPERM/, "user:* only for the three listed families");
     // Scripts cannot escape the key permissions either.
     await assert.rejects(
       client.eval("return redis.call('SET', KEYS[1], 'x')", 1, "other:1"),
@@ -115,8 +138,13 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     ["FLUSHALL", []],
     ["FLUSHDB", []],
     ["KEYS", ["*"]],
-    // SCAN ignores the ACL's key patterns: it would list every key name on the server.
-    ["SCAN", ["0"]],
+    ["KEYS", ["session:*"]],
+    ["EVAL", ["return 1", "0"]],
+    ["EVALSHA", ["e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"]],
+    ["SCRIPT", ["LOAD", "return 1"]],
+    ["SCRIPT", ["KILL"]],
+    ["FUNCTION", ["LIST"]],
+    ["FCALL", ["f", "0"]],
     ["CONFIG", ["GET", "maxmemory"]],
     ["DEBUG", ["SLEEP", "0"]],
     ["SHUTDOWN", ["NOSAVE"]],
@@ -128,7 +156,7 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     ["SELECT", ["1"]],
   ];
   for (const [command, args] of denied) {
-    it(`denies the app user ${command}`, async () => {
+    it(`denies the app user ${command} ${args.join(" ")}`, async () => {
       const client = app();
       await client.connect();
       await assert.rejects(

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { REDIS_USERS } from "../../lib/postgres/roles";
-import { APP_KEY_PATTERNS } from "../../lib/redis/access";
+import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/access";
 import { redisPasswordHash } from "../../lib/redis/conf";
 import { sharedPostgres } from "../../harness/postgres";
 import { RedisServer, startRedis } from "../../harness/redis-server";
@@ -55,7 +55,7 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
   let redis: RedisServer;
   let targets: Targets;
   // The app's families the ACL grants (all of them once lib/redis/access.ts lists the app's real ones).
-  const families = () => familiesGranted(APP_KEY_PATTERNS);
+  const families = () => familiesGranted(DEFAULT_APP_KEY_PATTERNS);
 
   before(async () => {
     db = await preparedDatabase(await sharedPostgres(), "traffic");

@@ -1,19 +1,77 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import { OUTPUT, buildProviderBundle } from "../../tools/bundle-provider";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BUNDLE_FILE, readBundle } from "../../components/schema/bundle-file";
+import { ROOT, buildProviderBundle } from "../../tools/bundle-provider";
 
-describe("provider bundle (components/schema/provider.bundle.js)", () => {
-  it("is exactly what tools/bundle-provider.ts builds from the current sources", () => {
+describe("provider bundle (build/provider.bundle.js, made by npm run build)", () => {
+  let dir: string;
+  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-bundle-"))));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("is not in git: generated code lives in the git-ignored build/ output", () => {
+    const tracked = spawnSync("git", ["ls-files", "--", "*.bundle.js", "build"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(tracked.stdout, "");
+  });
+
+  it("the built bundle is what tools/bundle-provider.ts builds from the current sources", () => {
     assert.ok(
-      fs.readFileSync(OUTPUT, "utf8") === buildProviderBundle(),
-      "components/schema/provider.bundle.js is out of date: run `npm run bundle:provider` and commit the result",
+      readBundle() === buildProviderBundle(),
+      "build/provider.bundle.js is out of date: run npm run build",
     );
   });
 
-  it("requires nothing but node builtins and pg, and nothing relative", () => {
+  it("the program refuses a missing bundle, naming npm run build", () => {
+    assert.throws(
+      () => readBundle(path.join(dir, "build", "provider.bundle.js"), dir),
+      /build\/provider\.bundle\.js is missing: .* Run `npm run build`\./,
+    );
+  });
+
+  it("the program refuses a bundle built from other sources, naming the changed file and npm run build", () => {
+    // A copy of the bundled sources, one of which is then edited after the build (as a merge or an edit would).
+    const bundle = buildProviderBundle();
+    const ids = Object.keys(JSON.parse(bundle.split("\n")[1].replace("// sources: ", "")));
+    for (const id of ids) {
+      fs.mkdirSync(path.join(dir, path.dirname(id)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, id), path.join(dir, id));
+    }
+    const file = path.join(dir, "build", "provider.bundle.js");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bundle);
+    assert.equal(readBundle(file, dir), bundle);
+    fs.appendFileSync(path.join(dir, "migrator/runner.ts"), "\n// edited after the build\n");
+    assert.throws(() => readBundle(file, dir), /changed: migrator\/runner\.ts\): run `npm run build`/);
+    fs.writeFileSync(file, bundle.replace(/^\/\/ sources: .*$/m, "// no list"));
+    assert.throws(() => readBundle(file, dir), /no source list/);
+  });
+
+  it("the program itself fails with that message when build/ has no bundle", () => {
+    // The real module, loaded in a child process whose bundle path is moved aside for the duration.
+    const aside = `${BUNDLE_FILE}.aside-${process.pid}`;
+    fs.renameSync(BUNDLE_FILE, aside);
+    try {
+      const run = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "-e", 'require("./components/schema/bundled-provider")'],
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      assert.notEqual(run.status, 0);
+      assert.match(run.stderr, /build\/provider\.bundle\.js is missing: .*Run `npm run build`/);
+    } finally {
+      fs.renameSync(aside, BUNDLE_FILE);
+    }
+  });
+
+  it("requires nothing but node builtins, pg and the lint's parser (libpg-query), and nothing relative", () => {
     const requires = [...buildProviderBundle().matchAll(/(?<![\w.])require\("([^"]+)"\)/g)].map((m) => m[1]);
     assert.deepEqual(
-      [...new Set(requires)].filter((r) => !r.startsWith("node:") && r !== "pg"),
+      [...new Set(requires)].filter((r) => !r.startsWith("node:") && r !== "pg" && r !== "libpg-query"),
       [],
     );
   });

@@ -1,5 +1,10 @@
 import { strict as assert } from "node:assert";
-import { APP_COMMANDS, APP_KEY_PATTERNS, appPermissions } from "../../lib/redis/access";
+import {
+  APP_COMMANDS,
+  DEFAULT_APP_ACCESS,
+  DEFAULT_APP_KEY_PATTERNS,
+  appPermissions,
+} from "../../lib/redis/access";
 import { RedisConfOptions, redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
 
 const options: RedisConfOptions = {
@@ -11,6 +16,7 @@ const options: RedisConfOptions = {
   appUser: "app",
   adminPasswordHash: redisPasswordHash("admin-secret"),
   appPasswordHash: redisPasswordHash("app-secret"),
+  appAccess: DEFAULT_APP_ACCESS,
 };
 const directives = (conf: string) =>
   conf.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
@@ -41,7 +47,7 @@ describe("redis.conf rendering (pure)", () => {
     // Off (no AUTH as default, connections start unauthenticated); all permissions for the AOF replay of EXEC.
     assert.ok(lines.includes("user default off resetpass ~* &* +@all"));
     const app = lines.find((l) => l.startsWith("user app "))!;
-    for (const pattern of APP_KEY_PATTERNS) assert.ok(app.includes(` ~${pattern}`));
+    for (const pattern of DEFAULT_APP_KEY_PATTERNS) assert.ok(app.includes(` ~${pattern}`));
     assert.ok(!app.includes("~*") && !app.includes("&"), "no blanket key or channel access");
     assert.ok(/ -@all /.test(app), "starts from nothing");
     for (const banned of [
@@ -61,7 +67,7 @@ describe("redis.conf rendering (pure)", () => {
 
   it("keeps the allowlist free of duplicates and dangerous commands", () => {
     assert.equal(new Set(APP_COMMANDS).size, APP_COMMANDS.length);
-    assert.ok(!/\+@/.test(appPermissions()), "no command categories, only named commands");
+    assert.ok(!/\+@/.test(appPermissions(DEFAULT_APP_ACCESS)), "no command categories, only named commands");
   });
 
   it("is deterministic: the same inputs render the same file (no needless container replacement)", () => {

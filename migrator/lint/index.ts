@@ -1,0 +1,125 @@
+// The migration lint: each up section parsed by PostgreSQL's own parser, judged statement by statement against
+// LINT_RULES. Used by `offthegrid-migrate lint`, by `plan` and `up` (which refuse), and by the schema resource's
+// check (so `pulumi preview` fails before anything runs). Files numbered up to the baseline are not judged (see
+// rules.ts); down sections are not judged (they run only on an operator's explicit rollback).
+import { EngineError } from "../errors";
+import { Migration, MigrationFileError } from "../migration-file";
+import { Statement } from "../sql-split";
+import { checkStatement, newContext } from "./checks";
+import { LINT_BASELINE, ruleNamed } from "./rules";
+import { ParsedStatement, loadParser } from "./parser";
+
+export { LINT_BASELINE, LINT_RULES, LINT_RULE_NAMES, LintRule } from "./rules";
+
+export interface LintFinding {
+  readonly file: string;
+  readonly line: number;
+  readonly rule: string;
+  readonly subject: string;
+  readonly blocks: string;
+  readonly safe: string;
+  /** The reason of the file's `-- migrate:allow <rule> <reason>`, when it opts out of this rule. */
+  readonly allowed?: string;
+}
+
+export interface LintOptions {
+  /** Files numbered up to this are not judged (default LINT_BASELINE). */
+  readonly baseline?: number;
+}
+
+export class MigrationLintError extends EngineError {
+  constructor(readonly findings: readonly LintFinding[]) {
+    super(
+      "MigrationLintError",
+      `Migration lint refused ${findings.length} statement(s) that would block or break the running app:\n` +
+        findings.map((f) => `  ${formatFinding(f)}`).join("\n"),
+    );
+  }
+}
+
+/** One line per finding, the same in the CLI, in `plan` and in a failed preview. */
+export function formatFinding(f: LintFinding): string {
+  const head = `${f.file}:${f.line} ${f.rule}: ${f.subject}: ${f.blocks}.`;
+  if (f.allowed !== undefined) return `${head} Allowed by the file: ${f.allowed}`;
+  return `${head} Safe: ${f.safe}. (Or opt out in the header: -- migrate:allow ${f.rule} <reason>)`;
+}
+
+export function linted(m: Migration, options: LintOptions = {}): boolean {
+  return m.version > (options.baseline ?? LINT_BASELINE);
+}
+
+/** Every finding of the files above the baseline, opted out or not. Loads the parser only if there is a file. */
+export async function lintMigrations(
+  files: readonly Migration[],
+  options: LintOptions = {},
+): Promise<LintFinding[]> {
+  const judged = files.filter((m) => linted(m, options));
+  if (judged.length === 0) return [];
+  const parse = await loadParser();
+  return judged.flatMap((m) => lintFile(m, parse));
+}
+
+/** Throws MigrationLintError when a finding is not opted out. */
+export async function assertLintClean(files: readonly Migration[], options: LintOptions = {}): Promise<void> {
+  const refused = (await lintMigrations(files, options)).filter((f) => f.allowed === undefined);
+  if (refused.length) throw new MigrationLintError(refused);
+}
+
+function lintFile(m: Migration, parse: (sql: string) => ParsedStatement[]): LintFinding[] {
+  const statements = m.upStatements;
+  const from = statements[0].start;
+  const parsed = parseSection(m, m.sql.slice(from, statements[statements.length - 1].end), parse);
+  const ctx = newContext(m.transaction);
+  const allowed = new Map(m.optOuts.map((o) => [o.rule, o.reason]));
+  const findings: LintFinding[] = [];
+  parsed.forEach((p, i) => {
+    const split = statementIn(statements, from + p.start, from + p.end);
+    if (
+      !split ||
+      statementIn(statements.slice(statements.indexOf(split) + 1), from + p.start, from + p.end)
+    ) {
+      throw new MigrationFileError(
+        m.name,
+        split?.line ?? statements[0].line,
+        `statement ${i + 1}: PostgreSQL's parser and the runner's statement splitter disagree on where ` +
+          "statements begin and end; write one statement per semicolon",
+      );
+    }
+    for (const raw of checkStatement(p.stmt, ctx)) {
+      const rule = ruleNamed(raw.rule);
+      findings.push({
+        file: m.name,
+        line: split.line,
+        rule: rule.name,
+        subject: raw.subject,
+        blocks: rule.blocks,
+        safe: rule.safe,
+        ...(allowed.has(rule.name) ? { allowed: allowed.get(rule.name) } : {}),
+      });
+    }
+  });
+  if (parsed.length !== statements.length) {
+    throw new MigrationFileError(
+      m.name,
+      statements[0].line,
+      `PostgreSQL's parser finds ${parsed.length} statement(s) in the up section, the runner's splitter ` +
+        `${statements.length}; write one statement per semicolon`,
+    );
+  }
+  return findings;
+}
+
+function statementIn(statements: readonly Statement[], start: number, end: number): Statement | undefined {
+  return statements.find((s) => s.start >= start && s.end <= end);
+}
+
+function parseSection(m: Migration, sql: string, parse: (sql: string) => ParsedStatement[]) {
+  try {
+    return parse(sql);
+  } catch (err) {
+    const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
+    const at = e.sqlDetails?.cursorPosition ?? 0;
+    const line = m.upStatements[0].line + (sql.slice(0, at).match(/\r\n|\r|\n/g)?.length ?? 0);
+    throw new MigrationFileError(m.name, line, `PostgreSQL's parser refuses the up section: ${e.message}`);
+  }
+}

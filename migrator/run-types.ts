@@ -1,0 +1,86 @@
+// The runner's option, event and result types, and what one run carries (client, lock watch, settings): shared by
+// runner.ts, run-files.ts and apply-no-transaction.ts, so none of them imports another for its types.
+import type { Client } from "pg";
+import { LINT_BASELINE } from "./lint/rules";
+import type { LockWatch } from "./session";
+import type { MigrationSource } from "./sources";
+import { Statement } from "./sql-split";
+import { TableName } from "./sql-text";
+
+export interface RunnerOptions {
+  /** Connection as the schema owner. */
+  readonly connection: import("pg").ClientConfig;
+  readonly migrations: readonly MigrationSource[];
+  readonly history?: TableName;
+  /** Per-migration defaults; a file can override them with -- migrate:lock-timeout / statement-timeout. */
+  readonly lockTimeoutMs?: number;
+  readonly statementTimeoutMs?: number;
+  /** Retries of a file (or statement) that hit lock_timeout, with jittered doubling backoff (lock-retry.ts). */
+  readonly lockRetries?: number;
+  readonly lockRetryDelayMs?: number;
+  /** The longest backoff between two retries. */
+  readonly lockRetryMaxDelayMs?: number;
+  /** How long to poll for the advisory lock held by another migrator. */
+  readonly lockDeadlineMs?: number;
+  /** How long to wait for the database to accept connections. */
+  readonly connectDeadlineMs?: number;
+  /** Files numbered up to this are not linted (default LINT_BASELINE: the files shipped before the lint). */
+  readonly lintBaseline?: number;
+  readonly onEvent?: (event: MigrationEvent) => void;
+  /**
+   * For a connection that is not the owner's (the ops CLI's admin): the role the history table must belong to.
+   * Status then reads it only after checking it is that role's plain table (history-relation.ts).
+   */
+  readonly historyOwner?: string;
+}
+
+/**
+ * While a statement waits for its lock, every app query on that table queues behind it: the wait is bounded by
+ * lock_timeout, so it is short, and a busy table is retried many times with jittered backoff instead (measured in
+ * bench/migrations-under-traffic.ts, docs/benchmarks.md). Worst case ~40 × (200 ms + ≤ 5 s) before giving up.
+ */
+export const RUNNER_DEFAULTS = {
+  lockTimeoutMs: 200,
+  statementTimeoutMs: 10 * 60_000,
+  lockRetries: 40,
+  lockRetryDelayMs: 100,
+  lockRetryMaxDelayMs: 5_000,
+  lintBaseline: LINT_BASELINE,
+  lockDeadlineMs: 60_000,
+  connectDeadlineMs: 60_000,
+} as const;
+
+export type MigrationEvent =
+  | { type: "start"; name: string; direction: "up" | "down" }
+  | { type: "done"; name: string; direction: "up" | "down"; durationMs: number }
+  | { type: "retry"; name: string; attempt: number; delayMs: number; reason: string }
+  | { type: "notice"; name: string; message: string }
+  | { type: "failed"; name: string; direction: "up" | "down"; error: Error };
+
+export interface MigrationResult {
+  readonly name: string;
+  readonly direction: "up" | "down";
+  readonly status: "success" | "error" | "not-executed";
+  readonly durationMs?: number;
+}
+
+export interface Settings extends Required<
+  Omit<RunnerOptions, "onEvent" | "history" | "migrations" | "connection" | "historyOwner">
+> {
+  readonly history: TableName;
+  readonly onEvent: (event: MigrationEvent) => void;
+}
+
+export interface Run {
+  readonly client: Client;
+  readonly watch: LockWatch;
+  readonly settings: Settings;
+}
+
+export interface Located {
+  readonly statement?: Statement;
+  readonly line?: number;
+  readonly guard?: boolean;
+  /** What state the file is left in, when the runner knows better than "rolled back". */
+  readonly state?: string;
+}
