@@ -38,6 +38,8 @@ export interface Traffic {
   readonly finished: Promise<void>;
   readonly ledger: Ledger;
   requests(): number;
+  /** Requests and failures per operation so far. */
+  operations(): Readonly<Record<string, { readonly requests: number; readonly failures: number }>>;
   /** Stops the workers, closes every connection, verifies the ledger (against `verifyWith` if given). */
   stop(options?: { verifyWith?: Targets }): Promise<TrafficReport>;
 }
@@ -231,6 +233,7 @@ export function start(options: TrafficOptions): Traffic {
     finished,
     ledger,
     requests: () => total,
+    operations: () => Object.fromEntries([...perOp].map(([k, v]) => [k, { ...v }])),
     // Idempotent: a signal handler and the caller may both stop the run.
     stop: (stopOptions = {}) => (report ??= finish(stopOptions)),
   };

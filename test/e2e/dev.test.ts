@@ -8,6 +8,7 @@ import * as path from "node:path";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../migrator";
+import { formatFinding, lintMigrations } from "../../migrator/lint";
 import { EngineSession } from "../../harness/engine/session";
 import { freePort } from "../../harness/ports";
 import { alive, containerState, startStopped, stopProcess } from "../../harness/standins/docker-container";
@@ -193,6 +194,34 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:e2e")), "kept");
     assert.equal(await redisAuth(outputs.redisUrls.app), "+OK");
     assert.match(await redisAuth(oldUrl), /^-WRONGPASS/);
+  });
+
+  it("an unsafe new migration file fails `preview` with the lint's message before anything runs", async () => {
+    const sql = path.join(s.project, "sql");
+    const file = path.join(sql, "900_e2e_note.sql");
+    fs.writeFileSync(
+      file,
+      "-- migrate:up\nCREATE TABLE e2e_note (id int);\nCREATE INDEX e2e_users ON users (created_at);\n",
+    );
+    const files = loadMigrations(readMigrationDirectory(sql));
+    fs.writeFileSync(path.join(sql, "migrations.sum"), renderSumFile(files));
+    const [finding] = await lintMigrations(files);
+    const preview = await s.pulumi(["preview"], { allowFailure: true });
+    assert.notEqual(preview.code, 0);
+    // The same line `offthegrid-migrate lint` prints.
+    assert.ok(
+      (preview.stdout + preview.stderr).includes(formatFinding(finding)),
+      `preview names ${formatFinding(finding)}\n${preview.stdout}\n${preview.stderr}`,
+    );
+    assert.match(
+      formatFinding(finding),
+      /^900_e2e_note\.sql:3 create-index-non-concurrent: CREATE INDEX on users/,
+    );
+    fs.rmSync(file);
+    fs.writeFileSync(
+      path.join(sql, "migrations.sum"),
+      renderSumFile(loadMigrations(readMigrationDirectory(sql))),
+    );
   });
 
   it("a new migration file: `preview` shows the SchemaMigrations update, `up` applies it", async () => {

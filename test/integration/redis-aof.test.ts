@@ -33,16 +33,9 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
     await server?.exited;
     server = undefined;
   };
-  const admin = () =>
-    new Redis({
-      port,
-      host: "127.0.0.1",
-      username: "admin",
-      password: ADMIN_PASSWORD,
-      maxRetriesPerRequest: 0,
-    });
-  const app = () =>
-    new Redis({ port, host: "127.0.0.1", username: "app", password: APP_PASSWORD, maxRetriesPerRequest: 0 });
+  const client = (username: string, password: string) =>
+    new Redis({ port, host: "127.0.0.1", username, password, maxRetriesPerRequest: 0 });
+  const app = () => client("app", APP_PASSWORD);
 
   before(async () => {
     requireRedisServer();
@@ -89,10 +82,16 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
         .sadd(`ws_connections:${tag}`, "conn-1")
         .expire(`ws_connections:${tag}`, 3600)
         .exec();
-      // Redis 7 writes a script's effects to the AOF wrapped in MULTI/EXEC. Only the admin may script (issue 20).
-      const operator = admin();
-      await operator.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, `temp:${tag}`, "scripted");
-      operator.disconnect();
+      // Redis 7 writes a script's effects to the AOF (wrapped in MULTI/EXEC when it writes more than once); the
+      // app user has no scripting, an operator may.
+      const admin = client("admin", ADMIN_PASSWORD);
+      await admin.eval(
+        "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('EXPIRE', KEYS[1], 3600)",
+        1,
+        `temp:${tag}`,
+        "scripted",
+      );
+      admin.disconnect();
       // appendfsync everysec: past the next fsync, so even SIGKILL finds these on disk.
       await new Promise((r) => setTimeout(r, 1_500));
       before.disconnect();

@@ -193,3 +193,19 @@ describe("migration lint (PostgreSQL 17 parser)", () => {
     for (const r of LINT_RULES) assert.ok(doc.includes(`| \`${r.name}\` |`), r.name);
   });
 });
+
+describe("the under-traffic bench's migration sets (bench/migration-sets.ts)", () => {
+  it("the safe set passes the lint; the unsafe set is refused, one rule per file, unless forced with opt-outs", async () => {
+    const { SAFE_SET, UNSAFE_STATEMENTS, unsafeSet } = await import("../../bench/migration-sets");
+    const parse = (files: readonly { name: string; sql: string }[]) =>
+      files.map((f) => parseMigration(f.name, f.sql));
+    assert.deepEqual(await lintMigrations(parse(SAFE_SET)), []);
+    const refused = await lintMigrations(parse(unsafeSet(false)));
+    assert.deepEqual(
+      refused.map((f) => `${f.file} ${f.rule} ${f.allowed === undefined ? "refused" : "allowed"}`),
+      UNSAFE_STATEMENTS.map((u) => `${u.name} ${u.rule} refused`),
+    );
+    const forced = await lintMigrations(parse(unsafeSet(true)));
+    assert.ok(forced.length === 3 && forced.every((f) => f.allowed !== undefined));
+  });
+});

@@ -23,6 +23,7 @@ import {
 import { optionsFromFlags, parseArgs } from "../../harness/traffic/main";
 import { pick } from "../../harness/traffic/runner";
 import type { User } from "../../harness/traffic/workload";
+import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/access";
 
 const write = (over: Partial<WriteRecord>): WriteRecord => ({
   id: "w",
@@ -350,5 +351,7 @@ describe("traffic harness: targets, options and arguments", () => {
     ]);
     assert.deepEqual(familiesGranted(["*"]), ALL_FAMILIES);
     assert.deepEqual(familiesGranted([]), []);
+    // The stack's default ACL grants every family the harness exercises (the app's real ones, issue 16).
+    assert.deepEqual(familiesGranted(DEFAULT_APP_KEY_PATTERNS), ALL_FAMILIES);
   });
 });
