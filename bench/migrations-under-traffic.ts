@@ -15,6 +15,9 @@ import { SAFE_SET, unsafeSet } from "./migration-sets";
 import * as path from "node:path";
 
 const ROWS = Number(process.env.BENCH_LOCK_ROWS ?? 1_000_000);
+/** BENCH_LOCK_ONLY=1: only the lock-strategy phases, BENCH_LOCK_REPEAT times each, alternating. */
+const LOCK_ONLY = process.env.BENCH_LOCK_ONLY === "1";
+const REPEAT = Number(process.env.BENCH_LOCK_REPEAT ?? 1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Row {
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     };
     const applied: MigrationSource[] = [...readMigrationDirectory(path.join(__dirname, "..", "sql"))];
     const rows: Row[] = [];
+    let readerStarted: (() => void) | undefined;
     const phase = async (
       name: string,
       files: readonly MigrationSource[],
@@ -73,6 +77,8 @@ async function main(): Promise<void> {
       let migrationMs: number | undefined;
       if (files.length) {
         applied.push(...files);
+        // Behind the reader: start 100 ms into one of its transactions, the worst case a migration meets.
+        if (lock) await new Promise<void>((resolve) => (readerStarted = resolve)).then(() => sleep(100));
         const t = Date.now();
         await migrateUp({ connection: db.as("owner"), migrations: applied, ...lock });
         migrationMs = Date.now() - t;
@@ -84,8 +90,10 @@ async function main(): Promise<void> {
     };
 
     await phase("idle", []);
-    await phase("safe set (add column, index concurrently, FK NOT VALID + VALIDATE)", SAFE_SET);
-    await phase("unsafe set forced with opt-outs", unsafeSet(true));
+    if (!LOCK_ONLY) {
+      await phase("safe set (add column, index concurrently, FK NOT VALID + VALIDATE)", SAFE_SET);
+      await phase("unsafe set forced with opt-outs", unsafeSet(true));
+    }
 
     // Lock strategy: a reader holding ACCESS SHARE on users for 2.5 s, 0.1 s apart, while a cheap ALTER waits.
     const reader = new Client(db.as("readonly"));
@@ -94,23 +102,27 @@ async function main(): Promise<void> {
     let reading = true;
     const readerLoop = (async () => {
       while (reading) {
+        setTimeout(() => readerStarted?.(), 0);
         await reader.query("BEGIN; SELECT 1 FROM users LIMIT 1; SELECT pg_sleep(2.5); COMMIT");
         await sleep(100);
       }
     })();
     const alter = (n: number) => ({
-      name: `92${n}_bench_lock_${n}.sql`,
+      name: `${920 + n}_bench_lock_${n}.sql`,
       sql: `-- migrate:up\nALTER TABLE users ADD COLUMN bench_lock_${n} integer;\n`,
     });
     await phase("idle, with the 2.5 s reader", [], undefined, "reader only");
-    await phase("ALTER behind the reader, lock_timeout 3 s × 5 tries (old default)", [alter(1)], {
-      lockTimeoutMs: 3_000,
-      lockRetries: 4,
-    });
-    await phase("ALTER behind the reader, lock_timeout 200 ms × 41 tries (new default)", [alter(2)], {
-      lockTimeoutMs: 200,
-      lockRetries: 40,
-    });
+    let n = 0;
+    for (let i = 0; i < REPEAT; i++) {
+      await phase("ALTER behind the reader, lock_timeout 3 s × 5 tries (old default)", [alter(++n)], {
+        lockTimeoutMs: 3_000,
+        lockRetries: 4,
+      });
+      await phase("ALTER behind the reader, lock_timeout 200 ms × 41 tries (new default)", [alter(++n)], {
+        lockTimeoutMs: 200,
+        lockRetries: 40,
+      });
+    }
     reading = false;
     await readerLoop;
     await reader.end();

@@ -238,6 +238,72 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     assert.equal(rows[0].t, "e2e_note");
   });
 
+  // Issue #20: the SchemaMigrations partial-failure path (the provider throws id/properties/reasons, the engine
+  // records them) must store admin and roles as secrets like a successful update does.
+  it("a migration that fails halfway: `up` fails, the partial state keeps admin and roles secret, the fixed file resumes", async () => {
+    const sql = path.join(s.project, "sql");
+    const file = path.join(sql, "901_e2e_halfway.sql");
+    const write = (second: string) => {
+      fs.writeFileSync(
+        file,
+        `-- migrate:no-transaction\n-- migrate:up\nCREATE TABLE e2e_half (id int);\n${second};\n`,
+      );
+      fs.writeFileSync(
+        path.join(sql, "migrations.sum"),
+        renderSumFile(loadMigrations(readMigrationDirectory(sql))),
+      );
+    };
+    const history = async () =>
+      (
+        await query(
+          outputs.postgresUrls.owner,
+          "SELECT status, statements_done FROM migrations.history WHERE name = '901_e2e_halfway.sql'",
+        )
+      ).rows;
+    write("SELECT 1 / 0");
+    const failed = await s.pulumi(["up", "--yes", "--skip-preview"], { allowFailure: true });
+    assert.notEqual(failed.code, 0);
+    assert.match(
+      failed.stdout + failed.stderr,
+      /division by zero/,
+      (failed.stdout + failed.stderr).slice(-3000),
+    );
+    assert.deepEqual(await history(), [{ status: "partial", statements_done: 1 }]);
+
+    const text = s.stateText(STACK);
+    const resources: { urn: string; inputs?: any; outputs?: any }[] =
+      JSON.parse(text).checkpoint.latest.resources;
+    const schemaState = resources.find((r) => r.urn.endsWith("::schema"));
+    assert.ok(schemaState, "the schema resource is in the state");
+    const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+    for (const where of ["inputs", "outputs"] as const)
+      for (const key of ["admin", "roles"]) {
+        const value: any = schemaState[where]?.[key];
+        assert.equal(
+          value?.[SECRET_SIG],
+          "1b47061264138c4ac30d75fd1eb44270",
+          `${where}.${key} is secret-wrapped`,
+        );
+        assert.ok(
+          typeof value.ciphertext === "string" && !("plaintext" in value),
+          `${where}.${key} is encrypted`,
+        );
+      }
+    // The partial outputs list what the database has: every file but the failed one.
+    assert.deepEqual(
+      schemaState.outputs.migrations.map((m: { name: string }) => m.name),
+      fs.readdirSync(sql).filter((f) => f.endsWith(".sql") && f !== "901_e2e_halfway.sql"),
+    );
+    const passwords = ["admin", "owner", "app", "readonly"].map(
+      (r) => new URL(outputs.postgresUrls[r]).password,
+    );
+    for (const password of passwords) assert.ok(!text.includes(password), "password in the partial state");
+
+    write("SELECT 1");
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    assert.deepEqual(await history(), [{ status: "applied", statements_done: 2 }]);
+  });
+
   it("`pulumi refresh` with the database stopped fails in seconds, naming it, and keeps the state", async () => {
     const before = s.stateText(STACK);
     await s.docker(() => stopProcess(names.postgres));

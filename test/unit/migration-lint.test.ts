@@ -2,6 +2,7 @@
 // tables created in the same file are exempt; opt-outs need a known rule and a reason; the shipped sql/ passes;
 // the rule table in docs/migration-files.md is generated from the rule list.
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MigrationFileError, parseMigration } from "../../migrator";
@@ -185,6 +186,18 @@ describe("migration lint (PostgreSQL 17 parser)", () => {
       lintMigrations([file("SELECT 1;\nCREATE INDEX ON;")]),
       /006_change\.sql \(line 3\): PostgreSQL's parser refuses/,
     );
+  });
+
+  it("loading the runner and the CLI does not load the WASM parser (a no-op `up` does not pay for it)", () => {
+    const script =
+      'require("./build/migrator/runner"); require("./build/cli/migrate"); ' +
+      'process.stdout.write(String(Object.keys(require.cache).filter((k) => k.includes("libpg-query")).length))';
+    // The compiled output (npm test builds it first), as the bin runs it.
+    const out = execFileSync(process.execPath, ["-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(out, "0");
   });
 
   it("docs/migration-files.md carries the generated rule table (npm run docs:generate)", () => {
