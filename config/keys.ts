@@ -83,8 +83,14 @@ export const keys = {
     type: "string",
     scope: "docker",
     default: "postgres:17.6-bookworm",
-    parse: pinnedImage(/^(docker\.io\/)?(library\/)?postgres$/, 17, "postgres:17.6-bookworm"),
-    description: "PostgreSQL 17 image, exact version.",
+    parse: pinnedImage(/^(docker\.io\/)?(library\/)?postgres$/, 17, "postgres:17.6-bookworm", {
+      variant: /alpine/,
+      why:
+        "a Debian variant (bookworm, trixie), not alpine: the Alpine image runs postgres as uid 70, the Debian " +
+        "one as uid 999, and a data volume initialised by one cannot be started by the other",
+    }),
+    description:
+      "PostgreSQL 17 image, exact version, Debian-based; append `@sha256:<digest>` to pin it against rebuilds of the tag.",
   }),
   ...redisAccessKeys,
   redisImage: key({
@@ -92,7 +98,8 @@ export const keys = {
     scope: "docker",
     default: "redis:7.4.5-bookworm",
     parse: pinnedImage(/^(docker\.io\/)?(library\/)?redis$/, 7, "redis:7.4.5-bookworm"),
-    description: "Redis 7 image, exact version.",
+    description:
+      "Redis 7 image, exact version; append `@sha256:<digest>` to pin it against rebuilds of the tag.",
   }),
   postgresHostPort: key({
     type: "integer",

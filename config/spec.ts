@@ -93,7 +93,12 @@ export function arrayOf<T>(item: (raw: string) => T, min: number, max: number, w
 }
 
 /** An exact image version: `repo:MAJOR.MINOR[.PATCH][-variant]`, optionally pinned further by digest. */
-export function pinnedImage(repository: RegExp, major: number | undefined, example: string) {
+export function pinnedImage(
+  repository: RegExp,
+  major: number | undefined,
+  example: string,
+  refuse?: { readonly variant: RegExp; readonly why: string },
+) {
   const pattern = /^([a-z0-9][a-z0-9._/-]*):(\d+)\.(\d+)(\.\d+)?(-[a-z0-9.]+)?(@sha256:[0-9a-f]{64})?$/;
   const allowed =
     `an exact image version such as "${example}" (repository:MAJOR.MINOR[.PATCH][-variant][@sha256:…]` +
@@ -104,6 +109,7 @@ export function pinnedImage(repository: RegExp, major: number | undefined, examp
     if (!match || !repository.test(match[1]) || (major !== undefined && Number(match[2]) !== major)) {
       throw new InvalidValue(allowed);
     }
+    if (refuse && refuse.variant.test(match[5] ?? "")) throw new InvalidValue(`${allowed}; ${refuse.why}`);
     return raw;
   };
 }

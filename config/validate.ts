@@ -36,10 +36,40 @@ interface Context {
 
 const NAMES = Object.keys(keys) as KeyName[];
 
-function unknownKeys(raw: Raw, prefix: string): string[] {
+function unknownKeys(raw: Raw, prefix: string, platform: Platform | undefined): string[] {
+  // Only the keys this stack can use: a dev stack's list leaves the AWS keys out.
+  const allowed = NAMES.filter((n) => platform === undefined || [platform, "all"].includes(keys[n].scope));
   return Object.keys(raw)
     .filter((k) => k.startsWith(prefix) && !(NAMES as string[]).includes(k.slice(prefix.length)))
-    .map((k) => `Unknown config key ${k}. Allowed keys are: ${NAMES.join(", ")}.`);
+    .map((k) => {
+      const guess = closestName(k.slice(prefix.length), allowed);
+      const hint = guess ? ` Did you mean ${prefix}${guess}?` : "";
+      const which = platform ? ` for ${platform} stacks` : "";
+      return `Unknown config key ${k}.${hint} Allowed keys${which} are: ${allowed.join(", ")}.`;
+    });
+}
+
+/** The known key a typo most likely meant: same letters ignoring case, or at most a few edits away. */
+export function closestName(given: string, names: readonly string[]): string | undefined {
+  const lower = given.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(lower, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(given.length / 4)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length];
 }
 
 function platformFrom(raw: Raw, fq: (key: string) => string): Platform | undefined {
@@ -88,7 +118,7 @@ export function validateConfig(raw: Raw, project: string, stack: string): StackC
   const prefix = `${project}:`;
   const fq = (k: string) => `${prefix}${k}`;
   const ctx: Context = { raw, fq, platform: platformFrom(raw, fq) };
-  const problems = unknownKeys(raw, prefix);
+  const problems = unknownKeys(raw, prefix, ctx.platform);
   const settings: Partial<Record<KeyName, unknown>> = {};
   for (const name of NAMES) {
     const { value, problem } = settle(name, ctx);
@@ -134,9 +164,10 @@ function dockerRules(s: RawSettings, fq: (k: string) => string): string[] {
   ports.forEach(([name, port], i) => {
     const clash = ports.slice(0, i).find(([, other]) => other === port);
     if (clash) {
+      // Both keys: either may be the one just changed.
       problems.push(
-        `Invalid value for ${fq(name)}: ${port}. Allowed values are: a host port not already used by ` +
-          `${fq(clash[0])} (each service needs its own port).`,
+        `Invalid values for ${fq(clash[0])} and ${fq(name)}: both are ${port}. Allowed values are: a different ` +
+          "host port for each service; change either key.",
       );
     }
   });

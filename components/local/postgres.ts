@@ -77,6 +77,9 @@ export class LocalPostgres extends pulumi.ComponentResource {
         ],
         volume: { name: volume.name, containerPath: "/var/lib/postgresql/data" },
         labels: args.labels,
+        // A fast shutdown (SIGINT) ends with a checkpoint: no crash recovery on the next start.
+        stopGraceSeconds: 60,
+        liveness: "postgres",
       },
       this,
     );

@@ -72,6 +72,9 @@ export class LocalRedis extends pulumi.ComponentResource {
         ],
         volume: { name: volume.name, containerPath: "/data" },
         labels: args.labels,
+        // SIGTERM: Redis fsyncs the AOF and writes its final RDB snapshot before it exits.
+        stopGraceSeconds: 30,
+        liveness: "redis",
       },
       this,
     );

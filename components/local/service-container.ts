@@ -2,6 +2,7 @@
 // provider waits for, secrets as uploaded files, labels naming the stack.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { ServiceLiveness, ServiceProtocol } from "./liveness";
 
 /** Host interface every published port binds to; the seed's 0.0.0.0 exposed Redis to the LAN. */
 export const LOOPBACK = "127.0.0.1";
@@ -30,6 +31,24 @@ export interface ServiceContainerArgs {
   readonly files?: readonly SecretFile[];
   readonly volume?: { readonly name: pulumi.Input<string>; readonly containerPath: string };
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Seconds the image's stop signal gets before SIGKILL on replace and destroy. Unset, the provider force-removes
+   * the container at once (SIGKILL): PostgreSQL then needs crash recovery and Redis writes no final snapshot.
+   */
+  readonly stopGraceSeconds: number;
+  /** Data stores: probe the published port on every preview/`up` and recreate the container when it is down. */
+  readonly liveness?: ServiceProtocol;
+}
+
+/** The provider's upload type, so a field the provider renames or drops fails to compile here. */
+export function uploads(files: readonly SecretFile[]): docker.types.input.ContainerUpload[] {
+  return files.map((f) => ({
+    file: f.path,
+    content: pulumi.secret(f.content),
+    owner: f.owner,
+    group: f.owner,
+    permissions: f.permissions ?? "0400",
+  }));
 }
 
 export function serviceContainer(
@@ -38,6 +57,13 @@ export function serviceContainer(
   parent: pulumi.Resource,
 ): { image: docker.RemoteImage; container: docker.Container } {
   const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent });
+  const liveness = args.liveness
+    ? new ServiceLiveness(
+        `${name}-liveness`,
+        { host: LOOPBACK, port: args.hostPort, protocol: args.liveness },
+        { parent },
+      )
+    : undefined;
   const container = new docker.Container(
     name,
     {
@@ -59,13 +85,10 @@ export function serviceContainer(
       envs: args.envs,
       entrypoints: args.entrypoint,
       command: args.command,
-      uploads: (args.files ?? []).map((f) => ({
-        file: f.path,
-        content: pulumi.secret(f.content),
-        owner: f.owner,
-        group: f.owner,
-        permissions: f.permissions ?? "0400",
-      })),
+      // The provider's default; said here because the liveness check relies on refresh seeing it.
+      mustRun: true,
+      destroyGraceSeconds: args.stopGraceSeconds,
+      uploads: uploads(args.files ?? []),
       volumes: args.volume
         ? [{ volumeName: args.volume.name, containerPath: args.volume.containerPath }]
         : [],
@@ -73,7 +96,12 @@ export function serviceContainer(
     },
     // Fixed container names and host ports collide with themselves under create-before-delete
     // (pulumi-docker#1356), and a rotated password changes the uploads, which forces a replacement.
-    { parent, deleteBeforeReplace: true },
+    {
+      parent,
+      deleteBeforeReplace: true,
+      // null is "no trigger" to the engine; the SDK cannot send an undefined one.
+      replacementTrigger: liveness?.generation.apply((g) => g ?? null),
+    },
   );
   return { image, container };
 }

@@ -89,6 +89,7 @@ export class LocalTools extends pulumi.ComponentResource {
         ],
         volume: { name: pgadminVolume.name, containerPath: "/var/lib/pgadmin" },
         labels: args.labels,
+        stopGraceSeconds: 10,
       },
       this,
     );
@@ -127,6 +128,7 @@ export class LocalTools extends pulumi.ComponentResource {
           { path: "/redis-commander/config/local-production.json", content: commanderConfig, owner: "1000" },
         ],
         labels: args.labels,
+        stopGraceSeconds: 10,
       },
       this,
     );

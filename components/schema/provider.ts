@@ -66,7 +66,11 @@ export interface SchemaInputs {
 
 export interface SchemaOutputs extends Omit<SchemaInputs, "migrations"> {
   /** What the database has applied, in order, as (name, checksum): what diff compares against. */
-  readonly migrations: readonly { readonly name: string; readonly checksum: string }[];
+  /**
+   * With each one's SQL where the inputs had it: a preview shows a dynamic resource's inputs as its outputs
+   * (the host does not support provider previews), so outputs without the SQL showed as `sql` added there.
+   */
+  readonly migrations: readonly { readonly name: string; readonly checksum: string; readonly sql?: string }[];
   /** Groups that still accept their own pre-upgrade login, and the epoch it stays valid for. Not diffed. */
   readonly legacyLogins?: Readonly<Record<string, number>>;
 }
@@ -233,11 +237,24 @@ async function appliedMigrations(news: SchemaInputs, deadlineMs = news.settings.
   }
 }
 
+/** Applied (name, checksum) pairs with the SQL of the same name and checksum from `from`, when it has it. */
+function withSql(
+  applied: readonly { readonly name: string; readonly checksum: string }[],
+  from: readonly { readonly name: string; readonly checksum: string; readonly sql?: string }[] | undefined,
+): SchemaOutputs["migrations"] {
+  const sql = new Map((from ?? []).map((m) => [`${m.name}\0${m.checksum}`, m.sql]));
+  return applied.map(({ name, checksum }) => {
+    const text = sql.get(`${name}\0${checksum}`);
+    return text === undefined ? { name, checksum } : { name, checksum, sql: text };
+  });
+}
+
 function outputsOf(
   news: SchemaInputs,
-  migrations: SchemaOutputs["migrations"],
+  applied: SchemaOutputs["migrations"],
   legacy: Readonly<Record<string, number>>,
 ): SchemaOutputs {
+  const migrations = withSql(applied, news.migrations);
   // Same keys as the (secret) inputs, so the engine stores admin and roles encrypted.
   return {
     legacyLogins: legacy,
@@ -341,7 +358,8 @@ export const schemaProvider = {
   async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs) {
     const wanted = (news.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
     const changed: string[] = [];
-    if (!same(olds.migrations, wanted)) changed.push("migrations");
+    const recorded = (olds.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
+    if (!same(recorded, wanted)) changed.push("migrations");
     for (const key of ["connection", "admin", "roles", "marker", "iamRoles", "settings"] as const) {
       if (!same(olds[key], news[key])) changed.push(key);
     }
@@ -367,7 +385,8 @@ export const schemaProvider = {
   async read(id: string, props: SchemaOutputs) {
     const inputs = props as unknown as SchemaInputs;
     try {
-      return { id, props: { ...props, migrations: await appliedMigrations(inputs, READ_DEADLINE_MS) } };
+      const applied = await appliedMigrations(inputs, READ_DEADLINE_MS);
+      return { id, props: { ...props, migrations: withSql(applied, props.migrations) } };
     } catch (err) {
       const c = inputs.connection;
       throw new Error(

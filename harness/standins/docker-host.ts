@@ -78,3 +78,34 @@ export function postgresBinaries(): string {
 export function chownTree(dir: string, user: { uid: number; gid: number } | undefined): void {
   if (user) execFileSync("chown", ["-R", `${user.uid}:${user.gid}`, dir]);
 }
+
+/**
+ * Starts a daemon outside the plugin's process tree and process group: when a plugin exits, the engine interrupts
+ * its children (cmdutil.InterruptChildren), which would stop the "container" with it.
+ */
+export function daemonize(
+  bin: string,
+  args: string[],
+  logFile: string,
+  user: { uid: number; gid: number } | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  const out = execFileSync(
+    "sh",
+    ["-c", 'log="$1"; shift; setsid "$@" >>"$log" 2>&1 </dev/null & echo $!', "sh", logFile, bin, ...args],
+    { encoding: "utf8", env, ...(user ? { uid: user.uid, gid: user.gid } : {}) },
+  );
+  return Number(out.trim());
+}
+
+/**
+ * The image id a name resolves to, as the provider's read finds it among local images: a tag follows
+ * `images/registry.json` (a test moves a tag there, as a rebuild plus `docker pull` would); `name@sha256:…` is
+ * that digest whatever the tag does.
+ */
+export function resolveImage(name: string): string {
+  const pinned = /@(sha256:[0-9a-f]{64})$/.exec(name);
+  if (pinned) return pinned[1];
+  const registry = readJson<Record<string, string>>(recordPath("images", "registry")) ?? {};
+  return registry[name] ?? `sha256:${hexId("image", name)}`;
+}

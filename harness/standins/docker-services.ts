@@ -7,9 +7,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { connectWithRetry, ident } from "../../migrator";
-import type { ContainerView } from "./docker-container";
-import { daemonize } from "./docker-container";
-import { postgresBinaries } from "./docker-host";
+import { daemonize, postgresBinaries } from "./docker-host";
+import { canRead, uploadOwner } from "./docker-semantics";
+import type { ContainerView } from "./docker-view";
 
 const PGDATA = "/var/lib/postgresql/data";
 
@@ -37,11 +37,36 @@ function runEntrypoint(view: ContainerView, bin: string, data: string): void {
   });
 }
 
+/**
+ * Fails as the image would when its service user cannot read a file it must read: the entrypoint re-runs itself
+ * as that user (gosu) and reads POSTGRES_PASSWORD_FILE again; redis-server opens its config as `redis`.
+ */
+export function assertReadableBy(
+  view: ContainerView,
+  containerPath: string,
+  user: { uid: number; gid: number; name: string },
+): void {
+  const upload = view.upload(containerPath);
+  if (!upload) return;
+  const { uid, gid } = uploadOwner(upload);
+  const mode = parseInt(upload.permissions ?? "0644", 8);
+  if (!canRead(user, { uid, gid, mode })) {
+    throw new Error(
+      `container ${view.spec.name}: ${containerPath}: Permission denied (the image runs as ${user.name}, uid ` +
+        `${user.uid}; the upload is owner ${uid}, group ${gid}, mode ${mode.toString(8).padStart(4, "0")})`,
+    );
+  }
+}
+
 export async function startPostgres(
   view: ContainerView,
   user: { uid: number; gid: number } | undefined,
+  imageUser: { uid: number; gid: number; name: string },
 ): Promise<number> {
   const env = view.env();
+  for (const key of ["POSTGRES_PASSWORD_FILE", "POSTGRES_SUPERUSER_VERIFIER_FILE"]) {
+    if (env[key]) assertReadableBy(view, env[key], imageUser);
+  }
   const bin = postgresBinaries();
   const data = view.hostPath(env.PGDATA ?? PGDATA);
   runEntrypoint(view, bin, data);
@@ -99,18 +124,36 @@ export async function startPostgres(
   return pid;
 }
 
-export async function startRedis(view: ContainerView): Promise<number> {
+/** `runAs`: the image's `redis` user (as root, the stand-in really runs redis-server as that uid). */
+export async function startRedis(
+  view: ContainerView,
+  runAs: { uid: number; gid: number; name: string } | undefined,
+): Promise<number> {
   const [bin, ...rest] = view.spec.command ?? ["redis-server"];
   if (bin !== "redis-server")
     throw new Error(`container ${view.spec.name}: unsupported redis command ${bin}`);
   const { ip, external } = view.port;
-  // Redis applies `dir` while reading the file, so it reads a copy whose container paths point at the mounts.
+  // Redis applies `dir` while reading the file, so it reads a copy whose container paths point at the mounts;
+  // the copy keeps the upload's owner and mode, so a file `redis` could not read in the image fails here too.
   const args = rest.map((a) => {
     if (!a.startsWith("/")) return a;
+    const original = view.hostPath(a);
     const copy = path.join(view.dir, path.basename(a));
-    fs.writeFileSync(copy, view.translatePaths(fs.readFileSync(view.hostPath(a), "utf8")), { mode: 0o600 });
+    const stat = fs.statSync(original);
+    fs.writeFileSync(copy, view.translatePaths(fs.readFileSync(original, "utf8")), { mode: 0o600 });
+    fs.chmodSync(copy, stat.mode & 0o7777);
+    if (runAs) fs.chownSync(copy, stat.uid, stat.gid);
     return copy;
   });
-  args.push("--port", String(external), "--bind", ip, "--dir", view.hostPath("/data"), "--daemonize", "no");
-  return daemonize("redis-server", args, path.join(view.dir, "log"), undefined);
+  const data = view.hostPath("/data");
+  const log = path.join(view.dir, "log");
+  fs.writeFileSync(log, "", { flag: "a" });
+  if (runAs) {
+    // The image's entrypoint: `find . \! -user redis -exec chown redis '{}' +` in /data, then `gosu redis`.
+    execFileSync("chown", ["-R", `${runAs.uid}:${runAs.gid}`, data]);
+    fs.chownSync(log, runAs.uid, runAs.gid);
+    fs.chmodSync(view.dir, 0o755);
+  }
+  args.push("--port", String(external), "--bind", ip, "--dir", data, "--daemonize", "no");
+  return daemonize("redis-server", args, log, runAs);
 }

@@ -11,7 +11,13 @@ import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../mig
 import { formatFinding, lintMigrations } from "../../migrator/lint";
 import { EngineSession } from "../../harness/engine/session";
 import { freePort } from "../../harness/ports";
-import { alive, containerState, startStopped, stopProcess } from "../../harness/standins/docker-container";
+import {
+  alive,
+  containerState,
+  crashContainer,
+  startStopped,
+  stopProcess,
+} from "../../harness/standins/docker-container";
 
 const STACK = "dev";
 
@@ -70,7 +76,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
   this.timeout(240_000);
   let s: EngineSession;
   let outputs: Record<string, any>;
-  let names: { postgres: string; redis: string; pgVolume: string };
+  let names: { postgres: string; redis: string; pgVolume: string; redisVolume: string };
 
   before(async () => {
     s = EngineSession.create("e2e-dev");
@@ -82,11 +88,26 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
       postgres: "offthegrid-dev-postgres",
       redis: "offthegrid-dev-redis",
       pgVolume: "offthegrid-dev-pgdata",
+      redisVolume: "offthegrid-dev-redisdata",
     };
   });
 
   after(async () => {
     if (s && !process.env.OFFTHEGRID_KEEP_E2E) await s.dispose();
+  });
+
+  it("a config typo fails `preview` with the documented problem list, a guess, and no inspected error object", async () => {
+    await s.pulumi(["config", "set", "postgresHostPrt", "5433"]);
+    const preview = await s.pulumi(["preview", "--color", "never"], { allowFailure: true });
+    await s.pulumi(["config", "rm", "postgresHostPrt"]);
+    assert.notEqual(preview.code, 0);
+    const text = preview.stdout + preview.stderr;
+    assert.match(
+      text,
+      /Invalid configuration for stack "dev":\n\s+- Unknown config key offthegrid-database:postgresHostPrt\. Did you mean offthegrid-database:postgresHostPort\?/,
+    );
+    assert.doesNotMatch(text, /unhandled exception|ConfigError|problems: \[|\x1b\[/);
+    assert.doesNotMatch(text, /privateSubnets/, "a dev stack lists only the keys it can use");
   });
 
   it("`pulumi up` provisions both stores and applies the schema through the dynamic-provider host", async () => {
@@ -323,13 +344,47 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await s.pulumi(["refresh", "--yes", "--skip-preview"]);
   });
 
-  it("`pulumi destroy` stops the processes and keeps the data volumes", async () => {
+  it("kill -9 of Postgres and Redis: a plain `up` recreates both from their volumes, data kept", async () => {
+    const countUsers = async () =>
+      (await query(outputs.postgresUrls.owner, "SELECT count(*)::int AS n FROM users")).rows[0].n;
+    await query(outputs.postgresUrls.owner, "CREATE TABLE e2e_crash AS SELECT 1 AS kept");
+    const users = await countUsers();
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.set("session:crash", "kept")), "OK");
+    await s.docker(async () => {
+      await crashContainer(names.postgres);
+      await crashContainer(names.redis);
+    });
+    // Nothing reads Docker on a plain `up`; the liveness probes' diffs find both ports silent.
+    await s.pulumi(["up", "--yes", "--skip-preview"]);
+    outputs = await s.outputs(STACK);
+    const { rows } = await query(outputs.postgresUrls.owner, "SELECT kept FROM e2e_crash");
+    assert.deepEqual(rows, [{ kept: 1 }]);
+    assert.equal(await countUsers(), users);
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:crash")), "kept");
+  });
+
+  it("`pulumi refresh` of the healthy stack, then `preview --expect-no-changes` passes", async () => {
+    await s.pulumi(["refresh", "--yes", "--skip-preview"]);
+    await s.pulumi(["preview", "--expect-no-changes"]);
+  });
+
+  it("`pulumi destroy` stops the processes cleanly (destroyGraceSeconds) and keeps the data volumes", async () => {
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.set("session:last", "kept")), "OK");
     const pids = await s.docker(() =>
       [names.postgres, names.redis].map((n) => containerState(n)?.pid as number),
     );
+    const started = Date.now();
     await s.pulumi(["destroy", "--yes", "--skip-preview"]);
     for (const pid of pids) assert.equal(alive(pid), false);
-    assert.ok(fs.existsSync(path.join(s.dockerRoot, "volumes", names.pgVolume, "PG_VERSION")));
+    const volumes = path.join(s.dockerRoot, "volumes");
+    assert.ok(fs.existsSync(path.join(volumes, names.pgVolume, "PG_VERSION")));
+    // pg_control's DBState (after system identifier, control and catalog versions): 1 = shut down cleanly,
+    // 6 = still "in production", as a SIGKILL leaves it.
+    const control = fs.readFileSync(path.join(volumes, names.pgVolume, "global", "pg_control"));
+    assert.equal(control.readInt32LE(16), 1, "PostgreSQL shut down cleanly");
+    // Redis writes its final RDB snapshot on SIGTERM (save points are configured), never on SIGKILL.
+    const rdb = fs.statSync(path.join(volumes, names.redisVolume, "dump.rdb"));
+    assert.ok(rdb.mtimeMs >= started - 1000, "Redis saved on shutdown");
   });
 
   it("a second `pulumi up` reuses the retained data", async () => {
@@ -338,5 +393,6 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     const { rows } = await query(outputs.postgresUrls.app, "SELECT count(*)::int AS n FROM users");
     assert.equal(rows[0].n, 1);
     assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:e2e")), "kept");
+    assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:last")), "kept");
   });
 });

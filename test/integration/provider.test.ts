@@ -179,6 +179,14 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     assert.deepEqual(marker.rows, [{ environment: "dev", stack: "dev" }]);
   });
 
+  it("outs keep each migration as the inputs give it (SQL included), also after a refresh: a preview shows inputs as outputs", async () => {
+    const { id, outs } = await provider.create(inputs);
+    assert.deepEqual(outs.migrations, inputs.migrations);
+    const refreshed = await provider.read(id, outs);
+    assert.deepEqual(refreshed.props.migrations, inputs.migrations);
+    assert.equal((await provider.diff(id, refreshed.props, inputs)).changes, false);
+  });
+
   it("diff never touches the database, reports pending migrations and rotations as updates, never replaces", async () => {
     const { id, outs } = await provider.create(inputs);
     const offline = { ...outs, connection: { ...outs.connection, port: 1 } };

@@ -180,6 +180,24 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     assert.deepEqual(roots.map((o) => o.name).sort(), ["credentials", "local", "schema"]);
   });
 
+  it("data-store containers stop gracefully, must run, and are recreated when their port stops answering", () => {
+    const liveness = ofType(run, "pulumi-nodejs:dynamic/offthegrid:ServiceLiveness");
+    for (const c of ofType(run, CONTAINER)) {
+      // Unset, the provider force-removes (SIGKILL) on replace and destroy.
+      assert.ok(c.inputs.destroyGraceSeconds >= 30, `${c.name} destroyGraceSeconds`);
+      assert.equal(c.inputs.mustRun, true, c.name);
+      const probe = liveness.find((l) => l.name === `${c.name}-liveness`);
+      assert.ok(probe, `${c.name} has a liveness probe`);
+      assert.deepEqual(
+        { host: probe.inputs.host, port: probe.inputs.port },
+        { host: c.inputs.ports[0].ip, port: c.inputs.ports[0].external },
+      );
+      const opts = run.options.find((o) => o.type === CONTAINER && o.name === c.name)?.opts;
+      assert.ok(pulumi.Output.isInstance(opts?.replacementTrigger), `${c.name} replacementTrigger`);
+    }
+    assert.deepEqual(liveness.map((l) => l.inputs.protocol).sort(), ["postgres", "redis"]);
+  });
+
   it("makes every top-level output wholly secret or free of secrets (Automation API, actions, StackReference)", async () => {
     const secretOnes = ["postgresUrls", "redisUrls", "toolPasswords"];
     for (const [name, value] of Object.entries(withTools.exports)) {

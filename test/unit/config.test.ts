@@ -52,7 +52,7 @@ describe("config validation (pure)", () => {
       "unknown key (typo)",
       dev({ postgresHostPrt: "5433" }),
       "postgresHostPrt",
-      /Unknown config key.*Allowed keys are: environment/,
+      /Unknown config key .*postgresHostPrt\. Did you mean offthegrid-database:postgresHostPort\? Allowed keys for docker stacks are: environment/,
     ],
     ["unknown key", dev({ enableSeqscan: "false" }), "enableSeqscan", /Unknown config key/],
     [
@@ -68,19 +68,31 @@ describe("config validation (pure)", () => {
       "port clash postgres/redis",
       dev({ redisHostPort: "5432" }),
       "redisHostPort",
-      /not already used by .*postgresHostPort/,
+      /Invalid values for offthegrid-database:postgresHostPort and offthegrid-database:redisHostPort: both are 5432\..*change either/,
+    ],
+    [
+      "port clash made by changing the first key names that key too",
+      dev({ postgresHostPort: "6379" }),
+      "postgresHostPort",
+      /postgresHostPort and .*redisHostPort: both are 6379/,
     ],
     [
       "port clash with tools on",
       dev({ devTools: "true", pgadminHostPort: "6379" }),
       "pgadminHostPort",
-      /not already used by .*redisHostPort/,
+      /redisHostPort and .*pgadminHostPort: both are 6379/,
     ],
     [
       "tool ports clash with each other",
       dev({ devTools: "true", redisCommanderHostPort: "8080" }),
       "redisCommanderHostPort",
       /pgadminHostPort/,
+    ],
+    [
+      "postgres alpine image (uid 70 cannot start a volume the Debian image made)",
+      dev({ postgresImage: "postgres:17.6-alpine" }),
+      "postgresImage",
+      /not alpine: the Alpine image runs postgres as uid 70/,
     ],
     ["boolean as yes", dev({ devTools: "yes" }), "devTools", /"yes".*true, false/],
     ["maxmemory too small", dev({ redisMaxmemoryMb: "8" }), "redisMaxmemoryMb", /16 to 65536/],
@@ -271,6 +283,15 @@ describe("config validation (pure)", () => {
       assert.match(hit, allowed);
     });
   }
+
+  it("an unknown key on a dev stack lists only the keys a dev stack can use, and no guess when nothing is close", () => {
+    const [problem] = problemsOf(dev({ enableSeqscan: "false" }));
+    assert.doesNotMatch(problem, /Did you mean/);
+    assert.match(problem, /postgresHostPort/);
+    assert.doesNotMatch(problem, /privateSubnets|backupCopyRegion/);
+    const [awsProblem] = problemsOf(aws({ postgresHostPrt: "5433" }));
+    assert.match(awsProblem, /Allowed keys for aws stacks are: .*privateSubnets/);
+  });
 
   it(`covers at least 25 distinct invalid configs (has ${invalid.length})`, () => {
     assert.ok(invalid.length >= 25);

@@ -1,0 +1,103 @@
+// npm run bench:preview [-- --pairs N] [--up]: what a user waits for on every change. Whole-process
+// `npm run -s pulumi -- preview --stack dev` (the engine rig: the real CLI, the stand-in plugins) in a copy of the
+// project, against a floor: the same CLI, rig, plugins and runtime options on a one-resource program (one
+// RandomPassword). Alternating runs, medians, the ratio per pair; goal: dev <= 1.5x the floor. With --up, the same
+// for a no-op `up` (after one real `up` of each; the dev one runs the stand-in PostgreSQL and Redis).
+// Then a breakdown: the rig alone (`pulumi version`), the floor, the dev program evaluated under mocks (ts-node
+// transpile + evaluation, bench/evaluate-program.ts), and what remains (plugin starts and provider calls).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EngineSession } from "../harness/engine/session";
+import { median } from "./whole-process";
+
+const argv = process.argv.slice(2);
+const pairs = Number(argv.includes("--pairs") ? argv[argv.indexOf("--pairs") + 1] : 5);
+const withUp = argv.includes("--up");
+
+const FLOOR_PROGRAM = `// One resource through the same CLI, language host and a stand-in plugin: the floor.
+import * as random from "@pulumi/random";
+export const length = new random.RandomPassword("floor", { length: 16 }).length;
+`;
+
+async function timed(s: EngineSession, args: string[]): Promise<number> {
+  const run = await s.pulumi(args);
+  return run.ms;
+}
+
+function row(label: string, dev: number[], floor: number[]): string {
+  const ratios = dev.map((d, i) => d / floor[i]);
+  const cells = ratios.map(
+    (r, i) => `${(dev[i] / 1000).toFixed(1)}/${(floor[i] / 1000).toFixed(1)} ${r.toFixed(2)}x`,
+  );
+  return `| ${label} | ${cells.join(" | ")} | ${(median(dev) / 1000).toFixed(2)} s / ${(median(floor) / 1000).toFixed(2)} s | ${median(ratios).toFixed(2)}x |`;
+}
+
+async function main(): Promise<void> {
+  const dev = EngineSession.create("bench-preview-dev");
+  const floor = EngineSession.create("bench-preview-floor");
+  try {
+    fs.writeFileSync(path.join(floor.project, "index.ts"), FLOOR_PROGRAM);
+    for (const s of [dev, floor]) {
+      await s.pulumi(["login", `file://${s.backend}`]);
+      await s.pulumi(["stack", "init", "dev"]);
+      await s.pulumi(["preview", "--stack", "dev"]); // warm: plugin install, compile caches
+    }
+    const rig: number[] = [];
+    const devPreview: number[] = [];
+    const floorPreview: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      rig.push(await timed(dev, ["version"]));
+      devPreview.push(await timed(dev, ["preview", "--stack", "dev"]));
+      floorPreview.push(await timed(floor, ["preview", "--stack", "dev"]));
+    }
+    const lines = [
+      `node ${process.versions.node}; ${pairs} alternating pairs; cells: dev s / floor s, ratio`,
+      "",
+      `| command | ${Array.from({ length: pairs }, (_, i) => `pair ${i + 1}`).join(" | ")} | median dev / floor | median ratio |`,
+      `| --- | ${Array.from({ length: pairs }, () => "---").join(" | ")} | --- | --- |`,
+      row("`preview`", devPreview, floorPreview),
+    ];
+    if (withUp) {
+      for (const s of [dev, floor]) await s.pulumi(["up", "--stack", "dev", "--yes", "--skip-preview"]);
+      const devUp: number[] = [];
+      const floorUp: number[] = [];
+      for (let i = 0; i < pairs; i++) {
+        devUp.push(await timed(dev, ["up", "--stack", "dev", "--yes"]));
+        floorUp.push(await timed(floor, ["up", "--stack", "dev", "--yes"]));
+      }
+      lines.push(row("no-op `up`", devUp, floorUp));
+    }
+    const evaluation = [0, 1, 2].map(() => {
+      const run = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "bench/evaluate-program.ts", "Pulumi.dev.yaml", "dev"],
+        { cwd: path.resolve(__dirname, ".."), encoding: "utf8" },
+      );
+      return JSON.parse(run.stdout.trim().split("\n").pop()!) as { totalMs: number; importMs: number };
+    });
+    const evalMs = median(evaluation.map((e) => e.totalMs));
+    const importMs = median(evaluation.map((e) => e.importMs));
+    const gap = median(devPreview) - median(floorPreview);
+    lines.push(
+      "",
+      "breakdown of the preview (medians, ms):",
+      `  rig + CLI start (\`pulumi version\`)                 ${Math.round(median(rig))}`,
+      `  floor preview (rig, engine, language host, plugin)  ${Math.round(median(floorPreview))}`,
+      `  dev - floor                                          ${Math.round(gap)}`,
+      `    dev program under mocks (imports ${importMs} of it)   ${evalMs}`,
+      `    the rest: docker/random/dynamic-provider plugins, check/diff calls  ${Math.round(gap - evalMs)}`,
+      "",
+      `goal: dev preview <= 1.5x the floor (median of the per-pair ratios: ${median(devPreview.map((d, i) => d / floorPreview[i])).toFixed(2)}x)`,
+    );
+    console.log(lines.join("\n"));
+  } finally {
+    await dev.dispose();
+    await floor.dispose();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
