@@ -78,6 +78,16 @@ export function awsOperationRules(s: RawSettings, fq: Fq, raw: Readonly<Record<s
       "1 to 35 while postgresBlueGreenUpdate is true (blue/green needs automated backups)",
     );
   }
+  // With blueGreenUpdate the provider switches over and then deletes the old primary itself, skipping its final
+  // snapshot (terraform-provider-aws internal/service/rds/instance.go, blue/green update path). The replicas'
+  // resources then name the renamed "-old1" instances and are not followed to green (docs/aws.md "Blue/green").
+  if (s.postgresBlueGreenUpdate && (s.postgresReplicaCount ?? 0) > 0) {
+    invalid(
+      "postgresBlueGreenUpdate",
+      true,
+      `false while postgresReplicaCount is ${s.postgresReplicaCount} (after a switchover the replicas' resources name the old "-old1" instances); use blue/green only on a stack without read replicas`,
+    );
+  }
   problems.push(...allowedAccountProblems(s, raw));
   return problems;
 }

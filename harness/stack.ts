@@ -13,6 +13,8 @@ export interface RecordedOptions {
   readonly type: string;
   readonly name: string;
   readonly opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+  /** Inputs as the program passed them (Outputs unresolved, so their dependencies can be checked). */
+  readonly props: pulumi.Inputs;
   readonly parentName?: string;
 }
 
@@ -96,6 +98,7 @@ export async function runStack(stack: string, config: Record<string, string>): P
         type: args.type,
         name: args.name,
         opts: args.opts,
+        props: args.props,
         parentName: args.opts.parent ? names.get(args.opts.parent) : undefined,
       });
       return undefined;

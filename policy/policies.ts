@@ -2,6 +2,7 @@
 // share); this module only composes them, so tests and the offline runner can evaluate the rules without
 // constructing the pack.
 import { awsOperationPolicies } from "./aws-operations";
+import { awsReviewPolicies } from "./aws-review";
 import { awsStackPolicies } from "./aws-stack";
 import { dockerPolicies } from "./docker";
 import { elasticachePolicies } from "./elasticache";
@@ -9,6 +10,7 @@ import { networkPolicies } from "./network";
 import { rdsPolicies } from "./rds";
 
 export * from "./aws-operations";
+export * from "./aws-review";
 export * from "./aws-stack";
 export * from "./docker";
 export * from "./elasticache";
@@ -22,4 +24,5 @@ export const policies = [
   ...dockerPolicies,
   ...awsStackPolicies,
   ...awsOperationPolicies,
+  ...awsReviewPolicies,
 ];

@@ -64,18 +64,13 @@ export class StackAlarms extends pulumi.ComponentResource {
       parent,
     );
     const topic = new sns.Topic(`${name}-topic`, { kmsMasterKeyId: key.arn, tags: args.tags }, parent);
-    const cacheTopic = new sns.Topic(`${name}-cache-events`, { tags: args.tags }, parent);
+    // ElastiCache's own (unencrypted) topic is cacheEventsTopic, created where the replication group is.
     if (args.email) {
-      for (const [role, t] of [
-        ["email", topic],
-        ["cache-email", cacheTopic],
-      ] as const) {
-        new sns.TopicSubscription(
-          `${name}-${role}`,
-          { topic: t.arn, protocol: "email", endpoint: args.email },
-          parent,
-        );
-      }
+      new sns.TopicSubscription(
+        `${name}-email`,
+        { topic: topic.arn, protocol: "email", endpoint: args.email },
+        parent,
+      );
     }
     for (const a of args.alarms) this.alarm(name, a, topic.arn, args.tags);
     new rds.EventSubscription(

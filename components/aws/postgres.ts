@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import type { AwsStackConfig } from "../../config/types";
 import { POSTGRES_MAJOR } from "../../lib/postgres/settings";
 import { POSTGRES_FAMILY, postgresParameters } from "../../lib/aws/postgres-parameters";
+import { replicaMaintenanceWindows, replicaZones } from "../../lib/aws/replica-placement";
 import { serviceRole } from "./iam";
 import type { Tags } from "../../lib/aws/tags";
 
@@ -22,7 +23,7 @@ export interface RdsPostgresArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly subnetGroupName: pulumi.Input<string>;
   readonly securityGroupIds: pulumi.Input<string>[];
-  /** AZ of the primary first; replicas go to the others in turn. */
+  /** Zones of the private subnets, any order: placement sorts them (lib/aws/replica-placement.ts). */
   readonly availabilityZones: readonly string[];
   readonly logRetentionDays: number;
   readonly partition: string;
@@ -150,7 +151,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         passwordWoVersion: args.masterPasswordVersion,
         port: 5432,
         multiAz: s.multiAz,
-        availabilityZone: s.multiAz ? undefined : args.availabilityZones[0],
+        availabilityZone: s.multiAz ? undefined : [...args.availabilityZones].sort()[0],
         dbSubnetGroupName: args.subnetGroupName,
         storageType: "gp3",
         allocatedStorage: s.allocatedStorageGb,
@@ -193,8 +194,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
 
   private replica(name: string, args: RdsPostgresArgs, common: rds.InstanceArgs, i: number): rds.Instance {
     const identifier = `${args.identifier}-replica-${i + 1}`;
-    const zones =
-      args.availabilityZones.length > 1 ? args.availabilityZones.slice(1) : args.availabilityZones;
+    const s = args.settings;
     return new rds.Instance(
       `${name}-replica-${i + 1}`,
       {
@@ -204,7 +204,11 @@ export class RdsPostgres extends pulumi.ComponentResource {
         // No kmsKeyId / storageEncrypted: a same-region replica is always encrypted with its source's key
         // (CreateDBInstanceReadReplica, KmsKeyId: "don't specify a value"); passing one has failed with
         // InvalidParameterCombination (cloudposse/terraform-aws-rds-replica#5).
-        availabilityZone: zones[i % zones.length],
+        availabilityZone: replicaZones(args.availabilityZones, s.replicaCount)[i],
+        maintenanceWindow: replicaMaintenanceWindows(s.maintenanceWindow, s.replicaCount)[i],
+        // Retention beyond 7 days is paid per vCPU on every instance; replicas serve reads whose history the
+        // primary's Performance Insights does not need (RDS pricing, "Performance Insights").
+        performanceInsightsRetentionPeriod: 7,
         // AWS ignores deletion protection when it creates a replica; the next `pulumi up` sets it (docs/aws.md).
         skipFinalSnapshot: true,
         backupRetentionPeriod: 0,

@@ -14,6 +14,7 @@ import { ElastiCacheRedis } from "./redis";
 import { StackSecrets, StoredSecret } from "./secrets";
 import { Tags, namePrefix, stackTags } from "../../lib/aws/tags";
 import { ReplacementGuard } from "./replacement-guard";
+import { replicaZones } from "../../lib/aws/replica-placement";
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
 
@@ -69,6 +70,16 @@ export class AwsDataStores extends pulumi.ComponentResource {
           kmsKeyArn: {
             value: config.aws.kmsKeyArn,
             replaces: "the RDS primary and the Redis replication group (kmsKeyId)",
+          },
+          // availabilityZone is ForceNew on a replica: a subnet change that moves one must be refused by name.
+          privateSubnets: {
+            value: replicaZones(
+              config.network.privateSubnets.map((s) => s.availabilityZone),
+              config.postgres.replicaCount,
+            )
+              .map((zone, i) => `replica-${i + 1}=${zone}`)
+              .join(","),
+            replaces: "RDS read replicas (availabilityZone)",
           },
         },
       },
@@ -221,7 +232,7 @@ function secretsAndProxy(
         `${name}-proxy`,
         {
           name: `${prefix}-app`,
-          primaryIdentifier: stores.postgres.primary.identifier,
+          primaryIdentifier: afterReplicas(stores.postgres, stores.postgres.primary.identifier),
           secretArns: appMembers.map((m) => stored.arns[m.key]),
           kmsKeyArn: keyArn,
           subnetIds: config.network.privateSubnets.map((s) => s.id),
@@ -240,7 +251,7 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
     {
       prefix,
       kmsKeyArn: keyArn,
-      primaryArn: stores.postgres.primary.arn,
+      primaryArn: afterReplicas(stores.postgres, stores.postgres.primary.arn),
       pitrRetentionDays: config.postgres.backupRetentionDays,
       retentionDays: config.backup.retentionDays,
       copyRegion: config.backup.copyRegion,
@@ -271,12 +282,26 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
       keyPolicy: { ...config.aws, breakGlassRoleArn: config.aws.breakGlassRoleArn },
       email: config.alarmEmail,
       tags,
-      alarms: databaseAlarms(config, { primary: prefix, replicas, redisMembers: members }),
-      rdsInstanceIds: [prefix, ...replicas],
+      alarms: databaseAlarms(config, {
+        primary: prefix,
+        replicas,
+        redisMembers: members,
+        proxyName: config.postgres.proxy ? `${prefix}-app` : undefined,
+      }),
+      // Outputs, not names: the subscription waits for the instances (CreateEventSubscription: SourceNotFound).
+      rdsInstanceIds: [stores.postgres.primary, ...stores.postgres.replicas].map((i) => i.identifier),
     },
     parent,
   );
   return { backupVault: backups.vaultName, alarmTopicArn: alarms.topicArn };
+}
+
+/**
+ * A primary attribute that resolves only once every replica exists: attaching the proxy target or starting
+ * automated-backups replication while RDS creates a replica fails with InvalidDBInstanceState.
+ */
+function afterReplicas(postgres: RdsPostgres, value: pulumi.Output<string>): pulumi.Output<string> {
+  return pulumi.all([value, ...postgres.replicas.map((r) => r.identifier)]).apply(([v]) => v);
 }
 
 function endpoints({ args, config }: Ctx, stores: Stores, proxy?: pulumi.Output<string>): DataStoreEndpoints {

@@ -213,7 +213,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
         lockDeadlineMs: 600,
       }).catch((e) => e);
       assert.ok(err instanceof MigrationLockTimeout, String(err));
-      assert.match(err.message, /held by backend pid \d+ \(stuck-migrator/);
+      assert.match(err.message, /held by backend pid \d+ \(role [^,]+, stuck-migrator/);
       assert.ok(Date.now() - started < 5_000);
     } finally {
       await holder.end();

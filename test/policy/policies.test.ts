@@ -79,6 +79,24 @@ const backupResources = [
   ),
 ];
 
+const alarm = (name: string, metricName: string, dimensions: Record<string, string>, threshold = 1) =>
+  R("aws:cloudwatch/metricAlarm:MetricAlarm", name, { metricName, dimensions, threshold, tags });
+const storageAlarm = (threshold: number) => [
+  R("aws:rds/instance:Instance", "db", { ...primary, allocatedStorage: 200, maxAllocatedStorage: 2000 }),
+  alarm("free", "FreeStorageSpace", { DBInstanceIdentifier: "db" }, threshold),
+];
+const lowStorageEvents = R("aws:rds/eventSubscription:EventSubscription", "events", {
+  eventCategories: ["low storage"],
+  tags,
+});
+const postgresAlarms = [
+  "MaximumUsedTransactionIDs",
+  "TransactionLogsDiskUsage",
+  "DiskQueueDepth",
+  "ReadLatency",
+  "WriteLatency",
+].map((m) => alarm(m, m, { DBInstanceIdentifier: "db" }));
+
 // [policy, a valid resource set, the same with one field changed, message]
 const cases: [string, OfflineResource[], OfflineResource[], RegExp][] = [
   [
@@ -332,6 +350,45 @@ const cases: [string, OfflineResource[], OfflineResource[], RegExp][] = [
     [R("aws:cloudwatch/metricAlarm:MetricAlarm", "lag", { treatMissingData: "notBreaching", tags })],
     [R("aws:cloudwatch/metricAlarm:MetricAlarm", "lag", { treatMissingData: "breaching", tags })],
     /metricAlarm lag treats missing data as breaching/,
+  ],
+  // #19: seeded violations for the third AWS review's rules.
+  [
+    "rds-blue-green-compatible",
+    [R("aws:rds/instance:Instance", "db", { ...primary, blueGreenUpdate: { enabled: true } })],
+    [
+      R("aws:rds/instance:Instance", "db", { ...primary, blueGreenUpdate: { enabled: true } }),
+      R("aws:rds/instance:Instance", "db-replica-1", {
+        ...replica,
+        maintenanceWindow: "sun:04:00-sun:05:00",
+      }),
+    ],
+    /updates through blue\/green but has read replicas \(db-replica-1\)/,
+  ],
+  [
+    "cloudwatch-rds-storage-alarm",
+    [...storageAlarm(10 * 1024 ** 3), lowStorageEvents],
+    [...storageAlarm(20 * 1024 ** 3), lowStorageEvents],
+    /pages at 20.0 GiB free, at or above the 10 % of 200 GiB where storage autoscaling of db starts/,
+  ],
+  [
+    "cloudwatch-rds-postgres-alarms",
+    [R("aws:rds/instance:Instance", "db", primary), ...postgresAlarms],
+    [
+      R("aws:rds/instance:Instance", "db", primary),
+      ...postgresAlarms.filter((a) => a.props.metricName !== "MaximumUsedTransactionIDs"),
+    ],
+    /RDS instance db has no alarm on MaximumUsedTransactionIDs/,
+  ],
+  [
+    "rds-replica-maintenance-window",
+    [
+      R("aws:rds/instance:Instance", "db-replica-1", {
+        ...replica,
+        maintenanceWindow: "sun:04:00-sun:05:00",
+      }),
+    ],
+    [R("aws:rds/instance:Instance", "db-replica-1", replica)],
+    /RDS replica db-replica-1 has no maintenanceWindow/,
   ],
 ];
 

@@ -191,8 +191,14 @@ describe("prod stack, operations review (#11)", function () {
       ),
     );
     assert.ok(!plain(primaryOf(run).inputs).enabledCloudwatchLogsExports.includes("iam-db-auth-error"));
-    const params = ofType(run, T.paramGroup)[0].inputs.parameters.map((x: any) => `${x.name}=${x.value}`);
-    assert.ok(params.includes("rds.logical_replication=1"), "blue/green for PostgreSQL replicates logically");
+    const params = (r: StackRun) =>
+      ofType(r, T.paramGroup)[0].inputs.parameters.map((x: any) => `${x.name}=${x.value}`);
+    assert.ok(!params(run).includes("rds.logical_replication=1"), "prod runs no blue/green (#19)");
+    const bg = await prodStack({ postgresBlueGreenUpdate: "true", postgresReplicaCount: "0" });
+    assert.ok(
+      params(bg).includes("rds.logical_replication=1"),
+      "blue/green for PostgreSQL replicates logically",
+    );
     assert.ok(
       ofType(run, T.logGroup).some((l) => l.inputs.name === "/aws/elasticache/offthegrid-prod/engine-log"),
     );

@@ -27,8 +27,12 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.equal(p.storageType, "gp3");
     assert.deepEqual([p.allocatedStorage, p.maxAllocatedStorage], [200, 2000]);
     assert.equal(p.autoMinorVersionUpgrade, true);
-    assert.equal(p.allowMajorVersionUpgrade, true, "prod takes major upgrades through blue/green only");
-    assert.deepEqual(p.blueGreenUpdate, { enabled: true });
+    assert.equal(
+      p.allowMajorVersionUpgrade,
+      false,
+      "no blue/green in prod (proxy and replicas): no in-place major upgrade",
+    );
+    assert.deepEqual(p.blueGreenUpdate, { enabled: false });
     assert.equal(p.databaseInsightsMode, "standard");
     assert.deepEqual(
       [p.backupRetentionPeriod, p.backupWindow, p.maintenanceWindow],

@@ -89,8 +89,27 @@ describe("AWS config rules (#11)", () => {
     );
     assert.match(problemsOf(prod({ kmsBreakGlassRoleArn: "admin" }))[0], /an IAM role ARN/);
     assert.match(
-      problemsOf(prod({ postgresBackupRetentionDays: "0", postgresReplicaCount: "0" }))[0],
+      problemsOf(
+        prod({
+          postgresBackupRetentionDays: "0",
+          postgresReplicaCount: "0",
+          postgresBlueGreenUpdate: "true",
+        }),
+      )[0],
       /postgresBackupRetentionDays.*while postgresBlueGreenUpdate is true/,
+    );
+  });
+
+  it("#19 2-3: blue/green is refused with read replicas (the provider's switchover leaves them on -old1)", () => {
+    const problems = problemsOf(prod({ postgresBlueGreenUpdate: "true" }));
+    assert.equal(problems.length, 1, problems.join("\n"));
+    assert.match(
+      problems[0],
+      /^Invalid value for offthegrid-database:postgresBlueGreenUpdate: true\. Allowed values are: false while postgresReplicaCount is 2/,
+    );
+    assert.ok(
+      validateConfig(prod({ postgresBlueGreenUpdate: "true", postgresReplicaCount: "0" }), PROJECT, "x"),
+      "blue/green with the proxy and no replicas is accepted (RDS Proxy supports blue/green)",
     );
   });
 

@@ -1,0 +1,39 @@
+// #19 item 7: replica zones and maintenance windows are pure functions of the config (no Pulumi runtime).
+import { strict as assert } from "node:assert";
+import { replacementGuardProvider } from "../../components/aws/replacement-guard";
+import { replicaMaintenanceWindows, replicaZones } from "../../lib/aws/replica-placement";
+
+describe("replica placement (#19 item 7)", () => {
+  it("zones do not depend on the order of privateSubnets", () => {
+    const a = replicaZones(["eu-west-1a", "eu-west-1b", "eu-west-1c"], 2);
+    assert.deepEqual(a, ["eu-west-1b", "eu-west-1c"]);
+    assert.deepEqual(replicaZones(["eu-west-1c", "eu-west-1a", "eu-west-1b"], 2), a);
+    assert.deepEqual(replicaZones(["eu-west-1a", "eu-west-1a", "eu-west-1b"], 3), [
+      "eu-west-1b",
+      "eu-west-1b",
+      "eu-west-1b",
+    ]);
+    assert.deepEqual(replicaZones(["eu-west-1a"], 1), ["eu-west-1a"]);
+  });
+
+  it("replica windows follow the primary's one after another, wrapping the week", () => {
+    assert.deepEqual(replicaMaintenanceWindows("sun:03:00-sun:04:00", 2), [
+      "sun:04:00-sun:05:00",
+      "sun:05:00-sun:06:00",
+    ]);
+    assert.deepEqual(replicaMaintenanceWindows("sun:23:00-mon:00:30", 1), ["mon:00:30-mon:02:00"]);
+    assert.deepEqual(replicaMaintenanceWindows("sun:23:30-mon:00:00", 1), ["mon:00:00-mon:00:30"]);
+  });
+
+  it("ReplacementGuard refuses a subnet change that moves a replica, naming the key", async () => {
+    const guarded = (value: string) => ({
+      guarded: { privateSubnets: { value, replaces: "RDS read replicas (availabilityZone)" } },
+    });
+    const { failures } = await replacementGuardProvider.check(
+      guarded("replica-1=eu-west-1b"),
+      guarded("replica-1=eu-west-1c"),
+    );
+    assert.equal(failures.length, 1);
+    assert.match(failures[0].reason, /offthegrid-database:privateSubnets changed .* RDS read replicas/);
+  });
+});
