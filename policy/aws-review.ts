@@ -116,7 +116,9 @@ export const rdsPostgresAlarms = (): StackValidationPolicy => ({
         "DiskQueueDepth",
         "ReadLatency",
         "WriteLatency",
-        ...(logical.has(db.props.parameterGroupName) ? ["OldestReplicationSlotLag"] : []),
+        // Read parameterGroupName only when some group replicates logically: in a preview an auto-named group's
+        // name is unknown, and touching it makes the analyzer skip the whole rule.
+        ...(logical.size && logical.has(db.props.parameterGroupName) ? ["OldestReplicationSlotLag"] : []),
       ];
       const missing = required.filter(
         (m) => !alarmsOn(args.resources, m, "DBInstanceIdentifier", db.props.identifier).length,
