@@ -3,12 +3,14 @@
 // with. Through rotations and a migration no request may fail; through every event no acknowledged write may be
 // lost. The figures are printed as the table docs/benchmarks.md and docs/runbooks.md carry.
 import { strict as assert } from "node:assert";
+import { once } from "node:events";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { Client } from "pg";
 import { EngineSession } from "../../harness/engine/session";
 import {
-  POSTGRES_EPOCH_KEYS,
+  EPOCH_KEYS,
   crashRedis,
   destroyAndUp,
   migrate,
@@ -26,9 +28,10 @@ import {
 } from "../../harness/traffic";
 
 const STACK = "dev";
-// The credentials rotated under traffic: the PostgreSQL schema roles (alternating members). Redis joins once its
-// rotation is applied live (today a Redis rotation replaces the container: WRONGPASS for the old password at once).
-const ROTATED = POSTGRES_EPOCH_KEYS;
+// The credentials rotated under traffic: the PostgreSQL schema roles (alternating members) and both Redis users
+// (two passwords each, applied live through the admin connection). The superuser is left out: one role cannot
+// alternate, and in dev its rotation restarts PostgreSQL (bench:traffic measures it as its own event).
+const ROTATED = EPOCH_KEYS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SQLSTATE of a login with `url` (undefined: it worked). */
@@ -42,6 +45,20 @@ async function pgLogin(url: string): Promise<string | undefined> {
     return (err as { code?: string }).code ?? (err as Error).message;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** The server's reply to AUTH with the URL's user and password, e.g. "+OK" or "-WRONGPASS …". */
+async function redisAuth(url: string): Promise<string> {
+  const u = new URL(url);
+  const socket = net.connect(Number(u.port), u.hostname);
+  try {
+    await once(socket, "connect");
+    socket.write(`AUTH ${decodeURIComponent(u.username)} ${decodeURIComponent(u.password)}\r\n`);
+    const [reply] = await once(socket, "data");
+    return String(reply).trim();
+  } finally {
+    socket.destroy();
   }
 }
 
@@ -104,12 +121,14 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
 
   it("rotating the owner, app and readonly credentials while the app keeps its URLs: 0 failed requests, 0 lost writes", async () => {
     first = outputs;
-    const { report } = await underTraffic("rotation 1 (PostgreSQL roles)", first, () =>
+    const { report } = await underTraffic("rotation 1 (PostgreSQL roles, Redis users)", first, () =>
       rotateAll(s, 1, ROTATED),
     );
     outputs = await s.outputs(STACK);
     for (const role of ["owner", "app", "readonly"])
       assert.notEqual(outputs.postgresUrls[role], first.postgresUrls[role], role);
+    for (const user of ["app", "admin"])
+      assert.notEqual(outputs.redisUrls[user], first.redisUrls[user], user);
     assert.deepEqual(failures(report), { postgres: {}, redis: {} });
     assert.equal(report.writes.lost, 0, JSON.stringify(report.writes.lostWrites));
     // The credential the harness does not use: the previous one still logs in too.
@@ -127,6 +146,10 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     for (const role of ["owner", "app", "readonly"]) {
       assert.equal(await pgLogin(previous.postgresUrls[role]), undefined, `previous ${role}`);
       assert.equal(await pgLogin(first.postgresUrls[role]), "28P01", `first ${role}`);
+    }
+    for (const user of ["app", "admin"]) {
+      assert.equal(await redisAuth(previous.redisUrls[user]), "+OK", `previous Redis ${user}`);
+      assert.match(await redisAuth(first.redisUrls[user]), /^-WRONGPASS/, `first Redis ${user}`);
     }
   });
 
