@@ -1,15 +1,14 @@
 // The dev stack under the real Pulumi CLI, typed as a user types it (README quick start): the real engine,
 // language host, dynamic-provider host; stand-in docker/random plugins that run PostgreSQL 17 and redis-server.
 import { strict as assert } from "node:assert";
-import { once } from "node:events";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../migrator";
 import { formatFinding, lintMigrations } from "../../migrator/lint";
 import { EngineSession } from "../../harness/engine/session";
+import { redisAuth } from "../support/redis-auth";
 import { freePort } from "../../harness/ports";
 import {
   alive,
@@ -45,20 +44,6 @@ async function sqlState(url: string, sql: string): Promise<string | undefined> {
     return undefined;
   } catch (err) {
     return (err as { code?: string }).code ?? (err as Error).message;
-  }
-}
-
-/** The server's reply to AUTH with the URL's user and password, e.g. "+OK" or "-WRONGPASS …". */
-async function redisAuth(url: string): Promise<string> {
-  const u = new URL(url);
-  const socket = net.connect(Number(u.port), u.hostname);
-  try {
-    await once(socket, "connect");
-    socket.write(`AUTH ${decodeURIComponent(u.username)} ${decodeURIComponent(u.password)}\r\n`);
-    const [reply] = await once(socket, "data");
-    return String(reply).trim();
-  } finally {
-    socket.destroy();
   }
 }
 

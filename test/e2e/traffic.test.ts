@@ -3,12 +3,11 @@
 // with. Through rotations and a migration no request may fail; through every event no acknowledged write may be
 // lost. The figures are printed as the table docs/benchmarks.md and docs/runbooks.md carry.
 import { strict as assert } from "node:assert";
-import { once } from "node:events";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { Client } from "pg";
 import { EngineSession } from "../../harness/engine/session";
+import { redisAuth } from "../support/redis-auth";
 import {
   EPOCH_KEYS,
   crashRedis,
@@ -45,20 +44,6 @@ async function pgLogin(url: string): Promise<string | undefined> {
     return (err as { code?: string }).code ?? (err as Error).message;
   } finally {
     await client.end().catch(() => undefined);
-  }
-}
-
-/** The server's reply to AUTH with the URL's user and password, e.g. "+OK" or "-WRONGPASS …". */
-async function redisAuth(url: string): Promise<string> {
-  const u = new URL(url);
-  const socket = net.connect(Number(u.port), u.hostname);
-  try {
-    await once(socket, "connect");
-    socket.write(`AUTH ${decodeURIComponent(u.username)} ${decodeURIComponent(u.password)}\r\n`);
-    const [reply] = await once(socket, "data");
-    return String(reply).trim();
-  } finally {
-    socket.destroy();
   }
 }
 
