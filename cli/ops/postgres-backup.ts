@@ -121,8 +121,14 @@ export async function pgDump(
   await run(["pg_dump", "--format=custom", "--no-password", ...DUMP_EXCLUSIONS], env, outFile, onProgress);
 }
 
+/**
+ * Entries only the admin may replay: extensions (the stack bootstrap creates them from its own definitions) and
+ * the bootstrap's hardening of built-ins (e.g. REVOKE ... lo_creat FROM PUBLIC). A non-superuser load skips them.
+ */
+const ADMIN_ONLY = [/^EXTENSION - /, /^COMMENT - EXTENSION /, /^[A-Z ]+ pg_catalog /];
+
 /** A restore list without the marker's entries (dumps made before the marker moved still carry it). */
-export function withoutMarkerEntries(list: string): string {
+export function withoutMarkerEntries(list: string, adminEntries = true): string {
   // Entries read "<id>; <catalog> <oid> <TYPE> <schema> <name> <owner>", e.g. "TABLE DATA stack marker postgres",
   // "ACL - SCHEMA stack postgres", "ACL migrations TABLE stack_marker postgres".
   const marker = [
@@ -134,7 +140,10 @@ export function withoutMarkerEntries(list: string): string {
     .split("\n")
     .filter((line) => {
       const entry = /^\d+; \d+ \d+ (.*)$/.exec(line);
-      return !entry || !marker.some((m) => m.test(entry[1]));
+      if (!entry) return true;
+      return (
+        !marker.some((m) => m.test(entry[1])) && (adminEntries || !ADMIN_ONLY.some((m) => m.test(entry[1])))
+      );
     })
     .join("\n");
 }
@@ -146,11 +155,11 @@ export function withoutMarkerEntries(list: string): string {
 export async function pgRestore(
   url: string,
   file: string,
-  options: { clean: boolean; listFile: string },
+  options: { clean: boolean; listFile: string; asNonSuperuser?: boolean },
 ): Promise<void> {
   const env = libpqEnvironment(url);
   const list = await run(["pg_restore", "--list", file], env, undefined);
-  fs.writeFileSync(options.listFile, withoutMarkerEntries(list), { mode: 0o600 });
+  fs.writeFileSync(options.listFile, withoutMarkerEntries(list, !options.asNonSuperuser), { mode: 0o600 });
   try {
     const flags = [
       "--no-password",

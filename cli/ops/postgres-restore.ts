@@ -1,11 +1,13 @@
 // `restore` of a PostgreSQL dump: checked against the target's stack marker before anything is dropped, and the
 // marker is left exactly as it was (dumps exclude it, restore lists skip it, and the admin owns it).
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Client, ClientConfig } from "pg";
 import { Client as PgClient } from "pg";
 import { Confirmation, StackMarker, confirmDestructive, describeMarker, readMarker } from "./guards";
+import { SCHEMA_ROLES } from "../../lib/postgres/roles";
 import { pgRestore } from "./postgres-backup";
 
 export interface RestoreOptions {
@@ -66,10 +68,31 @@ export async function restorePostgres(
     tables: await tablesInPublic(c),
   }));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-restore-"));
+  // The dump's CHECK constraints, defaults and index expressions call owner-defined functions while the data
+  // loads; run as the admin they would run as superuser (the owner's function could ALTER ROLE itself SUPERUSER).
+  // So the load logs in as a fresh non-superuser member of the owner group, not the admin with --role (SET ROLE), which a
+  // dump's RESET ROLE / SET SESSION AUTHORIZATION would undo. Its password is random, used once, dropped after.
+  const loader = restoreLogin();
+  await read(async (c) => {
+    await c.query(createLoginSql(loader));
+    // CREATE SCHEMA (migrations) needs CREATE on the database, which the owner group does not hold.
+    const db = (await c.query("SELECT current_database() AS db")).rows[0].db as string;
+    await c.query(`GRANT CREATE ON DATABASE ${c.escapeIdentifier(db)} TO ${loader.name}`);
+    // The stack bootstrap gives public to the owner group (migrator/bootstrap.ts); a fresh target's public is
+    // still the database owner's, and the dump's ALTER SCHEMA public OWNER needs the current owner to run it.
+    await c.query(`ALTER SCHEMA public OWNER TO ${OWNER_GROUP}`);
+    // The one extension the bootstrap creates (migrator/bootstrap.ts), from its definition rather than the dump's.
+    await c.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  });
   try {
-    await pgRestore(adminUrl, file, { clean: tables > 0, listFile: path.join(work, "restore.list") });
+    await pgRestore(loginUrl(adminUrl, loader), file, {
+      clean: tables > 0,
+      listFile: path.join(work, "restore.list"),
+      asNonSuperuser: true,
+    });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+    await read((c) => c.query(dropLoginSql(loader.name)));
   }
   const after = await read(readMarker);
   if (JSON.stringify(after) !== JSON.stringify(marker))
@@ -77,4 +100,41 @@ export async function restorePostgres(
       `The restore changed the stack marker (${describeMarker(marker)} → ${describeMarker(after)}): check the dump's origin and rerun the stack's bootstrap (pulumi up).`,
     );
   return { marker };
+}
+
+/** The schema owner group the restore's objects belong to (lib/postgres/roles.ts). */
+const OWNER_GROUP = SCHEMA_ROLES.owner.name;
+
+export interface RestoreLogin {
+  readonly name: string;
+  readonly password: string;
+}
+
+export function restoreLogin(): RestoreLogin {
+  return {
+    name: `offthegrid_restore_${crypto.randomBytes(6).toString("hex")}`,
+    password: crypto.randomBytes(24).toString("base64url"),
+  };
+}
+
+/** A login with the owner group's privileges (inherited) and nothing an admin has. */
+export function createLoginSql(login: RestoreLogin): string {
+  return (
+    `CREATE ROLE ${login.name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS ` +
+    `CONNECTION LIMIT 2 VALID UNTIL '${new Date(Date.now() + 24 * 3600_000).toISOString()}' ` +
+    `PASSWORD '${login.password}' IN ROLE ${OWNER_GROUP}`
+  );
+}
+
+/** Anything the login still owns goes to the owner group (the dump's ALTER OWNER normally did that already). */
+export function dropLoginSql(name: string): string {
+  return `REASSIGN OWNED BY ${name} TO ${OWNER_GROUP}; DROP OWNED BY ${name}; DROP ROLE ${name}`;
+}
+
+/** The admin URL with the restore login's credentials in place of the admin's (same host, TLS settings). */
+export function loginUrl(adminUrl: string, login: RestoreLogin): string {
+  const url = new URL(adminUrl);
+  url.username = login.name;
+  url.password = login.password;
+  return url.toString();
 }

@@ -80,6 +80,43 @@ describe("adversarial: the owner cannot become superuser through restore or rese
     );
   });
 
+  // Item 1b: pg_restore loaded the dump logged in as the admin, so a CHECK constraint calling an owner function ran
+  // as superuser for every restored row.
+  it("restore: a CHECK constraint calling an owner function never runs as a superuser during the data load", async () => {
+    await withClient(dev.as("owner"), (c) =>
+      c.query(`
+        CREATE FUNCTION public.escalate(x int) RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN
+          IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+            EXECUTE 'ALTER ROLE ${OWNER_MEMBER} SUPERUSER';
+          END IF;
+          RETURN true;
+        END $$;
+        CREATE TABLE public.armed (id int CHECK (public.escalate(id)));
+        INSERT INTO public.armed VALUES (1);`),
+    );
+    try {
+      const backup = await opsCli(["backup", "--postgres-only", "--dir", path.join(tmp, "c"), "--json"], {
+        DATABASE_URL: dev.url("readonly"),
+      });
+      assert.equal(backup.code, 0, String(backup.error));
+      const restored = await opsCli(["restore", JSON.parse(backup.out).postgres, "--force"], {
+        ADMIN_DATABASE_URL: dev.url("admin"),
+      });
+      assert.deepEqual(await superuser(), { rolsuper: false }, "the owner's member stayed NOSUPERUSER");
+      assert.equal(restored.code, 0, String(restored.error));
+      const rows = await withClient(
+        dev.as("owner"),
+        async (c) => (await c.query("SELECT id FROM public.armed")).rows,
+      );
+      assert.deepEqual(rows, [{ id: 1 }], "the data still loaded");
+    } finally {
+      await withClient(dev.as("owner"), (c) =>
+        c.query("DROP TABLE IF EXISTS public.armed; DROP FUNCTION IF EXISTS public.escalate(int);"),
+      );
+    }
+  });
+
   it("reset: runs as the owner, so the trap finds no superuser (even when an admin URL is in the environment)", async () => {
     await withClient(dev.as("owner"), (c) => c.query(TRAP));
     const reset = await opsCli(["reset", "--yes"], {
