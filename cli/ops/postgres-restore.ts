@@ -8,6 +8,7 @@ import type { Client, ClientConfig } from "pg";
 import { Client as PgClient } from "pg";
 import { Confirmation, StackMarker, confirmDestructive, describeMarker, readMarker } from "./guards";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { setVerifiers } from "../../migrator/bootstrap-hardening";
 import { pgRestore } from "./postgres-backup";
 
 export interface RestoreOptions {
@@ -75,6 +76,16 @@ export async function restorePostgres(
   const loader = restoreLogin();
   await read(async (c) => {
     await c.query(createLoginSql(loader));
+    // The password goes in as a SCRAM verifier through a bind parameter (setVerifiers), never in statement text:
+    // pg_stat_activity shows that text to the read-only role, which could log in as this owner member meanwhile.
+    await c.query("BEGIN");
+    try {
+      await setVerifiers(c, { [loader.name]: loader.password });
+      await c.query("COMMIT");
+    } catch (err) {
+      await c.query("ROLLBACK");
+      throw err;
+    }
     // CREATE SCHEMA (migrations) needs CREATE on the database, which the owner group does not hold.
     const db = (await c.query("SELECT current_database() AS db")).rows[0].db as string;
     await c.query(`GRANT CREATE ON DATABASE ${c.escapeIdentifier(db)} TO ${loader.name}`);
@@ -122,7 +133,7 @@ export function createLoginSql(login: RestoreLogin): string {
   return (
     `CREATE ROLE ${login.name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS ` +
     `CONNECTION LIMIT 2 VALID UNTIL '${new Date(Date.now() + 24 * 3600_000).toISOString()}' ` +
-    `PASSWORD '${login.password}' IN ROLE ${OWNER_GROUP}`
+    `IN ROLE ${OWNER_GROUP}`
   );
 }
 

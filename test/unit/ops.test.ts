@@ -3,9 +3,25 @@ import { backupFileName, kindOf, timestamp } from "../../cli/ops/backup-files";
 import { parseInfo } from "../../cli/ops/health";
 import { libpqEnvironment } from "../../cli/ops/pg-env";
 import { checkDumpCompatible, dockerDumpCommand, withoutMarkerEntries } from "../../cli/ops/postgres-backup";
+import { createLoginSql, dropLoginSql, loginUrl, restoreLogin } from "../../cli/ops/postgres-restore";
 import { exitCodeOf, worst } from "../../cli/ops/status";
 
 describe("ops helpers (pure)", () => {
+  it("creates restore's temporary owner login without its password in the statement text", () => {
+    // pg_stat_activity shows statement text to the read-only role (pg_monitor): the password travels as a
+    // verifier bind parameter instead (setVerifiers), so CREATE ROLE must not carry it.
+    const login = restoreLogin();
+    const sql = createLoginSql(login);
+    assert.match(sql, /^CREATE ROLE offthegrid_restore_[0-9a-f]{12} LOGIN NOSUPERUSER /);
+    assert.match(sql, / IN ROLE offthegrid_owner$/);
+    assert.ok(!sql.includes(login.password), "the password is in CREATE ROLE's text");
+    assert.doesNotMatch(sql, /PASSWORD/i);
+    assert.match(dropLoginSql(login.name), /^REASSIGN OWNED BY offthegrid_restore_\w+ TO offthegrid_owner; /);
+    const url = new URL(loginUrl("postgresql://admin:pw@db:5432/offthegrid?sslmode=require", login));
+    assert.equal(url.username, login.name);
+    assert.equal(url.searchParams.get("sslmode"), "require");
+  });
+
   it("names backups with a UTC timestamp and recognises only its own names", () => {
     const at = new Date("2026-11-26T09:05:03Z");
     assert.equal(timestamp(at), "20261126_090503");
