@@ -46,8 +46,9 @@ export const rdsBlueGreenCompatible = (): StackValidationPolicy => ({
 
 /**
  * Storage autoscaling reacts when free space is below 10 % of the current allocation; an alarm at or above 10 %
- * of the initial allocation pages on every normal autoscale. Nearing maxAllocatedStorage is RDS's "low storage"
- * event (RDS-EVENT-0225), so an RDS event subscription must carry that category.
+ * of the initial allocation pages on every normal autoscale. Running out is RDS's "low storage" category
+ * (RDS-EVENT-0007, -0089); nearing maxAllocatedStorage is RDS-EVENT-0225, which AWS files under "notification"
+ * (RDS user guide, USER_Events.Messages.html): an RDS event subscription must carry both.
  */
 export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
   name: "cloudwatch-rds-storage-alarm",
@@ -77,14 +78,16 @@ export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
             alarm.urn,
           );
     }
-    const subscribed = args.resources.some(
-      (r) =>
-        r.type === "aws:rds/eventSubscription:EventSubscription" &&
-        (r.props.eventCategories ?? []).includes("low storage"),
-    );
-    if (autoscaling.length && !subscribed)
+    const subscribed = (category: string) =>
+      args.resources.some(
+        (r) =>
+          r.type === "aws:rds/eventSubscription:EventSubscription" &&
+          (r.props.eventCategories ?? []).includes(category),
+      );
+    const missing = ["low storage", "notification"].filter((c) => !subscribed(c));
+    if (autoscaling.length && missing.length)
       report(
-        `RDS instances autoscale storage but no RDS event subscription carries "low storage": nothing warns when they near maxAllocatedStorage.`,
+        `RDS instances autoscale storage but no RDS event subscription carries ${missing.map((c) => `"${c}"`).join(" and ")}: nothing warns when they run out ("low storage": RDS-EVENT-0007/0089) or near maxAllocatedStorage ("notification": RDS-EVENT-0225).`,
       );
   },
 });

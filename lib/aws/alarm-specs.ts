@@ -33,7 +33,7 @@ export interface RedisMember {
  * (RDS user guide, "Managing capacity automatically with Amazon RDS storage autoscaling"). CloudWatch has no
  * allocated-storage metric, so an alarm cannot follow the current allocation: it pages below half of what the
  * autoscaler reacts to at the initial size, which a working autoscaler never lets happen. Nearing the ceiling
- * (maxAllocatedStorage) is RDS's own "low storage" event (RDS-EVENT-0225), subscribed in components/aws/alarms.ts.
+ * (maxAllocatedStorage) is RDS's own event RDS-EVENT-0225 ("notification" category), subscribed in components/aws/alarms.ts.
  */
 export const FREE_STORAGE_ALARM_FRACTION = 0.05;
 

@@ -86,7 +86,7 @@ const storageAlarm = (threshold: number) => [
   alarm("free", "FreeStorageSpace", { DBInstanceIdentifier: "db" }, threshold),
 ];
 const lowStorageEvents = R("aws:rds/eventSubscription:EventSubscription", "events", {
-  eventCategories: ["low storage"],
+  eventCategories: ["low storage", "notification"],
   tags,
 });
 const postgresAlarms = [
@@ -446,6 +446,18 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
       violations.map((v) => v.message),
       ["late resource violation", "late stack violation"],
     );
+  });
+
+  it("requires the notification category too: RDS-EVENT-0225 (nearing maxAllocatedStorage) is filed there, not under low storage", async () => {
+    const onlyLowStorage = R("aws:rds/eventSubscription:EventSubscription", "events", {
+      eventCategories: ["low storage"],
+      tags,
+    });
+    const violations = (await run([...storageAlarm(10 * 1024 ** 3), onlyLowStorage])).filter(
+      (v) => v.policy === "cloudwatch-rds-storage-alarm",
+    );
+    assert.equal(violations.length, 1);
+    assert.match(violations[0].message, /carries "notification": .*RDS-EVENT-0225/);
   });
 
   it("takes enforcement levels and properties from the environment's policy config file", async () => {

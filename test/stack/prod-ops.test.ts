@@ -104,7 +104,8 @@ describe("prod stack, operations review (#11)", function () {
       );
     const [sub] = ofType(run, T.eventSub).map((e) => plain(e.inputs));
     assert.equal(sub.sourceType, "db-instance");
-    for (const c of ["failover", "low storage", "maintenance"]) assert.ok(sub.eventCategories.includes(c), c);
+    for (const c of ["failover", "low storage", "maintenance", "notification"])
+      assert.ok(sub.eventCategories.includes(c), c);
     assert.deepEqual(sub.sourceIds, [
       "offthegrid-prod",
       "offthegrid-prod-replica-1",
