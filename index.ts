@@ -58,6 +58,8 @@ function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unkn
       backupVault: stores.backupVault,
       alarmTopicArn: stores.alarmTopicArn,
       kmsKeyArn: stores.kmsKeyArn,
+      // Attach policyArn to the app's role; its IAM tokens log in as dbUser (postgresIamAuth only).
+      ...(stores.iamAuth ? { postgresIamAuth: stores.iamAuth } : {}),
     },
   };
 }

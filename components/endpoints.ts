@@ -2,6 +2,7 @@
 // stacks both produce this, so outputs and the schema step are wired the same way for every environment.
 import * as pulumi from "@pulumi/pulumi";
 import type { CredentialName } from "../config/types";
+import type { IamLogin } from "../migrator/bootstrap";
 
 export interface PostgresEndpoint {
   readonly host: pulumi.Input<string>;
@@ -23,8 +24,8 @@ export interface DataStoreEndpoints {
     readonly port: pulumi.Input<number>;
     readonly tlsServerName?: pulumi.Input<string>;
   };
-  /** Roles granted rds_iam (IAM database authentication, AWS only). */
-  readonly iamRoles: readonly string[];
+  /** IAM database authentication logins, each granted rds_iam (AWS only; lib/postgres/roles.ts). */
+  readonly iamLogins: readonly IamLogin[];
   /** Resources that must be up (healthy container, available instance) before the schema is applied. */
   readonly postgresReady: pulumi.Resource[];
   /** Read replicas' endpoints (AWS only). */

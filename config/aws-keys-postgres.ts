@@ -70,7 +70,9 @@ export const awsPostgresKeys = {
     type: "boolean",
     default: false,
     parse: boolean,
-    description: "Enable IAM database authentication; the read-only role is granted rds_iam.",
+    description:
+      "Enable IAM database authentication: a separate login offthegrid_readonly_iam (read-only, no password, rds_iam) " +
+      "and an rds-db:connect policy for it (output awsResources.postgresIamAuth); the read-only password logins are unchanged.",
   }),
   postgresCaCertIdentifier: aws({
     type: "string",

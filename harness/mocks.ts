@@ -26,6 +26,8 @@ function mockFields(type: string, name: string, inputs: pulumi.Inputs): pulumi.I
     endpoint: `${name}.${h}.mock.internal`,
     address: `${name}.${h}.mock.internal`,
     port: inputs.port ?? 10000 + (parseInt(h.slice(0, 4), 16) % 50000),
+    // An RDS DbiResourceId's shape ("db-" and upper-case characters); only RDS instances read it.
+    resourceId: `db-${h.toUpperCase()}`,
     // Looks like a generated credential: letters, digits and "-".
     result: `mock-${digest("result:" + name, 32)}`,
   };

@@ -9,6 +9,7 @@ import {
   revokePublicFunctions,
   setVerifiers,
 } from "./bootstrap-hardening";
+import { ensureIamLogins } from "./bootstrap-iam";
 import { ident } from "./sql-text";
 
 /**
@@ -45,9 +46,16 @@ export interface BootstrapOptions {
   /** Written to stack.marker; the ops CLI's destructive commands refuse databases not marked `dev`. */
   readonly marker: { readonly environment: string; readonly stack: string };
   readonly historySchema?: string;
-  /** Roles granted rds_iam (IAM database authentication; the role exists on RDS only). A group listed here
-   * keeps LOGIN without a password, so IAM tokens for its name keep working. */
-  readonly rdsIamRoles?: readonly string[];
+  /**
+   * IAM database authentication (RDS): one LOGIN role per entry, a member of that group with no password, the only
+   * role granted rds_iam (migrator/bootstrap-iam.ts). Groups and password members never hold rds_iam.
+   */
+  readonly iamLogins?: readonly IamLogin[];
+}
+
+export interface IamLogin {
+  readonly name: string;
+  readonly role: keyof BootstrapRoles;
 }
 
 export interface BootstrapReport {
@@ -129,7 +137,6 @@ function privilegeStatements(o: BootstrapOptions): string[] {
     `GRANT SELECT ON ALL TABLES IN SCHEMA ${history} TO ${ro}`,
     `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${ro}`,
     ...markerStatements(o),
-    ...(o.rdsIamRoles ?? []).map((role) => `GRANT rds_iam TO ${ident(role)}`),
   ];
 }
 
@@ -154,9 +161,11 @@ function markerStatements(o: BootstrapOptions): string[] {
   ];
 }
 
+const limitsOf = (key: keyof BootstrapRoles) => (key === "owner" ? {} : MEMBER_LIMITS[key]);
+
 /**
- * Groups NOLOGIN (unless a legacy or IAM login), members LOGIN in the group. `PASSWORD NULL` retires a legacy
- * group login: from then on only the members authenticate.
+ * Groups NOLOGIN (unless a legacy login), members LOGIN in the group. `PASSWORD NULL` retires a legacy group
+ * login: from then on only the members authenticate.
  */
 async function ensureRoles(
   admin: Client,
@@ -166,11 +175,10 @@ async function ensureRoles(
 ): Promise<void> {
   const attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
   const legacy = new Set(o.legacyLogins ?? []);
-  const iam = new Set(o.rdsIamRoles ?? []);
   for (const key of Object.keys(o.roles) as (keyof BootstrapRoles)[]) {
     const group = ident(o.roles[key]);
     if (!present.has(o.roles[key])) await admin.query(`CREATE ROLE ${group} NOLOGIN`);
-    const login = legacy.has(o.roles[key]) || iam.has(o.roles[key]);
+    const login = legacy.has(o.roles[key]);
     await admin.query(`ALTER ROLE ${group} WITH ${login ? "LOGIN" : "NOLOGIN"} ${attributes}`);
     if (!legacy.has(o.roles[key])) await admin.query(`ALTER ROLE ${group} WITH PASSWORD NULL`);
     for (const name of o.members[key]) {
@@ -178,7 +186,7 @@ async function ensureRoles(
       if (!present.has(name)) await admin.query(`CREATE ROLE ${member} LOGIN`);
       await admin.query(`ALTER ROLE ${member} WITH LOGIN INHERIT ${attributes}`);
       await admin.query(`GRANT ${group} TO ${member}`);
-      const limits = key === "owner" ? {} : MEMBER_LIMITS[key];
+      const limits = limitsOf(key);
       await resetMemberSettings(admin, o.roles[key], name, limits, warnings);
     }
   }
@@ -196,6 +204,12 @@ export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<Boo
   await admin.query("BEGIN");
   try {
     await ensureRoles(admin, o, present, warnings);
+    await ensureIamLogins(
+      admin,
+      (o.iamLogins ?? []).map((l) => ({ name: l.name, group: o.roles[l.role], limits: limitsOf(l.role) })),
+      { groups: Object.values(o.roles), members: Object.values(o.members).flat() },
+      warnings,
+    );
     await setPasswordsUntracked(admin, o.setPasswords, warnings);
     // RDS's master is not a superuser: it must be a member of the owner role to hand it objects.
     if (!me[0].rolsuper) await admin.query(`GRANT ${ident(owner)} TO current_user`);

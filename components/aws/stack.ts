@@ -1,11 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig, CredentialName } from "../../config/types";
 import type { DataStoreEndpoints, PostgresEndpoint } from "../endpoints";
-import { ADMIN_ROLE, REDIS_USERS, SCHEMA_ROLES, loginPair, memberName } from "../../lib/postgres/roles";
+import {
+  ADMIN_ROLE,
+  IAM_LOGINS,
+  REDIS_USERS,
+  SCHEMA_ROLES,
+  loginPair,
+  memberName,
+} from "../../lib/postgres/roles";
 import { StackAlarms, cacheEventsTopic } from "./alarms";
 import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
 import { amazonRootCertificateAuthorities } from "../../lib/aws/trust-stores";
 import { Backups } from "./backup";
+import { IamDatabaseAuth } from "./iam-auth";
 import { StackKey } from "./kms";
 import { DataNetwork } from "./network";
 import { RdsPostgres } from "./postgres";
@@ -44,6 +52,8 @@ export class AwsDataStores extends pulumi.ComponentResource {
   readonly backupVault: pulumi.Output<string>;
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly kmsKeyArn: pulumi.Output<string>;
+  /** With postgresIamAuth: the policy to attach to the app's role, and the user name its tokens log in as. */
+  readonly iamAuth?: { readonly policyArn: pulumi.Output<string>; readonly dbUser: string };
 
   constructor(name: string, args: AwsDataStoresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:DataStores", name, {}, opts);
@@ -94,12 +104,14 @@ export class AwsDataStores extends pulumi.ComponentResource {
     const stores = storage(ctx, network);
     const access = secretsAndProxy(ctx, stores, network);
     const protection = backupsAndAlarms(ctx, stores);
+    const iamAuth = config.postgres.iamAuth ? iamDatabaseAuth(ctx, stores) : undefined;
 
     this.endpoints = endpoints(ctx, stores, access.proxyEndpoint);
     this.secretArns = access.secretArns;
     this.backupVault = protection.backupVault;
     this.alarmTopicArn = protection.alarmTopicArn;
     this.kmsKeyArn = key.arn;
+    this.iamAuth = iamAuth && { policyArn: iamAuth.policyArn, dbUser: iamAuth.dbUser };
     this.registerOutputs({
       secretArns: this.secretArns,
       backupVault: this.backupVault,
@@ -296,6 +308,25 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
   return { backupVault: backups.vaultName, alarmTopicArn: alarms.topicArn };
 }
 
+function iamDatabaseAuth({ name, config, prefix, tags, parent }: Ctx, stores: Stores): IamDatabaseAuth {
+  const here = (i: { resourceId: pulumi.Output<string> }) => ({
+    region: config.aws.region,
+    resourceId: i.resourceId,
+  });
+  return new IamDatabaseAuth(
+    `${name}-iam-auth`,
+    {
+      prefix,
+      partition: config.aws.partition,
+      accountId: config.aws.accountId,
+      instances: [stores.postgres.primary, ...stores.postgres.replicas].map(here),
+      dbUser: IAM_LOGINS[0].name,
+      tags,
+    },
+    parent,
+  );
+}
+
 /**
  * A primary attribute that resolves only once every replica exists: attaching the proxy target or starting
  * automated-backups replication while RDS creates a replica fails with InvalidDBInstanceState.
@@ -324,7 +355,7 @@ function endpoints({ args, config }: Ctx, stores: Stores, proxy?: pulumi.Output<
     schemaTarget: override
       ? { host: override.host, port: override.port, tlsServerName: primary.address }
       : { host: primary.address, port: 5432 },
-    iamRoles: config.postgres.iamAuth ? [SCHEMA_ROLES.readonly.name] : [],
+    iamLogins: config.postgres.iamAuth ? IAM_LOGINS : [],
     redis: { host: stores.redis.endpoint, port: 6379, tls: true },
     tools: {},
   };

@@ -130,7 +130,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
       },
       postgresReady: [this.postgres],
       schemaTarget: { host: LOOPBACK, port: config.postgres.hostPort },
-      iamRoles: [],
+      iamLogins: [],
       postgresReaders: [],
       redis: { host: LOOPBACK, port: config.redis.hostPort, tls: false },
       tools,

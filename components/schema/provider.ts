@@ -18,6 +18,7 @@ import {
   scramSha256Verifier,
 } from "../../migrator";
 import { formatFinding, lintMigrations } from "../../migrator/lint";
+import type { IamLogin } from "../../migrator/bootstrap";
 import type { Migration } from "../../migrator/migration-file";
 import { legacyLogins } from "../../lib/postgres/legacy-logins";
 
@@ -54,8 +55,8 @@ export interface SchemaInputs {
   readonly roles: { readonly owner: RoleInputs; readonly app: RoleInputs; readonly readonly: RoleInputs };
   readonly migrations: readonly { readonly name: string; readonly checksum: string; readonly sql: string }[];
   readonly marker: { readonly environment: string; readonly stack: string };
-  /** Roles granted rds_iam for IAM database authentication (RDS only). */
-  readonly iamRoles: readonly string[];
+  /** IAM database authentication logins (RDS only): each a member of its role's group, granted rds_iam. */
+  readonly iamLogins: readonly IamLogin[];
   readonly settings: {
     readonly connectDeadlineMs: number;
     readonly lockDeadlineMs: number;
@@ -191,6 +192,13 @@ function failuresOf(news: SchemaInputs): { property: string; reason: string }[] 
         });
     }
   }
+  for (const login of Array.isArray(news.iamLogins) ? news.iamLogins : []) {
+    if (
+      !/^[a-z_][a-z0-9_]{0,62}$/.test(login?.name ?? "") ||
+      !["owner", "app", "readonly"].includes(login?.role)
+    )
+      failures.push({ property: "iamLogins", reason: `invalid IAM login ${JSON.stringify(login)}` });
+  }
   return failures;
 }
 
@@ -262,7 +270,7 @@ function outputsOf(
     admin: news.admin,
     roles: news.roles,
     marker: news.marker,
-    iamRoles: news.iamRoles ?? [],
+    iamLogins: news.iamLogins ?? [],
     settings: news.settings,
     migrations,
   };
@@ -293,7 +301,7 @@ async function apply(
         [o, a, r].flatMap((role) => [role.current, role.previous]).map((l) => [l.name, l.password]),
       ),
       marker: news.marker,
-      rdsIamRoles: news.iamRoles ?? [],
+      iamLogins: news.iamLogins ?? [],
     });
   } finally {
     await admin.end().catch(() => undefined);
@@ -360,7 +368,7 @@ export const schemaProvider = {
     const changed: string[] = [];
     const recorded = (olds.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
     if (!same(recorded, wanted)) changed.push("migrations");
-    for (const key of ["connection", "admin", "roles", "marker", "iamRoles", "settings"] as const) {
+    for (const key of ["connection", "admin", "roles", "marker", "iamLogins", "settings"] as const) {
       if (!same(olds[key], news[key])) changed.push(key);
     }
     return {

@@ -2,7 +2,7 @@
 // provider in ./provider. Updates (new migrations, rotated passwords) are in-place; it is never replaced and
 // never drops anything.
 import * as pulumi from "@pulumi/pulumi";
-import { loadMigrations, MigrationSource } from "../../migrator";
+import { IamLogin, loadMigrations, MigrationSource } from "../../migrator";
 import type { ConnectionInputs, SchemaInputs } from "./provider";
 import { schemaProvider } from "./bundled-provider";
 import { RUNNER_DEFAULTS } from "../../migrator";
@@ -32,7 +32,8 @@ export interface SchemaMigrationsArgs {
   /** The migration files (sql/), already read; parsed and checksummed here before anything is registered. */
   readonly migrations: readonly MigrationSource[];
   readonly marker: { readonly environment: string; readonly stack: string };
-  readonly iamRoles?: readonly string[];
+  /** IAM database authentication logins (RDS only; lib/postgres/roles.ts IAM_LOGINS). */
+  readonly iamLogins?: readonly IamLogin[];
   /** Defaults: wait 5 min for the database, 2 min for another migrator's lock, engine defaults for timeouts. */
   readonly settings?: Partial<SchemaInputs["settings"]>;
 }
@@ -53,7 +54,7 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
         sql: args.migrations.find((s) => s.name === m.name)!.sql,
       })),
       marker: args.marker,
-      iamRoles: args.iamRoles ?? [],
+      iamLogins: args.iamLogins ?? [],
       settings: {
         connectDeadlineMs: 5 * 60_000,
         lockDeadlineMs: 2 * 60_000,

@@ -63,7 +63,7 @@ export function stackSchema(
       },
       migrations,
       marker: { environment: config.environment, stack: config.stack },
-      iamRoles: endpoints.iamRoles,
+      iamLogins: endpoints.iamLogins,
     },
     { dependsOn: endpoints.postgresReady },
   );

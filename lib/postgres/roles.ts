@@ -37,6 +37,18 @@ export const SCHEMA_ROLES = {
 
 export type SchemaRoleKey = keyof typeof SCHEMA_ROLES;
 
+/**
+ * IAM database authentication (postgresIamAuth): its own LOGIN role, a member of the read-only group with no
+ * password and the only holder of rds_iam. RDS makes a role granted rds_iam log in with IAM tokens only, so the
+ * group and its password members must never hold it (migrator/bootstrap-iam.ts).
+ */
+export const IAM_LOGINS = [
+  { name: "offthegrid_readonly_iam", role: "readonly" },
+] as const satisfies readonly {
+  name: string;
+  role: SchemaRoleKey;
+}[];
+
 /** The LOGIN member of `group` for a slot: offthegrid_app → offthegrid_app_a / offthegrid_app_b. */
 export function memberName(group: string, slot: Slot): string {
   return `${group}_${slot}`;

@@ -1,5 +1,5 @@
 // The bootstrap's group / member roles on real PostgreSQL 17: what the catalog says, and what a member session
-// may do when it stops acting as the group (RESET ROLE), or when the group also serves IAM logins.
+// may do when it stops acting as the group (RESET ROLE), and the separate IAM login (#19 item 8).
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
 import { bootstrap } from "../../migrator";
@@ -63,33 +63,98 @@ describe("alternating login members (bootstrap, real PostgreSQL 17)", function (
     await withClient(db.asMember("owner", "a"), (c) => c.query("DROP TABLE made_by_b"));
   });
 
-  it("with IAM authentication the read-only group keeps LOGIN (no password) for IAM tokens; its members are unchanged", async () => {
-    const pg = await sharedPostgres();
-    const db = await preparedDatabase(pg, "members_iam");
+  // rds_iam exists on RDS only; a stand-in role of that name lets the grants run here. Roles are cluster-wide, so
+  // each test removes the stand-in and the IAM login again.
+  const standIn =
+    "DO $$ BEGIN CREATE ROLE rds_iam NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
+  const cleanUp = (admin: { query(sql: string): Promise<unknown> }) =>
+    admin.query("DROP ROLE IF EXISTS offthegrid_readonly_iam; DROP ROLE IF EXISTS rds_iam");
+  const iamMembership = (admin: Client) =>
+    admin
+      .query(
+        `SELECT r.rolname, pg_has_role(r.oid, 'rds_iam', 'MEMBER') AS iam FROM pg_roles r
+          WHERE r.rolname LIKE 'offthegrid\\_readonly%' ORDER BY r.rolname`,
+      )
+      .then((res) => Object.fromEntries(res.rows.map((r) => [r.rolname, r.iam])));
+  const iamLogins = [{ name: "offthegrid_readonly_iam", role: "readonly" as const }];
+
+  it("#19 8: IAM authentication is its own login (offthegrid_readonly_iam, no password, rds_iam); the read-only group and its password members never hold rds_iam", async () => {
+    const db = await preparedDatabase(await sharedPostgres(), "members_iam");
     await withClient(db.as("admin"), async (admin) => {
-      // rds_iam exists on RDS only; a stand-in role of that name lets the grant run here.
-      await admin.query(
-        "DO $$ BEGIN CREATE ROLE rds_iam NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-      );
-      await bootstrap(admin as Client, {
-        ...stackBootstrapOptions(db.name),
-        rdsIamRoles: ["offthegrid_readonly"],
-      });
-      const { rows } = await admin.query(
-        "SELECT rolname, rolcanlogin, rolpassword IS NULL AS nopassword FROM pg_authid WHERE rolname = 'offthegrid_readonly'",
-      );
-      assert.deepEqual(rows, [{ rolname: "offthegrid_readonly", rolcanlogin: true, nopassword: true }]);
-      // Back to no IAM: the group is NOLOGIN again, and the stand-in leaves no trace in other tests.
-      await bootstrap(admin as Client, stackBootstrapOptions(db.name));
-      await admin.query("REVOKE rds_iam FROM offthegrid_readonly");
-      const after = await admin.query(
-        "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'offthegrid_readonly'",
-      );
-      assert.equal(after.rows[0].rolcanlogin, false);
+      await admin.query(standIn);
+      try {
+        // What the bootstrap before #19 left behind: rds_iam on the group, so every member inherited it.
+        await admin.query("GRANT rds_iam TO offthegrid_readonly; ALTER ROLE offthegrid_readonly LOGIN");
+        const report = await bootstrap(admin as Client, { ...stackBootstrapOptions(db.name), iamLogins });
+        assert.deepEqual(report.warnings, []);
+        assert.deepEqual(await iamMembership(admin as Client), {
+          offthegrid_readonly: false,
+          offthegrid_readonly_a: false,
+          offthegrid_readonly_b: false,
+          offthegrid_readonly_iam: true,
+        });
+        const { rows } = await admin.query(
+          `SELECT a.rolcanlogin AS login, a.rolpassword IS NULL AS nopassword, a.rolinherit AS inherit,
+                  pg_has_role(a.oid, 'offthegrid_readonly', 'MEMBER') AS readonly,
+                  (SELECT s.setconfig FROM pg_db_role_setting s WHERE s.setrole = a.oid AND s.setdatabase = 0) AS setconfig
+             FROM pg_authid a WHERE a.rolname IN ('offthegrid_readonly', 'offthegrid_readonly_iam') ORDER BY a.rolname`,
+        );
+        assert.deepEqual(
+          rows.map((r) => [r.login, r.nopassword, r.inherit, r.readonly]),
+          [
+            [false, true, true, true],
+            [true, true, true, true],
+          ],
+          "group NOLOGIN again; the IAM login logs in, has no password and inherits the group",
+        );
+        assert.deepEqual(rows[1].setconfig, [
+          "role=offthegrid_readonly",
+          ...Object.entries(MEMBER_LIMITS.readonly).map(([k, v]) => `${k}=${v}`),
+        ]);
+        // The IAM login's privileges are the group's: it reads, it does not write.
+        await admin.query("SET ROLE offthegrid_readonly_iam");
+        assert.equal((await admin.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 0);
+        await assert.rejects(admin.query("DELETE FROM users"), /permission denied/);
+        await admin.query("RESET ROLE");
+        // IAM off again: the login loses rds_iam and LOGIN; nothing else changes.
+        await bootstrap(admin as Client, stackBootstrapOptions(db.name));
+        assert.equal((await iamMembership(admin as Client)).offthegrid_readonly_iam, false);
+        const off = await admin.query(
+          "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'offthegrid_readonly_iam'",
+        );
+        assert.equal(off.rows[0].rolcanlogin, false);
+      } finally {
+        await admin.query("RESET ROLE");
+        await cleanUp(admin);
+      }
     });
+    // The password path of the read-only members works throughout.
     const ro = await withClient(db.asMember("readonly", "b"), (c) =>
       c.query("SELECT count(*)::int AS n FROM users"),
     );
     assert.equal(ro.rows[0].n, 0);
+    const who = await withClient(db.asMember("readonly", "a"), (c) => c.query("SELECT current_user AS u"));
+    assert.equal(who.rows[0].u, "offthegrid_readonly");
+  });
+
+  it("#19 8: where rds_iam does not exist (not RDS) the IAM login is created NOLOGIN and the bootstrap says why", async () => {
+    const db = await preparedDatabase(await sharedPostgres(), "members_no_iam");
+    await withClient(db.as("admin"), async (admin) => {
+      await cleanUp(admin);
+      try {
+        const report = await bootstrap(admin as Client, { ...stackBootstrapOptions(db.name), iamLogins });
+        assert.equal(report.warnings.length, 1, report.warnings.join("\n"));
+        assert.match(
+          report.warnings[0],
+          /rds_iam does not exist on this server .*offthegrid_readonly_iam was created NOLOGIN/,
+        );
+        const { rows } = await admin.query(
+          "SELECT rolcanlogin, rolpassword IS NULL AS nopassword FROM pg_authid WHERE rolname = 'offthegrid_readonly_iam'",
+        );
+        assert.deepEqual(rows, [{ rolcanlogin: false, nopassword: true }]);
+      } finally {
+        await cleanUp(admin);
+      }
+    });
   });
 });

@@ -36,7 +36,7 @@ describe("schema provider over verify-full TLS (real PostgreSQL with a certifica
         tlsServerName: "db.offthegrid.test",
       },
       admin: { user: "postgres", password: pg.config().password, managePassword: false },
-      iamRoles: [],
+      iamLogins: [],
     };
   });
   after(async () => pg?.stop());
