@@ -28,7 +28,7 @@ export async function attempt(
  * `ALTER ROLE … SET` (and the database's), never from a group it belongs to, so each member carries them.
  * `temp_file_limit` is superuser-only: a member can neither SET nor ALTER ROLE it away. The other two are
  * defaults a session may lower or raise for itself (pg_dump sets both to 0); they bound the careless, not the
- * hostile, and the bootstrap puts them back on every run (see resetMemberSettings).
+ * hostile, and the bootstrap puts them back on every run (see resetRoleSettings).
  */
 export const MEMBER_LIMITS: Readonly<Record<"app" | "readonly", Readonly<Record<string, string>>>> = {
   app: { statement_timeout: "60s", idle_in_transaction_session_timeout: "60s", temp_file_limit: "256MB" },
@@ -41,21 +41,33 @@ export const MEMBER_LIMITS: Readonly<Record<"app" | "readonly", Readonly<Record<
 
 /**
  * A member may `RESET ROLE; ALTER ROLE <itself> SET work_mem = '2GB'` (PostgreSQL lets every role set its own
- * user-settable defaults, and nothing can forbid it): every bootstrap clears what a member set on itself and
- * writes back only the intended settings.
+ * user-settable defaults, and nothing can forbid it), also `IN DATABASE <this one>` (which outranks the role's own
+ * defaults and which `ALTER ROLE … RESET ALL` leaves alone), and acting as its group, on the group
+ * (`ALTER ROLE offthegrid_app SET …`: current_user is the group). Every bootstrap clears all of them, in every
+ * database, and writes back only the intended settings.
  */
-export async function resetMemberSettings(
+export async function resetRoleSettings(
   admin: Client,
-  group: string,
-  member: string,
-  limits: Readonly<Record<string, string>>,
+  role: string,
+  settings: Readonly<Record<string, string>>,
   warnings: string[],
+  /** A member's group: its sessions start as the group (`SET role`), so what it creates belongs to the group. */
+  actAs?: string,
 ): Promise<void> {
-  await admin.query(`ALTER ROLE ${ident(member)} RESET ALL`);
-  await admin.query(`ALTER ROLE ${ident(member)} SET role = ${literal(group)}`);
-  for (const [key, value] of Object.entries(limits)) {
-    const refused = await attempt(admin, `ALTER ROLE ${ident(member)} SET ${ident(key)} = ${literal(value)}`);
-    if (refused) warnings.push(`${key} could not be set for ${member}: ${refused}`);
+  const { rows } = await admin.query(
+    `SELECT d.datname FROM pg_catalog.pg_db_role_setting s
+       JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+       JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
+      WHERE r.rolname = $1`,
+    [role],
+  );
+  for (const { datname } of rows)
+    await admin.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(datname)} RESET ALL`);
+  await admin.query(`ALTER ROLE ${ident(role)} RESET ALL`);
+  if (actAs) await admin.query(`ALTER ROLE ${ident(role)} SET role = ${literal(actAs)}`);
+  for (const [key, value] of Object.entries(settings)) {
+    const refused = await attempt(admin, `ALTER ROLE ${ident(role)} SET ${ident(key)} = ${literal(value)}`);
+    if (refused) warnings.push(`${key} could not be set for ${role}: ${refused}`);
   }
 }
 

@@ -4,7 +4,7 @@
 // its own LOGIN role per group: a member of the group (same privileges, starts its sessions as the group, same
 // per-login limits), no password, and the only holder of rds_iam. It needs no rotation pair: there is no password.
 import type { Client } from "pg";
-import { resetMemberSettings } from "./bootstrap-hardening";
+import { resetRoleSettings } from "./bootstrap-hardening";
 import { ident } from "./sql-text";
 
 /** rds_iam exists on RDS only (the RDS extension `rds_tools` makes it; no community PostgreSQL has it). */
@@ -52,7 +52,7 @@ export async function ensureIamLogins(
     // PASSWORD NULL: a password would be a second way in that IAM policies do not govern.
     await admin.query(`ALTER ROLE ${role} WITH ${rdsIam ? "LOGIN" : "NOLOGIN"} ${ATTRIBUTES} PASSWORD NULL`);
     await admin.query(`GRANT ${ident(login.group)} TO ${role}`);
-    await resetMemberSettings(admin, login.group, login.name, login.limits, warnings);
+    await resetRoleSettings(admin, login.name, login.limits, warnings, login.group);
     if (rdsIam) {
       await admin.query(`GRANT ${ident(RDS_IAM_ROLE)} TO ${role}`);
     } else {

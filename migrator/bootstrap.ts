@@ -4,7 +4,7 @@ import type { Client } from "pg";
 import {
   MEMBER_LIMITS,
   attempt,
-  resetMemberSettings,
+  resetRoleSettings,
   revokeConnectElsewhere,
   revokePublicFunctions,
   setVerifiers,
@@ -179,15 +179,17 @@ async function ensureRoles(
     const group = ident(o.roles[key]);
     if (!present.has(o.roles[key])) await admin.query(`CREATE ROLE ${group} NOLOGIN`);
     const login = legacy.has(o.roles[key]);
+    const limits = limitsOf(key);
     await admin.query(`ALTER ROLE ${group} WITH ${login ? "LOGIN" : "NOLOGIN"} ${attributes}`);
     if (!legacy.has(o.roles[key])) await admin.query(`ALTER ROLE ${group} WITH PASSWORD NULL`);
+    // A group that still logs in (a legacy login) carries its members' limits; any other keeps no settings at all.
+    await resetRoleSettings(admin, o.roles[key], login ? limits : {}, warnings);
     for (const name of o.members[key]) {
       const member = ident(name);
       if (!present.has(name)) await admin.query(`CREATE ROLE ${member} LOGIN`);
       await admin.query(`ALTER ROLE ${member} WITH LOGIN INHERIT ${attributes}`);
       await admin.query(`GRANT ${group} TO ${member}`);
-      const limits = limitsOf(key);
-      await resetMemberSettings(admin, o.roles[key], name, limits, warnings);
+      await resetRoleSettings(admin, name, limits, warnings, o.roles[key]);
     }
   }
 }
