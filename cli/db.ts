@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // offthegrid-db (npm run db): day-2 operations on the stack's PostgreSQL and Redis. Least privilege: health,
 // metrics and backup read with DATABASE_URL (the read-only role); maintenance deletes with DATABASE_URL set to the
-// app role; reset with DATABASE_URL set to the schema owner (never the admin); restore needs ADMIN_DATABASE_URL. Redis: REDIS_URL (app user) for health and metrics,
+// app role; reset with DATABASE_URL set to the schema owner (never the admin); restore and watchdog need ADMIN_DATABASE_URL. Redis: REDIS_URL (app user) for health and metrics,
 // REDIS_ADMIN_URL for backup and restore (DUMP/RESTORE). One handler per command, in cli/db-commands/.
-import { maintenance, reset } from "./db-commands/admin";
+import { maintenance, reset, watchdog } from "./db-commands/admin";
 import { backup, restore } from "./db-commands/backup";
 import { health, metrics } from "./db-commands/report";
 import { Io, processIo } from "./shared/io";
@@ -11,12 +11,13 @@ import { Program, runProgram } from "./shared/program";
 
 export const program: Program = {
   name: "offthegrid-db",
-  summary: "health, metrics, backup/restore, maintenance and dev reset for the stack's PostgreSQL and Redis",
-  commands: [health, metrics, backup, restore, maintenance, reset],
+  summary:
+    "health, metrics, backup/restore, maintenance, session watchdog and dev reset for the stack's PostgreSQL and Redis",
+  commands: [health, metrics, backup, restore, maintenance, watchdog, reset],
   notes: [
     "Environment (each has a flag, see a command's --help):",
     "  DATABASE_URL        read-only role (health, metrics, backup), app role (maintenance), owner (reset)",
-    "  ADMIN_DATABASE_URL  admin role (restore)",
+    "  ADMIN_DATABASE_URL  admin role (restore, watchdog)",
     "  REDIS_URL           Redis app user (health, metrics; optional)",
     "  REDIS_ADMIN_URL     Redis admin user (backup, restore)",
   ].join("\n"),

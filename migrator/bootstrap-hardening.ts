@@ -27,8 +27,9 @@ export async function attempt(
  * Per-login limits for the app and read-only members. Settings are applied at login from the *login* role's
  * `ALTER ROLE … SET` (and the database's), never from a group it belongs to, so each member carries them.
  * `temp_file_limit` is superuser-only: a member can neither SET nor ALTER ROLE it away. The other two are
- * defaults a session may lower or raise for itself (pg_dump sets both to 0); they bound the careless, not the
- * hostile, and the bootstrap puts them back on every run (see resetRoleSettings).
+ * defaults a session may lower or raise for itself (pg_dump sets both to 0; nothing in PostgreSQL 17 can pin a
+ * user-settable parameter); they bound the careless, `offthegrid-db watchdog` ends the hostile from outside
+ * (cli/ops/session-limits.ts), and the bootstrap puts them back on every run (see resetRoleSettings).
  */
 export const MEMBER_LIMITS: Readonly<Record<"app" | "readonly", Readonly<Record<string, string>>>> = {
   app: { statement_timeout: "60s", idle_in_transaction_session_timeout: "60s", temp_file_limit: "256MB" },

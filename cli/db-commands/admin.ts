@@ -1,6 +1,8 @@
-// `maintenance` and `reset`: the two commands that change data on purpose.
+// `maintenance`, `watchdog` and `reset`: the commands that change data or end sessions on purpose.
 import { readMigrationDirectory } from "../../migrator";
 import { cleanupSessions } from "../ops/maintenance";
+import { WATCHDOG_LIMITS, withOverrides } from "../ops/session-limits";
+import { runWatchdog } from "../ops/watchdog";
 import { resetDatabase } from "../ops/reset";
 import { printResult } from "../shared/io";
 import { Command, EXIT } from "../shared/program";
@@ -34,6 +36,51 @@ export const maintenance: Command = {
     const line = `deleted ${result.deleted} expired sessions (older than ${retention}) in ${result.batches} batch(es), ${result.ms} ms`;
     printResult(io, args.has("--json"), [line], result);
     return EXIT.ok;
+  },
+};
+
+export const watchdog: Command = {
+  name: "watchdog",
+  summary: "end app and read-only sessions past their limits (which a session can lift for itself)",
+  flags: [
+    ...urlFlags("admin"),
+    {
+      name: "--statement-seconds",
+      value: "N",
+      help: `end a statement running longer (default: app ${WATCHDOG_LIMITS.app.statementSeconds}, read-only ${WATCHDOG_LIMITS.readonly.statementSeconds})`,
+    },
+    {
+      name: "--idle-in-transaction-seconds",
+      value: "N",
+      help: `end a session idle in a transaction longer (default: ${WATCHDOG_LIMITS.app.idleInTransactionSeconds})`,
+    },
+    {
+      name: "--transaction-seconds",
+      value: "N",
+      help: `end a transaction open longer (default: app ${WATCHDOG_LIMITS.app.transactionSeconds}, read-only ${WATCHDOG_LIMITS.readonly.transactionSeconds})`,
+    },
+    { name: "--dry-run", help: "list the sessions it would end, end none" },
+  ],
+  json: true,
+  async run(args, io) {
+    const seconds = (flag: `--${string}`) => (args.has(flag) ? args.integer(flag, 0) : undefined);
+    const limits = withOverrides(WATCHDOG_LIMITS, {
+      statementSeconds: seconds("--statement-seconds"),
+      idleInTransactionSeconds: seconds("--idle-in-transaction-seconds"),
+      transactionSeconds: seconds("--transaction-seconds"),
+    });
+    const adminUrl = requiredUrl(args, "admin", "the admin's URL (it may see and end every app session)");
+    const dryRun = args.has("--dry-run");
+    const result = await withPg(pgConfig(adminUrl), (c) => runWatchdog(c, limits, { dryRun }));
+    const lines = result.overruns.map(
+      (o) =>
+        `${o.ended ? "ended" : dryRun ? "would end" : "could not end"} pid ${o.pid} (${o.user}): ${o.reason}` +
+        (o.error ? `: ${o.error}` : ""),
+    );
+    const ended = result.overruns.filter((o) => o.ended).length;
+    lines.push(`checked ${result.checked} app/read-only session(s), ended ${ended}`);
+    printResult(io, args.has("--json"), lines, result);
+    return result.overruns.some((o) => o.error) ? EXIT.failed : EXIT.ok;
   },
 };
 

@@ -1,0 +1,88 @@
+// `watchdog`: ends app and read-only sessions past the backstops in session-limits.ts. Runs as the admin (dev
+// superuser; on RDS the master, whose rds_superuser membership may see every session and end any non-superuser
+// one): the app and read-only roles cannot end each other's sessions, and the owner is not given that power.
+// It reads catalog views only (schema-qualified, search_path pinned): no owner-written object is ever evaluated.
+import type { Client } from "pg";
+import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { Overrun, SessionLimits, WatchedRole, WatchedSession, overruns } from "./session-limits";
+
+export interface WatchdogResult {
+  /** App and read-only client sessions seen. */
+  readonly checked: number;
+  readonly overruns: readonly (Overrun & { readonly ended: boolean; readonly error?: string })[];
+}
+
+const GROUPS: Readonly<Record<string, WatchedRole>> = {
+  [SCHEMA_ROLES.app.name]: "app",
+  [SCHEMA_ROLES.readonly.name]: "readonly",
+};
+
+/** Client sessions whose login is a watched group or a direct member of one; superusers never. */
+export async function watchedSessions(admin: Client): Promise<WatchedSession[]> {
+  const { rows } = await admin.query(
+    `SELECT a.pid, a.backend_start::text AS backend_start, u.rolname AS login, g.rolname AS grp, a.state,
+            pg_catalog.date_part('epoch', pg_catalog.now() - a.query_start)::float8 AS statement_s,
+            pg_catalog.date_part('epoch', pg_catalog.now() - a.state_change)::float8 AS state_s,
+            pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start)::float8 AS transaction_s
+       FROM pg_catalog.pg_stat_activity a
+       JOIN pg_catalog.pg_roles u ON u.oid = a.usesysid
+       JOIN pg_catalog.pg_roles g ON g.rolname = ANY($1::text[])
+      WHERE a.backend_type = 'client backend' AND NOT u.rolsuper AND a.pid <> pg_catalog.pg_backend_pid()
+        AND (u.oid = g.oid OR EXISTS (SELECT FROM pg_catalog.pg_auth_members m
+                                       WHERE m.member = u.oid AND m.roleid = g.oid))`,
+    [Object.keys(GROUPS)],
+  );
+  return rows.map((r) => ({
+    pid: r.pid,
+    backendStart: r.backend_start,
+    user: r.login,
+    role: GROUPS[r.grp],
+    state: r.state,
+    statementSeconds: r.statement_s,
+    stateSeconds: r.state_s,
+    transactionSeconds: r.transaction_s,
+  }));
+}
+
+export async function runWatchdog(
+  admin: Client,
+  limits: Readonly<Record<WatchedRole, SessionLimits>>,
+  options: { readonly dryRun: boolean },
+): Promise<WatchdogResult> {
+  await admin.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)");
+  const { rows: me } = await admin.query(
+    "SELECT current_user AS login, pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS sees",
+  );
+  // Without it, pg_stat_activity hides other logins' state and times: every session would look harmless.
+  if (!me[0].sees)
+    throw new Error(
+      `${me[0].login} cannot see other sessions' state in pg_stat_activity: run the watchdog as the admin ` +
+        "(ADMIN_DATABASE_URL), or grant its login pg_monitor and pg_signal_backend.",
+    );
+  const sessions = await watchedSessions(admin);
+  const found = overruns(sessions, limits);
+  const results: WatchdogResult["overruns"][number][] = [];
+  for (const o of found) {
+    if (options.dryRun) {
+      results.push({ ...o, ended: false });
+      continue;
+    }
+    try {
+      // pid and start time together: a pid reused by a new backend since the read is left alone.
+      const { rows } = await admin.query(
+        `SELECT pg_catalog.pg_terminate_backend(pid) AS ended FROM pg_catalog.pg_stat_activity
+          WHERE pid = $1 AND backend_start = $2::timestamptz`,
+        [o.pid, o.backendStart],
+      );
+      results.push({ ...o, ended: rows[0]?.ended === true });
+    } catch (err) {
+      const message = (err as Error).message;
+      results.push({
+        ...o,
+        ended: false,
+        error: `${message} (the watchdog's login needs pg_signal_backend; on RDS the master has it)`,
+      });
+    }
+  }
+  return { checked: sessions.length, overruns: results };
+}
