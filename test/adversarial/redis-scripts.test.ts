@@ -3,11 +3,42 @@
 // stack's rendered redis.conf; each failed before the app's scripting surface was removed (lib/redis/access.ts).
 import { strict as assert } from "node:assert";
 import Redis, { RedisOptions } from "ioredis";
+import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
+import { appAccessRules } from "../../lib/redis/cluster-access";
 import { redisPasswordHash } from "../../lib/redis/conf";
 import { RedisServer, startRedis } from "../../harness/redis-server";
 
 const ADMIN = "adv-scripts-admin-Pw-0123456789abcdefg";
 const APP = "adv-scripts-app-Pw-0123456789abcdefghi";
+
+/**
+ * One call per scripting entry point, with arguments this server accepts (so a granted command answers something
+ * other than NOPERM). The server's own list (COMMAND LIST FILTERBY ACLCAT scripting) must be covered by it: a
+ * scripting command added by a Redis upgrade fails the test until it is probed here.
+ */
+const SCRIPTING_PROBES: Readonly<Record<string, readonly string[]>> = {
+  eval: ["return 1", "0"],
+  eval_ro: ["return 1", "0"],
+  evalsha: ["e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"],
+  evalsha_ro: ["e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"],
+  fcall: ["f", "0"],
+  fcall_ro: ["f", "0"],
+  "script|load": ["return 1"],
+  "script|exists": ["e0e1f9fabfc9d4800c877a703b823ac0578ff8db"],
+  "script|flush": [],
+  "script|kill": [],
+  "script|debug": ["no"],
+  "script|help": [],
+  "function|load": ["#!lua name=probe\nredis.register_function('f', function() return 1 end)"],
+  "function|delete": ["probe"],
+  "function|flush": [],
+  "function|restore": ["not-a-payload"],
+  "function|kill": [],
+  "function|dump": [],
+  "function|list": [],
+  "function|stats": [],
+  "function|help": [],
+};
 
 describe("adversarial: Redis scripting as the app user (real redis-server)", function () {
   let server: RedisServer;
@@ -73,6 +104,55 @@ describe("adversarial: Redis scripting as the app user (real redis-server)", fun
       ["SCRIPT", "KILL"],
     ])
       await assert.rejects(client.call(command, ...args), /NOPERM/, command);
+  });
+
+  // Issue 20 item 4, the whole surface: every scripting command and subcommand this server has, as the dev app user
+  // and as the ElastiCache app user (its access string applied to this server, cluster mode on and off). Each probe
+  // is also run as a user granted that one command, where it must not answer NOPERM: no probe passes vacuously.
+  it("refuses every scripting entry point of this server to the app user, dev ACL and ElastiCache access string", async () => {
+    const control = await admin();
+    const listed = (
+      (await control.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "scripting")) as string[]
+    ).sort();
+    assert.deepEqual(
+      listed.filter((c) => !(c in SCRIPTING_PROBES)),
+      [],
+      "scripting commands of this server without a probe",
+    );
+    assert.ok(listed.length >= 20, `the server listed ${listed.length} scripting commands`);
+    const probe = (client: Redis, command: string) => {
+      const [name, sub] = command.split("|");
+      return client.call(name, ...(sub ? [sub] : []), ...SCRIPTING_PROBES[command]).then(
+        () => "allowed",
+        (e: Error) => e.message,
+      );
+    };
+    const users: Record<string, string> = {
+      "elasticache-app": `on >${APP} ${appAccessRules(DEFAULT_APP_ACCESS, false)}`,
+      "elasticache-cluster-app": `on >${APP} ${appAccessRules(DEFAULT_APP_ACCESS, true)}`,
+    };
+    for (const [name, rules] of Object.entries(users))
+      await control.call("ACL", "SETUSER", name, ...rules.split(" "));
+    const clients: Record<string, Redis> = { app: await app() };
+    for (const user of Object.keys(users)) clients[user] = await connect({ username: user, password: APP });
+    for (const command of Object.keys(SCRIPTING_PROBES)) {
+      for (const [user, client] of Object.entries(clients))
+        assert.match(await probe(client, command), /^NOPERM/, `${user}: ${command}`);
+      // The same probe by a user granted that one command on top of the app's rules: anything but NOPERM.
+      await control.call(
+        "ACL",
+        "SETUSER",
+        "granted",
+        "reset",
+        "on",
+        `>${APP}`,
+        ...appPermissions(DEFAULT_APP_ACCESS).split(" "),
+        `+${command}`,
+      );
+      const granted = await connect({ username: "granted", password: APP });
+      assert.doesNotMatch(await probe(granted, command), /NOPERM/, `granted ${command}`);
+      granted.disconnect();
+    }
   });
 
   it("redis.log (forged server log lines): unreachable, since no script runs as the app", async () => {
