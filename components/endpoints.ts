@@ -26,6 +26,11 @@ export interface DataStoreEndpoints {
   };
   /** IAM database authentication logins, each granted rds_iam (AWS only; lib/postgres/roles.ts). */
   readonly iamLogins: readonly IamLogin[];
+  /**
+   * The password the schema step logs in as the admin with, where the platform owns it (an RDS-managed master
+   * password, read from RDS's secret); undefined: the generated postgresAdmin password.
+   */
+  readonly adminPassword?: pulumi.Output<string>;
   /** Resources that must be up (healthy container, available instance) before the schema is applied. */
   readonly postgresReady: pulumi.Resource[];
   /** Read replicas' endpoints (AWS only). */

@@ -3,6 +3,7 @@
 import { awsBackupKeys } from "./aws-keys-backup";
 import { awsNetworkKeys } from "./aws-keys-network";
 import { awsOperationKeys } from "./aws-keys-ops";
+import { awsOptionKeys } from "./aws-keys-options";
 import { awsPostgresKeys } from "./aws-keys-postgres";
 import { awsRedisKeys } from "./aws-keys-redis";
 
@@ -11,6 +12,7 @@ export { awsRegion, subnetWithZone } from "./aws-parsers";
 export const awsKeys = {
   ...awsNetworkKeys,
   ...awsPostgresKeys,
+  ...awsOptionKeys,
   ...awsRedisKeys,
   ...awsBackupKeys,
   ...awsOperationKeys,

@@ -2,6 +2,7 @@
 // "Invalid value for K: V. Allowed values are: …" / "Missing required config key …" form.
 import type { RawSettings } from "./keys";
 import { backupStartConflicts } from "../policy/windows";
+import { awsOptionRules } from "./aws-validate-options";
 
 type Fq = (key: string) => string;
 
@@ -89,6 +90,7 @@ export function awsOperationRules(s: RawSettings, fq: Fq, raw: Readonly<Record<s
     );
   }
   problems.push(...allowedAccountProblems(s, raw));
+  problems.push(...awsOptionRules(s, fq, raw));
   return problems;
 }
 

@@ -1,6 +1,6 @@
 // From validated settings to the typed StackConfig the program and its components receive.
 import { KeyName, keys } from "./keys";
-import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
+import { AwsStackConfig, DockerStackConfig, Platform, StackConfig, Subnet } from "./types";
 
 /** Every key parsed or defaulted: what validateConfig hands over once it found no problem. */
 export type Settings = { [K in KeyName]: ReturnType<(typeof keys)[K]["parse"]> };
@@ -59,6 +59,12 @@ function buildDocker(s: Settings, id: Identity): DockerStackConfig {
 const partitionOf = (region: string) =>
   region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 
+/** "subnet-…=zone" (already validated) as a Subnet. */
+function subnetOf(entry: string): Subnet {
+  const [id, availabilityZone] = entry.split("=");
+  return { id, availabilityZone };
+}
+
 /** "host:port" (already validated) as a structured endpoint; "" means none. */
 function endpointOf(raw: string): { host: string; port: number } | undefined {
   if (!raw) return undefined;
@@ -87,6 +93,16 @@ function awsPostgres(s: Settings): AwsStackConfig["postgres"] {
     schemaEndpoint: endpointOf(s.schemaEndpoint),
     blueGreenUpdate: s.postgresBlueGreenUpdate,
     databaseInsightsMode: s.postgresDatabaseInsightsMode,
+    masterPasswordMode: s.postgresMasterPasswordMode,
+    crossRegionReplica: s.postgresCrossRegionReplicaRegion
+      ? {
+          region: s.postgresCrossRegionReplicaRegion,
+          vpcId: s.postgresCrossRegionReplicaVpcId,
+          subnets: s.postgresCrossRegionReplicaSubnets.map(subnetOf),
+          allowedCidrs: s.postgresCrossRegionReplicaAllowedCidrs,
+          allowedSecurityGroupIds: s.postgresCrossRegionReplicaAllowedSecurityGroupIds,
+        }
+      : undefined,
   };
 }
 
@@ -104,10 +120,7 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
     },
     network: {
       vpcId: s.vpcId,
-      privateSubnets: s.privateSubnets.map((entry) => {
-        const [subnetId, availabilityZone] = entry.split("=");
-        return { id: subnetId, availabilityZone };
-      }),
+      privateSubnets: s.privateSubnets.map(subnetOf),
       allowedCidrs: s.allowedCidrs,
       allowedSecurityGroupIds: s.allowedSecurityGroupIds,
       deployRunnerSecurityGroupIds: s.deployRunnerSecurityGroupIds,

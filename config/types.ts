@@ -52,6 +52,14 @@ export interface Subnet {
   readonly availabilityZone: string;
 }
 
+export interface CrossRegionReplica {
+  readonly region: string;
+  readonly vpcId: string;
+  readonly subnets: readonly Subnet[];
+  readonly allowedCidrs: readonly string[];
+  readonly allowedSecurityGroupIds: readonly string[];
+}
+
 export interface AwsStackConfig extends CommonConfig {
   readonly platform: "aws";
   readonly aws: {
@@ -90,6 +98,10 @@ export interface AwsStackConfig extends CommonConfig {
     readonly proxy: boolean;
     readonly blueGreenUpdate: boolean;
     readonly databaseInsightsMode: "standard" | "advanced";
+    /** generated: the stack's write-only password; managed: RDS's own Secrets Manager secret (no replicas). */
+    readonly masterPasswordMode: "generated" | "managed";
+    /** An encrypted read replica in a second region; undefined: none. */
+    readonly crossRegionReplica?: CrossRegionReplica;
     /** A tunnel to the primary for applying the schema; undefined uses the writer endpoint. */
     readonly schemaEndpoint?: { readonly host: string; readonly port: number };
   };

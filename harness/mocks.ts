@@ -33,7 +33,24 @@ function mockFields(type: string, name: string, inputs: pulumi.Inputs): pulumi.I
   };
 }
 
-export function genericMocks(recorded: RecordedResource[]): pulumi.runtime.Mocks {
+/** What a test adds to the generic answers: what AWS itself would return for one resource or invoke. */
+export interface MockHooks {
+  /** Extra output state for a resource (merged over the generic fields, under the inputs). */
+  readonly state?: (args: pulumi.runtime.MockResourceArgs) => pulumi.Inputs | undefined;
+  /** The result of an invoke; undefined falls back to echoing its inputs. */
+  readonly call?: (args: pulumi.runtime.MockCallArgs) => pulumi.Inputs | undefined;
+}
+
+export interface RecordedCall {
+  readonly token: string;
+  readonly inputs: pulumi.Inputs;
+}
+
+export function genericMocks(
+  recorded: RecordedResource[],
+  hooks: MockHooks = {},
+  calls: RecordedCall[] = [],
+): pulumi.runtime.Mocks {
   return {
     newResource(args: pulumi.runtime.MockResourceArgs) {
       recorded.push({
@@ -45,11 +62,12 @@ export function genericMocks(recorded: RecordedResource[]): pulumi.runtime.Mocks
       });
       return {
         id: args.id || `${args.name}-id`, // new resources arrive with id "" (unknown), not undefined
-        state: { ...mockFields(args.type, args.name, args.inputs), ...args.inputs },
+        state: { ...mockFields(args.type, args.name, args.inputs), ...hooks.state?.(args), ...args.inputs },
       };
     },
     call(args: pulumi.runtime.MockCallArgs) {
-      return args.inputs;
+      calls.push({ token: args.token, inputs: args.inputs });
+      return hooks.call?.(args) ?? args.inputs;
     },
   };
 }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { RecordedResource, genericMocks } from "./mocks";
+import { MockHooks, RecordedCall, RecordedResource, genericMocks } from "./mocks";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "offthegrid-database";
@@ -25,6 +25,8 @@ export interface StackRun {
   readonly exports: pulumi.Inputs;
   /** The stack's outputs, resolved to plain values. */
   readonly outputs: pulumi.Inputs;
+  /** Invokes (data sources) the program called, in order. */
+  readonly calls: RecordedCall[];
 }
 
 /** A parsed YAML document: its shape is checked where it is read. */
@@ -82,10 +84,15 @@ function forgetProgramModules(): void {
   }
 }
 
-export async function runStack(stack: string, config: Record<string, string>): Promise<StackRun> {
+export async function runStack(
+  stack: string,
+  config: Record<string, string>,
+  hooks: MockHooks = {},
+): Promise<StackRun> {
   const resources: RecordedResource[] = [];
   const options: RecordedOptions[] = [];
-  await pulumi.runtime.setMocks(genericMocks(resources), PROJECT, stack, false);
+  const calls: RecordedCall[] = [];
+  await pulumi.runtime.setMocks(genericMocks(resources, hooks, calls), PROJECT, stack, false);
   pulumi.runtime.setAllConfig(config);
   forgetProgramModules();
   const names = new Map<pulumi.Resource, string>();
@@ -110,7 +117,7 @@ export async function runStack(stack: string, config: Record<string, string>): P
   });
   // Drains the queue of pending registrations (the mock monitor holds no connection to close).
   await pulumi.runtime.disconnect();
-  return { resources, options, exports: program, outputs: outputs ?? {} };
+  return { resources, options, exports: program, outputs: outputs ?? {}, calls };
 }
 
 /** Resolves an Output (or plain value) to its value. */

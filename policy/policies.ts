@@ -2,6 +2,7 @@
 // share); this module only composes them, so tests and the offline runner can evaluate the rules without
 // constructing the pack.
 import { awsOperationPolicies } from "./aws-operations";
+import { awsOptionPolicies } from "./aws-options";
 import { awsReviewPolicies } from "./aws-review";
 import { awsStackPolicies } from "./aws-stack";
 import { dockerPolicies } from "./docker";
@@ -10,6 +11,7 @@ import { networkPolicies } from "./network";
 import { rdsPolicies } from "./rds";
 
 export * from "./aws-operations";
+export * from "./aws-options";
 export * from "./aws-review";
 export * from "./aws-stack";
 export * from "./docker";
@@ -25,4 +27,5 @@ export const policies = [
   ...awsStackPolicies,
   ...awsOperationPolicies,
   ...awsReviewPolicies,
+  ...awsOptionPolicies,
 ];

@@ -35,11 +35,23 @@ export function logExports(iamAuth: boolean): string[] {
   return ["postgresql", "upgrade", ...(iamAuth ? ["iam-db-auth-error"] : [])];
 }
 
+/**
+ * generated: the stack's password, write-only (@pulumi/aws 7 rds/instance.d.ts: never in the instance's outputs), applied
+ * when its version moves. managed: RDS generates it into its own Secrets Manager secret, encrypted with the stack key.
+ */
+function masterPassword(args: RdsPostgresArgs): Partial<rds.InstanceArgs> {
+  return args.settings.masterPasswordMode === "managed"
+    ? { manageMasterUserPassword: true, masterUserSecretKmsKeyId: args.kmsKeyArn }
+    : { passwordWo: pulumi.secret(args.masterPassword), passwordWoVersion: args.masterPasswordVersion };
+}
+
 /** RDS PostgreSQL 17: parameter group, enhanced monitoring role, log groups, the primary and N read replicas. */
 export class RdsPostgres extends pulumi.ComponentResource {
   readonly primary: rds.Instance;
   readonly replicas: rds.Instance[];
   readonly parameterGroupName: pulumi.Output<string>;
+  /** postgresMasterPasswordMode managed: the ARN of the secret RDS keeps the master password in. */
+  readonly masterSecretArn?: pulumi.Output<string>;
 
   constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:RdsPostgres", name, {}, opts);
@@ -88,6 +100,9 @@ export class RdsPostgres extends pulumi.ComponentResource {
     this.primary = this.primaryInstance(name, args, common, monitoring.ready);
     this.replicas = Array.from({ length: s.replicaCount }, (_, i) => this.replica(name, args, common, i));
     this.parameterGroupName = parameters.name;
+    if (s.masterPasswordMode === "managed") {
+      this.masterSecretArn = this.primary.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn ?? "");
+    }
     this.registerOutputs({
       primaryEndpoint: this.primary.endpoint,
       replicaEndpoints: this.replicas.map((r) => r.endpoint),
@@ -146,9 +161,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         engineLifecycleSupport: "open-source-rds-extended-support-disabled",
         dbName: args.database,
         username: args.masterUser,
-        // Write-only (@pulumi/aws 7 rds/instance.d.ts): never in the instance's outputs; the version makes RDS apply it.
-        passwordWo: pulumi.secret(args.masterPassword),
-        passwordWoVersion: args.masterPasswordVersion,
+        ...masterPassword(args),
         port: 5432,
         multiAz: s.multiAz,
         availabilityZone: s.multiAz ? undefined : [...args.availabilityZones].sort()[0],

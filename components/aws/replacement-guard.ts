@@ -1,6 +1,7 @@
-// Refuses, before anything is planned, a config change that would make AWS replace a protected store: the engine
-// hands a provider's `check` the previous inputs, which the program itself never sees. `protect` would stop the
-// replacement too, but only after planning it, and without saying which setting caused it.
+// Refuses, before anything is planned, a config change that would make AWS replace a protected store (or that AWS
+// refuses half-way through an update): the engine hands a provider's `check` the previous inputs, which the program
+// itself never sees. `protect` would stop a replacement too, but only after planning it, and without saying which
+// setting caused it.
 import * as pulumi from "@pulumi/pulumi";
 
 /** A config key and the ForceNew property of a protected resource it feeds. */
@@ -8,6 +9,10 @@ export interface GuardedValue {
   readonly value: string;
   /** e.g. "the RDS primary (dbName)". */
   readonly replaces: string;
+  /** false: recorded only, so a later deployment that enforces it compares against this one. Default true. */
+  readonly enforced?: boolean;
+  /** Replaces the standard explanation ("that replaces …, which is protected …") in the refusal. */
+  readonly because?: string;
 }
 
 export interface ReplacementGuardArgs {
@@ -23,13 +28,14 @@ export const replacementGuardProvider = {
     const failures: { property: string; reason: string }[] = [];
     for (const [key, next] of Object.entries(news.guarded ?? {})) {
       const before = olds?.guarded?.[key];
-      if (!before || !next || before.value === next.value) continue;
+      if (!before || !next || before.value === next.value || next.enforced === false) continue;
       failures.push({
         property: "guarded",
         reason:
-          `offthegrid-database:${key} changed from "${before.value}" to "${next.value}": that replaces ` +
-          `${next.replaces}, which is protected. Set it back; to replace on purpose, follow docs/aws.md ` +
-          '"Replacing a protected resource".',
+          `offthegrid-database:${key} changed from "${before.value}" to "${next.value}": ` +
+          (next.because ??
+            `that replaces ${next.replaces}, which is protected. Set it back; to replace on purpose, follow ` +
+              'docs/aws.md "Replacing a protected resource".'),
       });
     }
     return { inputs: news, failures };

@@ -1,49 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsStackConfig, CredentialName } from "../../config/types";
-import type { DataStoreEndpoints, PostgresEndpoint } from "../endpoints";
-import {
-  ADMIN_ROLE,
-  IAM_LOGINS,
-  REDIS_USERS,
-  SCHEMA_ROLES,
-  loginPair,
-  memberName,
-} from "../../lib/postgres/roles";
+import type { DataStoreEndpoints } from "../endpoints";
+import { ADMIN_ROLE, IAM_LOGINS, REDIS_USERS } from "../../lib/postgres/roles";
 import { StackAlarms, cacheEventsTopic } from "./alarms";
 import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
-import { amazonRootCertificateAuthorities } from "../../lib/aws/trust-stores";
 import { Backups } from "./backup";
 import { IamDatabaseAuth } from "./iam-auth";
 import { StackKey } from "./kms";
 import { DataNetwork } from "./network";
 import { RdsPostgres } from "./postgres";
-import { PostgresProxy } from "./proxy";
 import { ElastiCacheRedis } from "./redis";
-import { StackSecrets, StoredSecret } from "./secrets";
-import { Tags, namePrefix, stackTags } from "../../lib/aws/tags";
+import { namePrefix, stackTags } from "../../lib/aws/tags";
 import { ReplacementGuard } from "./replacement-guard";
-import { replicaZones } from "../../lib/aws/replica-placement";
+import { guardedConfig } from "../../lib/aws/guarded-config";
+import { AwsDataStoresArgs, Ctx, Stores, afterReplicas } from "./stack-context";
+import { endpoints, secretsAndProxy } from "./stack-access";
 
-type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
-
-export interface AwsDataStoresArgs {
-  readonly config: AwsStackConfig;
-  readonly passwords: Passwords;
-  readonly previousPasswords: Readonly<Partial<Passwords>>;
-  /** PEM bundle of the RDS CAs, for verify-full connections. */
-  readonly caBundle: string;
-}
-
-/** What every seam below needs: the config, names, tags, the data key and this component as parent. */
-interface Ctx {
-  readonly name: string;
-  readonly args: AwsDataStoresArgs;
-  readonly config: AwsStackConfig;
-  readonly prefix: string;
-  readonly tags: Tags;
-  readonly keyArn: pulumi.Output<string>;
-  readonly parent: { parent: pulumi.Resource };
-}
+export type { AwsDataStoresArgs } from "./stack-context";
 
 /** staging / prod: RDS PostgreSQL with replicas, ElastiCache Redis, secrets, backups, alarms, optional proxy. */
 export class AwsDataStores extends pulumi.ComponentResource {
@@ -72,29 +44,7 @@ export class AwsDataStores extends pulumi.ComponentResource {
       },
       parent,
     );
-    new ReplacementGuard(
-      `${name}-replacement-guard`,
-      {
-        guarded: {
-          postgresDatabase: { value: config.postgresDatabase, replaces: "the RDS primary (dbName)" },
-          kmsKeyArn: {
-            value: config.aws.kmsKeyArn,
-            replaces: "the RDS primary and the Redis replication group (kmsKeyId)",
-          },
-          // availabilityZone is ForceNew on a replica: a subnet change that moves one must be refused by name.
-          privateSubnets: {
-            value: replicaZones(
-              config.network.privateSubnets.map((s) => s.availabilityZone),
-              config.postgres.replicaCount,
-            )
-              .map((zone, i) => `replica-${i + 1}=${zone}`)
-              .join(","),
-            replaces: "RDS read replicas (availabilityZone)",
-          },
-        },
-      },
-      parent,
-    );
+    new ReplacementGuard(`${name}-replacement-guard`, { guarded: guardedConfig(config) }, parent);
     const ctx: Ctx = { name, args, config, prefix, tags, keyArn: key.arn, parent };
     const network = new DataNetwork(
       `${name}-network`,
@@ -119,11 +69,6 @@ export class AwsDataStores extends pulumi.ComponentResource {
       kmsKeyArn: this.kmsKeyArn,
     });
   }
-}
-
-interface Stores {
-  readonly postgres: RdsPostgres;
-  readonly redis: ElastiCacheRedis;
 }
 
 function storage({ name, args, config, prefix, tags, keyArn, parent }: Ctx, network: DataNetwork): Stores {
@@ -178,83 +123,6 @@ function storage({ name, args, config, prefix, tags, keyArn, parent }: Ctx, netw
     parent,
   );
   return { postgres, redis };
-}
-
-function secretsAndProxy(
-  { name, args, config, prefix, tags, keyArn, parent }: Ctx,
-  stores: Stores,
-  network: DataNetwork,
-) {
-  const pgSecret = (username: string, password: pulumi.Input<string>) => ({
-    engine: "postgres",
-    host: stores.postgres.primary.address,
-    port: 5432,
-    username,
-    password,
-    dbname: config.postgresDatabase,
-  });
-  // Schema roles: the secret carries the current member; the previous one keeps its password until the next
-  // rotation (lib/postgres/roles.ts).
-  const current = (role: (typeof SCHEMA_ROLES)[keyof typeof SCHEMA_ROLES]) =>
-    pgSecret(loginPair(role.name, config.rotation[role.credential]).current, args.passwords[role.credential]);
-  // One secret per app member, for the RDS Proxy: a rotation rewrites only the new current member's secret, so
-  // the proxy keeps authenticating the previous member with the secret it already has.
-  const appMembers = (["a", "b"] as const).map((slot) => {
-    const name = memberName(SCHEMA_ROLES.app.name, slot);
-    const isCurrent = loginPair(SCHEMA_ROLES.app.name, config.rotation.postgresApp).current === name;
-    return {
-      key: `postgres/app-${slot}`,
-      description: `${SCHEMA_ROLES.app.purpose} (login member ${name}, for the RDS Proxy)`,
-      value: pgSecret(name, (isCurrent ? args.passwords : args.previousPasswords).postgresApp!),
-    };
-  });
-  const redisSecret = (user: string, credential: CredentialName) => ({
-    host: stores.redis.endpoint,
-    port: 6379,
-    username: user,
-    password: args.passwords[credential],
-    tls: true,
-  });
-  const secrets: StoredSecret[] = [
-    {
-      key: "postgres/admin",
-      description: "RDS master (bootstrap only)",
-      value: pgSecret(ADMIN_ROLE.name, args.passwords.postgresAdmin),
-    },
-    ...Object.entries(SCHEMA_ROLES).map(([k, role]) => ({
-      key: `postgres/${k}`,
-      description: `${role.purpose} (current login member)`,
-      value: current(role),
-    })),
-    ...appMembers,
-    {
-      key: "redis/admin",
-      description: "Redis admin user",
-      value: redisSecret(REDIS_USERS.admin, "redisAdmin"),
-    },
-    {
-      key: "redis/app",
-      description: "Redis application user",
-      value: redisSecret(REDIS_USERS.app, "redisApp"),
-    },
-  ];
-  const stored = new StackSecrets(`${name}-secrets`, { prefix, kmsKeyArn: keyArn, tags, secrets }, parent);
-  const proxyEndpoint = config.postgres.proxy
-    ? new PostgresProxy(
-        `${name}-proxy`,
-        {
-          name: `${prefix}-app`,
-          primaryIdentifier: afterReplicas(stores.postgres, stores.postgres.primary.identifier),
-          secretArns: appMembers.map((m) => stored.arns[m.key]),
-          kmsKeyArn: keyArn,
-          subnetIds: config.network.privateSubnets.map((s) => s.id),
-          securityGroupIds: [network.proxySecurityGroupId!],
-          tags,
-        },
-        parent,
-      ).endpoint
-    : undefined;
-  return { secretArns: stored.arns, proxyEndpoint };
 }
 
 function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, stores: Stores) {
@@ -325,38 +193,4 @@ function iamDatabaseAuth({ name, config, prefix, tags, parent }: Ctx, stores: St
     },
     parent,
   );
-}
-
-/**
- * A primary attribute that resolves only once every replica exists: attaching the proxy target or starting
- * automated-backups replication while RDS creates a replica fails with InvalidDBInstanceState.
- */
-function afterReplicas(postgres: RdsPostgres, value: pulumi.Output<string>): pulumi.Output<string> {
-  return pulumi.all([value, ...postgres.replicas.map((r) => r.identifier)]).apply(([v]) => v);
-}
-
-function endpoints({ args, config }: Ctx, stores: Stores, proxy?: pulumi.Output<string>): DataStoreEndpoints {
-  const endpoint = (host: pulumi.Input<string>, caCert: string): PostgresEndpoint => ({
-    host,
-    port: 5432,
-    database: config.postgresDatabase,
-    sslmode: "verify-full",
-    caCert,
-  });
-  const primary = stores.postgres.primary;
-  const override = config.postgres.schemaEndpoint;
-  return {
-    postgres: endpoint(primary.address, args.caBundle),
-    // RDS Proxy presents an ACM certificate (Amazon Trust Services roots), not one signed by the RDS CA.
-    postgresApp: proxy ? endpoint(proxy, amazonRootCertificateAuthorities()) : undefined,
-    postgresReaders: stores.postgres.replicas.map((r) => endpoint(r.address, args.caBundle)),
-    postgresReady: [primary],
-    // Through a tunnel the certificate still names the RDS endpoint, so verify against that name.
-    schemaTarget: override
-      ? { host: override.host, port: override.port, tlsServerName: primary.address }
-      : { host: primary.address, port: 5432 },
-    iamLogins: config.postgres.iamAuth ? IAM_LOGINS : [],
-    redis: { host: stores.redis.endpoint, port: 6379, tls: true },
-    tools: {},
-  };
 }

@@ -53,7 +53,7 @@ export function stackSchema(
       }),
       admin: {
         user: ADMIN_ROLE.name,
-        password: passwords[ADMIN_ROLE.credential],
+        password: endpoints.adminPassword ?? passwords[ADMIN_ROLE.credential],
         managePassword: config.platform === "docker",
       },
       roles: {

@@ -97,6 +97,19 @@ const postgresAlarms = [
   "WriteLatency",
 ].map((m) => alarm(m, m, { DBInstanceIdentifier: "db" }));
 
+const managedPrimary = { ...primary, manageMasterUserPassword: true, masterUserSecretKmsKeyId: "arn:key" };
+const crossRegionReplica = {
+  ...replica,
+  identifier: "db-dr",
+  replicateSourceDb: "arn:aws:rds:eu-west-1:123456789012:db:db",
+  storageEncrypted: true,
+  kmsKeyId: "arn:aws:kms:eu-central-1:123456789012:key/dr",
+  maintenanceWindow: "sun:04:00-sun:05:00",
+  region: "eu-central-1",
+};
+const userGroup = (engine: string) =>
+  R("aws:elasticache/userGroup:UserGroup", "users", { userGroupId: "users", engine, tags });
+
 // [policy, a valid resource set, the same with one field changed, message]
 const cases: [string, OfflineResource[], OfflineResource[], RegExp][] = [
   [
@@ -389,6 +402,34 @@ const cases: [string, OfflineResource[], OfflineResource[], RegExp][] = [
     ],
     [R("aws:rds/instance:Instance", "db-replica-1", replica)],
     /RDS replica db-replica-1 has no maintenanceWindow/,
+  ],
+  // #19 options: an RDS-managed master password, a cross-region replica, the cache engine.
+  [
+    "rds-managed-password-no-replicas",
+    [R("aws:rds/instance:Instance", "db", managedPrimary)],
+    [
+      R("aws:rds/instance:Instance", "db", managedPrimary),
+      R("aws:rds/instance:Instance", "db-replica-1", replica),
+    ],
+    /RDS instance db has an RDS-managed master password and read replicas \(db-replica-1\): RDS cannot create a replica/,
+  ],
+  [
+    "rds-managed-password-cmk",
+    [R("aws:rds/instance:Instance", "db", managedPrimary)],
+    [R("aws:rds/instance:Instance", "db", { ...managedPrimary, masterUserSecretKmsKeyId: undefined })],
+    /keeps its master password in a secret under the default aws\/secretsmanager key: set masterUserSecretKmsKeyId/,
+  ],
+  [
+    "rds-cross-region-replica-encrypted",
+    [R("aws:rds/instance:Instance", "db-dr", crossRegionReplica)],
+    [R("aws:rds/instance:Instance", "db-dr", { ...crossRegionReplica, kmsKeyId: undefined })],
+    /RDS replica db-dr replicates arn:aws:rds:eu-west-1:123456789012:db:db across regions: set storageEncrypted: true and kmsKeyId/,
+  ],
+  [
+    "elasticache-user-group-engine",
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache), userGroup("redis")],
+    [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache), userGroup("valkey")],
+    /replication group redis runs Redis OSS but its user group users has engine valkey/,
   ],
 ];
 

@@ -1,11 +1,12 @@
 // The shipped prod stack under mocks, shared by the prod test files. The CA bundle points at a test fixture: the
 // TLS tests connect to a real PostgreSQL whose certificate that CA signed.
+import type { MockHooks } from "../../harness/mocks";
 import { StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
 
 export const CA = { postgresCaBundlePath: "test/fixtures/test-ca.pem" };
 
-export const prodStack = (overrides: Record<string, string | undefined> = {}) =>
-  runStack("prod", stackConfig("Pulumi.prod.yaml", { ...CA, ...overrides }));
+export const prodStack = (overrides: Record<string, string | undefined> = {}, hooks: MockHooks = {}) =>
+  runStack("prod", stackConfig("Pulumi.prod.yaml", { ...CA, ...overrides }), hooks);
 
 /** Type tokens the prod tests look resources up by. */
 export const T = {

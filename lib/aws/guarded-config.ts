@@ -1,0 +1,41 @@
+// The config values ReplacementGuard (components/aws/replacement-guard.ts) compares with the previous deployment's:
+// each feeds a ForceNew property of a protected resource, or a change AWS refuses half-way through an update.
+// Pure, so which keys are guarded (and when) is tested without Pulumi.
+import type { AwsStackConfig } from "../../config/types";
+import type { GuardedValue } from "../../components/aws/replacement-guard";
+import { replicaZones } from "./replica-placement";
+
+export function guardedConfig(config: AwsStackConfig): Record<string, GuardedValue> {
+  const pg = config.postgres;
+  return {
+    postgresDatabase: { value: config.postgresDatabase, replaces: "the RDS primary (dbName)" },
+    kmsKeyArn: {
+      value: config.aws.kmsKeyArn,
+      replaces: "the RDS primary and the Redis replication group (kmsKeyId)",
+    },
+    // availabilityZone is ForceNew on a replica: a subnet change that moves one must be refused by name.
+    privateSubnets: {
+      value: replicaZones(
+        config.network.privateSubnets.map((s) => s.availabilityZone),
+        pg.replicaCount,
+      )
+        .map((zone, i) => `replica-${i + 1}=${zone}`)
+        .join(","),
+      replaces: "RDS read replicas (availabilityZone)",
+    },
+    // With blueGreenUpdate the provider sends every primary change except `password` through a blue/green
+    // deployment; a passwordWoVersion bump then fails on the green, a physical replica whose master password
+    // cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always, refused
+    // only while blue/green is on, so turning it on and rotating in the same deployment is refused too.
+    postgresAdminPasswordEpoch: {
+      value: String(config.rotation.postgresAdmin),
+      replaces: "the RDS master password (passwordWoVersion)",
+      enforced: pg.blueGreenUpdate && pg.masterPasswordMode === "generated",
+      because:
+        "while postgresBlueGreenUpdate is true the provider applies a new master password through a blue/green " +
+        "deployment, which RDS refuses (the green copy is a read replica whose master password cannot differ from " +
+        "its source). Deploy the rotation with postgresBlueGreenUpdate: false, then turn it back on " +
+        '(docs/runbooks.md "Master password with blue/green").',
+    },
+  };
+}

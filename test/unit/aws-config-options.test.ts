@@ -1,0 +1,108 @@
+// #19 options: config rules for the RDS-managed master password and the cross-region replica
+// (config/aws-validate-options.ts), and which values ReplacementGuard compares (lib/aws/guarded-config.ts).
+// Pure: no Pulumi runtime.
+import { strict as assert } from "node:assert";
+import { replacementGuardProvider } from "../../components/aws/replacement-guard";
+import { validateConfig } from "../../config/validate";
+import type { AwsStackConfig } from "../../config/types";
+import { PROJECT } from "../../harness/stack";
+import { guardedConfig } from "../../lib/aws/guarded-config";
+import { managedMasterPassword } from "../../lib/aws/master-secret";
+import { prod, problemsOf } from "../support/config-cases";
+
+const awsConfig = (overrides: Record<string, string | undefined>) =>
+  validateConfig(prod(overrides), PROJECT, "prod") as AwsStackConfig;
+
+describe("AWS config: RDS-managed master password (#19)", () => {
+  it("is refused with blue/green and with read replicas (AWS: neither supports a managed master password)", () => {
+    const withReplicas = problemsOf(prod({ postgresMasterPasswordMode: "managed" }));
+    assert.equal(withReplicas.length, 1, withReplicas.join("\n"));
+    assert.match(
+      withReplicas[0],
+      /^Invalid value for offthegrid-database:postgresMasterPasswordMode: "managed"\. Allowed values are: generated while the primary has read replicas \(postgresReplicaCount 2\): RDS cannot create a read replica/,
+    );
+    const withBlueGreen = problemsOf(
+      prod({
+        postgresMasterPasswordMode: "managed",
+        postgresReplicaCount: "0",
+        postgresBlueGreenUpdate: "true",
+      }),
+    );
+    assert.equal(withBlueGreen.length, 1, withBlueGreen.join("\n"));
+    assert.match(
+      withBlueGreen[0],
+      /postgresMasterPasswordMode: "managed"\. Allowed values are: generated while postgresBlueGreenUpdate is true \(RDS blue\/green deployments do not support/,
+    );
+    assert.equal(
+      awsConfig({ postgresMasterPasswordMode: "managed", postgresReplicaCount: "0" }).postgres
+        .masterPasswordMode,
+      "managed",
+    );
+    assert.match(
+      problemsOf(prod({ postgresMasterPasswordMode: "rds" }))[0],
+      /Allowed values are: generated, managed/,
+    );
+  });
+});
+
+describe("ReplacementGuard: the master password epoch with blue/green (#19 item 5)", () => {
+  const guard = (overrides: Record<string, string | undefined>) => ({
+    guarded: guardedConfig(awsConfig(overrides)),
+  });
+  const blueGreen = { postgresBlueGreenUpdate: "true", postgresReplicaCount: "0" };
+
+  it("refuses an epoch bump while blue/green is on, naming the key, both values and the way out", async () => {
+    const { failures } = await replacementGuardProvider.check(
+      guard({ ...blueGreen, postgresAdminPasswordEpoch: "1" }),
+      guard({ ...blueGreen, postgresAdminPasswordEpoch: "2" }),
+    );
+    assert.equal(failures.length, 1);
+    assert.match(
+      failures[0].reason,
+      /^offthegrid-database:postgresAdminPasswordEpoch changed from "1" to "2": while postgresBlueGreenUpdate is true .*Deploy the rotation with postgresBlueGreenUpdate: false/,
+    );
+  });
+
+  it("refuses turning blue/green on in the same deployment as the bump; allows the bump with blue/green off", async () => {
+    const turnedOn = await replacementGuardProvider.check(
+      guard({ postgresReplicaCount: "0", postgresAdminPasswordEpoch: "1" }),
+      guard({ ...blueGreen, postgresAdminPasswordEpoch: "2" }),
+    );
+    assert.equal(turnedOn.failures.length, 1);
+    const off = await replacementGuardProvider.check(
+      guard({ ...blueGreen, postgresAdminPasswordEpoch: "1" }),
+      guard({ postgresReplicaCount: "0", postgresAdminPasswordEpoch: "2" }),
+    );
+    assert.deepEqual(
+      off.failures,
+      [],
+      "blue/green turned off for the rotation: the provider modifies in place",
+    );
+    const unchanged = await replacementGuardProvider.check(guard(blueGreen), guard(blueGreen));
+    assert.deepEqual(unchanged.failures, []);
+  });
+});
+
+describe("the RDS-managed master secret's value (lib/aws/master-secret.ts)", () => {
+  const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-x";
+  it("takes the password field, and refuses anything else without echoing the value", () => {
+    assert.equal(
+      managedMasterPassword(JSON.stringify({ username: "postgres", password: "pw-123" }), arn),
+      "pw-123",
+    );
+    for (const bad of [
+      undefined,
+      "",
+      "not-json-but-a-Secret-Value",
+      JSON.stringify({ username: "postgres" }),
+    ]) {
+      assert.throws(
+        () => managedMasterPassword(bad, arn),
+        (err: Error) =>
+          /holds no JSON "password" field/.test(err.message) &&
+          err.message.includes(arn) &&
+          !err.message.includes("Secret-Value"),
+      );
+    }
+  });
+});
