@@ -125,8 +125,10 @@ const ADVISORY_LOCKERS = [
 const MIGRATOR_LOCK = "pg_try_advisory_lock(bigint)";
 
 /**
- * Statements run through `attempt`: a superuser may change the ACL of a catalog function in this database; an
- * RDS master may not (rdsadmin owns pg_catalog), and the bootstrap says so in its warnings.
+ * Statements run through `attempt`: a superuser may change the ACL of a catalog function in this database; a
+ * non-superuser admin (an RDS master: rdsadmin owns pg_catalog) may not, and PostgreSQL answers its REVOKE with a
+ * WARNING ("no privileges could be revoked"), not an error. So the outcome is read back from the ACL afterwards
+ * (revokePublicFunctions) and a revocation that did not happen is a bootstrap warning.
  */
 export function functionRevocations(owner: string): string[] {
   return [
@@ -154,6 +156,18 @@ export async function revokeConnectElsewhere(
       `GRANT CONNECT ON DATABASE ${ident(datname)} TO CURRENT_USER; REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(datname)} FROM PUBLIC`,
     );
     if (refused) warnings.push(`CONNECT on database ${datname} could not be revoked from PUBLIC: ${refused}`);
+    // A non-owner's REVOKE is only a WARNING ("no privileges could be revoked"): read the outcome back.
+    const { rows: held } = await admin.query(
+      `SELECT pg_catalog.has_database_privilege('public', $1, 'CONNECT')
+           OR pg_catalog.has_database_privilege('public', $1, 'TEMPORARY') AS held`,
+      [datname],
+    );
+    if (!refused && held[0].held)
+      warnings.push(
+        `CONNECT and TEMPORARY on database ${datname} are still granted to PUBLIC (this admin does not own it): ` +
+          `the app and read-only logins can open sessions there. As its owner: REVOKE CONNECT, TEMPORARY ON ` +
+          `DATABASE ${ident(datname)} FROM PUBLIC.`,
+      );
   }
 }
 
@@ -162,4 +176,16 @@ export async function revokePublicFunctions(admin: Client, owner: string, warnin
     const refused = await attempt(admin, statement);
     if (refused) warnings.push(`${statement} was refused: ${refused}`);
   }
+  const { rows } = await admin.query(
+    `SELECT f FROM pg_catalog.unnest($1::text[]) f
+      WHERE pg_catalog.has_function_privilege('public', 'pg_catalog.' || f, 'EXECUTE')`,
+    [[...LARGE_OBJECT_WRITERS, ...ADVISORY_LOCKERS]],
+  );
+  if (rows.length)
+    warnings.push(
+      `PUBLIC can still execute ${rows.length} catalog functions this admin may not revoke (it does not own ` +
+        `pg_catalog): ${rows.map((r) => r.f).join(", ")}. The app and read-only roles can create large objects ` +
+        "and hold any advisory lock, the migrator's included (a lock timeout names the holder; " +
+        "`offthegrid-db watchdog` ends it).",
+    );
 }

@@ -25,8 +25,6 @@ export interface IamLoginScope {
   readonly members: readonly string[];
 }
 
-const ATTRIBUTES = "INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
-
 /**
  * Creates or heals the wanted IAM logins, and takes rds_iam back from anything else in scope: a group granted it
  * by an earlier version of this bootstrap, or an IAM login that is no longer wanted (which also loses LOGIN).
@@ -36,6 +34,8 @@ export async function ensureIamLogins(
   admin: Client,
   wanted: readonly IamLoginSpec[],
   scope: IamLoginScope,
+  /** roleAttributes() of the admin running the bootstrap (bootstrap-admin.ts). */
+  attributes: string,
   warnings: string[],
 ): Promise<void> {
   const { rowCount } = await admin.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", [
@@ -50,7 +50,9 @@ export async function ensureIamLogins(
     ]);
     if (!exists) await admin.query(`CREATE ROLE ${role} NOLOGIN`);
     // PASSWORD NULL: a password would be a second way in that IAM policies do not govern.
-    await admin.query(`ALTER ROLE ${role} WITH ${rdsIam ? "LOGIN" : "NOLOGIN"} ${ATTRIBUTES} PASSWORD NULL`);
+    await admin.query(
+      `ALTER ROLE ${role} WITH ${rdsIam ? "LOGIN" : "NOLOGIN"} INHERIT ${attributes} PASSWORD NULL`,
+    );
     await admin.query(`GRANT ${ident(login.group)} TO ${role}`);
     await resetRoleSettings(admin, login.name, login.limits, warnings, login.group);
     if (rdsIam) {

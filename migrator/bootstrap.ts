@@ -9,6 +9,7 @@ import {
   revokePublicFunctions,
   setVerifiers,
 } from "./bootstrap-hardening";
+import { AdminReach, adminReach, checkRolesManageable, roleAttributes } from "./bootstrap-admin";
 import { ensureIamLogins } from "./bootstrap-iam";
 import { ident } from "./sql-text";
 
@@ -171,9 +172,10 @@ async function ensureRoles(
   admin: Client,
   o: BootstrapOptions,
   present: ReadonlySet<string>,
+  reach: AdminReach,
   warnings: string[],
 ): Promise<void> {
-  const attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION";
+  const attributes = roleAttributes(reach);
   const legacy = new Set(o.legacyLogins ?? []);
   for (const key of Object.keys(o.roles) as (keyof BootstrapRoles)[]) {
     const group = ident(o.roles[key]);
@@ -196,25 +198,28 @@ async function ensureRoles(
 
 export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<BootstrapReport> {
   const { owner, app, readonly } = o.roles;
+  const iamNames = (o.iamLogins ?? []).map((l) => l.name);
   const { rows: existing } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [
-    [owner, app, readonly, ...Object.values(o.members).flat()],
+    [owner, app, readonly, ...Object.values(o.members).flat(), ...iamNames],
   ]);
-  const { rows: me } = await admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user");
+  const reach = await adminReach(admin);
   const present = new Set<string>(existing.map((r) => r.rolname));
   const warnings: string[] = [];
 
   await admin.query("BEGIN");
   try {
-    await ensureRoles(admin, o, present, warnings);
+    await checkRolesManageable(admin, reach, [...present]);
+    await ensureRoles(admin, o, present, reach, warnings);
     await ensureIamLogins(
       admin,
       (o.iamLogins ?? []).map((l) => ({ name: l.name, group: o.roles[l.role], limits: limitsOf(l.role) })),
       { groups: Object.values(o.roles), members: Object.values(o.members).flat() },
+      roleAttributes(reach),
       warnings,
     );
     await setPasswordsUntracked(admin, o.setPasswords, warnings);
     // RDS's master is not a superuser: it must be a member of the owner role to hand it objects.
-    if (!me[0].rolsuper) await admin.query(`GRANT ${ident(owner)} TO current_user`);
+    if (!reach.superuser) await admin.query(`GRANT ${ident(owner)} TO current_user`);
     for (const statement of privilegeStatements(o)) await admin.query(statement);
     await revokeConnectElsewhere(admin, o.database, warnings);
     await revokePublicFunctions(admin, owner, warnings);

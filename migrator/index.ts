@@ -1,5 +1,5 @@
 // Public API of the migration engine. No Pulumi here: the dynamic provider and the CLI both call these.
-export { BootstrapOptions, BootstrapRoles, IamLogin, bootstrap } from "./bootstrap";
+export { BootstrapOptions, BootstrapReport, BootstrapRoles, IamLogin, bootstrap } from "./bootstrap";
 export { connectWithRetry, DatabaseUnavailable } from "./connect";
 export { DEFAULT_HISTORY, readHistory } from "./history";
 export { HistoryRelationError, historyRelationProblems, readVerifiedHistory } from "./history-relation";

@@ -137,9 +137,14 @@ export function createLoginSql(login: RestoreLogin): string {
   );
 }
 
-/** Anything the login still owns goes to the owner group (the dump's ALTER OWNER normally did that already). */
+/**
+ * Anything the login still owns goes to the owner group (the dump's ALTER OWNER normally did that already).
+ * REASSIGN OWNED and DROP OWNED need the privileges of the login: a superuser has them, a non-superuser admin (the
+ * RDS master) does not (PostgreSQL 16+ gives the creator of a role ADMIN on it, without INHERIT or SET; 15 gives a
+ * CREATEROLE role nothing), so the admin takes the login's membership first (CREATEROLE on 15, ADMIN on 16+).
+ */
 export function dropLoginSql(name: string): string {
-  return `REASSIGN OWNED BY ${name} TO ${OWNER_GROUP}; DROP OWNED BY ${name}; DROP ROLE ${name}`;
+  return `GRANT ${name} TO CURRENT_USER; REASSIGN OWNED BY ${name} TO ${OWNER_GROUP}; DROP OWNED BY ${name}; DROP ROLE ${name}`;
 }
 
 /** The admin URL with the restore login's credentials in place of the admin's (same host, TLS settings). */

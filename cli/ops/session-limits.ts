@@ -36,6 +36,12 @@ export interface WatchedSession {
   readonly statementSeconds: number | null;
   readonly stateSeconds: number | null;
   readonly transactionSeconds: number | null;
+  /**
+   * Holds the migrator's advisory lock. Only the owner has a reason to; where the bootstrap could not revoke the
+   * advisory-lock functions from PUBLIC (a non-superuser admin, e.g. RDS), any role can take the key and stall
+   * every deploy for the lock deadline.
+   */
+  readonly holdsMigrationLock?: boolean;
 }
 
 export interface Overrun {
@@ -50,7 +56,7 @@ export interface Overrun {
 const over = (what: string, seconds: number | null, limit: number): string | undefined =>
   seconds !== null && seconds > limit ? `${what} ${seconds.toFixed(1)} s (limit ${limit} s)` : undefined;
 
-/** The sessions past their role's limits, each with the first limit it broke. */
+/** The sessions past their role's limits (or holding the migrator's lock), each with the first limit it broke. */
 export function overruns(
   sessions: readonly WatchedSession[],
   limits: Readonly<Record<WatchedRole, SessionLimits>>,
@@ -59,6 +65,7 @@ export function overruns(
   for (const s of sessions) {
     const l = limits[s.role];
     const reason =
+      (s.holdsMigrationLock ? "holds the migrator's advisory lock" : undefined) ??
       (s.state === "active"
         ? over("statement running", s.statementSeconds, l.statementSeconds)
         : undefined) ??

@@ -4,6 +4,7 @@
 // It reads catalog views only (schema-qualified, search_path pinned): no owner-written object is ever evaluated.
 import type { Client } from "pg";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
 import { Overrun, SessionLimits, WatchedRole, WatchedSession, overruns } from "./session-limits";
 
 export interface WatchdogResult {
@@ -17,20 +18,26 @@ const GROUPS: Readonly<Record<string, WatchedRole>> = {
   [SCHEMA_ROLES.readonly.name]: "readonly",
 };
 
+/** A bigint advisory key as pg_locks shows it: high 32 bits in classid, low 32 in objid, objsubid 1. */
+const LOCK_KEY = BigInt(MIGRATION_LOCK_KEY);
+
 /** Client sessions whose login is a watched group or a direct member of one; superusers never. */
 export async function watchedSessions(admin: Client): Promise<WatchedSession[]> {
   const { rows } = await admin.query(
     `SELECT a.pid, a.backend_start::text AS backend_start, u.rolname AS login, g.rolname AS grp, a.state,
             pg_catalog.date_part('epoch', pg_catalog.now() - a.query_start)::float8 AS statement_s,
             pg_catalog.date_part('epoch', pg_catalog.now() - a.state_change)::float8 AS state_s,
-            pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start)::float8 AS transaction_s
+            pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start)::float8 AS transaction_s,
+            EXISTS (SELECT FROM pg_catalog.pg_locks l
+                     WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                       AND l.classid = $2::oid AND l.objid = $3::oid) AS migration_lock
        FROM pg_catalog.pg_stat_activity a
        JOIN pg_catalog.pg_roles u ON u.oid = a.usesysid
        JOIN pg_catalog.pg_roles g ON g.rolname = ANY($1::text[])
       WHERE a.backend_type = 'client backend' AND NOT u.rolsuper AND a.pid <> pg_catalog.pg_backend_pid()
         AND (u.oid = g.oid OR EXISTS (SELECT FROM pg_catalog.pg_auth_members m
                                        WHERE m.member = u.oid AND m.roleid = g.oid))`,
-    [Object.keys(GROUPS)],
+    [Object.keys(GROUPS), String(LOCK_KEY >> 32n), String(LOCK_KEY & 0xffffffffn)],
   );
   return rows.map((r) => ({
     pid: r.pid,
@@ -41,6 +48,7 @@ export async function watchedSessions(admin: Client): Promise<WatchedSession[]> 
     statementSeconds: r.statement_s,
     stateSeconds: r.state_s,
     transactionSeconds: r.transaction_s,
+    holdsMigrationLock: r.migration_lock,
   }));
 }
 

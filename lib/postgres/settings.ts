@@ -13,6 +13,8 @@ export const DEV_SERVER_SETTINGS: Readonly<Record<string, string>> = {
   password_encryption: "scram-sha-256",
   shared_preload_libraries: "pg_stat_statements",
   "pg_stat_statements.track": "all",
+  // As the RDS parameter group (lib/aws/postgres-parameters.ts): utility statements (ALTER ROLE … PASSWORD) untracked.
+  "pg_stat_statements.track_utility": "off",
 };
 
 /** `postgres -c key=value …` arguments for the official image's command. */

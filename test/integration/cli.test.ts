@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,35 +6,8 @@ import { program as dbProgram } from "../../cli/db";
 import { program as migrateProgram } from "../../cli/migrate";
 import { sharedPostgres } from "../../harness/postgres";
 import { ROOT } from "../../harness/stack";
+import { bin } from "../support/bin";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a compiled bin as its own process, the way a user or a script does (npm test builds them first). */
-function bin(name: string, argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const file = path.join(ROOT, "node_modules", ".bin", name);
-  if (!fs.existsSync(file))
-    throw new Error(`${file} is missing: run \`npm run build\` (npm ci does it via prepare)`);
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: undefined,
-    REDIS_URL: undefined,
-    ...env,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { cwd: os.tmpdir(), env: childEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The checkout's sql/ plus 900_unsafe.sql: one refused statement (line 3) and one opted out (line 4). */
 function unsafeDir(): string {

@@ -16,7 +16,10 @@ describe("ops helpers (pure)", () => {
     assert.match(sql, / IN ROLE offthegrid_owner$/);
     assert.ok(!sql.includes(login.password), "the password is in CREATE ROLE's text");
     assert.doesNotMatch(sql, /PASSWORD/i);
-    assert.match(dropLoginSql(login.name), /^REASSIGN OWNED BY offthegrid_restore_\w+ TO offthegrid_owner; /);
+    assert.match(
+      dropLoginSql(login.name),
+      /^GRANT (offthegrid_restore_\w+) TO CURRENT_USER; REASSIGN OWNED BY \1 TO offthegrid_owner; /,
+    );
     const url = new URL(loginUrl("postgresql://admin:pw@db:5432/offthegrid?sslmode=require", login));
     assert.equal(url.username, login.name);
     assert.equal(url.searchParams.get("sslmode"), "require");

@@ -53,6 +53,7 @@ describe("watchdog limits (pure)", () => {
           transactionSeconds: 3000,
         }),
         session({ pid: 16, state: "idle", statementSeconds: 9999, stateSeconds: 9999 }),
+        session({ pid: 17, role: "readonly", state: "idle", holdsMigrationLock: true }),
       ],
       WATCHDOG_LIMITS,
     );
@@ -63,6 +64,7 @@ describe("watchdog limits (pure)", () => {
         [12, "idle in transaction for 500.0 s (limit 120 s)"],
         [13, "idle in transaction for 130.0 s (limit 120 s)"],
         [14, "transaction open for 601.0 s (limit 600 s)"],
+        [17, "holds the migrator's advisory lock"],
       ],
     );
   });
