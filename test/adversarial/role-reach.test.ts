@@ -217,6 +217,29 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     assert.deepEqual(await stackRoleSettings(), INTENDED_SETTINGS);
   });
 
+  // Item 5's last part, which PostgreSQL does not let us forbid: every role may change its own password.
+  it("item 5: a member that changes its own password (or its group's) gets the stack's back at the next bootstrap", async () => {
+    await withClient(db.as("app"), async (c) => {
+      await c.query("ALTER ROLE CURRENT_USER PASSWORD 'taken-Pw-0123456789abcdefghij'"); // the group: current_user
+      await c.query("SET ROLE NONE");
+      await c.query("ALTER ROLE CURRENT_USER PASSWORD 'taken-Pw-0123456789abcdefghij'");
+    });
+    await assert.rejects(
+      withClient(db.as("app"), () => Promise.resolve()),
+      /password authentication failed/,
+    );
+    await withClient(db.as("admin"), (admin) => bootstrap(admin as Client, stackBootstrapOptions(db.name)));
+    await withClient(db.as("app"), async (c) => {
+      assert.equal((await c.query("SELECT current_user AS u")).rows[0].u, "offthegrid_app");
+    });
+    const { rows } = await withClient(db.as("admin"), (c) =>
+      c.query(
+        "SELECT rolname, rolpassword IS NULL AS none, rolcanlogin FROM pg_authid WHERE rolname = 'offthegrid_app'",
+      ),
+    );
+    assert.deepEqual(rows, [{ rolname: "offthegrid_app", none: true, rolcanlogin: false }]);
+  });
+
   it("item 6: a group that still logs in (a legacy login) carries the limits too", async () => {
     const legacy = { ...stackBootstrapOptions(db.name), legacyLogins: ["offthegrid_readonly"] };
     try {
