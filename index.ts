@@ -60,6 +60,7 @@ function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unkn
       kmsKeyArn: stores.kmsKeyArn,
       // Attach policyArn to the app's role; its IAM tokens log in as dbUser (postgresIamAuth only).
       ...(stores.iamAuth ? { postgresIamAuth: stores.iamAuth } : {}),
+      ...(stores.crossRegionReplica ? { postgresCrossRegionReplica: stores.crossRegionReplica } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 // Rules from the AWS operations review (#11): what a platform team enforces so a green deploy is not dead on
 // arrival or paging at night. Same shape as the other rule files: small factories, messages that say how to fix it.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { RDS_INSTANCE, Props, label } from "./kit";
+import { RDS_INSTANCE, Props, label, sourceOf } from "./kit";
 import { backupStartConflicts, dailyCronStart } from "./windows";
 
 const covers = (rule: Props, port: number) =>
@@ -81,7 +81,7 @@ export const rdsReplicaAutoscales = (): StackValidationPolicy => ({
   validateStack: (args, report) => {
     const instances = args.resources.filter((r) => r.type === RDS_INSTANCE);
     for (const replica of instances.filter((r) => r.props.replicateSourceDb)) {
-      const source = instances.find((r) => r.props.identifier === replica.props.replicateSourceDb);
+      const source = sourceOf(instances, replica);
       const ceiling = source?.props.maxAllocatedStorage ?? 0;
       if ((replica.props.maxAllocatedStorage ?? 0) < ceiling) {
         report(

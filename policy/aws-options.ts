@@ -1,15 +1,18 @@
 // Rules for the options #19 added (RDS-managed master password, cross-region read replica, the cache engine): the risks they
 // bring that the rest of the pack does not see. Same shape as the other rule files.
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { RDS_INSTANCE, REPLICATION_GROUP, isPrimary, onType, resourcePolicy } from "./kit";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import {
+  RDS_INSTANCE,
+  REPLICATION_GROUP,
+  isPrimary,
+  onType,
+  regionOf,
+  resourcePolicy,
+  sourceOf,
+} from "./kit";
 
 /** A cross-region replica names its source by ARN (CreateDBInstanceReadReplica, SourceDBInstanceIdentifier). */
 export const isArn = (v: unknown): v is string => typeof v === "string" && v.startsWith("arn:");
-const sourceIs = (replica: PolicyResource, source: PolicyResource) => {
-  const ref = replica.props.replicateSourceDb;
-  const id = source.props.identifier;
-  return typeof id === "string" && (ref === id || (isArn(ref) && ref.endsWith(`:db:${id}`)));
-};
 
 /**
  * RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager" (Limitations): creating a read
@@ -26,7 +29,7 @@ export const rdsManagedPasswordNoReplicas = (): StackValidationPolicy => ({
     for (const db of instances.filter(
       (r) => isPrimary(r.props) && r.props.manageMasterUserPassword === true,
     )) {
-      const replicas = instances.filter((r) => sourceIs(r, db));
+      const replicas = instances.filter((r) => sourceOf(instances, r) === db);
       if (replicas.length)
         report(
           `RDS instance ${db.name} has an RDS-managed master password and read replicas (${replicas.map((r) => r.name).join(", ")}): RDS cannot create a replica of such a source. Use a generated password (passwordWo) or drop the replicas.`,
@@ -93,9 +96,38 @@ export const elasticacheUserGroupEngine = (): StackValidationPolicy => ({
   },
 });
 
+/**
+ * Every read replica alarms on ReplicaLag, in its own region: CloudWatch alarms watch their own region's metrics, so
+ * an alarm for a cross-region replica created in the primary's region never sees a data point.
+ */
+export const rdsReplicaLagAlarm = (): StackValidationPolicy => ({
+  name: "cloudwatch-rds-replica-lag-alarm",
+  description: "RDS read replicas have a ReplicaLag alarm in the replica's own region.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const alarms = args.resources.filter(
+      (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.props.metricName === "ReplicaLag",
+    );
+    for (const replica of args.resources.filter(
+      (r) => r.type === RDS_INSTANCE && !isPrimary(r.props) && typeof r.props.identifier === "string",
+    )) {
+      const mine = alarms.filter(
+        (a) => a.props.dimensions?.DBInstanceIdentifier === replica.props.identifier,
+      );
+      if (!mine.length) report(`RDS replica ${replica.name} has no ReplicaLag alarm: add one.`, replica.urn);
+      else if (!mine.some((a) => regionOf(a) === regionOf(replica)))
+        report(
+          `RDS replica ${replica.name} runs in ${regionOf(replica)} but its ReplicaLag alarm is in ${regionOf(mine[0])}: create the alarm (and its topic) in the replica's region.`,
+          replica.urn,
+        );
+    }
+  },
+});
+
 export const awsOptionPolicies = [
   rdsManagedPasswordNoReplicas(),
   rdsManagedPasswordKey(),
   rdsCrossRegionReplicaEncrypted(),
   elasticacheUserGroupEngine(),
+  rdsReplicaLagAlarm(),
 ];

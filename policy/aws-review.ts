@@ -1,7 +1,7 @@
 // Rules from the third AWS review (#19): blue/green limits, storage and PostgreSQL alarms that page for the right
 // reasons, and replicas AWS does not patch at random. Same shape as the other rule files.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { RDS_INSTANCE, Props, isPrimary, onType, resourcePolicy } from "./kit";
+import { RDS_INSTANCE, Props, isPrimary, onType, resourcePolicy, sourceOf } from "./kit";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const GiB = 1024 ** 3;
@@ -27,9 +27,7 @@ export const rdsBlueGreenCompatible = (): StackValidationPolicy => ({
     for (const db of instances.filter(
       (r) => isPrimary(r.props) && r.props.blueGreenUpdate?.enabled === true,
     )) {
-      const replicas = instances.filter(
-        (r) => r.props.replicateSourceDb && r.props.replicateSourceDb === db.props.identifier,
-      );
+      const replicas = instances.filter((r) => sourceOf(instances, r) === db);
       if (replicas.length)
         report(
           `RDS instance ${db.name} updates through blue/green but has read replicas (${replicas.map((r) => r.name).join(", ")}): after a switchover they name the old instances. Turn blue/green off or drop the replicas.`,
@@ -59,8 +57,7 @@ export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
     const instances = args.resources.filter((r) => r.type === RDS_INSTANCE && known(r.props.identifier));
     // A replica is created at its source's size and sets no allocatedStorage of its own.
     const allocated = (r: PolicyResource): number | undefined =>
-      r.props.allocatedStorage ??
-      instances.find((s) => s.props.identifier === r.props.replicateSourceDb)?.props.allocatedStorage;
+      r.props.allocatedStorage ?? sourceOf(instances, r)?.props.allocatedStorage;
     const autoscaling = instances.filter(
       (r) => allocated(r) !== undefined && (r.props.maxAllocatedStorage ?? 0) > allocated(r)!,
     );

@@ -23,6 +23,27 @@ export function onType(
 }
 
 export const isPrimary = (p: Props) => !p.replicateSourceDb;
+
+/**
+ * The instance a replica replicates: named by identifier in its region, by ARN across regions
+ * (`arn:<partition>:rds:<region>:<account>:db:<identifier>`, rds/instance.d.ts replicateSourceDb).
+ */
+export function sourceOf<T extends { props: Props }>(instances: readonly T[], replica: T): T | undefined {
+  const ref = replica.props.replicateSourceDb;
+  if (typeof ref !== "string" || ref === "") return undefined;
+  return instances.find((r) => {
+    const id = r.props.identifier;
+    return (
+      typeof id === "string" &&
+      id !== "" &&
+      (ref === id || (ref.startsWith("arn:") && ref.endsWith(`:db:${id}`)))
+    );
+  });
+}
+
+/** @pulumi/aws 7: a resource's own `region` argument overrides its provider's. */
+export const regionOf = (r: { props: Props; provider?: { props?: Props } }) =>
+  (r.props.region ?? r.provider?.props?.region) as string | undefined;
 export const label = (args: { type: string; name: string }) => `${args.type.split(":")[1]} ${args.name}`;
 
 export function resourcePolicy(

@@ -1,6 +1,6 @@
 // RDS rules: encryption, exposure, backups, protection and engine pinning of instances and parameter groups.
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { RDS_INSTANCE, RDS_PARAMETER_GROUP, Props, isPrimary, onType, resourcePolicy } from "./kit";
+import { RDS_INSTANCE, RDS_PARAMETER_GROUP, Props, isPrimary, onType, resourcePolicy, sourceOf } from "./kit";
 
 export const rdsStorageEncrypted = () =>
   resourcePolicy(
@@ -137,7 +137,7 @@ export const rdsReplicaMatchesSource = (): StackValidationPolicy => ({
   validateStack: (args, report) => {
     const instances = args.resources.filter((r) => r.type === RDS_INSTANCE);
     for (const replica of instances.filter((r) => r.props.replicateSourceDb)) {
-      const source = instances.find((r) => r.props.identifier === replica.props.replicateSourceDb);
+      const source = sourceOf(instances, replica);
       // A same-region replica inherits encryption from its source and must not set a key (CreateDBInstanceReadReplica).
       const encrypted = replica.props.storageEncrypted ?? source?.props.storageEncrypted;
       if (encrypted !== true)

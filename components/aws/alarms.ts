@@ -29,6 +29,12 @@ export interface StackAlarmsArgs {
   readonly alarms: readonly AlarmSpec[];
   /** RDS instances whose events (failover, storage full, maintenance, …) go to the topic. */
   readonly rdsInstanceIds: pulumi.Input<string>[];
+  /**
+   * Another region than the provider's (a cross-region replica): alarms, their topic and its key, and the event
+   * subscription all live there, because an alarm watches its own region's metrics and may only notify a topic of
+   * its own region, and RDS events go to a topic of the instance's region.
+   */
+  readonly region?: string;
   readonly tags: Tags;
 }
 
@@ -63,21 +69,32 @@ export class StackAlarms extends pulumi.ComponentResource {
   constructor(name: string, args: StackAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:StackAlarms", name, {}, opts);
     const parent = { parent: this };
+    const there = args.region ? { region: args.region } : {};
     const key = new StackKey(
       `${name}-key`,
-      { ...args.keyPolicy, purpose: "alarms", alias: `${args.alias}-alarms`, tags: args.tags },
+      {
+        ...args.keyPolicy,
+        ...(args.region ? { region: args.region, inOwnRegion: true } : {}),
+        purpose: "alarms",
+        alias: `${args.alias}-alarms`,
+        tags: args.tags,
+      },
       parent,
     );
-    const topic = new sns.Topic(`${name}-topic`, { kmsMasterKeyId: key.arn, tags: args.tags }, parent);
+    const topic = new sns.Topic(
+      `${name}-topic`,
+      { kmsMasterKeyId: key.arn, tags: args.tags, ...there },
+      parent,
+    );
     // ElastiCache's own (unencrypted) topic is cacheEventsTopic, created where the replication group is.
     if (args.email) {
       new sns.TopicSubscription(
         `${name}-email`,
-        { topic: topic.arn, protocol: "email", endpoint: args.email },
+        { topic: topic.arn, protocol: "email", endpoint: args.email, ...there },
         parent,
       );
     }
-    for (const a of args.alarms) this.alarm(name, a, topic.arn, args.tags);
+    for (const a of args.alarms) this.alarm(name, a, topic.arn, args.tags, there);
     new rds.EventSubscription(
       `${name}-rds-events`,
       {
@@ -86,6 +103,7 @@ export class StackAlarms extends pulumi.ComponentResource {
         sourceIds: args.rdsInstanceIds,
         eventCategories: RDS_EVENT_CATEGORIES,
         tags: args.tags,
+        ...there,
       },
       parent,
     );
@@ -93,7 +111,13 @@ export class StackAlarms extends pulumi.ComponentResource {
     this.registerOutputs({ topicArn: this.topicArn });
   }
 
-  private alarm(name: string, a: AlarmSpec, topicArn: pulumi.Output<string>, tags: Tags): void {
+  private alarm(
+    name: string,
+    a: AlarmSpec,
+    topicArn: pulumi.Output<string>,
+    tags: Tags,
+    there: { region?: string },
+  ): void {
     new cloudwatch.MetricAlarm(
       `${name}-${a.key}`,
       {
@@ -110,6 +134,7 @@ export class StackAlarms extends pulumi.ComponentResource {
         alarmActions: [topicArn],
         okActions: [topicArn],
         tags,
+        ...there,
       },
       { parent: this },
     );

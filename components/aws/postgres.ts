@@ -50,6 +50,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
   readonly primary: rds.Instance;
   readonly replicas: rds.Instance[];
   readonly parameterGroupName: pulumi.Output<string>;
+  /** Enhanced monitoring role (IAM is global: a cross-region replica uses it too). */
+  readonly monitoringRoleArn: pulumi.Output<string>;
   /** postgresMasterPasswordMode managed: the ARN of the secret RDS keeps the master password in. */
   readonly masterSecretArn?: pulumi.Output<string>;
 
@@ -100,6 +102,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
     this.primary = this.primaryInstance(name, args, common, monitoring.ready);
     this.replicas = Array.from({ length: s.replicaCount }, (_, i) => this.replica(name, args, common, i));
     this.parameterGroupName = parameters.name;
+    this.monitoringRoleArn = monitoring.roleArn;
     if (s.masterPasswordMode === "managed") {
       this.masterSecretArn = this.primary.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn ?? "");
     }

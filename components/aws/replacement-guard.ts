@@ -13,6 +13,8 @@ export interface GuardedValue {
   readonly enforced?: boolean;
   /** Replaces the standard explanation ("that replaces …, which is protected …") in the refusal. */
   readonly because?: string;
+  /** An empty value means "no such resource": going from or to empty creates or deletes it, which is no replacement. */
+  readonly emptyMeansAbsent?: boolean;
 }
 
 export interface ReplacementGuardArgs {
@@ -29,6 +31,7 @@ export const replacementGuardProvider = {
     for (const [key, next] of Object.entries(news.guarded ?? {})) {
       const before = olds?.guarded?.[key];
       if (!before || !next || before.value === next.value || next.enforced === false) continue;
+      if (next.emptyMeansAbsent && (before.value === "" || next.value === "")) continue;
       failures.push({
         property: "guarded",
         reason:

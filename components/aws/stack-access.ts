@@ -88,7 +88,7 @@ export function secretsAndProxy(
         `${name}-proxy`,
         {
           name: `${prefix}-app`,
-          primaryIdentifier: afterReplicas(stores.postgres, stores.postgres.primary.identifier),
+          primaryIdentifier: afterReplicas(stores, stores.postgres.primary.identifier),
           secretArns: appMembers.map((m) => stored.arns[m.key]),
           kmsKeyArn: keyArn,
           subnetIds: config.network.privateSubnets.map((s) => s.id),

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig, CredentialName } from "../../config/types";
 import type { Tags } from "../../lib/aws/tags";
+import type { CrossRegionReadReplica } from "./cross-region-replica";
 import type { RdsPostgres } from "./postgres";
 import type { ElastiCacheRedis } from "./redis";
 
@@ -29,6 +30,8 @@ export interface Ctx {
 
 export interface Stores {
   readonly postgres: RdsPostgres;
+  /** postgresCrossRegionReplicaRegion: the encrypted read replica in the second region. */
+  readonly crossRegion?: CrossRegionReadReplica;
   readonly redis: ElastiCacheRedis;
 }
 
@@ -36,6 +39,10 @@ export interface Stores {
  * A primary attribute that resolves only once every replica exists: attaching the proxy target or starting
  * automated-backups replication while RDS creates a replica fails with InvalidDBInstanceState.
  */
-export function afterReplicas(postgres: RdsPostgres, value: pulumi.Output<string>): pulumi.Output<string> {
-  return pulumi.all([value, ...postgres.replicas.map((r) => r.identifier)]).apply(([v]) => v);
+export function afterReplicas(stores: Stores, value: pulumi.Output<string>): pulumi.Output<string> {
+  const replicas = [
+    ...stores.postgres.replicas,
+    ...(stores.crossRegion ? [stores.crossRegion.instance] : []),
+  ];
+  return pulumi.all([value, ...replicas.map((r) => r.identifier)]).apply(([v]) => v);
 }

@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DataStoreEndpoints } from "../endpoints";
 import { ADMIN_ROLE, IAM_LOGINS, REDIS_USERS } from "../../lib/postgres/roles";
 import { StackAlarms, cacheEventsTopic } from "./alarms";
-import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
+import { crossRegionReplicaAlarms, databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
+import { crossRegionReplicaIdentifier, replicaMaintenanceWindows } from "../../lib/aws/replica-placement";
+import { CrossRegionReadReplica } from "./cross-region-replica";
 import { Backups } from "./backup";
 import { IamDatabaseAuth } from "./iam-auth";
 import { StackKey } from "./kms";
@@ -24,6 +26,12 @@ export class AwsDataStores extends pulumi.ComponentResource {
   readonly backupVault: pulumi.Output<string>;
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly kmsKeyArn: pulumi.Output<string>;
+  /** With postgresCrossRegionReplicaRegion: where the replica runs and how to reach it. */
+  readonly crossRegionReplica?: {
+    readonly region: string;
+    readonly address: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+  };
   /** With postgresIamAuth: the policy to attach to the app's role, and the user name its tokens log in as. */
   readonly iamAuth?: { readonly policyArn: pulumi.Output<string>; readonly dbUser: string };
 
@@ -61,6 +69,11 @@ export class AwsDataStores extends pulumi.ComponentResource {
     this.backupVault = protection.backupVault;
     this.alarmTopicArn = protection.alarmTopicArn;
     this.kmsKeyArn = key.arn;
+    this.crossRegionReplica = stores.crossRegion && {
+      region: stores.crossRegion.region,
+      address: stores.crossRegion.instance.address,
+      arn: stores.crossRegion.instance.arn,
+    };
     this.iamAuth = iamAuth && { policyArn: iamAuth.policyArn, dbUser: iamAuth.dbUser };
     this.registerOutputs({
       secretArns: this.secretArns,
@@ -71,7 +84,8 @@ export class AwsDataStores extends pulumi.ComponentResource {
   }
 }
 
-function storage({ name, args, config, prefix, tags, keyArn, parent }: Ctx, network: DataNetwork): Stores {
+function storage(ctx: Ctx, network: DataNetwork): Stores {
+  const { name, args, config, prefix, tags, keyArn, parent } = ctx;
   const { passwords } = args;
   const postgres = new RdsPostgres(
     `${name}-postgres`,
@@ -122,7 +136,32 @@ function storage({ name, args, config, prefix, tags, keyArn, parent }: Ctx, netw
     },
     parent,
   );
-  return { postgres, redis };
+  return { postgres, crossRegion: crossRegionReplica(ctx, postgres), redis };
+}
+
+function crossRegionReplica({ name, config, prefix, tags, parent }: Ctx, postgres: RdsPostgres) {
+  const replica = config.postgres.crossRegionReplica;
+  if (!replica) return undefined;
+  const s = config.postgres;
+  return new CrossRegionReadReplica(
+    `${name}-postgres-cross-region`,
+    {
+      identifier: prefix,
+      replica,
+      settings: s,
+      sourceArn: postgres.primary.arn,
+      monitoringRoleArn: postgres.monitoringRoleArn,
+      // The window after the last same-region replica's.
+      maintenanceWindow: replicaMaintenanceWindows(s.maintenanceWindow, s.replicaCount + 1)[s.replicaCount],
+      logRetentionDays: config.logRetentionDays,
+      partition: config.aws.partition,
+      accountId: config.aws.accountId,
+      breakGlassRoleArn: config.aws.breakGlassRoleArn,
+      alias: `${prefix}-replica`,
+      tags,
+    },
+    parent,
+  );
 }
 
 function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, stores: Stores) {
@@ -131,7 +170,7 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
     {
       prefix,
       kmsKeyArn: keyArn,
-      primaryArn: afterReplicas(stores.postgres, stores.postgres.primary.arn),
+      primaryArn: afterReplicas(stores, stores.postgres.primary.arn),
       pitrRetentionDays: config.postgres.backupRetentionDays,
       retentionDays: config.backup.retentionDays,
       copyRegion: config.backup.copyRegion,
@@ -173,6 +212,22 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
     },
     parent,
   );
+  if (stores.crossRegion) {
+    const dr = stores.crossRegion;
+    new StackAlarms(
+      `${name}-cross-region-alarms`,
+      {
+        alias: `${prefix}-replica`,
+        keyPolicy: { ...config.aws, breakGlassRoleArn: config.aws.breakGlassRoleArn },
+        email: config.alarmEmail,
+        tags,
+        alarms: crossRegionReplicaAlarms(config, crossRegionReplicaIdentifier(prefix, dr.region)),
+        rdsInstanceIds: [dr.instance.identifier],
+        region: dr.region,
+      },
+      parent,
+    );
+  }
   return { backupVault: backups.vaultName, alarmTopicArn: alarms.topicArn };
 }
 
@@ -187,7 +242,12 @@ function iamDatabaseAuth({ name, config, prefix, tags, parent }: Ctx, stores: St
       prefix,
       partition: config.aws.partition,
       accountId: config.aws.accountId,
-      instances: [stores.postgres.primary, ...stores.postgres.replicas].map(here),
+      instances: [
+        ...[stores.postgres.primary, ...stores.postgres.replicas].map(here),
+        ...(stores.crossRegion
+          ? [{ region: stores.crossRegion.region, resourceId: stores.crossRegion.instance.resourceId }]
+          : []),
+      ],
       dbUser: IAM_LOGINS[0].name,
       tags,
     },

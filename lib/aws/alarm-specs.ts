@@ -45,8 +45,42 @@ export function databaseAlarms(
   ids: { primary: string; replicas: string[]; redisMembers: RedisMember[]; proxyName?: string },
 ): AlarmSpec[] {
   const pg = config.postgres;
-  const rds = (id: string): Record<string, string> => ({ DBInstanceIdentifier: id });
-  const perInstance = [ids.primary, ...ids.replicas].flatMap((id): AlarmSpec[] => [
+  const perInstance = [ids.primary, ...ids.replicas].flatMap((id) => instanceAlarms(config, id));
+  const replicaLag = ids.replicas.map((id) => replicaLagAlarm(id, 60));
+  const primary = primaryAlarms(ids.primary, pg.blueGreenUpdate);
+  const proxy = ids.proxyName ? [proxyAlarm(ids.proxyName)] : [];
+  const redis = ids.redisMembers.flatMap((m) => redisMemberAlarms(m.key, { CacheClusterId: m.id }));
+  return [...perInstance, ...primary, ...replicaLag, ...proxy, ...redis];
+}
+
+/**
+ * A cross-region replica's alarms, created in its region (components/aws/alarms.ts `region`): the instance alarms
+ * and its lag, at 5 minutes rather than 60 s, since the WAL crosses regions asynchronously.
+ */
+export function crossRegionReplicaAlarms(config: AwsStackConfig, id: string): AlarmSpec[] {
+  return [...instanceAlarms(config, id), replicaLagAlarm(id, 300)];
+}
+
+const rds = (id: string): Record<string, string> => ({ DBInstanceIdentifier: id });
+
+function replicaLagAlarm(id: string, seconds: number): AlarmSpec {
+  return {
+    key: `${id}-replica-lag`,
+    description: `${id}: replica more than ${seconds} s behind`,
+    namespace: "AWS/RDS",
+    metric: "ReplicaLag",
+    dimensions: rds(id),
+    statistic: "Maximum",
+    comparison: "GreaterThanThreshold",
+    threshold: seconds,
+    missingData: "notBreaching",
+  };
+}
+
+/** What every instance, primary or replica, pages on. */
+function instanceAlarms(config: AwsStackConfig, id: string): AlarmSpec[] {
+  const pg = config.postgres;
+  return [
     {
       key: `${id}-cpu`,
       description: `${id}: CPU above 80 % for 15 min`,
@@ -109,22 +143,7 @@ export function databaseAlarms(
       comparison: "GreaterThanThreshold",
       threshold: Math.floor(pg.maxConnections * 0.8),
     },
-  ]);
-  const replicaLag = ids.replicas.map((id): AlarmSpec => ({
-    key: `${id}-replica-lag`,
-    description: `${id}: replica more than 60 s behind`,
-    namespace: "AWS/RDS",
-    metric: "ReplicaLag",
-    dimensions: rds(id),
-    statistic: "Maximum",
-    comparison: "GreaterThanThreshold",
-    threshold: 60,
-    missingData: "notBreaching",
-  }));
-  const primary = primaryAlarms(ids.primary, pg.blueGreenUpdate);
-  const proxy = ids.proxyName ? [proxyAlarm(ids.proxyName)] : [];
-  const redis = ids.redisMembers.flatMap((m) => redisMemberAlarms(m.key, { CacheClusterId: m.id }));
-  return [...perInstance, ...primary, ...replicaLag, ...proxy, ...redis];
+  ];
 }
 
 /** Metrics only the writer reports (RDS user guide, "Amazon CloudWatch metrics for Amazon RDS", PostgreSQL). */

@@ -23,6 +23,12 @@ export function guardedConfig(config: AwsStackConfig): Record<string, GuardedVal
         .join(","),
       replaces: "RDS read replicas (availabilityZone)",
     },
+    // A replica's region is ForceNew (and its kmsKeyId with it): moving it would copy the database again.
+    postgresCrossRegionReplicaRegion: {
+      value: pg.crossRegionReplica?.region ?? "",
+      replaces: "the cross-region read replica (region, kmsKeyId)",
+      emptyMeansAbsent: true,
+    },
     // With blueGreenUpdate the provider sends every primary change except `password` through a blue/green
     // deployment; a passwordWoVersion bump then fails on the green, a physical replica whose master password
     // cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always, refused

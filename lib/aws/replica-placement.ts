@@ -40,3 +40,8 @@ export function replicaMaintenanceWindows(primaryWindow: string, replicaCount: n
     return `${pointOf(from)}-${pointOf(from + length)}`;
   });
 }
+
+/** The cross-region replica's identifier: fixed (its log groups are created first) and naming its region. */
+export function crossRegionReplicaIdentifier(primary: string, region: string): string {
+  return `${primary}-replica-${region}`;
+}

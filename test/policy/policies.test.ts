@@ -107,6 +107,14 @@ const crossRegionReplica = {
   maintenanceWindow: "sun:04:00-sun:05:00",
   region: "eu-central-1",
 };
+const replicaLag = (region: string | undefined) =>
+  R("aws:cloudwatch/metricAlarm:MetricAlarm", "dr-lag", {
+    metricName: "ReplicaLag",
+    dimensions: { DBInstanceIdentifier: "db-dr" },
+    threshold: 300,
+    ...(region ? { region } : {}),
+    tags,
+  });
 const userGroup = (engine: string) =>
   R("aws:elasticache/userGroup:UserGroup", "users", { userGroupId: "users", engine, tags });
 
@@ -430,6 +438,12 @@ const cases: [string, OfflineResource[], OfflineResource[], RegExp][] = [
     [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache), userGroup("redis")],
     [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache), userGroup("valkey")],
     /replication group redis runs Redis OSS but its user group users has engine valkey/,
+  ],
+  [
+    "cloudwatch-rds-replica-lag-alarm",
+    [R("aws:rds/instance:Instance", "db-dr", crossRegionReplica), replicaLag("eu-central-1")],
+    [R("aws:rds/instance:Instance", "db-dr", crossRegionReplica), replicaLag(undefined)],
+    /RDS replica db-dr runs in eu-central-1 but its ReplicaLag alarm is in eu-west-1: create the alarm/,
   ],
 ];
 

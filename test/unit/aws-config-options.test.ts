@@ -106,3 +106,92 @@ describe("the RDS-managed master secret's value (lib/aws/master-secret.ts)", () 
     }
   });
 });
+
+describe("AWS config: cross-region read replica (#19)", () => {
+  const DR = {
+    postgresCrossRegionReplicaRegion: "eu-central-1",
+    postgresCrossRegionReplicaVpcId: "vpc-0fedcba9876543210",
+    postgresCrossRegionReplicaSubnets: JSON.stringify([
+      "subnet-0aaaaaaaaaaaaaaa1=eu-central-1a",
+      "subnet-0aaaaaaaaaaaaaaa2=eu-central-1b",
+    ]),
+  };
+
+  it("accepts a complete one and builds it into the typed config", () => {
+    const replica = awsConfig(DR).postgres.crossRegionReplica!;
+    assert.deepEqual(
+      [replica.region, replica.vpcId, replica.subnets.map((s) => s.availabilityZone)],
+      ["eu-central-1", "vpc-0fedcba9876543210", ["eu-central-1a", "eu-central-1b"]],
+    );
+    assert.equal(awsConfig({}).postgres.crossRegionReplica, undefined);
+  });
+
+  it("needs a VPC and subnets in two zones of that region, another region than aws:region, and backups", () => {
+    assert.match(
+      problemsOf(prod({ ...DR, postgresCrossRegionReplicaVpcId: undefined })).join("\n"),
+      /^Missing required config key offthegrid-database:postgresCrossRegionReplicaVpcId: /m,
+    );
+    for (const subnets of [
+      ["subnet-0aaaaaaaaaaaaaaa1=eu-central-1a"],
+      ["subnet-0aaaaaaaaaaaaaaa1=eu-west-1a", "subnet-0aaaaaaaaaaaaaaa2=eu-west-1b"],
+    ])
+      assert.match(
+        problemsOf(prod({ ...DR, postgresCrossRegionReplicaSubnets: JSON.stringify(subnets) }))[0],
+        /^Invalid value for offthegrid-database:postgresCrossRegionReplicaSubnets: .*Allowed values are: subnets of eu-central-1 in at least 2 different availability zones/,
+      );
+    assert.match(
+      problemsOf(prod({ ...DR, postgresCrossRegionReplicaRegion: "eu-west-1" })).join("\n"),
+      /Invalid value for offthegrid-database:postgresCrossRegionReplicaRegion: "eu-west-1"\. Allowed values are: a region other than aws:region/,
+    );
+    assert.match(
+      problemsOf(prod({ ...DR, postgresReplicaCount: "0", postgresBackupRetentionDays: "0" })).join("\n"),
+      /postgresBackupRetentionDays: 0\. Allowed values are: 1 to 35 while postgresCrossRegionReplicaRegion is set/,
+    );
+  });
+
+  it("refuses its settings without a region, and refuses blue/green and a managed master password with it", () => {
+    const stray = problemsOf(prod({ postgresCrossRegionReplicaVpcId: "vpc-0fedcba9876543210" }));
+    assert.equal(stray.length, 1, stray.join("\n"));
+    assert.match(
+      stray[0],
+      /postgresCrossRegionReplicaVpcId: .*empty unless postgresCrossRegionReplicaRegion is set/,
+    );
+    assert.match(
+      problemsOf(prod({ ...DR, postgresReplicaCount: "0", postgresBlueGreenUpdate: "true" })).join("\n"),
+      /postgresBlueGreenUpdate: true\. Allowed values are: false while postgresCrossRegionReplicaRegion is eu-central-1/,
+    );
+    assert.match(
+      problemsOf(prod({ ...DR, postgresReplicaCount: "0", postgresMasterPasswordMode: "managed" })).join(
+        "\n",
+      ),
+      /postgresMasterPasswordMode: "managed"\. Allowed values are: generated while the primary has read replicas \(postgresReplicaCount 0, postgresCrossRegionReplicaRegion eu-central-1\)/,
+    );
+  });
+
+  it("ReplacementGuard refuses moving it to another region, not adding or removing it", async () => {
+    const guard = (region?: string) => ({
+      guarded: guardedConfig(
+        awsConfig(
+          region
+            ? {
+                ...DR,
+                postgresCrossRegionReplicaRegion: region,
+                postgresCrossRegionReplicaSubnets: JSON.stringify([
+                  `subnet-0aaaaaaaaaaaaaaa1=${region}a`,
+                  `subnet-0aaaaaaaaaaaaaaa2=${region}b`,
+                ]),
+              }
+            : {},
+        ),
+      ),
+    });
+    const moved = await replacementGuardProvider.check(guard("eu-central-1"), guard("eu-north-1"));
+    assert.equal(moved.failures.length, 1);
+    assert.match(
+      moved.failures[0].reason,
+      /postgresCrossRegionReplicaRegion changed from "eu-central-1" to "eu-north-1": that replaces the cross-region read replica/,
+    );
+    assert.deepEqual((await replacementGuardProvider.check(guard(), guard("eu-central-1"))).failures, []);
+    assert.deepEqual((await replacementGuardProvider.check(guard("eu-central-1"), guard())).failures, []);
+  });
+});
