@@ -148,12 +148,22 @@ async function observeRedis(url: string, expectations: readonly Expectation[]): 
   }
 }
 
+/**
+ * A refused login is an answer, not an outage: the credentials in hand are no longer valid (a `destroy` + `up`
+ * made new ones), and waiting will not change that. Only a store that is not answering yet is worth retrying.
+ */
+export function isLoginRefused(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (code === "28P01" || code === "28000") return true;
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(String((err as Error).message ?? ""));
+}
+
 async function withRetry<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       return await fn();
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (isLoginRefused(err) || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
   }

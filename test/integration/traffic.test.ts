@@ -13,7 +13,7 @@ import { redisPasswordHash } from "../../lib/redis/conf";
 import { sharedPostgres } from "../../harness/postgres";
 import { RedisServer, startRedis } from "../../harness/redis-server";
 import { ROOT } from "../../harness/stack";
-import { start, type Targets, type TrafficReport } from "../../harness/traffic";
+import { start, verifyLedger, type Targets, type TrafficReport } from "../../harness/traffic";
 import { preparedDatabase, type PreparedDatabase } from "../support/prepared";
 
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
@@ -159,6 +159,25 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
     if (activated) expected.push(`user_grids.active ${grid.key}`);
     assert.deepEqual(lost, expected.sort());
     assert.equal(report.writes.lost, expected.length);
+  });
+
+  it("verifying with credentials that no longer log in reports the writes unverified at once, without retrying", async () => {
+    const traffic = start({ targets, durationMs: 60_000, ratePerSecond: 300 });
+    const has = (store: string) => traffic.ledger.records().some((w) => w.probe.startsWith(store));
+    await until(() => has("redis.") && has("user"));
+    await traffic.stop();
+    const wrong = (url: string) => Object.assign(new URL(url), { password: "rotated-away" }).toString();
+    // A retry window far beyond this test's timeout: only giving up at the first refusal finishes in time.
+    const v = await verifyLedger(
+      traffic.ledger,
+      { ...targets, postgresApp: wrong(targets.postgresApp), redisApp: wrong(targets.redisApp) },
+      { retryMs: 10 * 60_000 },
+    );
+    assert.match(v.errors.postgres ?? "", /password authentication failed/);
+    assert.match(v.errors.redis ?? "", /^WRONGPASS/);
+    assert.equal(v.verified, 0);
+    assert.equal(v.unverified + v.expired, v.acknowledged);
+    assert.equal(v.lost, 0, "what could not be read is never counted as lost");
   });
 
   it("counts failures by the server's error: WRONGPASS for Redis, 28P01 for PostgreSQL", async () => {
