@@ -38,7 +38,7 @@ function tools(pg: TestPostgres) {
       args: [...cli.args, "up", "--dir", dir],
       env: { DATABASE_URL: url(db) },
     }),
-    oursTsNode: (db: string): Command => ({
+    oursNpm: (db: string): Command => ({
       command: "npm",
       args: ["run", "-s", "migrate", "--", "up"],
       env: { DATABASE_URL: url(db) },
@@ -108,11 +108,11 @@ async function wholeProcess(pg: TestPostgres, t: ReturnType<typeof tools>): Prom
     theirName: "psql -c 'select 1' (floor)",
   });
   const dev = await alternate(Math.min(RUNS, 3), {
-    ours: () => t.oursTsNode(noopOurs),
+    ours: () => t.oursNpm(noopOurs),
     npm: () => t.nodePgMigrate(noopNpm, npmDir),
   });
   rows.push({
-    label: "no-op `npm run migrate -- up` (ts-node)",
+    label: "no-op `npm run migrate -- up` (npm start-up + compiled CLI)",
     ours: dev.ours,
     theirs: dev.npm,
     theirName: "node-pg-migrate CLI",

@@ -28,7 +28,7 @@ for (const [file, stack] of stacks) {
   const samples = [0, 1, 2].map(() => {
     const { ms, stdout } = timed(node, [
       "-r",
-      "ts-node/register/transpile-only",
+      "./tools/ts-register.cjs",
       "bench/evaluate-program.ts",
       file,
       stack,

@@ -91,13 +91,13 @@ export function packageVersion(name: string): string {
 
 /** `plugins/resource-<name>-v<version>/pulumi-resource-<name>`: where the CLI looks before any download. */
 export function installStandins(home: string): void {
-  const tsNode = require.resolve("ts-node/register/transpile-only");
+  const register = path.join(ROOT, "tools", "ts-register.cjs");
   for (const name of STANDINS) {
     const dir = path.join(home, "plugins", `resource-${name}-v${packageVersion(name)}`);
     const script = path.join(dir, `pulumi-resource-${name}`);
     const body =
       "#!/bin/sh\n# Stand-in provider plugin for the test suite (harness/standins).\n" +
-      `TS_NODE_PROJECT='${path.join(ROOT, "tsconfig.json")}' exec node -r '${tsNode}' '${path.join(ROOT, "harness", "standins", `${name}.ts`)}' "$@"\n`;
+      `exec node -r '${register}' '${path.join(ROOT, "harness", "standins", `${name}.ts`)}' "$@"\n`;
     if (fs.existsSync(script) && fs.readFileSync(script, "utf8") === body) continue;
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(script, body, { mode: 0o755 });

@@ -41,7 +41,7 @@ export function spawnTraffic(options: ChildOptions): ChildRun {
     process.execPath,
     [
       "-r",
-      "ts-node/register/transpile-only",
+      "./tools/ts-register.cjs",
       path.join(ROOT, "harness", "traffic", "main.ts"),
       "--outputs",
       outputsFile,
@@ -108,7 +108,7 @@ export async function verifySavedLedger(options: {
       process.execPath,
       [
         "-r",
-        "ts-node/register/transpile-only",
+        "./tools/ts-register.cjs",
         path.join(ROOT, "harness", "traffic", "main.ts"),
         "--outputs",
         outputsFile,

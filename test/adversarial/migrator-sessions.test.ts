@@ -98,7 +98,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
       const url = `postgresql://${c.user}:${encodeURIComponent(String(c.password))}@${c.host}:${c.port}/${c.database}`;
       const child = spawn(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", "cli/migrate.ts", "up", "--dir", dir],
+        ["-r", "./tools/ts-register.cjs", "cli/migrate.ts", "up", "--dir", dir],
         {
           cwd: ROOT,
           env: { ...process.env, DATABASE_URL: url },

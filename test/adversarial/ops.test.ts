@@ -140,7 +140,7 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
     // An existing directory the CLI can reach but not write to.
     const dir = path.join(tmp, "not-yours");
     fs.mkdirSync(dir, { mode: 0o555 });
-    const cli = [process.execPath, "-r", "ts-node/register/transpile-only", "cli/db.ts"];
+    const cli = [process.execPath, "-r", "./tools/ts-register.cjs", "cli/db.ts"];
     const args = ["backup", "--redis-only", "--dir", dir];
     // Root writes anywhere: run it without the capabilities that bypass file permissions, as a non-root operator
     // would be (running as another user instead fails when the checkout sits under a 0700 directory).

@@ -26,7 +26,7 @@ function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "harness/traffic/main.ts", ...args],
+      ["-r", "./tools/ts-register.cjs", "harness/traffic/main.ts", ...args],
       {
         cwd: ROOT,
         env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", ...env },

@@ -57,7 +57,7 @@ describe("policy:check on any stack file", function () {
   it("the CLI exits 2 naming the stack file it looked for", () => {
     const run = spawnSync(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "cli/policy-check.ts", "--stack", "nobody"],
+      ["-r", "./tools/ts-register.cjs", "cli/policy-check.ts", "--stack", "nobody"],
       { cwd: ROOT, encoding: "utf8" },
     );
     assert.equal(run.status, 2, run.stderr);

@@ -106,7 +106,7 @@ describe("npm run standins:docker (wipes retained stand-in volumes)", function (
   const run = (...args: string[]) =>
     spawnSync(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "harness/engine/standin-docker.ts", ...args],
+      ["-r", "./tools/ts-register.cjs", "harness/engine/standin-docker.ts", ...args],
       { encoding: "utf8", env: { ...process.env, OFFTHEGRID_STANDIN_DOCKER_ROOT: root } },
     );
 

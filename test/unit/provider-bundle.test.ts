@@ -58,7 +58,7 @@ describe("provider bundle (build/provider.bundle.js, made by npm run build)", ()
     try {
       const run = spawnSync(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", "-e", 'require("./components/schema/bundled-provider")'],
+        ["-r", "./tools/ts-register.cjs", "-e", 'require("./components/schema/bundled-provider")'],
         { cwd: ROOT, encoding: "utf8" },
       );
       assert.notEqual(run.status, 0);
