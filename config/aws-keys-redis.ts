@@ -1,8 +1,16 @@
-// AWS keys for ElastiCache Redis: node type, replicas and sharding, snapshots, windows, password retirement.
-import { boolean, integer } from "./spec";
+// AWS keys for ElastiCache Redis: engine, node type, replicas and sharding, snapshots, windows, password retirement.
+import { boolean, integer, oneOf } from "./spec";
 import { aws, cacheNodeType, weeklyWindow, window } from "./aws-parsers";
 
 export const awsRedisKeys = {
+  redisEngine: aws<"redis" | "valkey">({
+    type: "string",
+    default: "redis",
+    parse: oneOf(["redis", "valkey"]),
+    description:
+      "ElastiCache engine: redis (Redis OSS 7.1) or valkey (Valkey 8.0, API-compatible, up to 20 % lower node price). " +
+      "redis to valkey is an in-place upgrade; the way back is refused.",
+  }),
   redisNodeType: aws({
     type: "string",
     default: "cache.r7g.large",

@@ -127,6 +127,7 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
     },
     postgres: awsPostgres(s),
     redis: {
+      engine: s.redisEngine,
       nodeType: s.redisNodeType,
       replicaCount: s.redisReplicaCount,
       clusterMode: s.redisClusterMode,

@@ -106,6 +106,8 @@ export interface AwsStackConfig extends CommonConfig {
     readonly schemaEndpoint?: { readonly host: string; readonly port: number };
   };
   readonly redis: {
+    /** Redis OSS or Valkey (lib/aws/cache-engine.ts). */
+    readonly engine: "redis" | "valkey";
     readonly nodeType: string;
     readonly replicaCount: number;
     readonly clusterMode: boolean;

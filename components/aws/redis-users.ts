@@ -15,6 +15,8 @@ export interface RedisUsersArgs {
   /** Prefix of the user ids (the replication group id). */
   readonly id: string;
   readonly clusterMode: boolean;
+  /** RBAC engine of the users and the group (lib/aws/cache-engine.ts: redis for both cache engines). */
+  readonly engine: string;
   readonly admin: { readonly name: string; readonly passwords: RedisUserPasswords };
   readonly app: {
     readonly name: string;
@@ -40,7 +42,7 @@ export function redisUsers(
       {
         userId: `${args.id}-${role}`,
         userName,
-        engine: "redis",
+        engine: args.engine,
         accessString,
         authenticationMode: { type: "password", passwords: pw },
         tags: args.tags,
@@ -66,7 +68,7 @@ export function redisUsers(
     `${name}-users`,
     {
       userGroupId: `${args.id}-users`,
-      engine: "redis",
+      engine: args.engine,
       userIds: [defaultUser.userId, admin.userId, app.userId],
       tags: args.tags,
     },

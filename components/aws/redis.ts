@@ -6,6 +6,7 @@ import type { AwsStackConfig } from "../../config/types";
 import type { Tags } from "../../lib/aws/tags";
 import { RedisUserPasswords, redisUsers } from "./redis-users";
 import type { RedisAppAccess } from "../../lib/redis/access";
+import { CACHE_ENGINES } from "../../lib/aws/cache-engine";
 
 export type { RedisUserPasswords } from "./redis-users";
 
@@ -46,7 +47,7 @@ export function redisParameters(clusterMode: boolean): { name: string; value: st
   ];
 }
 
-/** ElastiCache Redis 7 replication group with TLS, encryption at rest and RBAC users (no shared auth token). */
+/** ElastiCache replication group (Redis OSS 7.1 or Valkey 8.0) with TLS, encryption at rest and RBAC users (no shared auth token). */
 export class ElastiCacheRedis extends pulumi.ComponentResource {
   readonly group: elasticache.ReplicationGroup;
   /** Primary endpoint, or the configuration endpoint in cluster mode. */
@@ -58,18 +59,24 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
   constructor(name: string, args: ElastiCacheRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:ElastiCacheRedis", name, {}, opts);
     const s = args.settings;
+    const engine = CACHE_ENGINES[s.engine];
     const parent = { parent: this };
+    // Auto-named: an engine change (family redis7 -> valkey8) creates the new group before deleting the old one.
     const parameters = new elasticache.ParameterGroup(
       `${name}-params`,
       {
-        family: "redis7",
+        family: engine.family,
         description: "Off the Grid Redis: allkeys-lru and listpack limits",
         parameters: redisParameters(s.clusterMode),
         tags: args.tags,
       },
       parent,
     );
-    const userGroupId = redisUsers(name, { ...args, clusterMode: s.clusterMode }, this);
+    const userGroupId = redisUsers(
+      name,
+      { ...args, clusterMode: s.clusterMode, engine: engine.userEngine },
+      this,
+    );
     const snapshotSuffix = new random.RandomId(
       `${name}-final-snapshot`,
       { byteLength: 4, keepers: { id: args.id, kms: args.kmsKeyArn } },
@@ -81,8 +88,10 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         ...this.topology(s),
         replicationGroupId: args.id,
         description: "Off the Grid Redis (sessions, grid caches, websockets, rate limits)",
-        engine: "redis",
-        engineVersion: "7.1",
+        // Redis OSS -> Valkey is an in-place ModifyReplicationGroup (engine, version and the new parameter group
+        // together); ElastiCache guide, "How to upgrade from Redis OSS to Valkey".
+        engine: engine.engine,
+        engineVersion: engine.version,
         nodeType: s.nodeType,
         port: 6379,
         parameterGroupName: parameters.name,

@@ -29,6 +29,16 @@ export function guardedConfig(config: AwsStackConfig): Record<string, GuardedVal
       replaces: "the cross-region read replica (region, kmsKeyId)",
       emptyMeansAbsent: true,
     },
+    // Redis OSS -> Valkey is an in-place upgrade; ElastiCache documents no way back, so only that change is refused.
+    redisEngine: {
+      value: config.redis.engine,
+      replaces: "the ElastiCache replication group (engine)",
+      enforced: config.redis.engine === "redis",
+      because:
+        "ElastiCache upgrades Redis OSS to Valkey in place but documents no way back (ElastiCache guide, " +
+        '"Upgrading engine versions including cross engine upgrades"). Keep valkey, or build a new Redis OSS ' +
+        "cache from a snapshot deliberately.",
+    },
     // With blueGreenUpdate the provider sends every primary change except `password` through a blue/green
     // deployment; a passwordWoVersion bump then fails on the green, a physical replica whose master password
     // cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always, refused

@@ -195,3 +195,22 @@ describe("AWS config: cross-region read replica (#19)", () => {
     assert.deepEqual((await replacementGuardProvider.check(guard("eu-central-1"), guard())).failures, []);
   });
 });
+
+describe("AWS config: ElastiCache engine (#19 item 10)", () => {
+  it("is redis or valkey (default redis); ReplacementGuard lets redis become valkey and refuses the way back", async () => {
+    assert.equal(awsConfig({}).redis.engine, "redis");
+    assert.equal(awsConfig({ redisEngine: "valkey" }).redis.engine, "valkey");
+    assert.match(
+      problemsOf(prod({ redisEngine: "memcached" }))[0],
+      /redisEngine: "memcached"\. Allowed values are: redis, valkey/,
+    );
+    const guard = (engine: string) => ({ guarded: guardedConfig(awsConfig({ redisEngine: engine })) });
+    assert.deepEqual((await replacementGuardProvider.check(guard("redis"), guard("valkey"))).failures, []);
+    const back = await replacementGuardProvider.check(guard("valkey"), guard("redis"));
+    assert.equal(back.failures.length, 1);
+    assert.match(
+      back.failures[0].reason,
+      /redisEngine changed from "valkey" to "redis": ElastiCache upgrades Redis OSS to Valkey in place but documents no way back/,
+    );
+  });
+});

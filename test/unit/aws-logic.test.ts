@@ -55,6 +55,7 @@ describe("AWS logic (pure)", () => {
 
   it("lists Redis member ids as ElastiCache names them, with and without cluster mode", () => {
     const base = {
+      engine: "redis" as const,
       nodeType: "cache.t4g.small",
       snapshotRetentionDays: 1,
       snapshotWindow: "04:00-05:00",

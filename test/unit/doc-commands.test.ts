@@ -24,6 +24,7 @@ const NOT_RUN_HERE: Record<string, string> = {
   export: "sets the reader's shell environment (the command after it is checked)",
   jq: "filters another command's output",
   chmod: "changes the reader's own files",
+  aws: "the AWS CLI needs credentials and the stack's real account (docs/runbooks.md clean-up after a teardown)",
 };
 
 /** npm's own commands in the docs: `npm ci` reinstalls node_modules (CI runs it); `npm test` is the script. */
