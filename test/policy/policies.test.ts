@@ -515,6 +515,18 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
     assert.match(violations[0].message, /carries "notification": .*RDS-EVENT-0225/);
   });
 
+  it("rds-blue-green-compatible also refuses blue/green with an RDS-managed master password (#19)", async () => {
+    const bg = { blueGreenUpdate: { enabled: true } };
+    const caught = async (props: Record<string, unknown>) =>
+      (await run([R("aws:rds/instance:Instance", "db", props)])).filter(
+        (v) => v.policy === "rds-blue-green-compatible",
+      );
+    assert.deepEqual(await caught({ ...managedPrimary, ...bg, manageMasterUserPassword: false }), []);
+    const violations = await caught({ ...managedPrimary, ...bg });
+    assert.equal(violations.length, 1);
+    assert.match(violations[0].message, /updates through blue\/green with manageMasterUserPassword/);
+  });
+
   it("takes enforcement levels and properties from the environment's policy config file", async () => {
     const relaxed = R("aws:rds/instance:Instance", "db", {
       ...primary,
