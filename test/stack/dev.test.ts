@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, plain } from "../../harness/mocks";
 import { StackRun, ofType, runStack, stackConfig, valueOf } from "../../harness/stack";
+import { DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE } from "../../config/keys";
 
 const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -69,17 +70,20 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     }
   });
 
-  it("pulls exact image versions only (never latest)", () => {
+  it("pulls exact image versions only (never latest); the data stores' images by digest", () => {
     const names = ofType(withTools, IMAGE)
       .map((i) => i.inputs.name)
       .sort();
     assert.deepEqual(names, [
       "dpage/pgadmin4:9.8",
       "ghcr.io/joeferner/redis-commander:0.9.0",
-      "postgres:17.6-bookworm",
-      "redis:7.4.5-bookworm",
+      DEFAULT_POSTGRES_IMAGE,
+      DEFAULT_REDIS_IMAGE,
     ]);
-    for (const name of names) assert.match(name, /:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/);
+    for (const name of names) assert.match(name, /:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?(@sha256:[0-9a-f]{64})?$/);
+    // A tag that docker-library rebuilds must not move the containers that hold data (docs/engine-tests.md, 5).
+    for (const name of [DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE])
+      assert.match(name, /@sha256:[0-9a-f]{64}$/);
   });
 
   it("binds every published port to 127.0.0.1", () => {
