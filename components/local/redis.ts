@@ -32,15 +32,20 @@ const ACL_SEED = "/usr/local/etc/redis/users.acl.seed";
 const ENTRYPOINT = "/usr/local/bin/offthegrid-redis-entrypoint.sh";
 
 /**
- * A container's first start: its seed becomes the aclfile (a new container after `destroy` has new passwords,
- * while the retained volume still holds the old ones); restarts keep what ACL SAVE wrote. Then the image's own
- * entrypoint (drops to the redis user, chowns /data).
+ * The seed becomes the aclfile only when the volume has not seen this seed before: a stack made anew after
+ * `destroy` has new passwords (a new seed) while the retained volume still holds the old ones. A container that
+ * replaces another (new image, `up --replace`, recreation after a crash) carries the seed of the first one, since
+ * the program ignores later changes to it, so its users are older than what RedisUsers applied and ACL SAVE wrote
+ * since: copying it would bring back passwords rotated away, and lock RedisUsers out once the admin password has
+ * rotated twice. So the volume records which seed it took (its sha256). Then the image's own entrypoint (drops to
+ * the redis user, chowns /data).
  */
 export const REDIS_ENTRYPOINT = [
   "#!/bin/sh",
   "set -e",
-  'if [ ! -f "$ACL_SEED.done" ] || [ ! -f "$ACL_FILE" ]; then',
-  '  cp "$ACL_SEED" "$ACL_FILE"; chmod 600 "$ACL_FILE"; touch "$ACL_SEED.done"',
+  'seed="$(sha256sum "$ACL_SEED" | cut -d " " -f 1)"',
+  'if [ ! -f "$ACL_FILE" ] || [ "$(cat "$ACL_FILE.seed" 2>/dev/null)" != "$seed" ]; then',
+  '  cp "$ACL_SEED" "$ACL_FILE"; chmod 600 "$ACL_FILE"; printf "%s\\n" "$seed" > "$ACL_FILE.seed"',
   "fi",
   'exec docker-entrypoint.sh "$@"',
   "",
