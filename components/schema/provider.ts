@@ -20,7 +20,7 @@ import {
 import { formatFinding, lintMigrations } from "../../migrator/lint";
 import type { IamLogin } from "../../migrator/bootstrap";
 import type { Migration } from "../../migrator/migration-file";
-import { legacyLogins } from "../../lib/postgres/legacy-logins";
+import { type RecordedState, legacyLogins } from "../../lib/postgres/legacy-logins";
 
 export interface ConnectionInputs {
   readonly host: string;
@@ -63,9 +63,16 @@ export interface SchemaInputs {
     readonly lockTimeoutMs: number;
     readonly statementTimeoutMs: number;
   };
+  /**
+   * Each role's group and epoch, outside the secret `roles`: known during a rotation's preview, when `roles` is
+   * one unknown value (its new password), so `check` can still work out `legacyLogins`. Not diffed (`roles` is).
+   */
+  readonly roleEpochs?: Readonly<Record<string, { readonly group: string; readonly epoch: number }>>;
+  /** Set by `check` (see withLegacyLogins); what `apply` decides is in the outputs. Not diffed. */
+  readonly legacyLogins?: Readonly<Record<string, number>> | string;
 }
 
-export interface SchemaOutputs extends Omit<SchemaInputs, "migrations"> {
+export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacyLogins"> {
   /** What the database has applied, in order, as (name, checksum): what diff compares against. */
   /**
    * With each one's SQL where the inputs had it: a preview shows a dynamic resource's inputs as its outputs
@@ -269,6 +276,7 @@ function outputsOf(
     connection: news.connection,
     admin: news.admin,
     roles: news.roles,
+    ...(news.roleEpochs === undefined ? {} : { roleEpochs: news.roleEpochs }),
     marker: news.marker,
     iamLogins: news.iamLogins ?? [],
     settings: news.settings,
@@ -335,6 +343,20 @@ async function apply(
   );
 }
 
+/**
+ * `legacyLogins` in the inputs too, worked out as `apply` will: a preview shows a dynamic resource's inputs as its
+ * outputs, so a key only the outputs had showed as removed in every `preview --diff`. From `roles`, or while a
+ * rotated password keeps them unknown from `roleEpochs`; unknown if neither is known. `olds` are the previous inputs.
+ */
+function withLegacyLogins(olds: SchemaInputs, news: SchemaInputs): SchemaInputs {
+  const epochs = knownObject(news.roles) ?? knownObject(news.roleEpochs);
+  const known =
+    epochs !== undefined &&
+    Object.values(epochs).every((r) => typeof r?.group === "string" && typeof r?.epoch === "number");
+  const previous = Object.keys(olds ?? {}).length > 0 ? (olds as RecordedState) : undefined;
+  return { ...news, legacyLogins: known ? legacyLogins(epochs, previous) : UNKNOWN };
+}
+
 function idOf(news: SchemaInputs): string {
   return `${news.connection.host}:${news.connection.port}/${news.connection.database}`;
 }
@@ -358,8 +380,11 @@ function same(a: unknown, b: unknown): boolean {
 
 export const schemaProvider = {
   /** Also runs the migration lint, so `pulumi preview` with an unsafe new file fails before anything runs. */
-  async check(_olds: SchemaInputs, news: SchemaInputs) {
-    return { inputs: news, failures: [...failuresOf(news), ...(await lintFailures(news))] };
+  async check(olds: SchemaInputs, news: SchemaInputs) {
+    return {
+      inputs: withLegacyLogins(olds, news),
+      failures: [...failuresOf(news), ...(await lintFailures(news))],
+    };
   },
 
   /** Compares checksums and settings only: no database round trip, so previews stay offline. Never a replace. */

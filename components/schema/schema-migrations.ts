@@ -48,6 +48,9 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
       connection: args.connection,
       admin: pulumi.secret(args.admin),
       roles: pulumi.secret(args.roles),
+      roleEpochs: Object.fromEntries(
+        Object.entries(args.roles).map(([key, r]) => [key, { group: r.group, epoch: r.epoch }]),
+      ),
       migrations: parsed.map((m) => ({
         name: m.name,
         checksum: m.checksum,

@@ -10,6 +10,7 @@ import { formatFinding, lintMigrations } from "../../migrator/lint";
 import { EngineSession } from "../../harness/engine/session";
 import { redisAuth } from "../support/redis-auth";
 import { freePort } from "../../harness/ports";
+import { retagImage } from "../../harness/standins/docker-host";
 import {
   alive,
   containerState,
@@ -62,6 +63,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
   let s: EngineSession;
   let outputs: Record<string, any>;
   let names: { postgres: string; redis: string; pgVolume: string; redisVolume: string };
+  let firstRedisAdminUrl: string;
 
   before(async () => {
     s = EngineSession.create("e2e-dev");
@@ -157,6 +159,12 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await s.pulumi(["config", "set", "postgresAppPasswordEpoch", "1"]);
     const preview = await s.pulumi(["preview", "--diff", "--json"]);
     assert.deepEqual(changes(preview.stdout), { "credentials-postgresApp-a": "replace", schema: "update" });
+    // A preview shows the schema's checked inputs as its new outputs (the host has no provider preview): no key
+    // may appear or vanish there that `up` would not add or remove (the `sql` and `legacyLogins` phantoms of #18),
+    // and legacyLogins is known, unchanged, although the rotated password is not.
+    const step = JSON.parse(preview.stdout).steps.find((st: { urn: string }) => st.urn.endsWith("::schema"));
+    assert.deepEqual(Object.keys(step.newState.inputs).sort(), Object.keys(step.oldState.outputs).sort());
+    assert.deepEqual(step.newState.inputs.legacyLogins, step.oldState.outputs.legacyLogins);
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     outputs = await s.outputs(STACK);
     const second = outputs.postgresUrls.app;
@@ -190,10 +198,12 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await query(before.owner, "DROP TABLE e2e_rotation");
   });
 
-  it("bumping redisAppPasswordEpoch: applied live (no container replacement), the old password works until the next rotation, keys stay", async () => {
+  it("bumping the Redis app and admin epochs: applied live (no container replacement), the old passwords work until the next rotation, keys stay", async () => {
     const firstUrl = outputs.redisUrls.app;
+    firstRedisAdminUrl = outputs.redisUrls.admin;
     const pid = await s.docker(() => containerState(names.redis)?.pid);
     await s.pulumi(["config", "set", "redisAppPasswordEpoch", "1"]);
+    await s.pulumi(["config", "set", "redisAdminPasswordEpoch", "1"]);
     const preview = await s.pulumi(["preview", "--json"]);
     const planned = changes(preview.stdout);
     assert.equal(planned["local-redis"], undefined, JSON.stringify(planned));
@@ -212,11 +222,14 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     // The second rotation retires the first password; the one before stays valid.
     const secondUrl = outputs.redisUrls.app;
     await s.pulumi(["config", "set", "redisAppPasswordEpoch", "2"]);
+    await s.pulumi(["config", "set", "redisAdminPasswordEpoch", "2"]);
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     outputs = await s.outputs(STACK);
     assert.equal(await redisAuth(outputs.redisUrls.app), "+OK");
     assert.equal(await redisAuth(secondUrl), "+OK");
     assert.match(await redisAuth(firstUrl), /^-WRONGPASS/);
+    assert.equal(await redisAuth(outputs.redisUrls.admin), "+OK");
+    assert.match(await redisAuth(firstRedisAdminUrl), /^-WRONGPASS/);
     assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:e2e")), "kept");
   });
 
@@ -357,16 +370,33 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
       await crashContainer(names.postgres);
       await crashContainer(names.redis);
     });
-    // Nothing reads Docker on a plain `up`; the liveness probes' diffs find both ports silent.
+    // Nothing reads Docker on a plain `up`; the liveness probes' diffs find both ports silent. The new Redis
+    // container starts with the users its volume holds, not those of the first container's seed (two admin
+    // rotations ago, which RedisUsers could no longer log in with).
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     outputs = await s.outputs(STACK);
     const { rows } = await query(outputs.postgresUrls.owner, "SELECT kept FROM e2e_crash");
     assert.deepEqual(rows, [{ kept: 1 }]);
     assert.equal(await countUsers(), users);
     assert.equal(await redisCall(outputs.redisUrls.app, (r) => r.get("session:crash")), "kept");
+    assert.equal(await redisAuth(outputs.redisUrls.admin), "+OK");
+    assert.match(
+      await redisAuth(firstRedisAdminUrl),
+      /^-WRONGPASS/,
+      "a rotated-away admin password came back",
+    );
   });
 
-  it("`pulumi refresh` of the healthy stack, then `preview --expect-no-changes` passes", async () => {
+  it("a rebuilt image tag reaches the host, then `pulumi refresh`: `preview --expect-no-changes` passes (images pinned by digest)", async () => {
+    const state = JSON.parse(s.stateText(STACK)).checkpoint.latest.resources as {
+      type: string;
+      inputs: any;
+    }[];
+    const images = state
+      .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
+      .map((r) => r.inputs.name);
+    assert.equal(images.length, 2);
+    await s.docker(() => images.forEach((name) => retagImage(name)));
     await s.pulumi(["refresh", "--yes", "--skip-preview"]);
     await s.pulumi(["preview", "--expect-no-changes"]);
   });

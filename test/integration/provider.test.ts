@@ -350,9 +350,15 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const upgraded = await provider.update(id, mainOuts, inputs);
     const epochs = (i: any) => Object.fromEntries(Object.values(i.roles).map((r: any) => [r.group, r.epoch]));
     assert.deepEqual(upgraded.outs.legacyLogins, epochs(inputs));
+    // check() (old inputs, no database) says what apply will decide: a preview shows the checked inputs.
+    const checked = async (oldInputs: any, news: any) => (await provider.check(oldInputs, news)).inputs;
+    const upgradeInputs = await checked(mainOuts, inputs);
+    assert.deepEqual(upgradeInputs.legacyLogins, upgraded.outs.legacyLogins);
     // An `up` without rotation keeps them.
     const again = await provider.update(id, upgraded.outs, inputs);
     assert.deepEqual(again.outs.legacyLogins, epochs(inputs));
+    const againInputs = await checked(upgradeInputs, inputs);
+    assert.deepEqual(againInputs.legacyLogins, again.outs.legacyLogins);
     for (const k of Object.keys(groups) as (keyof typeof groups)[]) {
       assert.equal(await login(oldLogin(k)), undefined, `${k}: main's login still works`);
       assert.equal(await login(roleConfig(k)), undefined, `${k}: the current member logs in`);
@@ -364,6 +370,21 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       "offthegrid_owner",
       "offthegrid_readonly",
     ]);
+    assert.deepEqual((await checked(againInputs, rotated)).legacyLogins, after.outs.legacyLogins);
+    // While a rotated password is unknown (preview), the whole roles input is; roleEpochs still says it all.
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const roleEpochs = Object.fromEntries(
+      Object.entries(rotated.roles).map(([k, r]: [string, any]) => [k, { group: r.group, epoch: r.epoch }]),
+    );
+    assert.deepEqual(
+      (await checked(againInputs, { ...rotated, roles: unknown, roleEpochs })).legacyLogins,
+      after.outs.legacyLogins,
+    );
+    assert.equal(
+      (await checked(againInputs, { ...rotated, roles: unknown, roleEpochs: unknown })).legacyLogins,
+      unknown,
+    );
+    assert.deepEqual((await checked({}, inputs)).legacyLogins, {}, "a new resource has none");
     assert.equal(await login(oldLogin("app")), "28P01");
     assert.equal(await login(oldLogin("owner")), undefined);
     const prev = rotated.roles.app.previous;
