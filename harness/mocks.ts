@@ -37,6 +37,8 @@ function mockFields(type: string, name: string, inputs: pulumi.Inputs): pulumi.I
 export interface MockHooks {
   /** Extra output state for a resource (merged over the generic fields, under the inputs). */
   readonly state?: (args: pulumi.runtime.MockResourceArgs) => pulumi.Inputs | undefined;
+  /** Outputs the provider computes beyond its inputs (merged over the echoed inputs). */
+  readonly outputs?: (args: pulumi.runtime.MockResourceArgs) => pulumi.Inputs | undefined;
   /** The result of an invoke; undefined falls back to echoing its inputs. */
   readonly call?: (args: pulumi.runtime.MockCallArgs) => pulumi.Inputs | undefined;
 }
@@ -62,7 +64,12 @@ export function genericMocks(
       });
       return {
         id: args.id || `${args.name}-id`, // new resources arrive with id "" (unknown), not undefined
-        state: { ...mockFields(args.type, args.name, args.inputs), ...hooks.state?.(args), ...args.inputs },
+        state: {
+          ...mockFields(args.type, args.name, args.inputs),
+          ...hooks.state?.(args),
+          ...args.inputs,
+          ...hooks.outputs?.(args),
+        },
       };
     },
     call(args: pulumi.runtime.MockCallArgs) {

@@ -88,11 +88,13 @@ export async function runStack(
   stack: string,
   config: Record<string, string>,
   hooks: MockHooks = {},
+  /** Evaluate as `pulumi preview` does (pulumi.runtime.isDryRun() true). */
+  preview = false,
 ): Promise<StackRun> {
   const resources: RecordedResource[] = [];
   const options: RecordedOptions[] = [];
   const calls: RecordedCall[] = [];
-  await pulumi.runtime.setMocks(genericMocks(resources, hooks, calls), PROJECT, stack, false);
+  await pulumi.runtime.setMocks(genericMocks(resources, hooks, calls), PROJECT, stack, preview);
   pulumi.runtime.setAllConfig(config);
   forgetProgramModules();
   const names = new Map<pulumi.Resource, string>();

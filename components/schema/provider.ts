@@ -21,6 +21,7 @@ import { formatFinding, lintMigrations } from "../../migrator/lint";
 import type { IamLogin } from "../../migrator/bootstrap";
 import type { Migration } from "../../migrator/migration-file";
 import { type RecordedState, legacyLogins } from "../../lib/postgres/legacy-logins";
+import { checkedWarnings, redactWarnings } from "./bootstrap-warnings";
 
 export interface ConnectionInputs {
   readonly host: string;
@@ -70,9 +71,11 @@ export interface SchemaInputs {
   readonly roleEpochs?: Readonly<Record<string, { readonly group: string; readonly epoch: number }>>;
   /** Set by `check` (see withLegacyLogins); what `apply` decides is in the outputs. Not diffed. */
   readonly legacyLogins?: Readonly<Record<string, number>> | string;
+  /** Sent by the program: the unknown value in a preview, `[]` in an up (bootstrap-warnings.ts checkedWarnings). */
+  readonly warnings?: readonly string[] | string;
 }
 
-export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacyLogins"> {
+export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacyLogins" | "warnings"> {
   /** What the database has applied, in order, as (name, checksum): what diff compares against. */
   /**
    * With each one's SQL where the inputs had it: a preview shows a dynamic resource's inputs as its outputs
@@ -81,6 +84,11 @@ export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacy
   readonly migrations: readonly { readonly name: string; readonly checksum: string; readonly sql?: string }[];
   /** Groups that still accept their own pre-upgrade login, and the epoch it stays valid for. Not diffed. */
   readonly legacyLogins?: Readonly<Record<string, number>>;
+  /**
+   * What the last bootstrap could not do (e.g. REVOKEs an RDS master may not make), redacted of secrets; the
+   * program logs each as a warning on the resource. Not diffed. Absent in state written before it existed.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** The string the engine substitutes for values not known yet during preview. */
@@ -264,15 +272,25 @@ function withSql(
   });
 }
 
+/** Every password the inputs hold: none may appear in the (plaintext) warnings output. */
+function passwordsOf(news: SchemaInputs): string[] {
+  const roles = Object.values(news.roles ?? {}) as Partial<RoleInputs>[];
+  return [news.admin?.password, ...roles.flatMap((r) => [r.current?.password, r.previous?.password])].filter(
+    (p): p is string => typeof p === "string",
+  );
+}
+
 function outputsOf(
   news: SchemaInputs,
   applied: SchemaOutputs["migrations"],
   legacy: Readonly<Record<string, number>>,
+  warnings: readonly string[],
 ): SchemaOutputs {
   const migrations = withSql(applied, news.migrations);
   // Same keys as the (secret) inputs, so the engine stores admin and roles encrypted.
   return {
     legacyLogins: legacy,
+    warnings: redactWarnings(warnings, passwordsOf(news)),
     connection: news.connection,
     admin: news.admin,
     roles: news.roles,
@@ -293,8 +311,9 @@ async function apply(
   const legacy = legacyLogins(news.roles, olds);
   const { owner: o, app: a, readonly: r } = news.roles;
   const admin = await connectAdmin(news, olds);
+  let warnings: readonly string[];
   try {
-    await bootstrap(admin, {
+    ({ warnings } = await bootstrap(admin, {
       database: news.connection.database,
       roles: { owner: o.group, app: a.group, readonly: r.group },
       members: {
@@ -310,7 +329,7 @@ async function apply(
       ),
       marker: news.marker,
       iamLogins: news.iamLogins ?? [],
-    });
+    }));
   } finally {
     await admin.end().catch(() => undefined);
   }
@@ -331,7 +350,7 @@ async function apply(
     // resumes. The engine host reads id / properties / reasons from the thrown error.
     const message = (err as Error).message;
     const properties = {
-      ...outputsOf(news, await appliedMigrations(news), legacy),
+      ...outputsOf(news, await appliedMigrations(news), legacy, warnings),
       __provider: providerText,
     };
     throw Object.assign(new Error(message), { id, properties, reasons: [message] });
@@ -340,6 +359,7 @@ async function apply(
     news,
     news.migrations.map((m) => ({ name: m.name, checksum: m.checksum })),
     legacy,
+    warnings,
   );
 }
 
@@ -382,7 +402,7 @@ export const schemaProvider = {
   /** Also runs the migration lint, so `pulumi preview` with an unsafe new file fails before anything runs. */
   async check(olds: SchemaInputs, news: SchemaInputs) {
     return {
-      inputs: withLegacyLogins(olds, news),
+      inputs: { ...withLegacyLogins(olds, news), warnings: checkedWarnings(news.warnings, UNKNOWN) },
       failures: [...failuresOf(news), ...(await lintFailures(news))],
     };
   },

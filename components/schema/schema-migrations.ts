@@ -41,6 +41,8 @@ export interface SchemaMigrationsArgs {
 export class SchemaMigrations extends pulumi.dynamic.Resource {
   /** Applied migrations as (name, checksum), in order. */
   declare readonly migrations: pulumi.Output<{ name: string; checksum: string }[]>;
+  /** What the last bootstrap could not do (e.g. REVOKEs an RDS master may not make); undefined in older state. */
+  declare readonly warnings: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: SchemaMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
     const parsed = loadMigrations(args.migrations);
@@ -65,6 +67,8 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
         statementTimeoutMs: RUNNER_DEFAULTS.statementTimeoutMs,
         ...args.settings,
       },
+      // Unknown in a preview: the output shows as "computed" there, never as a removed key (bootstrap-warnings.ts).
+      warnings: pulumi.runtime.isDryRun() ? pulumi.unknown : [],
     };
     super(
       schemaProvider,
@@ -74,5 +78,22 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
       "offthegrid",
       "SchemaMigrations",
     );
+    logBootstrapWarnings(this);
   }
+}
+
+/**
+ * Each warning as a diagnostic on the resource, in `pulumi up` only: during a preview the output holds the last run's
+ * warnings (nothing changes) or is unknown (the bootstrap will run), and neither is news. An up in which the
+ * resource does not change repeats the last bootstrap's warnings: what they name stays open until fixed.
+ */
+export function logBootstrapWarnings(resource: SchemaMigrations): void {
+  if (pulumi.runtime.isDryRun()) return;
+  resource.warnings.apply((warnings) => {
+    for (const warning of warnings ?? [])
+      void pulumi.log.warn(
+        `Database bootstrap (last run): ${warning.replace(/\.?$/, ".")} See docs/security.md, "With a non-superuser admin".`,
+        resource,
+      );
+  });
 }
