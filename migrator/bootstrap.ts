@@ -81,9 +81,15 @@ async function setPasswordsUntracked(
   if (untracked) warnings.push(`pg_stat_statements.track_utility could not be switched off: ${untracked}`);
   const unlogged = await attempt(admin, "SET LOCAL log_statement = 'none'");
   if (unlogged) warnings.push(`log_statement could not be switched off for the password change: ${unlogged}`);
-  // A slow statement is logged with its bind parameters: not these.
-  await attempt(admin, "SET LOCAL log_min_duration_statement = -1");
-  await attempt(admin, "SET LOCAL log_parameter_max_length = 0");
+  // A slow statement is logged with its bind parameters: not these. Either setting suffices.
+  const slowLogged = await attempt(admin, "SET LOCAL log_min_duration_statement = -1");
+  const parametersLogged = slowLogged && (await attempt(admin, "SET LOCAL log_parameter_max_length = 0"));
+  if (parametersLogged)
+    warnings.push(
+      `log_min_duration_statement and log_parameter_max_length could not be set for the password change ` +
+        `(${parametersLogged}): a statement slower than log_min_duration_statement is logged with its bind ` +
+        "parameters, the verifiers among them. Set log_parameter_max_length = 0 in the server's parameters.",
+    );
   await setVerifiers(admin, passwords);
 }
 

@@ -50,6 +50,10 @@ function assertReported(warnings: unknown): void {
     /PUBLIC can still execute 23 catalog functions this admin may not revoke.*lo_create\(oid\)/,
   );
   assert.match(text, /CONNECT and TEMPORARY on database postgres are still granted to PUBLIC/);
+  assert.match(
+    text,
+    /log_min_duration_statement and log_parameter_max_length could not be set .*bind parameters/,
+  );
   for (const secret of [
     ...Object.values(ROLE_PASSWORDS),
     ...Object.values(ROLE_PASSWORDS).map((p) => `${p}-b`),
