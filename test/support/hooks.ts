@@ -1,4 +1,5 @@
-// Mocha root hooks: stop the shared servers once every suite has run.
+// Mocha root hooks: stop the shared servers when a test file is done. Mocha runs files in parallel workers
+// (.mocharc.json) and calls root afterAll hooks once per file there, so no server outlives its worker.
 import { stopSharedPostgres } from "../../harness/postgres";
 
 export const mochaHooks = {

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BUNDLE_FILE, readBundle } from "../../components/schema/bundle-file";
+import { readBundle } from "../../components/schema/bundle-file";
 import { ROOT, buildProviderBundle } from "../../tools/bundle-provider";
 
 describe("provider bundle (build/provider.bundle.js, made by npm run build)", () => {
@@ -52,20 +52,27 @@ describe("provider bundle (build/provider.bundle.js, made by npm run build)", ()
   });
 
   it("the program itself fails with that message when build/ has no bundle", () => {
-    // The real module, loaded in a child process whose bundle path is moved aside for the duration.
-    const aside = `${BUNDLE_FILE}.aside-${process.pid}`;
-    fs.renameSync(BUNDLE_FILE, aside);
-    try {
-      const run = spawnSync(
-        process.execPath,
-        ["-r", "./tools/ts-register.cjs", "-e", 'require("./components/schema/bundled-provider")'],
-        { cwd: ROOT, encoding: "utf8" },
-      );
-      assert.notEqual(run.status, 0);
-      assert.match(run.stderr, /build\/provider\.bundle\.js is missing: .*Run `npm run build`/);
-    } finally {
-      fs.renameSync(aside, BUNDLE_FILE);
-    }
+    // The real modules, copied into a project folder without build/ (the checkout's own bundle stays in place
+    // for the tests running beside this one), loaded in a child process.
+    const project = path.join(dir, "no-build");
+    const schema = path.join(project, "components", "schema");
+    fs.mkdirSync(schema, { recursive: true });
+    for (const f of ["package.json", "Pulumi.yaml"])
+      fs.copyFileSync(path.join(ROOT, f), path.join(project, f));
+    for (const f of ["bundled-provider.ts", "bundle-file.ts"])
+      fs.copyFileSync(path.join(ROOT, "components", "schema", f), path.join(schema, f));
+    const run = spawnSync(
+      process.execPath,
+      [
+        "-r",
+        path.join(ROOT, "tools", "ts-register.cjs"),
+        "-e",
+        'require("./components/schema/bundled-provider")',
+      ],
+      { cwd: project, encoding: "utf8" },
+    );
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /build\/provider\.bundle\.js is missing: .*Run `npm run build`/);
   });
 
   it("requires nothing but node builtins, pg and the lint's parser (libpg-query), and nothing relative", () => {
