@@ -1,11 +1,11 @@
 // `maintenance`, `watchdog` and `reset`: the commands that change data or end sessions on purpose.
 import { readMigrationDirectory } from "../../migrator";
 import { cleanupSessions } from "../ops/maintenance";
-import { WATCHDOG_LIMITS, withOverrides } from "../ops/session-limits";
+import { WATCHDOG_LIMITS, WatchedRole, describeLimits, withOverrides } from "../ops/session-limits";
 import { runWatchdog } from "../ops/watchdog";
 import { resetDatabase } from "../ops/reset";
 import { printResult } from "../shared/io";
-import { Command, EXIT } from "../shared/program";
+import { Command, EXIT, UsageError } from "../shared/program";
 import { sqlDir } from "../shared/root";
 import { pgConfig, requiredUrl, urlFlags, withPg } from "./connections";
 
@@ -39,11 +39,22 @@ export const maintenance: Command = {
   },
 };
 
+/** `--role`'s value: app, readonly, or (absent) both. */
+function watchedRole(raw: string | undefined): WatchedRole | undefined {
+  if (raw === undefined || raw === "app" || raw === "readonly") return raw;
+  throw new UsageError(`Invalid value for --role: "${raw}". Allowed values are: app, readonly.`);
+}
+
 export const watchdog: Command = {
   name: "watchdog",
   summary: "end app and read-only sessions past their limits (which a session can lift for itself)",
   flags: [
     ...urlFlags("admin"),
+    {
+      name: "--role",
+      value: "ROLE",
+      help: "watch only app or readonly sessions; the limit flags below need it (they set that role's limits)",
+    },
     {
       name: "--statement-seconds",
       value: "N",
@@ -64,14 +75,24 @@ export const watchdog: Command = {
   json: true,
   async run(args, io) {
     const seconds = (flag: `--${string}`) => (args.has(flag) ? args.integer(flag, 0) : undefined);
-    const limits = withOverrides(WATCHDOG_LIMITS, {
+    const role = watchedRole(args.value("--role"));
+    const overrides = {
       statementSeconds: seconds("--statement-seconds"),
       idleInTransactionSeconds: seconds("--idle-in-transaction-seconds"),
       transactionSeconds: seconds("--transaction-seconds"),
-    });
+    };
+    // One value for both roles would cut read-only sessions (backups run as pg_dump there) to the app's limit.
+    if (role === undefined && Object.values(overrides).some((v) => v !== undefined))
+      throw new UsageError(
+        "a limit flag sets one role's limits: add --role app or --role readonly (defaults: " +
+          `app ${describeLimits(WATCHDOG_LIMITS.app)}; readonly ${describeLimits(WATCHDOG_LIMITS.readonly)})`,
+      );
+    const limits = withOverrides(WATCHDOG_LIMITS, role, overrides);
     const adminUrl = requiredUrl(args, "admin", "the admin's URL (it may see and end every app session)");
     const dryRun = args.has("--dry-run");
-    const result = await withPg(pgConfig(adminUrl), (c) => runWatchdog(c, limits, { dryRun }));
+    const result = await withPg(pgConfig(adminUrl), (c) =>
+      runWatchdog(c, limits, { dryRun, roles: role ? [role] : ["app", "readonly"] }),
+    );
     const lines = result.overruns.map(
       (o) =>
         `${o.ended ? "ended" : dryRun ? "would end" : "could not end"} pid ${o.pid} (${o.user}): ${o.reason}` +

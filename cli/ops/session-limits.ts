@@ -30,6 +30,11 @@ export interface WatchedSession {
   readonly pid: number;
   /** pg_stat_activity.backend_start as text: with the pid it names this backend, not a later one reusing the pid. */
   readonly backendStart: string;
+  /**
+   * query_start, state_change and xact_start as text (null when unset): what the session was judged on. It is
+   * ended only if none has moved since, so a statement or transaction that finished meanwhile is left alone.
+   */
+  readonly judgedOn?: readonly [string | null, string | null, string | null];
   readonly user: string;
   readonly role: WatchedRole;
   readonly state: string | null;
@@ -47,6 +52,7 @@ export interface WatchedSession {
 export interface Overrun {
   readonly pid: number;
   readonly backendStart: string;
+  readonly judgedOn?: WatchedSession["judgedOn"];
   readonly user: string;
   readonly role: WatchedRole;
   /** Which limit, e.g. "statement running 130.2 s (limit 120 s)". */
@@ -73,16 +79,32 @@ export function overruns(
         ? over("idle in transaction for", s.stateSeconds, l.idleInTransactionSeconds)
         : undefined) ??
       over("transaction open for", s.transactionSeconds, l.transactionSeconds);
-    if (reason) found.push({ pid: s.pid, backendStart: s.backendStart, user: s.user, role: s.role, reason });
+    if (reason)
+      found.push({
+        pid: s.pid,
+        backendStart: s.backendStart,
+        judgedOn: s.judgedOn,
+        user: s.user,
+        role: s.role,
+        reason,
+      });
   }
   return found;
 }
 
 /** The same limits for both roles where a flag overrides one of them. */
+/** `role`'s limits with the given overrides; the other role keeps `base`. */
 export function withOverrides(
   base: Readonly<Record<WatchedRole, SessionLimits>>,
+  role: WatchedRole | undefined,
   overrides: Partial<SessionLimits>,
 ): Record<WatchedRole, SessionLimits> {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  return { app: { ...base.app, ...defined }, readonly: { ...base.readonly, ...defined } };
+  const limits = { app: { ...base.app }, readonly: { ...base.readonly } };
+  if (role) limits[role] = { ...limits[role], ...defined };
+  return limits;
+}
+
+export function describeLimits(l: SessionLimits): string {
+  return `statement ${l.statementSeconds} s, idle in transaction ${l.idleInTransactionSeconds} s, transaction ${l.transactionSeconds} s`;
 }

@@ -7,6 +7,8 @@ import { Client, ClientConfig } from "pg";
 import { TestPostgres, startPostgres } from "../../harness/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { opsCli } from "./support";
+import { WATCHDOG_LIMITS, overruns, withOverrides } from "../../cli/ops/session-limits";
+import { endSession, watchedSessions } from "../../cli/ops/watchdog";
 
 describe("adversarial: sessions that lift their own limits are ended by the watchdog (real PostgreSQL 17)", function () {
   this.timeout(60_000);
@@ -58,35 +60,65 @@ describe("adversarial: sessions that lift their own limits are ended by the watc
     await new Promise((r) => setTimeout(r, 2_500));
 
     const env = { ADMIN_DATABASE_URL: db.url("admin") };
-    const flags = ["--statement-seconds", "2", "--idle-in-transaction-seconds", "2"];
-    const dry = await opsCli(["watchdog", ...flags, "--dry-run", "--json"], env);
-    assert.equal(dry.code, 0, String(dry.error));
-    const listed = JSON.parse(dry.out);
-    assert.deepEqual(
-      listed.overruns.map((o: { pid: number; ended: boolean }) => [o.pid, o.ended]).sort(),
-      [
-        [statementPid, false],
-        [holderPid, false],
-      ].sort(),
-    );
-    assert.ok(listed.checked >= 3, `app and read-only sessions seen: ${listed.checked}`);
+    const app = ["--role", "app", "--statement-seconds", "2"];
+    const readonly = ["--role", "readonly", "--idle-in-transaction-seconds", "2"];
+    const listedPids = async (flags: string[]) => {
+      const dry = await opsCli(["watchdog", ...flags, "--dry-run", "--json"], env);
+      assert.equal(dry.code, 0, String(dry.error));
+      const listed = JSON.parse(dry.out);
+      assert.ok(listed.overruns.every((o: { ended: boolean }) => !o.ended));
+      return listed.overruns.map((o: { pid: number }) => o.pid);
+    };
+    assert.deepEqual(await listedPids(app), [statementPid], "--role app watches app sessions only");
+    assert.deepEqual(await listedPids(readonly), [holderPid]);
     assert.equal(await alive(holder), true, "a dry run ends nothing");
     await holder.query("SELECT 1"); // still idle in its transaction, now for ~0 s: wait again
     await new Promise((r) => setTimeout(r, 2_200));
 
-    const run = await opsCli(["watchdog", ...flags], env);
+    const run = await opsCli(["watchdog", ...app], env);
     assert.equal(run.code, 0, String(run.error));
     assert.match(run.out, new RegExp(`ended pid ${statementPid} \\(offthegrid_app_a\\): statement running`));
+    assert.match(run.out, /ended 1$/m);
+    const second = await opsCli(["watchdog", ...readonly], env);
+    assert.equal(second.code, 0, String(second.error));
     assert.match(
-      run.out,
+      second.out,
       new RegExp(`ended pid ${holderPid} \\(offthegrid_readonly_b\\): idle in transaction`),
     );
-    assert.match(run.out, /ended 2$/m);
     assert.equal(await running, "57P01", "the app's statement was terminated (admin_shutdown)");
     assert.equal(await alive(holder), false);
     assert.equal(await alive(ownerIdle), true, "the owner's transaction is never the watchdog's business");
     await ownerRunning; // the owner's long statement ran to its end
     assert.equal(await alive(appIdle), true, "an idle app session is within its limits");
+  });
+
+  it("refuses a limit flag without --role: one value for both roles would cut read-only backups short", async () => {
+    const run = await opsCli(["watchdog", "--statement-seconds", "600"], {
+      ADMIN_DATABASE_URL: db.url("admin"),
+    });
+    assert.equal(run.code, 2);
+    assert.match(String(run.error), /a limit flag sets one role's limits: add --role app or --role readonly/);
+    const bad = await opsCli(["watchdog", "--role", "owner"], { ADMIN_DATABASE_URL: db.url("admin") });
+    assert.match(
+      String(bad.error),
+      /Invalid value for --role: "owner"\. Allowed values are: app, readonly\./,
+    );
+  });
+
+  it("leaves a session whose long statement ended between the read and the kill", async () => {
+    const app = await connect(db.as("app"));
+    const pid = await pidOf(app);
+    await app.query("SET statement_timeout = 0");
+    const running = app.query("SELECT pg_sleep(1.5)");
+    await new Promise((r) => setTimeout(r, 1_100));
+    const admin = await connect(db.as("admin"));
+    const limits = withOverrides(WATCHDOG_LIMITS, "app", { statementSeconds: 1 });
+    const [judged] = overruns(await watchedSessions(admin, ["app"]), limits).filter((o) => o.pid === pid);
+    assert.ok(judged, "the statement was over its limit when read");
+    await running; // it ends on its own; the session runs something else now
+    await app.query("SELECT 1");
+    assert.equal(await endSession(admin, judged), false, "not the statement that was judged");
+    assert.equal(await alive(app), true);
   });
 
   it("refuses a login that cannot see other sessions' state instead of reporting nothing", async () => {

@@ -69,9 +69,22 @@ describe("watchdog limits (pure)", () => {
     );
   });
 
-  it("applies a flag's override to both roles and keeps the other defaults", () => {
-    const limits = withOverrides(WATCHDOG_LIMITS, { statementSeconds: 2, transactionSeconds: undefined });
-    assert.deepEqual(limits.app, { ...WATCHDOG_LIMITS.app, statementSeconds: 2 });
-    assert.deepEqual(limits.readonly, { ...WATCHDOG_LIMITS.readonly, statementSeconds: 2 });
+  it("applies a flag's override to the named role only and keeps every other default", () => {
+    const limits = withOverrides(WATCHDOG_LIMITS, "app", {
+      statementSeconds: 600,
+      transactionSeconds: undefined,
+    });
+    assert.deepEqual(limits.app, { ...WATCHDOG_LIMITS.app, statementSeconds: 600 });
+    assert.deepEqual(limits.readonly, WATCHDOG_LIMITS.readonly, "raising the app's limit lowers nothing");
+    assert.deepEqual(withOverrides(WATCHDOG_LIMITS, undefined, {}), WATCHDOG_LIMITS);
+  });
+
+  it("carries what a session was judged on into its overrun (the kill re-checks it)", () => {
+    const judgedOn = ["2026-12-01 10:00:01+00", "2026-12-01 10:00:01+00", "2026-12-01 10:00:00+00"] as const;
+    const [found] = overruns(
+      [session({ state: "active", statementSeconds: 500, judgedOn })],
+      WATCHDOG_LIMITS,
+    );
+    assert.deepEqual(found.judgedOn, judgedOn);
   });
 });
