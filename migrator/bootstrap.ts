@@ -11,7 +11,7 @@ import {
 } from "./bootstrap-hardening";
 import { AdminReach, adminReach, checkRolesManageable, roleAttributes } from "./bootstrap-admin";
 import { ensureIamLogins } from "./bootstrap-iam";
-import { ident } from "./sql-text";
+import { ident, literal } from "./sql-text";
 
 /**
  * The stack marker lives in a schema the admin owns, read-only to the schema owner: the owner role owns
@@ -77,13 +77,13 @@ async function setPasswordsUntracked(
   warnings: string[],
 ): Promise<void> {
   if (Object.keys(passwords).length === 0) return;
-  const untracked = await attempt(admin, "SET LOCAL pg_stat_statements.track_utility = off");
+  const untracked = await setLocal(admin, "pg_stat_statements.track_utility", "off");
   if (untracked) warnings.push(`pg_stat_statements.track_utility could not be switched off: ${untracked}`);
-  const unlogged = await attempt(admin, "SET LOCAL log_statement = 'none'");
+  const unlogged = await setLocal(admin, "log_statement", "none");
   if (unlogged) warnings.push(`log_statement could not be switched off for the password change: ${unlogged}`);
   // A slow statement is logged with its bind parameters: not these. Either setting suffices.
-  const slowLogged = await attempt(admin, "SET LOCAL log_min_duration_statement = -1");
-  const parametersLogged = slowLogged && (await attempt(admin, "SET LOCAL log_parameter_max_length = 0"));
+  const slowLogged = await setLocal(admin, "log_min_duration_statement", "-1");
+  const parametersLogged = slowLogged && (await setLocal(admin, "log_parameter_max_length", "0"));
   if (parametersLogged)
     warnings.push(
       `log_min_duration_statement and log_parameter_max_length could not be set for the password change ` +
@@ -91,6 +91,18 @@ async function setPasswordsUntracked(
         "parameters, the verifiers among them. Set log_parameter_max_length = 0 in the server's parameters.",
     );
   await setVerifiers(admin, passwords);
+}
+
+/**
+ * `SET LOCAL name = value` for this transaction. A non-superuser admin (RDS) may not set these; what matters is
+ * only whether the setting is in force, so a refusal is reported (the reason) only when the server's own value
+ * (the parameter group's) is not already `value`.
+ */
+async function setLocal(admin: Client, name: string, value: string): Promise<string | undefined> {
+  const refused = await attempt(admin, `SET LOCAL ${name} = ${literal(value)}`);
+  if (!refused) return undefined;
+  const { rows } = await admin.query("SELECT pg_catalog.current_setting($1, true) AS v", [name]);
+  return rows[0]?.v === value ? undefined : refused;
 }
 
 async function scrubPasswordStatements(admin: Client, warnings: string[]): Promise<number> {
