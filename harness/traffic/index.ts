@@ -11,7 +11,22 @@ export {
   type TrafficOptions,
 } from "./runner";
 export { verifyLedger, type Verification } from "./verify";
-export { Ledger, judge, type WriteRecord, type Expectation, type LostWrite } from "./ledger";
+export {
+  Ledger,
+  judge,
+  judgeDuplicates,
+  type WriteRecord,
+  type Expectation,
+  type LostWrite,
+  type DuplicateWrite,
+} from "./ledger";
+export {
+  CLIENT_PROFILES,
+  APP_DEADLINE_MS,
+  classifyRedisError,
+  redisOptions,
+  type ClientProfile,
+} from "./client-profile";
 export { renderReport, renderEventTable, describeUrl, type TrafficReport, type EventRow } from "./report";
 export { percentile, errorKey, StoreStats, type Store, type StoreFigures } from "./stats";
 export {

@@ -7,7 +7,9 @@ import type { Store } from "./stats";
  * What one acknowledged write left behind, as the verifier reads it back.
  * - `row`: a row found by `key` in `probe` (e.g. a session by token hash) must exist.
  * - `flag`: the row's flag named by the probe (grid active, session revoked) must be true.
- * - `count`: a counter (login_count, attempts, INCR) raised by one per write: at least the acknowledged count.
+ * - `count`: a counter (login_count, attempts, INCR) raised by one per write: at least the acknowledged count, and
+ *   at most that plus the increments sent without an acknowledgement (each may or may not have been applied).
+ *   More than that is an increment applied twice: a client resent one the server had already executed.
  * - `value`: a Redis string overwritten by later writes: the last acknowledged value, or one sent after it
  *   whose reply was lost (the server may have applied it).
  * - `member`: a set member or list element must be present (for lists: the last acknowledged one per key, as
@@ -39,6 +41,8 @@ export interface Expectation {
   readonly key: string;
   /** count: the minimum; value: accepted values; member: the member. */
   readonly atLeast?: number;
+  /** count: the maximum (acknowledged + unacknowledged increments); above it, an increment was applied twice. */
+  readonly atMost?: number;
   readonly accepted?: readonly string[];
   readonly member?: string;
   /** The acknowledged writes this expectation stands for. */
@@ -59,6 +63,17 @@ export interface LostWrite {
   readonly sample: readonly string[];
 }
 
+/** A counter above every increment the harness sent: some increment was applied more than once. */
+export interface DuplicateWrite {
+  readonly store: Store;
+  readonly probe: string;
+  readonly key: string;
+  readonly expected: string;
+  readonly observed: string;
+  /** Increments beyond the most the harness could have caused. */
+  readonly duplicated: number;
+}
+
 /** Time a key with a TTL must still have left at verification for it to be checked (clock jitter, the check). */
 export const TTL_MARGIN_MS = 5_000;
 
@@ -66,6 +81,8 @@ export class Ledger {
   private readonly acked: WriteRecord[] = [];
   /** Values sent to an overwritten key without an acknowledgement, after its last acknowledged one. */
   private readonly inDoubt = new Map<string, string[]>();
+  /** Increments sent without an acknowledgement, per counter (store, probe, key). */
+  private readonly inDoubtCounts = new Map<string, number>();
 
   /** Records an acknowledged write. */
   ack(write: WriteRecord): void {
@@ -80,6 +97,12 @@ export class Ledger {
     this.inDoubt.set(key, list);
   }
 
+  /** A counter increment that failed or timed out: it may have been applied (once), so the counter may exceed. */
+  unacknowledgedIncrement(store: Store, probe: string, key: string): void {
+    const k = counterKey(store, probe, key);
+    this.inDoubtCounts.set(k, (this.inDoubtCounts.get(k) ?? 0) + 1);
+  }
+
   get size(): number {
     return this.acked.length;
   }
@@ -89,22 +112,33 @@ export class Ledger {
   }
 
   /** For a ledger saved with toJSON and verified by another process (after `destroy` + `up`, say). */
-  static fromJSON(json: { acked: WriteRecord[]; inDoubt: [string, string[]][] }): Ledger {
+  static fromJSON(json: {
+    acked: WriteRecord[];
+    inDoubt: [string, string[]][];
+    inDoubtCounts?: [string, number][];
+  }): Ledger {
     const ledger = new Ledger();
     ledger.acked.push(...json.acked);
     for (const [k, v] of json.inDoubt) ledger.inDoubt.set(k, [...v]);
+    for (const [k, n] of json.inDoubtCounts ?? []) ledger.inDoubtCounts.set(k, n);
     return ledger;
   }
 
-  toJSON(): { acked: WriteRecord[]; inDoubt: [string, string[]][] } {
-    return { acked: this.acked, inDoubt: [...this.inDoubt] };
+  toJSON(): { acked: WriteRecord[]; inDoubt: [string, string[]][]; inDoubtCounts: [string, number][] } {
+    return { acked: this.acked, inDoubt: [...this.inDoubt], inDoubtCounts: [...this.inDoubtCounts] };
   }
 
   /** The reads that prove every acknowledged write is still there, as of `now`. */
   expectations(now: number): Expectation[] {
     const groups = new Map<string, WriteRecord[]>();
+    // A counter whose early increments are past their TTL while the key lives on (each INCR renews the EXPIRE)
+    // holds more than the expected writes: no upper bound for it.
+    const partial = new Set<string>();
     for (const w of this.acked) {
-      if (w.ttlMs !== undefined && w.at + w.ttlMs < now + TTL_MARGIN_MS) continue;
+      if (w.ttlMs !== undefined && w.at + w.ttlMs < now + TTL_MARGIN_MS) {
+        if (w.check === "count") partial.add(counterKey(w.store, w.probe, w.key));
+        continue;
+      }
       // Lists keep only recent elements: the last acknowledged element per key stands for that key.
       const member = w.check === "member" && !w.probe.endsWith(".list");
       const group = `${w.store}\0${w.probe}\0${w.key}${member ? `\0${w.value}` : ""}`;
@@ -123,7 +157,13 @@ export class Ledger {
       };
       switch (last.check) {
         case "count":
-          return { ...base, atLeast: writes.length };
+          return {
+            ...base,
+            atLeast: writes.length,
+            atMost: partial.has(counterKey(last.store, last.probe, last.key))
+              ? undefined
+              : writes.length + (this.inDoubtCounts.get(counterKey(last.store, last.probe, last.key)) ?? 0),
+          };
         case "value":
           return { ...base, accepted: [last.value ?? "", ...(this.inDoubt.get(last.key) ?? [])] };
         case "member":
@@ -133,6 +173,32 @@ export class Ledger {
       }
     });
   }
+}
+
+function counterKey(store: Store, probe: string, key: string): string {
+  return `${store}\0${probe}\0${key}`;
+}
+
+/** Counters above their `atMost`: increments applied twice (a resend of one the server had executed). */
+export function judgeDuplicates(
+  expectations: readonly Expectation[],
+  observed: readonly Observation[],
+): DuplicateWrite[] {
+  const found: DuplicateWrite[] = [];
+  expectations.forEach((e, i) => {
+    if (e.check !== "count" || e.atMost === undefined) return;
+    const n = Number(observed[i] ?? 0);
+    if (Number.isFinite(n) && n > e.atMost)
+      found.push({
+        store: e.store,
+        probe: e.probe,
+        key: e.key,
+        expected: `${e.atLeast}..${e.atMost}`,
+        observed: String(n),
+        duplicated: n - e.atMost,
+      });
+  });
+  return found;
 }
 
 /** Compares each expectation with its observation; anything not as expected is a lost write (or several). */

@@ -24,6 +24,8 @@ that each is still there. Prints requests, failures by error, p50/p99 per store 
   --recycle-after N       replace a pooled connection after N requests (default 50)
   --stores LIST           postgres,redis (default both)
   --redis-families SET    all (default), seed (the seed's six families only), or a comma list
+  --client PROFILE        strict (default): a request fails on any connection error, nothing is resent; app: as
+                          the app should run, waits up to 10 s for Redis and resends only what cannot apply twice
   --ledger-out FILE       write the acknowledged writes (ids, no secrets) for a later --verify-ledger
   --verify-ledger FILE    send no traffic: check a saved ledger against the targets (after destroy + up, say)
   --json                  print the report as JSON on stdout
@@ -42,6 +44,7 @@ const VALUED = new Set([
   "--recycle-after",
   "--stores",
   "--redis-families",
+  "--client",
   "--ledger-out",
   "--verify-ledger",
 ]);
@@ -82,7 +85,9 @@ function number(flags: Map<string, string | true>, name: string): number | undef
 export function optionsFromFlags(flags: Map<string, string | true>): Omit<TrafficOptions, "targets"> {
   const families = flags.get("--redis-families");
   const duration = number(flags, "--duration");
+  const client = flags.get("--client");
   return {
+    client: typeof client === "string" ? (client as TrafficOptions["client"]) : undefined,
     durationMs: duration === undefined ? undefined : duration * 1000,
     maxRequests: number(flags, "--max-requests"),
     concurrency: number(flags, "--concurrency"),
@@ -127,7 +132,13 @@ async function verifyOnly(file: string, targets: Targets): Promise<TrafficReport
     targets: {},
     stores: { postgres: { ...none, connectionsOpened: 0 }, redis: { ...none, connectionsOpened: 0 } },
     operations: {},
-    writes: { ...v, lostByStore, lostWrites: v.lostWrites.slice(0, 20), verifyErrors: v.errors },
+    writes: {
+      ...v,
+      lostByStore,
+      lostWrites: v.lostWrites.slice(0, 20),
+      duplicateWrites: v.duplicateWrites.slice(0, 20),
+      verifyErrors: v.errors,
+    },
   };
 }
 
@@ -177,7 +188,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (flags.has("--json")) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${renderReport(report).join("\n")}\n`);
   const failures = report.stores.postgres.failures + report.stores.redis.failures;
-  return failures === 0 && report.writes.lost === 0 && report.writes.unverified === 0 ? 0 : 1;
+  const w = report.writes;
+  return failures === 0 && w.lost === 0 && w.unverified === 0 && w.duplicated === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -10,14 +10,20 @@ export const signIn: Operation = {
   store: "postgres",
   weight: 2,
   async run(ctx) {
-    const { rows } = await ctx.app.use((c) =>
-      c.query<{ id: string }>(
-        `INSERT INTO users (wallet_address, login_count, last_login_at) VALUES ($1, 1, now())
-         ON CONFLICT (wallet_address) DO UPDATE SET login_count = users.login_count + 1, last_login_at = now()
-         RETURNING id`,
-        [ctx.user.wallet],
-      ),
-    );
+    const { rows } = await ctx.app
+      .use((c) =>
+        c.query<{ id: string }>(
+          `INSERT INTO users (wallet_address, login_count, last_login_at) VALUES ($1, 1, now())
+           ON CONFLICT (wallet_address) DO UPDATE SET login_count = users.login_count + 1, last_login_at = now()
+           RETURNING id`,
+          [ctx.user.wallet],
+        ),
+      )
+      .catch((err: unknown) => {
+        // Committed or not (a reply lost with the connection): the count may be one higher.
+        ctx.ledger.unacknowledgedIncrement("postgres", "users.login_count", ctx.user.wallet);
+        throw err;
+      });
     ctx.user.pgId = rows[0].id;
     ctx.ledger.ack({
       id: ctx.nextId(),
@@ -115,9 +121,11 @@ export const moduleProgress: Operation = {
   async run(ctx) {
     const moduleId = await ctx.firstModuleId();
     const score = 40 + Math.floor(Math.random() * 39); // below the module's 80: the row stays in_progress
-    await ctx.app.use((c) =>
-      c.query(
-        `INSERT INTO user_module_progress
+    const key = `${ctx.user.pgId}/${moduleId}`;
+    await ctx.app
+      .use((c) =>
+        c.query(
+          `INSERT INTO user_module_progress
            (user_id, module_id, status, progress_percent, attempts, best_score, last_score, started_at, last_attempt_at)
          VALUES ($1, $2, 'in_progress', 50, 1, $3, $3, now(), now())
          ON CONFLICT (user_id, module_id) DO UPDATE SET
@@ -125,15 +133,19 @@ export const moduleProgress: Operation = {
            last_score = EXCLUDED.last_score,
            best_score = greatest(user_module_progress.best_score, EXCLUDED.last_score),
            last_attempt_at = now()`,
-        [ctx.user.pgId, moduleId, score],
-      ),
-    );
+          [ctx.user.pgId, moduleId, score],
+        ),
+      )
+      .catch((err: unknown) => {
+        ctx.ledger.unacknowledgedIncrement("postgres", "user_module_progress.attempts", key);
+        throw err;
+      });
     ctx.ledger.ack({
       id: ctx.nextId(),
       store: "postgres",
       probe: "user_module_progress.attempts",
       check: "count",
-      key: `${ctx.user.pgId}/${moduleId}`,
+      key,
       at: ctx.now(),
     });
   },

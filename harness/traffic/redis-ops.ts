@@ -30,6 +30,8 @@ export const APP_FAMILIES = [
 export const ALL_FAMILIES: readonly string[] = [...SEED_FAMILIES, ...APP_FAMILIES];
 
 const DAY_S = 86_400;
+/** Idempotency keys outlive any resend (APP_DEADLINE_MS) by far. */
+const MARKER_TTL_S = 600;
 
 /** MULTI/EXEC that fails as a whole when any queued command failed (ioredis reports those per command). */
 async function transaction(r: Redis, build: (m: ReturnType<Redis["multi"]>) => void): Promise<unknown[]> {
@@ -44,7 +46,8 @@ async function transaction(r: Redis, build: (m: ReturnType<Redis["multi"]>) => v
 async function setValue(ctx: OpContext, key: string, ttlS: number, overwritten: boolean): Promise<void> {
   const value = ctx.nextId();
   try {
-    await ctx.redis.use((r) => r.set(key, value, "EX", ttlS));
+    // A unique value: setting it twice leaves the same state.
+    await ctx.redis.request((r) => r.set(key, value, "EX", ttlS), "idempotent");
   } catch (err) {
     if (overwritten) ctx.ledger.unacknowledged(key, value);
     throw err;
@@ -62,7 +65,7 @@ async function setValue(ctx: OpContext, key: string, ttlS: number, overwritten: 
 }
 
 async function addMember(ctx: OpContext, key: string, member: string, ttlS: number): Promise<void> {
-  await ctx.redis.use((r) => transaction(r, (m) => m.sadd(key, member).expire(key, ttlS)));
+  await ctx.redis.request((r) => transaction(r, (m) => m.sadd(key, member).expire(key, ttlS)), "idempotent");
   ctx.ledger.ack({
     id: member,
     store: "redis",
@@ -98,7 +101,7 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
     setValue(ctx, `session:${redisUserId(ctx.user)}`, DAY_S, true),
   ),
   op("redis.session_get", "session:{user_id}", 6, (ctx) =>
-    ctx.redis.use((r) => r.get(`session:${redisUserId(ctx.user)}`)),
+    ctx.redis.request((r) => r.get(`session:${redisUserId(ctx.user)}`), "idempotent"),
   ),
   op("redis.user_sessions_add", "user:{id}:sessions", 1, (ctx) =>
     addMember(ctx, `user:${redisUserId(ctx.user)}:sessions`, ctx.nextId(), DAY_S),
@@ -112,21 +115,27 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
   ),
   op("redis.jwt_blacklist_check", "jwt_blacklist:{jti}", 4, (ctx) => {
     const session = ctx.user.sessions[ctx.user.sessions.length - 1];
-    return ctx.redis.use((r) => r.exists(`jwt_blacklist:${session?.jti ?? ctx.user.localId}`));
+    return ctx.redis.request(
+      (r) => r.exists(`jwt_blacklist:${session?.jti ?? ctx.user.localId}`),
+      "idempotent",
+    );
   }),
   // Sliding-window rate limit, as the API runs it: trim, add, count, expire in one MULTI/EXEC.
   op("redis.rate_limit_window", "rate_limit:{user_id}:{type}", 4, async (ctx) => {
     const key = `rate_limit:${redisUserId(ctx.user)}:api`;
     const member = ctx.nextId();
     const now = ctx.now();
-    await ctx.redis.use((r) =>
-      transaction(r, (m) =>
-        m
-          .zremrangebyscore(key, 0, now - 60_000)
-          .zadd(key, now, member)
-          .zcard(key)
-          .expire(key, 60),
-      ),
+    // Idempotent: a fixed cut-off and a unique member (a second run adds nothing; ZCARD counts it once).
+    await ctx.redis.request(
+      (r) =>
+        transaction(r, (m) =>
+          m
+            .zremrangebyscore(key, 0, now - 60_000)
+            .zadd(key, now, member)
+            .zcard(key)
+            .expire(key, 60),
+        ),
+      "idempotent",
     );
     ctx.ledger.ack({
       id: member,
@@ -144,14 +153,15 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
     setValue(ctx, `grid_cache:${redisUserId(ctx.user)}-0`, 300, true),
   ),
   op("redis.grid_cache_get", "grid_cache:{grid_id}", 3, (ctx) =>
-    ctx.redis.use((r) => r.get(`grid_cache:${redisUserId(ctx.user)}-0`)),
+    ctx.redis.request((r) => r.get(`grid_cache:${redisUserId(ctx.user)}-0`), "idempotent"),
   ),
   op("redis.grid_hash_set", "grid:{id}", 1, async (ctx) => {
     const key = `grid:${redisUserId(ctx.user)}-0`;
     const value = ctx.nextId();
     try {
-      await ctx.redis.use((r) =>
-        transaction(r, (m) => m.hset(key, "status", "active", "updated", value).expire(key, DAY_S)),
+      await ctx.redis.request(
+        (r) => transaction(r, (m) => m.hset(key, "status", "active", "updated", value).expire(key, DAY_S)),
+        "idempotent",
       );
     } catch (err) {
       ctx.ledger.unacknowledged(`${key} updated`, value);
@@ -186,9 +196,27 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
   // Activity: per-type counters and the capped recent-activity list.
   op("redis.activity_incr", "activity:{user_id}:{type}", 2, async (ctx) => {
     const key = `activity:${redisUserId(ctx.user)}:quiz`;
-    await ctx.redis.use((r) => transaction(r, (m) => m.incr(key).expire(key, DAY_S)));
+    const id = ctx.nextId();
+    // INCR is not idempotent. The app profile tags the increment with an idempotency key written in the same
+    // MULTI/EXEC (both or neither, also in the AOF), so after a dropped connection the restarted server can say
+    // whether it was applied; strict sends the bare INCR and never resends it.
+    const marker = `${key}:op:${id}`;
+    const app = ctx.redis.profile === "app";
+    try {
+      await ctx.redis.request(
+        (r) =>
+          transaction(r, (m) => {
+            m.incr(key).expire(key, DAY_S);
+            if (app) m.set(marker, "1", "EX", MARKER_TTL_S);
+          }),
+        app ? { applied: async (r) => (await r.exists(marker)) === 1 } : "once",
+      );
+    } catch (err) {
+      ctx.ledger.unacknowledgedIncrement("redis", "redis.counter", key);
+      throw err;
+    }
     ctx.ledger.ack({
-      id: ctx.nextId(),
+      id,
       store: "redis",
       probe: "redis.counter",
       check: "count",
@@ -200,8 +228,11 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
   op("redis.recent_activities_push", "user:{id}:recent_activities", 1, async (ctx) => {
     const key = `user:${redisUserId(ctx.user)}:recent_activities`;
     const item = ctx.nextId();
-    await ctx.redis.use((r) =>
-      transaction(r, (m) => m.lpush(key, item).ltrim(key, 0, 49).expire(key, DAY_S)),
+    // LPUSH is not idempotent, but the item is unique: after a dropped connection, the list says whether it went
+    // in (this user's requests are sequential, so 50 newer items cannot have trimmed it away meanwhile).
+    await ctx.redis.request(
+      (r) => transaction(r, (m) => m.lpush(key, item).ltrim(key, 0, 49).expire(key, DAY_S)),
+      { applied: async (r) => (await r.lrange(key, 0, 49)).includes(item) },
     );
     ctx.ledger.ack({
       id: item,

@@ -1,6 +1,6 @@
 // What a traffic run prints: the report's shape (also the --json document), its text form, and the event table
 // the engine test and the bench print (event × store × requests × failures × lost writes × p50 × p99). Pure.
-import type { LostWrite } from "./ledger";
+import type { DuplicateWrite, LostWrite } from "./ledger";
 import { STORES, type Store, type StoreFigures } from "./stats";
 
 export interface StoreReport extends StoreFigures {
@@ -17,11 +17,16 @@ export interface WritesReport {
   readonly lostByStore: Readonly<Record<Store, number>>;
   /** The first lost writes, for the investigation. */
   readonly lostWrites: readonly LostWrite[];
+  /** Counter increments applied more than once (a client resent what the server had executed). */
+  readonly duplicated: number;
+  readonly duplicateWrites: readonly DuplicateWrite[];
   readonly verifyErrors: Partial<Record<Store, string>>;
 }
 
 export interface TrafficReport {
   readonly startedAt: string;
+  /** The client profile (connections.ts): strict fails fast, app waits out outages and resends what is safe. */
+  readonly client?: string;
   readonly durationMs: number;
   /** host:port/db and user of each target; never a password. */
   readonly targets: Readonly<Record<string, string>>;
@@ -47,7 +52,8 @@ function ms(value: number | undefined): string {
 /** The report as text lines. */
 export function renderReport(report: TrafficReport): string[] {
   const lines = [
-    `traffic run: ${(report.durationMs / 1000).toFixed(1)} s from ${report.startedAt}`,
+    `traffic run: ${(report.durationMs / 1000).toFixed(1)} s from ${report.startedAt}` +
+      (report.client ? ` (client ${report.client})` : ""),
     ...Object.entries(report.targets).map(([k, v]) => `  ${k}: ${v}`),
     "",
     ...table(
@@ -75,8 +81,12 @@ export function renderReport(report: TrafficReport): string[] {
   lines.push(
     "",
     `acknowledged writes: ${w.acknowledged}; verified ${w.verified}, lost ${w.lost}, ` +
-      `unverified ${w.unverified}, expired by design (TTL) ${w.expired}`,
+      `unverified ${w.unverified}, expired by design (TTL) ${w.expired}, applied twice ${w.duplicated}`,
   );
+  for (const d of w.duplicateWrites)
+    lines.push(
+      `  applied twice: ${d.store} ${d.probe} ${d.key}: expected ${d.expected}, found ${d.observed} (${d.duplicated} extra)`,
+    );
   for (const l of w.lostWrites)
     lines.push(
       `  lost: ${l.store} ${l.probe} ${l.key}: expected ${l.expected}, found ${l.observed} (${l.lost} write(s), e.g. ${l.sample.join(", ")})`,

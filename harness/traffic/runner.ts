@@ -3,6 +3,7 @@
 // verified. start() returns at once, so a test (or helper "lint" measuring migrations) can run traffic around
 // any event: `const t = start({ targets }); …event…; const report = await t.stop();`.
 import { randomBytes, randomUUID } from "node:crypto";
+import { CLIENT_PROFILES, type ClientProfile } from "./client-profile";
 import { Counters, PgConnection, RedisConnection, type ConnectionPolicy } from "./connections";
 import { Ledger } from "./ledger";
 import { POSTGRES_OPERATIONS } from "./postgres-ops";
@@ -31,6 +32,11 @@ export interface TrafficOptions {
   readonly stores?: readonly Store[];
   /** Redis families to exercise (default every family the app uses: ALL_FAMILIES). */
   readonly redisFamilies?: readonly string[];
+  /**
+   * How Redis requests meet an outage (client-profile.ts): "strict" (default) fails each at once; "app" waits up
+   * to 10 s for the connection and resends only what cannot be applied twice.
+   */
+  readonly client?: ClientProfile;
 }
 
 export interface Traffic {
@@ -76,7 +82,13 @@ export function resolveOptions(o: TrafficOptions) {
       throw new OptionError(
         `Invalid value for redisFamilies: ${f}. Allowed values are: ${ALL_FAMILIES.join(", ")}.`,
       );
+  const client = o.client ?? "strict";
+  if (!CLIENT_PROFILES.includes(client))
+    throw new OptionError(
+      `Invalid value for client: ${client}. Allowed values are: ${CLIENT_PROFILES.join(", ")}.`,
+    );
   return {
+    client,
     durationMs: bounded("durationMs", o.durationMs, 10_000, 100, 30 * 60_000),
     maxRequests: bounded("maxRequests", o.maxRequests, 1_000_000, 1, 100_000_000),
     concurrency: Math.floor(bounded("concurrency", o.concurrency, 4, 1, 64)),
@@ -121,6 +133,7 @@ export function start(options: TrafficOptions): Traffic {
     freshFraction: o.freshFraction,
     recycleAfter: o.recycleAfter,
     random: Math.random,
+    profile: o.client,
   };
   const startedAt = Date.now();
   const endAt = startedAt + o.durationMs;
@@ -206,6 +219,7 @@ export function start(options: TrafficOptions): Traffic {
     for (const l of v.lostWrites) lostByStore[l.store] += l.lost;
     return {
       startedAt: new Date(startedAt).toISOString(),
+      client: o.client,
       durationMs,
       targets: {
         postgresApp: describeUrl(options.targets.postgresApp),
@@ -225,6 +239,8 @@ export function start(options: TrafficOptions): Traffic {
         unverified: v.unverified,
         lostByStore,
         lostWrites: v.lostWrites.slice(0, 20),
+        duplicated: v.duplicated,
+        duplicateWrites: v.duplicateWrites.slice(0, 20),
         verifyErrors: v.errors,
       },
     };

@@ -3,7 +3,15 @@
 // before the end of a phase); what cannot be read is reported as unverified, never as lost.
 import Redis from "ioredis";
 import { Client } from "pg";
-import { judge, type Expectation, type Ledger, type LostWrite, type Observation } from "./ledger";
+import {
+  judge,
+  judgeDuplicates,
+  type DuplicateWrite,
+  type Expectation,
+  type Ledger,
+  type LostWrite,
+  type Observation,
+} from "./ledger";
 import type { Store } from "./stats";
 import type { Targets } from "./targets";
 
@@ -15,6 +23,9 @@ export interface Verification {
   readonly lost: number;
   readonly unverified: number;
   readonly lostWrites: readonly LostWrite[];
+  /** Increments applied more than once (counters above every increment sent). */
+  readonly duplicated: number;
+  readonly duplicateWrites: readonly DuplicateWrite[];
   readonly errors: Partial<Record<Store, string>>;
 }
 
@@ -180,6 +191,7 @@ export async function verifyLedger(
   const counted = expectations.reduce((n, e) => n + e.writes.length, 0);
   const deadline = Date.now() + (options.retryMs ?? 30_000);
   const lostWrites: LostWrite[] = [];
+  const duplicateWrites: DuplicateWrite[] = [];
   const errors: Partial<Record<Store, string>> = {};
   let verified = 0;
   let unverified = 0;
@@ -193,6 +205,7 @@ export async function verifyLedger(
       const observed = await withRetry(deadline, () => observe[store](url[store], mine));
       const lost = judge(mine, observed);
       lostWrites.push(...lost);
+      duplicateWrites.push(...judgeDuplicates(mine, observed));
       verified += writes - lost.reduce((n, l) => n + l.lost, 0);
     } catch (err) {
       errors[store] = (err as Error).message;
@@ -206,6 +219,8 @@ export async function verifyLedger(
     lost: lostWrites.reduce((n, l) => n + l.lost, 0),
     unverified,
     lostWrites,
+    duplicated: duplicateWrites.reduce((n, d) => n + d.duplicated, 0),
+    duplicateWrites,
     errors,
   };
 }

@@ -64,12 +64,13 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     urls: Record<string, any>,
     action: () => Promise<T>,
     settleMs = 2_000,
+    client: "strict" | "app" = "strict",
   ): Promise<{ report: TrafficReport; result: T; ledgerFile: string }> {
     const run = spawnTraffic({
       outputs: urls,
       dir,
       name: event.replace(/\W+/g, "-"),
-      args: ["--rate", "80", "--concurrency", "4"],
+      args: ["--rate", "80", "--concurrency", "4", "--client", client],
     });
     await run.flowing;
     const result = await action();
@@ -154,6 +155,31 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     assert.ok(report.stores.redis.failures > 0, "the harness saw the outage");
     assert.equal(report.writes.lost, 0, JSON.stringify(report.writes.lostWrites));
     assert.equal(report.writes.unverified, 0);
+    assert.equal(report.writes.duplicated, 0, JSON.stringify(report.writes.duplicateWrites));
+  });
+
+  it("Redis restarted (SIGTERM) with the client settings the app should run (--client app): 0 failed requests, 0 lost writes, no increment applied twice", async () => {
+    // The same restart. The app profile waits for the connection (up to 10 s) and resends a request only when that
+    // cannot apply it twice: never read by the server, idempotent, or (INCR, LPUSH) found not applied on the
+    // restarted server (client-profile.ts). With --client strict this test fails: ~100 failed Redis requests.
+    const { report } = await underTraffic(
+      "Redis restart (SIGTERM), --client app",
+      outputs,
+      () => restartRedis(s),
+      2_000,
+      "app",
+    );
+    assert.equal(report.client, "app");
+    assert.deepEqual(failures(report), { postgres: {}, redis: {} });
+    assert.equal(report.writes.lost, 0, JSON.stringify(report.writes.lostWrites));
+    assert.equal(report.writes.unverified, 0);
+    assert.equal(report.writes.duplicated, 0, JSON.stringify(report.writes.duplicateWrites));
+    // Not vacuous: requests were held through the outage (the slowest waited for the restarted server).
+    assert.ok(
+      (report.stores.redis.maxMs ?? 0) >= 200,
+      `slowest Redis request ${report.stores.redis.maxMs} ms`,
+    );
+    assert.ok(report.writes.verified > 0);
   });
 
   it("kill -9 of redis-server: anything lost was acknowledged within AOF everysec's window before the kill", async () => {

@@ -10,6 +10,7 @@ import {
   errorKey,
   familiesGranted,
   judge,
+  judgeDuplicates,
   operationsFor,
   percentile,
   renderEventTable,
@@ -20,6 +21,12 @@ import {
   type TrafficReport,
   type WriteRecord,
 } from "../../harness/traffic";
+import {
+  CLIENT_PROFILES,
+  classifyRedisError,
+  mayResend,
+  redisOptions,
+} from "../../harness/traffic/client-profile";
 import { optionsFromFlags, parseArgs } from "../../harness/traffic/main";
 import { pick } from "../../harness/traffic/runner";
 import type { User } from "../../harness/traffic/workload";
@@ -116,9 +123,31 @@ describe("traffic harness: the ledger of acknowledged writes", () => {
     const [e] = l.expectations(2_000);
     assert.equal(e.atLeast, 3);
     assert.deepEqual(judge([e], [3]), []);
-    assert.deepEqual(judge([e], ["4"]), [], "an unacknowledged increment that was applied is fine");
     assert.equal(judge([e], [1])[0].lost, 2);
     assert.equal(judge([e], [null])[0].lost, 3);
+  });
+
+  it("a counter above every increment sent (acknowledged or not) is an increment applied twice", () => {
+    const l = new Ledger();
+    const counter = { probe: "redis.counter", check: "count" as const, key: "activity:u:quiz" };
+    for (const id of ["1", "2", "3"]) l.ack(write({ id, ...counter }));
+    l.unacknowledgedIncrement("redis", "redis.counter", "activity:u:quiz");
+    const [e] = l.expectations(2_000);
+    assert.deepEqual([e.atLeast, e.atMost], [3, 4]);
+    assert.deepEqual(judge([e], ["4"]), [], "an unacknowledged increment that was applied is fine");
+    assert.deepEqual(judgeDuplicates([e], [4]), []);
+    assert.deepEqual(judgeDuplicates([e], [2]), [], "a shortfall is lost, not duplicated");
+    const [dup] = judgeDuplicates([e], ["5"]);
+    assert.deepEqual([dup.expected, dup.observed, dup.duplicated], ["3..4", "5", 1]);
+    assert.deepEqual(judge([e], ["5"]), [], "nothing lost");
+    // Verified in another process: the unacknowledged increments travel with the ledger.
+    const copy = Ledger.fromJSON(JSON.parse(JSON.stringify(l.toJSON())));
+    assert.equal(copy.expectations(2_000)[0].atMost, 4);
+    // Once early increments are past their TTL while the key lives on (each INCR renews it): no upper bound.
+    const old = new Ledger();
+    old.ack(write({ id: "a", ...counter, at: 0, ttlMs: 1_000 }));
+    old.ack(write({ id: "b", ...counter, at: 100_000, ttlMs: 1_000_000 }));
+    assert.equal(old.expectations(50_000)[0].atMost, undefined);
   });
 
   it("set members are checked one by one; a list by its last acknowledged element", () => {
@@ -208,10 +237,70 @@ function report(over: { failures?: number; lost?: number } = {}): TrafficReport 
             },
           ]
         : [],
+      duplicated: 0,
+      duplicateWrites: [],
       verifyErrors: {},
     },
   };
 }
+
+describe("traffic harness: client profiles", () => {
+  it("classifies Redis failures by what the server can have done with the command", () => {
+    const err = (message: string, extra: object = {}) => Object.assign(new Error(message), extra);
+    const cases: [Error, string][] = [
+      [err("Stream isn't writeable and enableOfflineQueue options is false"), "unsent"],
+      [err("LOADING Redis is loading the dataset in memory"), "unsent"],
+      [err("connect ECONNREFUSED 127.0.0.1:6379", { code: "ECONNREFUSED" }), "unsent"],
+      [
+        err("Reached the max retries per request limit (which is 0).", { name: "MaxRetriesPerRequestError" }),
+        "in-flight",
+      ],
+      [err("Connection is closed."), "in-flight"],
+      [err("Command aborted due to connection close"), "in-flight"],
+      [err("Command timed out"), "timeout"],
+      [err("NOPERM User offthegrid_app has no permissions to access the 'x' key"), "answer"],
+      [err("WRONGPASS invalid username-password pair or user is disabled."), "answer"],
+    ];
+    assert.deepEqual(
+      cases.map(([e]) => classifyRedisError(e)),
+      cases.map(([, k]) => k),
+    );
+  });
+
+  it("app: resends what the server cannot have read, and in-flight or timed-out requests only if idempotent", () => {
+    const check = { applied: async () => false };
+    assert.deepEqual(
+      (["unsent", "in-flight", "timeout", "answer"] as const).map((f) => [
+        mayResend(f, "idempotent"),
+        mayResend(f, "once"),
+        mayResend(f, check),
+      ]),
+      [
+        [true, true, true],
+        [true, false, false],
+        [true, false, false],
+        [false, false, false],
+      ],
+    );
+    // ioredis never resends on its own: no offline queue, no resend of unfulfilled commands.
+    for (const profile of CLIENT_PROFILES) {
+      const o = redisOptions(profile);
+      assert.deepEqual(
+        [o.enableOfflineQueue, o.autoResendUnfulfilledCommands, o.maxRetriesPerRequest],
+        [false, false, 0],
+      );
+    }
+    assert.equal(redisOptions("strict").retryStrategy?.(1), null);
+    assert.deepEqual(
+      [1, 2, 5, 10].map((n) => redisOptions("app").retryStrategy?.(n)),
+      [50, 100, 800, 1000],
+    );
+    assert.throws(
+      () => resolveOptions({ targets: {} as never, client: "eager" as never }),
+      /Invalid value for client: eager/,
+    );
+  });
+});
 
 describe("traffic harness: reports", () => {
   it("renders the event table: one row per event and store, missing latencies as -", () => {
