@@ -25,7 +25,7 @@ const mockArn = (type: string, name: string) =>
 
 async function dependencies(input: unknown): Promise<string[]> {
   if (!pulumi.Output.isInstance(input)) return [];
-  const resources: Set<pulumi.Resource> = await (input as any).allResources(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const resources: Set<pulumi.Resource> = await (input as any).allResources();
   return Promise.all([...resources].map((r) => new Promise<string>((ok) => r.urn.apply(ok))));
 }
 
