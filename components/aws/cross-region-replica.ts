@@ -3,8 +3,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig, CrossRegionReplica } from "../../config/types";
-import { POSTGRES_MAJOR } from "../../lib/postgres/settings";
-import { POSTGRES_FAMILY, postgresParameters } from "../../lib/aws/postgres-parameters";
+import { postgresParameterGroupArgs } from "../../lib/aws/postgres-parameters";
 import { crossRegionReplicaIdentifier } from "../../lib/aws/replica-placement";
 import type { Tags } from "../../lib/aws/tags";
 import { StackKey } from "./kms";
@@ -84,17 +83,7 @@ export class CrossRegionReadReplica extends pulumi.ComponentResource {
     // Parameter groups are regional too; the same tuning (and rds.force_ssl) as the primary's.
     const parameters = new rds.ParameterGroup(
       `${name}-params`,
-      {
-        family: POSTGRES_FAMILY,
-        description: `Off the Grid PostgreSQL ${POSTGRES_MAJOR} tuning`,
-        parameters: postgresParameters({
-          instanceClass: s.instanceClass,
-          maxConnections: s.maxConnections,
-          logicalReplication: s.blueGreenUpdate,
-        }),
-        tags,
-        ...there,
-      },
+      { ...postgresParameterGroupArgs(s, tags), ...there },
       parent,
     );
     const identifier = crossRegionReplicaIdentifier(args.identifier, replica.region);

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AwsStackConfig } from "../../config/types";
 import { POSTGRES_MAJOR } from "../../lib/postgres/settings";
-import { POSTGRES_FAMILY, postgresParameters } from "../../lib/aws/postgres-parameters";
+import { postgresParameterGroupArgs } from "../../lib/aws/postgres-parameters";
 import { replicaMaintenanceWindows, replicaZones } from "../../lib/aws/replica-placement";
 import { serviceRole } from "./iam";
 import type { Tags } from "../../lib/aws/tags";
@@ -58,22 +58,10 @@ export class RdsPostgres extends pulumi.ComponentResource {
   constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:RdsPostgres", name, {}, opts);
     const s = args.settings;
-    // Auto-named, so a family change (major upgrade) creates the new group before deleting the old one. The
-    // description forces a new group (terraform-provider-aws#14721): it names nothing that changes on a resize.
-    const parameters = new rds.ParameterGroup(
-      `${name}-params`,
-      {
-        family: POSTGRES_FAMILY,
-        description: `Off the Grid PostgreSQL ${POSTGRES_MAJOR} tuning`,
-        parameters: postgresParameters({
-          instanceClass: s.instanceClass,
-          maxConnections: s.maxConnections,
-          logicalReplication: s.blueGreenUpdate,
-        }),
-        tags: args.tags,
-      },
-      { parent: this },
-    );
+    // Auto-named, so a family change (major upgrade) creates the new group before deleting the old one.
+    const parameters = new rds.ParameterGroup(`${name}-params`, postgresParameterGroupArgs(s, args.tags), {
+      parent: this,
+    });
     const monitoring = this.monitoring(name, args);
     const common = {
       engine: "postgres",

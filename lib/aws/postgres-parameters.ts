@@ -1,7 +1,10 @@
 // The RDS parameter group for the seed's tuning, as a pure function. RDS formulas ({DBInstanceClassMemory…})
 // follow the instance class and RDS's own reserved memory, so they are used wherever RDS supports them; only the
 // per-connection memory needs computing here, from max_connections and the class's memory.
+import type { AwsStackConfig } from "../../config/types";
+import { POSTGRES_MAJOR } from "../postgres/settings";
 import { instanceMemoryGiB } from "./instance-classes";
+import type { Tags } from "./tags";
 
 export interface RdsParameter {
   readonly name: string;
@@ -58,4 +61,33 @@ export function postgresParameters(o: {
     now("log_lock_waits", "1"),
     now("idle_in_transaction_session_timeout", "600000"),
   ];
+}
+
+/** An rds.ParameterGroup's arguments for the seed's tuning (a cross-region replica adds its `region`). */
+export interface PostgresParameterGroupArgs {
+  readonly family: string;
+  readonly description: string;
+  readonly parameters: RdsParameter[];
+  readonly tags: Tags;
+}
+
+/**
+ * The primary's parameter group and a cross-region replica's (parameter groups are regional): the same tuning,
+ * rds.force_ssl included. The description forces a new group (terraform-provider-aws#14721): it names nothing that
+ * changes on a resize.
+ */
+export function postgresParameterGroupArgs(
+  settings: Pick<AwsStackConfig["postgres"], "instanceClass" | "maxConnections" | "blueGreenUpdate">,
+  tags: Tags,
+): PostgresParameterGroupArgs {
+  return {
+    family: POSTGRES_FAMILY,
+    description: `Off the Grid PostgreSQL ${POSTGRES_MAJOR} tuning`,
+    parameters: postgresParameters({
+      instanceClass: settings.instanceClass,
+      maxConnections: settings.maxConnections,
+      logicalReplication: settings.blueGreenUpdate,
+    }),
+    tags,
+  };
 }
