@@ -1,4 +1,3 @@
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,7 +7,7 @@ import { crossRegionReplicaIdentifier } from "../../lib/aws/replica-placement";
 import type { Tags } from "../../lib/aws/tags";
 import { StackKey } from "./kms";
 import { ingressFrom } from "./network";
-import { logExports } from "./postgres";
+import { logExports, rdsLogGroups } from "./postgres";
 
 export interface CrossRegionReplicaArgs {
   /** The primary's identifier; the replica is `<identifier>-replica-<region>`. */
@@ -87,19 +86,17 @@ export class CrossRegionReadReplica extends pulumi.ComponentResource {
       parent,
     );
     const identifier = crossRegionReplicaIdentifier(args.identifier, replica.region);
-    const logs = logExports(s.iamAuth).map(
-      (log) =>
-        new cloudwatch.LogGroup(
-          `${name}-${log}`,
-          {
-            name: `/aws/rds/instance/${identifier}/${log}`,
-            retentionInDays: args.logRetentionDays,
-            kmsKeyId: key.arn,
-            tags,
-            ...there,
-          },
-          parent,
-        ),
+    const logs = rdsLogGroups(
+      name,
+      {
+        identifier,
+        iamAuth: s.iamAuth,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: key.arn,
+        tags,
+        region: replica.region,
+      },
+      this,
     );
     this.instance = new rds.Instance(
       name,

@@ -35,6 +35,42 @@ export function logExports(iamAuth: boolean): string[] {
   return ["postgresql", "upgrade", ...(iamAuth ? ["iam-db-auth-error"] : [])];
 }
 
+export interface RdsLogGroupsArgs {
+  /** The instance the groups are for: RDS exports its logs to /aws/rds/instance/<identifier>/<log>. */
+  readonly identifier: string;
+  readonly iamAuth: boolean;
+  readonly retentionInDays: number;
+  readonly kmsKeyId: pulumi.Input<string>;
+  readonly tags: Tags;
+  /** A cross-region replica's region (the resource's own `region` argument); absent, the provider's. */
+  readonly region?: string;
+}
+
+/**
+ * RDS would create these on first export, without retention or encryption; creating them first sets both. One per
+ * log export, named `<name>-<log>`, children of `parent`.
+ */
+export function rdsLogGroups(
+  name: string,
+  args: RdsLogGroupsArgs,
+  parent: pulumi.Resource,
+): cloudwatch.LogGroup[] {
+  return logExports(args.iamAuth).map(
+    (log) =>
+      new cloudwatch.LogGroup(
+        `${name}-${log}`,
+        {
+          name: `/aws/rds/instance/${args.identifier}/${log}`,
+          retentionInDays: args.retentionInDays,
+          kmsKeyId: args.kmsKeyId,
+          tags: args.tags,
+          ...(args.region === undefined ? {} : { region: args.region }),
+        },
+        { parent },
+      ),
+  );
+}
+
 /**
  * generated: the stack's password, write-only (@pulumi/aws 7 rds/instance.d.ts: never in the instance's outputs), applied
  * when its version moves. managed: RDS generates it into its own Secrets Manager secret, encrypted with the stack key.
@@ -114,20 +150,17 @@ export class RdsPostgres extends pulumi.ComponentResource {
     return { roleArn: role.arn, ready };
   }
 
-  /** RDS would create these on first export, without retention or encryption; creating them first sets both. */
   private logGroups(identifier: string, args: RdsPostgresArgs): cloudwatch.LogGroup[] {
-    return logExports(args.settings.iamAuth).map(
-      (log) =>
-        new cloudwatch.LogGroup(
-          `${identifier}-${log}`,
-          {
-            name: `/aws/rds/instance/${identifier}/${log}`,
-            retentionInDays: args.logRetentionDays,
-            kmsKeyId: args.kmsKeyArn,
-            tags: args.tags,
-          },
-          { parent: this },
-        ),
+    return rdsLogGroups(
+      identifier,
+      {
+        identifier,
+        iamAuth: args.settings.iamAuth,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.kmsKeyArn,
+        tags: args.tags,
+      },
+      this,
     );
   }
 
