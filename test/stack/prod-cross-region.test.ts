@@ -8,15 +8,11 @@ import { plain } from "../../harness/mocks";
 import { StackRun, ofType } from "../../harness/stack";
 import { evaluatePolicies } from "../../policy/offline";
 import { policies } from "../../policy/policies";
+import { CROSS_REGION_REPLICA } from "../support/config-cases";
 import { T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
 const DR = {
-  postgresCrossRegionReplicaRegion: "eu-central-1",
-  postgresCrossRegionReplicaVpcId: "vpc-0fedcba9876543210",
-  postgresCrossRegionReplicaSubnets: JSON.stringify([
-    "subnet-0aaaaaaaaaaaaaaa1=eu-central-1a",
-    "subnet-0aaaaaaaaaaaaaaa2=eu-central-1b",
-  ]),
+  ...CROSS_REGION_REPLICA,
   postgresCrossRegionReplicaAllowedSecurityGroupIds: JSON.stringify(["sg-0aaaaaaaaaaaaaaa3"]),
 };
 const ID = "offthegrid-prod-replica-eu-central-1";

@@ -9,6 +9,16 @@ export const dev = (overrides: Overrides = {}) => stackConfig("Pulumi.dev.yaml",
 export const prod = (overrides: Overrides = {}) => stackConfig("Pulumi.prod.yaml", overrides);
 export const staging = (overrides: Overrides = {}) => stackConfig("examples/Pulumi.staging.yaml", overrides);
 
+/** A complete cross-region read replica (#19): region, VPC and one subnet per zone there. */
+export const CROSS_REGION_REPLICA: Overrides = {
+  postgresCrossRegionReplicaRegion: "eu-central-1",
+  postgresCrossRegionReplicaVpcId: "vpc-0fedcba9876543210",
+  postgresCrossRegionReplicaSubnets: JSON.stringify([
+    "subnet-0aaaaaaaaaaaaaaa1=eu-central-1a",
+    "subnet-0aaaaaaaaaaaaaaa2=eu-central-1b",
+  ]),
+};
+
 /** The problems a rejected config reports; fails the test if the config is accepted. */
 export function problemsOf(config: Record<string, string>): string[] {
   try {

@@ -8,7 +8,7 @@ import type { AwsStackConfig } from "../../config/types";
 import { PROJECT } from "../../harness/stack";
 import { guardedConfig } from "../../lib/aws/guarded-config";
 import { managedMasterPassword } from "../../lib/aws/master-secret";
-import { prod, problemsOf } from "../support/config-cases";
+import { CROSS_REGION_REPLICA, prod, problemsOf } from "../support/config-cases";
 
 const awsConfig = (overrides: Record<string, string | undefined>) =>
   validateConfig(prod(overrides), PROJECT, "prod") as AwsStackConfig;
@@ -108,14 +108,7 @@ describe("the RDS-managed master secret's value (lib/aws/master-secret.ts)", () 
 });
 
 describe("AWS config: cross-region read replica (#19)", () => {
-  const DR = {
-    postgresCrossRegionReplicaRegion: "eu-central-1",
-    postgresCrossRegionReplicaVpcId: "vpc-0fedcba9876543210",
-    postgresCrossRegionReplicaSubnets: JSON.stringify([
-      "subnet-0aaaaaaaaaaaaaaa1=eu-central-1a",
-      "subnet-0aaaaaaaaaaaaaaa2=eu-central-1b",
-    ]),
-  };
+  const DR = CROSS_REGION_REPLICA;
 
   it("accepts a complete one and builds it into the typed config", () => {
     const replica = awsConfig(DR).postgres.crossRegionReplica!;
