@@ -58,6 +58,7 @@ function options(args: Args, io: Io, migrations?: Migration[]): RunnerOptions {
     connection: { connectionString: url },
     migrations: migrations ?? directory(args).migrations,
     onEvent: progress(io),
+    refuseAdminLogin: "the schema owner (postgresUrls.owner)",
   };
 }
 

@@ -11,7 +11,11 @@ import {
 } from "./bootstrap-hardening";
 import { AdminReach, adminReach, checkRolesManageable, roleAttributes } from "./bootstrap-admin";
 import { ensureIamLogins } from "./bootstrap-iam";
+import { pinnedFor } from "./admin-session";
 import { ident, literal } from "./sql-text";
+
+/** pg_stat_statements' schema: owned by the admin, USAGE for the read-only group only (monitoringStatements). */
+export const MONITORING_SCHEMA = "monitoring";
 
 /**
  * The stack marker lives in a schema the admin owns, read-only to the schema owner: the owner role owns
@@ -71,7 +75,7 @@ export interface BootstrapReport {
  * reads through pg_monitor: stop tracking utility statements for this transaction, and remove any entry with a
  * password that an earlier run (or an operator) left behind.
  */
-async function setPasswordsUntracked(
+export async function setPasswordsUntracked(
   admin: Client,
   passwords: Readonly<Record<string, string>>,
   warnings: string[],
@@ -106,12 +110,22 @@ async function setLocal(admin: Client, name: string, value: string): Promise<str
 }
 
 async function scrubPasswordStatements(admin: Client, warnings: string[]): Promise<number> {
+  const schema = await extensionSchema(admin);
+  if (schema !== MONITORING_SCHEMA) {
+    // Anywhere else (public, the owner's) an owner-made overload of the reset function could win resolution.
+    if (schema !== undefined)
+      warnings.push(
+        `pg_stat_statements lives in schema ${schema}, not ${MONITORING_SCHEMA}: its entries were not scrubbed of ` +
+          `password statements. As its owner: ALTER EXTENSION pg_stat_statements SET SCHEMA ${MONITORING_SCHEMA}.`,
+      );
+    return 0;
+  }
   await admin.query("SAVEPOINT bootstrap_scrub");
   try {
     // The pattern travels as a parameter, so this statement's own entry holds "$1", not the word.
     const { rows } = await admin.query(
-      `SELECT count(pg_stat_statements_reset(userid, dbid, queryid))::int AS n
-         FROM pg_stat_statements WHERE query ~* $1`,
+      `SELECT pg_catalog.count(${MONITORING_SCHEMA}.pg_stat_statements_reset(s.userid, s.dbid, s.queryid))::int AS n
+         FROM ${MONITORING_SCHEMA}.pg_stat_statements s WHERE s.query OPERATOR(pg_catalog.~*) $1`,
       ["\\mpassword\\M"],
     );
     await admin.query("RELEASE SAVEPOINT bootstrap_scrub");
@@ -125,6 +139,51 @@ async function scrubPasswordStatements(admin: Client, warnings: string[]): Promi
   }
 }
 
+/** The schema pg_stat_statements lives in, or undefined when it is not installed. */
+export async function extensionSchema(admin: Client): Promise<string | undefined> {
+  const { rows } = await admin.query(
+    `SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      WHERE e.extname = 'pg_stat_statements'`,
+  );
+  return rows[0]?.nspname;
+}
+
+/**
+ * pg_stat_statements lives in a schema the admin owns, readable by the read-only group only: the admin reads and
+ * resets it, and in the owner's `public` any object the owner adds beside it could shadow its functions. Stacks
+ * bootstrapped before this kept it in public; it moves (it is relocatable) on the next bootstrap.
+ */
+export function monitoringStatements(readonlyRole: string): string[] {
+  const schema = ident(MONITORING_SCHEMA);
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+    `ALTER SCHEMA ${schema} OWNER TO CURRENT_USER`,
+    `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`,
+    `GRANT USAGE ON SCHEMA ${schema} TO ${ident(readonlyRole)}`,
+    `CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA ${schema}`,
+  ];
+}
+
+/** monitoringStatements, then the move of an extension an earlier bootstrap created in public. */
+export async function ensureMonitoring(
+  admin: Client,
+  readonlyRole: string,
+  warnings: string[],
+): Promise<void> {
+  for (const statement of monitoringStatements(readonlyRole)) {
+    const refused = await attempt(admin, statement);
+    if (refused) warnings.push(`${statement} was refused: ${refused}`);
+  }
+  const schema = await extensionSchema(admin);
+  if (schema === undefined || schema === MONITORING_SCHEMA) return;
+  const refused = await attempt(
+    admin,
+    `ALTER EXTENSION pg_stat_statements SET SCHEMA ${ident(MONITORING_SCHEMA)}`,
+  );
+  if (refused)
+    warnings.push(`pg_stat_statements could not move from ${schema} to ${MONITORING_SCHEMA}: ${refused}`);
+}
+
 function privilegeStatements(o: BootstrapOptions): string[] {
   const { owner, app, readonly } = o.roles;
   const [ow, ap, ro] = [ident(owner), ident(app), ident(readonly)];
@@ -136,7 +195,6 @@ function privilegeStatements(o: BootstrapOptions): string[] {
     // Temporary tables are how a caller shadows schema tables; only migrations (the owner) may want them.
     `GRANT TEMPORARY ON DATABASE ${db} TO ${ow}`,
     `REVOKE TEMPORARY ON DATABASE ${db} FROM ${ap}, ${ro}`,
-    "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
     `GRANT pg_monitor TO ${ro}`,
     `ALTER SCHEMA public OWNER TO ${ow}`,
     "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
@@ -175,9 +233,24 @@ function markerStatements(o: BootstrapOptions): string[] {
     `ALTER TABLE ${table} OWNER TO CURRENT_USER`,
     `REVOKE ALL ON ${table} FROM PUBLIC`,
     `GRANT SELECT ON ${table} TO ${ident(readonly)}, ${ident(owner)}`,
-    // Where earlier versions kept it: inside `migrations`, which the owner role owns and could rewrite.
-    `DROP TABLE IF EXISTS ${ident(o.historySchema ?? "migrations")}.stack_marker`,
   ];
+}
+
+/**
+ * Where earlier versions kept the marker: inside `migrations`, which the owner role owns. Whatever the owner put
+ * at that name (a view, a table others depend on) may not make the bootstrap fail: dropped only when it is a plain
+ * table, and a refusal is a warning.
+ */
+async function dropLegacyMarker(admin: Client, historySchema: string, warnings: string[]): Promise<void> {
+  const { rows } = await admin.query(
+    `SELECT c.relkind::text AS kind FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'stack_marker'`,
+    [historySchema],
+  );
+  if (rows[0]?.kind !== "r") return;
+  const statement = `DROP TABLE ${ident(historySchema)}.stack_marker`;
+  const refused = await attempt(admin, statement);
+  if (refused) warnings.push(`${statement} (a marker table earlier versions kept) was refused: ${refused}`);
 }
 
 const limitsOf = (key: keyof BootstrapRoles) => (key === "owner" ? {} : MEMBER_LIMITS[key]);
@@ -215,6 +288,17 @@ async function ensureRoles(
 }
 
 export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<BootstrapReport> {
+  // Callers connect with connectAdmin; a client from elsewhere is pinned here, before its first lookup, and gets
+  // its own search_path back afterwards.
+  const restore = await pinnedFor(admin);
+  try {
+    return await bootstrapPinned(admin, o);
+  } finally {
+    await restore();
+  }
+}
+
+async function bootstrapPinned(admin: Client, o: BootstrapOptions): Promise<BootstrapReport> {
   const { owner, app, readonly } = o.roles;
   const iamNames = (o.iamLogins ?? []).map((l) => l.name);
   const { rows: existing } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [
@@ -239,6 +323,8 @@ export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<Boo
     // RDS's master is not a superuser: it must be a member of the owner role to hand it objects.
     if (!reach.superuser) await admin.query(`GRANT ${ident(owner)} TO current_user`);
     for (const statement of privilegeStatements(o)) await admin.query(statement);
+    await ensureMonitoring(admin, readonly, warnings);
+    await dropLegacyMarker(admin, o.historySchema ?? "migrations", warnings);
     await revokeConnectElsewhere(admin, o.database, warnings);
     await revokePublicFunctions(admin, owner, warnings);
     await admin.query(

@@ -1,6 +1,21 @@
 // Public API of the migration engine. No Pulumi here: the dynamic provider and the CLI both call these.
-export { BootstrapOptions, BootstrapReport, BootstrapRoles, IamLogin, bootstrap } from "./bootstrap";
+export {
+  BootstrapOptions,
+  BootstrapReport,
+  BootstrapRoles,
+  IamLogin,
+  bootstrap,
+  setPasswordsUntracked,
+} from "./bootstrap";
 export { connectWithRetry, DatabaseUnavailable } from "./connect";
+export {
+  ADMIN_SEARCH_PATH,
+  adminConnection,
+  assertNotAdmin,
+  connectAdmin,
+  ensurePinned,
+  isAdminLogin,
+} from "./admin-session";
 export { DEFAULT_HISTORY, readHistory } from "./history";
 export { HistoryRelationError, historyRelationProblems, readVerifiedHistory } from "./history-relation";
 export { MigrationLockTimeout } from "./lock";

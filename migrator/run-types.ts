@@ -32,6 +32,11 @@ export interface RunnerOptions {
    * Status then reads it only after checking it is that role's plain table (history-relation.ts).
    */
   readonly historyOwner?: string;
+  /**
+   * Refuse a login with admin rights (migrator/admin-session.ts isAdminLogin) before anything runs: the files are
+   * the owner's code. The value names the login to use instead, for the message. The CLIs and the provider set it.
+   */
+  readonly refuseAdminLogin?: string;
 }
 
 /**
@@ -65,7 +70,10 @@ export interface MigrationResult {
 }
 
 export interface Settings extends Required<
-  Omit<RunnerOptions, "onEvent" | "history" | "migrations" | "connection" | "historyOwner">
+  Omit<
+    RunnerOptions,
+    "onEvent" | "history" | "migrations" | "connection" | "historyOwner" | "refuseAdminLogin"
+  >
 > {
   readonly history: TableName;
   readonly onEvent: (event: MigrationEvent) => void;

@@ -4,6 +4,7 @@
 // apply-no-transaction.ts) → release the lock in finally.
 import type { Client } from "pg";
 import { connectWithRetry } from "./connect";
+import { assertNotAdmin, connectAdmin } from "./admin-session";
 import { DEFAULT_HISTORY, ensureHistory, readHistory } from "./history";
 import { readVerifiedHistory } from "./history-relation";
 import { withMigrationLock } from "./lock";
@@ -48,6 +49,7 @@ async function withClients<T>(
   client.on("error", () => undefined); // a killed backend surfaces as the failing query's error
   let watch: LockWatch | undefined;
   try {
+    if (o.refuseAdminLogin) await assertNotAdmin(client, "run migrations", o.refuseAdminLogin);
     const early = await upToDate(client);
     if (early !== undefined) return early;
     const lockClient = await connect("-lock", o.connection.options);
@@ -105,7 +107,8 @@ export interface MigrationStatus {
 export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus[]> {
   const s = settingsOf(o);
   const files = loadMigrations(o.migrations);
-  const client = await connectWithRetry(
+  // Read-only and catalog-only (the history table is schema-qualified): safe for any login, the admin's included.
+  const client = await connectAdmin(
     { ...o.connection, application_name: "offthegrid-migrate-status" },
     { deadlineMs: s.connectDeadlineMs },
   );

@@ -7,7 +7,7 @@ import { resetDatabase } from "../ops/reset";
 import { printResult } from "../shared/io";
 import { Command, EXIT, UsageError } from "../shared/program";
 import { sqlDir } from "../shared/root";
-import { pgConfig, requiredUrl, urlFlags, withPg } from "./connections";
+import { pgConfig, pinnedPgConfig, requiredUrl, urlFlags, withPg } from "./connections";
 
 export const maintenance: Command = {
   name: "maintenance",
@@ -90,7 +90,7 @@ export const watchdog: Command = {
     const limits = withOverrides(WATCHDOG_LIMITS, role, overrides);
     const adminUrl = requiredUrl(args, "admin", "the admin's URL (it may see and end every app session)");
     const dryRun = args.has("--dry-run");
-    const result = await withPg(pgConfig(adminUrl), (c) =>
+    const result = await withPg(pinnedPgConfig(adminUrl), (c) =>
       runWatchdog(c, limits, { dryRun, roles: role ? [role] : ["app", "readonly"] }),
     );
     const lines = result.overruns.map(

@@ -19,7 +19,7 @@ import { Io, printResult } from "../shared/io";
 import { Args, Command, EXIT, UsageError } from "../shared/program";
 import { sqlDir } from "../shared/root";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
-import { mb, pgConfig, requiredUrl, urlFlags, withPg, withRedisData } from "./connections";
+import { mb, pinnedPgConfig, requiredUrl, urlFlags, withPg, withRedisData } from "./connections";
 
 async function backupPostgres(args: Args, io: Io, file: string): Promise<string> {
   let shown = 0;
@@ -30,7 +30,8 @@ async function backupPostgres(args: Args, io: Io, file: string): Promise<string>
   };
   const docker = args.value("--docker");
   const databaseUrl = requiredUrl(args, "database", "the read-only role's URL");
-  if (!docker) checkDumpCompatible(clientMajor("pg_dump"), await withPg(pgConfig(databaseUrl), serverMajor));
+  if (!docker)
+    checkDumpCompatible(clientMajor("pg_dump"), await withPg(pinnedPgConfig(databaseUrl), serverMajor));
   const { sha256 } = await writeBackupAtomically(file, (temporary) =>
     docker
       ? pgDump(
@@ -97,7 +98,7 @@ async function restorePostgresFile(args: Args, io: Io, file: string): Promise<vo
   const adminUrl = requiredUrl(args, "admin", "the admin URL (restore recreates objects with their owners)");
   await restorePostgres(adminUrl, file, { force: args.has("--force"), database: args.value("--database") });
   const status = await migrationStatus({
-    connection: pgConfig(adminUrl),
+    connection: pinnedPgConfig(adminUrl),
     migrations: readMigrationDirectory(sqlDir()),
     // The admin reads the owner's table: only once the catalog shows it is the owner's plain table (#20 item 1).
     historyOwner: SCHEMA_ROLES.owner.name,

@@ -2,6 +2,7 @@
 // role that can do the job; clients fail fast instead of retrying forever.
 import Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
+import { adminConnection, ensurePinned, isPinned } from "../../migrator/admin-session";
 import { RedisTarget, connectForData } from "../ops/redis-connect";
 import { UrlSource, connectionUrl, optionalConnectionUrl } from "../ops/urls";
 import type { Args, Flag } from "../shared/program";
@@ -44,10 +45,18 @@ export const requiredUrl = (args: Args, source: Source, purpose: string) =>
 export const optionalUrl = (args: Args, source: Source) =>
   optionalConnectionUrl(args.flags, sourceOf(source, ""));
 
+/** For the commands that run the schema's own code as the app or the owner (maintenance, reset). */
 export const pgConfig = (connectionString: string): ClientConfig => ({
   connectionString,
   application_name: "offthegrid-ops",
 });
+
+/**
+ * For every command that reads the catalog or works as the admin (health, metrics, backup, restore, watchdog): the
+ * search_path pinned to pg_catalog (migrator/admin-session.ts), so it is safe whichever role the URL names.
+ */
+export const pinnedPgConfig = (connectionString: string): ClientConfig =>
+  adminConnection(pgConfig(connectionString));
 
 export const redisClient = (url: string) =>
   new Redis(url, {
@@ -61,6 +70,7 @@ export async function withPg<T>(config: ClientConfig, work: (c: Client) => Promi
   const c = new Client(config);
   await c.connect();
   try {
+    if (isPinned(config)) await ensurePinned(c);
     return await work(c);
   } finally {
     await c.end().catch(() => undefined);

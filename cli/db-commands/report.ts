@@ -7,7 +7,16 @@ import { printResult } from "../shared/io";
 import { sqlDir } from "../shared/root";
 import { Command, EXIT } from "../shared/program";
 import { connectRedis } from "../ops/redis-connect";
-import { mb, optionalUrl, pct, pgConfig, redisClient, requiredUrl, urlFlags, withPg } from "./connections";
+import {
+  mb,
+  optionalUrl,
+  pct,
+  pinnedPgConfig,
+  redisClient,
+  requiredUrl,
+  urlFlags,
+  withPg,
+} from "./connections";
 
 function postgresLine(h: PostgresHealth): string {
   if (h.error) return `postgres  ${h.status.padEnd(9)} ${h.error}`;
@@ -33,7 +42,7 @@ export const health: Command = {
   json: true,
   async run(args, io) {
     const databaseUrl = requiredUrl(args, "database", "the read-only role's URL");
-    const pg = await postgresHealth(pgConfig(databaseUrl), readMigrationDirectory(sqlDir()));
+    const pg = await postgresHealth(pinnedPgConfig(databaseUrl), readMigrationDirectory(sqlDir()));
     const redisUrl = optionalUrl(args, "redis");
     const redis = redisUrl ? await redisHealth(redisClient(redisUrl)) : undefined;
     const status: Status = worst([pg.status, ...(redis ? [redis.status] : [])]);
@@ -96,7 +105,7 @@ export const metrics: Command = {
   json: true,
   async run(args, io) {
     const databaseUrl = requiredUrl(args, "database", "the read-only role's URL (pg_monitor)");
-    const p = await withPg(pgConfig(databaseUrl), postgresMetrics);
+    const p = await withPg(pinnedPgConfig(databaseUrl), postgresMetrics);
     // Key counts need SCAN, which only the admin user holds: use its URL when given.
     const redisUrl = optionalUrl(args, "redisAdmin") ?? optionalUrl(args, "redis");
     const r = redisUrl ? await redisMetricsAt(redisUrl) : undefined;

@@ -4,6 +4,7 @@
 import { Client as PgClient } from "pg";
 import type { Client, ClientConfig } from "pg";
 import { MARKER_SCHEMA, MARKER_TABLE } from "../../migrator/bootstrap";
+import { adminConnection, ensurePinned } from "../../migrator/admin-session";
 
 export interface StackMarker {
   readonly environment: string;
@@ -65,9 +66,10 @@ export async function confirmDestructiveAt(
   action: string,
   confirmation: Confirmation,
 ): Promise<StackMarker | undefined> {
-  const client = new PgClient({ application_name: "offthegrid-guard", ...config });
+  const client = new PgClient(adminConnection({ application_name: "offthegrid-guard", ...config }));
   await client.connect();
   try {
+    await ensurePinned(client);
     return await confirmDestructive(client, action, confirmation);
   } finally {
     await client.end().catch(() => undefined);

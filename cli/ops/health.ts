@@ -2,7 +2,8 @@
 // is Redis reachable with AUTH and what is its replication state.
 import type Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
-import { MigrationSource, migrationStatus } from "../../migrator";
+import { MigrationSource, ensurePinned, migrationStatus } from "../../migrator";
+import { isPinned } from "../../migrator/admin-session";
 import { Status } from "./status";
 
 export interface PostgresHealth {
@@ -31,6 +32,7 @@ export async function postgresHealth(
     return { status: "down", error: (err as Error).message };
   }
   try {
+    if (isPinned(config)) await ensurePinned(client);
     const { rows } = await client.query(
       `SELECT pg_is_in_recovery() AS replica, current_setting('server_version') AS version,
               CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0

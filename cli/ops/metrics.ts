@@ -3,6 +3,8 @@ import type Redis from "ioredis";
 import type { Client } from "pg";
 import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/access";
 import { parseInfo } from "./health";
+import { extensionSchema } from "../../migrator/bootstrap";
+import { ident } from "../../migrator/sql-text";
 
 export async function postgresMetrics(client: Client) {
   const one = async (sql: string) => (await client.query(sql)).rows[0];
@@ -27,11 +29,14 @@ export async function postgresMetrics(client: Client) {
   let slowest: { query: string; calls: number; mean_ms: number; total_ms: number }[] = [];
   let slowestError: string | undefined;
   try {
+    // Qualified by the schema it lives in (monitoring since the bootstrap moved it; public before that).
+    const schema = await extensionSchema(client);
+    if (schema === undefined) throw new Error("the extension is not installed in this database");
     slowest = (
       await client.query(
         `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS query, calls::bigint AS calls,
                 round(mean_exec_time::numeric, 3)::float8 AS mean_ms, round(total_exec_time::numeric, 1)::float8 AS total_ms
-           FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           FROM ${ident(schema)}.pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
           ORDER BY mean_exec_time DESC LIMIT 5`,
       )
     ).rows.map((r) => ({ ...r, calls: Number(r.calls) }));

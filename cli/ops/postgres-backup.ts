@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import type { Client } from "pg";
-import { MARKER_SCHEMA } from "../../migrator/bootstrap";
+import { MARKER_SCHEMA, MONITORING_SCHEMA } from "../../migrator/bootstrap";
 import { libpqEnvironment } from "./pg-env";
 
 /**
@@ -12,6 +12,8 @@ import { libpqEnvironment } from "./pg-env";
  */
 export const DUMP_EXCLUSIONS = [
   `--exclude-schema=${MARKER_SCHEMA}`,
+  // pg_stat_statements' schema: the admin's, recreated by the restore from the bootstrap's own statements.
+  `--exclude-schema=${MONITORING_SCHEMA}`,
   "--exclude-table=migrations.stack_marker",
 ];
 
@@ -131,18 +133,23 @@ const ADMIN_ONLY = [/^EXTENSION - /, /^COMMENT - EXTENSION /, /^[A-Z ]+ pg_catal
 export function withoutMarkerEntries(list: string, adminEntries = true): string {
   // Entries read "<id>; <catalog> <oid> <TYPE> <schema> <name> <owner>", e.g. "TABLE DATA stack marker postgres",
   // "ACL - SCHEMA stack postgres", "ACL migrations TABLE stack_marker postgres".
-  const marker = [
-    new RegExp(`^[A-Z ]+ - (?:SCHEMA )?${MARKER_SCHEMA} `),
-    new RegExp(`^[A-Z ]+ ${MARKER_SCHEMA} \\S`),
+  const marker = [MARKER_SCHEMA, MONITORING_SCHEMA].flatMap((schema) => [
+    new RegExp(`^[A-Z ]+ - (?:SCHEMA )?${schema} `),
+    new RegExp(`^[A-Z ]+ ${schema} \\S`),
+  ]);
+  const legacy = [
     /^[A-Z ]+ migrations (?:TABLE )?stack_marker\b/,
+    // The bootstrap's (and the restore's) own: created in `monitoring` from their definitions, never the dump's.
+    /^(?:EXTENSION - |COMMENT - EXTENSION )pg_stat_statements /,
   ];
+  const dropped = [...marker, ...legacy];
   return list
     .split("\n")
     .filter((line) => {
       const entry = /^\d+; \d+ \d+ (.*)$/.exec(line);
       if (!entry) return true;
       return (
-        !marker.some((m) => m.test(entry[1])) && (adminEntries || !ADMIN_ONLY.some((m) => m.test(entry[1])))
+        !dropped.some((m) => m.test(entry[1])) && (adminEntries || !ADMIN_ONLY.some((m) => m.test(entry[1])))
       );
     })
     .join("\n");

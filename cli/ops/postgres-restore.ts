@@ -4,11 +4,13 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Client, ClientConfig } from "pg";
+import type { Client } from "pg";
 import { Client as PgClient } from "pg";
 import { Confirmation, StackMarker, confirmDestructive, describeMarker, readMarker } from "./guards";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
 import { setVerifiers } from "../../migrator/bootstrap-hardening";
+import { monitoringStatements } from "../../migrator/bootstrap";
+import { adminConnection, ensurePinned } from "../../migrator/admin-session";
 import { pgRestore } from "./postgres-backup";
 
 export interface RestoreOptions {
@@ -54,10 +56,11 @@ export async function restorePostgres(
   file: string,
   options: RestoreOptions,
 ): Promise<{ marker?: StackMarker }> {
-  const config: ClientConfig = { connectionString: adminUrl, application_name: "offthegrid-ops" };
+  const config = adminConnection({ connectionString: adminUrl, application_name: "offthegrid-ops" });
   const read = async <T>(work: (c: Client) => Promise<T>): Promise<T> => {
     const client = new PgClient(config);
     await client.connect();
+    await ensurePinned(client);
     try {
       return await work(client);
     } finally {
@@ -92,8 +95,9 @@ export async function restorePostgres(
     // The stack bootstrap gives public to the owner group (migrator/bootstrap.ts); a fresh target's public is
     // still the database owner's, and the dump's ALTER SCHEMA public OWNER needs the current owner to run it.
     await c.query(`ALTER SCHEMA public OWNER TO ${OWNER_GROUP}`);
-    // The one extension the bootstrap creates (migrator/bootstrap.ts), from its definition rather than the dump's.
-    await c.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    // The one extension the bootstrap creates, in its schema (migrator/bootstrap.ts), from its definition rather
+    // than the dump's (dumps leave that schema out).
+    for (const statement of monitoringStatements(SCHEMA_ROLES.readonly.name)) await c.query(statement);
   });
   try {
     await pgRestore(loginUrl(adminUrl, loader), file, {

@@ -6,6 +6,7 @@
 import type { Client, ClientConfig } from "pg";
 import { MigrationSource, migrateDown, migrateUp, readHistory, DEFAULT_HISTORY } from "../../migrator";
 import { readMarker } from "./guards";
+import { assertNotAdmin } from "../../migrator/admin-session";
 
 export async function resetDatabase(
   owner: Client,
@@ -13,6 +14,7 @@ export async function resetDatabase(
   migrations: readonly MigrationSource[],
   options: { yes: boolean },
 ): Promise<{ rolledBack: number; applied: number; stack: string }> {
+  await assertNotAdmin(owner, "reset", "the schema owner (postgresUrls.owner)");
   const marker = await readMarker(owner);
   if (!marker || marker.environment !== "dev") {
     throw new Error(
@@ -25,7 +27,8 @@ export async function resetDatabase(
       `Refusing to reset dev stack ${marker.stack} without --yes: it drops every table and all data.`,
     );
   const applied = (await readHistory(owner, DEFAULT_HISTORY)).filter((r) => r.status === "applied").length;
-  const down = await migrateDown({ connection: ownerConfig, migrations }, applied);
-  const up = await migrateUp({ connection: ownerConfig, migrations });
+  const refuseAdminLogin = "the schema owner (postgresUrls.owner)";
+  const down = await migrateDown({ connection: ownerConfig, migrations, refuseAdminLogin }, applied);
+  const up = await migrateUp({ connection: ownerConfig, migrations, refuseAdminLogin });
   return { rolledBack: down.length, applied: up.length, stack: marker.stack };
 }

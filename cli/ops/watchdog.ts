@@ -4,6 +4,7 @@
 // It reads catalog views only (schema-qualified, search_path pinned): no owner-written object is ever evaluated.
 import type { Client } from "pg";
 import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { ensurePinned } from "../../migrator/admin-session";
 import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
 import { Overrun, SessionLimits, WatchedRole, WatchedSession, overruns } from "./session-limits";
 
@@ -65,7 +66,8 @@ export async function runWatchdog(
   limits: Readonly<Record<WatchedRole, SessionLimits>>,
   options: { readonly dryRun: boolean; readonly roles?: readonly WatchedRole[] },
 ): Promise<WatchdogResult> {
-  await admin.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)");
+  // The connection arrives pinned (adminConnection); a client from elsewhere is pinned here, before any lookup.
+  await ensurePinned(admin);
   const { rows: me } = await admin.query(
     "SELECT current_user AS login, pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS sees",
   );

@@ -9,13 +9,12 @@ import type { ClientConfig } from "pg";
 import {
   DEFAULT_HISTORY,
   bootstrap,
+  connectAdmin as connectAdminSession,
   connectWithRetry,
-  ident,
-  literal,
   migrateUp,
   parseMigration,
   readHistory,
-  scramSha256Verifier,
+  setPasswordsUntracked,
 } from "../../migrator";
 import { formatFinding, lintMigrations } from "../../migrator/lint";
 import type { IamLogin } from "../../migrator/bootstrap";
@@ -217,12 +216,15 @@ function failuresOf(news: SchemaInputs): { property: string; reason: string }[] 
   return failures;
 }
 
-/** Connects as admin; on a rotated password that the database does not know yet, falls back to the previous one. */
+/**
+ * Connects as admin (search_path pinned, see migrator/admin-session.ts); on a rotated password that the database
+ * does not know yet, falls back to the previous one and sets the new one without its verifier in any statement text.
+ */
 async function connectAdmin(news: SchemaInputs, olds: SchemaOutputs | undefined) {
   const { connection, admin, settings } = news;
   const deadline = { deadlineMs: settings.connectDeadlineMs };
   try {
-    return await connectWithRetry(clientConfig(connection, admin.user, admin.password), deadline);
+    return await connectAdminSession(clientConfig(connection, admin.user, admin.password), deadline);
   } catch (err) {
     const previous = olds?.admin?.password;
     if (
@@ -232,10 +234,16 @@ async function connectAdmin(news: SchemaInputs, olds: SchemaOutputs | undefined)
       !admin.managePassword
     )
       throw err;
-    const client = await connectWithRetry(clientConfig(connection, admin.user, previous), deadline);
-    await client.query(
-      `ALTER ROLE ${ident(admin.user)} WITH PASSWORD ${literal(scramSha256Verifier(admin.password))}`,
-    );
+    const client = await connectAdminSession(clientConfig(connection, admin.user, previous), deadline);
+    try {
+      await client.query("BEGIN");
+      const warnings: string[] = [];
+      await setPasswordsUntracked(client, { [admin.user]: admin.password }, warnings);
+      await client.query("COMMIT");
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
     return client;
   }
 }
@@ -342,6 +350,7 @@ async function apply(
       statementTimeoutMs: news.settings.statementTimeoutMs,
       lockDeadlineMs: news.settings.lockDeadlineMs,
       connectDeadlineMs: news.settings.connectDeadlineMs,
+      refuseAdminLogin: `the owner member ${owner.name}`,
     });
   } catch (err) {
     // By name: the class travels inside the serialized closure, so identity checks are fragile.

@@ -49,6 +49,8 @@ export const INTENDED_PRIVILEGES: Readonly<Record<string, PrivilegeCells>> = {
   "schema migrations": { ownedBy: OWNER, owner: "USAGE,CREATE", app: "", readonly: "USAGE", PUBLIC: "" },
   // The stack marker: the admin's, readable by the owner (migrate down guard) and read-only role, nobody else.
   "schema stack": { ownedBy: "admin", owner: "USAGE", app: "", readonly: "USAGE", PUBLIC: "" },
+  // pg_stat_statements: read by the read-only role (metrics), reset by the admin; no one else may create here.
+  "schema monitoring": { ownedBy: "admin", owner: "", app: "", readonly: "USAGE", PUBLIC: "" },
   "table stack.marker": { ownedBy: "admin", owner: "SELECT", app: "", readonly: "SELECT", PUBLIC: "" },
   "table migrations.history": { ownedBy: OWNER, owner: ALL, app: "", readonly: "SELECT", PUBLIC: "" },
   "table public.users": appTable,

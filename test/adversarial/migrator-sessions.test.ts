@@ -94,8 +94,16 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
       const slow = m("001_slow.sql", "-- migrate:up\nSELECT pg_sleep(30);\n");
       fs.writeFileSync(path.join(dir, slow.name), slow.sql);
       fs.writeFileSync(path.join(dir, "migrations.sum"), renderSumFile(loadMigrations([slow])));
-      const c = config;
-      const url = `postgresql://${c.user}:${encodeURIComponent(String(c.password))}@${c.host}:${c.port}/${c.database}`;
+      // The CLI refuses an admin login (it runs the owner's SQL): a plain login that may create the schema.
+      const owner = `owner_${db}`;
+      const password = "owner-Pw-0123456789abcdef";
+      await withClient(config, (c) =>
+        c.query(
+          `CREATE ROLE ${owner} LOGIN PASSWORD '${password}'; GRANT CREATE ON DATABASE ${db} TO ${owner}; ` +
+            `GRANT CREATE ON SCHEMA public TO ${owner}`,
+        ),
+      );
+      const url = `postgresql://${owner}:${password}@${config.host}:${config.port}/${db}`;
       const child = spawn(
         process.execPath,
         ["-r", "./tools/ts-register.cjs", "cli/migrate.ts", "up", "--dir", dir],

@@ -140,7 +140,11 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
       withClient(
         db.as("readonly"),
         async (c) =>
-          (await c.query("SELECT query FROM pg_stat_statements WHERE query LIKE '%SCRAM-SHA-256$%'")).rows,
+          (
+            await c.query(
+              "SELECT query FROM monitoring.pg_stat_statements WHERE query LIKE '%SCRAM-SHA-256$%'",
+            )
+          ).rows,
       );
     assert.ok((await verifiers()).length >= 1, "the planted leak is visible to the read-only role");
     const report = await withClient(db.as("admin"), (admin) =>

@@ -378,8 +378,17 @@ describe("ops CLI (npm run db) on real servers", function () {
     it("refuses a database without the dev marker, a non-dev marker, or without --yes; resets a marked dev database", async () => {
       const unmarked = await pg.createDatabase("unmarked");
       const unmarkedUrl = `postgresql://postgres:${pg.config().password}@127.0.0.1:${pg.port}/${unmarked}`;
+      // The admin is refused before anything is read: reset runs the owner's migrations.
       assert.match(
         String((await db(["reset", "--yes"], { DATABASE_URL: unmarkedUrl })).error),
+        /Refusing to reset as postgres \(SUPERUSER/,
+      );
+      await withClient(pg.config(unmarked), (c: Client) =>
+        c.query("CREATE ROLE unmarked_owner LOGIN PASSWORD 'unmarked-Pw-0123456789'"),
+      );
+      const ownerUrl = `postgresql://unmarked_owner:unmarked-Pw-0123456789@127.0.0.1:${pg.port}/${unmarked}`;
+      assert.match(
+        String((await db(["reset", "--yes"], { DATABASE_URL: ownerUrl })).error),
         /not marked by a dev stack/,
       );
       const prod = await preparedDatabase(pg, "ops_prod", "prod");

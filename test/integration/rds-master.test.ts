@@ -105,10 +105,10 @@ describe("RDS-like admin (non-superuser CREATEROLE): bootstrap, backup and resto
   it("PostgreSQL 17 with the parameter group's settings: no verifier in pg_stat_statements after the master's bootstrap", async () => {
     await db17.bootstrap();
     await withClient(db17.as("readonly"), async (c) => {
-      const { rows } = await c.query("SELECT count(*)::int AS n FROM pg_stat_statements");
+      const { rows } = await c.query("SELECT count(*)::int AS n FROM monitoring.pg_stat_statements");
       assert.ok(rows[0].n > 0, "the read-only role reads pg_stat_statements (not vacuous)");
       const { rows: leaked } = await c.query(
-        "SELECT left(query, 60) AS query FROM pg_stat_statements WHERE query LIKE '%SCRAM-SHA-256$%'",
+        "SELECT left(query, 60) AS query FROM monitoring.pg_stat_statements WHERE query LIKE '%SCRAM-SHA-256$%'",
       );
       assert.deepEqual(leaked, []);
     });

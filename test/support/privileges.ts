@@ -8,7 +8,7 @@ const ROLE_COLUMNS = {
   app: SCHEMA_ROLES.app.name,
   readonly: SCHEMA_ROLES.readonly.name,
 } as const;
-const SCHEMAS = ["public", "migrations", "stack"];
+const SCHEMAS = ["public", "migrations", "stack", "monitoring"];
 const TABLE_PRIVS = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
 
 // Extension members (pg_stat_statements) keep the grants their extension script gives them.

@@ -4,7 +4,7 @@
 // rds_superuser sees every session in pg_stat_activity and may end any with pg_terminate_backend). It owns the
 // stack's database, as the master owns the one RDS creates. RDS lets rds_superuser create the extensions on its
 // allow list; PostgreSQL does not let a non-superuser create pg_stat_statements, so the real superuser creates it
-// beforehand. What RDS adds beyond PostgreSQL (e.g. rdsadmin owning pg_catalog) is not modelled.
+// beforehand, in the schema the master's bootstrap would (migrator/bootstrap.ts monitoringStatements). What RDS adds beyond PostgreSQL (e.g. rdsadmin owning pg_catalog) is not modelled.
 import * as path from "node:path";
 import type { Client, ClientConfig } from "pg";
 import {
@@ -19,7 +19,7 @@ import { ROOT } from "../../harness/stack";
 import { ROLE_PASSWORDS, stackBootstrapOptions } from "./prepared";
 
 export const MASTER = "rds_master_standin";
-const MASTER_PASSWORD = "master-Pw-0123456789abcdefghij";
+export const MASTER_PASSWORD = "master-Pw-0123456789abcdefghij";
 
 export interface RdsLikeDatabase {
   readonly name: string;
@@ -50,7 +50,12 @@ export async function rdsLikeDatabase(
 ): Promise<RdsLikeDatabase> {
   const master = pg.config(name, { user: MASTER, password: MASTER_PASSWORD });
   await withClient(pg.config(), (c) => c.query(`CREATE DATABASE ${name} OWNER ${MASTER}`));
-  await withClient(pg.config(name), (c) => c.query("CREATE EXTENSION pg_stat_statements"));
+  // Where the master's bootstrap creates it: in the monitoring schema, which the master owns.
+  await withClient(pg.config(name), (c) =>
+    c.query(
+      `CREATE SCHEMA monitoring AUTHORIZATION ${MASTER}; CREATE EXTENSION pg_stat_statements SCHEMA monitoring`,
+    ),
+  );
   const as = (role: keyof typeof ROLE_PASSWORDS) =>
     pg.config(name, { user: `offthegrid_${role}_a`, password: ROLE_PASSWORDS[role] });
   const url = (role: keyof typeof ROLE_PASSWORDS) => {

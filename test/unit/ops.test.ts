@@ -90,6 +90,7 @@ describe("ops helpers (pure)", () => {
       "pg_dump",
       "--format=custom",
       "--exclude-schema=stack",
+      "--exclude-schema=monitoring",
       "--exclude-table=migrations.stack_marker",
       "--username",
       "postgres",
