@@ -12,7 +12,7 @@ export default tseslint.config(
   {
     // Tests assert on recorded mock inputs and provider payloads, untyped by nature; everything else, the harness
     // included, stays `any`-free.
-    files: ["test/**/*.ts", "test/**/*.cjs", "bench/**/*.ts", "tools/**/*.cjs"],
+    files: ["test/**/*.ts", "test/**/*.cjs", "testbed/bench/**/*.ts", "tools/**/*.cjs"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -42,7 +42,7 @@ export interface RunnerOptions {
 /**
  * While a statement waits for its lock, every app query on that table queues behind it: the wait is bounded by
  * lock_timeout, so it is short, and a busy table is retried many times with jittered backoff instead (measured in
- * bench/migrations-under-traffic.ts, docs/benchmarks.md). Worst case ~40 × (200 ms + ≤ 5 s) before giving up.
+ * testbed/bench/migrations-under-traffic.ts, docs/benchmarks.md). Worst case ~40 × (200 ms + ≤ 5 s) before giving up.
  */
 export const RUNNER_DEFAULTS = {
   lockTimeoutMs: 200,

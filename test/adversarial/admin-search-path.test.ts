@@ -17,9 +17,9 @@ import { Client, ClientConfig } from "pg";
 import { program as dbProgram } from "../../cli/db";
 import { program as migrateProgram } from "../../cli/migrate";
 import { adminConnection } from "../../migrator/admin-session";
-import { plain } from "../../harness/mocks";
-import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../../harness/postgres";
-import { ofType, runStack, stackConfig } from "../../harness/stack";
+import { plain } from "../../testbed/mocks";
+import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../../testbed/postgres";
+import { ofType, runStack, stackConfig } from "../../testbed/stack";
 import {
   Harvest,
   emptyHarvest,

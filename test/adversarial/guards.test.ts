@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TestPostgres, startPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { opsCli, migrateCli } from "./support";
 

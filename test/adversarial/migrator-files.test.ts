@@ -9,7 +9,7 @@ import {
   migrateDown,
   migrateUp,
 } from "../../migrator";
-import { sharedPostgres, withClient } from "../../harness/postgres";
+import { sharedPostgres, withClient } from "../../testbed/postgres";
 
 const m = (name: string, sql: string): MigrationSource => ({ name, sql });
 const exists = (config: ClientConfig, table: string) =>

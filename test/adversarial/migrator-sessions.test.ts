@@ -17,8 +17,8 @@ import {
 } from "../../migrator";
 import { prefixChecksum } from "../../migrator/runner";
 import { RUNNING_MARK } from "../../migrator/history";
-import { TestPostgres, sharedPostgres, withClient } from "../../harness/postgres";
-import { ROOT } from "../../harness/stack";
+import { TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
+import { ROOT } from "../../testbed/stack";
 
 const m = (name: string, sql: string): MigrationSource => ({ name, sql });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TestPostgres, startPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { parseMigration } from "../../migrator";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { opsCli } from "./support";

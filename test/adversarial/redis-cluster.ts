@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { freePort, waitForPort } from "../../harness/ports";
-import { requireRedisServer } from "../../harness/redis-server";
+import { freePort, waitForPort } from "../../testbed/ports";
+import { requireRedisServer } from "../../testbed/redis-server";
 
 export interface TestCluster {
   readonly ports: number[];

@@ -6,7 +6,7 @@ import Redis, { RedisOptions } from "ioredis";
 import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
 import { appAccessRules } from "../../lib/redis/cluster-access";
 import { redisPasswordHash } from "../../lib/redis/conf";
-import { RedisServer, startRedis } from "../../harness/redis-server";
+import { RedisServer, startRedis } from "../../testbed/redis-server";
 
 const ADMIN = "adv-scripts-admin-Pw-0123456789abcdefg";
 const APP = "adv-scripts-app-Pw-0123456789abcdefghi";

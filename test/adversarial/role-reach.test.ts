@@ -4,7 +4,7 @@
 //    per-login limits, and CONNECT to the `postgres` database.
 import { strict as assert } from "node:assert";
 import { Client, ClientConfig } from "pg";
-import { TestPostgres, startPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { bootstrap } from "../../migrator";
 import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
 import { PreparedDatabase, preparedDatabase, stackBootstrapOptions } from "../support/prepared";

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { bootstrap } from "../../migrator/bootstrap";
 import { scramSha256Verifier } from "../../migrator";
-import { TestPostgres, sharedPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase, stackBootstrapOptions } from "../support/prepared";
 
 const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";

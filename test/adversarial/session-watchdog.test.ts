@@ -4,7 +4,7 @@
 // the owner's sessions (migrations) are never touched.
 import { strict as assert } from "node:assert";
 import { Client, ClientConfig } from "pg";
-import { TestPostgres, startPostgres } from "../../harness/postgres";
+import { TestPostgres, startPostgres } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { opsCli } from "./support";
 import { WATCHDOG_LIMITS, overruns, withOverrides } from "../../cli/ops/session-limits";

@@ -4,9 +4,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkStack } from "../../cli/policy-check";
-import { ROOT } from "../../harness/engine/cli";
-import { EngineSession } from "../../harness/engine/session";
+import { checkStack } from "../../testbed/policy-check";
+import { ROOT } from "../../testbed/engine/cli";
+import { EngineSession } from "../../testbed/engine/session";
 
 const STACK_FILES: Record<string, string> = {
   dev: "Pulumi.dev.yaml",

@@ -7,17 +7,17 @@ import Redis from "ioredis";
 import { Client } from "pg";
 import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../migrator";
 import { formatFinding, lintMigrations } from "../../migrator/lint";
-import { EngineSession } from "../../harness/engine/session";
+import { EngineSession } from "../../testbed/engine/session";
 import { redisAuth } from "../support/redis-auth";
-import { freePort } from "../../harness/ports";
-import { retagImage } from "../../harness/standins/docker-host";
+import { freePort } from "../../testbed/ports";
+import { retagImage } from "../../testbed/standins/docker-host";
 import {
   alive,
   containerState,
   crashContainer,
   startStopped,
   stopProcess,
-} from "../../harness/standins/docker-container";
+} from "../../testbed/standins/docker-container";
 
 const STACK = "dev";
 

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
-import { EngineSession } from "../../harness/engine/session";
+import { EngineSession } from "../../testbed/engine/session";
 import { redisAuth } from "../support/redis-auth";
 import {
   EPOCH_KEYS,
@@ -15,8 +15,8 @@ import {
   migrate,
   restartRedis,
   rotateAll,
-} from "../../harness/engine/lifecycle";
-import { freePort } from "../../harness/ports";
+} from "../../testbed/engine/lifecycle";
+import { freePort } from "../../testbed/ports";
 import {
   renderEventTable,
   spawnTraffic,
@@ -24,7 +24,7 @@ import {
   type EventRow,
   type TrafficReport,
   type WriteRecord,
-} from "../../harness/traffic";
+} from "../../testbed/traffic";
 
 const STACK = "dev";
 // The credentials rotated under traffic: the PostgreSQL schema roles (alternating members) and both Redis users

@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { program as dbProgram } from "../../cli/db";
 import { program as migrateProgram } from "../../cli/migrate";
-import { sharedPostgres } from "../../harness/postgres";
-import { ROOT } from "../../harness/stack";
+import { sharedPostgres } from "../../testbed/postgres";
+import { ROOT } from "../../testbed/stack";
 import { bin } from "../support/bin";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 

@@ -11,8 +11,8 @@ import {
   readMigrationDirectory,
 } from "../../migrator";
 import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
-import { startPostgres, sharedPostgres, TestPostgres, withClient } from "../../harness/postgres";
-import { ROOT } from "../../harness/stack";
+import { startPostgres, sharedPostgres, TestPostgres, withClient } from "../../testbed/postgres";
+import { ROOT } from "../../testbed/stack";
 import * as path from "node:path";
 
 // Files in these tests are mostly a single up section; the directive is added where the text has none.
@@ -336,7 +336,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
 
   it("waits for a database that is not up yet, then applies", async () => {
     let late: TestPostgres | undefined;
-    const { freePort } = await import("../../harness/ports");
+    const { freePort } = await import("../../testbed/ports");
     const port = await freePort();
     const starting = new Promise<TestPostgres>((resolve, reject) =>
       setTimeout(() => startPostgres({ port }).then(resolve, reject), 1_000),
@@ -355,7 +355,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
   });
 
   it("fails with a clear message when the database never comes up", async () => {
-    const { freePort } = await import("../../harness/ports");
+    const { freePort } = await import("../../testbed/ports");
     const port = await freePort();
     await assert.rejects(
       migrateUp({

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { Client } from "pg";
 import { bootstrap } from "../../migrator";
 import { MEMBER_LIMITS } from "../../migrator/bootstrap-hardening";
-import { sharedPostgres, withClient } from "../../harness/postgres";
+import { sharedPostgres, withClient } from "../../testbed/postgres";
 import { preparedDatabase, stackBootstrapOptions } from "../support/prepared";
 
 /** The per-login limits the bootstrap gives app and read-only members, as pg_db_role_setting lists them. */

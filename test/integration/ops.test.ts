@@ -9,11 +9,11 @@ import { main } from "../../cli/db";
 import { backupFileName, pruneBackups } from "../../cli/ops/backup-files";
 import { clientMajor } from "../../cli/ops/postgres-backup";
 import { redisPasswordHash } from "../../lib/redis/conf";
-import { TestPostgres, sharedPostgres, startPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, sharedPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
-import { RedisServer, startRedis } from "../../harness/redis-server";
+import { RedisServer, startRedis } from "../../testbed/redis-server";
 import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/key-patterns";
-import { freePort } from "../../harness/ports";
+import { freePort } from "../../testbed/ports";
 
 const ADMIN = "redis-admin-Pw-0123456789abcdefghij";
 const APP = "redis-app-Pw-0123456789abcdefghijkl";

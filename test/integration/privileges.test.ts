@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
 import { INTENDED_PRIVILEGES, privilegeProblems } from "../../lib/postgres/privileges";
-import { sharedPostgres, withClient } from "../../harness/postgres";
+import { sharedPostgres, withClient } from "../../testbed/postgres";
 import { preparedDatabase } from "../support/prepared";
 import { readPrivileges } from "../support/privileges";
 

@@ -2,9 +2,9 @@ import { strict as assert } from "node:assert";
 import { Client, ClientConfig } from "pg";
 import { migrateUp, parseMigration } from "../../migrator";
 import { bootstrap as mainBootstrap } from "../fixtures/bootstrap-main";
-import { isSecretValue, plain } from "../../harness/mocks";
-import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../../harness/postgres";
-import { ofType, runStack, stackConfig } from "../../harness/stack";
+import { isSecretValue, plain } from "../../testbed/mocks";
+import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
+import { ofType, runStack, stackConfig } from "../../testbed/stack";
 
 const requireFromString = require("require-from-string");
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";

@@ -4,7 +4,7 @@
 // (grantable by rds_superuser, as RDS's master grants it); what RDS does at login with it is not modelled.
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
-import { TestPostgres, startPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { bootstrap } from "../../migrator";
 import { stackBootstrapOptions } from "../support/prepared";
 import { RdsLikeDatabase, createMaster, rdsLikeDatabase } from "../support/rds-master";

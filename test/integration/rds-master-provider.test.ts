@@ -5,10 +5,10 @@
 // `pulumi up` diagnostics (test/stack/schema-warnings.test.ts).
 import { strict as assert } from "node:assert";
 import { parseMigration } from "../../migrator";
-import { plain } from "../../harness/mocks";
-import { TestPostgres, startPostgres } from "../../harness/postgres";
+import { plain } from "../../testbed/mocks";
+import { TestPostgres, startPostgres } from "../../testbed/postgres";
 import { postgresParameters } from "../../lib/aws/postgres-parameters";
-import { ofType, runStack, stackConfig } from "../../harness/stack";
+import { ofType, runStack, stackConfig } from "../../testbed/stack";
 import { SCHEMA_ROLES, memberName } from "../../lib/postgres/roles";
 import { MASTER, RdsLikeDatabase, createMaster, rdsLikeDatabase } from "../support/rds-master";
 import { ROLE_PASSWORDS, memberPassword } from "../support/prepared";

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { TestPostgres, startPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { postgresParameters } from "../../lib/aws/postgres-parameters";
 import { stackBootstrapOptions } from "../support/prepared";
 import { bin } from "../support/bin";

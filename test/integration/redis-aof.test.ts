@@ -10,8 +10,8 @@ import * as path from "node:path";
 import Redis from "ioredis";
 import { DEFAULT_APP_ACCESS } from "../../lib/redis/access";
 import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
-import { freePort, waitForPort } from "../../harness/ports";
-import { requireRedisServer } from "../../harness/redis-server";
+import { freePort, waitForPort } from "../../testbed/ports";
+import { requireRedisServer } from "../../testbed/redis-server";
 
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
 const APP_PASSWORD = "app-Pw-0123456789abcdefghijklmnopqrstuvw";

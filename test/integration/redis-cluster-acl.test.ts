@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis, { Cluster } from "ioredis";
-import { freePort, waitForPort } from "../../harness/ports";
-import { requireRedisServer } from "../../harness/redis-server";
+import { freePort, waitForPort } from "../../testbed/ports";
+import { requireRedisServer } from "../../testbed/redis-server";
 import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
 import { appAccessRules } from "../../lib/redis/cluster-access";
 

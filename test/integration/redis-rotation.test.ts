@@ -11,8 +11,8 @@ import { DEFAULT_APP_ACCESS } from "../../lib/redis/access";
 import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
 import { applyRedisUsers } from "../../lib/redis/live-acl";
 import { redisUserRules, renderUserLines } from "../../lib/redis/users-acl";
-import { freePort, waitForPort } from "../../harness/ports";
-import { requireRedisServer } from "../../harness/redis-server";
+import { freePort, waitForPort } from "../../testbed/ports";
+import { requireRedisServer } from "../../testbed/redis-server";
 
 const ADMIN = ["admin-gen0-Pw-0123456789abcdefghijklmn", "admin-gen1-Pw-0123456789abcdefghijklmn"];
 const APP = [

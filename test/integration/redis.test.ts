@@ -6,10 +6,10 @@ import Redis, { RedisOptions } from "ioredis";
 import * as net from "node:net";
 import { redisHealthcheck } from "../../components/local/redis";
 import { DEFAULT_APP_ACCESS, DEFAULT_APP_KEY_PATTERNS, appPermissions } from "../../lib/redis/access";
-import { REDIS_APP_OPERATIONS } from "../../harness/redis-app-operations";
+import { REDIS_APP_OPERATIONS } from "../../testbed/redis-app-operations";
 import { redisPasswordHash } from "../../lib/redis/conf";
-import { RedisServer, startRedis } from "../../harness/redis-server";
-import { freePort } from "../../harness/ports";
+import { RedisServer, startRedis } from "../../testbed/redis-server";
+import { freePort } from "../../testbed/ports";
 
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
 const APP_PASSWORD = "app-Pw-0123456789abcdefghijklmnopqrstuvw";
@@ -78,7 +78,7 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     assert.equal(await client.client("GETNAME"), "offthegrid-api");
   });
 
-  // Each of the Off the Grid API's operations (harness/redis-app-operations.ts), as the app user, default config.
+  // Each of the Off the Grid API's operations (testbed/redis-app-operations.ts), as the app user, default config.
   for (const operation of REDIS_APP_OPERATIONS) {
     it(`lets the app user run: ${operation.name}`, async () => {
       const client = app();

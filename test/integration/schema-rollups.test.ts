@@ -3,9 +3,9 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
-import { TestPostgres, sharedPostgres } from "../../harness/postgres";
+import { TestPostgres, sharedPostgres } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
-import { MISSING_ROLLUP_ROWS, TRADING_MISMATCHES } from "../../bench/write-schemas";
+import { MISSING_ROLLUP_ROWS, TRADING_MISMATCHES } from "../../testbed/bench/write-schemas";
 
 const hex = () => randomBytes(32).toString("hex");
 const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
-import { TestPostgres, sharedPostgres, withClient } from "../../harness/postgres";
+import { TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 
 const hex = () => randomBytes(32).toString("hex");

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { makeTestCertificates } from "../../harness/certificates";
-import { TestPostgres, startPostgres } from "../../harness/postgres";
-import { ofType, runStack, stackConfig } from "../../harness/stack";
-import { plain } from "../../harness/mocks";
+import { makeTestCertificates } from "../../testbed/certificates";
+import { TestPostgres, startPostgres } from "../../testbed/postgres";
+import { ofType, runStack, stackConfig } from "../../testbed/stack";
+import { plain } from "../../testbed/mocks";
 
 const requireFromString = require("require-from-string");
 

@@ -10,10 +10,10 @@ import Redis from "ioredis";
 import { Client } from "pg";
 import { REDIS_USERS } from "../../lib/postgres/roles";
 import { redisPasswordHash } from "../../lib/redis/conf";
-import { sharedPostgres } from "../../harness/postgres";
-import { RedisServer, startRedis } from "../../harness/redis-server";
-import { ROOT } from "../../harness/stack";
-import { start, verifyLedger, type Targets, type TrafficReport } from "../../harness/traffic";
+import { sharedPostgres } from "../../testbed/postgres";
+import { RedisServer, startRedis } from "../../testbed/redis-server";
+import { ROOT } from "../../testbed/stack";
+import { start, verifyLedger, type Targets, type TrafficReport } from "../../testbed/traffic";
 import { preparedDatabase, type PreparedDatabase } from "../support/prepared";
 
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
@@ -26,7 +26,7 @@ function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["-r", "./tools/ts-register.cjs", "harness/traffic/main.ts", ...args],
+      ["-r", "./tools/ts-register.cjs", "testbed/traffic/main.ts", ...args],
       {
         cwd: ROOT,
         env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", ...env },

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 const PACK = path.join(ROOT, "policy");
 const pack = JSON.parse(fs.readFileSync(path.join(PACK, "package.json"), "utf8"));

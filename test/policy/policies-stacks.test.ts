@@ -1,6 +1,6 @@
 // The shipped stacks pass the pack under their environment's config, and a seeded bad variant of each is caught.
 import { strict as assert } from "node:assert";
-import { checkStack, stackResources } from "../../cli/policy-check";
+import { checkStack, stackResources } from "../../testbed/policy-check";
 import type { OfflineResource } from "../../policy/offline";
 import { configOf, run } from "../support/policy-fixtures";
 

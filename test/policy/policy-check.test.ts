@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkStack, stackFile } from "../../cli/policy-check";
-import { ROOT } from "../../harness/stack";
+import { checkStack, stackFile } from "../../testbed/policy-check";
+import { ROOT } from "../../testbed/stack";
 
 describe("policy:check on any stack file", function () {
   this.timeout(120_000);
@@ -57,7 +57,7 @@ describe("policy:check on any stack file", function () {
   it("the CLI exits 2 naming the stack file it looked for", () => {
     const run = spawnSync(
       process.execPath,
-      ["-r", "./tools/ts-register.cjs", "cli/policy-check.ts", "--stack", "nobody"],
+      ["-r", "./tools/ts-register.cjs", "testbed/policy-check.ts", "--stack", "nobody"],
       { cwd: ROOT, encoding: "utf8" },
     );
     assert.equal(run.status, 2, run.stderr);

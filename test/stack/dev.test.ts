@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretValue, plain } from "../../harness/mocks";
-import { StackRun, ofType, runStack, stackConfig, valueOf } from "../../harness/stack";
+import { isSecretValue, plain } from "../../testbed/mocks";
+import { StackRun, ofType, runStack, stackConfig, valueOf } from "../../testbed/stack";
 import { DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE } from "../../config/keys";
 
 const CONTAINER = "docker:index/container:Container";

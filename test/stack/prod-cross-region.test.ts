@@ -3,9 +3,9 @@
 // topic, RDS events) is created in that region; the replica is protected and names its source by ARN.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { checkStack, stackResources } from "../../cli/policy-check";
-import { plain } from "../../harness/mocks";
-import { StackRun, ofType } from "../../harness/stack";
+import { checkStack, stackResources } from "../../testbed/policy-check";
+import { plain } from "../../testbed/mocks";
+import { StackRun, ofType } from "../../testbed/stack";
 import { evaluatePolicies } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import { CROSS_REGION_REPLICA } from "../support/config-cases";

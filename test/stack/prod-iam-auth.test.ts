@@ -2,8 +2,8 @@
 // creates (and outputs) the rds-db:connect policy for it. Failed before: the read-only group itself was the IAM
 // role and no policy existed.
 import { strict as assert } from "node:assert";
-import { digest, plain } from "../../harness/mocks";
-import { StackRun, ofType } from "../../harness/stack";
+import { digest, plain } from "../../testbed/mocks";
+import { StackRun, ofType } from "../../testbed/stack";
 import { rdsConnectArns, rdsConnectPolicy } from "../../lib/aws/iam-auth";
 import { T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
@@ -36,7 +36,7 @@ describe("prod stack: IAM database authentication (#19 item 8)", function () {
     const doc = JSON.parse(plain(policies[0].inputs).policy);
     assert.equal(doc.Statement.length, 1);
     assert.equal(doc.Statement[0].Action, "rds-db:connect");
-    // The mock's resourceId output is derived from the instance's resource name (harness/mocks.ts).
+    // The mock's resourceId output is derived from the instance's resource name (testbed/mocks.ts).
     assert.deepEqual(
       doc.Statement[0].Resource,
       instances.map(

@@ -3,8 +3,8 @@
 // goes (it would hold a password RDS never set). Failed before: no such mode existed.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretValue, plain } from "../../harness/mocks";
-import { StackRun, ofType } from "../../harness/stack";
+import { isSecretValue, plain } from "../../testbed/mocks";
+import { StackRun, ofType } from "../../testbed/stack";
 import { T, primaryOf, prodStack } from "../support/prod-stack";
 
 const GET_SECRET_VERSION = "aws:secretsmanager/getSecretVersion:getSecretVersion";

@@ -2,8 +2,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { plain } from "../../harness/mocks";
-import { ROOT, StackRun, ofType } from "../../harness/stack";
+import { plain } from "../../testbed/mocks";
+import { ROOT, StackRun, ofType } from "../../testbed/stack";
 import { CA, T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
 const sgNamed = (run: StackRun, role: string) => ofType(run, T.sg).find((s) => s.name.endsWith(`-${role}`))!;

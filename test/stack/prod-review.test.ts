@@ -2,8 +2,8 @@
 // replica placement and windows, alarms. Each assertion failed on the code before the fix.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { plain } from "../../harness/mocks";
-import { StackRun, ofType } from "../../harness/stack";
+import { plain } from "../../testbed/mocks";
+import { StackRun, ofType } from "../../testbed/stack";
 import { T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
 /** URNs of every resource an input (as the program passed it, before the engine resolved it) depends on. */

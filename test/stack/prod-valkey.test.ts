@@ -1,9 +1,9 @@
 // #19 item 10: Valkey as the ElastiCache engine, through the prod stack under mocks. Failed before: the engine,
 // version and parameter-group family were fixed to Redis OSS 7.1 / redis7.
 import { strict as assert } from "node:assert";
-import { checkStack } from "../../cli/policy-check";
-import { plain } from "../../harness/mocks";
-import { StackRun, ofType } from "../../harness/stack";
+import { checkStack } from "../../testbed/policy-check";
+import { plain } from "../../testbed/mocks";
+import { StackRun, ofType } from "../../testbed/stack";
 import { redisParameters } from "../../components/aws/redis";
 import { T, prodStack } from "../support/prod-stack";
 

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretValue, plain } from "../../harness/mocks";
-import { StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
-import { FORCE_NEW } from "../../harness/standins/aws-force-new";
+import { isSecretValue, plain } from "../../testbed/mocks";
+import { StackRun, ofType, runStack, stackConfig } from "../../testbed/stack";
+import { FORCE_NEW } from "../../testbed/standins/aws-force-new";
 import { CA, T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
 /** ForceNew properties per type (one table, shared with the stand-in aws plugin the engine tests run). */

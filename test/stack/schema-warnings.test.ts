@@ -4,8 +4,8 @@
 // engine (the SDK would print them to stderr), so the test records the calls to pulumi.log.warn instead.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { plain } from "../../harness/mocks";
-import { StackRun, runStack, stackConfig } from "../../harness/stack";
+import { plain } from "../../testbed/mocks";
+import { StackRun, runStack, stackConfig } from "../../testbed/stack";
 
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
 

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 export interface BinRun {
   readonly code: number | null;

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluatePolicies, OfflineResource, PolicyConfigFile } from "../../policy/offline";
 import { policies } from "../../policy/policies";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 export const configOf = (env: string): PolicyConfigFile =>
   JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "config", `${env}.json`), "utf8"));

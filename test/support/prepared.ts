@@ -4,8 +4,8 @@ import { Client, ClientConfig } from "pg";
 import { SCHEMA_ROLES, memberName } from "../../lib/postgres/roles";
 import type { Slot } from "../../lib/credentials/slots";
 import { BootstrapOptions, bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";
-import { TestPostgres, withClient } from "../../harness/postgres";
-import { ROOT } from "../../harness/stack";
+import { TestPostgres, withClient } from "../../testbed/postgres";
+import { ROOT } from "../../testbed/stack";
 
 export const ROLE_PASSWORDS = {
   owner: "owner-Pw-0123456789abcdefghij",

@@ -1,7 +1,7 @@
 // The shipped prod stack under mocks, shared by the prod test files. The CA bundle points at a test fixture: the
 // TLS tests connect to a real PostgreSQL whose certificate that CA signed.
-import type { MockHooks } from "../../harness/mocks";
-import { StackRun, ofType, runStack, stackConfig } from "../../harness/stack";
+import type { MockHooks } from "../../testbed/mocks";
+import { StackRun, ofType, runStack, stackConfig } from "../../testbed/stack";
 
 export const CA = { postgresCaBundlePath: "test/fixtures/test-ca.pem" };
 

@@ -14,8 +14,8 @@ import {
   migrateUp,
   readMigrationDirectory,
 } from "../../migrator";
-import { TestPostgres, withClient } from "../../harness/postgres";
-import { ROOT } from "../../harness/stack";
+import { TestPostgres, withClient } from "../../testbed/postgres";
+import { ROOT } from "../../testbed/stack";
 import { ROLE_PASSWORDS, stackBootstrapOptions } from "./prepared";
 
 export const MASTER = "rds_master_standin";

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { replacementGuardProvider } from "../../components/aws/replacement-guard";
 import { validateConfig } from "../../config/validate";
 import type { AwsStackConfig } from "../../config/types";
-import { PROJECT } from "../../harness/stack";
+import { PROJECT } from "../../testbed/stack";
 import { guardedConfig } from "../../lib/aws/guarded-config";
 import { managedMasterPassword } from "../../lib/aws/master-secret";
 import { CROSS_REGION_REPLICA, prod, problemsOf } from "../support/config-cases";

@@ -2,7 +2,7 @@
 import { replacementGuardProvider } from "../../components/aws/replacement-guard";
 import { strict as assert } from "node:assert";
 import { validateConfig } from "../../config/validate";
-import { PROJECT } from "../../harness/stack";
+import { PROJECT } from "../../testbed/stack";
 import { backupStartConflicts, dailyCron, dailyCronStart, overlaps, weeklySpan } from "../../policy/windows";
 import { prod, staging, problemsOf } from "../support/config-cases";
 

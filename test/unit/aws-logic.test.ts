@@ -7,7 +7,7 @@ import { redisParameters } from "../../components/aws/redis";
 import { windowsOverlap } from "../../config/validate";
 import { validateConfig } from "../../config/validate";
 import { slotGenerations } from "../../components/credentials/credentials";
-import { PROJECT, stackConfig } from "../../harness/stack";
+import { PROJECT, stackConfig } from "../../testbed/stack";
 
 describe("AWS logic (pure)", () => {
   it("knows RDS instance classes and their memory", () => {

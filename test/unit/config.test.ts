@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { validateConfig } from "../../config/validate";
-import { PROJECT } from "../../harness/stack";
+import { PROJECT } from "../../testbed/stack";
 import { dev, prod, problemsOf, staging } from "../support/config-cases";
 
 // AWS cases start from the shipped staging example, so they also prove a staging stack works from a file alone.

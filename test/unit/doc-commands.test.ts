@@ -10,10 +10,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { program as db } from "../../cli/db";
 import { program as migrate } from "../../cli/migrate";
-import { stackFile } from "../../cli/policy-check";
+import { stackFile } from "../../testbed/policy-check";
 import { Program, runProgram } from "../../cli/shared/program";
 import { keys } from "../../config/keys";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 /** Programs in the docs that this test does not run, and why. */
 const NOT_RUN_HERE: Record<string, string> = {

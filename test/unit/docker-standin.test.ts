@@ -1,12 +1,12 @@
-// The stand-in docker provider's rules (harness/standins/docker-semantics.ts) and its volume command, without
+// The stand-in docker provider's rules (testbed/standins/docker-semantics.ts) and its volume command, without
 // the engine: what the real provider replaces or updates in place, who can read an upload, the images' users.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { recordPath, resolveImage } from "../../harness/standins/docker-host";
-import { canRead, containerDiff, imageUser, uploadOwner } from "../../harness/standins/docker-semantics";
+import { recordPath, resolveImage } from "../../testbed/standins/docker-host";
+import { canRead, containerDiff, imageUser, uploadOwner } from "../../testbed/standins/docker-semantics";
 
 const base = {
   name: "offthegrid-dev-redis",
@@ -106,7 +106,7 @@ describe("npm run standins:docker (wipes retained stand-in volumes)", function (
   const run = (...args: string[]) =>
     spawnSync(
       process.execPath,
-      ["-r", "./tools/ts-register.cjs", "harness/engine/standin-docker.ts", ...args],
+      ["-r", "./tools/ts-register.cjs", "testbed/engine/standin-docker.ts", ...args],
       { encoding: "utf8", env: { ...process.env, OFFTHEGRID_STANDIN_DOCKER_ROOT: root } },
     );
 

@@ -84,8 +84,8 @@ describe("import cycles", () => {
     assert.deepEqual(found, []);
   });
 
-  it("harness/standins/ has none (docker-container and docker-services share docker-view instead)", () => {
-    const graph = importGraph(path.join(ROOT, "harness", "standins"));
+  it("testbed/standins/ has none (docker-container and docker-services share docker-view instead)", () => {
+    const graph = importGraph(path.join(ROOT, "testbed", "standins"));
     assert.ok(graph.size >= 8, "the scan sees the stand-ins");
     const found = cycles(graph).map((c) => c.map((f) => path.relative(ROOT, f)).join(" → "));
     assert.deepEqual(found, []);

@@ -207,9 +207,9 @@ describe("migration lint (PostgreSQL 17 parser)", () => {
   });
 });
 
-describe("the under-traffic bench's migration sets (bench/migration-sets.ts)", () => {
+describe("the under-traffic bench's migration sets (testbed/bench/migration-sets.ts)", () => {
   it("the safe set passes the lint; the unsafe set is refused, one rule per file, unless forced with opt-outs", async () => {
-    const { SAFE_SET, UNSAFE_STATEMENTS, unsafeSet } = await import("../../bench/migration-sets");
+    const { SAFE_SET, UNSAFE_STATEMENTS, unsafeSet } = await import("../../testbed/bench/migration-sets");
     const parse = (files: readonly { name: string; sql: string }[]) =>
       files.map((f) => parseMigration(f.name, f.sql));
     assert.deepEqual(await lintMigrations(parse(SAFE_SET)), []);

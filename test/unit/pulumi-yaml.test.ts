@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { keys } from "../../config/keys";
 import { KeySpec, projectDefault } from "../../config/spec";
 import { renderConfigurationDoc, withGeneratedConfig } from "../../config/reference";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 

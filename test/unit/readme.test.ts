@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT } from "../../harness/stack";
+import { ROOT } from "../../testbed/stack";
 
 describe("README", () => {
   const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { validateConfig } from "../../config/validate";
-import { PROJECT } from "../../harness/stack";
+import { PROJECT } from "../../testbed/stack";
 import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
 import { DEFAULT_APP_KEY_PATTERNS, keyPatternProblem } from "../../lib/redis/key-patterns";
 import { dev, problemsOf, staging } from "../support/config-cases";

@@ -20,16 +20,16 @@ import {
   targetsFromOutputs,
   type TrafficReport,
   type WriteRecord,
-} from "../../harness/traffic";
+} from "../../testbed/traffic";
 import {
   CLIENT_PROFILES,
   classifyRedisError,
   mayResend,
   redisOptions,
-} from "../../harness/traffic/client-profile";
-import { optionsFromFlags, parseArgs } from "../../harness/traffic/main";
-import { pick } from "../../harness/traffic/runner";
-import type { User } from "../../harness/traffic/workload";
+} from "../../testbed/traffic/client-profile";
+import { optionsFromFlags, parseArgs } from "../../testbed/traffic/main";
+import { pick } from "../../testbed/traffic/runner";
+import type { User } from "../../testbed/traffic/workload";
 import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/access";
 
 const write = (over: Partial<WriteRecord>): WriteRecord => ({

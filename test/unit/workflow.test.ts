@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { CLI_VERSION, ROOT } from "../../harness/engine/cli";
+import { CLI_VERSION, ROOT } from "../../testbed/engine/cli";
 
 const workflow = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "database.yml"), "utf8"));
 const jobs: Record<string, any> = workflow.jobs;

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MigrationSource, loadMigrations, renderSumFile } from "../migrator";
+import { MigrationSource, loadMigrations, renderSumFile } from "../../migrator";
 
 export const ROOT = path.resolve(__dirname, "..");
 

@@ -29,7 +29,7 @@ for (const [file, stack] of stacks) {
     const { ms, stdout } = timed(node, [
       "-r",
       "./tools/ts-register.cjs",
-      "bench/evaluate-program.ts",
+      "testbed/bench/evaluate-program.ts",
       file,
       stack,
     ]);

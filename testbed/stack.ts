@@ -76,9 +76,7 @@ export function stackConfig(
 
 /** The program's own modules are evaluated afresh per run (config is read at import); tools keep their state. */
 function forgetProgramModules(): void {
-  const kept = ["node_modules", "test", "harness", "cli", "policy", "bench"].map(
-    (d) => path.join(ROOT, d) + path.sep,
-  );
+  const kept = ["node_modules", "test", "testbed", "cli", "policy"].map((d) => path.join(ROOT, d) + path.sep);
   for (const id of Object.keys(require.cache)) {
     if (id.startsWith(ROOT) && !kept.some((dir) => id.startsWith(dir))) delete require.cache[id];
   }

@@ -7,7 +7,7 @@
 //   --durable    fsync on (the test harness turns it off): commits wait for the WAL flush, as in production
 import * as fs from "node:fs";
 import { Client } from "pg";
-import { startPostgres, TestPostgres } from "../harness/postgres";
+import { startPostgres, TestPostgres } from "../postgres";
 import * as W from "./write-schemas";
 
 const arg = (name: string, fallback: string) => {

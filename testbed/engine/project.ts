@@ -6,11 +6,12 @@ import * as path from "node:path";
 import { ROOT } from "./cli";
 
 const LINKED = [
+  "stack",
   "components",
   "config",
   "lib",
   "migrator",
-  "harness",
+  "testbed",
   "tools",
   "cli",
   "node_modules",

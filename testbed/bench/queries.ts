@@ -3,8 +3,8 @@
 // Run: npm run bench:queries   (BENCH_SCALE=0.1 for a quick run at a tenth of the size)
 import * as path from "node:path";
 import { Client } from "pg";
-import { bootstrap, migrateUp, readMigrationDirectory } from "../migrator";
-import { startPostgres } from "../harness/postgres";
+import { bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";
+import { startPostgres } from "../postgres";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const USERS = Math.round(100_000 * SCALE);

@@ -4,11 +4,11 @@
 // RandomPassword). Alternating runs, medians, the ratio per pair; goal: dev <= 1.5x the floor. With --up, the same
 // for a no-op `up` (after one real `up` of each; the dev one runs the stand-in PostgreSQL and Redis).
 // Then a breakdown: the rig alone (`pulumi version`), the floor, the dev program evaluated under mocks (TypeScript
-// transpile + evaluation, bench/evaluate-program.ts), and what remains (plugin starts and provider calls).
+// transpile + evaluation, testbed/bench/evaluate-program.ts), and what remains (plugin starts and provider calls).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EngineSession } from "../harness/engine/session";
+import { EngineSession } from "../engine/session";
 import { median } from "./whole-process";
 
 const argv = process.argv.slice(2);
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const evaluation = [0, 1, 2].map(() => {
       const run = spawnSync(
         process.execPath,
-        ["-r", "./tools/ts-register.cjs", "bench/evaluate-program.ts", "Pulumi.dev.yaml", "dev"],
+        ["-r", "./tools/ts-register.cjs", "testbed/bench/evaluate-program.ts", "Pulumi.dev.yaml", "dev"],
         { cwd: path.resolve(__dirname, ".."), encoding: "utf8" },
       );
       return JSON.parse(run.stdout.trim().split("\n").pop()!) as { totalMs: number; importMs: number };

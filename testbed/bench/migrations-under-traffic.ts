@@ -1,16 +1,16 @@
 // Migrations under the app's traffic (#17 item 3; npm run bench:lock). Embedded PostgreSQL 17 with the shipped
 // schema, users and user_sessions seeded with 1M rows each (INSERT … SELECT generate_series), and the traffic
-// harness (harness/traffic: the app's PostgreSQL access patterns as the app and readonly roles) running throughout.
-// Phases, each one traffic run: idle; the safe set (bench/migration-sets.ts); the same changes written the unsafe
+// harness (testbed/traffic: the app's PostgreSQL access patterns as the app and readonly roles) running throughout.
+// Phases, each one traffic run: idle; the safe set (testbed/bench/migration-sets.ts); the same changes written the unsafe
 // way, forced through with opt-outs; then the lock strategy: a cheap ALTER behind a reader that holds its lock
 // for 2.5 s at a time, with the old 3 s lock_timeout × 5 tries and the new 200 ms × 41. Prints one table row per
 // phase: requests, failures, p50, p99, max, lost acknowledged writes, p99 ÷ idle p99.
 import { Client } from "pg";
-import { MigrationSource, migrateUp, readMigrationDirectory } from "../migrator";
-import { startPostgres } from "../harness/postgres";
-import { start } from "../harness/traffic/runner";
-import type { TrafficReport } from "../harness/traffic/report";
-import { preparedDatabase } from "../test/support/prepared";
+import { MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
+import { startPostgres } from "../postgres";
+import { start } from "../traffic/runner";
+import type { TrafficReport } from "../traffic/report";
+import { preparedDatabase } from "../../test/support/prepared";
 import { SAFE_SET, unsafeSet } from "./migration-sets";
 import * as path from "node:path";
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real Pulumi CLI from the Go module proxy, plus the Node.js language host the test suite uses
-# (language-nodejs/main.go says why it is ours), into the folder given as $1. Called by harness/engine when
+# (language-nodejs/main.go says why it is ours), into the folder given as $1. Called by testbed/engine when
 # neither a new-enough `pulumi` on PATH nor a cached build exists; it never writes inside the checkout.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

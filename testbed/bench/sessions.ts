@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
-import { startPostgres, TestPostgres } from "../harness/postgres";
+import { startPostgres, TestPostgres } from "../postgres";
 import { buildSchema } from "./write-schemas";
 
 const arg = (name: string, fallback: string) => {
@@ -26,7 +26,7 @@ const LAYOUTS = arg("layout", "correlated,scattered").split(",") as Layout[];
 type Layout = "correlated" | "scattered";
 // correlated: rows inserted as sessions are created, each expiring a fixed 48.5 days later, so heap order
 //   follows expiry order (what a live table looks like). scattered: expiries unrelated to heap order (the
-//   worst case for walking the expiry index, and the layout of bench/queries.ts and the issue's measurement).
+//   worst case for walking the expiry index, and the layout of testbed/bench/queries.ts and the issue's measurement).
 const EXPIRES: Record<Layout, string> = {
   correlated: `now() - interval '90 days' + (g::float8 / $1) * interval '90 days' + interval '48.5 days'`,
   scattered: `CASE WHEN g % 1000 < 383 THEN now() - interval '8 days' - (g % 997) * interval '1 hour'

@@ -18,8 +18,8 @@ import {
   Violation,
 } from "../policy/offline";
 import { policies } from "../policy/policies";
-import { plain } from "../harness/mocks";
-import { PROJECT, ROOT, runStack, stackConfig } from "../harness/stack";
+import { plain } from "./mocks";
+import { PROJECT, ROOT, runStack, stackConfig } from "./stack";
 
 /** Where a stack's file is looked for: the project (as the CLI does), then the shipped examples. */
 const STACK_DIRS = [ROOT, path.join(ROOT, "examples")];

@@ -1,6 +1,6 @@
 // The lifecycle events a running app lives through, typed into the real CLI as an operator would: rotations,
 // a migration, a Redis replacement or crash, destroy + up. Shared by test/e2e/traffic.test.ts and
-// bench/traffic.ts, which run the traffic harness around each.
+// testbed/bench/traffic.ts, which run the traffic harness around each.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../migrator";

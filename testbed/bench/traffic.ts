@@ -16,10 +16,10 @@ import {
   restartRedis,
   rotateAll,
   rotateSuperuser,
-} from "../harness/engine/lifecycle";
-import { EngineSession } from "../harness/engine/session";
-import { freePort } from "../harness/ports";
-import { renderEventTable, spawnTraffic, verifySavedLedger, type EventRow } from "../harness/traffic";
+} from "../engine/lifecycle";
+import { EngineSession } from "../engine/session";
+import { freePort } from "../ports";
+import { renderEventTable, spawnTraffic, verifySavedLedger, type EventRow } from "../traffic";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -6,8 +6,8 @@
 // The in-process figures (engine API vs node-pg-migrate's runner API) follow only as a breakdown.
 // Run: npm run bench:migrations   (BENCH_RUNS=N to change the number of runs; hot-path queries: bench:queries)
 import * as path from "node:path";
-import { migrateUp, readMigrationDirectory } from "../migrator";
-import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../harness/postgres";
+import { migrateUp, readMigrationDirectory } from "../../migrator";
+import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../postgres";
 import { noTransactionProgress } from "./no-transaction";
 import {
   Command,

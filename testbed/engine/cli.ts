@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-const ENGINE_DIR = path.join(ROOT, "tools", "pulumi-engine");
+const ENGINE_DIR = path.join(ROOT, "testbed", "pulumi-engine");
 export const CLI_VERSION = fs.readFileSync(path.join(ENGINE_DIR, "VERSION"), "utf8").trim();
 const STANDINS = ["random", "docker", "aws"] as const;
 
@@ -96,8 +96,8 @@ export function installStandins(home: string): void {
     const dir = path.join(home, "plugins", `resource-${name}-v${packageVersion(name)}`);
     const script = path.join(dir, `pulumi-resource-${name}`);
     const body =
-      "#!/bin/sh\n# Stand-in provider plugin for the test suite (harness/standins).\n" +
-      `exec node -r '${register}' '${path.join(ROOT, "harness", "standins", `${name}.ts`)}' "$@"\n`;
+      "#!/bin/sh\n# Stand-in provider plugin for the test suite (testbed/standins).\n" +
+      `exec node -r '${register}' '${path.join(ROOT, "testbed", "standins", `${name}.ts`)}' "$@"\n`;
     if (fs.existsSync(script) && fs.readFileSync(script, "utf8") === body) continue;
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(script, body, { mode: 0o755 });

@@ -1,7 +1,7 @@
-// Child process for bench/run.ts: evaluates index.ts under the mock monitor, imports included, and prints the
+// Child process for testbed/bench/run.ts: evaluates index.ts under the mock monitor, imports included, and prints the
 // time from before the first import to the stack's resolved outputs, as JSON on the last line.
 const started = performance.now();
-const { runStack, stackConfig } = require("../harness/stack");
+const { runStack, stackConfig } = require("../stack");
 // AWS stacks read the RDS CA bundle; BENCH_CA_BUNDLE names a stand-in where it has not been downloaded.
 const overrides = process.env.BENCH_CA_BUNDLE ? { postgresCaBundlePath: process.env.BENCH_CA_BUNDLE } : {};
 
