@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "build/**", "components/schema/provider.bundle.js"] },
+  { ignores: ["node_modules/**", "build/**", "stack/schema/provider.bundle.js"] },
   ...tseslint.configs.recommended,
   {
     rules: {

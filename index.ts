@@ -2,13 +2,13 @@
 // environment (Docker in dev, AWS otherwise), apply the schema, export connection details.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadConfig } from "./config/load";
-import type { AwsStackConfig } from "./config/types";
-import { Credentials } from "./components/credentials/credentials";
-import type { DataStoreEndpoints } from "./components/endpoints";
-import { LocalDataStores } from "./components/local/stack";
-import { stackOutputs } from "./components/outputs";
-import { readSchemaSources, stackSchema } from "./components/schema/stack-schema";
+import { loadConfig } from "./stack/config/load";
+import type { AwsStackConfig } from "./stack/config/types";
+import { Credentials } from "./stack/credentials/credentials";
+import type { DataStoreEndpoints } from "./stack/endpoints";
+import { LocalDataStores } from "./stack/local/data-stores";
+import { stackOutputs } from "./stack/outputs";
+import { readSchemaSources, stackSchema } from "./stack/schema/stack-schema";
 
 const config = loadConfig();
 const migrations = readSchemaSources(path.join(__dirname, "sql"));
@@ -19,7 +19,7 @@ function readCaBundle(c: AwsStackConfig): string {
   if (c.postgres.caBundlePath === "") {
     // Loaded only for AWS stacks, like the rest of the AWS code.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const trust = require("./lib/aws/trust-stores") as typeof import("./lib/aws/trust-stores");
+    const trust = require("./stack/postgres/trust-stores") as typeof import("./stack/postgres/trust-stores");
     return trust.rdsCertificateAuthorities();
   }
   const file = path.resolve(__dirname, c.postgres.caBundlePath);
@@ -44,7 +44,7 @@ function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unkn
   }
   // Loaded only for AWS stacks: it keeps the dev program from evaluating the AWS SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AwsDataStores } = require("./components/aws/stack") as typeof import("./components/aws/stack");
+  const { AwsDataStores } = require("./stack/aws/data-stores") as typeof import("./stack/aws/data-stores");
   const stores = new AwsDataStores("aws", {
     config,
     passwords: credentials.passwords,

@@ -36,7 +36,7 @@ export interface BootstrapOptions {
   readonly database: string;
   readonly roles: BootstrapRoles;
   /**
-   * The LOGIN members of each group (the alternating pair, see lib/postgres/roles.ts). Each inherits the group
+   * The LOGIN members of each group (the alternating pair, see stack/credentials/roles.ts). Each inherits the group
    * and starts its sessions as the group (`ALTER ROLE … SET role`), so what either member creates is owned by
    * the group and `current_user` names the logical role whichever member logged in.
    */

@@ -3,9 +3,9 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULT_APP_ACCESS, RedisAppAccess } from "../lib/redis/access";
-import { RedisServerOptions, renderRedisConf } from "../lib/redis/conf";
-import type { RedisUsersOptions } from "../lib/redis/users-acl";
+import { DEFAULT_APP_ACCESS, RedisAppAccess } from "../stack/redis/access";
+import { RedisServerOptions, renderRedisConf } from "../stack/redis/conf";
+import type { RedisUsersOptions } from "../stack/redis/users-acl";
 import { freePort, waitForPort } from "./ports";
 
 const REDIS_INSTALL_HINT =

@@ -3,14 +3,14 @@
 // self-contained CommonJS module (external requires: node builtins and pg). SchemaMigrations serializes a few small
 // closures around this text instead of letting Pulumi walk the whole engine's closure, which cost ~1 s of every
 // program evaluation. The bundle records a hash of every source it was built from; the program refuses a bundle
-// whose sources have changed since (components/schema/bundled-provider.ts), naming `npm run build`.
+// whose sources have changed since (stack/schema/bundled-provider.ts), naming `npm run build`.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { BUNDLE_FILE, SOURCES_MARK, sourceHash } from "../components/schema/bundle-file";
+import { BUNDLE_FILE, SOURCES_MARK, sourceHash } from "../stack/schema/bundle-file";
 
 export const ROOT = path.resolve(__dirname, "..");
-export const ENTRY = "components/schema/provider.ts";
+export const ENTRY = "stack/schema/provider.ts";
 export const OUTPUT = BUNDLE_FILE;
 
 const REQUIRE = /\brequire\("([^"]+)"\)/g;

@@ -4,7 +4,7 @@
 // --check: writes nothing, exits 1 listing the files that are out of date (what the drift tests assert too).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderConfigurationDoc, withGeneratedConfig } from "../config/reference";
+import { renderConfigurationDoc, withGeneratedConfig } from "../stack/config/reference";
 import { withGeneratedLintRules } from "../migrator/lint/rules-doc";
 import type { PolicyConfigFile } from "../policy/offline";
 import { policies } from "../policy/policies";

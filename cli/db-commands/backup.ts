@@ -18,7 +18,7 @@ import { dbsize } from "../ops/redis-connect";
 import { Io, printResult } from "../shared/io";
 import { Args, Command, EXIT, UsageError } from "../shared/program";
 import { sqlDir } from "../shared/root";
-import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { SCHEMA_ROLES } from "../../stack/credentials/roles";
 import { mb, pinnedPgConfig, requiredUrl, urlFlags, withPg, withRedisData } from "./connections";
 
 async function backupPostgres(args: Args, io: Io, file: string): Promise<string> {

@@ -1,7 +1,7 @@
 // `metrics`: the seed's list, read with the read-only role (pg_monitor) and the Redis app or admin user.
 import type Redis from "ioredis";
 import type { Client } from "pg";
-import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/access";
+import { DEFAULT_APP_KEY_PATTERNS } from "../../stack/redis/access";
 import { parseInfo } from "./health";
 import { extensionSchema } from "../../migrator/bootstrap";
 import { ident } from "../../migrator/sql-text";

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { Client } from "pg";
 import { Client as PgClient } from "pg";
 import { Confirmation, StackMarker, confirmDestructive, describeMarker, readMarker } from "./guards";
-import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { SCHEMA_ROLES } from "../../stack/credentials/roles";
 import { setVerifiers } from "../../migrator/bootstrap-hardening";
 import { monitoringStatements } from "../../migrator/bootstrap";
 import { adminConnection, ensurePinned } from "../../migrator/admin-session";
@@ -117,7 +117,7 @@ export async function restorePostgres(
   return { marker };
 }
 
-/** The schema owner group the restore's objects belong to (lib/postgres/roles.ts). */
+/** The schema owner group the restore's objects belong to (stack/credentials/roles.ts). */
 const OWNER_GROUP = SCHEMA_ROLES.owner.name;
 
 export interface RestoreLogin {

@@ -3,7 +3,7 @@
 // one): the app and read-only roles cannot end each other's sessions, and the owner is not given that power.
 // It reads catalog views only (schema-qualified, search_path pinned): no owner-written object is ever evaluated.
 import type { Client } from "pg";
-import { SCHEMA_ROLES } from "../../lib/postgres/roles";
+import { SCHEMA_ROLES } from "../../stack/credentials/roles";
 import { ensurePinned } from "../../migrator/admin-session";
 import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
 import { Overrun, SessionLimits, WatchedRole, WatchedSession, overruns } from "./session-limits";

@@ -1,11 +1,11 @@
 // Issue 20 item 4: the Redis app user exhausted memory with SCRIPT LOAD, blocked the server with an endless EVAL
 // and forged server log lines with redis.log. Each attack as the app user against a real redis-server with the
-// stack's rendered redis.conf; each failed before the app's scripting surface was removed (lib/redis/access.ts).
+// stack's rendered redis.conf; each failed before the app's scripting surface was removed (stack/redis/access.ts).
 import { strict as assert } from "node:assert";
 import Redis, { RedisOptions } from "ioredis";
-import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
-import { appAccessRules } from "../../lib/redis/cluster-access";
-import { redisPasswordHash } from "../../lib/redis/conf";
+import { DEFAULT_APP_ACCESS, appPermissions } from "../../stack/redis/access";
+import { appAccessRules } from "../../stack/redis/cluster-access";
+import { redisPasswordHash } from "../../stack/redis/conf";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
 
 const ADMIN = "adv-scripts-admin-Pw-0123456789abcdefg";

@@ -108,7 +108,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
 
   it("each role's URL logs in as that role; the app role cannot run DDL, readonly cannot write", async () => {
     const urls = outputs.postgresUrls;
-    // Schema roles log in as a member of their group and act as the group (lib/postgres/roles.ts).
+    // Schema roles log in as a member of their group and act as the group (stack/credentials/roles.ts).
     for (const role of ["admin", "owner", "app", "readonly"]) {
       const { rows } = await query(urls[role], "SELECT session_user AS login, current_user AS who");
       assert.equal(rows[0].login, outputs.postgres.roles[role]);

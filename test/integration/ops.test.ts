@@ -8,11 +8,11 @@ import { Client } from "pg";
 import { main } from "../../cli/db";
 import { backupFileName, pruneBackups } from "../../cli/ops/backup-files";
 import { clientMajor } from "../../cli/ops/postgres-backup";
-import { redisPasswordHash } from "../../lib/redis/conf";
+import { redisPasswordHash } from "../../stack/redis/conf";
 import { TestPostgres, sharedPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
-import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/key-patterns";
+import { DEFAULT_APP_KEY_PATTERNS } from "../../stack/redis/key-patterns";
 import { freePort } from "../../testbed/ports";
 
 const ADMIN = "redis-admin-Pw-0123456789abcdefghij";

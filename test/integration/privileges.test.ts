@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
-import { INTENDED_PRIVILEGES, privilegeProblems } from "../../lib/postgres/privileges";
+import { INTENDED_PRIVILEGES, privilegeProblems } from "../../stack/schema/privileges";
 import { sharedPostgres, withClient } from "../../testbed/postgres";
 import { preparedDatabase } from "../support/prepared";
 import { readPrivileges } from "../support/privileges";

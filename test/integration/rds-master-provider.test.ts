@@ -7,9 +7,9 @@ import { strict as assert } from "node:assert";
 import { parseMigration } from "../../migrator";
 import { plain } from "../../testbed/mocks";
 import { TestPostgres, startPostgres } from "../../testbed/postgres";
-import { postgresParameters } from "../../lib/aws/postgres-parameters";
+import { postgresParameters } from "../../stack/postgres/rds-parameters";
 import { ofType, runStack, stackConfig } from "../../testbed/stack";
-import { SCHEMA_ROLES, memberName } from "../../lib/postgres/roles";
+import { SCHEMA_ROLES, memberName } from "../../stack/credentials/roles";
 import { MASTER, RdsLikeDatabase, createMaster, rdsLikeDatabase } from "../support/rds-master";
 import { ROLE_PASSWORDS, memberPassword } from "../support/prepared";
 

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
-import { postgresParameters } from "../../lib/aws/postgres-parameters";
+import { postgresParameters } from "../../stack/postgres/rds-parameters";
 import { stackBootstrapOptions } from "../support/prepared";
 import { bin } from "../support/bin";
 import { MASTER, RdsLikeDatabase, createMaster, rdsLikeDatabase } from "../support/rds-master";

@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { DEFAULT_APP_ACCESS } from "../../lib/redis/access";
-import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
+import { DEFAULT_APP_ACCESS } from "../../stack/redis/access";
+import { redisPasswordHash, renderRedisConf } from "../../stack/redis/conf";
 import { freePort, waitForPort } from "../../testbed/ports";
 import { requireRedisServer } from "../../testbed/redis-server";
 

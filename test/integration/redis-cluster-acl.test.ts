@@ -8,8 +8,8 @@ import * as path from "node:path";
 import Redis, { Cluster } from "ioredis";
 import { freePort, waitForPort } from "../../testbed/ports";
 import { requireRedisServer } from "../../testbed/redis-server";
-import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
-import { appAccessRules } from "../../lib/redis/cluster-access";
+import { DEFAULT_APP_ACCESS, appPermissions } from "../../stack/redis/access";
+import { appAccessRules } from "../../stack/redis/cluster-access";
 
 describe("Redis cluster mode: the app user's ACL against a real cluster-enabled redis-server", function () {
   let child: ChildProcess;

@@ -1,5 +1,5 @@
 // Zero-downtime Redis rotation (issue 16): the users live in an aclfile, changed through the admin connection
-// (lib/redis/live-acl.ts) and saved, on a real redis-server with the stack's rendered redis.conf.
+// (stack/redis/live-acl.ts) and saved, on a real redis-server with the stack's rendered redis.conf.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -7,10 +7,10 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { DEFAULT_APP_ACCESS } from "../../lib/redis/access";
-import { redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
-import { applyRedisUsers } from "../../lib/redis/live-acl";
-import { redisUserRules, renderUserLines } from "../../lib/redis/users-acl";
+import { DEFAULT_APP_ACCESS } from "../../stack/redis/access";
+import { redisPasswordHash, renderRedisConf } from "../../stack/redis/conf";
+import { applyRedisUsers } from "../../stack/redis/live-acl";
+import { redisUserRules, renderUserLines } from "../../stack/redis/users-acl";
 import { freePort, waitForPort } from "../../testbed/ports";
 import { requireRedisServer } from "../../testbed/redis-server";
 

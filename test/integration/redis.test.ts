@@ -4,10 +4,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis, { RedisOptions } from "ioredis";
 import * as net from "node:net";
-import { redisHealthcheck } from "../../components/local/redis";
-import { DEFAULT_APP_ACCESS, DEFAULT_APP_KEY_PATTERNS, appPermissions } from "../../lib/redis/access";
+import { redisHealthcheck } from "../../stack/redis/container";
+import { DEFAULT_APP_ACCESS, DEFAULT_APP_KEY_PATTERNS, appPermissions } from "../../stack/redis/access";
 import { REDIS_APP_OPERATIONS } from "../../testbed/redis-app-operations";
-import { redisPasswordHash } from "../../lib/redis/conf";
+import { redisPasswordHash } from "../../stack/redis/conf";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
 import { freePort } from "../../testbed/ports";
 

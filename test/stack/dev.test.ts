@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, plain } from "../../testbed/mocks";
 import { StackRun, ofType, runStack, stackConfig, valueOf } from "../../testbed/stack";
-import { DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE } from "../../config/keys";
+import { DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE } from "../../stack/config/keys";
 
 const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -230,7 +230,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const { postgres, redis } = run.outputs;
     assert.equal(postgres.host, "127.0.0.1");
     assert.equal(postgres.port, 5432);
-    // Epoch 0: slot b is current (lib/credentials/slots.ts); the URLs log in as that member of each group.
+    // Epoch 0: slot b is current (stack/credentials/slots.ts); the URLs log in as that member of each group.
     for (const [role, user] of Object.entries({
       admin: "postgres",
       owner: "offthegrid_owner_b",

@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import { digest, plain } from "../../testbed/mocks";
 import { StackRun, ofType } from "../../testbed/stack";
-import { rdsConnectArns, rdsConnectPolicy } from "../../lib/aws/iam-auth";
+import { rdsConnectArns, rdsConnectPolicy } from "../../stack/postgres/iam-connect-arns";
 import { T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 
 const POLICY = "aws:iam/policy:Policy";
@@ -56,7 +56,7 @@ describe("prod stack: IAM database authentication (#19 item 8)", function () {
   });
 });
 
-describe("rds-db:connect ARNs (lib/aws/iam-auth.ts)", () => {
+describe("rds-db:connect ARNs (stack/postgres/iam-connect-arns.ts)", () => {
   it("names each instance by region and DbiResourceId, and refuses a user that is no plain role name", () => {
     const arns = rdsConnectArns(
       "aws-us-gov",

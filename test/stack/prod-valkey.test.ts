@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { checkStack } from "../../testbed/policy-check";
 import { plain } from "../../testbed/mocks";
 import { StackRun, ofType } from "../../testbed/stack";
-import { redisParameters } from "../../components/aws/redis";
+import { redisParameters } from "../../stack/redis/elasticache";
 import { T, prodStack } from "../support/prod-stack";
 
 describe("prod stack: ElastiCache engine (#19 item 10)", function () {

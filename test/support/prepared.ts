@@ -1,8 +1,8 @@
 // A database bootstrapped and migrated exactly as the SchemaMigrations provider does it.
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
-import { SCHEMA_ROLES, memberName } from "../../lib/postgres/roles";
-import type { Slot } from "../../lib/credentials/slots";
+import { SCHEMA_ROLES, memberName } from "../../stack/credentials/roles";
+import type { Slot } from "../../stack/credentials/slots";
 import { BootstrapOptions, bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";
 import { TestPostgres, withClient } from "../../testbed/postgres";
 import { ROOT } from "../../testbed/stack";

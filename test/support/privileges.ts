@@ -1,7 +1,7 @@
 // Reads every privilege the schema grants, per role and PUBLIC, from the catalog of a migrated database.
 import type { Client } from "pg";
-import type { ObservedPrivileges } from "../../lib/postgres/privileges";
-import { ADMIN_ROLE, SCHEMA_ROLES } from "../../lib/postgres/roles";
+import type { ObservedPrivileges } from "../../stack/schema/privileges";
+import { ADMIN_ROLE, SCHEMA_ROLES } from "../../stack/credentials/roles";
 
 const ROLE_COLUMNS = {
   owner: SCHEMA_ROLES.owner.name,

@@ -1,13 +1,13 @@
 // #19 options: config rules for the RDS-managed master password and the cross-region replica
-// (config/aws-validate-options.ts), and which values ReplacementGuard compares (lib/aws/guarded-config.ts).
+// (stack/config/aws-validate-options.ts), and which values ReplacementGuard compares (stack/aws/guarded-config.ts).
 // Pure: no Pulumi runtime.
 import { strict as assert } from "node:assert";
-import { replacementGuardProvider } from "../../components/aws/replacement-guard";
-import { validateConfig } from "../../config/validate";
-import type { AwsStackConfig } from "../../config/types";
+import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
+import { validateConfig } from "../../stack/config/validate";
+import type { AwsStackConfig } from "../../stack/config/types";
 import { PROJECT } from "../../testbed/stack";
-import { guardedConfig } from "../../lib/aws/guarded-config";
-import { managedMasterPassword } from "../../lib/aws/master-secret";
+import { guardedConfig } from "../../stack/aws/guarded-config";
+import { managedMasterPassword } from "../../stack/credentials/master-secret-value";
 import { CROSS_REGION_REPLICA, prod, problemsOf } from "../support/config-cases";
 
 const awsConfig = (overrides: Record<string, string | undefined>) =>
@@ -83,7 +83,7 @@ describe("ReplacementGuard: the master password epoch with blue/green (#19 item 
   });
 });
 
-describe("the RDS-managed master secret's value (lib/aws/master-secret.ts)", () => {
+describe("the RDS-managed master secret's value (stack/credentials/master-secret-value.ts)", () => {
   const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-x";
   it("takes the password field, and refuses anything else without echoing the value", () => {
     assert.equal(

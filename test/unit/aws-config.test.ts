@@ -1,7 +1,7 @@
-// #11 config rules (config/aws-validate.ts) and the window arithmetic behind them: pure, no Pulumi runtime.
-import { replacementGuardProvider } from "../../components/aws/replacement-guard";
+// #11 config rules (stack/config/aws-validate.ts) and the window arithmetic behind them: pure, no Pulumi runtime.
+import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
 import { strict as assert } from "node:assert";
-import { validateConfig } from "../../config/validate";
+import { validateConfig } from "../../stack/config/validate";
 import { PROJECT } from "../../testbed/stack";
 import { backupStartConflicts, dailyCron, dailyCronStart, overlaps, weeklySpan } from "../../policy/windows";
 import { prod, staging, problemsOf } from "../support/config-cases";

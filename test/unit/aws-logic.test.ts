@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
-import { databaseAlarms, redisMemberIds } from "../../lib/aws/alarm-specs";
-import { RDS_INSTANCE_CLASSES, instanceMemoryGiB } from "../../lib/aws/instance-classes";
-import { keyPolicy } from "../../lib/aws/kms-policy";
-import { maintenanceWorkMemKb, postgresParameters, workMemKb } from "../../lib/aws/postgres-parameters";
-import { redisParameters } from "../../components/aws/redis";
-import { windowsOverlap } from "../../config/validate";
-import { validateConfig } from "../../config/validate";
-import { slotGenerations } from "../../components/credentials/credentials";
+import { databaseAlarms, redisMemberIds } from "../../stack/monitoring/alarm-specs";
+import { RDS_INSTANCE_CLASSES, instanceMemoryGiB } from "../../stack/postgres/instance-classes";
+import { keyPolicy } from "../../stack/aws/kms-policy";
+import { maintenanceWorkMemKb, postgresParameters, workMemKb } from "../../stack/postgres/rds-parameters";
+import { redisParameters } from "../../stack/redis/elasticache";
+import { windowsOverlap } from "../../stack/config/validate";
+import { validateConfig } from "../../stack/config/validate";
+import { slotGenerations } from "../../stack/credentials/credentials";
 import { PROJECT, stackConfig } from "../../testbed/stack";
 
 describe("AWS logic (pure)", () => {

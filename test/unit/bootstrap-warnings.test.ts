@@ -1,7 +1,7 @@
 // The provider's `warnings` output is stored in plaintext (no input of that key is secret): no password or
 // verifier may survive into it, whatever text a server error carries.
 import { strict as assert } from "node:assert";
-import { checkedWarnings, redactWarnings } from "../../components/schema/bootstrap-warnings";
+import { checkedWarnings, redactWarnings } from "../../stack/schema/bootstrap-warnings";
 import { scramSha256Verifier } from "../../migrator";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

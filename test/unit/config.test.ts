@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { validateConfig } from "../../config/validate";
+import { validateConfig } from "../../stack/config/validate";
 import { PROJECT } from "../../testbed/stack";
 import { dev, prod, problemsOf, staging } from "../support/config-cases";
 

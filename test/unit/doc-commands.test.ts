@@ -12,7 +12,7 @@ import { program as db } from "../../cli/db";
 import { program as migrate } from "../../cli/migrate";
 import { stackFile } from "../../testbed/policy-check";
 import { Program, runProgram } from "../../cli/shared/program";
-import { keys } from "../../config/keys";
+import { keys } from "../../stack/config/keys";
 import { ROOT } from "../../testbed/stack";
 
 /** Programs in the docs that this test does not run, and why. */
@@ -119,7 +119,7 @@ async function check(argv: string[]): Promise<string | undefined> {
       .filter((a) => !a.startsWith("--"))[0]
       ?.replace(/\[.*$/, "");
     if (key && !key.includes(":") && !(key in keys))
-      return `pulumi config set ${key}: not a key of config/keys.ts`;
+      return `pulumi config set ${key}: not a key of stack/config/keys.ts`;
     return undefined;
   }
   if (first in NOT_RUN_HERE) return undefined;

@@ -1,9 +1,9 @@
 // Pure rules of the alternating PostgreSQL logins: which member is current per epoch, and how long a group that
 // was main's single login role keeps accepting its old password.
 import { strict as assert } from "node:assert";
-import { slotGenerations } from "../../lib/credentials/slots";
-import { legacyLogins } from "../../lib/postgres/legacy-logins";
-import { SCHEMA_ROLES, loginPair, memberName } from "../../lib/postgres/roles";
+import { slotGenerations } from "../../stack/credentials/slots";
+import { legacyLogins } from "../../stack/schema/legacy-logins";
+import { SCHEMA_ROLES, loginPair, memberName } from "../../stack/credentials/roles";
 
 describe("alternating PostgreSQL login members", () => {
   it("names two members per group, valid PostgreSQL identifiers, distinct from every group", () => {

@@ -6,7 +6,7 @@ import {
   PINNED_SEARCH_PATH,
   privilegeProblems,
   renderPrivilegeTable,
-} from "../../lib/postgres/privileges";
+} from "../../stack/schema/privileges";
 
 const observed = () => Object.entries(INTENDED_PRIVILEGES).map(([object, cells]) => ({ object, ...cells }));
 
@@ -23,7 +23,7 @@ describe("privilege matrix comparison (pure)", () => {
       'function set_updated_at(): PUBLIC is "EXECUTE", intended ""',
       `function set_updated_at(): searchPath is "", intended "${PINNED_SEARCH_PATH}"`,
       `function set_updated_at(): search_path must be pinned to "${PINNED_SEARCH_PATH}" (SET search_path = …)`,
-      'table public.extra is not classified: add it to INTENDED_PRIVILEGES in lib/postgres/privileges.ts with the grants each role needs (it has {"ownedBy":"x","owner":"","app":"","readonly":"","PUBLIC":""})',
+      'table public.extra is not classified: add it to INTENDED_PRIVILEGES in stack/schema/privileges.ts with the grants each role needs (it has {"ownedBy":"x","owner":"","app":"","readonly":"","PUBLIC":""})',
       "table public.users is in the intended matrix but not in the database",
     ]);
   });
@@ -33,7 +33,7 @@ describe("docs/security.md", () => {
   // Prettier pads Markdown table cells, so compare with the padding taken out.
   const unpadded = (text: string) => text.replace(/ *\| */g, "|").replace(/-{3,}/g, "---");
 
-  it("shows the privilege matrix exactly as lib/postgres/privileges.ts defines it", () => {
+  it("shows the privilege matrix exactly as stack/schema/privileges.ts defines it", () => {
     const doc = fs.readFileSync(path.join(__dirname, "../../docs/security.md"), "utf8");
     assert.ok(
       unpadded(doc).includes(unpadded(renderPrivilegeTable())),

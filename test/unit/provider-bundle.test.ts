@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readBundle } from "../../components/schema/bundle-file";
+import { readBundle } from "../../stack/schema/bundle-file";
 import { ROOT, buildProviderBundle } from "../../tools/bundle-provider";
 
 describe("provider bundle (build/provider.bundle.js, made by npm run build)", () => {
@@ -55,20 +55,15 @@ describe("provider bundle (build/provider.bundle.js, made by npm run build)", ()
     // The real modules, copied into a project folder without build/ (the checkout's own bundle stays in place
     // for the tests running beside this one), loaded in a child process.
     const project = path.join(dir, "no-build");
-    const schema = path.join(project, "components", "schema");
+    const schema = path.join(project, "stack", "schema");
     fs.mkdirSync(schema, { recursive: true });
     for (const f of ["package.json", "Pulumi.yaml"])
       fs.copyFileSync(path.join(ROOT, f), path.join(project, f));
     for (const f of ["bundled-provider.ts", "bundle-file.ts"])
-      fs.copyFileSync(path.join(ROOT, "components", "schema", f), path.join(schema, f));
+      fs.copyFileSync(path.join(ROOT, "stack", "schema", f), path.join(schema, f));
     const run = spawnSync(
       process.execPath,
-      [
-        "-r",
-        path.join(ROOT, "tools", "ts-register.cjs"),
-        "-e",
-        'require("./components/schema/bundled-provider")',
-      ],
+      ["-r", path.join(ROOT, "tools", "ts-register.cjs"), "-e", 'require("./stack/schema/bundled-provider")'],
       { cwd: project, encoding: "utf8" },
     );
     assert.notEqual(run.status, 0);

@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import { parseMigration } from "../../migrator";
 import { formatFinding, lintMigrations } from "../../migrator/lint";
-import { schemaProvider } from "../../components/schema/bundled-provider";
+import { schemaProvider } from "../../stack/schema/bundled-provider";
 
 const input = (name: string, sql: string) => ({ name, sql, checksum: parseMigration(name, sql).checksum });
 

@@ -2,9 +2,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { keys } from "../../config/keys";
-import { KeySpec, projectDefault } from "../../config/spec";
-import { renderConfigurationDoc, withGeneratedConfig } from "../../config/reference";
+import { keys } from "../../stack/config/keys";
+import { KeySpec, projectDefault } from "../../stack/config/key-spec";
+import { renderConfigurationDoc, withGeneratedConfig } from "../../stack/config/reference";
 import { ROOT } from "../../testbed/stack";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");

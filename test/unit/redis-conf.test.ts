@@ -4,8 +4,8 @@ import {
   DEFAULT_APP_ACCESS,
   DEFAULT_APP_KEY_PATTERNS,
   appPermissions,
-} from "../../lib/redis/access";
-import { RedisConfOptions, redisPasswordHash, renderRedisConf } from "../../lib/redis/conf";
+} from "../../stack/redis/access";
+import { RedisConfOptions, redisPasswordHash, renderRedisConf } from "../../stack/redis/conf";
 
 const options: RedisConfOptions = {
   bind: ["0.0.0.0"],

@@ -1,11 +1,11 @@
-// The dev Redis container's entrypoint (components/local/redis.ts), run by /bin/sh against a folder standing in
+// The dev Redis container's entrypoint (stack/redis/container.ts), run by /bin/sh against a folder standing in
 // for the data volume: which users file a container start leaves for redis-server to load.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REDIS_ENTRYPOINT } from "../../components/local/redis";
+import { REDIS_ENTRYPOINT } from "../../stack/redis/container";
 
 describe("dev Redis entrypoint: the users file a start leaves on the volume", () => {
   let dir: string;

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { validateConfig } from "../../config/validate";
+import { validateConfig } from "../../stack/config/validate";
 import { PROJECT } from "../../testbed/stack";
-import { DEFAULT_APP_ACCESS, appPermissions } from "../../lib/redis/access";
-import { DEFAULT_APP_KEY_PATTERNS, keyPatternProblem } from "../../lib/redis/key-patterns";
+import { DEFAULT_APP_ACCESS, appPermissions } from "../../stack/redis/access";
+import { DEFAULT_APP_KEY_PATTERNS, keyPatternProblem } from "../../stack/redis/key-patterns";
 import { dev, problemsOf, staging } from "../support/config-cases";
 
 const KEY = "offthegrid-database:redisAppKeyPatterns";

@@ -1,7 +1,7 @@
 // #19 item 7: replica zones and maintenance windows are pure functions of the config (no Pulumi runtime).
 import { strict as assert } from "node:assert";
-import { replacementGuardProvider } from "../../components/aws/replacement-guard";
-import { replicaMaintenanceWindows, replicaZones } from "../../lib/aws/replica-placement";
+import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
+import { replicaMaintenanceWindows, replicaZones } from "../../stack/postgres/replica-placement";
 
 describe("replica placement (#19 item 7)", () => {
   it("zones do not depend on the order of privateSubnets", () => {

@@ -30,7 +30,7 @@ import {
 import { optionsFromFlags, parseArgs } from "../../testbed/traffic/main";
 import { pick } from "../../testbed/traffic/runner";
 import type { User } from "../../testbed/traffic/workload";
-import { DEFAULT_APP_KEY_PATTERNS } from "../../lib/redis/access";
+import { DEFAULT_APP_KEY_PATTERNS } from "../../stack/redis/access";
 
 const write = (over: Partial<WriteRecord>): WriteRecord => ({
   id: "w",

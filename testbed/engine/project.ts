@@ -7,9 +7,6 @@ import { ROOT } from "./cli";
 
 const LINKED = [
   "stack",
-  "components",
-  "config",
-  "lib",
   "migrator",
   "testbed",
   "tools",

@@ -1,0 +1,53 @@
+// Where the pre-bundled schema provider lives and how the program knows it is current. The bundle is build
+// output (build/provider.bundle.js, git-ignored), made by `npm run build` (`npm ci` runs it as `prepare`) from
+// stack/schema/provider.ts and the engine modules it imports. It records a hash of each of those sources, so a
+// program whose sources changed after the build (an edited migrator file, a merge) fails before it registers
+// anything, naming the command, instead of deploying the previous engine.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The project root: the nearest folder above this module with a package.json (sources or compiled program). */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "Pulumi.yaml")))
+      return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, "..", "..");
+  }
+}
+
+export const PROJECT_ROOT = projectRoot(__dirname);
+export const BUNDLE_FILE = path.join(PROJECT_ROOT, "build", "provider.bundle.js");
+
+/** The bundle's second line: `// sources: {"module id": "hash of its source"}`. */
+export const SOURCES_MARK = "// sources: ";
+
+export function sourceHash(root: string, id: string): string | undefined {
+  const file = path.join(root, id);
+  if (!fs.existsSync(file)) return undefined;
+  return createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16);
+}
+
+/** The bundle's text; throws naming `npm run build` when it is missing or older than its sources. */
+export function readBundle(file: string = BUNDLE_FILE, root: string = PROJECT_ROOT): string {
+  const shown = path.relative(root, file) || file;
+  if (!fs.existsSync(file))
+    throw new Error(
+      `${shown} is missing: the SchemaMigrations provider is built from stack/schema/provider.ts by ` +
+        "`npm run build` (npm ci runs it). Run `npm run build`.",
+    );
+  const text = fs.readFileSync(file, "utf8");
+  const line = text.split("\n", 2)[1] ?? "";
+  const sources: Record<string, string> = line.startsWith(SOURCES_MARK)
+    ? JSON.parse(line.slice(SOURCES_MARK.length))
+    : {};
+  const changed = Object.entries(sources)
+    .filter(([id, hash]) => sourceHash(root, id) !== hash)
+    .map(([id]) => id);
+  if (!line.startsWith(SOURCES_MARK) || changed.length > 0)
+    throw new Error(
+      `${shown} was built from other sources than these (${changed.length ? `changed: ${changed.join(", ")}` : "no source list"}): ` +
+        "run `npm run build`.",
+    );
+  return text;
+}
