@@ -2,7 +2,12 @@
 // style) and labels. Rules match on type tokens rather than SDK classes, so the pack loads without @pulumi/aws or
 // @pulumi/docker. Policies cannot see whether a value is secret (pulumi-policy#241): secrecy is proven by the
 // program's own pulumi.isSecret tests instead.
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+} from "@pulumi/policy";
 
 export type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -54,3 +59,20 @@ export function resourcePolicy(
 ): ResourceValidationPolicy {
   return { name, description, enforcementLevel: "mandatory", validateResource, configSchema };
 }
+
+/** A set value: neither undefined nor empty. */
+export const known = (v: unknown): v is string => typeof v === "string" && v !== "";
+
+/** A cross-region replica names its source by ARN (CreateDBInstanceReadReplica, SourceDBInstanceIdentifier). */
+export const isArn = (v: unknown): v is string => typeof v === "string" && v.startsWith("arn:");
+
+export const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+export const GiB = 1024 ** 3;
+export const alarmsOn = (resources: PolicyResource[], metric: string, dimension: string, value: string) =>
+  resources.filter(
+    (r) => r.type === ALARM && r.props.metricName === metric && r.props.dimensions?.[dimension] === value,
+  );
+
+/** Whether a security group rule covers `port`. */
+export const covers = (rule: Props, port: number) =>
+  rule.protocol === "-1" || rule.ipProtocol === "-1" || (rule.fromPort <= port && port <= rule.toPort);

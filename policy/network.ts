@@ -1,5 +1,6 @@
-// Network rules: no database port open to the internet.
-import { SECURITY_GROUP, Props, label, resourcePolicy } from "./kit";
+// Network: no database port open to the internet, and an RDS Proxy that can reach its target.
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { SECURITY_GROUP, Props, label, resourcePolicy, known, covers } from "./kit";
 
 const DB_PORTS = [5432, 6379];
 
@@ -36,4 +37,36 @@ export const noPublicDatabasePorts = () =>
     },
   );
 
-export const networkPolicies = [noPublicDatabasePorts()];
+/**
+ * The provider deletes a new security group's default allow-all egress (ec2/securityGroup.d.ts, "NOTE on Egress
+ * rules"), so an RDS Proxy whose group has no egress to 5432 registers fine and never reaches its target.
+ */
+export const rdsProxyEgress = (): StackValidationPolicy => ({
+  name: "rds-proxy-egress",
+  description: "An RDS Proxy's security group allows egress to PostgreSQL (5432).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const egress: { group?: string; rule: Props }[] = [];
+    for (const r of args.resources) {
+      if (/^aws:vpc\/securityGroupEgressRule:/.test(r.type))
+        egress.push({ group: r.props.securityGroupId, rule: r.props });
+      if (/^aws:ec2\/securityGroupRule:/.test(r.type) && r.props.type === "egress")
+        egress.push({ group: r.props.securityGroupId, rule: r.props });
+      if (/^aws:ec2\/securityGroup:/.test(r.type))
+        for (const rule of r.props.egress ?? []) egress.push({ group: r.props.id, rule });
+    }
+    for (const proxy of args.resources.filter((r) => r.type === "aws:rds/proxy:Proxy")) {
+      const groups: unknown[] = proxy.props.vpcSecurityGroupIds ?? [];
+      // In a preview, new groups' ids are unknown: then any 5432 egress rule of an unknown group counts.
+      const matches = (group?: string) => !known(group) || !groups.every(known) || groups.includes(group);
+      if (!egress.some((e) => covers(e.rule, 5432) && matches(e.group))) {
+        report(
+          `RDS Proxy ${proxy.name} cannot reach its database: add an egress rule to port 5432 (the database's security group) on the proxy's security group.`,
+          proxy.urn,
+        );
+      }
+    }
+  },
+});
+
+export const networkPolicies = [noPublicDatabasePorts(), rdsProxyEgress()];

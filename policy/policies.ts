@@ -1,31 +1,31 @@
-// The pack's rules, in the order docs and reports list them. Each concern has its own file (kit.ts holds what they
-// share); this module only composes them, so tests and the offline runner can evaluate the rules without
-// constructing the pack.
-import { awsOperationPolicies } from "./aws-operations";
-import { awsOptionPolicies } from "./aws-options";
-import { awsReviewPolicies } from "./aws-review";
-import { awsStackPolicies } from "./aws-stack";
-import { dockerPolicies } from "./docker";
-import { elasticachePolicies } from "./elasticache";
+// The pack's rules, in the order docs and reports list them: one file per concern (kit.ts holds what they share).
+// This module only composes them, so tests and the offline runner can evaluate the rules without constructing the
+// pack.
+import { postgresPolicies } from "./postgres";
+import { backupPolicies } from "./backup";
+import { monitoringPolicies } from "./monitoring";
+import { credentialsPolicies } from "./credentials";
+import { redisPolicies } from "./redis";
 import { networkPolicies } from "./network";
-import { rdsPolicies } from "./rds";
+import { localPolicies } from "./local";
+import { awsPolicies } from "./aws";
 
-export * from "./aws-operations";
-export * from "./aws-options";
-export * from "./aws-review";
-export * from "./aws-stack";
-export * from "./docker";
-export * from "./elasticache";
+export * from "./postgres";
+export * from "./backup";
+export * from "./monitoring";
+export * from "./credentials";
+export * from "./redis";
 export * from "./network";
-export * from "./rds";
+export * from "./local";
+export * from "./aws";
 
 export const policies = [
-  ...rdsPolicies,
-  ...elasticachePolicies,
+  ...postgresPolicies,
+  ...backupPolicies,
+  ...monitoringPolicies,
+  ...credentialsPolicies,
+  ...redisPolicies,
   ...networkPolicies,
-  ...dockerPolicies,
-  ...awsStackPolicies,
-  ...awsOperationPolicies,
-  ...awsReviewPolicies,
-  ...awsOptionPolicies,
+  ...localPolicies,
+  ...awsPolicies,
 ];

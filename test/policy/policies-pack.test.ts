@@ -4,10 +4,10 @@ import { strict as assert } from "node:assert";
 import { evaluatePolicies } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import { dockerCases, elasticacheCases, rdsCases } from "../support/policy-cases";
-import { operationCases, reviewCases } from "../support/policy-cases-aws";
+import { awsCases } from "../support/policy-cases-aws";
 import { R, configOf, primary, run } from "../support/policy-fixtures";
 
-const cases = [...rdsCases, ...elasticacheCases, ...dockerCases, ...operationCases, ...reviewCases];
+const cases = [...rdsCases, ...elasticacheCases, ...dockerCases, ...awsCases];
 
 describe("policy pack (offline CrossGuard evaluation)", function () {
   it(`has a case for each of its ${policies.length} policies, all with kebab-case names`, () => {

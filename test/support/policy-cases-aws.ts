@@ -1,5 +1,6 @@
-// The policy tests' cases for the pack's stack-wide AWS rules: policy/network.ts, aws-stack.ts, aws-operations.ts,
-// aws-review.ts and aws-options.ts. Each: a valid resource set, the same with one field changed, the message.
+// The policy tests' cases for the pack's rules that look at more than one resource (replicas and their sources,
+// alarms and what they watch, backup plans and vaults, proxies and their security groups). Each: a valid resource
+// set, the same with one field changed, the message.
 import {
   Case,
   R,
@@ -47,8 +48,7 @@ const userGroup = (engine: string) =>
   R("aws:elasticache/userGroup:UserGroup", "users", { userGroupId: "users", engine, tags });
 
 // [policy, a valid resource set, the same with one field changed, message]
-/** network.ts, aws-stack.ts and aws-operations.ts. */
-export const operationCases: Case[] = [
+export const awsCases: Case[] = [
   [
     "security-group-no-public-db-ports",
     [
@@ -157,10 +157,7 @@ export const operationCases: Case[] = [
     [R("aws:cloudwatch/metricAlarm:MetricAlarm", "lag", { treatMissingData: "breaching", tags })],
     /metricAlarm lag treats missing data as breaching/,
   ],
-];
 
-/** aws-review.ts (#19) and aws-options.ts (#19 options). */
-export const reviewCases: Case[] = [
   // #19: seeded violations for the third AWS review's rules.
   [
     "rds-blue-green-compatible",

@@ -1,4 +1,5 @@
-// #11: what an AWS reviewer checks on the registered inputs — each case fails on the code before the fix.
+// What an AWS reviewer checks on the registered inputs: backup locks, keys, resizing, rotation, insights — each case
+// fails on the code before the fix it guards.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,7 +10,7 @@ import { CA, T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
 const sgNamed = (run: StackRun, role: string) => ofType(run, T.sg).find((s) => s.name.endsWith(`-${role}`))!;
 const idOf = (r: { name: string }) => `${r.name}-id`; // the generic mock's id
 
-describe("prod stack, operations review (#11)", function () {
+describe("prod stack: operations (backup locks, keys, resizing, rotation, insights)", function () {
   let run: StackRun;
   before(async () => {
     run = await prodStack();

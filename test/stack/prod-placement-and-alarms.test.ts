@@ -1,5 +1,5 @@
-// Issue #19 (third AWS read) through the shipped prod stack under mocks: the first `up`'s ordering, topics,
-// replica placement and windows, alarms. Each assertion failed on the code before the fix.
+// The shipped prod stack under mocks: the first `up`'s ordering, topics, replica placement and windows, alarms.
+// Each assertion failed on the code before the fix it guards.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { plain } from "../../testbed/mocks";
@@ -18,7 +18,7 @@ async function dependencies(input: unknown): Promise<string[]> {
 const propsOf = (run: StackRun, type: string) =>
   run.options.filter((o) => o.type === type).map((o) => o.props);
 
-describe("prod stack, third AWS review (#19)", function () {
+describe("prod stack: creation order, replica placement and windows, alarms", function () {
   let run: StackRun;
   before(async () => {
     run = await prodStack();

@@ -1,5 +1,5 @@
-// Docker rules for the dev stack: loopback ports, pinned images, healthchecks, secrets as files.
-import { CONTAINER, REMOTE_IMAGE, label, onType, resourcePolicy } from "./kit";
+// The dev stack's Docker containers: loopback ports, pinned images, healthchecks, secrets as files.
+import { CONTAINER, REMOTE_IMAGE, onType, label, resourcePolicy } from "./kit";
 
 export const dockerPortsLoopback = () =>
   resourcePolicy(
@@ -65,7 +65,7 @@ export const dockerSecretsAsFiles = () =>
     }),
   );
 
-export const dockerPolicies = [
+export const localPolicies = [
   dockerPortsLoopback(),
   dockerImagePinned(),
   dockerHealthcheck(),

@@ -1,4 +1,5 @@
-// ElastiCache rules: encryption, access control, failover and snapshots of replication groups.
+// Redis on ElastiCache: encryption, access control, failover, snapshots, and the RBAC user group's engine.
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { REPLICATION_GROUP, onType, resourcePolicy } from "./kit";
 
 export const elasticacheEncryption = () =>
@@ -57,9 +58,37 @@ export const elasticacheSnapshots = () =>
     }),
   );
 
-export const elasticachePolicies = [
+/**
+ * ElastiCache user guide, "Role-Based Access Control (RBAC)": a Valkey cluster accepts user groups of engine valkey
+ * or redis, a Redis OSS cluster only user groups of engine redis.
+ */
+export const elasticacheUserGroupEngine = (): StackValidationPolicy => ({
+  name: "elasticache-user-group-engine",
+  description:
+    "A Redis OSS replication group uses only RBAC user groups of engine redis (a valkey group is refused).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const groups = args.resources.filter((r) => r.type === "aws:elasticache/userGroup:UserGroup");
+    for (const rg of args.resources.filter(
+      (r) => r.type === REPLICATION_GROUP && (r.props.engine ?? "redis") === "redis",
+    )) {
+      const ids: unknown[] = rg.props.userGroupIds ?? [];
+      for (const g of groups.filter(
+        (g) => ids.includes(g.props.userGroupId) && typeof g.props.engine === "string",
+      ))
+        if (g.props.engine.toLowerCase() !== "redis")
+          report(
+            `ElastiCache replication group ${rg.name} runs Redis OSS but its user group ${g.name} has engine ${g.props.engine}: Redis OSS accepts only user groups of engine redis.`,
+            g.urn,
+          );
+    }
+  },
+});
+
+export const redisPolicies = [
   elasticacheEncryption(),
   elasticacheAccessControl(),
   elasticacheFailover(),
   elasticacheSnapshots(),
+  elasticacheUserGroupEngine(),
 ];

@@ -1,11 +1,17 @@
-// policy/aws-review.ts and aws-options.ts (#19): each rule passes a valid resource set and catches one changed field
-// (cases in test/support/policy-cases-aws.ts), and the review rules' second conditions.
+// Every rule of the pack, concern by concern in the pack's order (policy/policies.ts): passes a valid resource set
+// and catches one changed field (cases in test/support/policy-cases*.ts; policies-pack.test.ts checks that every
+// rule has one), plus the second conditions of the storage-alarm and blue/green rules.
 import { strict as assert } from "node:assert";
-import { reviewCases } from "../support/policy-cases-aws";
+import { policies } from "../../policy/policies";
+import { dockerCases, elasticacheCases, rdsCases } from "../support/policy-cases";
+import { awsCases } from "../support/policy-cases-aws";
 import { R, itCatchesEach, managedPrimary, run, storageAlarm, tags } from "../support/policy-fixtures";
 
+const cases = [...rdsCases, ...elasticacheCases, ...dockerCases, ...awsCases];
+const order = policies.map((p) => p.name);
+
 describe("policy pack (offline CrossGuard evaluation)", function () {
-  itCatchesEach(reviewCases);
+  itCatchesEach([...cases].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])));
 
   it("requires the notification category too: RDS-EVENT-0225 (nearing maxAllocatedStorage) is filed there, not under low storage", async () => {
     const onlyLowStorage = R("aws:rds/eventSubscription:EventSubscription", "events", {

@@ -1,43 +1,42 @@
-// Rules from the third AWS review (#19): blue/green limits, storage and PostgreSQL alarms that page for the right
-// reasons, and replicas AWS does not patch at random. Same shape as the other rule files.
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { RDS_INSTANCE, Props, isPrimary, onType, resourcePolicy, sourceOf } from "./kit";
+// Monitoring and alarms: Performance Insights encryption, alarms that page for the right reasons (storage, replica
+// lag, PostgreSQL's own), and missing data treated as not breaching.
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+  RDS_INSTANCE,
+  Props,
+  onType,
+  isPrimary,
+  sourceOf,
+  regionOf,
+  label,
+  resourcePolicy,
+  known,
+  GiB,
+  alarmsOn,
+} from "./kit";
 
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const GiB = 1024 ** 3;
-const known = (v: unknown): v is string => typeof v === "string" && v !== "";
-const alarmsOn = (resources: PolicyResource[], metric: string, dimension: string, value: string) =>
-  resources.filter(
-    (r) => r.type === ALARM && r.props.metricName === metric && r.props.dimensions?.[dimension] === value,
+export const rdsPerformanceInsightsEncrypted = () =>
+  resourcePolicy(
+    "rds-performance-insights-encrypted",
+    "Performance Insights data is encrypted with a customer key.",
+    onType(RDS_INSTANCE, (p, a, report) => {
+      if (p.performanceInsightsEnabled === true && !p.performanceInsightsKmsKeyId) {
+        report(`RDS instance ${a.name} must encrypt Performance Insights: set performanceInsightsKmsKeyId.`);
+      }
+    }),
   );
 
-/**
- * terraform-provider-aws (internal/service/rds/instance.go, update): with blue_green_update it switches over and
- * deletes the old primary with SkipFinalSnapshot; replicas are not followed (their resources name "-old1"
- * instances afterwards). AWS: blue/green does not support Secrets Manager-managed master passwords
- * (RDS user guide, "Limitations and considerations for blue/green deployments").
- */
-export const rdsBlueGreenCompatible = (): StackValidationPolicy => ({
-  name: "rds-blue-green-compatible",
-  description:
-    "An RDS primary updated through blue/green has no read replicas in the stack and no RDS-managed master password.",
+/** "breaching" pages during the first minutes of every new resource and forever on a quiet metric. */
+export const alarmsNotBreachingOnMissingData = (): ResourceValidationPolicy => ({
+  name: "cloudwatch-alarm-missing-data-not-breaching",
+  description: "CloudWatch alarms do not treat missing data as breaching.",
   enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
-    const instances = args.resources.filter((r) => r.type === RDS_INSTANCE);
-    for (const db of instances.filter(
-      (r) => isPrimary(r.props) && r.props.blueGreenUpdate?.enabled === true,
-    )) {
-      const replicas = instances.filter((r) => sourceOf(instances, r) === db);
-      if (replicas.length)
-        report(
-          `RDS instance ${db.name} updates through blue/green but has read replicas (${replicas.map((r) => r.name).join(", ")}): after a switchover they name the old instances. Turn blue/green off or drop the replicas.`,
-          db.urn,
-        );
-      if (db.props.manageMasterUserPassword === true)
-        report(
-          `RDS instance ${db.name} updates through blue/green with manageMasterUserPassword: blue/green deployments do not support RDS-managed master passwords. Turn one off.`,
-          db.urn,
-        );
+  validateResource: (args, report) => {
+    if (args.type !== "aws:cloudwatch/metricAlarm:MetricAlarm") return;
+    if (args.props.treatMissingData === "breaching") {
+      report(
+        `${label(args)} treats missing data as breaching: use "missing" (or "notBreaching" for metrics only some nodes report, such as replication lag).`,
+      );
     }
   },
 });
@@ -132,22 +131,38 @@ export const rdsPostgresAlarms = (): StackValidationPolicy => ({
   },
 });
 
-/** Without a window AWS assigns each replica a random 30-minute one (RDS user guide, "Maintaining a DB instance"). */
-export const rdsReplicaMaintenanceWindow = () =>
-  resourcePolicy(
-    "rds-replica-maintenance-window",
-    "RDS read replicas set their maintenance window.",
-    onType(RDS_INSTANCE, (p, a, report) => {
-      if (!isPrimary(p) && !p.maintenanceWindow)
+/**
+ * Every read replica alarms on ReplicaLag, in its own region: CloudWatch alarms watch their own region's metrics, so
+ * an alarm for a cross-region replica created in the primary's region never sees a data point.
+ */
+export const rdsReplicaLagAlarm = (): StackValidationPolicy => ({
+  name: "cloudwatch-rds-replica-lag-alarm",
+  description: "RDS read replicas have a ReplicaLag alarm in the replica's own region.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const alarms = args.resources.filter(
+      (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.props.metricName === "ReplicaLag",
+    );
+    for (const replica of args.resources.filter(
+      (r) => r.type === RDS_INSTANCE && !isPrimary(r.props) && typeof r.props.identifier === "string",
+    )) {
+      const mine = alarms.filter(
+        (a) => a.props.dimensions?.DBInstanceIdentifier === replica.props.identifier,
+      );
+      if (!mine.length) report(`RDS replica ${replica.name} has no ReplicaLag alarm: add one.`, replica.urn);
+      else if (!mine.some((a) => regionOf(a) === regionOf(replica)))
         report(
-          `RDS replica ${a.name} has no maintenanceWindow: AWS picks a random one. Set it (after the primary's).`,
+          `RDS replica ${replica.name} runs in ${regionOf(replica)} but its ReplicaLag alarm is in ${regionOf(mine[0])}: create the alarm (and its topic) in the replica's region.`,
+          replica.urn,
         );
-    }),
-  );
+    }
+  },
+});
 
-export const awsReviewPolicies = [
-  rdsBlueGreenCompatible(),
+export const monitoringPolicies = [
+  rdsPerformanceInsightsEncrypted(),
+  alarmsNotBreachingOnMissingData(),
   rdsStorageAlarmBelowAutoscaling(),
   rdsPostgresAlarms(),
-  rdsReplicaMaintenanceWindow(),
+  rdsReplicaLagAlarm(),
 ];

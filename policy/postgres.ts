@@ -1,6 +1,16 @@
-// RDS rules: encryption, exposure, backups, protection and engine pinning of instances and parameter groups.
+// PostgreSQL on RDS: encryption, exposure, protection, parameter groups, engine pinning, replicas (same-region and
+// cross-region), and blue/green updates.
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { RDS_INSTANCE, RDS_PARAMETER_GROUP, Props, isPrimary, onType, resourcePolicy, sourceOf } from "./kit";
+import {
+  RDS_INSTANCE,
+  RDS_PARAMETER_GROUP,
+  Props,
+  onType,
+  isPrimary,
+  sourceOf,
+  resourcePolicy,
+  isArn,
+} from "./kit";
 
 export const rdsStorageEncrypted = () =>
   resourcePolicy(
@@ -26,23 +36,6 @@ export const rdsNotPublic = () =>
     }),
   );
 
-export const rdsBackupRetention = () =>
-  resourcePolicy(
-    "rds-backup-retention",
-    "RDS primaries keep automated backups (point-in-time recovery) for at least minimumDays.",
-    (args, report) => {
-      if (args.type !== RDS_INSTANCE || !isPrimary(args.props)) return;
-      const { minimumDays } = args.getConfig<{ minimumDays: number }>();
-      const days = args.props.backupRetentionPeriod ?? 0;
-      if (days < minimumDays) {
-        report(
-          `RDS instance ${args.name} keeps backups for ${days} day(s); set backupRetentionPeriod to at least ${minimumDays}.`,
-        );
-      }
-    },
-    { properties: { minimumDays: { type: "integer", default: 7, minimum: 0, maximum: 35 } } },
-  );
-
 export const rdsDeletionProtection = () =>
   resourcePolicy(
     "rds-deletion-protection",
@@ -60,30 +53,6 @@ export const rdsMultiAz = () =>
     onType(RDS_INSTANCE, (p, a, report) => {
       if (isPrimary(p) && p.multiAz !== true)
         report(`RDS instance ${a.name} must run Multi-AZ: set multiAz: true.`);
-    }),
-  );
-
-export const rdsFinalSnapshot = () =>
-  resourcePolicy(
-    "rds-final-snapshot",
-    "Deleting an RDS primary leaves a final snapshot.",
-    onType(RDS_INSTANCE, (p, a, report) => {
-      if (isPrimary(p) && (p.skipFinalSnapshot === true || !p.finalSnapshotIdentifier)) {
-        report(
-          `RDS instance ${a.name} must take a final snapshot: set skipFinalSnapshot: false and a unique finalSnapshotIdentifier.`,
-        );
-      }
-    }),
-  );
-
-export const rdsPerformanceInsightsEncrypted = () =>
-  resourcePolicy(
-    "rds-performance-insights-encrypted",
-    "Performance Insights data is encrypted with a customer key.",
-    onType(RDS_INSTANCE, (p, a, report) => {
-      if (p.performanceInsightsEnabled === true && !p.performanceInsightsKmsKeyId) {
-        report(`RDS instance ${a.name} must encrypt Performance Insights: set performanceInsightsKmsKeyId.`);
-      }
     }),
   );
 
@@ -155,16 +124,99 @@ export const rdsReplicaMatchesSource = (): StackValidationPolicy => ({
   },
 });
 
-export const rdsPolicies = [
+/** A replica that cannot grow fills up and stops replicating while its primary keeps growing. */
+export const rdsReplicaAutoscales = (): StackValidationPolicy => ({
+  name: "rds-replica-storage-autoscaling",
+  description: "RDS read replicas autoscale storage at least as far as their source.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const instances = args.resources.filter((r) => r.type === RDS_INSTANCE);
+    for (const replica of instances.filter((r) => r.props.replicateSourceDb)) {
+      const source = sourceOf(instances, replica);
+      const ceiling = source?.props.maxAllocatedStorage ?? 0;
+      if ((replica.props.maxAllocatedStorage ?? 0) < ceiling) {
+        report(
+          `RDS replica ${replica.name} autoscales to ${replica.props.maxAllocatedStorage ?? "no"} GiB but its source ${source!.name} to ${ceiling} GiB: set maxAllocatedStorage to at least ${ceiling}.`,
+          replica.urn,
+        );
+      }
+    }
+  },
+});
+
+/**
+ * terraform-provider-aws (internal/service/rds/instance.go, update): with blue_green_update it switches over and
+ * deletes the old primary with SkipFinalSnapshot; replicas are not followed (their resources name "-old1"
+ * instances afterwards). AWS: blue/green does not support Secrets Manager-managed master passwords
+ * (RDS user guide, "Limitations and considerations for blue/green deployments").
+ */
+export const rdsBlueGreenCompatible = (): StackValidationPolicy => ({
+  name: "rds-blue-green-compatible",
+  description:
+    "An RDS primary updated through blue/green has no read replicas in the stack and no RDS-managed master password.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const instances = args.resources.filter((r) => r.type === RDS_INSTANCE);
+    for (const db of instances.filter(
+      (r) => isPrimary(r.props) && r.props.blueGreenUpdate?.enabled === true,
+    )) {
+      const replicas = instances.filter((r) => sourceOf(instances, r) === db);
+      if (replicas.length)
+        report(
+          `RDS instance ${db.name} updates through blue/green but has read replicas (${replicas.map((r) => r.name).join(", ")}): after a switchover they name the old instances. Turn blue/green off or drop the replicas.`,
+          db.urn,
+        );
+      if (db.props.manageMasterUserPassword === true)
+        report(
+          `RDS instance ${db.name} updates through blue/green with manageMasterUserPassword: blue/green deployments do not support RDS-managed master passwords. Turn one off.`,
+          db.urn,
+        );
+    }
+  },
+});
+
+/** Without a window AWS assigns each replica a random 30-minute one (RDS user guide, "Maintaining a DB instance"). */
+export const rdsReplicaMaintenanceWindow = () =>
+  resourcePolicy(
+    "rds-replica-maintenance-window",
+    "RDS read replicas set their maintenance window.",
+    onType(RDS_INSTANCE, (p, a, report) => {
+      if (!isPrimary(p) && !p.maintenanceWindow)
+        report(
+          `RDS replica ${a.name} has no maintenanceWindow: AWS picks a random one. Set it (after the primary's).`,
+        );
+    }),
+  );
+
+/**
+ * A cross-region replica is in another region than its source's key (KMS keys are regional): CreateDBInstanceReadReplica
+ * needs KmsKeyId for an encrypted cross-region replica, and without encryption the copy in the second region is
+ * readable to whoever gets its storage.
+ */
+export const rdsCrossRegionReplicaEncrypted = () =>
+  resourcePolicy(
+    "rds-cross-region-replica-encrypted",
+    "A cross-region RDS read replica is encrypted with a key of its own region.",
+    onType(RDS_INSTANCE, (p, a, report) => {
+      if (!isArn(p.replicateSourceDb)) return;
+      if (p.storageEncrypted !== true || !p.kmsKeyId)
+        report(
+          `RDS replica ${a.name} replicates ${p.replicateSourceDb} across regions: set storageEncrypted: true and kmsKeyId (a KMS key in the replica's region).`,
+        );
+    }),
+  );
+
+export const postgresPolicies = [
   rdsStorageEncrypted(),
   rdsNotPublic(),
-  rdsBackupRetention(),
   rdsDeletionProtection(),
   rdsMultiAz(),
-  rdsFinalSnapshot(),
-  rdsPerformanceInsightsEncrypted(),
   rdsCustomParameterGroup(),
   rdsParameterGroupForcesSsl(),
   rdsEngineMajorPinned(),
   rdsReplicaMatchesSource(),
+  rdsReplicaAutoscales(),
+  rdsBlueGreenCompatible(),
+  rdsReplicaMaintenanceWindow(),
+  rdsCrossRegionReplicaEncrypted(),
 ];

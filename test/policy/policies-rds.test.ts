@@ -1,8 +1,0 @@
-// policy/rds.ts: each rule passes a valid resource and catches one changed field; the cases are in
-// test/support/policy-cases.ts.
-import { rdsCases } from "../support/policy-cases";
-import { itCatchesEach } from "../support/policy-fixtures";
-
-describe("policy pack (offline CrossGuard evaluation)", function () {
-  itCatchesEach(rdsCases);
-});
