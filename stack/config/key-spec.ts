@@ -116,3 +116,8 @@ export function pinnedImage(
 
 export const hostPort = integer(1024, 65535);
 export const epoch = integer(0, 1_000_000);
+
+/** A key spec as written, typed (keeps each parser's return type in the table). */
+export function key<T>(spec: KeySpec<T>): KeySpec<T> {
+  return spec;
+}

@@ -1,7 +1,7 @@
-// The configuration reference, generated from the key table (keys.ts, aws-keys.ts) like terraform-docs does for
+// The configuration reference, generated from the key tables (stack/*/keys.ts) like terraform-docs does for
 // the reference modules: docs/configuration.md and Pulumi.yaml's `config:` block. Pure: `npm run docs:generate`
 // writes the files, and a test fails when the committed ones drift from what this renders.
-import { keys } from "./keys";
+import { KEY_TABLES, keys } from "./keys";
 import { KeyScope, KeySpec, projectDefault } from "./key-spec";
 
 type Entry = [name: string, spec: KeySpec<unknown>];
@@ -9,7 +9,7 @@ type Entry = [name: string, spec: KeySpec<unknown>];
 const entries = (): Entry[] => Object.entries(keys) as Entry[];
 
 /** The first line of the generated part of Pulumi.yaml: everything above it is kept as written. */
-const PULUMI_YAML_MARKER = "# Generated from stack/config/keys.ts and stack/config/aws-keys.ts";
+const PULUMI_YAML_MARKER = "# Generated from the key tables in stack/*/keys.ts";
 
 /**
  * Pulumi.yaml's `config:` block. The CLI requires every declared key WITHOUT a default in every stack (dev
@@ -57,21 +57,7 @@ export function withGeneratedConfig(pulumiYaml: string): string {
   return `${head.join("\n")}\n${renderPulumiYamlConfig()}`;
 }
 
-const SECTIONS: { scope: KeyScope; title: string; intro: string }[] = [
-  { scope: "all", title: "All stacks", intro: "" },
-  {
-    scope: "docker",
-    title: "Dev stacks (Docker)",
-    intro: "Only for `environment: dev`; setting one on an AWS stack is an error.",
-  },
-  {
-    scope: "aws",
-    title: "AWS stacks (staging, prod)",
-    intro:
-      "Only for `environment: staging` or `prod`; setting one on a dev stack is an error. Also required: " +
-      "`aws:region` (the AWS provider's own key), the primary region.",
-  },
-];
+const SCOPE: Record<KeyScope, string> = { all: "all", docker: "dev", aws: "AWS" };
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
@@ -82,7 +68,7 @@ function defaultCell(spec: KeySpec<unknown>): string {
 
 export function renderConfigurationDoc(): string {
   const out = [
-    "<!-- Generated from stack/config/keys.ts and stack/config/aws-keys.ts by `npm run docs:generate`; edit those. -->",
+    "<!-- Generated from the key tables in stack/*/keys.ts by `npm run docs:generate`; edit those. -->",
     "",
     "# Configuration reference",
     "",
@@ -96,27 +82,27 @@ export function renderConfigurationDoc(): string {
     "```",
     "",
     "Unknown keys under the namespace, a key set on the wrong kind of stack (e.g. `vpcId` on a dev stack), port",
-    "clashes and keys the environment needs but lacks are all errors.",
+    "clashes and keys the environment needs but lacks are all errors. The **stacks** column says where a key applies:",
+    "`all`, `dev` (Docker) or `AWS` (staging, prod); setting a key on the wrong kind of stack is an error.",
     "",
     "Setting values:",
     "",
     "- scalars: `pulumi config set postgresHostPort 15432`",
-    "- arrays, one item at a time: `pulumi config set --path 'privateSubnets[0]' subnet-0123456789abcdef0=eu-west-1a`,",
-    '  or at once: `pulumi config set --json privateSubnets \'["subnet-…=eu-west-1a", "subnet-…=eu-west-1b"]\'`, or',
-    "  as a YAML list in the stack file (see `Pulumi.prod.yaml`).",
+    "- arrays, one item at a time: `pulumi config set --path 'privateSubnets[0]' subnet-0123456789abcdef0=eu-west-1a`",
+    "  (then `[1]`, …), or as a YAML list in the stack file (see `Pulumi.prod.yaml`).",
     "",
     "Every key is declared in `Pulumi.yaml` with its type and default. The Pulumi CLI demands a declared key",
     "without a default in every stack, so only `environment` has none; keys **required** on AWS stacks only are",
     'declared with an empty placeholder (`""` or `[]`) that the program reads as "not set", and it asks for them',
     "when the stack's environment needs them.",
   ];
-  for (const section of SECTIONS) {
-    const rows = entries().filter(([, spec]) => spec.scope === section.scope);
-    out.push("", `## ${section.title}`, "");
-    if (section.intro) out.push(section.intro, "");
-    out.push("| key | type | default | description |", "| --- | --- | --- | --- |");
-    for (const [name, spec] of rows)
-      out.push(`| \`${name}\` | ${spec.type} | ${cell(defaultCell(spec))} | ${cell(spec.description)} |`);
+  for (const table of KEY_TABLES) {
+    out.push("", `## ${table.title}`, "", `Declared in \`${table.folder}/keys.ts\`.`, "");
+    out.push("| key | stacks | type | default | description |", "| --- | --- | --- | --- | --- |");
+    for (const [name, spec] of Object.entries(table.keys) as Entry[])
+      out.push(
+        `| \`${name}\` | ${SCOPE[spec.scope]} | ${spec.type} | ${cell(defaultCell(spec))} | ${cell(spec.description)} |`,
+      );
   }
   out.push(
     "",

