@@ -72,3 +72,9 @@ export function dailyCronStart(schedule: string): string | undefined {
 export function dailyCron(start: string): string {
   return `cron(${Number(start.slice(3, 5))} ${Number(start.slice(0, 2))} * * ? *)`;
 }
+
+/** Whether a daily hh:mm-hh:mm window overlaps a weekly ddd:hh:mm-ddd:hh:mm one on any day (RDS refuses that). */
+export function windowsOverlap(daily: string | undefined, weekly: string | undefined): boolean {
+  if (!daily || !weekly) return false;
+  return overlaps(dailySpans(daily), [weeklySpan(weekly)]);
+}

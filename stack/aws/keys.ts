@@ -1,6 +1,7 @@
 // The AWS account's config keys: which account the stack deploys into, and its KMS keys.
 import { InvalidValue, matching } from "../config/key-spec";
 import { aws, optional } from "../config/aws-parsers";
+import type { RuleContext } from "../config/rules";
 
 function roleArnOrEmpty(raw: string): string {
   if (raw === "" || /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/.test(raw)) return raw;
@@ -34,3 +35,32 @@ export const awsKeys = {
       "IAM role that alone may schedule deletion of the stack's KMS keys; empty denies it to every principal.",
   }),
 };
+
+/** The primary region, and a default provider that refuses any other account (per-resource regions included). */
+export function awsRules(c: RuleContext): void {
+  const { s, raw } = c;
+  if (raw["aws:region"] === undefined)
+    c.problem(
+      "Missing required config key aws:region for this aws stack: the primary region. Set it with `pulumi config set aws:region eu-west-1`.",
+    );
+  const value = raw["aws:allowedAccountIds"];
+  const how = `Set it with \`pulumi config set --path 'aws:allowedAccountIds[0]' ${s.awsAccountId}\`.`;
+  if (value === undefined) {
+    c.problem(
+      `Missing required config key aws:allowedAccountIds for this aws stack: the AWS provider must refuse ` +
+        `credentials of any account but awsAccountId (${s.awsAccountId}). ${how}`,
+    );
+    return;
+  }
+  let ids: unknown;
+  try {
+    ids = JSON.parse(value);
+  } catch {
+    ids = undefined;
+  }
+  if (!Array.isArray(ids) || ids.length !== 1 || String(ids[0]) !== s.awsAccountId)
+    c.problem(
+      `Invalid value for aws:allowedAccountIds: ${JSON.stringify(value)}. Allowed values are: ` +
+        `a list holding exactly awsAccountId (["${s.awsAccountId}"]). ${how}`,
+    );
+}

@@ -121,7 +121,7 @@ export class Backups extends pulumi.ComponentResource {
           {
             ruleName: "daily",
             targetVaultName: vault.name,
-            // Validated against the RDS backup and maintenance windows (stack/config/aws-validate.ts).
+            // Validated against the RDS backup and maintenance windows (stack/backup/keys.ts).
             schedule: dailyCron(args.startTime),
             startWindow: 60,
             completionWindow: 360,

@@ -2,6 +2,8 @@
 // cross-region copy and vault locks.
 import { boolean, integer, matching } from "../config/key-spec";
 import { aws, awsRegion, window } from "../config/aws-parsers";
+import type { RuleContext } from "../config/rules";
+import { backupStartConflicts, windowsOverlap } from "../../policy/windows";
 
 export const backupKeys = {
   postgresBackupRetentionDays: aws({
@@ -57,3 +59,59 @@ export const backupKeys = {
       "Longest retention a locked vault accepts (>= backupRetentionDays); generous, because in compliance mode it can never be raised.",
   }),
 };
+
+export function backupRules(c: RuleContext): void {
+  const { s, raw } = c;
+  const region = raw["aws:region"];
+  if (region !== undefined && region === s.backupCopyRegion)
+    c.invalid(
+      "backupCopyRegion",
+      s.backupCopyRegion,
+      `a region other than aws:region (${region}); a copy in the same region does not survive a regional outage`,
+    );
+  if (s.postgresBackupRetentionDays === 0 && (s.postgresReplicaCount ?? 0) > 0)
+    c.invalid(
+      "postgresBackupRetentionDays",
+      0,
+      "1 to 35 while postgresReplicaCount > 0 (RDS read replicas need automated backups on the source)",
+    );
+  if (windowsOverlap(s.postgresBackupWindow, s.postgresMaintenanceWindow))
+    c.invalid(
+      "postgresBackupWindow",
+      s.postgresBackupWindow,
+      `a window that does not overlap postgresMaintenanceWindow (${s.postgresMaintenanceWindow})`,
+    );
+  const conflicts = backupStartConflicts({
+    start: s.backupStartTime ?? "05:00",
+    startWindowMinutes: 60,
+    rdsBackupWindow: s.postgresBackupWindow,
+    rdsMaintenanceWindow: s.postgresMaintenanceWindow,
+  });
+  if (conflicts.length)
+    c.invalid(
+      "backupStartTime",
+      s.backupStartTime,
+      "a time whose 60-minute start window clears " +
+        [
+          conflicts.includes("backup") ? `postgresBackupWindow (${s.postgresBackupWindow})` : "",
+          conflicts.includes("maintenance")
+            ? `postgresMaintenanceWindow (${s.postgresMaintenanceWindow}) and the hour before it`
+            : "",
+        ]
+          .filter(Boolean)
+          .join(" and ") +
+        ": AWS Backup cannot start an RDS job there",
+    );
+  if (s.backupVaultComplianceLock && !s.backupVaultLock)
+    c.invalid(
+      "backupVaultComplianceLock",
+      true,
+      "false unless backupVaultLock is true (compliance mode is a kind of lock)",
+    );
+  if ((s.backupVaultMaxRetentionDays ?? 0) < (s.backupRetentionDays ?? 0))
+    c.invalid(
+      "backupVaultMaxRetentionDays",
+      s.backupVaultMaxRetentionDays,
+      `at least backupRetentionDays (${s.backupRetentionDays}); a locked vault refuses longer retention`,
+    );
+}

@@ -4,7 +4,30 @@ import { ENVIRONMENTS, Environment, KeyName, RawSettings, keys } from "./keys";
 import { InvalidValue, KeyScope, KeySpec, isUnsetPlaceholder } from "./key-spec";
 import { Settings, buildConfig } from "./build";
 import { Platform, StackConfig } from "./types";
-import { awsOperationRules } from "./aws-validate";
+import { Rules, runRules } from "./rules";
+import { awsRules } from "../aws/keys";
+import { backupRules } from "../backup/keys";
+import { credentialsAwsRules, credentialsRules } from "../credentials/keys";
+import { localRules } from "../local/keys";
+import { monitoringRules } from "../monitoring/keys";
+import { networkRules } from "../network/keys";
+import { postgresRules } from "../postgres/keys";
+import { redisRules } from "../redis/keys";
+
+/** Each concern's cross-key rules (stack/<concern>/keys.ts), per platform, in the order their problems are listed. */
+const RULES: Readonly<Record<Platform, readonly Rules[]>> = {
+  docker: [credentialsRules, localRules],
+  aws: [
+    credentialsRules,
+    networkRules,
+    awsRules,
+    postgresRules,
+    backupRules,
+    redisRules,
+    monitoringRules,
+    credentialsAwsRules,
+  ],
+};
 
 export class ConfigError extends Error {
   constructor(
@@ -127,9 +150,7 @@ export function validateConfig(raw: Raw, project: string, stack: string): StackC
   }
   const platform = ctx.platform;
   if (problems.length === 0 && platform !== undefined) {
-    const s = settings as RawSettings;
-    problems.push(...retiredEpochRules(s, fq));
-    problems.push(...(platform === "docker" ? dockerRules(s, fq) : awsRules(s, fq, raw)));
+    problems.push(...runRules(RULES[platform], settings as RawSettings, raw, fq));
   }
   if (problems.length > 0 || platform === undefined) throw new ConfigError(stack, problems);
   // No problem means every key that applies to the platform is set (parsed, defaulted, or reported missing).
@@ -151,138 +172,4 @@ function isDefault(defaultValue: unknown, raw: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A retired epoch names a rotation that happened (both platforms keep the previous Redis password until then). */
-function retiredEpochRules(s: RawSettings, fq: (k: string) => string): string[] {
-  const problems: string[] = [];
-  for (const [user, epochKey] of [
-    ["Admin", "redisAdminPasswordEpoch"],
-    ["App", "redisAppPasswordEpoch"],
-  ] as const) {
-    const retired = s[`redis${user}RetiredEpoch`] ?? 0;
-    const epoch = s[epochKey] ?? 0;
-    if (retired > epoch) {
-      problems.push(
-        `Invalid value for ${fq(`redis${user}RetiredEpoch`)}: ${JSON.stringify(retired)}. Allowed values are: 0 to ${fq(epochKey)} (${epoch}).`,
-      );
-    }
-  }
-  return problems;
-}
-
-function dockerRules(s: RawSettings, fq: (k: string) => string): string[] {
-  const ports: [KeyName, number | undefined][] = [
-    ["postgresHostPort", s.postgresHostPort],
-    ["redisHostPort", s.redisHostPort],
-  ];
-  if (s.devTools) {
-    ports.push(["pgadminHostPort", s.pgadminHostPort], ["redisCommanderHostPort", s.redisCommanderHostPort]);
-  }
-  const problems: string[] = [];
-  ports.forEach(([name, port], i) => {
-    const clash = ports.slice(0, i).find(([, other]) => other === port);
-    if (clash) {
-      // Both keys: either may be the one just changed.
-      problems.push(
-        `Invalid values for ${fq(clash[0])} and ${fq(name)}: both are ${port}. Allowed values are: a different ` +
-          "host port for each service; change either key.",
-      );
-    }
-  });
-  return problems;
-}
-
-function awsRules(
-  s: RawSettings,
-  fq: (k: string) => string,
-  raw: Readonly<Record<string, string>>,
-): string[] {
-  const problems: string[] = [];
-  const invalid = (key: string, value: unknown, allowed: string) =>
-    problems.push(`Invalid value for ${fq(key)}: ${JSON.stringify(value)}. Allowed values are: ${allowed}.`);
-  const subnets = s.privateSubnets ?? [];
-  const ids = subnets.map((entry) => entry.split("=")[0]);
-  const zones = new Set(subnets.map((entry) => entry.split("=")[1]));
-  if (new Set(ids).size !== ids.length) invalid("privateSubnets", subnets, "distinct subnet ids");
-  if (zones.size < 2) {
-    invalid(
-      "privateSubnets",
-      subnets,
-      "subnets in at least 2 different availability zones (Multi-AZ and replicas need a second AZ)",
-    );
-  }
-  if ((s.allowedCidrs ?? []).length + (s.allowedSecurityGroupIds ?? []).length === 0) {
-    problems.push(
-      `Missing required config key ${fq("allowedSecurityGroupIds")} or ${fq("allowedCidrs")}: ` +
-        "nothing could reach the databases. Give the app's security group or a CIDR.",
-    );
-  }
-  const region = raw["aws:region"];
-  if (region === undefined) {
-    problems.push(
-      "Missing required config key aws:region for this aws stack: the primary region. Set it with `pulumi config set aws:region eu-west-1`.",
-    );
-  } else if (region === s.backupCopyRegion) {
-    invalid(
-      "backupCopyRegion",
-      s.backupCopyRegion,
-      `a region other than aws:region (${region}); a copy in the same region does not survive a regional outage`,
-    );
-  }
-  if (s.postgresBackupRetentionDays === 0 && (s.postgresReplicaCount ?? 0) > 0) {
-    invalid(
-      "postgresBackupRetentionDays",
-      0,
-      "1 to 35 while postgresReplicaCount > 0 (RDS read replicas need automated backups on the source)",
-    );
-  }
-  if ((s.postgresMaxAllocatedStorageGb ?? 0) < (s.postgresAllocatedStorageGb ?? 0)) {
-    invalid(
-      "postgresMaxAllocatedStorageGb",
-      s.postgresMaxAllocatedStorageGb,
-      `at least postgresAllocatedStorageGb (${s.postgresAllocatedStorageGb})`,
-    );
-  }
-  if (!s.redisClusterMode && (s.redisShards ?? 1) > 1) {
-    invalid(
-      "redisShards",
-      s.redisShards,
-      "1 unless redisClusterMode is true (shards exist only in cluster mode)",
-    );
-  }
-  if (s.postgresReplicaCount !== undefined && s.postgresReplicaCount > 0 && zones.size < 2) {
-    invalid(
-      "postgresReplicaCount",
-      s.postgresReplicaCount,
-      "0 unless privateSubnets span at least 2 availability zones",
-    );
-  }
-  if (windowsOverlap(s.postgresBackupWindow, s.postgresMaintenanceWindow)) {
-    invalid(
-      "postgresBackupWindow",
-      s.postgresBackupWindow,
-      `a window that does not overlap postgresMaintenanceWindow (${s.postgresMaintenanceWindow})`,
-    );
-  }
-  problems.push(...awsOperationRules(s, fq, raw));
-  return problems;
-}
-
-/** Whether a daily hh:mm-hh:mm window overlaps a weekly ddd:hh:mm-ddd:hh:mm one on any day (RDS refuses that). */
-export function windowsOverlap(daily: string | undefined, weekly: string | undefined): boolean {
-  if (!daily || !weekly) return false;
-  const minutes = (hm: string) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5));
-  const [ds, de] = daily.split("-").map(minutes);
-  const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-  const [ws, we] = weekly
-    .split("-")
-    .map((part) => days.indexOf(part.slice(0, 3)) * 1440 + minutes(part.slice(4)));
-  const weekEnd = we >= ws ? we : we + 7 * 1440;
-  for (let day = 0; day < 8; day++) {
-    const start = day * 1440 + ds;
-    const end = day * 1440 + (de >= ds ? de : de + 1440);
-    if (start < weekEnd && ws < end) return true;
-  }
-  return false;
 }

@@ -2,6 +2,7 @@
 // retired, and who owns the RDS master password.
 import { KeySpec, epoch, integer, key, oneOf } from "../config/key-spec";
 import { aws } from "../config/aws-parsers";
+import type { RuleContext } from "../config/rules";
 
 const rotation = (what: string, effect = "") =>
   key({
@@ -54,3 +55,43 @@ export const credentialsKeys = {
       "managed: RDS keeps it in its own Secrets Manager secret and rotates it; refused with postgresBlueGreenUpdate and with read replicas (AWS limitations).",
   }),
 };
+
+/** A retired epoch names a rotation that happened (both platforms keep the previous Redis password until then). */
+export function credentialsRules(c: RuleContext): void {
+  for (const [user, epochKey] of [
+    ["Admin", "redisAdminPasswordEpoch"],
+    ["App", "redisAppPasswordEpoch"],
+  ] as const) {
+    const retired = c.s[`redis${user}RetiredEpoch`] ?? 0;
+    const epoch = c.s[epochKey] ?? 0;
+    if (retired > epoch)
+      c.problem(
+        `Invalid value for ${c.fq(`redis${user}RetiredEpoch`)}: ${JSON.stringify(retired)}. Allowed values are: 0 to ${c.fq(epochKey)} (${epoch}).`,
+      );
+  }
+}
+
+/**
+ * "Password management with Amazon RDS and AWS Secrets Manager", Limitations: not supported for blue/green
+ * deployments, nor for creating a read replica of a source whose credentials Secrets Manager manages.
+ */
+export function credentialsAwsRules(c: RuleContext): void {
+  const { s } = c;
+  if (s.postgresMasterPasswordMode !== "managed") return;
+  const replicaRegion = s.postgresCrossRegionReplicaRegion ?? "";
+  const replicas = s.postgresReplicaCount ?? 0;
+  if (s.postgresBlueGreenUpdate)
+    c.invalid(
+      "postgresMasterPasswordMode",
+      "managed",
+      "generated while postgresBlueGreenUpdate is true (RDS blue/green deployments do not support RDS-managed master passwords)",
+    );
+  if (replicas > 0 || replicaRegion)
+    c.invalid(
+      "postgresMasterPasswordMode",
+      "managed",
+      `generated while the primary has read replicas (postgresReplicaCount ${replicas}` +
+        `${replicaRegion ? `, postgresCrossRegionReplicaRegion ${replicaRegion}` : ""}): RDS cannot create a read ` +
+        "replica of a source whose master password Secrets Manager manages",
+    );
+}

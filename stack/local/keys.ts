@@ -1,5 +1,6 @@
 // The dev stack's own config keys: the optional admin tools (pgAdmin, Redis Commander).
 import { InvalidValue, boolean, hostPort, key, pinnedImage } from "../config/key-spec";
+import type { RuleContext } from "../config/rules";
 
 // pgAdmin >= 6.9 validates its login with email-validator, which refuses these special-use domains.
 const SPECIAL_USE_DOMAINS = ["arpa", "invalid", "local", "localhost", "onion", "test"];
@@ -61,3 +62,23 @@ export const localKeys = {
     description: "Host port (127.0.0.1) for Redis Commander when devTools is on.",
   }),
 };
+
+/** Every service of the dev stack binds its own host port. */
+export function localRules(c: RuleContext): void {
+  const { s } = c;
+  const ports: [string, number | undefined][] = [
+    ["postgresHostPort", s.postgresHostPort],
+    ["redisHostPort", s.redisHostPort],
+  ];
+  if (s.devTools)
+    ports.push(["pgadminHostPort", s.pgadminHostPort], ["redisCommanderHostPort", s.redisCommanderHostPort]);
+  ports.forEach(([name, port], i) => {
+    const clash = ports.slice(0, i).find(([, other]) => other === port);
+    // Both keys: either may be the one just changed.
+    if (clash)
+      c.problem(
+        `Invalid values for ${c.fq(clash[0])} and ${c.fq(name)}: both are ${port}. Allowed values are: a different ` +
+          "host port for each service; change either key.",
+      );
+  });
+}

@@ -1,6 +1,7 @@
 // Monitoring's config keys (AWS): where alarms go, how long logs stay, and RDS's own insight and metrics.
 import { InvalidValue, integer, matching, oneOf } from "../config/key-spec";
 import { aws, logRetention, optional } from "../config/aws-parsers";
+import type { RuleContext } from "../config/rules";
 
 export const monitoringKeys = {
   alarmEmail: aws({
@@ -45,3 +46,19 @@ export const monitoringKeys = {
       "CloudWatch Database Insights mode; advanced needs postgresPerformanceInsightsRetentionDays >= 465.",
   }),
 };
+
+/** Insights "advanced" needs Performance Insights kept 15 months (RDS user guide, "Database Insights modes"). */
+export const ADVANCED_INSIGHTS_MIN_RETENTION_DAYS = 465;
+
+export function monitoringRules(c: RuleContext): void {
+  const { s } = c;
+  if (
+    s.postgresDatabaseInsightsMode === "advanced" &&
+    (s.postgresPerformanceInsightsRetentionDays ?? 0) < ADVANCED_INSIGHTS_MIN_RETENTION_DAYS
+  )
+    c.invalid(
+      "postgresDatabaseInsightsMode",
+      "advanced",
+      `standard, or advanced with postgresPerformanceInsightsRetentionDays >= ${ADVANCED_INSIGHTS_MIN_RETENTION_DAYS} (15 months)`,
+    );
+}

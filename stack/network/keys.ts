@@ -2,6 +2,7 @@
 // they name real account resources, so a stack file must give them.
 import { arrayOf, matching } from "../config/key-spec";
 import { aws, cidr, securityGroupId, subnetWithZone } from "../config/aws-parsers";
+import type { RuleContext } from "../config/rules";
 
 export const networkKeys = {
   vpcId: aws({
@@ -35,3 +36,30 @@ export const networkKeys = {
       "Security groups of the deploy runner that applies the schema (PostgreSQL 5432 only); an AWS stack needs these or schemaEndpoint.",
   }),
 };
+
+export function networkRules(c: RuleContext): void {
+  const { s } = c;
+  const subnets = s.privateSubnets ?? [];
+  const ids = subnets.map((entry) => entry.split("=")[0]);
+  const zones = new Set(subnets.map((entry) => entry.split("=")[1]));
+  if (new Set(ids).size !== ids.length) c.invalid("privateSubnets", subnets, "distinct subnet ids");
+  if (zones.size < 2)
+    c.invalid(
+      "privateSubnets",
+      subnets,
+      "subnets in at least 2 different availability zones (Multi-AZ and replicas need a second AZ)",
+    );
+  if ((s.allowedCidrs ?? []).length + (s.allowedSecurityGroupIds ?? []).length === 0)
+    c.problem(
+      `Missing required config key ${c.fq("allowedSecurityGroupIds")} or ${c.fq("allowedCidrs")}: ` +
+        "nothing could reach the databases. Give the app's security group or a CIDR.",
+    );
+  // Without either, `pulumi up` builds RDS and then waits out the connect deadline from a host it cannot reach.
+  if ((s.deployRunnerSecurityGroupIds ?? []).length === 0 && !s.schemaEndpoint)
+    c.problem(
+      `Missing required config key ${c.fq("deployRunnerSecurityGroupIds")} or ${c.fq("schemaEndpoint")}: ` +
+        "the schema step connects to the primary from the host running `pulumi up`. Give the deploy runner's " +
+        "security group (`pulumi config set --path 'deployRunnerSecurityGroupIds[0]' sg-…`) or a tunnel " +
+        "(`pulumi config set schemaEndpoint localhost:15432`).",
+    );
+}

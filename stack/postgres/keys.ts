@@ -11,6 +11,7 @@ import {
   subnetWithZone,
   weeklyWindow,
 } from "../config/aws-parsers";
+import type { RuleContext } from "../config/rules";
 
 /*
  * Default images, pinned by the digest of their multi-arch index. docker-library rebuilds a tag under the same name
@@ -180,3 +181,101 @@ export const postgresKeys = {
       "Security groups in the replica's region (e.g. the app's there) allowed to reach it on 5432.",
   }),
 };
+
+const REPLICA_KEYS = [
+  "postgresCrossRegionReplicaVpcId",
+  "postgresCrossRegionReplicaSubnets",
+  "postgresCrossRegionReplicaAllowedCidrs",
+  "postgresCrossRegionReplicaAllowedSecurityGroupIds",
+] as const;
+
+export function postgresRules(c: RuleContext): void {
+  const { s } = c;
+  const zones = new Set((s.privateSubnets ?? []).map((entry) => entry.split("=")[1]));
+  if ((s.postgresMaxAllocatedStorageGb ?? 0) < (s.postgresAllocatedStorageGb ?? 0))
+    c.invalid(
+      "postgresMaxAllocatedStorageGb",
+      s.postgresMaxAllocatedStorageGb,
+      `at least postgresAllocatedStorageGb (${s.postgresAllocatedStorageGb})`,
+    );
+  if (s.postgresReplicaCount !== undefined && s.postgresReplicaCount > 0 && zones.size < 2)
+    c.invalid(
+      "postgresReplicaCount",
+      s.postgresReplicaCount,
+      "0 unless privateSubnets span at least 2 availability zones",
+    );
+  blueGreenRules(c);
+  crossRegionReplicaRules(c);
+}
+
+function blueGreenRules(c: RuleContext): void {
+  const { s } = c;
+  if (!s.postgresBlueGreenUpdate) return;
+  // rds/instance.d.ts backupRetentionPeriod: "Must be greater than 0 if the database … will use RDS Blue/Green".
+  if (s.postgresBackupRetentionDays === 0)
+    c.invalid(
+      "postgresBackupRetentionDays",
+      0,
+      "1 to 35 while postgresBlueGreenUpdate is true (blue/green needs automated backups)",
+    );
+  // With blueGreenUpdate the provider switches over and then deletes the old primary itself, skipping its final
+  // snapshot (terraform-provider-aws internal/service/rds/instance.go, blue/green update path). The replicas'
+  // resources then name the renamed "-old1" instances and are not followed to green (docs/aws.md "Blue/green").
+  if ((s.postgresReplicaCount ?? 0) > 0)
+    c.invalid(
+      "postgresBlueGreenUpdate",
+      true,
+      `false while postgresReplicaCount is ${s.postgresReplicaCount} (after a switchover the replicas' resources name the old "-old1" instances); use blue/green only on a stack without read replicas`,
+    );
+}
+
+function crossRegionReplicaRules(c: RuleContext): void {
+  const { s, raw } = c;
+  const region = s.postgresCrossRegionReplicaRegion ?? "";
+  if (!region) {
+    for (const key of REPLICA_KEYS) {
+      const value = s[key];
+      if (Array.isArray(value) ? value.length : value)
+        c.invalid(
+          key,
+          value,
+          "empty unless postgresCrossRegionReplicaRegion is set (it configures that replica)",
+        );
+    }
+    return;
+  }
+  if (region === raw["aws:region"])
+    c.invalid(
+      "postgresCrossRegionReplicaRegion",
+      region,
+      `a region other than aws:region (${region}); same-region replicas are postgresReplicaCount`,
+    );
+  if (!s.postgresCrossRegionReplicaVpcId)
+    c.problem(
+      `Missing required config key ${c.fq("postgresCrossRegionReplicaVpcId")}: the cross-region replica's security ` +
+        `group is created in a VPC of ${region}. Set it with \`pulumi config set postgresCrossRegionReplicaVpcId vpc-…\`.`,
+    );
+  const subnets = s.postgresCrossRegionReplicaSubnets ?? [];
+  const zones = new Set(subnets.map((entry) => entry.split("=")[1]));
+  if (zones.size < 2 || [...zones].some((zone) => !zone.startsWith(region)))
+    c.invalid(
+      "postgresCrossRegionReplicaSubnets",
+      subnets,
+      `subnets of ${region} in at least 2 different availability zones (a DB subnet group needs two), ` +
+        `as "subnet-…=${region}a"`,
+    );
+  if (new Set(subnets.map((e) => e.split("=")[0])).size !== subnets.length)
+    c.invalid("postgresCrossRegionReplicaSubnets", subnets, "distinct subnet ids");
+  if (s.postgresBlueGreenUpdate)
+    c.invalid(
+      "postgresBlueGreenUpdate",
+      true,
+      `false while postgresCrossRegionReplicaRegion is ${region} (after a switchover the replica would follow the old "-old1" primary)`,
+    );
+  if (s.postgresBackupRetentionDays === 0)
+    c.invalid(
+      "postgresBackupRetentionDays",
+      0,
+      "1 to 35 while postgresCrossRegionReplicaRegion is set (a read replica needs automated backups on the source)",
+    );
+}

@@ -17,6 +17,7 @@ import {
   MAX_APP_KEY_PATTERNS,
   keyPatternsProblems,
 } from "./key-patterns";
+import type { RuleContext } from "../config/rules";
 
 /** The pinned default image; see stack/postgres/keys.ts for why by digest. */
 export const DEFAULT_REDIS_IMAGE =
@@ -139,3 +140,12 @@ export const redisKeys = {
       "Apply ElastiCache changes (node type, parameters) at once instead of in redisMaintenanceWindow; a node-type change fails over.",
   }),
 };
+
+export function redisRules(c: RuleContext): void {
+  if (!c.s.redisClusterMode && (c.s.redisShards ?? 1) > 1)
+    c.invalid(
+      "redisShards",
+      c.s.redisShards,
+      "1 unless redisClusterMode is true (shards exist only in cluster mode)",
+    );
+}

@@ -1,5 +1,5 @@
 // #19 options: config rules for the RDS-managed master password and the cross-region replica
-// (stack/config/aws-validate-options.ts), and which values ReplacementGuard compares (stack/aws/guarded-config.ts).
+// (stack/postgres/keys.ts, stack/credentials/keys.ts), and which values ReplacementGuard compares (stack/aws/guarded-config.ts).
 // Pure: no Pulumi runtime.
 import { strict as assert } from "node:assert";
 import { replacementGuardProvider } from "../../stack/aws/replacement-guard";

@@ -1,4 +1,4 @@
-// #11 config rules (stack/config/aws-validate.ts) and the window arithmetic behind them: pure, no Pulumi runtime.
+// AWS config rules (stack/<concern>/keys.ts) and the window arithmetic behind them: pure, no Pulumi runtime.
 import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
 import { strict as assert } from "node:assert";
 import { validateConfig } from "../../stack/config/validate";

@@ -4,7 +4,7 @@ import { RDS_INSTANCE_CLASSES, instanceMemoryGiB } from "../../stack/postgres/in
 import { keyPolicy } from "../../stack/aws/kms-policy";
 import { maintenanceWorkMemKb, postgresParameters, workMemKb } from "../../stack/postgres/rds-parameters";
 import { redisParameters } from "../../stack/redis/elasticache";
-import { windowsOverlap } from "../../stack/config/validate";
+import { windowsOverlap } from "../../policy/windows";
 import { validateConfig } from "../../stack/config/validate";
 import { slotGenerations } from "../../stack/credentials/credentials";
 import { PROJECT, stackConfig } from "../../testbed/stack";
