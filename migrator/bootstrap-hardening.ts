@@ -1,5 +1,5 @@
-// What the bootstrap does beyond roles and grants so that a schema role cannot reach past its privileges
-// (issue #20 items 3, 5, 6): passwords set without their verifier in any statement text, per-login limits,
+// What the bootstrap does beyond roles and grants so that a schema role cannot reach past its privileges:
+// passwords set without their verifier in any statement text, per-login limits,
 // CONNECT on the server's other databases, and functions PostgreSQL grants to PUBLIC that let any role write
 // persistent data (large objects) or hold the migrator's lock (advisory locks).
 import type { Client } from "pg";

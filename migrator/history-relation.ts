@@ -1,7 +1,7 @@
 // Reading the history table from a session that is more privileged than its owner (the ops CLI's admin after a
 // restore). The owner can replace migrations.history with a view, give it rules or row security, or a column of a
 // type with its own functions: reading it would then run owner-written code with the reader's rights, and a
-// superuser reader hands the owner `ALTER ROLE … SUPERUSER` (issue #20 item 1). So the relation is locked (it
+// superuser reader hands the owner `ALTER ROLE … SUPERUSER`. So the relation is locked (it
 // cannot be swapped while we look), verified from the catalog to be a plain table owned by the expected role with
 // nothing that evaluates code on SELECT, and only then read — acting as the owner, so even a miss runs as the owner.
 import type { ClientBase } from "pg";

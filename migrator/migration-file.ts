@@ -295,7 +295,7 @@ function refuseTransactionControl(name: string, statements: readonly Statement[]
 /**
  * Migrations run logged in as the owner's member, acting as the owner group (`ALTER ROLE … SET role`). A file
  * that changes the session's role would create objects owned by the wrong role, and when an admin session ran
- * them (the old `reset`), `SET ROLE NONE` fell back to the superuser (issue #20 item 2).
+ * them (the old `reset`), `SET ROLE NONE` fell back to the superuser.
  */
 const IDENTITY_CHANGE =
   /^(?:set\s+(?:(?:session|local)\s+)?(?:"?role"?|session\s+authorization)|reset\s+(?:"?role"?|session\s+authorization))(?![\w$])/i;

@@ -111,7 +111,7 @@ export const reset: Command = {
   flags: [...urlFlags("database"), { name: "--yes", help: "confirm: every table and all data are dropped" }],
   json: true,
   async run(args, io) {
-    // The schema owner, as for `migrate`: the admin never runs migration SQL (issue #20 item 2).
+    // The schema owner, as for `migrate`: the admin never runs migration SQL.
     const ownerUrl = requiredUrl(
       args,
       "database",

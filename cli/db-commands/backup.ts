@@ -100,7 +100,7 @@ async function restorePostgresFile(args: Args, io: Io, file: string): Promise<vo
   const status = await migrationStatus({
     connection: pinnedPgConfig(adminUrl),
     migrations: readMigrationDirectory(sqlDir()),
-    // The admin reads the owner's table: only once the catalog shows it is the owner's plain table (#20 item 1).
+    // The admin reads the owner's table: only once the catalog shows it is the owner's plain table.
     historyOwner: SCHEMA_ROLES.owner.name,
   });
   const human = [`restored ${file}`, ...status.map((s) => `  ${s.state.padEnd(8)} ${s.name}`)];

@@ -36,7 +36,7 @@ function sha256File(file: string): Promise<string> {
 
 /**
  * Creates `file` (0600) and writes `text`, refusing a name that already exists, symlinks included: a local user who
- * can write the directory must not be able to point our file at theirs (issue #20 item 7).
+ * can write the directory must not be able to point our file at theirs.
  */
 export function writeNewFile(file: string, text: string): void {
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;

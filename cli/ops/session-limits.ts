@@ -1,4 +1,4 @@
-// The watchdog's backstops for app and read-only sessions (issue #20 item 6), as pure logic. Their per-login limits
+// The watchdog's backstops for app and read-only sessions, as pure logic. Their per-login limits
 // (MEMBER_LIMITS in migrator/bootstrap-hardening.ts) are defaults: PostgreSQL 17 lets any session lift
 // statement_timeout, idle_in_transaction_session_timeout and transaction_timeout for itself (SET, set_config, a
 // startup option; test/adversarial/role-reach.test.ts), and nothing in PostgreSQL can pin a user-settable parameter.

@@ -56,7 +56,7 @@ export function postgresParameters(o: {
     now("pg_stat_statements.track", "all"),
     // With track = all, the ALTER ROLE … PASSWORD statements the bootstrap's DO block runs are recorded with their
     // verifiers, readable by the read-only role (pg_read_all_stats). The bootstrap switches this off for its own
-    // transaction, but the RDS master may not (a superuser-only parameter): off for the server (issue #20 item 3).
+    // transaction, but the RDS master may not (a superuser-only parameter): off for the server.
     now("pg_stat_statements.track_utility", "0"),
     now("log_lock_waits", "1"),
     now("idle_in_transaction_session_timeout", "600000"),

@@ -6,7 +6,7 @@
  * ws_connections:{user_id}, rate_limit:{ip_address}, temp:{key}) and those the Off the Grid API really uses:
  * user:{id}:sessions|connections|recent_activities, grid:{id}, ws:{user}:{conn}, jwt_blacklist:{jti},
  * activity:{user}:{type}, cache:{key}, rate_limit:{user}:{type} (covered by rate_limit:*) and the original
- * redis.conf's user_cache:{wallet}. Without these the API's login path gets NOPERM (issue 16).
+ * redis.conf's user_cache:{wallet}. Without these the API's login path gets NOPERM.
  */
 export const DEFAULT_APP_KEY_PATTERNS: readonly string[] = [
   "session:*",
