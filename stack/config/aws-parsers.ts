@@ -7,6 +7,21 @@ export const subnetWithZone = matching(
   'a subnet id and its availability zone as "subnet-0123456789abcdef0=eu-west-1a"',
 );
 
+/** A subnet and its availability zone: subnet ids do not encode the AZ, so the config gives both. */
+export interface Subnet {
+  readonly id: string;
+  readonly availabilityZone: string;
+}
+
+/** "subnet-…=zone", parsed once into a Subnet. */
+export function subnet(raw: string): Subnet {
+  const [id, availabilityZone] = subnetWithZone(raw).split("=");
+  return { id, availabilityZone };
+}
+
+/** A Subnet as the config writes it, for messages. */
+export const subnetText = (s: Subnet) => `${s.id}=${s.availabilityZone}`;
+
 export function cidr(raw: string): string {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(raw);
   const v6 = /^[0-9a-fA-F:]+\/(\d{1,3})$/.exec(raw);

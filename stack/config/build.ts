@@ -1,6 +1,6 @@
 // From validated settings to the typed StackConfig the program and its components receive.
 import { KeyName, keys } from "./keys";
-import { AwsStackConfig, DockerStackConfig, Platform, StackConfig, Subnet } from "./types";
+import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
 
 /** Every key parsed or defaulted: what validateConfig hands over once it found no problem. */
 export type Settings = { [K in KeyName]: ReturnType<(typeof keys)[K]["parse"]> };
@@ -59,12 +59,6 @@ function buildDocker(s: Settings, id: Identity): DockerStackConfig {
 const partitionOf = (region: string) =>
   region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 
-/** "subnet-…=zone" (already validated) as a Subnet. */
-function subnetOf(entry: string): Subnet {
-  const [id, availabilityZone] = entry.split("=");
-  return { id, availabilityZone };
-}
-
 /** "host:port" (already validated) as a structured endpoint; "" means none. */
 function endpointOf(raw: string): { host: string; port: number } | undefined {
   if (!raw) return undefined;
@@ -98,7 +92,7 @@ function awsPostgres(s: Settings): AwsStackConfig["postgres"] {
       ? {
           region: s.postgresCrossRegionReplicaRegion,
           vpcId: s.postgresCrossRegionReplicaVpcId,
-          subnets: s.postgresCrossRegionReplicaSubnets.map(subnetOf),
+          subnets: s.postgresCrossRegionReplicaSubnets,
           allowedCidrs: s.postgresCrossRegionReplicaAllowedCidrs,
           allowedSecurityGroupIds: s.postgresCrossRegionReplicaAllowedSecurityGroupIds,
         }
@@ -120,7 +114,7 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
     },
     network: {
       vpcId: s.vpcId,
-      privateSubnets: s.privateSubnets.map(subnetOf),
+      privateSubnets: s.privateSubnets,
       allowedCidrs: s.allowedCidrs,
       allowedSecurityGroupIds: s.allowedSecurityGroupIds,
       deployRunnerSecurityGroupIds: s.deployRunnerSecurityGroupIds,

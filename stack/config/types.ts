@@ -47,10 +47,8 @@ export interface DockerStackConfig extends CommonConfig {
   };
 }
 
-export interface Subnet {
-  readonly id: string;
-  readonly availabilityZone: string;
-}
+export type { Subnet } from "./aws-parsers";
+import type { Subnet } from "./aws-parsers";
 
 export interface CrossRegionReplica {
   readonly region: string;

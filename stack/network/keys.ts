@@ -1,7 +1,7 @@
 // The network's config keys (AWS): the VPC and subnets the stores live in, and who may reach them. No defaults:
 // they name real account resources, so a stack file must give them.
 import { arrayOf, matching } from "../config/key-spec";
-import { aws, cidr, securityGroupId, subnetWithZone } from "../config/aws-parsers";
+import { aws, cidr, securityGroupId, subnet, subnetText } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
 
 export const networkKeys = {
@@ -12,7 +12,7 @@ export const networkKeys = {
   }),
   privateSubnets: aws({
     type: "array",
-    parse: arrayOf(subnetWithZone, 2, 16, 'entries "subnet-…=<availability zone>"'),
+    parse: arrayOf(subnet, 2, 16, 'entries "subnet-…=<availability zone>"'),
     description:
       'Private subnets as "subnet-id=availability-zone" (ids do not encode the AZ); at least 2 AZs.',
   }),
@@ -40,13 +40,14 @@ export const networkKeys = {
 export function networkRules(c: RuleContext): void {
   const { s } = c;
   const subnets = s.privateSubnets ?? [];
-  const ids = subnets.map((entry) => entry.split("=")[0]);
-  const zones = new Set(subnets.map((entry) => entry.split("=")[1]));
-  if (new Set(ids).size !== ids.length) c.invalid("privateSubnets", subnets, "distinct subnet ids");
+  const shown = subnets.map(subnetText);
+  const zones = new Set(subnets.map((entry) => entry.availabilityZone));
+  if (new Set(subnets.map((entry) => entry.id)).size !== subnets.length)
+    c.invalid("privateSubnets", shown, "distinct subnet ids");
   if (zones.size < 2)
     c.invalid(
       "privateSubnets",
-      subnets,
+      shown,
       "subnets in at least 2 different availability zones (Multi-AZ and replicas need a second AZ)",
     );
   if ((s.allowedCidrs ?? []).length + (s.allowedSecurityGroupIds ?? []).length === 0)

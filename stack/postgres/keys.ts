@@ -8,10 +8,12 @@ import {
   optional,
   rdsInstanceClass,
   securityGroupId,
-  subnetWithZone,
+  subnet,
+  subnetText,
   weeklyWindow,
 } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
+import type { Subnet } from "../config/aws-parsers";
 
 /*
  * Default images, pinned by the digest of their multi-arch index. docker-library rebuilds a tag under the same name
@@ -162,8 +164,8 @@ export const postgresKeys = {
   }),
   postgresCrossRegionReplicaSubnets: aws({
     type: "array",
-    default: [] as string[],
-    parse: arrayOf(subnetWithZone, 0, 16, 'entries "subnet-…=<availability zone>"'),
+    default: [] as Subnet[],
+    parse: arrayOf(subnet, 0, 16, 'entries "subnet-…=<availability zone>"'),
     description:
       'Private subnets of the cross-region replica as "subnet-id=availability-zone", in that region; at least 2 AZs.',
   }),
@@ -191,7 +193,7 @@ const REPLICA_KEYS = [
 
 export function postgresRules(c: RuleContext): void {
   const { s } = c;
-  const zones = new Set((s.privateSubnets ?? []).map((entry) => entry.split("=")[1]));
+  const zones = new Set((s.privateSubnets ?? []).map((entry) => entry.availabilityZone));
   if ((s.postgresMaxAllocatedStorageGb ?? 0) < (s.postgresAllocatedStorageGb ?? 0))
     c.invalid(
       "postgresMaxAllocatedStorageGb",
@@ -238,7 +240,7 @@ function crossRegionReplicaRules(c: RuleContext): void {
       if (Array.isArray(value) ? value.length : value)
         c.invalid(
           key,
-          value,
+          Array.isArray(value) ? value.map((v) => (typeof v === "string" ? v : subnetText(v))) : value,
           "empty unless postgresCrossRegionReplicaRegion is set (it configures that replica)",
         );
     }
@@ -256,16 +258,17 @@ function crossRegionReplicaRules(c: RuleContext): void {
         `group is created in a VPC of ${region}. Set it with \`pulumi config set postgresCrossRegionReplicaVpcId vpc-…\`.`,
     );
   const subnets = s.postgresCrossRegionReplicaSubnets ?? [];
-  const zones = new Set(subnets.map((entry) => entry.split("=")[1]));
+  const shown = subnets.map(subnetText);
+  const zones = new Set(subnets.map((entry) => entry.availabilityZone));
   if (zones.size < 2 || [...zones].some((zone) => !zone.startsWith(region)))
     c.invalid(
       "postgresCrossRegionReplicaSubnets",
-      subnets,
+      shown,
       `subnets of ${region} in at least 2 different availability zones (a DB subnet group needs two), ` +
         `as "subnet-…=${region}a"`,
     );
-  if (new Set(subnets.map((e) => e.split("=")[0])).size !== subnets.length)
-    c.invalid("postgresCrossRegionReplicaSubnets", subnets, "distinct subnet ids");
+  if (new Set(subnets.map((e) => e.id)).size !== subnets.length)
+    c.invalid("postgresCrossRegionReplicaSubnets", shown, "distinct subnet ids");
   if (s.postgresBlueGreenUpdate)
     c.invalid(
       "postgresBlueGreenUpdate",
