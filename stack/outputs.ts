@@ -1,6 +1,6 @@
 // Stack outputs for the app and for other stacks. Everything that embeds a password is a secret Output.
 import * as pulumi from "@pulumi/pulumi";
-import type { CredentialName } from "./config/types";
+import type { CredentialName } from "./credentials/credential-names";
 import type { DataStoreEndpoints, PostgresEndpoint } from "./endpoints";
 import { ADMIN_ROLE, REDIS_USERS, RoleSpec, SCHEMA_ROLES, loginPair } from "./credentials/roles";
 

@@ -201,7 +201,7 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
       keyPolicy: { ...config.aws, breakGlassRoleArn: config.aws.breakGlassRoleArn },
       email: config.alarmEmail,
       tags,
-      alarms: databaseAlarms(config, {
+      alarms: databaseAlarms(config.postgres, {
         primary: prefix,
         replicas,
         redisMembers: members,
@@ -221,7 +221,7 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
         keyPolicy: { ...config.aws, breakGlassRoleArn: config.aws.breakGlassRoleArn },
         email: config.alarmEmail,
         tags,
-        alarms: crossRegionReplicaAlarms(config, crossRegionReplicaIdentifier(prefix, dr.region)),
+        alarms: crossRegionReplicaAlarms(config.postgres, crossRegionReplicaIdentifier(prefix, dr.region)),
         rdsInstanceIds: [dr.instance.identifier],
         region: dr.region,
       },

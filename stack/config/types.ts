@@ -1,17 +1,12 @@
 // The validated, typed view of a stack's config. Components receive pieces of this, never `pulumi.Config`.
 import type { Environment } from "./keys";
 
-export const CREDENTIALS = [
-  "postgresAdmin",
-  "postgresOwner",
-  "postgresApp",
-  "postgresReadonly",
-  "redisAdmin",
-  "redisApp",
-  "pgadmin",
-  "redisCommander",
-] as const;
-export type CredentialName = (typeof CREDENTIALS)[number];
+export { CREDENTIALS } from "../credentials/credential-names";
+export type { CredentialName } from "../credentials/credential-names";
+import type { CredentialName } from "../credentials/credential-names";
+import type { CrossRegionReplica, RdsSettings } from "../postgres/rds-settings";
+import type { ElastiCacheSettings } from "../redis/elasticache-settings";
+export type { CrossRegionReplica } from "../postgres/rds-settings";
 
 export type Platform = "docker" | "aws";
 
@@ -50,14 +45,6 @@ export interface DockerStackConfig extends CommonConfig {
 export type { Subnet } from "./aws-parsers";
 import type { Subnet } from "./aws-parsers";
 
-export interface CrossRegionReplica {
-  readonly region: string;
-  readonly vpcId: string;
-  readonly subnets: readonly Subnet[];
-  readonly allowedCidrs: readonly string[];
-  readonly allowedSecurityGroupIds: readonly string[];
-}
-
 export interface AwsStackConfig extends CommonConfig {
   readonly platform: "aws";
   readonly aws: {
@@ -77,47 +64,16 @@ export interface AwsStackConfig extends CommonConfig {
     /** The deploy runner's groups: PostgreSQL only, for the schema step. */
     readonly deployRunnerSecurityGroupIds: readonly string[];
   };
-  readonly postgres: {
-    readonly instanceClass: string;
-    readonly replicaCount: number;
-    readonly allocatedStorageGb: number;
-    readonly maxAllocatedStorageGb: number;
-    readonly maxConnections: number;
-    readonly multiAz: boolean;
-    readonly backupRetentionDays: number;
-    readonly backupWindow: string;
-    readonly maintenanceWindow: string;
-    readonly deletionProtection: boolean;
-    readonly iamAuth: boolean;
-    readonly caCertIdentifier: string;
+  /** The RDS settings (stack/postgres/rds-settings.ts) and what only the assembly reads. */
+  readonly postgres: RdsSettings & {
     readonly caBundlePath: string;
-    readonly performanceInsightsRetentionDays: number;
-    readonly monitoringIntervalSeconds: number;
     readonly proxy: boolean;
-    readonly blueGreenUpdate: boolean;
-    readonly databaseInsightsMode: "standard" | "advanced";
-    /** generated: the stack's write-only password; managed: RDS's own Secrets Manager secret (no replicas). */
-    readonly masterPasswordMode: "generated" | "managed";
     /** An encrypted read replica in a second region; undefined: none. */
     readonly crossRegionReplica?: CrossRegionReplica;
     /** A tunnel to the primary for applying the schema; undefined uses the writer endpoint. */
     readonly schemaEndpoint?: { readonly host: string; readonly port: number };
   };
-  readonly redis: {
-    /** Redis OSS or Valkey (stack/redis/cache-engine.ts). */
-    readonly engine: "redis" | "valkey";
-    readonly nodeType: string;
-    readonly replicaCount: number;
-    readonly clusterMode: boolean;
-    readonly shards: number;
-    readonly snapshotRetentionDays: number;
-    readonly snapshotWindow: string;
-    readonly maintenanceWindow: string;
-    /** Epochs whose previous password has been retired (see the rotation runbook). */
-    readonly retiredEpoch: { readonly admin: number; readonly app: number };
-    /** Apply changes now (a node-type change fails over) rather than in the maintenance window. */
-    readonly applyImmediately: boolean;
-  };
+  readonly redis: ElastiCacheSettings;
   readonly backup: {
     readonly copyRegion: string;
     readonly retentionDays: number;

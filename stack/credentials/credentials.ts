@@ -1,7 +1,7 @@
 // One generated password per role, each rotated independently by bumping its epoch in config.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CREDENTIALS, CredentialName } from "../config/types";
+import { CREDENTIALS, CredentialName } from "./credential-names";
 import { slotGenerations } from "./slots";
 
 export { slotGenerations };

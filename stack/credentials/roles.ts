@@ -2,7 +2,7 @@
 // Each schema role is a NOLOGIN group that holds the privileges (and owns the schema), with two LOGIN members
 // that alternate on rotation: `<group>_a` and `<group>_b`. Grants, migrations and the privilege matrix name the
 // group only, so the pair is invisible to everything but authentication.
-import type { CredentialName } from "../config/types";
+import type { CredentialName } from "./credential-names";
 import { Slot, otherSlot, slotGenerations } from "./slots";
 
 export interface RoleSpec {

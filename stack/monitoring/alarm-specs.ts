@@ -1,7 +1,8 @@
 // Which alarms the stack raises, and at what thresholds: pure, so the list is testable without resources. The specs
 // themselves are per service: stack/monitoring/rds-alarm-specs.ts (instances, writer, replicas, RDS Proxy) and
 // redis-alarm-specs.ts (replication group nodes); AlarmSpec is in alarm-spec.ts.
-import type { AwsStackConfig } from "../config/types";
+import type { RdsSettings } from "../postgres/rds-settings";
+import type { InstanceAlarmSettings } from "./rds-alarm-specs";
 import type { AlarmSpec } from "./alarm-spec";
 import { instanceAlarms, primaryAlarms, proxyAlarm, replicaLagAlarm } from "./rds-alarm-specs";
 import { type RedisMember, redisMemberAlarms } from "./redis-alarm-specs";
@@ -12,11 +13,10 @@ export type { RedisMember } from "./redis-alarm-specs";
 export { redisMemberAlarms, redisMemberIds } from "./redis-alarm-specs";
 
 export function databaseAlarms(
-  config: AwsStackConfig,
+  pg: InstanceAlarmSettings & Pick<RdsSettings, "blueGreenUpdate">,
   ids: { primary: string; replicas: string[]; redisMembers: RedisMember[]; proxyName?: string },
 ): AlarmSpec[] {
-  const pg = config.postgres;
-  const perInstance = [ids.primary, ...ids.replicas].flatMap((id) => instanceAlarms(config, id));
+  const perInstance = [ids.primary, ...ids.replicas].flatMap((id) => instanceAlarms(pg, id));
   const replicaLag = ids.replicas.map((id) => replicaLagAlarm(id, 60));
   const primary = primaryAlarms(ids.primary, pg.blueGreenUpdate);
   const proxy = ids.proxyName ? [proxyAlarm(ids.proxyName)] : [];
@@ -28,6 +28,6 @@ export function databaseAlarms(
  * A cross-region replica's alarms, created in its region (stack/monitoring/alarms.ts `region`): the instance alarms
  * and its lag, at 5 minutes rather than 60 s, since the WAL crosses regions asynchronously.
  */
-export function crossRegionReplicaAlarms(config: AwsStackConfig, id: string): AlarmSpec[] {
-  return [...instanceAlarms(config, id), replicaLagAlarm(id, 300)];
+export function crossRegionReplicaAlarms(pg: InstanceAlarmSettings, id: string): AlarmSpec[] {
+  return [...instanceAlarms(pg, id), replicaLagAlarm(id, 300)];
 }

@@ -1,6 +1,12 @@
 // The RDS alarms and their thresholds: every instance's, the writer's own, a replica's lag, and RDS Proxy's
 // availability. Pure data, composed by stack/monitoring/alarm-specs.ts.
-import type { AwsStackConfig } from "../config/types";
+import type { RdsSettings } from "../postgres/rds-settings";
+
+/** What the instance alarms are sized by. */
+export type InstanceAlarmSettings = Pick<
+  RdsSettings,
+  "allocatedStorageGb" | "instanceClass" | "maxConnections"
+>;
 import type { AlarmSpec } from "./alarm-spec";
 import { instanceMemoryGiB } from "../postgres/instance-classes";
 
@@ -33,8 +39,7 @@ export function replicaLagAlarm(id: string, seconds: number): AlarmSpec {
 }
 
 /** What every instance, primary or replica, pages on. */
-export function instanceAlarms(config: AwsStackConfig, id: string): AlarmSpec[] {
-  const pg = config.postgres;
+export function instanceAlarms(pg: InstanceAlarmSettings, id: string): AlarmSpec[] {
   return [
     {
       key: `${id}-cpu`,

@@ -1,7 +1,7 @@
 // The ElastiCache alarms: one set per node of the replication group, whatever its role today. Pure data, composed by
 // stack/monitoring/alarm-specs.ts.
 import type * as pulumi from "@pulumi/pulumi";
-import type { AwsStackConfig } from "../config/types";
+import type { ElastiCacheSettings } from "../redis/elasticache-settings";
 import type { AlarmSpec } from "./alarm-spec";
 
 /** A node of the replication group: a stable alarm key, and its cache cluster id (from memberClusters). */
@@ -11,7 +11,10 @@ export interface RedisMember {
 }
 
 /** Member cluster ids ElastiCache gives a replication group's nodes. */
-export function redisMemberIds(groupId: string, redis: AwsStackConfig["redis"]): string[] {
+export function redisMemberIds(
+  groupId: string,
+  redis: Pick<ElastiCacheSettings, "clusterMode" | "replicaCount" | "shards">,
+): string[] {
   if (!redis.clusterMode)
     return Array.from(
       { length: redis.replicaCount + 1 },

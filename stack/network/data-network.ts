@@ -3,7 +3,7 @@ import * as elasticache from "@pulumi/aws/elasticache";
 import * as rds from "@pulumi/aws/rds";
 import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
-import type { Subnet } from "../config/types";
+import type { Subnet } from "../config/aws-parsers";
 import type { Tags } from "../aws/tags";
 
 export interface DataNetworkArgs {

@@ -1,7 +1,7 @@
 import * as ec2 from "@pulumi/aws/ec2";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsStackConfig, CrossRegionReplica } from "../config/types";
+import type { CrossRegionReplica, RdsSettings } from "./rds-settings";
 import { postgresParameterGroupArgs } from "./rds-parameters";
 import { crossRegionReplicaIdentifier } from "./replica-placement";
 import type { Tags } from "../aws/tags";
@@ -13,7 +13,7 @@ export interface CrossRegionReplicaArgs {
   /** The primary's identifier; the replica is `<identifier>-replica-<region>`. */
   readonly identifier: string;
   readonly replica: CrossRegionReplica;
-  readonly settings: AwsStackConfig["postgres"];
+  readonly settings: RdsSettings;
   /** The source: its ARN (a cross-region replica names its source by ARN, rds/instance.d.ts replicateSourceDb). */
   readonly sourceArn: pulumi.Input<string>;
   readonly monitoringRoleArn: pulumi.Input<string>;

@@ -1,7 +1,7 @@
 // The RDS parameter group for the seed's tuning, as a pure function. RDS formulas ({DBInstanceClassMemory…})
 // follow the instance class and RDS's own reserved memory, so they are used wherever RDS supports them; only the
 // per-connection memory needs computing here, from max_connections and the class's memory.
-import type { AwsStackConfig } from "../config/types";
+import type { RdsSettings } from "./rds-settings";
 import { POSTGRES_MAJOR } from "./settings";
 import { instanceMemoryGiB } from "./instance-classes";
 import type { Tags } from "../aws/tags";
@@ -77,7 +77,7 @@ export interface PostgresParameterGroupArgs {
  * changes on a resize.
  */
 export function postgresParameterGroupArgs(
-  settings: Pick<AwsStackConfig["postgres"], "instanceClass" | "maxConnections" | "blueGreenUpdate">,
+  settings: Pick<RdsSettings, "instanceClass" | "maxConnections" | "blueGreenUpdate">,
   tags: Tags,
 ): PostgresParameterGroupArgs {
   return {

@@ -3,7 +3,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AwsStackConfig } from "../config/types";
+import type { RdsSettings } from "./rds-settings";
 import { POSTGRES_MAJOR } from "./settings";
 import { postgresParameterGroupArgs } from "./rds-parameters";
 import { replicaMaintenanceWindows, replicaZones } from "./replica-placement";
@@ -13,7 +13,7 @@ import type { Tags } from "../aws/tags";
 export interface RdsPostgresArgs {
   /** Instance identifier of the primary; replicas append -replica-N. Fixed so log groups can be created first. */
   readonly identifier: string;
-  readonly settings: AwsStackConfig["postgres"];
+  readonly settings: RdsSettings;
   readonly database: string;
   readonly masterUser: string;
   /** Set on the primary only (replicas inherit it), write-only: RDS applies it when the version changes. */

@@ -2,7 +2,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AwsStackConfig } from "../config/types";
+import type { ElastiCacheSettings } from "./elasticache-settings";
 import type { Tags } from "../aws/tags";
 import { RedisUserPasswords, redisUsers } from "./elasticache-users";
 import type { RedisAppAccess } from "./access";
@@ -13,7 +13,7 @@ export type { RedisUserPasswords } from "./elasticache-users";
 export interface ElastiCacheRedisArgs {
   /** Replication group id and prefix of the user ids; fixed, lower-case, <= 40 characters. */
   readonly id: string;
-  readonly settings: AwsStackConfig["redis"];
+  readonly settings: ElastiCacheSettings;
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly subnetGroupName: pulumi.Input<string>;
   readonly securityGroupIds: pulumi.Input<string>[];

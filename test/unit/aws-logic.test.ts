@@ -85,7 +85,7 @@ describe("AWS logic (pure)", () => {
       { key: "redis-1", id: "g-001" },
       { key: "redis-2", id: "g-002" },
     ];
-    const alarms = databaseAlarms(cfg, { primary: "p", replicas: ["r1"], redisMembers });
+    const alarms = databaseAlarms(cfg.postgres, { primary: "p", replicas: ["r1"], redisMembers });
     assert.deepEqual(
       alarms.filter((a) => a.metric === "ReplicaLag").map((a) => a.dimensions.DBInstanceIdentifier),
       ["r1"],
