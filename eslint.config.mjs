@@ -10,6 +10,17 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits is an error that surfaces nowhere (an unhandled rejection at best).
+    files: ["**/*.ts"],
+    ignores: ["policy/**"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
+  {
     // Tests assert on recorded mock inputs and provider payloads, untyped by nature; everything else, the harness
     // included, stays `any`-free.
     files: ["test/**/*.ts", "test/**/*.cjs", "testbed/bench/**/*.ts", "tools/**/*.cjs"],

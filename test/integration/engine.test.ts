@@ -339,7 +339,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
     const { freePort } = await import("../../testbed/ports");
     const port = await freePort();
     const starting = new Promise<TestPostgres>((resolve, reject) =>
-      setTimeout(() => startPostgres({ port }).then(resolve, reject), 1_000),
+      setTimeout(() => void startPostgres({ port }).then(resolve, reject), 1_000),
     );
     try {
       const results = migrateUp({

@@ -42,7 +42,7 @@ export function spawnTraffic(options: ChildOptions): ChildRun {
     [
       "-r",
       "./tools/ts-register.cjs",
-      path.join(ROOT, "harness", "traffic", "main.ts"),
+      path.join(ROOT, "testbed", "traffic", "main.ts"),
       "--outputs",
       outputsFile,
       "--duration",
@@ -109,7 +109,7 @@ export async function verifySavedLedger(options: {
       [
         "-r",
         "./tools/ts-register.cjs",
-        path.join(ROOT, "harness", "traffic", "main.ts"),
+        path.join(ROOT, "testbed", "traffic", "main.ts"),
         "--outputs",
         outputsFile,
         "--verify-ledger",
