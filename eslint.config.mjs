@@ -21,6 +21,21 @@ export default tseslint.config(
     },
   },
   {
+    // A file that finds the checkout with a relative `..` from __dirname silently points elsewhere once it moves (the
+    // bench's sql/ lookups broke that way); these files are the checkout's anchors, everything else imports them.
+    files: ["**/*.ts"],
+    ignores: ["index.ts", "testbed/root.ts", "cli/shared/root.ts", "stack/schema/bundle-file.ts", "tools/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "Identifier[name='__dirname']",
+          message: "Anchor paths on testbed/root.ts (ROOT, SQL_DIR) or cli/shared/root.ts, not on __dirname.",
+        },
+      ],
+    },
+  },
+  {
     // Tests assert on recorded mock inputs and provider payloads, untyped by nature; everything else, the harness
     // included, stays `any`-free.
     files: ["test/**/*.ts", "test/**/*.cjs", "testbed/bench/**/*.ts", "tools/**/*.cjs"],

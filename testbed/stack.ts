@@ -5,8 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { MockHooks, RecordedCall, RecordedResource, genericMocks } from "./mocks";
+import { ROOT } from "./root";
 
-export const ROOT = path.resolve(__dirname, "..");
+export { ROOT };
 export const PROJECT = "offthegrid-database";
 
 export interface RecordedOptions {

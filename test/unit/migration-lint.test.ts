@@ -9,8 +9,8 @@ import { MigrationFileError, parseMigration } from "../../migrator";
 import { LINT_RULES, MigrationLintError, assertLintClean, lintMigrations } from "../../migrator/lint";
 import { withGeneratedLintRules } from "../../migrator/lint/rules-doc";
 import { loadMigrations, readMigrationDirectory } from "../../migrator/sources";
+import { ROOT } from "../../testbed/root";
 
-const ROOT = path.resolve(__dirname, "../..");
 const file = (up: string, header = "", name = "006_change.sql") =>
   parseMigration(name, `${header}-- migrate:up\n${up}\n`);
 const rules = async (up: string, header = "") =>

@@ -7,6 +7,7 @@ import {
   privilegeProblems,
   renderPrivilegeTable,
 } from "../../stack/schema/privileges";
+import { ROOT } from "../../testbed/root";
 
 const observed = () => Object.entries(INTENDED_PRIVILEGES).map(([object, cells]) => ({ object, ...cells }));
 
@@ -34,7 +35,7 @@ describe("docs/security.md", () => {
   const unpadded = (text: string) => text.replace(/ *\| */g, "|").replace(/-{3,}/g, "---");
 
   it("shows the privilege matrix exactly as stack/schema/privileges.ts defines it", () => {
-    const doc = fs.readFileSync(path.join(__dirname, "../../docs/security.md"), "utf8");
+    const doc = fs.readFileSync(path.join(ROOT, "docs", "security.md"), "utf8");
     assert.ok(
       unpadded(doc).includes(unpadded(renderPrivilegeTable())),
       "docs/security.md is stale: replace its matrix with the output of renderPrivilegeTable()",

@@ -12,7 +12,7 @@ import { start } from "../traffic/runner";
 import type { TrafficReport } from "../traffic/report";
 import { preparedDatabase } from "../../test/support/prepared";
 import { SAFE_SET, unsafeSet } from "./migration-sets";
-import * as path from "node:path";
+import { SQL_DIR } from "../root";
 
 const ROWS = Number(process.env.BENCH_LOCK_ROWS ?? 1_000_000);
 /** BENCH_LOCK_ONLY=1: only the lock-strategy phases, BENCH_LOCK_REPEAT times each, alternating. */
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       postgresReadonly: db.url("readonly"),
       redisApp: "redis://127.0.0.1:1",
     };
-    const applied: MigrationSource[] = [...readMigrationDirectory(path.join(__dirname, "..", "sql"))];
+    const applied: MigrationSource[] = [...readMigrationDirectory(SQL_DIR)];
     const rows: Row[] = [];
     let readerStarted: (() => void) | undefined;
     const phase = async (

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineSession } from "../engine/session";
 import { median } from "./whole-process";
+import { ROOT } from "../root";
 
 const argv = process.argv.slice(2);
 const pairs = Number(argv.includes("--pairs") ? argv[argv.indexOf("--pairs") + 1] : 5);
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
       const run = spawnSync(
         process.execPath,
         ["-r", "./tools/ts-register.cjs", "testbed/bench/evaluate-program.ts", "Pulumi.dev.yaml", "dev"],
-        { cwd: path.resolve(__dirname, ".."), encoding: "utf8" },
+        { cwd: ROOT, encoding: "utf8" },
       );
       return JSON.parse(run.stdout.trim().split("\n").pop()!) as { totalMs: number; importMs: number };
     });

@@ -1,10 +1,10 @@
 // Hot-path queries on generated data (100k users, 140k progress rows, 1M grids, 1M sessions), with their plans
 // and server-side p50 (EXPLAIN ANALYZE execution time). Printed, not asserted.
 // Run: npm run bench:queries   (BENCH_SCALE=0.1 for a quick run at a tenth of the size)
-import * as path from "node:path";
 import { Client } from "pg";
 import { bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";
 import { startPostgres } from "../postgres";
+import { SQL_DIR } from "../root";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const USERS = Math.round(100_000 * SCALE);
@@ -188,7 +188,7 @@ async function main() {
         user: "offthegrid_owner_a",
         password: "bench-owner-password-0123456789",
       }),
-      migrations: readMigrationDirectory(path.join(__dirname, "..", "sql")),
+      migrations: readMigrationDirectory(SQL_DIR),
     });
     let started = Date.now();
     await load(admin);

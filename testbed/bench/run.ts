@@ -3,8 +3,9 @@
 //   npm run bench -- --with-tests   also the whole `npm test` wall time
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { ROOT } from "../root";
 
-const root = path.resolve(__dirname, "..");
+const root = ROOT;
 const node = process.execPath;
 
 function timed(command: string, args: string[]): { ms: number; stdout: string } {

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { startPostgres, TestPostgres } from "../postgres";
 import { buildSchema } from "./write-schemas";
+import { SQL_DIR } from "../root";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,7 +38,7 @@ const USERS = 10_000;
 
 /** 001's function body, taken from the file itself so the comparison cannot drift from what shipped. */
 function functionFrom001(): string {
-  const sql = fs.readFileSync(path.join(__dirname, "..", "sql", "001_platform_schema.sql"), "utf8");
+  const sql = fs.readFileSync(path.join(SQL_DIR, "001_platform_schema.sql"), "utf8");
   const start = sql.indexOf("CREATE FUNCTION cleanup_expired_sessions(");
   const end = sql.indexOf("$$;", sql.indexOf("AS $$", start)) + 3;
   return sql.slice(start, end).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION");

@@ -4,8 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MigrationSource, loadMigrations, renderSumFile } from "../../migrator";
+import { ROOT } from "../root";
 
-export const ROOT = path.resolve(__dirname, "..");
+export { ROOT };
 
 export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

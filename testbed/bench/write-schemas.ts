@@ -3,14 +3,14 @@
 //             rollups: its views aggregated on every read), so writes pay only for the rows and their indexes
 //   row       sql/001 + 002: rollups kept by row-level triggers (the state the issue measured)
 //   set       every migration in sql/ (004: statement-level triggers over transition tables)
-import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
 import { migrateUp, readMigrationDirectory } from "../../migrator";
+import { SQL_DIR } from "../root";
 
 export type SchemaKind = "original" | "row" | "set";
 export const SCHEMAS: SchemaKind[] = ["original", "row", "set"];
 
-const ALL = readMigrationDirectory(path.join(__dirname, "..", "sql"));
+const ALL = readMigrationDirectory(SQL_DIR);
 
 export async function buildSchema(connection: ClientConfig, kind: SchemaKind): Promise<void> {
   const migrations = kind === "set" ? ALL : ALL.filter((f) => /^00[12]_/.test(f.name));

@@ -6,8 +6,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ROOT } from "../root";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+export { ROOT };
 const ENGINE_DIR = path.join(ROOT, "testbed", "pulumi-engine");
 export const CLI_VERSION = fs.readFileSync(path.join(ENGINE_DIR, "VERSION"), "utf8").trim();
 const STANDINS = ["random", "docker", "aws"] as const;

@@ -5,8 +5,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { TrafficReport } from "./report";
-
-const ROOT = path.resolve(__dirname, "..", "..");
+import { ROOT } from "../root";
 
 export interface ChildRun {
   /** Resolves once the harness has sent `minRequests` requests (traffic is flowing before the event). */
