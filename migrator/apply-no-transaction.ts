@@ -7,6 +7,7 @@ import {
   Leftover,
   clearLeftovers,
   describeLeftovers,
+  finishDetach,
   snapshot,
 } from "./concurrent-leftovers";
 import { ConcurrentKind, concurrentKind, waitsWithoutBlocking } from "./concurrent-statement";
@@ -167,6 +168,17 @@ async function runStatement(run: Run, m: Migration, statement: Statement): Promi
   const statementTimeoutMs = m.statementTimeoutMs ?? s.statementTimeoutMs;
   if (waitsWithoutBlocking(kind)) await client.query(timeouts(run, m, kind));
   let text = statement.text;
+  // DETACH … CONCURRENTLY of a partition already pending detach is refused by the server; finishing it is what the
+  // statement asks for.
+  const finish = kind && before ? await finishDetach(client, kind, before) : undefined;
+  if (finish) {
+    s.onEvent({
+      type: "notice",
+      name: m.name,
+      message: `the detach is already pending; finishing it: ${finish}`,
+    });
+    text = finish;
+  }
   let left: Leftover[] = [];
   const retryable = () =>
     kind?.kind !== "commits-inside" && left.every((l) => l.dropped || l.state === "pending-detach");

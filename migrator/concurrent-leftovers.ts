@@ -28,8 +28,20 @@ const regclass = (r: Rel) => [r.schema ?? null, r.name];
 const REGCLASS = (a: number) =>
   `to_regclass(CASE WHEN $${a}::text IS NULL THEN quote_ident($${a + 1}) ELSE format('%I.%I', $${a}, $${a + 1}) END)`;
 
+/** The statement that finishes a detach left pending (by this statement or an earlier run of it). */
+export async function finishDetach(
+  client: Client,
+  k: ConcurrentKind,
+  before: Before,
+): Promise<string | undefined> {
+  if (k.kind !== "detach-partition" || !before.pendingDetach) return undefined;
+  return (await clearLeftovers(client, k, { ...before, pendingDetach: false }, 0))[0]?.fix;
+}
+
 export async function snapshot(client: Client, k: ConcurrentKind): Promise<Before> {
-  const { rows } = await client.query("SELECT coalesce(array_agg(indexrelid::text), '{}') AS indexes FROM pg_index");
+  const { rows } = await client.query(
+    "SELECT coalesce(array_agg(indexrelid::text), '{}') AS indexes FROM pg_index",
+  );
   return { indexes: rows[0].indexes, pendingDetach: await pendingDetach(client, k) };
 }
 
@@ -87,10 +99,13 @@ export async function clearLeftovers(
 ): Promise<Leftover[]> {
   if (k.kind === "detach-partition") {
     if (before.pendingDetach || !(await pendingDetach(client, k))) return [];
-    const { rows } = await client.query(`SELECT ${REGCLASS(1)}::text AS part, ${REGCLASS(3)}::text AS parent`, [
-      ...regclass(k.partition),
-      ...regclass(k.parent),
-    ]);
+    const { rows } = await client.query(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS part, format('%I.%I', pn.nspname, p.relname) AS parent
+         FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_class p ON p.oid = h.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+        WHERE h.inhrelid = ${REGCLASS(1)}`,
+      regclass(k.partition),
+    );
     return [
       {
         name: rows[0].part,
@@ -102,7 +117,9 @@ export async function clearLeftovers(
   }
   if (k.kind === "drop-index") {
     const { rows } = await client.query(
-      `SELECT ${REGCLASS(1)}::text AS name FROM pg_index WHERE indexrelid = ${REGCLASS(1)} AND NOT indisvalid`,
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE i.indexrelid = ${REGCLASS(1)} AND NOT i.indisvalid`,
       regclass(k.indexes[0] ?? { name: "" }),
     );
     return rows.map((r) => ({
@@ -119,15 +136,27 @@ export async function clearLeftovers(
   for (const name of found) {
     const fix = `DROP INDEX CONCURRENTLY IF EXISTS ${name}`;
     if (busy) {
-      left.push({ name, state: "invalid-index", fix, keptBecause: "another session is building an index there" });
+      left.push({
+        name,
+        state: "invalid-index",
+        fix,
+        keptBecause: "another session is building an index there",
+      });
       continue;
     }
     try {
-      await client.query(`SET lock_timeout = 0; SET statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
+      await client.query(
+        `SET lock_timeout = 0; SET statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`,
+      );
       await client.query(fix);
       left.push({ name, state: "invalid-index", fix, dropped: true });
     } catch (err) {
-      left.push({ name, state: "invalid-index", fix, keptBecause: `dropping it failed: ${(err as Error).message}` });
+      left.push({
+        name,
+        state: "invalid-index",
+        fix,
+        keptBecause: `dropping it failed: ${(err as Error).message}`,
+      });
     }
   }
   return left;

@@ -112,7 +112,9 @@ export async function checkIndexName(
   const name = indexCreatedBy(statement);
   if (!name || (await indexState(client, name)) !== false) return;
   if (inFlight && !(await othersBuilding(client))) {
-    notify(`index ${name} is INVALID (left by an interrupted or failed build); dropping it to build it again`);
+    notify(
+      `index ${name} is INVALID (left by an interrupted or failed build); dropping it to build it again`,
+    );
     await client.query(`DROP INDEX CONCURRENTLY ${name}`);
     return;
   }
