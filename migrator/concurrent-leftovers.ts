@@ -7,6 +7,7 @@ import type { ConcurrentKind, Rel } from "./concurrent-statement";
 /** The catalog when the statement started. */
 export interface Before {
   readonly indexes: readonly string[];
+  readonly names: readonly string[];
   readonly pendingDetach: boolean;
 }
 
@@ -39,10 +40,12 @@ export async function finishDetach(
 }
 
 export async function snapshot(client: Client, k: ConcurrentKind): Promise<Before> {
+  // Oids and names: a reindex's swap gives the old index (an oid that existed) a new name, <index>_ccold.
   const { rows } = await client.query(
-    "SELECT coalesce(array_agg(indexrelid::text), '{}') AS indexes FROM pg_index",
+    `SELECT coalesce(array_agg(i.indexrelid::text), '{}') AS indexes, coalesce(array_agg(c.relname::text), '{}') AS names
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid`,
   );
-  return { indexes: rows[0].indexes, pendingDetach: await pendingDetach(client, k) };
+  return { indexes: rows[0].indexes, names: rows[0].names, pendingDetach: await pendingDetach(client, k) };
 }
 
 async function pendingDetach(client: Client, k: ConcurrentKind): Promise<boolean> {
@@ -70,19 +73,23 @@ export async function othersBuilding(client: Client, table?: Rel): Promise<boole
 /** The INVALID indexes the statement created since `before` (its own, by the rules above). */
 async function newInvalidIndexes(client: Client, k: ConcurrentKind, before: Before): Promise<string[]> {
   if (k.kind !== "create-index" && k.kind !== "reindex") return [];
-  const filter =
+  const [filter, params] =
     k.kind === "reindex"
-      ? "c.relname ~ '_cc(new|old)[0-9]*$'"
-      : k.index
-        ? `i.indexrelid = ${REGCLASS(2)}`
-        : `i.indrelid = ${REGCLASS(2)}`;
-  const params = k.kind === "reindex" ? [] : regclass(k.index ?? k.table);
+      ? // A new copy, or an old index the swap renamed (a name that did not exist).
+        [
+          "c.relname ~ '_cc(new|old)[0-9]*$' AND (NOT (i.indexrelid::text = ANY($1::text[])) OR NOT (c.relname::text = ANY($2::text[])))",
+          [before.indexes, before.names],
+        ]
+      : [
+          `NOT (i.indexrelid::text = ANY($1::text[])) AND ${k.index ? "i.indexrelid" : "i.indrelid"} = ${REGCLASS(2)}`,
+          [before.indexes, ...regclass(k.index ?? k.table)],
+        ];
   const { rows } = await client.query(
     `SELECT format('%I.%I', n.nspname, c.relname) AS name
        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT i.indisvalid AND NOT (i.indexrelid::text = ANY($1::text[])) AND ${filter}
+      WHERE NOT i.indisvalid AND ${filter}
       ORDER BY c.oid`,
-    [before.indexes, ...params],
+    params,
   );
   return rows.map((r) => r.name);
 }
