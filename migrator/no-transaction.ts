@@ -115,6 +115,8 @@ export async function checkIndexName(
     notify(
       `index ${name} is INVALID (left by an interrupted or failed build); dropping it to build it again`,
     );
+    // Its waits block no one (see waitsWithoutBlocking); the statement timeout bounds it.
+    await client.query("SET lock_timeout = 0");
     await client.query(`DROP INDEX CONCURRENTLY ${name}`);
     return;
   }
