@@ -6,9 +6,9 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
 import { MigrationRunError, MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
-import { sharedPostgres, withClient } from "../../harness/postgres";
-import { ROOT } from "../../harness/stack";
-import { start } from "../../harness/traffic";
+import { sharedPostgres, withClient } from "../../testbed/postgres";
+import { ROOT } from "../../testbed/stack";
+import { start } from "../../testbed/traffic";
 import { preparedDatabase, type PreparedDatabase } from "../support/prepared";
 
 const SQL = readMigrationDirectory(path.join(ROOT, "sql"));
