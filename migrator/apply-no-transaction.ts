@@ -2,12 +2,21 @@
 // be one implicit transaction, which CREATE INDEX CONCURRENTLY refuses), up with resumable progress, down the
 // same way without it. Progress costs one UPDATE per statement and a running checksum: linear in the file.
 import { codePointsToIndex } from "./batch";
+import {
+  CLEANUP_TIMEOUT_MS,
+  Leftover,
+  clearLeftovers,
+  describeLeftovers,
+  finishDetach,
+  snapshot,
+} from "./concurrent-leftovers";
+import { ConcurrentKind, concurrentKind, waitsWithoutBlocking } from "./concurrent-statement";
 import { RUNNING_MARK } from "./history";
 import { Migration } from "./migration-file";
 import {
   MigrationResumeError,
   PrefixHasher,
-  dropInvalidIndex,
+  checkIndexName,
   invalidIndexes,
   resolveInFlight,
 } from "./no-transaction";
@@ -23,11 +32,9 @@ export async function runNoTransaction(
   direction: "up" | "down",
   resume: UpPlan["resume"] | undefined,
 ): Promise<void> {
-  const { client, settings: s } = run;
+  const { client } = run;
   run.watch.check();
-  await client.query(
-    `SET lock_timeout = ${m.lockTimeoutMs ?? s.lockTimeoutMs}; SET statement_timeout = ${m.statementTimeoutMs ?? s.statementTimeoutMs}`,
-  );
+  await client.query(timeouts(run, m));
   try {
     if (direction === "up") await up(run, m, resume);
     else await down(run, m);
@@ -36,6 +43,13 @@ export async function runNoTransaction(
       await client.query("RESET lock_timeout; RESET statement_timeout").catch(() => undefined);
     }
   }
+}
+
+/** The file's timeouts; a statement that waits without blocking the app runs with lock_timeout 0 instead. */
+function timeouts(run: Run, m: Migration, kind?: ConcurrentKind): string {
+  const s = run.settings;
+  const lock = waitsWithoutBlocking(kind) ? 0 : (m.lockTimeoutMs ?? s.lockTimeoutMs);
+  return `SET lock_timeout = ${lock}; SET statement_timeout = ${m.statementTimeoutMs ?? s.statementTimeoutMs}`;
 }
 
 async function up(run: Run, m: Migration, resume: UpPlan["resume"] | undefined): Promise<void> {
@@ -66,8 +80,8 @@ async function up(run: Run, m: Migration, resume: UpPlan["resume"] | undefined):
   const started = Date.now();
   for (let i = from; i < statements.length; i++) {
     try {
-      await dropInvalidIndex(client, statements[i], notify);
-      await runStatement(run, m.name, statements[i]);
+      await checkIndexName(client, m, i, resume?.inFlight === true && i === from, notify);
+      await runStatement(run, m, statements[i]);
     } catch (err) {
       // A server error means the statement did not finish: clear the running mark so the next run just resumes.
       const code = (err as { code?: string }).code;
@@ -77,7 +91,15 @@ async function up(run: Run, m: Migration, resume: UpPlan["resume"] | undefined):
           .query(`UPDATE ${table} SET prefix_checksum = $2 WHERE version = $1`, [m.version, hasher.at(i)])
           .catch(() => undefined);
       }
-      throw located(err, m, statements[i], upState(i, statements.length, serverSaidNo));
+      const left = (err as { leftovers?: Leftover[] }).leftovers;
+      const kind = (err as { kind?: ConcurrentKind }).kind;
+      const state = [upState(i, statements.length, serverSaidNo), describeLeftovers(i + 1, left ?? [])];
+      if (kind?.kind === "commits-inside")
+        state.push(
+          `Statement ${i + 1} is a ${kind.what}: whatever it committed before the error stays committed (a ` +
+            `procedure or DO block can COMMIT inside), and the next run runs it again from its start.`,
+        );
+      throw located(err, m, statements[i], state.filter(Boolean).join(" "));
     }
     run.watch.check();
     await client.query(`UPDATE ${table} SET statements_done = $2, prefix_checksum = $3 WHERE version = $1`, [
@@ -116,15 +138,17 @@ async function down(run: Run, m: Migration): Promise<void> {
   const statements = m.downStatements;
   for (let i = 0; i < statements.length; i++) {
     try {
-      await runStatement(run, m.name, statements[i]);
+      await runStatement(run, m, statements[i]);
     } catch (err) {
+      const left = describeLeftovers(i + 1, (err as { leftovers?: Leftover[] }).leftovers ?? []);
       throw located(
         err,
         m,
         statements[i],
         `This file runs without a transaction: ${i === 0 ? "no down statement ran" : `down statements 1-${i} ran and are committed`}, ` +
           `and ${m.name} is still recorded as applied. Fix the failing statement and rerun \`migrate down\`; ` +
-          "the statements that ran will run again, so write them with IF EXISTS.",
+          "the statements that ran will run again, so write them with IF EXISTS." +
+          (left ? ` ${left}` : ""),
       );
     }
   }
@@ -132,11 +156,56 @@ async function down(run: Run, m: Migration): Promise<void> {
   await run.client.query(`DELETE FROM ${qualified(run.settings.history)} WHERE version = $1`, [m.version]);
 }
 
-async function runStatement(run: Run, name: string, statement: Statement): Promise<void> {
-  await withLockRetry(run.settings, name, async () => {
-    run.watch.check();
-    await run.client.query(statement.text);
-  });
+/**
+ * Runs one statement. A non-atomic one (concurrent-statement.ts) that fails is cleaned up at once: what it created
+ * since it started is dropped, or named on the error (`leftovers`) with the command that removes or finishes it.
+ * A retry after lock_timeout starts clean, or does not happen.
+ */
+async function runStatement(run: Run, m: Migration, statement: Statement): Promise<void> {
+  const { client, settings: s } = run;
+  const kind = await concurrentKind(statement.text);
+  const before = kind ? await snapshot(client, kind) : undefined;
+  const statementTimeoutMs = m.statementTimeoutMs ?? s.statementTimeoutMs;
+  if (waitsWithoutBlocking(kind)) await client.query(timeouts(run, m, kind));
+  let text = statement.text;
+  // DETACH … CONCURRENTLY of a partition already pending detach is refused by the server; finishing it is what the
+  // statement asks for.
+  const finish = kind && before ? await finishDetach(client, kind, before) : undefined;
+  if (finish) {
+    s.onEvent({
+      type: "notice",
+      name: m.name,
+      message: `the detach is already pending; finishing it: ${finish}`,
+    });
+    text = finish;
+  }
+  let left: Leftover[] = [];
+  const retryable = () =>
+    kind?.kind !== "commits-inside" && left.every((l) => l.dropped || l.state === "pending-detach");
+  try {
+    await withLockRetry(s, m.name, retryable, async () => {
+      run.watch.check();
+      try {
+        await client.query(text);
+      } catch (err) {
+        if (!kind || !before || connectionGone(run, err)) throw Object.assign(err as object, { kind });
+        left = await clearLeftovers(client, kind, before, Math.min(CLEANUP_TIMEOUT_MS, statementTimeoutMs));
+        await client.query(timeouts(run, m, kind));
+        // A detach the first attempt left pending is finished, not started again (it would be refused).
+        const pending = left.find((l) => l.state === "pending-detach");
+        if (pending) text = pending.fix;
+        throw Object.assign(err as object, { kind, leftovers: left });
+      }
+    });
+  } finally {
+    if (waitsWithoutBlocking(kind) && !run.watch.lost)
+      await client.query(timeouts(run, m)).catch(() => undefined);
+  }
+}
+
+function connectionGone(run: Run, err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return run.watch.lost !== undefined || typeof code !== "string" || /^(57P|08)/.test(code);
 }
 
 /** Attaches the failing statement, and the line of the error position inside it, for the error message. */
@@ -150,12 +219,17 @@ function located(err: unknown, m: Migration, statement: Statement, state: string
   return Object.assign(err as object, { located: where });
 }
 
-async function withLockRetry<T>(s: Settings, name: string, run: () => Promise<T>): Promise<T> {
+async function withLockRetry<T>(
+  s: Settings,
+  name: string,
+  retryable: () => boolean,
+  run: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (err) {
-      if ((err as { code?: string }).code !== "55P03" || attempt > s.lockRetries) throw err;
+      if ((err as { code?: string }).code !== "55P03" || attempt > s.lockRetries || !retryable()) throw err;
       const delayMs = lockRetryDelayMs(s, attempt);
       s.onEvent({ type: "retry", name, attempt, delayMs, reason: (err as Error).message });
       await new Promise((resolve) => setTimeout(resolve, delayMs));

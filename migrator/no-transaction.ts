@@ -5,6 +5,7 @@
 // EXISTS, CREATE OR REPLACE, VACUUM …), and otherwise refuses with the exact state and the fix.
 import type { Client } from "pg";
 import { createHash, Hash } from "node:crypto";
+import { othersBuilding } from "./concurrent-leftovers";
 import { EngineError } from "./errors";
 import { RUNNING_MARK } from "./history";
 import { Migration, sha256 } from "./migration-file";
@@ -94,16 +95,37 @@ export async function resolveInFlight(
   );
 }
 
-/** Runs before a CREATE INDEX of a no-transaction file: an INVALID index of that name is dropped and rebuilt. */
-export async function dropInvalidIndex(
+/**
+ * Runs before a CREATE INDEX of a no-transaction file. An INVALID index of the name it builds is dropped only when
+ * the history row says this very statement was running when an earlier run stopped (so that run built it) and no
+ * session is building an index now; any other INVALID index of that name was there before this statement, and is
+ * never dropped by the runner: the run stops and names it.
+ */
+export async function checkIndexName(
   client: Client,
-  statement: Statement,
+  m: Migration,
+  index: number,
+  inFlight: boolean,
   notify: (message: string) => void,
 ): Promise<void> {
+  const statement = m.upStatements[index];
   const name = indexCreatedBy(statement);
   if (!name || (await indexState(client, name)) !== false) return;
-  notify(`index ${name} is INVALID (left by an interrupted or failed build); dropping it to build it again`);
-  await client.query(`DROP INDEX CONCURRENTLY ${name}`);
+  if (inFlight && !(await othersBuilding(client))) {
+    notify(
+      `index ${name} is INVALID (left by an interrupted or failed build); dropping it to build it again`,
+    );
+    // Its waits block no one (see waitsWithoutBlocking); the statement timeout bounds it.
+    await client.query("SET lock_timeout = 0");
+    await client.query(`DROP INDEX CONCURRENTLY ${name}`);
+    return;
+  }
+  throw new MigrationResumeError(
+    `${m.name}: statement ${index + 1} (line ${statement.line}) builds index ${name}, which already exists and is ` +
+      "INVALID. This run did not create it (a failed build from elsewhere, one an earlier run could not drop, or a " +
+      "build still in progress), so the runner does not drop it. Check pg_stat_progress_create_index for a build " +
+      `in progress; if there is none, run DROP INDEX CONCURRENTLY IF EXISTS ${name}; and rerun \`migrate up\`.`,
+  );
 }
 
 /** After the last statement: every index the file creates must be valid, or the file is not applied. */
