@@ -97,15 +97,23 @@ export const backup: Command = {
 /** `copy` is the verified private copy of `file` (withVerifiedCopy); messages name `file`. */
 async function restorePostgresFile(args: Args, io: Io, file: string, copy: string): Promise<void> {
   const adminUrl = requiredUrl(args, "admin", "the admin URL (restore recreates objects with their owners)");
-  await restorePostgres(adminUrl, copy, { force: args.has("--force"), database: args.value("--database") });
+  const { swept, warnings } = await restorePostgres(adminUrl, copy, {
+    force: args.has("--force"),
+    database: args.value("--database"),
+  });
+  for (const line of warnings) io.err(`warning: ${line}`);
   const status = await migrationStatus({
     connection: pinnedPgConfig(adminUrl),
     migrations: readMigrationDirectory(sqlDir()),
     // The admin reads the owner's table: only once the catalog shows it is the owner's plain table (#20 item 1).
     historyOwner: SCHEMA_ROLES.owner.name,
   });
-  const human = [`restored ${file}`, ...status.map((s) => `  ${s.state.padEnd(8)} ${s.name}`)];
-  printResult(io, args.has("--json"), human, { restored: file, migrations: status });
+  const human = [
+    `restored ${file}`,
+    ...swept.map((login) => `dropped ${login} (a crashed restore's temporary login)`),
+    ...status.map((s) => `  ${s.state.padEnd(8)} ${s.name}`),
+  ];
+  printResult(io, args.has("--json"), human, { restored: file, sweptLogins: swept, migrations: status });
 }
 
 async function restoreRedisFile(args: Args, io: Io, file: string, copy: string): Promise<void> {
