@@ -12,6 +12,7 @@ import {
 import { AdminReach, adminReach, checkRolesManageable, roleAttributes } from "./bootstrap-admin";
 import { ensureIamLogins } from "./bootstrap-iam";
 import { pinnedFor } from "./admin-session";
+import { sweepStaleRestoreLogins } from "./restore-logins";
 import { ident, literal } from "./sql-text";
 
 /** pg_stat_statements' schema: owned by the admin, USAGE for the read-only group only (monitoringStatements). */
@@ -307,6 +308,8 @@ async function bootstrapPinned(admin: Client, o: BootstrapOptions): Promise<Boot
   const reach = await adminReach(admin);
   const present = new Set<string>(existing.map((r) => r.rolname));
   const warnings: string[] = [];
+  // Before the transaction: a crashed restore's temporary owner login (restore-logins.ts, #26 item 8).
+  await sweepStaleRestoreLogins(admin, owner, warnings);
 
   await admin.query("BEGIN");
   try {

@@ -8,9 +8,9 @@ import {
   kindOf,
   prepareBackupDir,
   pruneBackups,
-  verifyChecksum,
   writeBackupAtomically,
 } from "../ops/backup-files";
+import { withVerifiedCopy } from "../ops/trusted-files";
 import { checkDumpCompatible, clientMajor, pgDump, serverMajor } from "../ops/postgres-backup";
 import { restorePostgres } from "../ops/postgres-restore";
 import { dumpRedis, restoreRedis } from "../ops/redis-backup";
@@ -94,20 +94,29 @@ export const backup: Command = {
   },
 };
 
-async function restorePostgresFile(args: Args, io: Io, file: string): Promise<void> {
+/** `copy` is the verified private copy of `file` (withVerifiedCopy); messages name `file`. */
+async function restorePostgresFile(args: Args, io: Io, file: string, copy: string): Promise<void> {
   const adminUrl = requiredUrl(args, "admin", "the admin URL (restore recreates objects with their owners)");
-  await restorePostgres(adminUrl, file, { force: args.has("--force"), database: args.value("--database") });
+  const { swept, warnings } = await restorePostgres(adminUrl, copy, {
+    force: args.has("--force"),
+    database: args.value("--database"),
+  });
+  for (const line of warnings) io.err(`warning: ${line}`);
   const status = await migrationStatus({
     connection: pinnedPgConfig(adminUrl),
     migrations: readMigrationDirectory(sqlDir()),
     // The admin reads the owner's table: only once the catalog shows it is the owner's plain table.
     historyOwner: SCHEMA_ROLES.owner.name,
   });
-  const human = [`restored ${file}`, ...status.map((s) => `  ${s.state.padEnd(8)} ${s.name}`)];
-  printResult(io, args.has("--json"), human, { restored: file, migrations: status });
+  const human = [
+    `restored ${file}`,
+    ...swept.map((login) => `dropped ${login} (a crashed restore's temporary login)`),
+    ...status.map((s) => `  ${s.state.padEnd(8)} ${s.name}`),
+  ];
+  printResult(io, args.has("--json"), human, { restored: file, sweptLogins: swept, migrations: status });
 }
 
-async function restoreRedisFile(args: Args, io: Io, file: string): Promise<void> {
+async function restoreRedisFile(args: Args, io: Io, file: string, copy: string): Promise<void> {
   const url = requiredUrl(args, "redisAdmin", "the Redis admin user's URL (RESTORE needs it)");
   const force = args.has("--force");
   const keys = await withRedisData(url, "the restore connection", async (client) => {
@@ -116,7 +125,7 @@ async function restoreRedisFile(args: Args, io: Io, file: string): Promise<void>
       throw new Error(
         `Refusing to restore into a non-empty Redis (${size} keys); pass --force to overwrite keys.`,
       );
-    return restoreRedis(client, file, { replace: force });
+    return restoreRedis(client, copy, { replace: force, shownAs: file });
   });
   printResult(io, args.has("--json"), [`restored ${keys} keys from ${file}`], { restored: file, keys });
 }
@@ -140,8 +149,12 @@ export const restore: Command = {
     const file = args.positionals[0];
     if (!fs.existsSync(file)) throw new UsageError(`restore needs an existing backup file, got ${file}`);
     const kind = kindOf(file);
-    await verifyChecksum(file);
-    await (kind === "postgres" ? restorePostgresFile(args, io, file) : restoreRedisFile(args, io, file));
+    // Everything below reads the private copy whose bytes matched the checksum, never `file` again (#26 item 6).
+    await withVerifiedCopy(file, (copy) =>
+      kind === "postgres"
+        ? restorePostgresFile(args, io, file, copy)
+        : restoreRedisFile(args, io, file, copy),
+    );
     return EXIT.ok;
   },
 };

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathProblem } from "./trusted-files";
 
 export type BackupKind = "postgres" | "redis";
 const EXTENSION: Record<BackupKind, string> = { postgres: "dump", redis: "jsonl" };
@@ -56,26 +57,10 @@ export async function writeChecksum(file: string): Promise<string> {
 }
 
 /**
- * A directory another user can write is one where they can swap, pre-create or link our files between our
- * writes, and the checksum restore trusts would be theirs: refuse it (the sticky /tmp included — use a directory
- * of your own).
- */
-export function backupDirProblem(
-  dir: string,
-  stat: { mode: number; uid: number },
-  uid: number,
-): string | undefined {
-  if (stat.mode & 0o022)
-    return `${dir} is writable by ${stat.mode & 0o002 ? "every user" : "its group"} (mode ${(stat.mode & 0o7777).toString(8)}): another user could replace the backup or its checksum. Use a directory only you can write (chmod go-w, or a new --dir)`;
-  if (uid !== 0 && stat.uid !== uid && stat.uid !== 0)
-    return `${dir} belongs to another user (uid ${stat.uid}), who could replace the backup or its checksum. Use a directory of your own`;
-  return undefined;
-}
-
-/**
  * Creates the backup directory owner-only (0700) and proves a file can be created in it, so an unwritable
- * directory fails with one clear message before any dump starts. An existing directory keeps its mode, but one
- * that another user can write is refused (backupDirProblem); the files themselves are always 0600.
+ * directory fails with one clear message before any dump starts. An existing directory keeps its mode, but the
+ * whole path must be one no other user controls (trusted-files.ts: no symlink, no other owner, no other writer),
+ * root included: the checksum restore trusts would otherwise be theirs.
  */
 export function prepareBackupDir(dir: string): void {
   try {
@@ -83,7 +68,7 @@ export function prepareBackupDir(dir: string): void {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       fs.chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
     }
-    const problem = backupDirProblem(dir, fs.statSync(dir), process.getuid?.() ?? 0);
+    const problem = pathProblem(dir);
     if (problem) throw Object.assign(new Error(problem), { code: undefined });
     const probe = path.join(dir, `.write-probe-${process.pid}`);
     fs.writeFileSync(probe, "", { mode: 0o600, flag: "wx" });
@@ -121,18 +106,6 @@ export async function writeBackupAtomically<T>(
     fs.rmSync(`${temporary}.sha256`, { force: true });
     throw err;
   }
-}
-
-export async function verifyChecksum(file: string): Promise<void> {
-  const sumFile = `${file}.sha256`;
-  if (!fs.existsSync(sumFile))
-    throw new Error(`Refusing ${file}: its checksum file ${path.basename(sumFile)} is missing`);
-  const expected = fs.readFileSync(sumFile, "utf8").split(/\s+/)[0];
-  const actual = await sha256File(file);
-  if (expected !== actual)
-    throw new Error(
-      `Refusing ${file}: checksum mismatch (expected ${expected}, file has ${actual}); the backup is corrupt or was modified`,
-    );
 }
 
 /** Deletes backups (and their checksum files) older than `keepDays`, returning what it removed. */

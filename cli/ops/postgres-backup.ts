@@ -1,9 +1,10 @@
 // PostgreSQL dumps with pg_dump (custom format) and restores with pg_restore. pg_dump refuses servers newer than
 // itself, so the client's major version is checked first; the dev stack can use the container's own pg_dump.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import type { Client } from "pg";
 import { MARKER_SCHEMA, MONITORING_SCHEMA } from "../../migrator/bootstrap";
+import { spawnGuarded } from "./child-guard";
 import { libpqEnvironment } from "./pg-env";
 
 /**
@@ -73,10 +74,7 @@ function run(
       child.kill("SIGTERM");
       reject(err);
     };
-    const child = spawn(command[0], command.slice(1), {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnGuarded(command, env);
     let stdout = "";
     let stderr = "";
     let bytes = 0;

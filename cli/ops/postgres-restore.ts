@@ -12,6 +12,13 @@ import { setVerifiers } from "../../migrator/bootstrap-hardening";
 import { monitoringStatements } from "../../migrator/bootstrap";
 import { adminConnection, ensurePinned } from "../../migrator/admin-session";
 import { pgRestore } from "./postgres-backup";
+import { RestoreProgress, explainFailure } from "./restore-failure";
+import {
+  RESTORE_LOGIN_PREFIX,
+  dropRestoreLoginSql,
+  leaseRestoreLogin,
+  sweepStaleRestoreLogins,
+} from "../../migrator/restore-logins";
 
 export interface RestoreOptions {
   /** --force: replace the objects of a non-empty database. */
@@ -51,70 +58,115 @@ export async function checkRestoreTarget(
   return confirmDestructive(client, "restore", confirmation);
 }
 
+export interface RestoreResult {
+  readonly marker?: StackMarker;
+  /** Temporary logins a crashed restore left behind, dropped before this one started (#26 item 8). */
+  readonly swept: string[];
+  readonly warnings: string[];
+}
+
 export async function restorePostgres(
   adminUrl: string,
   file: string,
   options: RestoreOptions,
-): Promise<{ marker?: StackMarker }> {
+): Promise<RestoreResult> {
   const config = adminConnection({ connectionString: adminUrl, application_name: "offthegrid-ops" });
-  const read = async <T>(work: (c: Client) => Promise<T>): Promise<T> => {
+  const connect = async () => {
     const client = new PgClient(config);
+    // A server that goes away emits 'error' on idle clients: the step in progress reports it, not a crash.
+    client.on("error", () => undefined);
     await client.connect();
     await ensurePinned(client);
+    return client;
+  };
+  const read = async <T>(work: (c: Client) => Promise<T>): Promise<T> => {
+    const client = await connect();
     try {
       return await work(client);
     } finally {
       await client.end().catch(() => undefined);
     }
   };
-  const { marker, tables } = await read(async (c) => ({
+  const { marker, tables, database } = await read(async (c) => ({
     marker: await checkRestoreTarget(c, options),
     tables: await tablesInPublic(c),
+    database: (await c.query("SELECT current_database() AS d")).rows[0].d as string,
   }));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-restore-"));
+  // The lease session lives as long as this restore: its advisory lock tells every sweep the login is in use.
+  const lease = await connect();
+  const warnings: string[] = [];
+  const loader = restoreLogin();
+  const progress: RestoreProgress = { phase: "preparing", database, login: loader.name, loginDropped: false };
+  try {
+    const swept = await sweepStaleRestoreLogins(lease, OWNER_GROUP, warnings);
+    await leaseRestoreLogin(lease, loader.name);
+    await loadAsLogin(adminUrl, file, tables, loader, read, progress);
+    const after = await read(readMarker);
+    if (JSON.stringify(after) !== JSON.stringify(marker))
+      throw new Error(
+        `The restore changed the stack marker (${describeMarker(marker)} → ${describeMarker(after)}): check the dump's origin and rerun the stack's bootstrap (pulumi up).`,
+      );
+    return { marker, swept, warnings };
+  } catch (err) {
+    throw await explainFailure(err as Error, progress, read);
+  } finally {
+    await lease.end().catch(() => undefined);
+  }
+}
+
+async function loadAsLogin(
+  adminUrl: string,
+  file: string,
+  tables: number,
+  loader: RestoreLogin,
+  read: <T>(work: (c: Client) => Promise<T>) => Promise<T>,
+  progress: RestoreProgress,
+): Promise<void> {
   // The dump's CHECK constraints, defaults and index expressions call owner-defined functions while the data
   // loads; run as the admin they would run as superuser (the owner's function could ALTER ROLE itself SUPERUSER).
   // So the load logs in as a fresh non-superuser member of the owner group, not the admin with --role (SET ROLE), which a
   // dump's RESET ROLE / SET SESSION AUTHORIZATION would undo. Its password is random, used once, dropped after.
-  const loader = restoreLogin();
-  await read(async (c) => {
-    await c.query(createLoginSql(loader));
-    // The password goes in as a SCRAM verifier through a bind parameter (setVerifiers), never in statement text:
-    // pg_stat_activity shows that text to the read-only role, which could log in as this owner member meanwhile.
-    await c.query("BEGIN");
-    try {
-      await setVerifiers(c, { [loader.name]: loader.password });
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK");
-      throw err;
-    }
-    // CREATE SCHEMA (migrations) needs CREATE on the database, which the owner group does not hold.
-    const db = (await c.query("SELECT current_database() AS db")).rows[0].db as string;
-    await c.query(`GRANT CREATE ON DATABASE ${c.escapeIdentifier(db)} TO ${loader.name}`);
-    // The stack bootstrap gives public to the owner group (migrator/bootstrap.ts); a fresh target's public is
-    // still the database owner's, and the dump's ALTER SCHEMA public OWNER needs the current owner to run it.
-    await c.query(`ALTER SCHEMA public OWNER TO ${OWNER_GROUP}`);
-    // The one extension the bootstrap creates, in its schema (migrator/bootstrap.ts), from its definition rather
-    // than the dump's (dumps leave that schema out).
-    for (const statement of monitoringStatements(SCHEMA_ROLES.readonly.name)) await c.query(statement);
-  });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-restore-"));
   try {
+    await read(async (c) => {
+      await c.query(createLoginSql(loader));
+      // The password goes in as a SCRAM verifier through a bind parameter (setVerifiers), never in statement text:
+      // pg_stat_activity shows that text to the read-only role, which could log in as this owner member meanwhile.
+      await c.query("BEGIN");
+      try {
+        await setVerifiers(c, { [loader.name]: loader.password });
+        await c.query("COMMIT");
+      } catch (err) {
+        await c.query("ROLLBACK");
+        throw err;
+      }
+      // CREATE SCHEMA (migrations) needs CREATE on the database, which the owner group does not hold.
+      const db = (await c.query("SELECT current_database() AS db")).rows[0].db as string;
+      await c.query(`GRANT CREATE ON DATABASE ${c.escapeIdentifier(db)} TO ${loader.name}`);
+      // The stack bootstrap gives public to the owner group (migrator/bootstrap.ts); a fresh target's public is
+      // still the database owner's, and the dump's ALTER SCHEMA public OWNER needs the current owner to run it.
+      await c.query(`ALTER SCHEMA public OWNER TO ${OWNER_GROUP}`);
+      // The one extension the bootstrap creates, in its schema (migrator/bootstrap.ts), from its definition rather
+      // than the dump's (dumps leave that schema out).
+      for (const statement of monitoringStatements(SCHEMA_ROLES.readonly.name)) await c.query(statement);
+    });
+    progress.phase = "loading";
     await pgRestore(loginUrl(adminUrl, loader), file, {
       clean: tables > 0,
       listFile: path.join(work, "restore.list"),
       asNonSuperuser: true,
     });
+    progress.phase = "loaded";
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
-    await read((c) => c.query(dropLoginSql(loader.name)));
+    try {
+      await read((c) => c.query(dropLoginSql(loader.name)));
+      progress.loginDropped = true;
+    } catch (err) {
+      progress.dropError = err as Error;
+    }
   }
-  const after = await read(readMarker);
-  if (JSON.stringify(after) !== JSON.stringify(marker))
-    throw new Error(
-      `The restore changed the stack marker (${describeMarker(marker)} → ${describeMarker(after)}): check the dump's origin and rerun the stack's bootstrap (pulumi up).`,
-    );
-  return { marker };
+  if (progress.dropError) throw progress.dropError;
 }
 
 /** The schema owner group the restore's objects belong to (stack/credentials/roles.ts). */
@@ -127,7 +179,7 @@ export interface RestoreLogin {
 
 export function restoreLogin(): RestoreLogin {
   return {
-    name: `offthegrid_restore_${crypto.randomBytes(6).toString("hex")}`,
+    name: `${RESTORE_LOGIN_PREFIX}${crypto.randomBytes(6).toString("hex")}`,
     password: crypto.randomBytes(24).toString("base64url"),
   };
 }
@@ -141,15 +193,8 @@ export function createLoginSql(login: RestoreLogin): string {
   );
 }
 
-/**
- * Anything the login still owns goes to the owner group (the dump's ALTER OWNER normally did that already).
- * REASSIGN OWNED and DROP OWNED need the privileges of the login: a superuser has them, a non-superuser admin (the
- * RDS master) does not (PostgreSQL 16+ gives the creator of a role ADMIN on it, without INHERIT or SET; 15 gives a
- * CREATEROLE role nothing), so the admin takes the login's membership first (CREATEROLE on 15, ADMIN on 16+).
- */
-export function dropLoginSql(name: string): string {
-  return `GRANT ${name} TO CURRENT_USER; REASSIGN OWNED BY ${name} TO ${OWNER_GROUP}; DROP OWNED BY ${name}; DROP ROLE ${name}`;
-}
+/** Drops the login and hands what it still owns to the owner group (migrator/restore-logins.ts). */
+export const dropLoginSql = (name: string): string => dropRestoreLoginSql(name, OWNER_GROUP);
 
 /** The admin URL with the restore login's credentials in place of the admin's (same host, TLS settings). */
 export function loginUrl(adminUrl: string, login: RestoreLogin): string {

@@ -108,22 +108,23 @@ function parseLine(raw: string, where: string): RedisBackupLine {
 }
 
 /** Streams the backup's lines with their 1-based line numbers (blank lines skipped). */
-async function* backupLines(file: string): AsyncGenerator<RedisBackupLine> {
+async function* backupLines(file: string, shownAs = file): AsyncGenerator<RedisBackupLine> {
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
   let number = 0;
   for await (const raw of lines) {
     number++;
-    if (raw.trim()) yield parseLine(raw, `${file} line ${number}`);
+    if (raw.trim()) yield parseLine(raw, `${shownAs} line ${number}`);
   }
 }
 
 export async function restoreRedis(
   redis: Redis | Cluster,
   file: string,
-  options: { replace: boolean },
+  /** `shownAs`: the name messages use (the backup the operator named, when `file` is its private copy). */
+  options: { replace: boolean; shownAs?: string },
 ): Promise<number> {
   // Two passes: the whole file is checked before the first key is written, without holding it in memory.
-  for await (const line of backupLines(file)) void line;
+  for await (const line of backupLines(file, options.shownAs)) void line;
   if (!(redis instanceof Cluster)) await refuseSingleNodeOfCluster(redis, "restore");
   let count = 0;
   for await (const line of backupLines(file)) {
