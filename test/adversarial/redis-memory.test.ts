@@ -131,8 +131,15 @@ describe("adversarial: Redis memory per client (real redis-server, the stack's r
     const value = "v".repeat(1_000_000);
     assert.equal(await app.set("cache:leaderboard:big", value, "EX", 300), "OK");
     assert.equal((await app.get("cache:leaderboard:big"))?.length, value.length);
-    const window = await app.multi().zadd("rate_limit:u1:api", Date.now(), "m1").zcard("rate_limit:u1:api").exec();
-    assert.deepEqual(window, [[null, 1], [null, 1]]);
+    const window = await app
+      .multi()
+      .zadd("rate_limit:u1:api", Date.now(), "m1")
+      .zcard("rate_limit:u1:api")
+      .exec();
+    assert.deepEqual(window, [
+      [null, 1],
+      [null, 1],
+    ]);
     app.disconnect();
   });
 });

@@ -78,7 +78,7 @@ export const usedMemory = async (admin: Redis) => Number((await info(admin, "mem
 /** Waits until the server has taken in what the attackers sent: used_memory stable for 300 ms (at most 5 s). */
 export async function settle(admin: Redis): Promise<number> {
   let last = await usedMemory(admin);
-  for (const until = Date.now() + 5000; Date.now() < until; ) {
+  for (const until = Date.now() + 5000; Date.now() < until;) {
     await sleep(300);
     const now = await usedMemory(admin);
     if (Math.abs(now - last) < 64 * 1024) return now;
