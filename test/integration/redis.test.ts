@@ -203,7 +203,7 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
       const client = app();
       await client.connect();
       const value = "x".repeat(10_000);
-      const refused = [];
+      const refused: string[] = [];
       for (let i = 0; i < 1000; i++)
         await client.set(`grid_cache:bulk-${i}`, value).catch((e: Error) => refused.push(e.message));
       const stats = await control.info("stats");
