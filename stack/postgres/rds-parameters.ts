@@ -15,7 +15,7 @@ export interface RdsParameter {
 
 export const POSTGRES_FAMILY = "postgres17";
 
-/** As lib/postgres/settings.ts for dev: slots only the migrator and the master may take (issue #26 item 4). */
+/** As stack/postgres/settings.ts for dev: slots only the migrator and the master may take (issue #26 item 4). */
 export const RESERVED_CONNECTIONS = 5;
 
 /** work_mem in kB: a quarter of memory shared by every connection running ~2 sorts/hashes, within 4 MB–256 MB. */

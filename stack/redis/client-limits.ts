@@ -5,8 +5,8 @@
 const MB = 1024 * 1024;
 
 /**
- * The app's values are session documents, grid views and cached JSON of a few KB (lib/redis/key-patterns.ts,
- * harness/traffic/redis-ops.ts), the largest tens of KB. 1 MB is ~50 times that and the floor both Redis
+ * The app's values are session documents, grid views and cached JSON of a few KB (stack/redis/key-patterns.ts,
+ * testbed/traffic/redis-ops.ts), the largest tens of KB. 1 MB is ~50 times that and the floor both Redis
  * (`CONFIG SET` refuses less) and ElastiCache (permitted 1048576-536870912) accept. Redis' default is 512 MB: a
  * `SET` header announcing 400 MB let one client hold that much in its query buffer.
  */

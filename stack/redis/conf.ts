@@ -37,7 +37,7 @@ export function renderRedisConf(o: RedisConfOptions): string {
     "loglevel notice",
     "",
     "# Memory: revocations, rate limits and sessions share the instance with the cache, so a full instance refuses",
-    "# writes (OOM) rather than evict them (lib/redis/client-limits.ts).",
+    "# writes (OOM) rather than evict them (stack/redis/client-limits.ts).",
     `maxmemory ${o.maxmemoryMb}mb`,
     `maxmemory-policy ${MAXMEMORY_POLICY}`,
     "maxmemory-samples 5",

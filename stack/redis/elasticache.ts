@@ -32,7 +32,7 @@ export interface ElastiCacheRedisArgs {
 }
 
 /**
- * The seed's listpack limits, the dev server's eviction policy and client bounds (lib/redis/client-limits.ts).
+ * The seed's listpack limits, the dev server's eviction policy and client bounds (stack/redis/client-limits.ts).
  * ElastiCache for Redis 7 has no AOF: durability comes from Multi-AZ replicas with automatic failover plus daily
  * snapshots (see docs/aws.md).
  */

@@ -1,14 +1,14 @@
 // Issue #26 item 4 (PostgreSQL), the invariant: the operator and the migrator can always connect. The app held 97
 // of the dev server's 100 slots, which blocked `migrate` and backups. Here the app's two logins and the read-only
 // logins each open connections until PostgreSQL refuses them, at once, on a real PostgreSQL 17 with the dev
-// server's settings (lib/postgres/settings.ts: max_connections, reserved_connections) after the stack's bootstrap;
+// server's settings (stack/postgres/settings.ts: max_connections, reserved_connections) after the stack's bootstrap;
 // then the migrator migrates, a read-only login (what `backup` runs as) and the admin connect.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
-import { TestPostgres, startPostgres, withClient } from "../../harness/postgres";
-import { ROOT } from "../../harness/stack";
-import { DEV_SERVER_SETTINGS, serverArgs } from "../../lib/postgres/settings";
+import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
+import { ROOT } from "../../testbed/stack";
+import { DEV_SERVER_SETTINGS, serverArgs } from "../../stack/postgres/settings";
 import { connectionLimits } from "../../migrator/bootstrap-connections";
 import { migrateUp, readMigrationDirectory } from "../../migrator";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";

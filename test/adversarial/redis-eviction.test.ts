@@ -5,8 +5,8 @@
 // API writes its cache (SET … EX 300).
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
-import { RedisServer, startRedis } from "../../harness/redis-server";
-import { redisPasswordHash } from "../../lib/redis/conf";
+import { RedisServer, startRedis } from "../../testbed/redis-server";
+import { redisPasswordHash } from "../../stack/redis/conf";
 
 const ADMIN = "adv-evict-admin-Pw-0123456789abcdefg";
 const APP = "adv-evict-app-Pw-0123456789abcdefghij";

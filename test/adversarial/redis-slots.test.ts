@@ -6,9 +6,9 @@
 // and timeout are lowered on it so that filling the slots and waiting them out take seconds.
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
-import { RedisServer, startRedis } from "../../harness/redis-server";
-import { IDLE_TIMEOUT_SECONDS } from "../../lib/redis/client-limits";
-import { redisPasswordHash } from "../../lib/redis/conf";
+import { RedisServer, startRedis } from "../../testbed/redis-server";
+import { IDLE_TIMEOUT_SECONDS } from "../../stack/redis/client-limits";
+import { redisPasswordHash } from "../../stack/redis/conf";
 import { RawClient, rawClient, resp, sleep } from "./redis-raw";
 
 const ADMIN = "adv-slots-admin-Pw-0123456789abcdefg";
