@@ -11,6 +11,7 @@ import {
 } from "./bootstrap-hardening";
 import { AdminReach, adminReach, checkRolesManageable, roleAttributes } from "./bootstrap-admin";
 import { ensureIamLogins } from "./bootstrap-iam";
+import { limitConnections } from "./bootstrap-connections";
 import { pinnedFor } from "./admin-session";
 import { sweepStaleRestoreLogins } from "./restore-logins";
 import { ident, literal } from "./sql-text";
@@ -254,6 +255,9 @@ async function dropLegacyMarker(admin: Client, historySchema: string, warnings: 
   if (refused) warnings.push(`${statement} (a marker table earlier versions kept) was refused: ${refused}`);
 }
 
+const legacyGroup = (o: BootstrapOptions, key: keyof BootstrapRoles) =>
+  (o.legacyLogins ?? []).includes(o.roles[key]);
+
 const limitsOf = (key: keyof BootstrapRoles) => (key === "owner" ? {} : MEMBER_LIMITS[key]);
 
 /**
@@ -320,6 +324,16 @@ async function bootstrapPinned(admin: Client, o: BootstrapOptions): Promise<Boot
       (o.iamLogins ?? []).map((l) => ({ name: l.name, group: o.roles[l.role], limits: limitsOf(l.role) })),
       { groups: Object.values(o.roles), members: Object.values(o.members).flat() },
       roleAttributes(reach),
+      warnings,
+    );
+    const logins = (key: "app" | "readonly") => [
+      ...(legacyGroup(o, key) ? [o.roles[key]] : []),
+      ...o.members[key],
+      ...(o.iamLogins ?? []).filter((l) => l.role === key).map((l) => l.name),
+    ];
+    await limitConnections(
+      admin,
+      { owner, app: logins("app"), readonly: logins("readonly"), superuserAdmin: reach.superuser },
       warnings,
     );
     await setPasswordsUntracked(admin, o.setPasswords, warnings);

@@ -63,7 +63,9 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
   };
   const port = options.port ?? (await freePort());
   if (!options.skipInit) await initCluster(spec);
-  const server = await startServer(spec, port, [...SERVER_FLAGS, ...(options.extraFlags ?? [])]);
+  // As the stack's servers (lib/postgres/settings.ts): slots only the migrator and the admin may take (16+).
+  const reserved = (options.major ?? 17) >= 16 ? ["-c", "reserved_connections=5"] : [];
+  const server = await startServer(spec, port, [...SERVER_FLAGS, ...reserved, ...(options.extraFlags ?? [])]);
   const config = (database = "postgres", overrides: Partial<ClientConfig> = {}): ClientConfig => ({
     host: "127.0.0.1",
     port,

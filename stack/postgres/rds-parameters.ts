@@ -15,6 +15,9 @@ export interface RdsParameter {
 
 export const POSTGRES_FAMILY = "postgres17";
 
+/** As stack/postgres/settings.ts for dev: slots only the migrator and the master may take (issue #26 item 4). */
+export const RESERVED_CONNECTIONS = 5;
+
 /** work_mem in kB: a quarter of memory shared by every connection running ~2 sorts/hashes, within 4 MB–256 MB. */
 export function workMemKb(memoryGiB: number, maxConnections: number): number {
   const kb = Math.floor((memoryGiB * 1024 * 1024 * 0.25) / (maxConnections * 2));
@@ -44,6 +47,8 @@ export function postgresParameters(o: {
     // 8 kB pages: DBInstanceClassMemory bytes / 32768 = 25 % of memory (RDS's own default expression).
     reboot("shared_buffers", "{DBInstanceClassMemory/32768}"),
     reboot("max_connections", String(o.maxConnections)),
+    // For the migrator and the master (pg_use_reserved_connections, granted by the bootstrap): the app cannot take them.
+    reboot("reserved_connections", String(RESERVED_CONNECTIONS)),
     reboot("shared_preload_libraries", "pg_stat_statements"),
     ...(o.logicalReplication ? [reboot("rds.logical_replication", "1")] : []),
     // 8 kB pages: 75 % of memory.

@@ -5,6 +5,9 @@ export const POSTGRES_MAJOR = 17;
 
 export const DEV_SERVER_SETTINGS: Readonly<Record<string, string>> = {
   max_connections: "100",
+  // Slots only the migrator (the owner group) may take beyond superuser_reserved_connections' 3 for the admin;
+  // the bootstrap sizes the app's and read-only logins' CONNECTION LIMITs from both (migrator/bootstrap-connections.ts).
+  reserved_connections: "5",
   shared_buffers: "256MB",
   effective_cache_size: "1GB",
   maintenance_work_mem: "64MB",

@@ -1,6 +1,7 @@
 // Renders redis.conf for the dev container (and the integration tests, which substitute only paths and ports).
 // Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret; with an aclfile, none at all.
 import { createHash } from "node:crypto";
+import { MAXMEMORY_POLICY, clientLimitLines } from "./client-limits";
 import { RedisUsersOptions, redisUserRules, renderUserLines } from "./users-acl";
 
 export interface RedisServerOptions {
@@ -31,16 +32,19 @@ export function renderRedisConf(o: RedisConfOptions): string {
     "protected-mode yes",
     `port ${o.port}`,
     "tcp-keepalive 300",
-    "timeout 0",
     `dir ${o.dir}`,
     'logfile ""',
     "loglevel notice",
     "",
-    "# Memory: a cache first, so evict any key by LRU rather than refuse writes.",
+    "# Memory: revocations, rate limits and sessions share the instance with the cache, so a full instance refuses",
+    "# writes (OOM) rather than evict them (stack/redis/client-limits.ts).",
     `maxmemory ${o.maxmemoryMb}mb`,
-    "maxmemory-policy allkeys-lru",
+    `maxmemory-policy ${MAXMEMORY_POLICY}`,
     "maxmemory-samples 5",
     "lazyfree-lazy-eviction yes",
+    "",
+    "# Clients: bounded buffers, all clients together within a share of maxmemory, idle ones closed.",
+    ...clientLimitLines(),
     "",
     "# Persistence: RDB snapshots plus an append-only file fsynced every second.",
     "save 900 1",

@@ -7,6 +7,7 @@ import type { Tags } from "../aws/tags";
 import { RedisUserPasswords, redisUsers } from "./elasticache-users";
 import type { RedisAppAccess } from "./access";
 import { CACHE_ENGINES } from "./cache-engine";
+import { MAXMEMORY_POLICY, clientLimitParameters } from "./client-limits";
 
 export type { RedisUserPasswords } from "./elasticache-users";
 
@@ -31,12 +32,14 @@ export interface ElastiCacheRedisArgs {
 }
 
 /**
- * The seed's listpack limits and eviction policy. ElastiCache for Redis 7 has no AOF: durability comes from
- * Multi-AZ replicas with automatic failover plus daily snapshots (see docs/aws.md).
+ * The seed's listpack limits, the dev server's eviction policy and client bounds (stack/redis/client-limits.ts).
+ * ElastiCache for Redis 7 has no AOF: durability comes from Multi-AZ replicas with automatic failover plus daily
+ * snapshots (see docs/aws.md).
  */
 export function redisParameters(clusterMode: boolean): { name: string; value: string }[] {
   return [
-    { name: "maxmemory-policy", value: "allkeys-lru" },
+    { name: "maxmemory-policy", value: MAXMEMORY_POLICY },
+    ...clientLimitParameters(),
     { name: "hash-max-listpack-entries", value: "512" },
     { name: "hash-max-listpack-value", value: "64" },
     { name: "zset-max-listpack-entries", value: "128" },
@@ -66,6 +69,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
       `${name}-params`,
       {
         family: engine.family,
+        // Immutable: a new text would replace the group under a live replication group. It predates noeviction.
         description: "Off the Grid Redis: allkeys-lru and listpack limits",
         parameters: redisParameters(s.clusterMode),
         tags: args.tags,

@@ -59,7 +59,9 @@ export const redisKeys = {
     scope: "docker",
     default: 256,
     parse: integer(16, 65536),
-    description: "Redis maxmemory in MiB (eviction policy allkeys-lru).",
+    description:
+      "Redis maxmemory in MiB. Full means writes fail (OOM), nothing is evicted (noeviction: revocations, rate limits " +
+      "and sessions share the instance with the cache); client buffers may add 10 % on top.",
   }),
   redisAppKeyPatterns: {
     type: "array",

@@ -171,12 +171,17 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     });
   }
 
-  it("has maxmemory 256mb with allkeys-lru, AOF everysec and RDB snapshots in force", async () => {
+  it("has maxmemory 256mb with noeviction, client bounds, AOF everysec and RDB snapshots in force", async () => {
     const client = admin();
     await client.connect();
     const config = async (name: string) => ((await client.call("CONFIG", "GET", name)) as string[])[1];
     assert.equal(await config("maxmemory"), String(256 * 1024 * 1024));
-    assert.equal(await config("maxmemory-policy"), "allkeys-lru");
+    assert.equal(await config("maxmemory-policy"), "noeviction");
+    assert.equal(await config("proto-max-bulk-len"), String(1024 * 1024));
+    assert.equal(await config("client-query-buffer-limit"), String(2 * 1024 * 1024));
+    assert.equal(await config("maxmemory-clients"), "10%");
+    assert.equal(await config("timeout"), "300");
+    assert.match(await config("client-output-buffer-limit"), /^normal 8388608 2097152 10 /);
     assert.equal(await config("appendonly"), "yes");
     assert.equal(await config("appendfsync"), "everysec");
     assert.equal(await config("save"), "900 1 300 10 60 10000");
@@ -190,19 +195,26 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     );
   });
 
-  it("evicts least-recently-used keys instead of refusing writes when memory is full", async () => {
+  it("refuses writes (OOM) instead of evicting keys when memory is full (issue #26 item 3)", async () => {
     const control = admin();
     await control.connect();
     await control.call("CONFIG", "SET", "maxmemory", String(4 * 1024 * 1024));
-    const client = app();
-    await client.connect();
-    const value = "x".repeat(10_000);
-    for (let i = 0; i < 1000; i++) await client.set(`grid_cache:bulk-${i}`, value);
-    const stats = await control.info("stats");
-    const evicted = Number(/evicted_keys:(\d+)/.exec(stats)?.[1]);
-    assert.ok(evicted > 0, `evicted_keys=${evicted}`);
-    assert.equal(await client.get("grid_cache:bulk-999"), value, "the newest write is kept");
-    await control.call("CONFIG", "SET", "maxmemory", String(256 * 1024 * 1024));
+    try {
+      const client = app();
+      await client.connect();
+      const value = "x".repeat(10_000);
+      const refused: string[] = [];
+      for (let i = 0; i < 1000; i++)
+        await client.set(`grid_cache:bulk-${i}`, value).catch((e: Error) => refused.push(e.message));
+      const stats = await control.info("stats");
+      assert.equal(Number(/evicted_keys:(\d+)/.exec(stats)?.[1]), 0, "nothing evicted");
+      assert.ok(refused.length > 0 && /^OOM /.test(refused[0]), `refused: ${refused.length}`);
+      assert.equal(await client.get("grid_cache:bulk-0"), value, "the oldest write is kept");
+    } finally {
+      const keys = await control.keys("grid_cache:bulk-*");
+      if (keys.length) await control.unlink(...keys);
+      await control.call("CONFIG", "SET", "maxmemory", String(256 * 1024 * 1024));
+    }
   });
 
   it("passes the container's healthcheck (PING-only user, no secret), and fails it when nothing answers", async () => {

@@ -116,6 +116,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const command: string[] = pg.inputs.command;
     for (const setting of [
       "max_connections=100",
+      "reserved_connections=5",
       "shared_buffers=256MB",
       "effective_cache_size=1GB",
       "log_min_duration_statement=1000",
@@ -176,6 +177,8 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     assert.match(conf, /^aclfile \/data\/users\.acl$/m);
     assert.match(seed, /^user app on #[0-9a-f]{64} /m);
     assert.match(conf, /^maxmemory 256mb$/m);
+    assert.match(conf, /^maxmemory-policy noeviction$/m);
+    assert.match(conf, /^timeout 300$/m);
     assert.deepEqual(redis.inputs.command, ["redis-server", "/usr/local/etc/redis/redis.conf"]);
     const opts = run.options.find((o) => o.type === CONTAINER && o.name === "local-redis")!;
     assert.deepEqual(opts.opts.ignoreChanges, ["uploads[2]"], "the seed is the third upload");

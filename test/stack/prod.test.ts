@@ -147,7 +147,14 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     const [params] = ofType(run, T.cacheParams);
     assert.equal(params.inputs.family, "redis7");
     const p = Object.fromEntries(params.inputs.parameters.map((x: any) => [x.name, x.value]));
-    assert.equal(p["maxmemory-policy"], "allkeys-lru");
+    assert.equal(p["maxmemory-policy"], "noeviction");
+    assert.equal(p["proto-max-bulk-len"], "1048576");
+    assert.equal(p["client-query-buffer-limit"], "2097152");
+    assert.equal(p["client-output-buffer-limit-normal-hard-limit"], "8388608");
+    assert.equal(p["client-output-buffer-limit-normal-soft-limit"], "2097152");
+    assert.equal(p["client-output-buffer-limit-normal-soft-seconds"], "10");
+    assert.equal(p.timeout, "300");
+    assert.ok(!("maxmemory-clients" in p), "ElastiCache's redis7 family has no maxmemory-clients");
     assert.equal(p["hash-max-listpack-entries"], "512");
   });
 

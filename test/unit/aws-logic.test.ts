@@ -36,7 +36,7 @@ describe("AWS logic (pure)", () => {
     const params = Object.fromEntries(
       postgresParameters({ instanceClass: "db.r6g.large", maxConnections: 200 }).map((p) => [p.name, p]),
     );
-    for (const p of ["shared_buffers", "max_connections", "shared_preload_libraries"])
+    for (const p of ["shared_buffers", "max_connections", "reserved_connections", "shared_preload_libraries"])
       assert.equal(params[p].applyMethod, "pending-reboot");
     for (const p of ["work_mem", "effective_cache_size", "log_min_duration_statement", "rds.force_ssl"])
       assert.equal(params[p].applyMethod, "immediate");
@@ -44,6 +44,7 @@ describe("AWS logic (pure)", () => {
     assert.equal(params.effective_cache_size.value, "{DBInstanceClassMemory/10923}");
     assert.equal(params.work_mem.value, "10485");
     assert.equal(params["rds.force_ssl"].value, "1");
+    assert.equal(params.reserved_connections.value, "5", "slots for the migrator and the master");
   });
 
   it("detects backup windows that overlap the weekly maintenance window", () => {

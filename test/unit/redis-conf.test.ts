@@ -33,13 +33,26 @@ describe("redis.conf rendering (pure)", () => {
     const lines = directives(renderRedisConf({ ...options, maxmemoryMb: 512 }));
     for (const expected of [
       "maxmemory 512mb",
-      "maxmemory-policy allkeys-lru",
+      "maxmemory-policy noeviction",
       "appendonly yes",
       "appendfsync everysec",
       "save 900 1",
     ]) {
       assert.ok(lines.includes(expected), `missing: ${expected}`);
     }
+  });
+
+  it("bounds every client: value and query-buffer sizes, unread replies, all clients together, idle time", () => {
+    const lines = directives(renderRedisConf(options));
+    for (const expected of [
+      "proto-max-bulk-len 1048576",
+      "client-query-buffer-limit 2097152",
+      "client-output-buffer-limit normal 8388608 2097152 10",
+      "maxmemory-clients 10%",
+      "timeout 300",
+    ])
+      assert.ok(lines.includes(expected), `missing: ${expected}`);
+    assert.ok(!lines.includes("timeout 0"), "idle clients are closed");
   });
 
   it("switches the default user off and gives the app user only its key patterns and allowlist", () => {
