@@ -21,10 +21,10 @@ function redacting(io: Io): Io {
 }
 
 /** The one "error:" line (and, for a usage error, where help is); returns the exit code. */
-function reported(err: unknown, invocation: string | undefined, io: Io): number {
+function reported(err: unknown, invocation: string, io: Io): number {
   io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
   if (!(err instanceof UsageError)) return EXIT.failed;
-  io.err(`Run \`${invocation ? `${invocation} ` : ""}--help\` for usage.`);
+  io.err(`Run \`${invocation} --help\` for usage.`);
   return EXIT.usage;
 }
 
