@@ -11,11 +11,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { program as db } from "../../cli/db";
 import { program as migrate } from "../../cli/migrate";
-import { policyCheck } from "../../cli/policy-check";
+import { policyCheck } from "../../testbed/policy-check";
 import { flagsOf } from "../../cli/shared/usage";
 import type { CommandSpec, Program } from "../../cli/shared/program";
-import { ROOT } from "../../harness/stack";
-import { traffic } from "../../harness/traffic/main";
+import { ROOT } from "../../testbed/stack";
+import { traffic } from "../../testbed/traffic/main";
 
 /** The commands' own environment: unreachable servers, so that commands get past "is not set" and use the flags. */
 const ENV_PASSWORD = "env-Pw-3b9e1d";
@@ -63,13 +63,13 @@ const ENTRIES: Entry[] = [
   // Unreachable targets and a short run: `--ledger-out URL` gets as far as writing the ledger.
   {
     label: "npm run traffic",
-    command: tsEntry("harness/traffic/main.ts"),
+    command: tsEntry("testbed/traffic/main.ts"),
     commands: [traffic],
     base: ["--outputs", OUTPUTS, "--duration", "0.2"],
   },
   {
     label: "npm run policy:check",
-    command: tsEntry("cli/policy-check.ts"),
+    command: tsEntry("testbed/policy-check.ts"),
     commands: [policyCheck],
     base: ["--stack", "prod"],
   },
