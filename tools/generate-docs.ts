@@ -4,6 +4,7 @@
 // --check: writes nothing, exits 1 listing the files that are out of date (what the drift tests assert too).
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { scriptArgs } from "../cli/shared/program";
 import { renderConfigurationDoc, withGeneratedConfig } from "../stack/config/reference";
 import { withGeneratedLintRules } from "../migrator/lint/rules-doc";
 import type { PolicyConfigFile } from "../policy/offline";
@@ -37,7 +38,12 @@ export function generatedFiles(): Record<string, string> {
 }
 
 if (require.main === module) {
-  const check = process.argv.includes("--check");
+  // A mistyped --check must not fall through to rewriting the files: unknown options are refused.
+  const check = scriptArgs("npm run docs:generate --", {
+    name: "docs:generate",
+    summary: "rewrite the generated docs and Pulumi.yaml's config block from the tables in code",
+    flags: [{ name: "--check", help: "write nothing; exit 1 listing the files that are out of date" }],
+  }).has("--check");
   let stale = 0;
   for (const [file, text] of Object.entries(generatedFiles())) {
     const full = path.join(root, file);

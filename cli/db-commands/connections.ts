@@ -4,7 +4,7 @@ import Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
 import { adminConnection, ensurePinned, isPinned } from "../../migrator/admin-session";
 import { RedisTarget, connectForData } from "../ops/redis-connect";
-import { UrlSource, connectionUrl, optionalConnectionUrl } from "../ops/urls";
+import { UrlSource, connectionUrl, optionalConnectionUrl, urlOnCommandLine } from "../ops/urls";
 import type { Args, Flag } from "../shared/program";
 
 /** A connection URL comes from its environment variable or from a file, never from argv (ps, shell history). */
@@ -19,7 +19,8 @@ type Source = keyof typeof SOURCES;
 
 /**
  * The flags for one URL: `--x-url-file FILE`, and `--x-url` itself, declared only so that it is refused with the
- * reason (and the alternative) rather than as an unknown option.
+ * reason (and the alternative) rather than as an unknown option, by every command that declares it, whether or not
+ * this run would have read it (`backup --redis-only --database-url …`).
  */
 export function urlFlags(source: Source): Flag[] {
   const s = SOURCES[source];
@@ -29,6 +30,7 @@ export function urlFlags(source: Source): Flag[] {
       name: s.flag,
       value: "URL",
       help: `refused: a URL on the command line shows its password (use $${s.env})`,
+      refused: urlOnCommandLine(s),
     },
   ];
 }

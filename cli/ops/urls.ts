@@ -10,16 +10,20 @@ export interface UrlSource {
   readonly purpose: string;
 }
 
+/** Why `--x-url URL` is refused, and what to do instead (the command-line parser refuses it with this too). */
+export function urlOnCommandLine(source: Pick<UrlSource, "flag" | "env">): string {
+  return (
+    `${source.flag} is not accepted: a URL on the command line shows its password to every user (ps, /proc). ` +
+    `Set ${source.env}, or put the URL in a file readable only by you and pass ${source.flag}-file FILE.`
+  );
+}
+
 export function connectionUrl(
   flags: ReadonlyMap<string, string | true>,
   source: UrlSource,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  if (flags.has(source.flag))
-    throw new UsageError(
-      `${source.flag} is not accepted: a URL on the command line shows its password to every user (ps, /proc). ` +
-        `Set ${source.env}, or put the URL in a file readable only by you and pass ${source.flag}-file FILE.`,
-    );
+  if (flags.has(source.flag)) throw new UsageError(urlOnCommandLine(source));
   const file = flags.get(`${source.flag}-file`);
   if (typeof file === "string") {
     let text: string;

@@ -17,6 +17,12 @@ function fixture() {
           { name: "--url", value: "URL", env: "TOOL_TEST_URL", help: "where" },
           { name: "--count", value: "N", help: "how many" },
           { name: "--yes", help: "confirm" },
+          {
+            name: "--url-arg",
+            value: "URL",
+            help: "refused",
+            refused: "--url-arg is not accepted: use the file",
+          },
         ],
         json: true,
         async run(args) {
@@ -69,8 +75,11 @@ describe("CLI shape (cli/shared/program.ts)", () => {
     [["go", "a", "b", "c"], /"go" takes FILE \[N\], got a b c/],
     [
       ["go", "a", "--nope"],
-      /unknown option --nope for "go"\. Options: --url, --count, --yes, --json, --help/,
+      /unknown option --nope for "go"\. Options: --url, --count, --yes, --url-arg, --json, --help/,
     ],
+    [["go", "a", "-x"], /unknown option -x for "go"/],
+    [["go", "a", "--url-arg", "x://1"], /--url-arg is not accepted: use the file/],
+    [["go", "a", "--url-arg"], /--url-arg is not accepted: use the file/],
     [["go", "a", "--url"], /--url needs a value \(URL\)/],
     [["go", "a", "--url", "--yes"], /--url needs a value/],
     [["go", "a", "--yes=1"], /--yes takes no value/],
@@ -85,6 +94,44 @@ describe("CLI shape (cli/shared/program.ts)", () => {
       assert.match(r.err, /--help` for usage/);
     });
   }
+
+  it("takes what follows -- as positionals, and -h as --help", async () => {
+    const r = await run(["go", "--", "--yes", "-1"]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.args.positionals, ["--yes", "-1"]);
+    assert.equal(r.args.has("--yes"), false);
+    assert.match((await run(["go", "-h"])).out, /^Usage: tool go FILE \[N\] \[options\]$/m);
+  });
+
+  it("prints no password of a URL it echoes, on stdout or stderr", async () => {
+    const usage = await run(["stop", "postgresql://u:Secret1@h/db"]);
+    assert.match(usage.err, /unknown command "stop"/);
+    const echoed = await run(["go", "redis://u:Secret2@h", "x", "y"]);
+    assert.match(echoed.err, /got redis:\/\/u:\*\*\*@h x y/);
+    let out = "";
+    const code = await runProgram(
+      {
+        name: "tool",
+        summary: "",
+        commands: [
+          {
+            name: "say",
+            summary: "",
+            args: ["[WORD...]"],
+            run: async (args, io) => {
+              io.out(args.positionals.join(" "));
+              throw new Error(`cannot open ${args.positionals[0]}`);
+            },
+          },
+        ],
+      },
+      ["say", "postgres://a:Secret3@h/d", "b", "rediss://:Secret4@h"],
+      { out: (l) => (out += l), err: (l) => (out += l), progress: (t) => (out += t) },
+    );
+    assert.equal(code, EXIT.failed);
+    assert.match(out, /^postgres:\/\/a:\*\*\*@h\/d b rediss:\/\/:\*\*\*@h/);
+    assert.doesNotMatch(usage.err + echoed.err + out, /Secret/);
+  });
 
   it("--help: program and command usage on stdout, exit 0; no arguments: usage on stderr, exit 2", async () => {
     const top = await run(["--help"]);

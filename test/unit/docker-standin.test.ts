@@ -138,6 +138,11 @@ describe("npm run standins:docker (wipes retained stand-in volumes)", function (
     assert.match(rm.stderr, /no such volume: nope/);
     assert.equal(fs.existsSync(path.join(root, "volumes", "offthegrid-dev-redisdata")), false);
     assert.equal(fs.existsSync(path.join(root, "volumes", "offthegrid-dev-pgdata")), true);
+    // `volume rm ..` named the daemon's whole folder: refused, nothing removed.
+    const outside = run("volume", "rm", "..", "../containers");
+    assert.equal(outside.status, 1);
+    assert.match(outside.stderr, /invalid volume name "\.\.": letters, digits/);
+    assert.equal(fs.existsSync(path.join(root, "containers", "offthegrid-dev-postgres")), true);
     assert.equal(run("ps").stdout.trim(), "offthegrid-dev-postgres\texited");
   });
 });

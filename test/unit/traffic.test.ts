@@ -27,7 +27,7 @@ import {
   mayResend,
   redisOptions,
 } from "../../testbed/traffic/client-profile";
-import { optionsFromFlags, parseArgs } from "../../testbed/traffic/main";
+import { optionsFromFlags, trafficArgs } from "../../testbed/traffic/main";
 import { pick } from "../../testbed/traffic/runner";
 import type { User } from "../../testbed/traffic/workload";
 import { DEFAULT_APP_KEY_PATTERNS } from "../../stack/redis/access";
@@ -381,14 +381,17 @@ describe("traffic harness: targets, options and arguments", () => {
     for (const argv of [
       ["--database-url", "postgresql://u:p@127.0.0.1/x"],
       ["--redis-url=redis://u:p@127.0.0.1"],
-      ["redis://u:p@127.0.0.1"],
     ])
-      assert.throws(() => parseArgs(argv), /not accepted on the command line/, argv.join(" "));
-    assert.throws(() => parseArgs(["--duration"]), /--duration needs a value/);
-    assert.throws(() => parseArgs(["--frobnicate"]), /unknown argument --frobnicate/);
-    assert.throws(() => optionsFromFlags(parseArgs(["--rate", "fast"])), /--rate must be a number, got fast/);
+      assert.throws(() => trafficArgs(argv), /not accepted on the command line/, argv.join(" "));
+    assert.throws(() => trafficArgs(["redis://u:p@127.0.0.1"]), /"traffic" takes no arguments/);
+    assert.throws(() => trafficArgs(["--duration"]), /--duration needs a value/);
+    assert.throws(() => trafficArgs(["--frobnicate"]), /unknown option --frobnicate for "traffic"/);
+    assert.throws(
+      () => optionsFromFlags(trafficArgs(["--rate", "fast"])),
+      /--rate must be a number, got fast/,
+    );
     const o = optionsFromFlags(
-      parseArgs(["--duration=2.5", "--redis-families", "seed", "--stores", "redis"]),
+      trafficArgs(["--duration=2.5", "--redis-families", "seed", "--stores", "redis"]),
     );
     assert.equal(o.durationMs, 2500);
     assert.deepEqual(o.redisFamilies, SEED_FAMILIES);

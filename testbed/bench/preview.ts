@@ -9,12 +9,20 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineSession } from "../engine/session";
+import { scriptArgs } from "../../cli/shared/program";
 import { median } from "./whole-process";
 import { ROOT } from "../root";
 
-const argv = process.argv.slice(2);
-const pairs = Number(argv.includes("--pairs") ? argv[argv.indexOf("--pairs") + 1] : 5);
-const withUp = argv.includes("--up");
+const args = scriptArgs("npm run bench:preview --", {
+  name: "bench:preview",
+  summary: "whole-process `pulumi preview` of the dev stack against a one-resource floor, alternating pairs",
+  flags: [
+    { name: "--pairs", value: "N", help: "alternating dev/floor pairs (default 5)" },
+    { name: "--up", help: "also a no-op `up` of each (after one real `up`)" },
+  ],
+});
+const pairs = args.integer("--pairs", 5);
+const withUp = args.has("--up");
 
 const FLOOR_PROGRAM = `// One resource through the same CLI, language host and a stand-in plugin: the floor.
 import * as random from "@pulumi/random";

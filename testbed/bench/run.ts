@@ -4,6 +4,13 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ROOT } from "../root";
+import { scriptArgs } from "../../cli/shared/program";
+
+const args = scriptArgs("npm run bench --", {
+  name: "bench",
+  summary: "program evaluation under mocks and typecheck times, beside their goals",
+  flags: [{ name: "--with-tests", help: "also the whole `npm test` wall time" }],
+});
 
 const root = ROOT;
 const node = process.execPath;
@@ -44,7 +51,7 @@ for (const [file, stack] of stacks) {
 }
 const tsc = timed(node, [path.join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", "."]);
 row("tsc --noEmit", `${Math.round(tsc.ms)} ms`, "<= 10000 ms");
-if (process.argv.includes("--with-tests")) {
+if (args.has("--with-tests")) {
   const suite = timed("npm", ["test", "--silent"]);
   const passing = /(\d+) passing/.exec(suite.stdout)?.[1] ?? "?";
   row(`npm test (${passing} tests)`, `${(suite.ms / 1000).toFixed(1)} s`, "<= 180 s");

@@ -9,21 +9,27 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
 import { startPostgres, TestPostgres } from "../postgres";
+import { scriptArgs } from "../../cli/shared/program";
 import { buildSchema } from "./write-schemas";
 import { SQL_DIR } from "../root";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
+const args = scriptArgs("npm run bench:sessions --", {
+  name: "bench:sessions",
+  summary: "cleanup_expired_sessions in batches against one DELETE, on identical copies of a generated table",
+  flags: [
+    { name: "--expired", value: "COUNTS", help: "expired rows per run, e.g. 100k,400k,1M (default 100k)" },
+    { name: "--layout", value: "LIST", help: "correlated,scattered (default both)" },
+    { name: "--before", help: "also run 001's ctid-batched function on a third copy" },
+  ],
+});
 const count = (s: string) => {
   const m = /^(\d+(?:\.\d+)?)([kM]?)$/.exec(s);
   if (!m) throw new Error(`--expired takes counts such as 100k,400k,1M (got "${s}")`);
   return Math.round(Number(m[1]) * { "": 1, k: 1e3, M: 1e6 }[m[2]]!);
 };
-const SIZES = arg("expired", "100k").split(",").map(count);
-const BEFORE = process.argv.includes("--before");
-const LAYOUTS = arg("layout", "correlated,scattered").split(",") as Layout[];
+const SIZES = (args.value("--expired") ?? "100k").split(",").map(count);
+const BEFORE = args.has("--before");
+const LAYOUTS = (args.value("--layout") ?? "correlated,scattered").split(",") as Layout[];
 type Layout = "correlated" | "scattered";
 // correlated: rows inserted as sessions are created, each expiring a fixed 48.5 days later, so heap order
 //   follows expiry order (what a live table looks like). scattered: expiries unrelated to heap order (the

@@ -20,13 +20,19 @@ import {
 import { EngineSession } from "../engine/session";
 import { freePort } from "../ports";
 import { renderEventTable, spawnTraffic, verifySavedLedger, type EventRow } from "../traffic";
+import { scriptArgs } from "../../cli/shared/program";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const SETTLE_MS = Number(arg("settle", "10")) * 1000;
-const RATE = arg("rate", "100");
+const args = scriptArgs("npm run bench:traffic --", {
+  name: "bench:traffic",
+  summary:
+    "the app's traffic through every lifecycle event of the dev stack, one table row per event and store",
+  flags: [
+    { name: "--settle", value: "SECONDS", help: "traffic after each event (default 10)" },
+    { name: "--rate", value: "N", help: "requests per second (default 100)" },
+  ],
+});
+const SETTLE_MS = args.integer("--settle", 10) * 1000;
+const RATE = String(args.integer("--rate", 100));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {

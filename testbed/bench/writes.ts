@@ -8,19 +8,27 @@
 import * as fs from "node:fs";
 import { Client } from "pg";
 import { startPostgres, TestPostgres } from "../postgres";
+import { scriptArgs } from "../../cli/shared/program";
 import * as W from "./write-schemas";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const SIZES = { small: { users: 10_000, grids: 10 }, issue: { users: 100_000, grids: 10 } } as const;
-const size = SIZES[arg("size", "small") as keyof typeof SIZES];
+const args = scriptArgs("npm run bench:writes --", {
+  name: "bench:writes",
+  summary: "the cost of keeping the rollups on the write path, per schema, medians of alternating rounds",
+  flags: [
+    { name: "--size", value: "SIZE", help: `${Object.keys(SIZES).join(" or ")} (default small)` },
+    { name: "--rounds", value: "N", help: "rounds (default 3)" },
+    { name: "--samples", value: "N", help: "single-row writes per round (default 400)" },
+    { name: "--schemas", value: "LIST", help: `some of ${W.SCHEMAS.join(",")} (default all)` },
+    { name: "--durable", help: "fsync on: commits wait for the WAL flush, as in production" },
+  ],
+});
+const size = SIZES[(args.value("--size") ?? "small") as keyof typeof SIZES];
 if (!size) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
-const ROUNDS = Number(arg("rounds", "3"));
-const SAMPLES = Number(arg("samples", "400"));
-const SCHEMAS = arg("schemas", W.SCHEMAS.join(",")).split(",") as W.SchemaKind[];
-const DURABLE = process.argv.includes("--durable");
+const ROUNDS = args.integer("--rounds", 3);
+const SAMPLES = args.integer("--samples", 400);
+const SCHEMAS = (args.value("--schemas") ?? W.SCHEMAS.join(",")).split(",") as W.SchemaKind[];
+const DURABLE = args.has("--durable");
 const WRITERS = 8;
 const OPS_PER_WRITER = Math.round(SAMPLES / 4);
 

@@ -3,6 +3,8 @@
 // `npm run -s pulumi` looks: OFFTHEGRID_STANDIN_DOCKER_ROOT, or the folder of the suite's PULUMI_HOME.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Io, processIo } from "../../cli/shared/io";
+import { Command, EXIT, Program, UsageError, runProgram } from "../../cli/shared/program";
 import { defaultHome } from "./cli";
 
 process.env.PULUMI_HOME = defaultHome();
@@ -11,8 +13,6 @@ process.env.PULUMI_HOME = defaultHome();
 const host = require("../standins/docker-host") as typeof import("../standins/docker-host");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const containers = require("../standins/docker-container") as typeof import("../standins/docker-container");
-
-const USAGE = "usage: npm run -s standins:docker -- ps | volume ls | volume rm <name>...";
 
 function containerNames(): string[] {
   const dir = path.join(host.dockerRoot(), "containers");
@@ -30,42 +30,65 @@ function volumesInUse(): Map<string, string> {
   return used;
 }
 
-function main(args: string[]): number {
-  const [command, sub, ...rest] = args;
-  if (command === "ps") {
+const ps: Command = {
+  name: "ps",
+  summary: "list the stand-in containers, running or exited",
+  async run(_args, io) {
     for (const name of containerNames()) {
       const state = containers.containerState(name);
-      console.log(`${name}\t${state && containers.alive(state.pid) ? "running" : "exited"}`);
+      io.out(`${name}\t${state && containers.alive(state.pid) ? "running" : "exited"}`);
     }
-    return 0;
-  }
-  if (command === "volume" && sub === "ls") {
-    const dir = path.join(host.dockerRoot(), "volumes");
-    for (const name of fs.readdirSync(dir)) console.log(name);
-    return 0;
-  }
-  if (command === "volume" && sub === "rm" && rest.length > 0) {
-    const used = volumesInUse();
-    let failed = 0;
-    for (const name of rest) {
-      const dir = host.volumeDir(name);
-      if (used.has(name)) {
-        console.error(
-          `Error: volume ${name} is in use by container ${used.get(name)}: \`pulumi destroy\` (or remove the container) first`,
-        );
-        failed++;
-      } else if (!fs.existsSync(dir)) {
-        console.error(`Error: no such volume: ${name}`);
-        failed++;
-      } else {
-        fs.rmSync(dir, { recursive: true, force: true });
-        console.log(name);
-      }
+    return EXIT.ok;
+  },
+};
+
+/** Docker's own rule for volume names; it also keeps `rm` inside the volumes folder (no "..", no "/"). */
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function removeVolumes(names: readonly string[], io: Io): number {
+  const used = volumesInUse();
+  let failed = 0;
+  for (const name of names) {
+    const dir = host.volumeDir(name);
+    const problem = !VOLUME_NAME.test(name)
+      ? `invalid volume name ${JSON.stringify(name)}: letters, digits, "_", "." and "-" only`
+      : used.has(name)
+        ? `volume ${name} is in use by container ${used.get(name)}: \`pulumi destroy\` (or remove the container) first`
+        : !fs.existsSync(dir)
+          ? `no such volume: ${name}`
+          : undefined;
+    if (problem) {
+      io.err(`Error: ${problem}`);
+      failed++;
+    } else {
+      fs.rmSync(dir, { recursive: true, force: true });
+      io.out(name);
     }
-    return failed > 0 ? 1 : 0;
   }
-  console.error(USAGE);
-  return 2;
+  return failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
-process.exitCode = main(process.argv.slice(2));
+const volume: Command = {
+  name: "volume",
+  summary: "`volume ls` lists the stand-in volumes; `volume rm NAME...` removes those no container mounts",
+  args: ["ls|rm", "[NAME...]"],
+  async run(args, io) {
+    const [sub, ...names] = args.positionals;
+    if (sub === "ls" && names.length === 0) {
+      for (const name of fs.readdirSync(path.join(host.dockerRoot(), "volumes"))) io.out(name);
+      return EXIT.ok;
+    }
+    if (sub === "rm" && names.length > 0) return removeVolumes(names, io);
+    throw new UsageError(`"volume" takes ls, or rm and one or more volume names`);
+  },
+};
+
+export const program: Program = {
+  name: "npm run -s standins:docker --",
+  summary: "the stand-in docker daemon's containers and the volumes `pulumi destroy` keeps",
+  commands: [ps, volume],
+};
+
+if (require.main === module) {
+  void runProgram(program, process.argv.slice(2), processIo).then((code) => (process.exitCode = code));
+}
