@@ -5,10 +5,9 @@
 // EXISTS, CREATE OR REPLACE, VACUUM …), and otherwise refuses with the exact state and the fix.
 import type { Client } from "pg";
 import { createHash, Hash } from "node:crypto";
-import { EngineError } from "./errors";
 import { RUNNING_MARK } from "./history";
 import { Migration, sha256 } from "./migration-file";
-import { Statement } from "./sql-split";
+import type { Statement } from "./sql-statements";
 import { TableName, literal, qualified } from "./sql-text";
 
 /** Checksum of the first `count` statements: sha256 of their texts joined by "\n;\n" (stable since v1). */
@@ -29,10 +28,8 @@ export class PrefixHasher {
   }
 }
 
-export class MigrationResumeError extends EngineError {
-  constructor(message: string) {
-    super("MigrationResumeError", message);
-  }
+export class MigrationResumeError extends Error {
+  override readonly name = "MigrationResumeError";
 }
 
 const CREATE_INDEX =
