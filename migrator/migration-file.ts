@@ -110,6 +110,10 @@ const ALLOWED =
   "write it exactly, alone on its line at column 0: -- migrate:up, -- migrate:down, -- migrate:no-transaction, " +
   "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min, -- migrate:allow <lint rule> <reason>";
 
+/**
+ * Synchronous: the statements come from the parser an async caller loaded with `await loadSqlParser()`, or else from
+ * one started on a worker thread that this call waits for (sql-parser.ts loadSqlParserSync).
+ */
 export function parseMigration(name: string, text: string): Migration {
   const match = MIGRATION_NAME.exec(name);
   if (!match) {

@@ -55,7 +55,12 @@ export function splitSql(sql: string, options: SplitOptions = {}): Statement[] {
     if (start < section || !options.onLineComment) continue;
     const atLineStart = start === from || sql[start - 1] === "\n" || sql[start - 1] === "\r";
     const before = atLineStart ? sectionBefore(sql, section, start, lines) : undefined;
-    if (before === INSIDE || (!atLineStart && !isTopLevel(sql, section, start, lines))) continue;
+    if (before === INSIDE) continue;
+    if (!atLineStart) {
+      const verdict = topLevel(sql, section, start);
+      if (verdict instanceof SqlParseError) throw syntaxError(verdict, section, lines);
+      if (!verdict) continue;
+    }
     const end = lineEnd(sql, start);
     if (options.onLineComment(start, end, lineOf(lines, start))) {
       add(start, before);
@@ -68,7 +73,7 @@ export function splitSql(sql: string, options: SplitOptions = {}): Statement[] {
 
 function candidates(sql: string, from: number, pattern: RegExp | undefined): number[] {
   if (!pattern) return [];
-  const re = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
+  const re = new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`);
   re.lastIndex = from;
   const found: number[] = [];
   for (let m = re.exec(sql); m; m = re.exec(sql)) {
@@ -90,14 +95,15 @@ function parsed(sql: string, from: number, to: number, lines: readonly number[])
     return statementRanges(sql.slice(from, to));
   } catch (err) {
     if (!(err instanceof SqlParseError)) throw err;
-    throw new SqlSyntaxError(shortened(err.message), lineOf(lines, from + (err.position ?? 0)));
+    throw syntaxError(err, from, lines);
   }
 }
 
 /** "syntax error at or near" quotes the rest of the text when it is an unterminated dollar quote: keep it short. */
-function shortened(message: string): string {
-  const first = message.split(/\r?\n|\r/)[0];
-  return first.length > 120 || first !== message ? `${first.slice(0, 117)}…"` : message;
+function syntaxError(err: SqlParseError, from: number, lines: readonly number[]): SqlSyntaxError {
+  const first = err.message.split(/\r?\n|\r/)[0];
+  const reason = first.length > 120 || first !== err.message ? `${first.slice(0, 117)}…"` : err.message;
+  return new SqlSyntaxError(reason, lineOf(lines, from + (err.position ?? 0)));
 }
 
 const INSIDE = "inside a literal or comment";
@@ -116,11 +122,12 @@ function sectionBefore(sql: string, from: number, to: number, lines: readonly nu
 }
 
 /**
- * In the middle of a line a `--` may also sit in a line comment. A lone backslash is a syntax error exactly where
- * it stands at top level, and inert (or left unterminated) anywhere else: the parser's verdict on the text before
- * `at` with one appended tells which.
+ * Whether `at` (after top-level `from`) is at top level; in the middle of a line a `--` may also sit in a line
+ * comment. A lone backslash is a syntax error exactly where it stands at top level, and inert (or left
+ * unterminated) anywhere else: the parser's verdict on the text before `at` with one appended tells which. An
+ * error before `at` is an error of the text itself, whatever `at` is: it is returned.
  */
-function isTopLevel(sql: string, from: number, at: number, lines?: readonly number[]): boolean {
+function topLevel(sql: string, from: number, at: number): boolean | SqlParseError {
   const probe = `${sql.slice(from, at)}\\`;
   try {
     statementRanges(probe);
@@ -128,10 +135,7 @@ function isTopLevel(sql: string, from: number, at: number, lines?: readonly numb
   } catch (err) {
     if (!(err instanceof SqlParseError)) throw err;
     if (err.position === probe.length - 1 && err.message === 'syntax error at or near "\\"') return true;
-    const atEnd = err.message.startsWith("unterminated ") || / at end of input$/.test(err.message);
-    if (atEnd || !lines) return false;
-    // An error before `at` is in the text itself, whatever `at` is.
-    throw new SqlSyntaxError(shortened(err.message), lineOf(lines, from + (err.position ?? 0)));
+    return err.message.startsWith("unterminated ") || / at end of input$/.test(err.message) ? false : err;
   }
 }
 
@@ -178,7 +182,7 @@ function lastTokenEnd(sql: string, first: number, to: number): number {
   const starts = /--|\/\*/g;
   starts.lastIndex = first;
   for (let m = starts.exec(sql); m && m.index < end; m = starts.exec(sql)) {
-    if (skipBlanks(sql, m.index, to) >= to && isTopLevel(sql, first, m.index))
+    if (skipBlanks(sql, m.index, to) >= to && topLevel(sql, first, m.index) === true)
       return trimEnd(sql, first, m.index);
     starts.lastIndex = m.index + 1;
   }
