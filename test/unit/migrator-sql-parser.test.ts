@@ -27,7 +27,10 @@ describe("the SQL parser behind the statement splitter (#29 item 3)", () => {
     );
     assert.equal(out.inThread, false, "the main thread did not load the WASM parser");
     await loadSqlParser();
-    assert.deepEqual(out.boundaries, boundaries(loadMigrations(readMigrationDirectory(path.join(ROOT, "sql")))));
+    assert.deepEqual(
+      out.boundaries,
+      boundaries(loadMigrations(readMigrationDirectory(path.join(ROOT, "sql")))),
+    );
   });
 
   it("points a refusal at the line and character the parser names, past multi-byte and astral characters", async () => {
