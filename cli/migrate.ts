@@ -14,6 +14,7 @@ import type * as SumFile from "../migrator/sum-file";
 import type * as Runner from "../migrator/runner";
 import type * as Lint from "../migrator/lint";
 import type * as Guards from "./ops/guards";
+import type * as SqlParser from "../migrator/sql-parser";
 import { Io, printResult, processIo } from "./shared/io";
 import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
 import { sqlDir } from "./shared/root";
@@ -25,6 +26,7 @@ const sumFile = () => require("../migrator/sum-file") as typeof SumFile;
 const runner = () => require("../migrator/runner") as typeof Runner;
 const lint = () => require("../migrator/lint") as typeof Lint;
 const guards = () => require("./ops/guards") as typeof Guards;
+const parser = () => require("../migrator/sql-parser") as typeof SqlParser;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const DIR: Flag = {
@@ -34,10 +36,12 @@ const DIR: Flag = {
 };
 
 /** Read and parse once: the sum check and the run use the same parsed files. */
-function directory(args: Args): { dir: string; migrations: Migration[] } {
+async function directory(args: Args): Promise<{ dir: string; migrations: Migration[] }> {
   const dir = path.resolve(args.value("--dir") ?? sqlDir());
   const { loadMigrations, readMigrationDirectory } = sources();
-  return { dir, migrations: loadMigrations(readMigrationDirectory(dir)) };
+  const files = readMigrationDirectory(dir);
+  await parser().loadSqlParser();
+  return { dir, migrations: loadMigrations(files) };
 }
 
 function progress(io: Io) {
@@ -51,12 +55,12 @@ function progress(io: Io) {
   };
 }
 
-function options(args: Args, io: Io, migrations?: Migration[]): RunnerOptions {
+async function options(args: Args, io: Io, migrations?: Migration[]): Promise<RunnerOptions> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new UsageError("DATABASE_URL is not set: give the schema owner's postgresql:// URL");
   return {
     connection: { connectionString: url },
-    migrations: migrations ?? directory(args).migrations,
+    migrations: migrations ?? (await directory(args)).migrations,
     onEvent: progress(io),
     refuseAdminLogin: "the schema owner (postgresUrls.owner)",
   };
@@ -67,14 +71,15 @@ const up: Command = {
   summary: `apply pending migrations (verifies ${SUM_FILE} first)`,
   flags: [DIR],
   async run(args, io) {
-    const { dir, migrations } = directory(args);
+    const { dir, migrations } = await directory(args);
     const problems = sumFile().sumFileProblems(dir, migrations);
     if (problems.length) {
       problems.forEach((p) => io.err(`✗ ${p}`));
       return EXIT.failed;
     }
     const started = Date.now();
-    const results = await runner().migrateUp(options(args, io, migrations));
+    const { error, results } = await runner().migrateUp(await options(args, io, migrations));
+    if (error) throw error;
     io.out(
       results.length
         ? `applied ${results.length} migration(s) in ${Date.now() - started} ms`
@@ -101,12 +106,13 @@ const down: Command = {
     const raw = args.positionals[0] ?? "1";
     if (!/^\d+$/.test(raw) || Number(raw) < 1)
       throw new UsageError(`down takes a positive whole number, not "${raw}"`);
-    const runOptions = options(args, io);
+    const runOptions = await options(args, io);
     await guards().confirmDestructiveAt(runOptions.connection, `roll back ${raw} migration(s)`, {
       yes: args.has("--yes"),
       database: args.value("--database"),
     });
-    const results = await runner().migrateDown(runOptions, Number(raw));
+    const { error, results } = await runner().migrateDown(runOptions, Number(raw));
+    if (error) throw error;
     io.out(`rolled back ${results.length} migration(s)`);
     return EXIT.ok;
   },
@@ -118,7 +124,7 @@ const status: Command = {
   flags: [DIR],
   json: true,
   async run(args, io) {
-    const status = await runner().migrationStatus(options(args, io));
+    const status = await runner().migrationStatus(await options(args, io));
     const pending = status.filter((s) => s.state !== "applied").length;
     const human = status.map((s) => {
       const when = s.appliedAt
@@ -143,8 +149,8 @@ const plan: Command = {
   flags: [DIR],
   json: true,
   async run(args, io) {
-    const { migrations } = directory(args);
-    const shown = (await runner().migrationStatus(options(args, io, migrations))).filter(
+    const { migrations } = await directory(args);
+    const shown = (await runner().migrationStatus(await options(args, io, migrations))).filter(
       (s) => s.state !== "applied",
     );
     const files = shown.map((s) => migrations.find((m) => m.name === s.name)!);
@@ -182,7 +188,7 @@ const lintCommand: Command = {
   flags: [DIR],
   json: true,
   async run(args, io) {
-    const { migrations } = directory(args);
+    const { migrations } = await directory(args);
     const { lintMigrations, formatFinding, LINT_BASELINE } = lint();
     const findings = await lintMigrations(migrations);
     const refused = findings.filter((f) => f.allowed === undefined);
@@ -202,7 +208,7 @@ const sum: Command = {
   summary: `regenerate ${SUM_FILE} from the files`,
   flags: [DIR],
   async run(args, io) {
-    const { dir, migrations } = directory(args);
+    const { dir, migrations } = await directory(args);
     const file = path.join(dir, SUM_FILE);
     fs.writeFileSync(file, sumFile().renderSumFile(migrations));
     io.out(`wrote ${path.relative(process.cwd(), file)} (${migrations.length} migrations)`);
@@ -215,7 +221,7 @@ const verify: Command = {
   summary: `check ${SUM_FILE} against the files (no database needed)`,
   flags: [DIR],
   async run(args, io) {
-    const { dir, migrations } = directory(args);
+    const { dir, migrations } = await directory(args);
     const problems = sumFile().sumFileProblems(dir, migrations);
     problems.forEach((p) => io.out(`✗ ${p}`));
     if (problems.length === 0) io.out(`✓ ${SUM_FILE} matches ${migrations.length} migrations`);

@@ -1,7 +1,6 @@
 // Running a -- migrate:no-transaction file: one statement per query in autocommit (a multi-statement message would
 // be one implicit transaction, which CREATE INDEX CONCURRENTLY refuses), up with resumable progress, down the
 // same way without it. Progress costs one UPDATE per statement and a running checksum: linear in the file.
-import { codePointsToIndex } from "./batch";
 import {
   CLEANUP_TIMEOUT_MS,
   Leftover,
@@ -23,7 +22,8 @@ import {
 import type { UpPlan } from "./plan";
 import { lockRetryDelayMs } from "./lock-retry";
 import type { Located, Run, Settings } from "./run-types";
-import { Statement, lineOf, lineStarts } from "./sql-split";
+import { codePointsToIndex, lineOf, lineStarts } from "./lines";
+import type { Statement } from "./sql-statements";
 import { qualified } from "./sql-text";
 
 export async function runNoTransaction(

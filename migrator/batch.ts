@@ -6,7 +6,8 @@
 // to the text sent, maps through the offsets kept here to the file's own line.
 import type { Client } from "pg";
 import { Migration } from "./migration-file";
-import { Statement, lineOf, lineStarts } from "./sql-split";
+import { codePointsToIndex, lineOf, lineStarts } from "./lines";
+import type { Statement } from "./sql-statements";
 
 export interface Unit {
   readonly migration: Migration;
@@ -123,16 +124,6 @@ function findSegment(segments: readonly Segment[], at: number): Segment | undefi
     } else hi = mid - 1;
   }
   return found;
-}
-
-/** The server counts characters (code points); JavaScript indexes UTF-16 units. */
-export function codePointsToIndex(text: string, codePoints: number): number {
-  let index = 0;
-  for (let n = 0; n < codePoints && index < text.length; n++) {
-    const c = text.charCodeAt(index);
-    index += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-  }
-  return index;
 }
 
 /**

@@ -1,5 +1,4 @@
 // Waiting for a database that may still be starting (a fresh dev container, an RDS instance just created).
-import { EngineError } from "./errors";
 import { Client, ClientConfig } from "pg";
 
 /**
@@ -43,12 +42,12 @@ export function connectionTarget(config: ClientConfig): string {
   return `${config.host ?? "localhost"}:${config.port ?? 5432}`;
 }
 
-export class DatabaseUnavailable extends EngineError {
+export class DatabaseUnavailable extends Error {
+  override readonly name = "DatabaseUnavailable";
   constructor(where: string, waitedMs: number, cause: unknown) {
     super(
-      "DatabaseUnavailable",
       `PostgreSQL at ${where} did not accept connections within ${Math.round(waitedMs / 1000)} s: ${(cause as Error).message}`,
-      cause,
+      { cause },
     );
   }
 }

@@ -26,6 +26,7 @@ export { MigrationPlanError } from "./plan";
 export {
   MigrationEvent,
   MigrationResult,
+  MigrationResultSet,
   MigrationRunError,
   MigrationStatus,
   RUNNER_DEFAULTS,
@@ -35,6 +36,7 @@ export {
   migrationStatus,
 } from "./runner";
 export { scramSha256Verifier } from "./scram";
+export { loadSqlParser, loadSqlParserSync } from "./sql-parser";
 export { ident, literal } from "./sql-text";
 export { MigrationSource, loadMigrations, readMigrationDirectory } from "./sources";
 export { SUM_FILE, renderSumFile, sumFileProblems, verifySumFile } from "./sum-file";

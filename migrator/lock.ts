@@ -1,7 +1,6 @@
 // A session-level advisory lock on a dedicated connection, polled with pg_try_advisory_lock up to a deadline.
 // Never a blocking pg_advisory_lock: that can deadlock against CREATE INDEX CONCURRENTLY in another session
 // (flyway#1654, postgres-migrations#36), and it hangs forever behind a stuck migrator.
-import { EngineError } from "./errors";
 import type { Client } from "pg";
 
 /**
@@ -11,14 +10,14 @@ import type { Client } from "pg";
  */
 export const MIGRATION_LOCK_KEY = "7341823113222001";
 
-export class MigrationLockTimeout extends EngineError {
+export class MigrationLockTimeout extends Error {
+  override readonly name = "MigrationLockTimeout";
   constructor(
     readonly waitedMs: number,
     readonly holder:
       { pid: number; application: string; since: Date | null; role?: string | null } | undefined,
   ) {
     super(
-      "MigrationLockTimeout",
       `Could not take the migration lock within ${Math.round(waitedMs / 1000)} s: ` +
         (holder
           ? `held by backend pid ${holder.pid} (${holder.role ? `role ${holder.role}, ` : ""}${holder.application || "no application_name"}` +

@@ -12,9 +12,8 @@
 // Directives are exact: each is a whole `--` comment line at column 0, written as above. Any other comment that
 // looks like one (indented, another case, a space after the colon) is refused rather than read as a comment,
 // because guessing wrong runs the down section during `up`.
-import { EngineError } from "./errors";
 import { createHash } from "node:crypto";
-import { Statement, SqlSplitError, splitSql } from "./sql-split";
+import { Statement, SqlSyntaxError, splitSql } from "./sql-statements";
 import { LINT_RULE_NAMES } from "./lint/rules";
 import { decodeUtf8 } from "./utf8";
 
@@ -48,13 +47,14 @@ export interface OptOut {
   readonly line: number;
 }
 
-export class MigrationFileError extends EngineError {
+export class MigrationFileError extends Error {
+  override readonly name = "MigrationFileError";
   constructor(
     readonly file: string,
     readonly line: number | undefined,
     reason: string,
   ) {
-    super("MigrationFileError", `Invalid migration file ${file}${line ? ` (line ${line})` : ""}: ${reason}`);
+    super(`Invalid migration file ${file}${line ? ` (line ${line})` : ""}: ${reason}`);
   }
 }
 
@@ -100,6 +100,8 @@ interface Directive {
 
 const EXACT =
   /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$|^-- migrate:(allow) ([a-z0-9-]+ \S.*)$/;
+/** Where a comment that EXACT or LOOKS_LIKE judges can start: the splitter checks only these are real comments. */
+const CANDIDATE = /-{2,}[^\S\r\n]*migrate/gi;
 const LOOKS_LIKE = [
   /^-{2,}\s*migrate\s*[:=]/i,
   /^-{2,}\s*migrate\s*(up|down|no-?transaction|lock-?timeout|statement-?timeout|allow)\b/i,
@@ -108,6 +110,10 @@ const ALLOWED =
   "write it exactly, alone on its line at column 0: -- migrate:up, -- migrate:down, -- migrate:no-transaction, " +
   "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min, -- migrate:allow <lint rule> <reason>";
 
+/**
+ * Synchronous: the statements come from the parser an async caller loaded with `await loadSqlParser()`, or else from
+ * one started on a worker thread that this call waits for (sql-parser.ts loadSqlParserSync).
+ */
 export function parseMigration(name: string, text: string): Migration {
   const match = MIGRATION_NAME.exec(name);
   if (!match) {
@@ -139,10 +145,10 @@ export function parseMigration(name: string, text: string): Migration {
   };
   let statements: Statement[];
   try {
-    statements = splitSql(text, { from, onLineComment });
+    statements = splitSql(text, { from, comments: CANDIDATE, onLineComment });
   } catch (err) {
-    if (!(err instanceof SqlSplitError)) throw err;
-    throw new MigrationFileError(name, err.line, err.reason);
+    if (!(err instanceof SqlSyntaxError)) throw err;
+    throw new MigrationFileError(name, err.line, `PostgreSQL's parser refuses it: ${err.reason}`);
   }
   const { up, down, header } = sectionsOf(name, directives);
   const options = headerOptions(name, header);

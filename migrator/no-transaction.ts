@@ -6,10 +6,9 @@
 import type { Client } from "pg";
 import { createHash, Hash } from "node:crypto";
 import { othersBuilding } from "./concurrent-leftovers";
-import { EngineError } from "./errors";
 import { RUNNING_MARK } from "./history";
 import { Migration, sha256 } from "./migration-file";
-import { Statement } from "./sql-split";
+import type { Statement } from "./sql-statements";
 import { TableName, literal, qualified } from "./sql-text";
 
 /** Checksum of the first `count` statements: sha256 of their texts joined by "\n;\n" (stable since v1). */
@@ -30,10 +29,8 @@ export class PrefixHasher {
   }
 }
 
-export class MigrationResumeError extends EngineError {
-  constructor(message: string) {
-    super("MigrationResumeError", message);
-  }
+export class MigrationResumeError extends Error {
+  override readonly name = "MigrationResumeError";
 }
 
 const CREATE_INDEX =

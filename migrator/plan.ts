@@ -1,6 +1,5 @@
 // Integrity guards and planning: pure functions over the files on disk and the history rows in the database.
 // Every refusal is a MigrationPlanError whose message starts with the rule it enforces.
-import { EngineError } from "./errors";
 import { Migration } from "./migration-file";
 
 export interface HistoryRow {
@@ -18,13 +17,14 @@ export interface HistoryRow {
   readonly appliedBy: string | null;
 }
 
-export class MigrationPlanError extends EngineError {
+export class MigrationPlanError extends Error {
+  override readonly name = "MigrationPlanError";
   constructor(
     readonly rule:
       "changed-after-apply" | "missing-file" | "out-of-order" | "no-down-section" | "partial-changed",
     message: string,
   ) {
-    super("MigrationPlanError", message);
+    super(message);
   }
 }
 

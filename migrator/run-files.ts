@@ -1,70 +1,77 @@
 // Runs planned files in order: consecutive transactional files go out as batches (one round trip each, see
 // batch.ts), no-transaction files statement by statement (apply-no-transaction.ts). Every planned file gets a
 // result, so a failure reports exactly which files were applied before it and which were not run.
-import { EngineError } from "./errors";
 import { GUARD_SQLSTATE, Unit, buildBatch, locateFailure, runBatch } from "./batch";
 import { Migration } from "./migration-file";
 import { runNoTransaction } from "./apply-no-transaction";
+import { MigrationResumeError } from "./no-transaction";
 import { lockRetryDelayMs } from "./lock-retry";
-import type { Located, MigrationResult, Run, Settings } from "./run-types";
+import type { Located, MigrationResult, MigrationResultSet, Run, Settings } from "./run-types";
 import { literal, qualified } from "./sql-text";
 import type { UpPlan } from "./plan";
 
-/** Thrown when a file fails; `results` says exactly which files ran before it and which did not. */
-export class MigrationRunError extends EngineError {
+/** Why a file failed: the file, line and statement, and the state it is left in (the result set's `error`). */
+export class MigrationRunError extends Error {
+  override readonly name = "MigrationRunError";
   constructor(
     message: string,
-    readonly results: readonly MigrationResult[],
     readonly failure: { name: string; line?: number; statement?: string; sqlstate?: string },
     cause: unknown,
   ) {
-    super("MigrationRunError", message, cause);
+    super(message, { cause });
   }
 }
 
 /** Caps one message: the server holds the whole text in memory while it runs. */
 const MAX_BATCH_CHARS = 4_000_000;
 
+/** Never throws: what ran, and the error that stopped the run (see MigrationResultSet). */
 export async function runFiles(
   run: Run,
   files: readonly Migration[],
   direction: "up" | "down",
   resume?: UpPlan["resume"],
-): Promise<MigrationResult[]> {
+): Promise<MigrationResultSet> {
   const results: MigrationResult[] = files.map((m) => ({ name: m.name, direction, status: "not-executed" }));
   const record = (index: number, status: "success" | "error", durationMs: number) => {
     results[index] = { name: files[index].name, direction, status, durationMs };
   };
   let i = 0;
-  while (i < files.length) {
-    const started = Date.now();
-    if (!files[i].transaction) {
-      const m = files[i];
-      run.settings.onEvent({ type: "start", name: m.name, direction });
-      run.watch.during = m.name;
-      try {
-        await runNoTransaction(run, m, direction, resume?.migration.name === m.name ? resume : undefined);
-      } catch (err) {
-        record(i, "error", Date.now() - started);
-        throw failed(run, m, direction, results, err);
+  try {
+    while (i < files.length) {
+      const started = Date.now();
+      if (!files[i].transaction) {
+        const m = files[i];
+        run.settings.onEvent({ type: "start", name: m.name, direction });
+        run.watch.during = m.name;
+        try {
+          await runNoTransaction(run, m, direction, resume?.migration.name === m.name ? resume : undefined);
+        } catch (err) {
+          record(i, "error", Date.now() - started);
+          return { results, error: failed(run, m, direction, err) };
+        }
+        record(i, "success", Date.now() - started);
+        run.settings.onEvent({ type: "done", name: m.name, direction, durationMs: Date.now() - started });
+        i++;
+        continue;
       }
-      record(i, "success", Date.now() - started);
-      run.settings.onEvent({ type: "done", name: m.name, direction, durationMs: Date.now() - started });
-      i++;
-      continue;
+      let j = i;
+      let chars = 0;
+      const units: Unit[] = [];
+      while (j < files.length && files[j].transaction && (units.length === 0 || chars < MAX_BATCH_CHARS)) {
+        units.push(unitOf(run.settings, files[j], direction));
+        chars += files[j].sql.length;
+        j++;
+      }
+      const error = await runUnits(run, units, i, record);
+      if (error) return { results, error };
+      i = j;
     }
-    let j = i;
-    let chars = 0;
-    const units: Unit[] = [];
-    while (j < files.length && files[j].transaction && (units.length === 0 || chars < MAX_BATCH_CHARS)) {
-      units.push(unitOf(run.settings, files[j], direction));
-      chars += files[j].sql.length;
-      j++;
-    }
-    await runUnits(run, units, i, results, record);
-    i = j;
+  } catch (err) {
+    // Not a file's failure (the runner's own bookkeeping): still report what had run.
+    return { results, error: run.watch.lost ?? (err as Error) };
   }
-  return results;
+  return { results };
 }
 
 function unitOf(s: Settings, m: Migration, direction: "up" | "down"): Unit {
@@ -85,14 +92,16 @@ function unitOf(s: Settings, m: Migration, direction: "up" | "down"): Unit {
   };
 }
 
-/** Sends the units as batches; after a lock timeout, resends from the file that hit it, with backoff. */
+/**
+ * Sends the units as batches; after a lock timeout, resends from the file that hit it, with backoff. Returns the
+ * error of the file that failed, if one did.
+ */
 async function runUnits(
   run: Run,
   units: readonly Unit[],
   offset: number,
-  results: MigrationResult[],
   record: (index: number, status: "success" | "error", durationMs: number) => void,
-): Promise<void> {
+): Promise<Error | undefined> {
   const { client, settings: s } = run;
   let from = 0;
   let attempt = 0;
@@ -118,7 +127,7 @@ async function runUnits(
         });
         if (u + 1 < batch.units.length) start(batch.units[u + 1]);
       });
-      return;
+      return undefined;
     } catch (err) {
       const e = err as Error & { code?: string; completed?: number; position?: string };
       const failure = locateFailure(batch, e.completed ?? 0, e.position ? Number(e.position) : undefined);
@@ -137,9 +146,10 @@ async function runUnits(
         continue;
       }
       record(offset + from + failure.unit, "error", Date.now() - unitStarted);
-      throw failed(run, unit.migration, unit.direction, results, err, failure);
+      return failed(run, unit.migration, unit.direction, err, failure);
     }
   }
+  return undefined;
 }
 
 /** Builds the error that names the file, line and statement, and says exactly what state the file is in. */
@@ -147,14 +157,13 @@ export function failed(
   run: Run,
   m: Migration,
   direction: "up" | "down",
-  results: readonly MigrationResult[],
   err: unknown,
   where: Located = (err as { located?: Located }).located ?? {},
 ): Error {
   if (run.watch.lost) return run.watch.lost;
   const e = err as Error & { code?: string };
-  if (e instanceof EngineError) {
-    const error = new MigrationRunError(e.message, results, { name: m.name }, err);
+  if (e instanceof MigrationResumeError) {
+    const error = new MigrationRunError(e.message, { name: m.name }, err);
     run.settings.onEvent({ type: "failed", name: m.name, direction, error });
     return error;
   }
@@ -183,7 +192,6 @@ export function failed(
     `${e.code ? ` [SQLSTATE ${e.code}]` : ""}${excerpt}\n  ${outcome}${hint}`;
   const error = new MigrationRunError(
     message,
-    results,
     { name: m.name, line, statement: where.statement?.text, sqlstate: e.code },
     err,
   );

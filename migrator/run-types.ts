@@ -4,7 +4,7 @@ import type { Client } from "pg";
 import { LINT_BASELINE } from "./lint/rules";
 import type { LockWatch } from "./session";
 import type { MigrationSource } from "./sources";
-import { Statement } from "./sql-split";
+import type { Statement } from "./sql-statements";
 import { TableName } from "./sql-text";
 
 export interface RunnerOptions {
@@ -67,6 +67,21 @@ export interface MigrationResult {
   readonly direction: "up" | "down";
   readonly status: "success" | "error" | "not-executed";
   readonly durationMs?: number;
+}
+
+/**
+ * What `migrateUp` and `migrateDown` report instead of throwing (kysely's MigrationResultSet): a result for every
+ * planned migration, so partial progress is always exact, and why the run stopped.
+ */
+export interface MigrationResultSet {
+  /**
+   * Undefined when every planned migration succeeded. Else a refusal before anything ran (results empty: a bad
+   * file, a plan or lint refusal, no lock, no database), or the failure of the result whose status is "error" (or
+   * a lost lock), after which the rest are "not-executed".
+   */
+  readonly error?: Error;
+  /** One per planned migration, in order; empty when nothing was pending or nothing was planned. */
+  readonly results: readonly MigrationResult[];
 }
 
 export interface Settings extends Required<

@@ -1,7 +1,8 @@
-// The migration runner, as named steps: connect (waiting for the database) → answer a no-op from one read →
-// take the advisory lock on a watched session → ensure the history table → read history → check integrity and
-// plan → run the files (transactional ones batched, see batch.ts; no-transaction ones statement by statement, see
-// apply-no-transaction.ts) → release the lock in finally.
+// The migration runner, as named steps: parse the files → connect (waiting for the database) → answer a no-op
+// from one read → take the advisory lock on a watched session → ensure the history table → read history → check
+// integrity and plan → run the files (transactional ones batched, see batch.ts; no-transaction ones statement by
+// statement, see apply-no-transaction.ts) → release the lock in finally. Up and down report a MigrationResultSet
+// (run-types.ts) and never throw: the CLI and the provider decide at their edges what a failure becomes.
 import type { Client } from "pg";
 import { connectWithRetry } from "./connect";
 import { assertNotAdmin, connectAdmin } from "./admin-session";
@@ -15,10 +16,17 @@ import { assertLintClean } from "./lint";
 import { LockWatch, cancelSession, workSessionOptions } from "./session";
 import { loadMigrations } from "./sources";
 import { runFiles } from "./run-files";
-import { MigrationResult, RUNNER_DEFAULTS, Run, RunnerOptions, Settings } from "./run-types";
+import { MigrationResultSet, RUNNER_DEFAULTS, Run, RunnerOptions, Settings } from "./run-types";
+import { loadSqlParser } from "./sql-parser";
 
 export { MigrationRunError } from "./run-files";
-export { MigrationEvent, MigrationResult, RUNNER_DEFAULTS, RunnerOptions } from "./run-types";
+export {
+  MigrationEvent,
+  MigrationResult,
+  MigrationResultSet,
+  RUNNER_DEFAULTS,
+  RunnerOptions,
+} from "./run-types";
 
 function settingsOf(o: RunnerOptions): Settings {
   return {
@@ -29,17 +37,32 @@ function settingsOf(o: RunnerOptions): Settings {
   } as Settings;
 }
 
+/** The files, parsed in this thread (sources that are already parsed Migrations are used as they are). */
+async function filesOf(o: RunnerOptions): Promise<Migration[]> {
+  await loadSqlParser();
+  return loadMigrations(o.migrations);
+}
+
+/** Anything thrown before a file ran is the run's refusal: nothing planned ran. */
+async function reported(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  try {
+    return await run();
+  } catch (err) {
+    return { error: err instanceof Error ? err : new Error(String(err)), results: [] };
+  }
+}
+
 /**
  * Opens the work session, lets `upToDate` answer from a lock-free read first (a no-op run costs one connection
  * and one query), and otherwise takes the advisory lock on a second, dedicated and watched session and runs
  * `work`: if the lock session dies, the work session is cancelled at once.
  */
-async function withClients<T>(
+async function withClients(
   o: RunnerOptions,
   s: Settings,
-  upToDate: (client: Client) => Promise<T | undefined>,
-  work: (run: Run) => Promise<T>,
-): Promise<T> {
+  upToDate: (client: Client) => Promise<MigrationResultSet | undefined>,
+  work: (run: Run) => Promise<MigrationResultSet>,
+): Promise<MigrationResultSet> {
   const connect = (role: string, options?: string) =>
     connectWithRetry(
       { keepAlive: true, ...o.connection, application_name: `offthegrid-migrate${role}`, options },
@@ -67,32 +90,36 @@ async function withClients<T>(
   }
 }
 
-export async function migrateUp(o: RunnerOptions): Promise<MigrationResult[]> {
+export function migrateUp(o: RunnerOptions): Promise<MigrationResultSet> {
   const s = settingsOf(o);
-  const files = loadMigrations(o.migrations);
-  const nothingPending = async (client: Client) => {
-    const plan = planUp(files, await readHistory(client, s.history), prefixChecksum);
-    if (plan.pending.length === 0) return [];
-    // Refused before the lock is taken and before anything runs; the parser loads only now that there is work.
-    await assertLintClean(plan.pending, { baseline: s.lintBaseline });
-    return undefined;
-  };
-  return withClients(o, s, nothingPending, async (run) => {
-    // Read again under the lock: another migrator may have applied files meanwhile.
-    const plan = planUp(files, await readHistory(run.client, s.history), prefixChecksum);
-    return runFiles(run, plan.pending, "up", plan.resume);
+  return reported(async () => {
+    const files = await filesOf(o);
+    const nothingPending = async (client: Client) => {
+      const plan = planUp(files, await readHistory(client, s.history), prefixChecksum);
+      if (plan.pending.length === 0) return { results: [] };
+      // Refused before the lock is taken and before anything runs.
+      await assertLintClean(plan.pending, { baseline: s.lintBaseline });
+      return undefined;
+    };
+    return withClients(o, s, nothingPending, async (run) => {
+      // Read again under the lock: another migrator may have applied files meanwhile.
+      const plan = planUp(files, await readHistory(run.client, s.history), prefixChecksum);
+      return runFiles(run, plan.pending, "up", plan.resume);
+    });
   });
 }
 
-export async function migrateDown(o: RunnerOptions, count = 1): Promise<MigrationResult[]> {
+export function migrateDown(o: RunnerOptions, count = 1): Promise<MigrationResultSet> {
   const s = settingsOf(o);
-  const files = loadMigrations(o.migrations);
-  return withClients(
-    o,
-    s,
-    async () => undefined,
-    async (run) => runFiles(run, planDown(files, await readHistory(run.client, s.history), count), "down"),
-  );
+  return reported(async () => {
+    const files = await filesOf(o);
+    return withClients(
+      o,
+      s,
+      async () => undefined,
+      async (run) => runFiles(run, planDown(files, await readHistory(run.client, s.history), count), "down"),
+    );
+  });
 }
 
 export interface MigrationStatus {
@@ -106,7 +133,7 @@ export interface MigrationStatus {
 /** Read-only: no lock, no history table created. Integrity problems throw as they would for `up`. */
 export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus[]> {
   const s = settingsOf(o);
-  const files = loadMigrations(o.migrations);
+  const files = await filesOf(o);
   // Read-only and catalog-only (the history table is schema-qualified): safe for any login, the admin's included.
   const client = await connectAdmin(
     { ...o.connection, application_name: "offthegrid-migrate-status" },

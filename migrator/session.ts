@@ -2,21 +2,20 @@
 // advisory lock. If the lock session dies (an operator ran pg_terminate_backend on it, the network dropped), the
 // lock is free for a second migrator while ours would keep going: the watch cancels the work session at once.
 import type { Client } from "pg";
-import { EngineError } from "./errors";
 
-export class MigrationLockLost extends EngineError {
+export class MigrationLockLost extends Error {
+  override readonly name = "MigrationLockLost";
   constructor(
     readonly lockPid: number | undefined,
     readonly during: string | undefined,
     cause?: unknown,
   ) {
     super(
-      "MigrationLockLost",
       `The migration lock was lost: its session (backend pid ${lockPid ?? "?"}) ended` +
         `${cause instanceof Error ? ` (${cause.message})` : ""}${during ? ` while ${during} was running` : ""}. ` +
         "The work session was cancelled so that no second migrator can run beside it. Check what the history " +
         "table records (`migrate status`), then rerun `migrate up`.",
-      cause,
+      { cause },
     );
   }
 }

@@ -29,6 +29,8 @@ export async function resetDatabase(
   const applied = (await readHistory(owner, DEFAULT_HISTORY)).filter((r) => r.status === "applied").length;
   const refuseAdminLogin = "the schema owner (postgresUrls.owner)";
   const down = await migrateDown({ connection: ownerConfig, migrations, refuseAdminLogin }, applied);
+  if (down.error) throw down.error;
   const up = await migrateUp({ connection: ownerConfig, migrations, refuseAdminLogin });
-  return { rolledBack: down.length, applied: up.length, stack: marker.stack };
+  if (up.error) throw up.error;
+  return { rolledBack: down.results.length, applied: up.results.length, stack: marker.stack };
 }

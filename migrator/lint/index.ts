@@ -2,12 +2,10 @@
 // LINT_RULES. Used by `offthegrid-migrate lint`, by `plan` and `up` (which refuse), and by the schema resource's
 // check (so `pulumi preview` fails before anything runs). Files numbered up to the baseline are not judged (see
 // rules.ts); down sections are not judged (they run only on an operator's explicit rollback).
-import { EngineError } from "../errors";
-import { Migration, MigrationFileError } from "../migration-file";
-import { Statement } from "../sql-split";
+import type { Migration } from "../migration-file";
 import { checkStatement, newContext } from "./checks";
 import { LINT_BASELINE, ruleNamed } from "./rules";
-import { ParsedStatement, loadParser } from "./parser";
+import { Ast, loadParser } from "./parser";
 
 export { LINT_BASELINE, LINT_RULES, LINT_RULE_NAMES, LintRule } from "./rules";
 
@@ -27,10 +25,10 @@ export interface LintOptions {
   readonly baseline?: number;
 }
 
-export class MigrationLintError extends EngineError {
+export class MigrationLintError extends Error {
+  override readonly name = "MigrationLintError";
   constructor(readonly findings: readonly LintFinding[]) {
     super(
-      "MigrationLintError",
       `Migration lint refused ${findings.length} statement(s) that would block or break the running app:\n` +
         findings.map((f) => `  ${formatFinding(f)}`).join("\n"),
     );
@@ -65,61 +63,21 @@ export async function assertLintClean(files: readonly Migration[], options: Lint
   if (refused.length) throw new MigrationLintError(refused);
 }
 
-function lintFile(m: Migration, parse: (sql: string) => ParsedStatement[]): LintFinding[] {
-  const statements = m.upStatements;
-  const from = statements[0].start;
-  const parsed = parseSection(m, m.sql.slice(from, statements[statements.length - 1].end), parse);
+function lintFile(m: Migration, parse: (sql: string) => Ast): LintFinding[] {
   const ctx = newContext(m.transaction);
   const allowed = new Map(m.optOuts.map((o) => [o.rule, o.reason]));
-  const findings: LintFinding[] = [];
-  parsed.forEach((p, i) => {
-    const split = statementIn(statements, from + p.start, from + p.end);
-    if (
-      !split ||
-      statementIn(statements.slice(statements.indexOf(split) + 1), from + p.start, from + p.end)
-    ) {
-      throw new MigrationFileError(
-        m.name,
-        split?.line ?? statements[0].line,
-        `statement ${i + 1}: PostgreSQL's parser and the runner's statement splitter disagree on where ` +
-          "statements begin and end; write one statement per semicolon",
-      );
-    }
-    for (const raw of checkStatement(p.stmt, ctx)) {
+  return m.upStatements.flatMap((statement) =>
+    checkStatement(parse(statement.text), ctx).map((raw) => {
       const rule = ruleNamed(raw.rule);
-      findings.push({
+      return {
         file: m.name,
-        line: split.line,
+        line: statement.line,
         rule: rule.name,
         subject: raw.subject,
         blocks: rule.blocks,
         safe: rule.safe,
         ...(allowed.has(rule.name) ? { allowed: allowed.get(rule.name) } : {}),
-      });
-    }
-  });
-  if (parsed.length !== statements.length) {
-    throw new MigrationFileError(
-      m.name,
-      statements[0].line,
-      `PostgreSQL's parser finds ${parsed.length} statement(s) in the up section, the runner's splitter ` +
-        `${statements.length}; write one statement per semicolon`,
-    );
-  }
-  return findings;
-}
-
-function statementIn(statements: readonly Statement[], start: number, end: number): Statement | undefined {
-  return statements.find((s) => s.start >= start && s.end <= end);
-}
-
-function parseSection(m: Migration, sql: string, parse: (sql: string) => ParsedStatement[]) {
-  try {
-    return parse(sql);
-  } catch (err) {
-    const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
-    const at = e.sqlDetails?.cursorPosition ?? 0;
-    const line = m.upStatements[0].line + (sql.slice(0, at).match(/\r\n|\r|\n/g)?.length ?? 0);
-    throw new MigrationFileError(m.name, line, `PostgreSQL's parser refuses the up section: ${e.message}`);
-  }
+      };
+    }),
+  );
 }

@@ -11,6 +11,7 @@ import {
   bootstrap,
   connectAdmin as connectAdminSession,
   connectWithRetry,
+  loadSqlParser,
   migrateUp,
   parseMigration,
   readHistory,
@@ -19,6 +20,7 @@ import {
 import { formatFinding, lintMigrations } from "../../migrator/lint";
 import type { IamLogin } from "../../migrator/bootstrap";
 import type { Migration } from "../../migrator/migration-file";
+import type { MigrationResultSet } from "../../migrator/run-types";
 import { type RecordedState, legacyLogins } from "./legacy-logins";
 import { checkedWarnings, redactWarnings } from "./bootstrap-warnings";
 
@@ -88,6 +90,24 @@ export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacy
    * program logs each as a warning on the resource. Not diffed. Absent in state written before it existed.
    */
   readonly warnings?: readonly string[];
+}
+
+/**
+ * What `create` and `update` throw when the migrations fail. With `id` (a migration ran, so the database changed)
+ * the engine host records `properties` as the resource's state and `reasons` as why: the next `up` sees the
+ * difference and resumes from what the database has.
+ */
+export class SchemaMigrationsError extends Error {
+  override readonly name = "SchemaMigrationsError";
+  readonly reasons?: string[];
+  constructor(
+    cause: Error,
+    readonly id?: string,
+    readonly properties?: Record<string, unknown>,
+  ) {
+    super(cause.message, { cause });
+    if (id !== undefined) this.reasons = [cause.message];
+  }
 }
 
 /** The string the engine substitutes for values not known yet during preview. */
@@ -342,34 +362,40 @@ async function apply(
     await admin.end().catch(() => undefined);
   }
   const owner = o.current;
-  try {
-    await migrateUp({
-      connection: clientConfig(news.connection, owner.name, owner.password),
-      migrations: news.migrations.map((m) => ({ name: m.name, sql: m.sql })),
-      lockTimeoutMs: news.settings.lockTimeoutMs,
-      statementTimeoutMs: news.settings.statementTimeoutMs,
-      lockDeadlineMs: news.settings.lockDeadlineMs,
-      connectDeadlineMs: news.settings.connectDeadlineMs,
-      refuseAdminLogin: `the owner member ${owner.name}`,
-    });
-  } catch (err) {
-    // By name: the class travels inside the serialized closure, so identity checks are fragile.
-    if ((err as Error).name !== "MigrationRunError") throw err;
-    // Partial failure: record what the database really has, so the next `pulumi up` sees the difference and
-    // resumes. The engine host reads id / properties / reasons from the thrown error.
-    const message = (err as Error).message;
-    const properties = {
-      ...outputsOf(news, await appliedMigrations(news), legacy, warnings),
-      __provider: providerText,
-    };
-    throw Object.assign(new Error(message), { id, properties, reasons: [message] });
-  }
+  const outcome = await migrateUp({
+    connection: clientConfig(news.connection, owner.name, owner.password),
+    migrations: news.migrations.map((m) => ({ name: m.name, sql: m.sql })),
+    lockTimeoutMs: news.settings.lockTimeoutMs,
+    statementTimeoutMs: news.settings.statementTimeoutMs,
+    lockDeadlineMs: news.settings.lockDeadlineMs,
+    connectDeadlineMs: news.settings.connectDeadlineMs,
+    refuseAdminLogin: `the owner member ${owner.name}`,
+  });
+  if (outcome.error) throw await failure(outcome, news, legacy, warnings, id, providerText);
   return outputsOf(
     news,
     news.migrations.map((m) => ({ name: m.name, checksum: m.checksum })),
     legacy,
     warnings,
   );
+}
+
+/** The one error apply throws for failed migrations; partial (with state to record) when a migration ran. */
+async function failure(
+  outcome: MigrationResultSet,
+  news: SchemaInputs,
+  legacy: Readonly<Record<string, number>>,
+  warnings: readonly string[],
+  id: string,
+  providerText: string,
+): Promise<SchemaMigrationsError> {
+  if (!outcome.results.some((r) => r.status !== "not-executed"))
+    return new SchemaMigrationsError(outcome.error!);
+  const properties = {
+    ...outputsOf(news, await appliedMigrations(news), legacy, warnings),
+    __provider: providerText,
+  };
+  return new SchemaMigrationsError(outcome.error!, id, properties);
 }
 
 /**
@@ -410,6 +436,7 @@ function same(a: unknown, b: unknown): boolean {
 export const schemaProvider = {
   /** Also runs the migration lint, so `pulumi preview` with an unsafe new file fails before anything runs. */
   async check(olds: SchemaInputs, news: SchemaInputs) {
+    await loadSqlParser();
     return {
       inputs: { ...withLegacyLogins(olds, news), warnings: checkedWarnings(news.warnings, UNKNOWN) },
       failures: [...failuresOf(news), ...(await lintFailures(news))],

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
 import { MigrationRunError, MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
+import { failed, succeeded } from "../support/migrate";
 import { sharedPostgres, withClient } from "../../testbed/postgres";
 import { ROOT } from "../../testbed/stack";
 import { start } from "../../testbed/traffic";
@@ -113,11 +114,12 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
         "006_users_login_count.sql",
         "CREATE INDEX CONCURRENTLY users_login_count_idx ON users (login_count);",
       );
-      const results = await migrateUp({
+      const { error, results } = await migrateUp({
         connection: db.as("owner"),
         migrations: [...SQL, cic],
         onEvent: (e) => e.type !== "start" && e.type !== "done" && events.push(JSON.stringify(e)),
       });
+      assert.equal(error, undefined, events.join("\n"));
       assert.deepEqual(
         results.map((r) => [r.name, r.status]),
         [["006_users_login_count.sql", "success"]],
@@ -140,13 +142,8 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
   const TWO_SECONDS = "-- migrate:statement-timeout 2s\n";
   const failing = async (files: MigrationSource[], options: { lockRetries?: number } = {}) => {
     const started = Date.now();
-    const err = await migrateUp({
-      connection: db.as("owner"),
-      migrations: [...SQL, ...files],
-      ...options,
-    }).then(
-      () => assert.fail("the run should fail"),
-      (e) => e,
+    const err = await failed(
+      migrateUp({ connection: db.as("owner"), migrations: [...SQL, ...files], ...options }),
     );
     assert.ok(err instanceof MigrationRunError, String(err));
     return { message: (err as Error).message, ms: Date.now() - started };
@@ -182,7 +179,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
     );
     assert.ok(failure.ms < 15_000, `${failure.ms} ms`);
     assert.equal(await exists("users_login_count_idx"), null, "nothing of the statement remains");
-    await migrateUp({ connection: db.as("owner"), migrations: [...SQL, cic] });
+    await succeeded(migrateUp({ connection: db.as("owner"), migrations: [...SQL, cic] }));
     assert.equal(await exists("users_login_count_idx"), true);
   });
 
@@ -243,7 +240,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
     // Following the first message's command, the file then applies.
     const fix = /to remove it: (DROP INDEX CONCURRENTLY IF EXISTS [^;]+);/.exec(failure.message)![1];
     await withClient(owner, (c) => c.query(fix));
-    await migrateUp({ connection: owner, migrations: [...SQL, cic] });
+    await succeeded(migrateUp({ connection: owner, migrations: [...SQL, cic] }));
     assert.equal(await exists("users_login_count_idx"), true);
   });
 
@@ -253,7 +250,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
   };
 
   it("REINDEX … CONCURRENTLY that cannot finish: its _ccnew copy is dropped, the original index is kept valid", async () => {
-    await migrateUp({ connection: db.as("owner"), migrations: [...SQL, ITEMS] });
+    await succeeded(migrateUp({ connection: db.as("owner"), migrations: [...SQL, ITEMS] }));
     const holder = await holdOpen(
       db.as("admin"),
       "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM migrations.history",
@@ -270,7 +267,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
   });
 
   it("DROP INDEX CONCURRENTLY that cannot finish: the message says the index is still there, INVALID; the rerun finishes it", async () => {
-    await migrateUp({ connection: db.as("owner"), migrations: [...SQL, ITEMS] });
+    await succeeded(migrateUp({ connection: db.as("owner"), migrations: [...SQL, ITEMS] }));
     const writer = await holdOpen(db.as("owner"), "BEGIN; INSERT INTO items VALUES (0)");
     const drop = file("007_drop.sql", "DROP INDEX CONCURRENTLY items_n;", TWO_SECONDS);
     let failure: { message: string; ms: number };
@@ -284,7 +281,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
       /Index public\.items_n is left INVALID \(it is the index this statement drops: running the statement again finishes the drop\)/,
     );
     assert.equal(await exists("items_n"), false);
-    await migrateUp({ connection: db.as("owner"), migrations: [...SQL, ITEMS, drop] });
+    await succeeded(migrateUp({ connection: db.as("owner"), migrations: [...SQL, ITEMS, drop] }));
     assert.equal(await exists("items_n"), null);
   });
 
@@ -313,7 +310,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
         "CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM (0) TO (100);\n" +
         "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM (100) TO (200);\n",
     };
-    await migrateUp({ connection: db.as("owner"), migrations: [...SQL, parts] });
+    await succeeded(migrateUp({ connection: db.as("owner"), migrations: [...SQL, parts] }));
     const reader = await holdOpen(db.as("owner"), "BEGIN; SELECT count(*) FROM events");
     const detach = file("007_detach.sql", "ALTER TABLE events DETACH PARTITION events_1 CONCURRENTLY;");
     const events: string[] = [];
@@ -325,7 +322,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
         migrations: [...SQL, parts, detach],
         lockRetries: 2,
         onEvent: (e) => e.type === "retry" && events.push(e.reason),
-      }).catch((e) => e);
+      }).then((run) => run.error);
       failure = { message: String(err?.message), ms: Date.now() - started };
     } finally {
       await reader.release();
@@ -336,11 +333,13 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
       /Partition public\.events_1 is left pending detach \(a pending detach can only be finished, not undone\); finish it with: ALTER TABLE public\.events DETACH PARTITION public\.events_1 FINALIZE;/,
     );
     const notices: string[] = [];
-    await migrateUp({
-      connection: db.as("owner"),
-      migrations: [...SQL, parts, detach],
-      onEvent: (e) => e.type === "notice" && notices.push(e.message),
-    });
+    await succeeded(
+      migrateUp({
+        connection: db.as("owner"),
+        migrations: [...SQL, parts, detach],
+        onEvent: (e) => e.type === "notice" && notices.push(e.message),
+      }),
+    );
     assert.match(
       notices.join("\n"),
       /the detach is already pending; finishing it: ALTER TABLE public\.events DETACH/,

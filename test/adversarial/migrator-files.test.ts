@@ -10,6 +10,7 @@ import {
   migrateUp,
 } from "../../migrator";
 import { sharedPostgres, withClient } from "../../testbed/postgres";
+import { failed, succeeded } from "../support/migrate";
 
 const m = (name: string, sql: string): MigrationSource => ({ name, sql });
 const exists = (config: ClientConfig, table: string) =>
@@ -34,17 +35,17 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
         "001_keep.sql",
         `-- migrate:up\nCREATE TABLE keepme (id int);\n${down}\nDROP TABLE keepme;\n`,
       );
-      const err = await migrateUp({ connection: config, migrations: [file] }).catch((e) => e);
+      const err = await failed(migrateUp({ connection: config, migrations: [file] }));
       assert.ok(err instanceof MigrationFileError, String(err));
       assert.match(err.message, /001_keep\.sql \(line 3\): ".*" looks like a directive but is not one/);
     }
     assert.equal(await exists(config, "keepme"), false, "nothing ran");
-    const noUp = await migrateUp({
-      connection: config,
-      migrations: [m("001_a.sql", "CREATE TABLE a (id int);")],
-    })
-      .then(() => undefined)
-      .catch((e) => e);
+    const noUp = await failed(
+      migrateUp({
+        connection: config,
+        migrations: [m("001_a.sql", "CREATE TABLE a (id int);")],
+      }),
+    );
     assert.match(String(noUp), /001_a\.sql \(line 1\): no "-- migrate:up" line/);
     assert.equal(await exists(config, "a"), false);
   });
@@ -54,16 +55,16 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
       "001_a.sql",
       "-- migrate:up\nCREATE TABLE a (id int);\nABORT;\nCREATE TABLE b (id int);\n",
     );
-    await assert.rejects(
-      migrateUp({ connection: config, migrations: [abort] }),
+    assert.match(
+      (await failed(migrateUp({ connection: config, migrations: [abort] }))).message,
       /\(line 3\): "ABORT" in the up/,
     );
     assert.equal(await exists(config, "b"), false);
     const ok = m("001_d.sql", "-- migrate:up\nCREATE TABLE d1 (id int);\n");
-    await migrateUp({ connection: config, migrations: [ok] });
+    await succeeded(migrateUp({ connection: config, migrations: [ok] }));
     const withDown = m("001_d.sql", `${ok.sql}-- migrate:down\nDROP TABLE d1;\nCOMMIT;\nDROP TABLE typo;\n`);
-    await assert.rejects(
-      migrateDown({ connection: config, migrations: [withDown] }),
+    assert.match(
+      (await failed(migrateDown({ connection: config, migrations: [withDown] }))).message,
       /001_d\.sql \(line 5\): "COMMIT" in the down section controls the transaction/,
     );
     assert.equal(await exists(config, "d1"), true, "d1 not dropped");
@@ -81,7 +82,7 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
         "-- migrate:up\nCREATE TABLE before_commit (id int);\nSELECT 'x\\'';COMMIT;--';\nCREATE TABLE after_commit (id int);\n",
       ),
     ];
-    const err = await migrateUp({ connection: config, migrations: files }).catch((e) => e);
+    const { error: err, results } = await migrateUp({ connection: config, migrations: files });
     assert.ok(err instanceof MigrationRunError, String(err));
     assert.match(
       err.message,
@@ -92,30 +93,34 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
     assert.equal(await exists(config, "after_commit"), false, "nothing after the COMMIT was kept");
     assert.equal(await historyCount(config), 2, "003 is not recorded as applied");
     assert.deepEqual(
-      err.results.map((r: { status: string }) => r.status),
+      results.map((r) => r.status),
       ["success", "success", "error"],
     );
   });
 
   it("item 9: locates the failing statement from the error position and never runs user SQL twice", async () => {
-    await migrateUp({
-      connection: config,
-      migrations: [
-        m("001_seq.sql", "-- migrate:up\nCREATE SEQUENCE calls;\nCREATE TABLE calls_log (t text);\n"),
-      ],
-    });
+    await succeeded(
+      migrateUp({
+        connection: config,
+        migrations: [
+          m("001_seq.sql", "-- migrate:up\nCREATE SEQUENCE calls;\nCREATE TABLE calls_log (t text);\n"),
+        ],
+      }),
+    );
     const failing = m(
       "002_fail.sql",
       // nextval is not transactional: a replay of the file would leave the sequence at 2.
       "-- migrate:up\nSELECT nextval('calls');\nINSERT INTO calls_log\n  SELECT 'é𝄞'\n  FROM no_such_table;\n",
     );
-    const err = await migrateUp({
-      connection: config,
-      migrations: [
-        m("001_seq.sql", "-- migrate:up\nCREATE SEQUENCE calls;\nCREATE TABLE calls_log (t text);\n"),
-        failing,
-      ],
-    }).catch((e) => e);
+    const err = await failed(
+      migrateUp({
+        connection: config,
+        migrations: [
+          m("001_seq.sql", "-- migrate:up\nCREATE SEQUENCE calls;\nCREATE TABLE calls_log (t text);\n"),
+          failing,
+        ],
+      }),
+    );
     assert.ok(err instanceof MigrationRunError, String(err));
     assert.match(
       err.message,
@@ -133,12 +138,12 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
       m("003_c.sql", "-- migrate:up\nCREATE TABLE c (id int);\nINSERT INTO c VALUES (1/0);\n"),
       m("004_d.sql", "-- migrate:up\nCREATE TABLE d (id int);\n"),
     ];
-    const err = await migrateUp({ connection: config, migrations: files }).catch((e) => e);
+    const { error: err, results } = await migrateUp({ connection: config, migrations: files });
     assert.ok(err instanceof MigrationRunError, String(err));
     // Division by zero has no position: the CommandComplete count finds the statement.
     assert.match(err.message, /003_c\.sql \(up\) failed at line 3: division by zero/);
     assert.deepEqual(
-      err.results.map((r: { status: string }) => r.status),
+      results.map((r) => r.status),
       ["success", "success", "error", "not-executed"],
     );
     assert.deepEqual(await Promise.all(["a", "b", "c", "d"].map((t) => exists(config, t))), [

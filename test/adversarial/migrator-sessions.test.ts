@@ -18,6 +18,7 @@ import {
 import { prefixChecksum } from "../../migrator/runner";
 import { RUNNING_MARK } from "../../migrator/history";
 import { TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
+import { failed, succeeded } from "../support/migrate";
 import { ROOT } from "../../testbed/stack";
 
 const m = (name: string, sql: string): MigrationSource => ({ name, sql });
@@ -63,7 +64,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
 
   it("item 10: losing the lock session cancels the work at once and fails cleanly", async () => {
     const slow = m("001_slow.sql", "-- migrate:up\nCREATE TABLE slow (id int);\nSELECT pg_sleep(30);\n");
-    const running = migrateUp({ connection: config, migrations: [slow] }).catch((e) => e);
+    const running = failed(migrateUp({ connection: config, migrations: [slow] }));
     await activeSleep(db);
     const killedAt = Date.now();
     await terminate(pg.config(), "offthegrid-migrate-lock");
@@ -126,7 +127,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
   });
 
   it("item 11: a killed CREATE INDEX CONCURRENTLY leaves an INVALID index; the resumed run rebuilds it", async () => {
-    await migrateUp({ connection: config, migrations: [BASE] });
+    await succeeded(migrateUp({ connection: config, migrations: [BASE] }));
     const index = m(
       "002_index.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_id ON items (id);\n",
@@ -135,7 +136,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     await writer.connect();
     try {
       await writer.query("BEGIN; INSERT INTO items VALUES (0)"); // CIC waits for this writer
-      const running = migrateUp({ connection: config, migrations: [BASE, index] }).catch((e) => e);
+      const running = failed(migrateUp({ connection: config, migrations: [BASE, index] }));
       const pid = await waitFor(
         pg.config(),
         "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
@@ -158,11 +159,13 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
       );
     assert.equal(await valid(), false, "the kill left an INVALID index");
     const notices: string[] = [];
-    const results = await migrateUp({
-      connection: config,
-      migrations: [BASE, index],
-      onEvent: (e) => e.type === "notice" && notices.push(e.message),
-    });
+    const results = await succeeded(
+      migrateUp({
+        connection: config,
+        migrations: [BASE, index],
+        onEvent: (e) => e.type === "notice" && notices.push(e.message),
+      }),
+    );
     assert.deepEqual(
       results.map((r) => r.status),
       ["success"],
@@ -183,7 +186,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
   }
 
   it("item 11: a statement that may have finished is not run again: refused with the exact state and the fix", async () => {
-    await migrateUp({ connection: config, migrations: [BASE] });
+    await succeeded(migrateUp({ connection: config, migrations: [BASE] }));
     const file = m(
       "002_backfill.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE TABLE IF NOT EXISTS audit (n int);\nINSERT INTO audit VALUES (1);\nCREATE INDEX CONCURRENTLY audit_n ON audit (n);\n",
@@ -191,7 +194,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     // The server finished statement 2, then the client died before recording it.
     await withClient(config, (c) => c.query("CREATE TABLE audit (n int); INSERT INTO audit VALUES (1)"));
     await interruptedAt(file, 1);
-    const err = await migrateUp({ connection: config, migrations: [BASE, file] }).catch((e) => e);
+    const err = await failed(migrateUp({ connection: config, migrations: [BASE, file] }));
     assert.match(
       err.message,
       /Cannot resume 002_backfill\.sql safely: .* statement 2 of 3 \(line 4\) was running/s,
@@ -200,7 +203,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     const fix = /it finished: +(UPDATE [^\n]+;)/.exec(err.message)![1];
     await withClient(config, (c) => c.query(fix));
     assert.deepEqual(
-      (await migrateUp({ connection: config, migrations: [BASE, file] })).map((r) => r.status),
+      (await succeeded(migrateUp({ connection: config, migrations: [BASE, file] }))).map((r) => r.status),
       ["success"],
     );
     const rows = await withClient(config, (c) => c.query("SELECT count(*)::int AS n FROM audit"));
@@ -208,14 +211,14 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
   });
 
   it("item 11: an in-flight index build that finished is recognised from the catalog and not repeated", async () => {
-    await migrateUp({ connection: config, migrations: [BASE] });
+    await succeeded(migrateUp({ connection: config, migrations: [BASE] }));
     const file = m(
       "002_index.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY items_id ON items (id);\n",
     );
     await withClient(config, (c) => c.query("CREATE INDEX items_id ON items (id)"));
     await interruptedAt(file, 0);
-    const results = await migrateUp({ connection: config, migrations: [BASE, file] });
+    const results = await succeeded(migrateUp({ connection: config, migrations: [BASE, file] }));
     assert.deepEqual(
       results.map((r) => r.status),
       ["success"],
@@ -227,8 +230,8 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
       "002_index.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY items_id ON items (id);\n-- migrate:down\nDROP INDEX CONCURRENTLY items_id;\n",
     );
-    await migrateUp({ connection: config, migrations: [BASE, file] });
-    const down = await migrateDown({ connection: config, migrations: [BASE, file] });
+    await succeeded(migrateUp({ connection: config, migrations: [BASE, file] }));
+    const down = await succeeded(migrateDown({ connection: config, migrations: [BASE, file] }));
     assert.deepEqual(
       down.map((r) => [r.name, r.status]),
       [["002_index.sql", "success"]],

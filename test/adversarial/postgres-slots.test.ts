@@ -11,6 +11,7 @@ import { ROOT } from "../../testbed/stack";
 import { DEV_SERVER_SETTINGS, serverArgs } from "../../stack/postgres/settings";
 import { connectionLimits } from "../../migrator/bootstrap-connections";
 import { migrateUp, readMigrationDirectory } from "../../migrator";
+import { succeeded } from "../support/migrate";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 
 interface Hogged {
@@ -84,11 +85,9 @@ describe("adversarial: PostgreSQL connection slots (real PostgreSQL 17, the dev 
     assert.equal(taken.readonly_b.opened, expected.readonly, summary);
 
     // The migrator, as the SchemaMigrations provider runs it (lock session + work session).
-    const result = await migrateUp({
-      connection: db.as("owner"),
-      migrations: readMigrationDirectory(path.join(ROOT, "sql")),
-    });
-    assert.ok(result, "migrate ran");
+    await succeeded(
+      migrateUp({ connection: db.as("owner"), migrations: readMigrationDirectory(path.join(ROOT, "sql")) }),
+    );
     // A backup runs as a read-only login; it got its own share even with the app at its limit.
     assert.equal(await selectOne(db.as("admin")), 1, "the admin");
     await taken.readonly_a.clients.pop()?.end();

@@ -13,6 +13,7 @@ import {
 import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
 import { startPostgres, sharedPostgres, TestPostgres, withClient } from "../../testbed/postgres";
 import { ROOT } from "../../testbed/stack";
+import { failed, succeeded } from "../support/migrate";
 import * as path from "node:path";
 
 // Files in these tests are mostly a single up section; the directive is added where the text has none.
@@ -35,7 +36,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
 
   it("applies sql/ on an empty database, records history, and a rerun is a no-op", async () => {
     const migrations = readMigrationDirectory(path.join(ROOT, "sql"));
-    const first = await migrateUp({ connection: config, migrations });
+    const first = await succeeded(migrateUp({ connection: config, migrations }));
     assert.deepEqual(
       first.map((r) => [r.name, r.status]),
       migrations.map((s) => [s.name, "success"]),
@@ -55,24 +56,31 @@ describe("migration engine (real PostgreSQL 17)", function () {
           r.applied_by === "postgres",
       ),
     );
-    const again = await migrateUp({ connection: config, migrations });
+    const again = await succeeded(migrateUp({ connection: config, migrations }));
     assert.deepEqual(again, []);
     assert.equal(await count(config, "SELECT count(*) AS n FROM migrations.history"), migrations.length);
   });
 
   it("ignores CRLF line endings and a BOM when comparing checksums", async () => {
     const sql = "-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;\n";
-    await migrateUp({ connection: config, migrations: [m("001_t.sql", sql)] });
+    await succeeded(migrateUp({ connection: config, migrations: [m("001_t.sql", sql)] }));
     const windows = "\uFEFF" + sql.replace(/\n/g, "\r\n");
-    assert.deepEqual(await migrateUp({ connection: config, migrations: [m("001_t.sql", windows)] }), []);
+    assert.deepEqual(
+      await succeeded(migrateUp({ connection: config, migrations: [m("001_t.sql", windows)] })),
+      [],
+    );
   });
 
   it("refuses an applied file that changed, naming the file and both checksums", async () => {
-    await migrateUp({ connection: config, migrations: [m("001_t.sql", "CREATE TABLE t (id int);")] });
-    const err = await migrateUp({
-      connection: config,
-      migrations: [m("001_t.sql", "CREATE TABLE t (id bigint);")],
-    }).catch((e) => e);
+    await succeeded(
+      migrateUp({ connection: config, migrations: [m("001_t.sql", "CREATE TABLE t (id int);")] }),
+    );
+    const err = await failed(
+      migrateUp({
+        connection: config,
+        migrations: [m("001_t.sql", "CREATE TABLE t (id bigint);")],
+      }),
+    );
     assert.ok(err instanceof MigrationPlanError);
     assert.equal(err.rule, "changed-after-apply");
     assert.match(
@@ -82,29 +90,33 @@ describe("migration engine (real PostgreSQL 17)", function () {
   });
 
   it("refuses when an applied migration is missing from disk", async () => {
-    await migrateUp({
-      connection: config,
-      migrations: [m("001_a.sql", "CREATE TABLE a (id int);"), m("002_b.sql", "CREATE TABLE b (id int);")],
-    });
-    await assert.rejects(
-      migrateUp({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] }),
-      (e: Error) => {
-        assert.ok(e instanceof MigrationPlanError && e.rule === "missing-file");
-        assert.match(e.message, /002_b\.sql is recorded as applied .* there is no such file/);
-        return true;
-      },
+    await succeeded(
+      migrateUp({
+        connection: config,
+        migrations: [m("001_a.sql", "CREATE TABLE a (id int);"), m("002_b.sql", "CREATE TABLE b (id int);")],
+      }),
     );
+    const e = await failed(
+      migrateUp({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] }),
+    );
+    assert.ok(e instanceof MigrationPlanError && e.rule === "missing-file");
+    assert.match(e.message, /002_b\.sql is recorded as applied .* there is no such file/);
   });
 
   it("refuses a new file numbered below the latest applied one (out of order)", async () => {
-    await migrateUp({
-      connection: config,
-      migrations: [m("001_a.sql", "SELECT 1;"), m("003_c.sql", "SELECT 3;")],
-    });
-    const err = await migrateUp({
-      connection: config,
-      migrations: [m("001_a.sql", "SELECT 1;"), m("002_b.sql", "SELECT 2;"), m("003_c.sql", "SELECT 3;")],
-    }).catch((e) => e);
+    await succeeded(
+      migrateUp({
+        connection: config,
+        migrations: [m("001_a.sql", "SELECT 1;"), m("003_c.sql", "SELECT 3;")],
+      }),
+    );
+    const err = await failed(
+      migrateUp({
+        connection: config,
+        migrations: [m("001_a.sql", "SELECT 1;"), m("002_b.sql", "SELECT 2;"), m("003_c.sql", "SELECT 3;")],
+      }),
+    );
+    assert.ok(err instanceof MigrationPlanError);
     assert.equal(err.rule, "out-of-order");
     assert.match(err.message, /002_b\.sql is new but numbered below 003_c\.sql/);
     assert.equal(await tableExists(config, "b"), false);
@@ -115,10 +127,10 @@ describe("migration engine (real PostgreSQL 17)", function () {
       "002_bad.sql",
       "-- migrate:up\nCREATE TABLE first_half (id int);\n\nINSERT INTO first_half VALUES (1);\nINSERT INTO missing_table VALUES (1);\nCREATE TABLE second_half (id int);\n",
     );
-    const err = await migrateUp({
+    const { error: err, results } = await migrateUp({
       connection: config,
       migrations: [m("001_ok.sql", "CREATE TABLE ok (id int);"), bad],
-    }).catch((e) => e);
+    });
     assert.ok(err instanceof MigrationRunError);
     assert.match(
       err.message,
@@ -127,7 +139,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
     assert.match(err.message, /statement: INSERT INTO missing_table VALUES \(1\)/);
     assert.match(err.message, /Nothing from this file was applied/);
     assert.deepEqual(
-      err.results.map((r: any) => [r.name, r.status]),
+      results.map((r) => [r.name, r.status]),
       [
         ["001_ok.sql", "success"],
         ["002_bad.sql", "error"],
@@ -147,7 +159,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
         "CREATE TABLE after_sleep (id int);",
     );
     const sleeping = (seconds: number) => ({ ...config, options: `-c offthegrid.test_sleep=${seconds}` });
-    const running = migrateUp({ connection: sleeping(30), migrations: [file] }).catch((e) => e);
+    const running = failed(migrateUp({ connection: sleeping(30), migrations: [file] }));
     await withClient(pg.config(), async (admin) => {
       for (let i = 0; i < 100; i++) {
         const { rowCount } = await admin.query(
@@ -163,7 +175,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
     assert.match(err.message, /001_slow\.sql/);
     assert.equal(await tableExists(config, "killed"), false);
     // The same file, same checksum, is still pending and applies when the session does not sleep.
-    const rerun = await migrateUp({ connection: sleeping(0), migrations: [file] });
+    const rerun = await succeeded(migrateUp({ connection: sleeping(0), migrations: [file] }));
     assert.equal(rerun[0].status, "success");
     assert.equal(await tableExists(config, "after_sleep"), true);
     assert.equal(
@@ -182,7 +194,9 @@ describe("migration engine (real PostgreSQL 17)", function () {
       m("003_third.sql", "INSERT INTO applied_log VALUES ('003');"),
     ];
     const runs = await Promise.all(
-      Array.from({ length: 8 }, () => migrateUp({ connection: config, migrations, lockDeadlineMs: 30_000 })),
+      Array.from({ length: 8 }, () =>
+        succeeded(migrateUp({ connection: config, migrations, lockDeadlineMs: 30_000 })),
+      ),
     );
     const applied = runs
       .flat()
@@ -207,11 +221,13 @@ describe("migration engine (real PostgreSQL 17)", function () {
       await holder.query("SET application_name = 'stuck-migrator'");
       await holder.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
       const started = Date.now();
-      const err = await migrateUp({
-        connection: config,
-        migrations: [m("001_a.sql", "SELECT 1;")],
-        lockDeadlineMs: 600,
-      }).catch((e) => e);
+      const err = await failed(
+        migrateUp({
+          connection: config,
+          migrations: [m("001_a.sql", "SELECT 1;")],
+          lockDeadlineMs: 600,
+        }),
+      );
       assert.ok(err instanceof MigrationLockTimeout, String(err));
       assert.match(err.message, /held by backend pid \d+ \(role [^,]+, stuck-migrator/);
       assert.ok(Date.now() - started < 5_000);
@@ -219,29 +235,34 @@ describe("migration engine (real PostgreSQL 17)", function () {
       await holder.end();
     }
     assert.equal(
-      (await migrateUp({ connection: config, migrations: [m("001_a.sql", "SELECT 1;")] }))[0].status,
+      (await succeeded(migrateUp({ connection: config, migrations: [m("001_a.sql", "SELECT 1;")] })))[0]
+        .status,
       "success",
     );
   });
 
   it("retries a file that hits lock_timeout, and succeeds once the lock is released", async () => {
-    await migrateUp({ connection: config, migrations: [m("001_t.sql", "CREATE TABLE busy (id int);")] });
+    await succeeded(
+      migrateUp({ connection: config, migrations: [m("001_t.sql", "CREATE TABLE busy (id int);")] }),
+    );
     const blocker = new Client(config);
     await blocker.connect();
     await blocker.query("BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
     const retries: number[] = [];
-    const running = migrateUp({
-      connection: config,
-      migrations: [
-        m("001_t.sql", "CREATE TABLE busy (id int);"),
-        m(
-          "002_alter.sql",
-          "-- migrate:lock-timeout 100ms\n-- migrate:up\nALTER TABLE busy ADD COLUMN note text;",
-        ),
-      ],
-      lockRetryDelayMs: 150,
-      onEvent: (e) => e.type === "retry" && retries.push(e.attempt),
-    });
+    const running = succeeded(
+      migrateUp({
+        connection: config,
+        migrations: [
+          m("001_t.sql", "CREATE TABLE busy (id int);"),
+          m(
+            "002_alter.sql",
+            "-- migrate:lock-timeout 100ms\n-- migrate:up\nALTER TABLE busy ADD COLUMN note text;",
+          ),
+        ],
+        lockRetryDelayMs: 150,
+        onEvent: (e) => e.type === "retry" && retries.push(e.attempt),
+      }),
+    );
     setTimeout(() => void blocker.query("COMMIT").then(() => blocker.end()), 400);
     const results = await running;
     assert.equal(results[0].status, "success");
@@ -249,12 +270,14 @@ describe("migration engine (real PostgreSQL 17)", function () {
   });
 
   it("applies a per-file statement timeout", async () => {
-    const err = await migrateUp({
-      connection: config,
-      migrations: [
-        m("001_slow.sql", "-- migrate:statement-timeout 100ms\n-- migrate:up\nSELECT pg_sleep(2);"),
-      ],
-    }).catch((e) => e);
+    const err = await failed(
+      migrateUp({
+        connection: config,
+        migrations: [
+          m("001_slow.sql", "-- migrate:statement-timeout 100ms\n-- migrate:up\nSELECT pg_sleep(2);"),
+        ],
+      }),
+    );
     assert.ok(err instanceof MigrationRunError);
     assert.match(err.message, /canceling statement due to statement timeout \[SQLSTATE 57014\]/);
   });
@@ -265,7 +288,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
       "002_index.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY items_id ON items (id);\nCREATE INDEX CONCURRENTLY items_name ON items (nmae);\n",
     );
-    const err = await migrateUp({ connection: config, migrations: [base, broken] }).catch((e) => e);
+    const err = await failed(migrateUp({ connection: config, migrations: [base, broken] }));
     assert.match(err.message, /002_index\.sql \(up\) failed at line 4: column "nmae" does not exist/);
     assert.match(
       err.message,
@@ -281,7 +304,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
     assert.equal(status[1].state, "partial");
     // Fix the failing statement only: the first one already ran and is not repeated.
     const fixed = m("002_index.sql", broken.sql.replace("(nmae)", "(name)"));
-    const results = await migrateUp({ connection: config, migrations: [base, fixed] });
+    const results = await succeeded(migrateUp({ connection: config, migrations: [base, fixed] }));
     assert.deepEqual(
       results.map((r) => r.status),
       ["success"],
@@ -300,36 +323,42 @@ describe("migration engine (real PostgreSQL 17)", function () {
       "002_index.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY items_id ON items (id);\nCREATE INDEX CONCURRENTLY items_name ON items (nmae);\n",
     );
-    await migrateUp({ connection: config, migrations: [base, broken] }).catch(() => undefined);
+    await failed(migrateUp({ connection: config, migrations: [base, broken] }));
     const rewritten = m(
       "002_index.sql",
       broken.sql.replace("items_id ON items (id)", "items_id2 ON items (id)").replace("(nmae)", "(name)"),
     );
-    await assert.rejects(
-      migrateUp({ connection: config, migrations: [base, rewritten] }),
+    assert.match(
+      (await failed(migrateUp({ connection: config, migrations: [base, rewritten] }))).message,
       /Interrupted migration changed: 002_index\.sql stopped after 1 statement/,
     );
   });
 
   it("rolls back with down sections, then applies again", async () => {
     const migrations = readMigrationDirectory(path.join(ROOT, "sql"));
-    await migrateUp({ connection: config, migrations });
-    const down = await migrateDown({ connection: config, migrations }, migrations.length);
+    await succeeded(migrateUp({ connection: config, migrations }));
+    const down = await succeeded(migrateDown({ connection: config, migrations }, migrations.length));
     assert.deepEqual(
       down.map((r) => [r.name, r.status]),
       migrations.map((m) => [m.name, "success"]).reverse(),
     );
     assert.equal(await tableExists(config, "users"), false);
     assert.equal(await count(config, "SELECT count(*) AS n FROM migrations.history"), 0);
-    const up = await migrateUp({ connection: config, migrations });
+    const up = await succeeded(migrateUp({ connection: config, migrations }));
     assert.equal(up.length, migrations.length);
     assert.equal(await count(config, "SELECT count(*) AS n FROM education_modules"), 3);
   });
 
   it("refuses to roll back a migration without a down section", async () => {
-    await migrateUp({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] });
-    await assert.rejects(
-      migrateDown({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] }),
+    await succeeded(
+      migrateUp({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] }),
+    );
+    assert.match(
+      (
+        await failed(
+          migrateDown({ connection: config, migrations: [m("001_a.sql", "CREATE TABLE a (id int);")] }),
+        )
+      ).message,
       /001_a\.sql has no "-- migrate:down" section/,
     );
   });
@@ -342,11 +371,13 @@ describe("migration engine (real PostgreSQL 17)", function () {
       setTimeout(() => void startPostgres({ port }).then(resolve, reject), 1_000),
     );
     try {
-      const results = migrateUp({
-        connection: { ...config, port, database: "postgres" },
-        migrations: [m("001_a.sql", "CREATE TABLE waited (id int);")],
-        connectDeadlineMs: 30_000,
-      });
+      const results = succeeded(
+        migrateUp({
+          connection: { ...config, port, database: "postgres" },
+          migrations: [m("001_a.sql", "CREATE TABLE waited (id int);")],
+          connectDeadlineMs: 30_000,
+        }),
+      );
       late = await starting;
       assert.equal((await results)[0].status, "success");
     } finally {
@@ -357,12 +388,16 @@ describe("migration engine (real PostgreSQL 17)", function () {
   it("fails with a clear message when the database never comes up", async () => {
     const { freePort } = await import("../../testbed/ports");
     const port = await freePort();
-    await assert.rejects(
-      migrateUp({
-        connection: { ...config, port },
-        migrations: [m("001_a.sql", "SELECT 1;")],
-        connectDeadlineMs: 800,
-      }),
+    assert.match(
+      (
+        await failed(
+          migrateUp({
+            connection: { ...config, port },
+            migrations: [m("001_a.sql", "SELECT 1;")],
+            connectDeadlineMs: 800,
+          }),
+        )
+      ).message,
       new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:${port} did not accept connections within \\d+ s`),
     );
   });

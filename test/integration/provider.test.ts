@@ -5,6 +5,7 @@ import { bootstrap as mainBootstrap } from "../fixtures/bootstrap-main";
 import { isSecretValue, plain } from "../../testbed/mocks";
 import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
 import { ofType, runStack, stackConfig } from "../../testbed/stack";
+import { succeeded } from "../support/migrate";
 
 const requireFromString = require("require-from-string");
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
@@ -328,10 +329,12 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
         marker: inputs.marker,
       }),
     );
-    await migrateUp({
-      connection: pg.config(database, { user: groups.owner, password: old.owner }),
-      migrations: inputs.migrations,
-    });
+    await succeeded(
+      migrateUp({
+        connection: pg.config(database, { user: groups.owner, password: old.owner }),
+        migrations: inputs.migrations,
+      }),
+    );
     // What main's provider recorded: one { name, password } per role.
     const mainOuts = {
       ...inputs,
@@ -486,7 +489,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ],
     };
     await assert.rejects(provider.update(id, outs, edited), (err: Error) => {
-      assert.equal(err.name, "MigrationPlanError");
+      assert.equal(err.name, "SchemaMigrationsError");
+      assert.equal((err as Error & { id?: string }).id, undefined, "nothing ran: no partial state to record");
       assert.match(
         err.message,
         /^Migration changed after it was applied: 001_platform_schema\.sql was applied with checksum sha256:/,

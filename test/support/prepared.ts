@@ -73,6 +73,10 @@ export async function preparedDatabase(
     const c = as(role);
     return `postgresql://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}`;
   };
-  await migrateUp({ connection: as("owner"), migrations: readMigrationDirectory(path.join(ROOT, "sql")) });
+  const { error } = await migrateUp({
+    connection: as("owner"),
+    migrations: readMigrationDirectory(path.join(ROOT, "sql")),
+  });
+  if (error) throw error;
   return { name, as, url, asMember };
 }

@@ -72,6 +72,10 @@ export async function rdsLikeDatabase(
       withClient(master, (c) => bootstrap(c as Client, options)),
   };
   await db.bootstrap();
-  await migrateUp({ connection: as("owner"), migrations: readMigrationDirectory(path.join(ROOT, "sql")) });
+  const { error } = await migrateUp({
+    connection: as("owner"),
+    migrations: readMigrationDirectory(path.join(ROOT, "sql")),
+  });
+  if (error) throw error;
   return db;
 }

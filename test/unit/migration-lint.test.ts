@@ -181,14 +181,15 @@ describe("migration lint (PostgreSQL 17 parser)", () => {
     );
   });
 
-  it("refuses a syntax error with the file and line, before anything runs", async () => {
-    await assert.rejects(
-      lintMigrations([file("SELECT 1;\nCREATE INDEX ON;")]),
-      /006_change\.sql \(line 3\): PostgreSQL's parser refuses/,
+  it("refuses a syntax error with the file and line, before anything runs", () => {
+    // Reading the file already refuses it: its statements are the parser's.
+    assert.throws(
+      () => file("SELECT 1;\nCREATE INDEX ON;"),
+      /006_change\.sql \(line 3\): PostgreSQL's parser refuses it: syntax error at or near ";"/,
     );
   });
 
-  it("loading the runner and the CLI does not load the WASM parser (a no-op `up` does not pay for it)", () => {
+  it("loading the runner and the CLI does not load the WASM parser (a command loads it when it reads migration files)", () => {
     const script =
       'require("./build/migrator/runner"); require("./build/cli/migrate"); ' +
       'process.stdout.write(String(Object.keys(require.cache).filter((k) => k.includes("libpg-query")).length))';

@@ -8,7 +8,7 @@ import {
   renderSumFile,
   verifySumFile,
 } from "../../migrator";
-import { splitSql } from "../../migrator/sql-split";
+import { splitSql } from "../../migrator/sql-statements";
 import { HistoryRow, planDown, planUp } from "../../migrator/plan";
 import { prefixChecksum } from "../../migrator/runner";
 import { ROOT } from "../../testbed/stack";
@@ -144,10 +144,10 @@ describe("migration files and planning (pure)", () => {
       [1, 3, 7],
     );
     assert.match(statements[1].text, /^CREATE FUNCTION f\(\).*\$body\$$/s);
-    assert.throws(() => splitSql("SELECT 'open"), /unterminated string \(line 1\)/);
+    assert.throws(() => splitSql("SELECT 'open"), /unterminated quoted string at or near "'open" \(line 1\)/);
     assert.throws(
       () => splitSql("SELECT 1;\nSELECT $x$ never closed"),
-      /unterminated dollar-quoted string \$x\$ \(line 2\)/,
+      /unterminated dollar-quoted string at or near "\$x\$ never closed" \(line 2\)/,
     );
   });
 

@@ -1,91 +1,18 @@
-// A small seeded fuzz of the migration-file parser (#10, Tests): random directives and look-alikes, quotes,
-// dollar quotes, comments, parentheses, CRLF / lone CR, a BOM and invalid UTF-8. Every file either is refused
-// with a message naming the file and a line that exists, or splits into statements that re-join to the input:
-// the text between statements holds no SQL (only blanks, comments, semicolons and directives).
+// A small seeded fuzz of the migration-file parser (#10, Tests) over the corpus of test/support/migration-fuzz.ts:
+// random directives and look-alikes, quotes, dollar quotes, comments, parentheses, CRLF / lone CR, a BOM and
+// invalid UTF-8. Every file either is refused with a message naming the file and a line that exists, or splits
+// into statements that re-join to the input: the text between statements holds no SQL (only blanks, comments,
+// semicolons and directives).
 import { strict as assert } from "node:assert";
 import { MigrationFileError, parseMigrationBytes } from "../../migrator";
-import { lineStarts, splitSql } from "../../migrator/sql-split";
-
-/** mulberry32: small, seeded, reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const DIRECTIVES = [
-  "-- migrate:up",
-  "-- migrate:down",
-  "-- migrate:no-transaction",
-  "-- migrate:lock-timeout 5s",
-];
-const LOOK_ALIKES = [
-  "  -- migrate:down",
-  "-- Migrate:up",
-  "-- migrate: up",
-  "--migrate:down",
-  "-- migrate:up ",
-];
-const SQL = [
-  "SELECT 1",
-  "CREATE TABLE t (id int)",
-  "INSERT INTO t VALUES (1)",
-  "'str;ing'",
-  "E'it\\'s;'",
-  "'it''s'",
-  '"id;ent"',
-  "$$ a; b $$",
-  "$tag$ x;$$ -- y $tag$",
-  "-- a comment; here",
-  "/* block; /* nested; */ */",
-  ";",
-  ";",
-  "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",
-  "café",
-  "𝄞",
-];
-const RISKY = ["(", ")", "BEGIN", "COMMIT", "END", "'open", "$$ open", "/* open", '"open'];
-const BREAKS = ["\n", "\n", "\r\n", " ", "\r", "\t"];
-const INVALID = [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]];
-
-function generate(random: () => number): Buffer {
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
-  const parts: Buffer[] = [];
-  if (random() < 0.1) parts.push(Buffer.from("\uFEFF"));
-  const header = random() < 0.3 ? [pick(DIRECTIVES.slice(2))] : [];
-  const lines = [...header, ...(random() < 0.9 ? ["-- migrate:up"] : [])];
-  const count = 1 + Math.floor(random() * 12);
-  for (let i = 0; i < count; i++) {
-    const r = random();
-    if (r < 0.08) lines.push(pick(DIRECTIVES));
-    else if (r < 0.12) lines.push(pick(LOOK_ALIKES));
-    else
-      lines.push(
-        Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(random() < 0.05 ? RISKY : SQL)).join(
-          " ",
-        ),
-      );
-  }
-  for (const line of lines) {
-    parts.push(Buffer.from(line));
-    if (random() < 0.015) parts.push(Buffer.from(pick(INVALID)));
-    parts.push(Buffer.from(pick(BREAKS)));
-  }
-  return Buffer.concat(parts);
-}
+import { lineStarts } from "../../migrator/lines";
+import { splitSql } from "../../migrator/sql-statements";
+import { fuzzCorpus } from "../support/migration-fuzz";
 
 describe("migration-file parser fuzz (seeded)", () => {
   it("refuses with file and line, or splits into statements that re-join to the input", () => {
-    const random = prng(0x5eed);
     const outcomes = { parsed: 0, refused: 0, utf8: 0 };
-    for (let n = 0; n < 3000; n++) {
-      const bytes = generate(random);
-      const name = `${String(n + 1).padStart(4, "0")}_fuzz.sql`;
+    for (const [n, { name, bytes }] of fuzzCorpus().entries()) {
       const context = () => `case ${n}: ${JSON.stringify(bytes.toString("latin1"))}`;
       let migration;
       try {

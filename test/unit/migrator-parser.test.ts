@@ -4,10 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseMigration, parseMigrationBytes, readMigrationDirectory } from "../../migrator";
-import { buildBatch, codePointsToIndex, locateFailure, Unit } from "../../migrator/batch";
+import { buildBatch, locateFailure, Unit } from "../../migrator/batch";
+import { codePointsToIndex } from "../../migrator/lines";
 import { PrefixHasher } from "../../migrator/no-transaction";
 import { sha256 } from "../../migrator/migration-file";
-import { splitSql } from "../../migrator/sql-split";
+import { splitSql } from "../../migrator/sql-statements";
 
 const refuses = (sql: string, pattern: RegExp) =>
   assert.throws(() => parseMigration("001_x.sql", sql), pattern);

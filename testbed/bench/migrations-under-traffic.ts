@@ -80,7 +80,8 @@ async function main(): Promise<void> {
         // Behind the reader: start 100 ms into one of its transactions, the worst case a migration meets.
         if (lock) await new Promise<void>((resolve) => (readerStarted = resolve)).then(() => sleep(100));
         const t = Date.now();
-        await migrateUp({ connection: db.as("owner"), migrations: applied, ...lock });
+        const { error } = await migrateUp({ connection: db.as("owner"), migrations: applied, ...lock });
+        if (error) throw error;
         migrationMs = Date.now() - t;
       } else await sleep(8_000);
       await sleep(3_000);

@@ -6,7 +6,8 @@
 // The in-process figures (engine API vs node-pg-migrate's runner API) follow only as a breakdown.
 // Run: npm run bench:migrations   (BENCH_RUNS=N to change the number of runs; hot-path queries: bench:queries)
 import * as path from "node:path";
-import { migrateUp, readMigrationDirectory } from "../../migrator";
+import type { ClientConfig } from "pg";
+import { MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
 import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../postgres";
 import { noTransactionProgress } from "./no-transaction";
 import {
@@ -201,12 +202,16 @@ async function inProcess(pg: TestPostgres): Promise<Pair[]> {
   const sources = readMigrationDirectory(path.join(ROOT, "sql"));
   const npmDir = writeNodePgMigrateDir(sources);
   const [a, b] = [await pg.createDatabase("ip_noop"), await pg.createDatabase("ip_noop_npm")];
-  await migrateUp({ connection: pg.config(a), migrations: sources });
+  const up = async (connection: ClientConfig, migrations: readonly MigrationSource[]) => {
+    const { error } = await migrateUp({ connection, migrations });
+    if (error) throw error;
+  };
+  await up(pg.config(a), sources);
   await theirs(b, npmDir);
   const noop: number[] = [];
   const noopNpm: number[] = [];
   for (let i = 0; i < RUNS * 2; i++) {
-    noop.push(await timed(() => migrateUp({ connection: pg.config(a), migrations: sources })));
+    noop.push(await timed(() => up(pg.config(a), sources)));
     noopNpm.push(await timed(() => theirs(b, npmDir)));
   }
   const trivial = trivialMigrations(1000);
@@ -215,7 +220,7 @@ async function inProcess(pg: TestPostgres): Promise<Pair[]> {
   const manyNpm: number[] = [];
   for (let i = 0; i < Math.min(RUNS, 3); i++) {
     const [x, y] = [await pg.createDatabase("ip_many"), await pg.createDatabase("ip_many_npm")];
-    many.push(await timed(() => migrateUp({ connection: pg.config(x), migrations: trivial })));
+    many.push(await timed(() => up(pg.config(x), trivial)));
     manyNpm.push(await timed(() => theirs(y, trivialDir)));
   }
   return [

@@ -29,7 +29,8 @@ export async function noTransactionProgress(pg: TestPostgres): Promise<string> {
     const db = await pg.createDatabase("bench_notx");
     const selects = { name: file.name, sql: file.sql.replace(/CREATE INDEX[^;]*;/g, "SELECT 1;") };
     const applyStart = performance.now();
-    await migrateUp({ connection: pg.config(db), migrations: [selects] });
+    const { error } = await migrateUp({ connection: pg.config(db), migrations: [selects] });
+    if (error) throw error;
     const apply = performance.now() - applyStart;
     lines.push(
       `| ${n.toLocaleString("en")} | ${(cpu / 1000).toFixed(3)} s | ${(apply / 1000).toFixed(2)} s |`,

@@ -183,13 +183,14 @@ async function main() {
       setPasswords: { offthegrid_owner_a: "bench-owner-password-0123456789" },
       marker: { environment: "dev", stack: "bench" },
     });
-    await migrateUp({
+    const { error } = await migrateUp({
       connection: pg.config(database, {
         user: "offthegrid_owner_a",
         password: "bench-owner-password-0123456789",
       }),
       migrations: readMigrationDirectory(SQL_DIR),
     });
+    if (error) throw error;
     let started = Date.now();
     await load(admin);
     const counts = await admin.query(

@@ -14,7 +14,8 @@ const ALL = readMigrationDirectory(SQL_DIR);
 
 export async function buildSchema(connection: ClientConfig, kind: SchemaKind): Promise<void> {
   const migrations = kind === "set" ? ALL : ALL.filter((f) => /^00[12]_/.test(f.name));
-  await migrateUp({ connection, migrations });
+  const { error } = await migrateUp({ connection, migrations });
+  if (error) throw error;
   if (kind !== "original") return;
   const c = new Client(connection);
   await c.connect();
