@@ -1,6 +1,6 @@
 // Where the pre-bundled schema provider lives and how the program knows it is current. The bundle is build
 // output (build/provider.bundle.js, git-ignored), made by `npm run build` (`npm ci` runs it as `prepare`) from
-// stack/schema/provider.ts and the engine modules it imports. It records a hash of each of those sources, so a
+// stack/schema/provider.ts and the engine modules it imports. It records a hash of each input esbuild read, so a
 // program whose sources changed after the build (an edited migrator file, a merge) fails before it registers
 // anything, naming the command, instead of deploying the previous engine.
 import { createHash } from "node:crypto";
@@ -19,7 +19,7 @@ function projectRoot(from: string): string {
 export const PROJECT_ROOT = projectRoot(__dirname);
 export const BUNDLE_FILE = path.join(PROJECT_ROOT, "build", "provider.bundle.js");
 
-/** The bundle's second line: `// sources: {"module id": "hash of its source"}`. */
+/** The bundle's second line: `// sources: {"path esbuild read, from the root": "hash of its text"}`. */
 export const SOURCES_MARK = "// sources: ";
 
 export function sourceHash(root: string, id: string): string | undefined {
