@@ -39,7 +39,7 @@ describe("adversarial: Redis connection slots (real redis-server, the stack's re
     if (keepSending)
       for (const c of flood) {
         const timer = setInterval(() => c.socket.write("PING\r\n"), 250);
-        c.closed.then(() => clearInterval(timer));
+        void c.closed.then(() => clearInterval(timer));
       }
   }
 

@@ -10,7 +10,7 @@ import { Migration, MigrationFileError, parseMigrationBytes } from "../../migrat
 import { FUZZ_CASES, FUZZ_SEED, fuzzCorpus } from "../support/migration-fuzz";
 import fixture from "../fixtures/split-boundaries.json";
 
-const ROOT = path.resolve(__dirname, "../..");
+import { ROOT } from "../../testbed/root";
 const boundaries = (m: Migration) =>
   [m.upStatements, m.downStatements].map((ss) => ss.map((s) => `${s.start}-${s.end}`).join(" ")).join(" | ");
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { loadMigrations, loadSqlParser, readMigrationDirectory } from "../../migrator";
 import { splitSql } from "../../migrator/sql-statements";
 
-const ROOT = path.resolve(__dirname, "../..");
+import { ROOT } from "../../testbed/root";
 const boundaries = (files: ReturnType<typeof loadMigrations>) =>
   files.map((m) => [m.name, [...m.upStatements, ...m.downStatements].map((s) => [s.start, s.end, s.line])]);
 
