@@ -26,7 +26,7 @@ const rel = (rv: Ast): Rel => ({ ...(rv.schemaname ? { schema: rv.schemaname } :
 export async function concurrentKind(text: string): Promise<ConcurrentKind | undefined> {
   let node: Ast;
   try {
-    node = (await loadParser())(text)[0]?.stmt;
+    node = (await loadParser())(text);
   } catch {
     return undefined; // the server will refuse it with its own message
   }

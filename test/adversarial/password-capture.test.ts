@@ -103,12 +103,17 @@ describe("adversarial: no password or verifier in any statement text the read-on
     await withClient(pg.config(database), (c) => c.query("SELECT monitoring.pg_stat_statements_reset()"));
 
     const stop = watch(pg.config(database, { user: readonly.name, password: readonly.password }), seen);
-    const pgEnv = require("../../cli/ops/pg-env");
-    const libpqEnvironment = pgEnv.libpqEnvironment;
-    pgEnv.libpqEnvironment = (...args: unknown[]) => {
-      const env = libpqEnvironment(...args);
-      if (env.PGPASSWORD) passwords.add(env.PGPASSWORD);
-      return env;
+    // The passwords the CLI hands pg_dump/pg_restore (the restore's temporary login's among them), read from the
+    // environment of the processes it starts: module exports are read-only getters once transpiled.
+    const childProcess = require("node:child_process");
+    const spawn = childProcess.spawn;
+    childProcess.spawn = (
+      command: string,
+      args: readonly string[],
+      options?: { env?: NodeJS.ProcessEnv },
+    ) => {
+      if (options?.env?.PGPASSWORD) passwords.add(options.env.PGPASSWORD);
+      return spawn(command, args, options);
     };
     try {
       const step = async (name: string, next: typeof inputs) => {
@@ -142,7 +147,7 @@ describe("adversarial: no password or verifier in any statement text the read-on
       assert.equal(restore.code, 0, restore.err);
       driven.add("restore");
     } finally {
-      pgEnv.libpqEnvironment = libpqEnvironment;
+      childProcess.spawn = spawn;
       await stop();
     }
   });
