@@ -6,6 +6,9 @@ import { Migration } from "./migration-file";
 import { runNoTransaction } from "./apply-no-transaction";
 import { MigrationResumeError } from "./no-transaction";
 import { lockRetryDelayMs } from "./lock-retry";
+import { MigrationLockLost } from "./session";
+import { inFlightState, settleInFlight } from "./in-flight";
+import { describeBlockers, findBlockers } from "./blockers";
 import type { Located, MigrationResult, MigrationResultSet, Run, Settings } from "./run-types";
 import { literal, qualified } from "./sql-text";
 import type { UpPlan } from "./plan";
@@ -48,6 +51,9 @@ export async function runFiles(
           await runNoTransaction(run, m, direction, resume?.migration.name === m.name ? resume : undefined);
         } catch (err) {
           record(i, "error", Date.now() - started);
+          const statement = (err as { located?: Located }).located?.statement;
+          if ((err as { code?: string }).code === "55P03" && statement)
+            await attachBlockers(run, err, statement.text);
           return { results, error: failed(run, m, direction, err) };
         }
         record(i, "success", Date.now() - started);
@@ -135,6 +141,8 @@ async function runUnits(
       // durable before they are reported applied.
       const settle = failure.unit > 0 ? "ROLLBACK; BEGIN; SELECT pg_current_xact_id(); COMMIT" : "ROLLBACK";
       if (!run.watch.lost) await client.query(settle).catch(() => undefined);
+      if (!e.code)
+        return settled(run, batch.units.slice(failure.unit), offset + from + failure.unit, err, record);
       const unit = batch.units[failure.unit];
       if (e.code === "55P03" && attempt < s.lockRetries && !run.watch.lost) {
         if (failure.unit > 0) attempt = 0;
@@ -146,10 +154,57 @@ async function runUnits(
         continue;
       }
       record(offset + from + failure.unit, "error", Date.now() - unitStarted);
+      if (e.code === "55P03" && failure.statement) await attachBlockers(run, e, failure.statement.text);
       return failed(run, unit.migration, unit.direction, err, failure);
     }
   }
   return undefined;
+}
+
+/**
+ * The session died without an error from the server: the history says which in-flight files committed (they are
+ * recorded applied), and the error names the first that did not, instead of the last one the server had reported.
+ */
+async function settled(
+  run: Run,
+  inFlight: readonly Unit[],
+  index: number,
+  err: unknown,
+  record: (index: number, status: "success" | "error", durationMs: number) => void,
+): Promise<Error> {
+  const s = run.settings;
+  const outcome = await settleInFlight(inFlight, s.history, run.reconnect);
+  const committed = outcome.known ? outcome.committed : 0;
+  for (const u of inFlight.slice(0, committed)) {
+    record(index++, "success", 0);
+    s.onEvent({ type: "done", name: u.migration.name, direction: u.direction, durationMs: 0 });
+  }
+  const rest = inFlight.slice(committed);
+  if (rest.length === 0)
+    return new Error(
+      `The connection died after the server committed ${inFlight[inFlight.length - 1].migration.name} (the ` +
+        "history holds it): no file failed; rerun to apply the files after it.",
+      { cause: err },
+    );
+  const [unit, ...later] = rest;
+  s.onEvent({ type: "start", name: unit.migration.name, direction: unit.direction });
+  record(index, "error", 0);
+  const state = inFlightState(
+    outcome,
+    unit.migration.name,
+    later.map((u) => u.migration.name),
+  );
+  return failed(run, unit.migration, unit.direction, err, { state, inFlight: true });
+}
+
+/** Names who held the lock the statement timed out on (looked up at once: the blocker may still hold it). */
+async function attachBlockers(run: Run, err: unknown, statement: string): Promise<void> {
+  if (run.watch.lost) return;
+  const blockedBy = await findBlockers(run.client, statement).then(
+    describeBlockers,
+    (e: Error) => `unknown (${e.message})`,
+  );
+  Object.assign(err as object, { blockedBy });
 }
 
 /** Builds the error that names the file, line and statement, and says exactly what state the file is in. */
@@ -160,7 +215,10 @@ export function failed(
   err: unknown,
   where: Located = (err as { located?: Located }).located ?? {},
 ): Error {
-  if (run.watch.lost) return run.watch.lost;
+  const lost = run.watch.lost;
+  // The lock session may see the end first, while the work session's replies (the file it had reached) are unread.
+  if (lost && !where.inFlight)
+    return lost.during === m.name ? lost : new MigrationLockLost(lost.lockPid, m.name, lost.cause);
   const e = err as Error & { code?: string };
   if (e instanceof MigrationResumeError) {
     const error = new MigrationRunError(e.message, { name: m.name }, err);
@@ -181,15 +239,22 @@ export function failed(
       "The file ended the runner's transaction (a COMMIT or ROLLBACK the runner could not see, e.g. inside a " +
       "procedure): what ran before that point may be committed, and the file is NOT recorded as applied. Inspect " +
       "the database before rerunning.";
+  } else if (where.state && where.inFlight) {
+    outcome = where.state;
   } else if (m.transaction) {
     outcome = "Nothing from this file was applied: its transaction was rolled back.";
   } else {
     outcome = where.state ?? "";
   }
-  const hint = connectionLost ? " The database connection was lost; rerun when the database is back." : "";
+  const blockedBy = (err as { blockedBy?: string }).blockedBy;
+  const hint =
+    connectionLost && !where.inFlight
+      ? " The database connection was lost; rerun when the database is back."
+      : "";
   const message =
     `Migration ${m.name} (${direction}) failed${line ? ` at line ${line}` : ""}: ${e.message}` +
-    `${e.code ? ` [SQLSTATE ${e.code}]` : ""}${excerpt}\n  ${outcome}${hint}`;
+    `${e.code ? ` [SQLSTATE ${e.code}]` : ""}${excerpt}${blockedBy ? `\n  blocked by: ${blockedBy}` : ""}` +
+    `\n  ${outcome}${hint}`;
   const error = new MigrationRunError(
     message,
     { name: m.name, line, statement: where.statement?.text, sqlstate: e.code },

@@ -98,6 +98,8 @@ export interface Run {
   readonly client: Client;
   readonly watch: LockWatch;
   readonly settings: Settings;
+  /** A fresh session on the same database, for reading what a dead session left (in-flight.ts). */
+  readonly reconnect: () => Promise<Client>;
 }
 
 export interface Located {
@@ -106,4 +108,6 @@ export interface Located {
   readonly guard?: boolean;
   /** What state the file is left in, when the runner knows better than "rolled back". */
   readonly state?: string;
+  /** The session died mid-batch and `state` comes from the history read afterwards (in-flight.ts). */
+  readonly inFlight?: boolean;
 }

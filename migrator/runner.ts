@@ -77,7 +77,12 @@ async function withClients(
     if (early !== undefined) return early;
     const lockClient = await connect("-lock", o.connection.options);
     watch = new LockWatch(lockClient, () => cancelSession(client));
-    const run: Run = { client, watch, settings: s };
+    const reconnect = () =>
+      connectWithRetry(
+        { ...o.connection, application_name: "offthegrid-migrate-settle" },
+        { deadlineMs: Math.min(s.connectDeadlineMs, SETTLE_DEADLINE_MS) },
+      );
+    const run: Run = { client, watch, settings: s, reconnect };
     return await withMigrationLock(lockClient, { deadlineMs: s.lockDeadlineMs }, async () => {
       await ensureHistory(client, s.history);
       return work(run);
@@ -89,6 +94,9 @@ async function withClients(
     await client.end().catch(() => undefined);
   }
 }
+
+/** How long a run that lost its session waits for the database to answer what committed (crash recovery). */
+const SETTLE_DEADLINE_MS = 15_000;
 
 export function migrateUp(o: RunnerOptions): Promise<MigrationResultSet> {
   const s = settingsOf(o);
