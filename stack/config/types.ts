@@ -20,6 +20,8 @@ interface CommonConfig {
   readonly rotation: Readonly<Record<CredentialName, number>>;
   /** What the Redis app user may touch (stack/redis/access.ts renders it for the dev ACL and ElastiCache RBAC). */
   readonly redisAccess: { readonly keyPatterns: readonly string[]; readonly scan: boolean };
+  /** Every `…Epoch` key's value, by key name: each may only move forward (stack/credentials/epoch-guard.ts). */
+  readonly epochs: Readonly<Record<string, number>>;
 }
 
 export interface DockerStackConfig extends CommonConfig {

@@ -4,6 +4,19 @@
 export type Slot = "a" | "b";
 
 /**
+ * Credentials whose rotation keeps the previous password valid: Redis users hold two passwords at once, and each
+ * PostgreSQL schema role has two login members (one per slot, see stack/credentials/roles.ts). The superuser / RDS
+ * master is a single role and cannot alternate.
+ */
+export const DUAL_PASSWORD_CREDENTIALS = [
+  "postgresOwner",
+  "postgresApp",
+  "postgresReadonly",
+  "redisAdmin",
+  "redisApp",
+] as const;
+
+/**
  * Two slots per alternating credential. Each epoch regenerates exactly one slot, the one that becomes current;
  * the other still holds the previous password: epoch 1 → slot a new, b previous; epoch 2 → b new, a previous; …
  */

@@ -1,0 +1,96 @@
+// Judges a config value against the one the stack last applied, before anything is planned: the engine hands a
+// provider's `check` the previous inputs (also in `preview`), which the program itself never sees. A refusal stops
+// the deployment at this resource; whatever depends on it is never registered, so nothing is replaced or deleted.
+// The previous values also come back to the program as `applied` (see `check`), so it can warn in preview about
+// what a change will cut off.
+import * as pulumi from "@pulumi/pulumi";
+
+/** One config key as the guard records it. Texts may contain `{applied}` and `{value}`, filled in at check time. */
+export interface GuardedKey {
+  readonly value: number | string;
+  /** Refusal when the value is below the applied one. */
+  readonly refuseDecrease?: string;
+  /** Refusal when the value differs from the applied one, or nothing is applied (a new or destroyed stack). */
+  readonly refuseChange?: string;
+}
+
+export type GuardedKeys = Readonly<Record<string, GuardedKey>>;
+
+interface GuardInputs {
+  readonly keys?: GuardedKeys;
+  readonly applied?: Readonly<Record<string, number | string>>;
+}
+
+const fill = (text: string, applied: unknown, value: unknown) =>
+  text.replace(/\{applied\}/g, String(applied)).replace(/\{value\}/g, String(value));
+
+/** Exported for testing: the refusals `check` reports, one paragraph each. */
+export function guardRefusals(olds: GuardInputs | undefined, news: GuardInputs): string[] {
+  const refusals: string[] = [];
+  for (const [key, next] of Object.entries(news.keys ?? {})) {
+    const before = olds?.keys?.[key]?.value;
+    if (next.refuseChange && before !== next.value)
+      refusals.push(fill(next.refuseChange, before ?? "nothing", next.value));
+    else if (
+      next.refuseDecrease &&
+      typeof before === "number" &&
+      typeof next.value === "number" &&
+      next.value < before
+    )
+      refusals.push(fill(next.refuseDecrease, before, next.value));
+  }
+  return refusals;
+}
+
+/** The values this guard last applied, by key. */
+function valuesOf(inputs: GuardInputs | undefined): Record<string, number | string> {
+  return Object.fromEntries(Object.entries(inputs?.keys ?? {}).map(([k, g]) => [k, g.value]));
+}
+
+/** Exported for testing: the provider the engine runs on every preview and update. */
+export const configGuardProvider = {
+  async check(olds: GuardInputs | undefined, news: GuardInputs) {
+    // An empty property makes the engine print the reason alone ("… has a problem: <reason>"), not the value.
+    const failures = guardRefusals(olds, news).map((reason) => ({ property: "", reason }));
+    // A preview shows checked inputs as the new outputs: `applied` then carries the previous values.
+    const applied = olds?.keys ? valuesOf(olds) : valuesOf(news);
+    return { inputs: { keys: news.keys ?? {}, applied }, failures };
+  },
+  async diff(_id: string, olds: GuardInputs, news: GuardInputs) {
+    return { changes: JSON.stringify(valuesOf(olds)) !== JSON.stringify(valuesOf(news)), replaces: [] };
+  },
+  async create(inputs: GuardInputs) {
+    return { id: "config-guard", outs: { keys: inputs.keys, applied: valuesOf(inputs) } };
+  },
+  async update(_id: string, _olds: unknown, news: GuardInputs) {
+    return { outs: { keys: news.keys, applied: valuesOf(news) } };
+  },
+};
+
+export class ConfigGuard extends pulumi.dynamic.Resource {
+  /** In preview: the values the stack applied before this deployment; after an update: the new ones. */
+  declare readonly applied: pulumi.Output<Record<string, number | string>>;
+
+  constructor(name: string, keys: GuardedKeys, opts?: pulumi.CustomResourceOptions) {
+    super(configGuardProvider, name, { keys, applied: undefined }, opts, "offthegrid", "ConfigGuard");
+  }
+}
+
+/**
+ * Warns (in preview) for each key whose value differs from the applied one, with `consequence`'s one line;
+ * undefined means nothing to say.
+ */
+export function warnOnChange(
+  guard: ConfigGuard,
+  values: Readonly<Record<string, number | string>>,
+  consequence: (key: string, applied: number | string, value: number | string) => string | undefined,
+): void {
+  guard.applied.apply((applied) => {
+    for (const [key, value] of Object.entries(values)) {
+      const before = applied?.[key];
+      if (before === undefined || before === value) continue;
+      const line = consequence(key, before, value);
+      if (line) void pulumi.log.warn(line, guard);
+    }
+  });
+}
