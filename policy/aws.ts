@@ -1,5 +1,6 @@
 // Stack-wide AWS rules: required tags on everything taggable.
 import { label, resourcePolicy } from "./kit";
+import { fix } from "./config-keys";
 
 /** AWS types that take no tags (checked against the provider schema). */
 const UNTAGGABLE =
@@ -15,7 +16,9 @@ export const awsRequiredTags = () =>
       const { required } = args.getConfig<{ required: string[] }>();
       const missing = required.filter((tag) => !args.props.tags?.[tag]);
       if (missing.length)
-        report(`${label(args)} is missing tag(s) ${missing.join(", ")}: pass the stack's tags.`);
+        report(
+          `${label(args)} is missing tag(s) ${missing.join(", ")}: pass the stack's tags (${fix(args.type, "tags", "for Owner")}).`,
+        );
     },
     {
       properties: {

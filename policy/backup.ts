@@ -1,7 +1,17 @@
 // Backups: automated-backup retention and final snapshots of RDS, the AWS Backup plan's cross-region copy, its
 // start window, and the vault lock.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { RDS_INSTANCE, Props, onType, isPrimary, label, resourcePolicy } from "./kit";
+import {
+  BACKUP_PLAN,
+  BACKUP_VAULT,
+  RDS_INSTANCE,
+  Props,
+  onType,
+  isPrimary,
+  label,
+  resourcePolicy,
+} from "./kit";
+import { fix } from "./config-keys";
 import { backupStartConflicts, dailyCronStart } from "./windows";
 
 export const rdsBackupRetention = () =>
@@ -14,7 +24,7 @@ export const rdsBackupRetention = () =>
       const days = args.props.backupRetentionPeriod ?? 0;
       if (days < minimumDays) {
         report(
-          `RDS instance ${args.name} keeps backups for ${days} day(s); set backupRetentionPeriod to at least ${minimumDays}.`,
+          `RDS instance ${args.name} keeps backups for ${days} day(s); ${fix(RDS_INSTANCE, "backupRetentionPeriod", `to at least ${minimumDays}`)}.`,
         );
       }
     },
@@ -28,7 +38,7 @@ export const rdsFinalSnapshot = () =>
     onType(RDS_INSTANCE, (p, a, report) => {
       if (isPrimary(p) && (p.skipFinalSnapshot === true || !p.finalSnapshotIdentifier)) {
         report(
-          `RDS instance ${a.name} must take a final snapshot: set skipFinalSnapshot: false and a unique finalSnapshotIdentifier.`,
+          `RDS instance ${a.name} must take a final snapshot: ${fix(RDS_INSTANCE, "skipFinalSnapshot", "to false")}, with a unique finalSnapshotIdentifier.`,
         );
       }
     }),
@@ -52,11 +62,11 @@ export const backupCrossRegion = (): StackValidationPolicy => ({
     const regions = new Set(vaults.map(regionOf));
     if (!plans.length)
       report(
-        "The stack has RDS but no AWS Backup plan: add a daily plan with a copy action to another region.",
+        `The stack has RDS but no AWS Backup plan: add a daily plan with a copy action to another region (${fix(BACKUP_VAULT, "region", "to a second region")}).`,
       );
     else if (!copying || regions.size < 2)
       report(
-        "The AWS Backup plan must copy recovery points to a vault in a second region (copyActions → vault with a provider for that region).",
+        `The AWS Backup plan must copy recovery points to a vault in a second region: ${fix(BACKUP_VAULT, "region", "to a second region")}.`,
       );
   },
 });
@@ -84,7 +94,7 @@ export const backupWindowClear = (): StackValidationPolicy => ({
           });
           if (conflicts.length) {
             report(
-              `AWS Backup plan ${plan.name} rule ${rule.ruleName} starts at ${start} (+${startWindowMinutes} min), inside RDS instance ${db.name}'s ${conflicts.join(" and ")} window (maintenance: ${db.props.maintenanceWindow} and the hour before; backup: ${db.props.backupWindow}): AWS Backup cannot start the job then. Move the schedule.`,
+              `AWS Backup plan ${plan.name} rule ${rule.ruleName} starts at ${start} (+${startWindowMinutes} min), inside RDS instance ${db.name}'s ${conflicts.join(" and ")} window (maintenance: ${db.props.maintenanceWindow} and the hour before; backup: ${db.props.backupWindow}): AWS Backup cannot start the job then. Move the schedule: ${fix(BACKUP_PLAN, "schedule", "outside these windows")}.`,
               plan.urn,
             );
           }
@@ -108,7 +118,7 @@ export const backupVaultLockGovernance = (): ResourceValidationPolicy => ({
     const { allowCompliance } = args.getConfig<{ allowCompliance: boolean }>();
     if (args.props.changeableForDays !== undefined && !allowCompliance) {
       report(
-        `${label(args)} sets changeableForDays, which makes the lock irreversible compliance mode: omit it (governance mode), or allow compliance in this policy's config (allowCompliance: true).`,
+        `${label(args)} sets changeableForDays, which makes the lock irreversible compliance mode: ${fix(args.type, "changeableForDays", "to false")} (governance mode), or allow compliance in this policy's config (allowCompliance: true).`,
       );
     }
   },

@@ -1,6 +1,7 @@
 // Credentials: an RDS-managed master password (no read replicas, the stack's own key).
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { RDS_INSTANCE, onType, isPrimary, sourceOf, resourcePolicy } from "./kit";
+import { fix } from "./config-keys";
 
 /**
  * RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager" (Limitations): creating a read
@@ -20,7 +21,7 @@ export const rdsManagedPasswordNoReplicas = (): StackValidationPolicy => ({
       const replicas = instances.filter((r) => sourceOf(instances, r) === db);
       if (replicas.length)
         report(
-          `RDS instance ${db.name} has an RDS-managed master password and read replicas (${replicas.map((r) => r.name).join(", ")}): RDS cannot create a replica of such a source. Use a generated password (passwordWo) or drop the replicas.`,
+          `RDS instance ${db.name} has an RDS-managed master password and read replicas (${replicas.map((r) => r.name).join(", ")}): RDS cannot create a replica of such a source. ${fix(RDS_INSTANCE, "manageMasterUserPassword", "to generated")}, or ${fix(RDS_INSTANCE, "replicas", "to 0")}.`,
           db.urn,
         );
     }
@@ -34,7 +35,7 @@ export const rdsManagedPasswordKey = () =>
     onType(RDS_INSTANCE, (p, a, report) => {
       if (p.manageMasterUserPassword === true && !p.masterUserSecretKmsKeyId)
         report(
-          `RDS instance ${a.name} keeps its master password in a secret under the default aws/secretsmanager key: set masterUserSecretKmsKeyId.`,
+          `RDS instance ${a.name} keeps its master password in a secret under the default aws/secretsmanager key: ${fix(RDS_INSTANCE, "masterUserSecretKmsKeyId", "to the stack's key")}.`,
         );
     }),
   );

@@ -17,6 +17,9 @@ export const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGr
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 export const CONTAINER = "docker:index/container:Container";
 export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+export const BACKUP_PLAN = "aws:backup/plan:Plan";
+export const BACKUP_VAULT = "aws:backup/vault:Vault";
+export const EVENT_SUBSCRIPTION = "aws:rds/eventSubscription:EventSubscription";
 
 export function onType(
   type: string,

@@ -1,5 +1,6 @@
 // The dev stack's Docker containers: loopback ports, pinned images, healthchecks, secrets as files.
 import { CONTAINER, REMOTE_IMAGE, onType, label, resourcePolicy } from "./kit";
+import { fix } from "./config-keys";
 
 export const dockerPortsLoopback = () =>
   resourcePolicy(
@@ -9,7 +10,7 @@ export const dockerPortsLoopback = () =>
       for (const port of p.ports ?? []) {
         if (port.external !== undefined && !["127.0.0.1", "::1"].includes(port.ip)) {
           report(
-            `Container ${a.name} publishes port ${port.external} on ${port.ip ?? "0.0.0.0"}: bind it to 127.0.0.1 (ports[].ip).`,
+            `Container ${a.name} publishes port ${port.external} on ${port.ip ?? "0.0.0.0"}: ${fix(CONTAINER, "ports", "to bind 127.0.0.1 (ports[].ip)")}.`,
           );
         }
       }
@@ -32,7 +33,7 @@ export const dockerImagePinned = () =>
         /@sha256:[0-9a-f]{64}$/.test(image) || /:\d+\.\d+(\.\d+)?([-.][A-Za-z0-9.]+)?$/.test(image);
       if (!exact)
         report(
-          `${label(args)} uses image "${image}": pin an exact version such as postgres:17.10-bookworm, or a digest.`,
+          `${label(args)} uses image "${image}": pin an exact version (such as postgres:17.10-bookworm) or a digest: ${fix(REMOTE_IMAGE, "name", "", args.name)}.`,
         );
     },
   );
@@ -44,7 +45,7 @@ export const dockerHealthcheck = () =>
     onType(CONTAINER, (p, a, report) => {
       if (!(p.healthcheck?.tests ?? []).length)
         report(
-          `Container ${a.name} has no healthcheck: add healthcheck.tests (e.g. pg_isready, an authenticated redis-cli ping).`,
+          `Container ${a.name} has no healthcheck: ${fix(CONTAINER, "healthcheck", "(e.g. pg_isready, an authenticated redis-cli ping)")}.`,
         );
     }),
   );
@@ -58,7 +59,7 @@ export const dockerSecretsAsFiles = () =>
         const key = String(env).split("=")[0];
         if (/PASSWORD|SECRET|TOKEN/i.test(key) && !/_FILE$/i.test(key)) {
           report(
-            `Container ${a.name} passes ${key} as a plain environment variable: upload the value as a file and set ${key}_FILE instead.`,
+            `Container ${a.name} passes ${key} as a plain environment variable: upload the value as a file and set ${key}_FILE instead (${fix(CONTAINER, "envs", "")}).`,
           );
         }
       }

@@ -2,6 +2,8 @@
 // lag, PostgreSQL's own), and missing data treated as not breaching.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
+  ALARM,
+  EVENT_SUBSCRIPTION,
   RDS_INSTANCE,
   Props,
   onType,
@@ -14,6 +16,7 @@ import {
   GiB,
   alarmsOn,
 } from "./kit";
+import { fix } from "./config-keys";
 
 export const rdsPerformanceInsightsEncrypted = () =>
   resourcePolicy(
@@ -21,7 +24,9 @@ export const rdsPerformanceInsightsEncrypted = () =>
     "Performance Insights data is encrypted with a customer key.",
     onType(RDS_INSTANCE, (p, a, report) => {
       if (p.performanceInsightsEnabled === true && !p.performanceInsightsKmsKeyId) {
-        report(`RDS instance ${a.name} must encrypt Performance Insights: set performanceInsightsKmsKeyId.`);
+        report(
+          `RDS instance ${a.name} must encrypt Performance Insights: ${fix(RDS_INSTANCE, "performanceInsightsKmsKeyId", "to the stack's key")}.`,
+        );
       }
     }),
   );
@@ -35,7 +40,7 @@ export const alarmsNotBreachingOnMissingData = (): ResourceValidationPolicy => (
     if (args.type !== "aws:cloudwatch/metricAlarm:MetricAlarm") return;
     if (args.props.treatMissingData === "breaching") {
       report(
-        `${label(args)} treats missing data as breaching: use "missing" (or "notBreaching" for metrics only some nodes report, such as replication lag).`,
+        `${label(args)} treats missing data as breaching: ${fix(ALARM, "treatMissingData", 'to "missing" (or "notBreaching" for metrics only some nodes report, such as replication lag)')}.`,
       );
     }
   },
@@ -70,7 +75,7 @@ export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
       ))
         if (alarm.props.threshold >= trigger)
           report(
-            `${alarm.name} pages at ${(alarm.props.threshold / GiB).toFixed(1)} GiB free, at or above the 10 % of ${allocated(db)} GiB where storage autoscaling of ${db.name} starts: set the threshold below ${(trigger / GiB).toFixed(1)} GiB.`,
+            `${alarm.name} pages at ${(alarm.props.threshold / GiB).toFixed(1)} GiB free, at or above the 10 % of ${allocated(db)} GiB where storage autoscaling of ${db.name} starts: ${fix(ALARM, "threshold", `below ${(trigger / GiB).toFixed(1)} GiB`)}.`,
             alarm.urn,
           );
     }
@@ -83,7 +88,7 @@ export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
     const missing = ["low storage", "notification"].filter((c) => !subscribed(c));
     if (autoscaling.length && missing.length)
       report(
-        `RDS instances autoscale storage but no RDS event subscription carries ${missing.map((c) => `"${c}"`).join(" and ")}: nothing warns when they run out ("low storage": RDS-EVENT-0007/0089) or near maxAllocatedStorage ("notification": RDS-EVENT-0225).`,
+        `RDS instances autoscale storage but no RDS event subscription carries ${missing.map((c) => `"${c}"`).join(" and ")}: nothing warns when they run out ("low storage": RDS-EVENT-0007/0089) or near maxAllocatedStorage ("notification": RDS-EVENT-0225). ${fix(EVENT_SUBSCRIPTION, "eventCategories", "to include them")}.`,
       );
   },
 });
@@ -123,11 +128,17 @@ export const rdsPostgresAlarms = (): StackValidationPolicy => ({
         (m) => !alarmsOn(args.resources, m, "DBInstanceIdentifier", db.props.identifier).length,
       );
       if (missing.length)
-        report(`RDS instance ${db.name} has no alarm on ${missing.join(", ")}: add them.`, db.urn);
+        report(
+          `RDS instance ${db.name} has no alarm on ${missing.join(", ")}: ${fix(ALARM, "alarms", "to include them")}.`,
+          db.urn,
+        );
     }
     for (const proxy of args.resources.filter((r) => r.type === "aws:rds/proxy:Proxy" && known(r.props.name)))
       if (!alarmsOn(args.resources, "AvailabilityPercentage", "ProxyName", proxy.props.name).length)
-        report(`RDS Proxy ${proxy.name} has no AvailabilityPercentage alarm: add one.`, proxy.urn);
+        report(
+          `RDS Proxy ${proxy.name} has no AvailabilityPercentage alarm: ${fix(ALARM, "alarms", "to include one")}.`,
+          proxy.urn,
+        );
   },
 });
 
@@ -149,10 +160,14 @@ export const rdsReplicaLagAlarm = (): StackValidationPolicy => ({
       const mine = alarms.filter(
         (a) => a.props.dimensions?.DBInstanceIdentifier === replica.props.identifier,
       );
-      if (!mine.length) report(`RDS replica ${replica.name} has no ReplicaLag alarm: add one.`, replica.urn);
+      if (!mine.length)
+        report(
+          `RDS replica ${replica.name} has no ReplicaLag alarm: ${fix(ALARM, "alarms", "to include one")}.`,
+          replica.urn,
+        );
       else if (!mine.some((a) => regionOf(a) === regionOf(replica)))
         report(
-          `RDS replica ${replica.name} runs in ${regionOf(replica)} but its ReplicaLag alarm is in ${regionOf(mine[0])}: create the alarm (and its topic) in the replica's region.`,
+          `RDS replica ${replica.name} runs in ${regionOf(replica)} but its ReplicaLag alarm is in ${regionOf(mine[0])}: create the alarm (and its topic) in the replica's region (${fix(ALARM, "alarms", "")}).`,
           replica.urn,
         );
     }

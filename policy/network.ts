@@ -1,6 +1,7 @@
 // Network: no database port open to the internet, and an RDS Proxy that can reach its target.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { SECURITY_GROUP, Props, label, resourcePolicy, known, covers } from "./kit";
+import { fix } from "./config-keys";
 
 const DB_PORTS = [5432, 6379];
 
@@ -30,7 +31,7 @@ export const noPublicDatabasePorts = () =>
         );
         if (ports.length && world.length) {
           report(
-            `${label(args)} opens port ${ports.join(", ")} to ${world.join(", ")}: allow only the app's security group or private CIDRs.`,
+            `${label(args)} opens port ${ports.join(", ")} to ${world.join(", ")}: allow only the app's security group or private CIDRs: ${fix(SECURITY_GROUP, "ingress", "to private CIDRs (or allowedSecurityGroupIds)")}.`,
           );
         }
       }
@@ -61,7 +62,7 @@ export const rdsProxyEgress = (): StackValidationPolicy => ({
       const matches = (group?: string) => !known(group) || !groups.every(known) || groups.includes(group);
       if (!egress.some((e) => covers(e.rule, 5432) && matches(e.group))) {
         report(
-          `RDS Proxy ${proxy.name} cannot reach its database: add an egress rule to port 5432 (the database's security group) on the proxy's security group.`,
+          `RDS Proxy ${proxy.name} cannot reach its database: add an egress rule to port 5432 (the database's security group) on the proxy's security group (${fix("aws:rds/proxy:Proxy", "egress", "")}).`,
           proxy.urn,
         );
       }

@@ -11,6 +11,7 @@ import {
   resourcePolicy,
   isArn,
 } from "./kit";
+import { fix } from "./config-keys";
 
 export const rdsStorageEncrypted = () =>
   resourcePolicy(
@@ -21,7 +22,7 @@ export const rdsStorageEncrypted = () =>
       if (!isPrimary(p)) return;
       if (p.storageEncrypted !== true)
         report(
-          `RDS instance ${a.name} must have storage encryption enabled: set storageEncrypted: true (and kmsKeyId).`,
+          `RDS instance ${a.name} must have storage encryption enabled: ${fix(RDS_INSTANCE, "storageEncrypted", "to true")}; its key is ${fix(RDS_INSTANCE, "kmsKeyId", "(empty: the stack's own key)")}.`,
         );
     }),
   );
@@ -32,7 +33,9 @@ export const rdsNotPublic = () =>
     "RDS instances are not reachable from the internet.",
     onType(RDS_INSTANCE, (p, a, report) => {
       if (p.publiclyAccessible === true)
-        report(`RDS instance ${a.name} must not be publicly accessible: set publiclyAccessible: false.`);
+        report(
+          `RDS instance ${a.name} must not be publicly accessible: ${fix(RDS_INSTANCE, "publiclyAccessible", "to false")}.`,
+        );
     }),
   );
 
@@ -42,7 +45,9 @@ export const rdsDeletionProtection = () =>
     "RDS primaries have deletion protection on.",
     onType(RDS_INSTANCE, (p, a, report) => {
       if (isPrimary(p) && p.deletionProtection !== true)
-        report(`RDS instance ${a.name} must have deletion protection: set deletionProtection: true.`);
+        report(
+          `RDS instance ${a.name} must have deletion protection: ${fix(RDS_INSTANCE, "deletionProtection", "to true")}.`,
+        );
     }),
   );
 
@@ -52,7 +57,7 @@ export const rdsMultiAz = () =>
     "RDS primaries run Multi-AZ.",
     onType(RDS_INSTANCE, (p, a, report) => {
       if (isPrimary(p) && p.multiAz !== true)
-        report(`RDS instance ${a.name} must run Multi-AZ: set multiAz: true.`);
+        report(`RDS instance ${a.name} must run Multi-AZ: ${fix(RDS_INSTANCE, "multiAz", "to true")}.`);
     }),
   );
 
@@ -63,7 +68,7 @@ export const rdsCustomParameterGroup = () =>
     onType(RDS_INSTANCE, (p, a, report) => {
       if (!p.parameterGroupName || String(p.parameterGroupName).startsWith("default.")) {
         report(
-          `RDS instance ${a.name} must use a custom parameter group that forces SSL: set parameterGroupName.`,
+          `RDS instance ${a.name} must use a custom parameter group that forces SSL: ${fix(RDS_INSTANCE, "parameterGroupName", "to the stack's group")}.`,
         );
       }
     }),
@@ -77,7 +82,9 @@ export const rdsParameterGroupForcesSsl = () =>
       if (!String(p.family ?? "").startsWith("postgres")) return;
       const forceSsl = (p.parameters ?? []).find((x: Props) => x.name === "rds.force_ssl");
       if (forceSsl?.value !== "1")
-        report(`RDS parameter group ${a.name} must force TLS: add parameter rds.force_ssl = 1.`);
+        report(
+          `RDS parameter group ${a.name} must force TLS: ${fix(RDS_PARAMETER_GROUP, "parameters", "to include rds.force_ssl = 1")}.`,
+        );
     }),
   );
 
@@ -89,12 +96,12 @@ export const rdsEngineMajorPinned = () =>
       if (!isPrimary(p)) return;
       if (!/^\d+$/.test(String(p.engineVersion ?? ""))) {
         report(
-          `RDS instance ${a.name} must pin the engine major version only (engineVersion: "17", not "${p.engineVersion ?? ""}"): a minor pin shows a downgrade diff after AWS upgrades.`,
+          `RDS instance ${a.name} must pin the engine major version only (engineVersion: "17", not "${p.engineVersion ?? ""}"): a minor pin shows a downgrade diff after AWS upgrades; ${fix(RDS_INSTANCE, "engineVersion", "to the major only")}.`,
         );
       }
       if (p.autoMinorVersionUpgrade === false)
         report(
-          `RDS instance ${a.name} must allow automatic minor upgrades: set autoMinorVersionUpgrade: true.`,
+          `RDS instance ${a.name} must allow automatic minor upgrades: ${fix(RDS_INSTANCE, "autoMinorVersionUpgrade", "to true")}.`,
         );
     }),
   );
@@ -111,12 +118,12 @@ export const rdsReplicaMatchesSource = (): StackValidationPolicy => ({
       const encrypted = replica.props.storageEncrypted ?? source?.props.storageEncrypted;
       if (encrypted !== true)
         report(
-          `RDS replica ${replica.name} must be encrypted: encrypt its source (same-region replicas inherit encryption) or set storageEncrypted: true.`,
+          `RDS replica ${replica.name} must be encrypted: encrypt its source (same-region replicas inherit encryption) or ${fix(RDS_INSTANCE, "storageEncrypted", "to true")}.`,
           replica.urn,
         );
       if (source && replica.props.engine !== source.props.engine) {
         report(
-          `RDS replica ${replica.name} runs ${replica.props.engine} but its source ${source.name} runs ${source.props.engine}: use the same engine.`,
+          `RDS replica ${replica.name} runs ${replica.props.engine} but its source ${source.name} runs ${source.props.engine}: ${fix(RDS_INSTANCE, "engine", "the same on both")}.`,
           replica.urn,
         );
       }
@@ -136,7 +143,7 @@ export const rdsReplicaAutoscales = (): StackValidationPolicy => ({
       const ceiling = source?.props.maxAllocatedStorage ?? 0;
       if ((replica.props.maxAllocatedStorage ?? 0) < ceiling) {
         report(
-          `RDS replica ${replica.name} autoscales to ${replica.props.maxAllocatedStorage ?? "no"} GiB but its source ${source!.name} to ${ceiling} GiB: set maxAllocatedStorage to at least ${ceiling}.`,
+          `RDS replica ${replica.name} autoscales to ${replica.props.maxAllocatedStorage ?? "no"} GiB but its source ${source!.name} to ${ceiling} GiB: ${fix(RDS_INSTANCE, "maxAllocatedStorage", `to at least ${ceiling}`)}.`,
           replica.urn,
         );
       }
@@ -163,12 +170,12 @@ export const rdsBlueGreenCompatible = (): StackValidationPolicy => ({
       const replicas = instances.filter((r) => sourceOf(instances, r) === db);
       if (replicas.length)
         report(
-          `RDS instance ${db.name} updates through blue/green but has read replicas (${replicas.map((r) => r.name).join(", ")}): after a switchover they name the old instances. Turn blue/green off or drop the replicas.`,
+          `RDS instance ${db.name} updates through blue/green but has read replicas (${replicas.map((r) => r.name).join(", ")}): after a switchover they name the old instances. Turn blue/green off (${fix(RDS_INSTANCE, "blueGreenUpdate", "to false")}) or drop the replicas (${fix(RDS_INSTANCE, "replicas", "to 0")}).`,
           db.urn,
         );
       if (db.props.manageMasterUserPassword === true)
         report(
-          `RDS instance ${db.name} updates through blue/green with manageMasterUserPassword: blue/green deployments do not support RDS-managed master passwords. Turn one off.`,
+          `RDS instance ${db.name} updates through blue/green with manageMasterUserPassword: blue/green deployments do not support RDS-managed master passwords. Turn one off: ${fix(RDS_INSTANCE, "blueGreenUpdate", "to false")}, or ${fix(RDS_INSTANCE, "manageMasterUserPassword", "to generated")}.`,
           db.urn,
         );
     }
@@ -183,7 +190,7 @@ export const rdsReplicaMaintenanceWindow = () =>
     onType(RDS_INSTANCE, (p, a, report) => {
       if (!isPrimary(p) && !p.maintenanceWindow)
         report(
-          `RDS replica ${a.name} has no maintenanceWindow: AWS picks a random one. Set it (after the primary's).`,
+          `RDS replica ${a.name} has no maintenanceWindow: AWS picks a random one. ${fix(RDS_INSTANCE, "maintenanceWindow", "(replicas get the windows after the primary's)")}.`,
         );
     }),
   );
@@ -201,7 +208,7 @@ export const rdsCrossRegionReplicaEncrypted = () =>
       if (!isArn(p.replicateSourceDb)) return;
       if (p.storageEncrypted !== true || !p.kmsKeyId)
         report(
-          `RDS replica ${a.name} replicates ${p.replicateSourceDb} across regions: set storageEncrypted: true and kmsKeyId (a KMS key in the replica's region).`,
+          `RDS replica ${a.name} replicates ${p.replicateSourceDb} across regions: ${fix(RDS_INSTANCE, "storageEncrypted", "to true")}, with a KMS key in the replica's region.`,
         );
     }),
   );

@@ -1,6 +1,7 @@
 // Redis on ElastiCache: encryption, access control, failover, snapshots, and the RBAC user group's engine.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { REPLICATION_GROUP, onType, resourcePolicy } from "./kit";
+import { fix } from "./config-keys";
 
 export const elasticacheEncryption = () =>
   resourcePolicy(
@@ -9,11 +10,11 @@ export const elasticacheEncryption = () =>
     onType(REPLICATION_GROUP, (p, a, report) => {
       if (p.transitEncryptionEnabled !== true)
         report(
-          `ElastiCache replication group ${a.name} must require TLS: set transitEncryptionEnabled: true.`,
+          `ElastiCache replication group ${a.name} must require TLS: ${fix(REPLICATION_GROUP, "transitEncryptionEnabled", "to true")}.`,
         );
       if (p.atRestEncryptionEnabled !== true && p.atRestEncryptionEnabled !== "true") {
         report(
-          `ElastiCache replication group ${a.name} must encrypt at rest: set atRestEncryptionEnabled: true (and kmsKeyId).`,
+          `ElastiCache replication group ${a.name} must encrypt at rest: ${fix(REPLICATION_GROUP, "atRestEncryptionEnabled", "to true")}.`,
         );
       }
     }),
@@ -26,7 +27,7 @@ export const elasticacheAccessControl = () =>
     onType(REPLICATION_GROUP, (p, a, report) => {
       if (!(p.userGroupIds ?? []).length && !p.authToken) {
         report(
-          `ElastiCache replication group ${a.name} lets anyone connect: attach an RBAC user group (userGroupIds) with the default user disabled.`,
+          `ElastiCache replication group ${a.name} lets anyone connect: attach an RBAC user group with the default user disabled (${fix(REPLICATION_GROUP, "userGroupIds", "")}).`,
         );
       }
     }),
@@ -40,7 +41,7 @@ export const elasticacheFailover = () =>
       const replicas = (p.numCacheClusters ?? 1) > 1 || (p.replicasPerNodeGroup ?? 0) >= 1;
       if (replicas && (p.automaticFailoverEnabled !== true || p.multiAzEnabled !== true)) {
         report(
-          `ElastiCache replication group ${a.name} has replicas: set automaticFailoverEnabled: true and multiAzEnabled: true.`,
+          `ElastiCache replication group ${a.name} has replicas: ${fix(REPLICATION_GROUP, "automaticFailoverEnabled", "to true")}, and multiAzEnabled too.`,
         );
       }
     }),
@@ -53,7 +54,7 @@ export const elasticacheSnapshots = () =>
     onType(REPLICATION_GROUP, (p, a, report) => {
       if (!(p.snapshotRetentionLimit >= 1))
         report(
-          `ElastiCache replication group ${a.name} must keep snapshots: set snapshotRetentionLimit to at least 1.`,
+          `ElastiCache replication group ${a.name} must keep snapshots: ${fix(REPLICATION_GROUP, "snapshotRetentionLimit", "to at least 1")}.`,
         );
     }),
   );
@@ -78,7 +79,7 @@ export const elasticacheUserGroupEngine = (): StackValidationPolicy => ({
       ))
         if (g.props.engine.toLowerCase() !== "redis")
           report(
-            `ElastiCache replication group ${rg.name} runs Redis OSS but its user group ${g.name} has engine ${g.props.engine}: Redis OSS accepts only user groups of engine redis.`,
+            `ElastiCache replication group ${rg.name} runs Redis OSS but its user group ${g.name} has engine ${g.props.engine}: Redis OSS accepts only user groups of engine redis (${fix(REPLICATION_GROUP, "engine", "to valkey, or keep redis on both")}).`,
             g.urn,
           );
     }

@@ -217,7 +217,7 @@ export const awsCases: Case[] = [
     "rds-cross-region-replica-encrypted",
     [R("aws:rds/instance:Instance", "db-dr", crossRegionReplica)],
     [R("aws:rds/instance:Instance", "db-dr", { ...crossRegionReplica, kmsKeyId: undefined })],
-    /RDS replica db-dr replicates arn:aws:rds:eu-west-1:123456789012:db:db across regions: set storageEncrypted: true and kmsKeyId/,
+    /RDS replica db-dr replicates arn:aws:rds:eu-west-1:123456789012:db:db across regions: set storageEncrypted to true in stack\/postgres\/rds\.ts/,
   ],
   [
     "elasticache-user-group-engine",

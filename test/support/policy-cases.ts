@@ -19,7 +19,7 @@ export const rdsCases: Case[] = [
     "rds-backup-retention",
     [R("aws:rds/instance:Instance", "db", primary)],
     [R("aws:rds/instance:Instance", "db", { ...primary, backupRetentionPeriod: 0 })],
-    /keeps backups for 0 day\(s\); set backupRetentionPeriod to at least 7/,
+    /keeps backups for 0 day\(s\); set offthegrid-database:postgresBackupRetentionDays to at least 7 \(backupRetentionPeriod\)/,
   ],
   [
     "rds-deletion-protection",
@@ -31,7 +31,7 @@ export const rdsCases: Case[] = [
     "rds-multi-az",
     [R("aws:rds/instance:Instance", "db", primary)],
     [R("aws:rds/instance:Instance", "db", { ...primary, multiAz: false })],
-    /must run Multi-AZ/,
+    /must run Multi-AZ: set offthegrid-database:postgresMultiAz to true \(multiAz\)/,
   ],
   [
     "rds-final-snapshot",
@@ -67,7 +67,7 @@ export const rdsCases: Case[] = [
         tags,
       }),
     ],
-    /RDS parameter group pg must force TLS: add parameter rds.force_ssl = 1/,
+    /RDS parameter group pg must force TLS: set parameters to include rds\.force_ssl = 1 in stack\/postgres\/rds-parameters\.ts \(no config key sets it\)/,
   ],
   [
     "rds-engine-major-pinned",
@@ -108,7 +108,7 @@ export const elasticacheCases: Case[] = [
     "elasticache-failover",
     [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", cache)],
     [R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", { ...cache, multiAzEnabled: false })],
-    /has replicas: set automaticFailoverEnabled: true and multiAzEnabled: true/,
+    /has replicas: set automaticFailoverEnabled to true in stack\/redis\/elasticache\.ts/,
   ],
   [
     "elasticache-snapshot-retention",
@@ -133,13 +133,13 @@ export const dockerCases: Case[] = [
         ports: [{ internal: 5432, external: 5432, ip: "0.0.0.0" }],
       }),
     ],
-    /publishes port 5432 on 0\.0\.0\.0: bind it to 127\.0\.0\.1/,
+    /publishes port 5432 on 0\.0\.0\.0: set ports to bind 127\.0\.0\.1/,
   ],
   [
     "docker-image-pinned",
-    [R("docker:index/remoteImage:RemoteImage", "img", { name: "postgres:17.6-bookworm" })],
-    [R("docker:index/remoteImage:RemoteImage", "img", { name: "postgres:latest" })],
-    /uses image "postgres:latest": pin an exact version/,
+    [R("docker:index/remoteImage:RemoteImage", "local-postgres-image", { name: "postgres:17.6-bookworm" })],
+    [R("docker:index/remoteImage:RemoteImage", "local-postgres-image", { name: "postgres:latest" })],
+    /uses image "postgres:latest": pin an exact version .*: set offthegrid-database:postgresImage \(name\)/,
   ],
   [
     "docker-healthcheck",
