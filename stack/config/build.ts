@@ -1,5 +1,6 @@
 // From validated settings to the typed StackConfig the program and its components receive.
-import { EPOCH_KEYS, KeyName, keys } from "./keys";
+import { EPOCH_KEYS, HOST_PORT_KEYS, KeyName, keys } from "./keys";
+import { localKeys } from "../local/keys";
 import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
 
 /** Every key parsed or defaulted: what validateConfig hands over once it found no problem. */
@@ -39,6 +40,10 @@ function buildDocker(s: Settings, id: Identity): DockerStackConfig {
   return {
     ...common(s, id),
     platform: "docker",
+    // The dev tools' ports (stack/local/keys.ts) are published only while devTools is on.
+    hostPorts: Object.fromEntries(
+      HOST_PORT_KEYS.filter((k) => s.devTools || !(k in localKeys)).map((k) => [k, s[k] as number]),
+    ),
     postgres: { image: s.postgresImage, hostPort: s.postgresHostPort },
     redis: {
       image: s.redisImage,

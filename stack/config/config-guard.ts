@@ -54,7 +54,9 @@ export const configGuardProvider = {
     const failures = guardRefusals(olds, news).map((reason) => ({ property: "", reason }));
     // A preview shows checked inputs as the new outputs: `applied` then carries the previous values.
     const applied = olds?.keys ? valuesOf(olds) : valuesOf(news);
-    return { inputs: { keys: news.keys ?? {}, applied }, failures };
+    // Only the values are kept: the refusal texts follow this machine's ports and would rewrite the state.
+    const keys = Object.fromEntries(Object.entries(valuesOf(news)).map(([k, value]) => [k, { value }]));
+    return { inputs: { keys, applied }, failures };
   },
   async diff(_id: string, olds: GuardInputs, news: GuardInputs) {
     return { changes: JSON.stringify(valuesOf(olds)) !== JSON.stringify(valuesOf(news)), replaces: [] };
@@ -71,7 +73,7 @@ export class ConfigGuard extends pulumi.dynamic.Resource {
   /** In preview: the values the stack applied before this deployment; after an update: the new ones. */
   declare readonly applied: pulumi.Output<Record<string, number | string>>;
 
-  constructor(name: string, keys: GuardedKeys, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, keys: pulumi.Input<GuardedKeys>, opts?: pulumi.CustomResourceOptions) {
     super(configGuardProvider, name, { keys, applied: undefined }, opts, "offthegrid", "ConfigGuard");
   }
 }

@@ -26,6 +26,8 @@ interface CommonConfig {
 
 export interface DockerStackConfig extends CommonConfig {
   readonly platform: "docker";
+  /** Every host port the stack publishes, by config key (stack/local/store-guard.ts probes them). */
+  readonly hostPorts: Readonly<Record<string, number>>;
   readonly postgres: { readonly image: string; readonly hostPort: number };
   readonly redis: {
     readonly image: string;

@@ -5,7 +5,10 @@ import type { DataStoreEndpoints, ToolEndpoint } from "../endpoints";
 import { ADMIN_ROLE, REDIS_USERS } from "../credentials/roles";
 import { LocalPostgres } from "../postgres/container";
 import { LocalRedis } from "../redis/container";
+import { ConfigGuard, warnOnChange } from "../config/config-guard";
 import { LOOPBACK, dockerLabels, stackLabels } from "./service-container";
+import { PortProbe, probePort } from "./port-probe";
+import { hostPortGuards, storeConsequence } from "./store-guard";
 import { LocalTools } from "./tools";
 
 export interface LocalDataStoresArgs {
@@ -28,6 +31,9 @@ export class LocalDataStores extends pulumi.ComponentResource {
     const { config, passwords } = args;
     const namePrefix = `offthegrid-${config.stack}`;
     const labels = stackLabels(config.stack, config.environment, config.owner);
+    const guard = changeGuard(`${name}-changes`, config, this);
+    // Nothing of the stores is registered before the guard passed, so a refused port removes no container.
+    const after = { parent: this, dependsOn: [guard] };
 
     const network = new docker.Network(
       `${name}-network`,
@@ -37,7 +43,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
         labels: dockerLabels(labels),
       },
       // A fixed name collides with itself under create-before-delete, and the labels force replacement.
-      { parent: this, deleteBeforeReplace: true },
+      { ...after, deleteBeforeReplace: true },
     );
     this.postgres = new LocalPostgres(
       `${name}-postgres`,
@@ -51,7 +57,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
         adminPassword: passwords.postgresAdmin,
         labels,
       },
-      { parent: this },
+      after,
     );
     this.redis = new LocalRedis(
       `${name}-redis`,
@@ -77,7 +83,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
         appAccess: config.redisAccess,
         labels,
       },
-      { parent: this },
+      after,
     );
     let tools: Record<string, ToolEndpoint> = {};
     if (config.tools.enabled) {
@@ -113,7 +119,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
             password: passwords.redisAdmin,
           },
         },
-        { parent: this, dependsOn: [this.postgres, this.redis] },
+        { parent: this, dependsOn: [guard, this.postgres, this.redis] },
       );
       tools = {
         pgadmin: { url: t.pgadminUrl, login: config.tools.pgadminEmail, credential: "pgadmin" },
@@ -137,4 +143,30 @@ export class LocalDataStores extends pulumi.ComponentResource {
     };
     this.registerOutputs({ network: network.name, toolUrls: Object.values(tools).map((t) => t.url) });
   }
+}
+
+/**
+ * Probes every host port the stack publishes, refuses one this machine cannot bind (unless the stack's own
+ * container holds it), and warns in preview about a change that replaces a store's container.
+ */
+function changeGuard(name: string, config: DockerStackConfig, parent: pulumi.Resource): ConfigGuard {
+  const ports = config.hostPorts;
+  const watched = {
+    postgresImage: config.postgres.image,
+    redisImage: config.redis.image,
+    redisMaxmemoryMb: config.redis.maxmemoryMb,
+  };
+  const probes = Promise.all(
+    Object.entries(ports).map(async ([key, port]) => [key, await probePort(LOOPBACK, port)] as const),
+  ).then((entries) => Object.fromEntries(entries) as Record<string, PortProbe>);
+  const guard = new ConfigGuard(
+    name,
+    probes.then((p) => ({
+      ...Object.fromEntries(Object.entries(watched).map(([k, value]) => [k, { value }])),
+      ...hostPortGuards(LOOPBACK, ports, p),
+    })),
+    { parent },
+  );
+  warnOnChange(guard, { ...watched, ...ports }, storeConsequence);
+  return guard;
 }

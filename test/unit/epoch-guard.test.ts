@@ -11,13 +11,9 @@ import { epochConsequence, epochGuards, epochKind } from "../../stack/credential
 import { credentialsKeys } from "../../stack/credentials/keys";
 import { PROJECT } from "../../testbed/stack";
 import { dev, prod } from "../support/config-cases";
+import { assertOneParagraph } from "../support/one-paragraph";
 
 const requireFromString = require("require-from-string");
-
-/** One short paragraph: no stack frame, ANSI escape, gRPC chatter or line break. */
-export function assertOneParagraph(text: string): void {
-  assert.doesNotMatch(text, /\x1b\[|\n|^\s+at |rpc error|grpc|Error:|unhandled/im, text);
-}
 
 describe("epochs only move forward (every …Epoch key of the key table)", () => {
   let guard: typeof configGuardProvider;
