@@ -203,6 +203,47 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     console.log(`kill -9: ${report.writes.lost} of ${report.writes.acknowledged} acknowledged writes lost`);
   });
 
+  it("postgresHostPort moved to a free port: reports how long no port answered (the container is replaced delete-first)", async () => {
+    const before = outputs.postgresUrls.app as string;
+    const next = await freePort();
+    const at = (port: number) => {
+      const url = new URL(before);
+      url.port = String(port);
+      return url.toString();
+    };
+    const oldUrl = at(Number(new URL(before).port));
+    const newUrl = at(next);
+    // What an app that switches to the new URL at once sees: the last answer on the old port, the first on the new.
+    let lastOld = Date.now();
+    let firstNew: number | undefined;
+    let probing = true;
+    const probe = (async () => {
+      while (probing) {
+        const started = Date.now();
+        const [oldState, newState] = await Promise.all([pgLogin(oldUrl), firstNew ? "" : pgLogin(newUrl)]);
+        if (oldState === undefined) lastOld = started;
+        if (newState === undefined && firstNew === undefined) firstNew = Date.now();
+        await sleep(25);
+      }
+    })();
+    await s.pulumi(["config", "set", "postgresHostPort", String(next)]);
+    const up = await s.pulumi(["up", "--yes", "--skip-preview"]);
+    const deadline = Date.now() + 30_000;
+    while (firstNew === undefined && Date.now() < deadline) await sleep(50);
+    probing = false;
+    await probe;
+    outputs = await s.outputs(STACK);
+    assert.equal(new URL(outputs.postgresUrls.app).port, String(next));
+    assert.ok(firstNew !== undefined, "the new port answers");
+    const outage = firstNew - lastOld;
+    console.log(
+      `postgresHostPort move (${new URL(before).port} → ${next}): no port answered for ${outage} ms ` +
+        `(last login on the old port to first login on the new; \`up\` took ${up.ms} ms). An app holding the old ` +
+        "URL is cut off until it takes the new one.",
+    );
+    assert.ok(outage > 0 && outage < up.ms, `${outage} ms`);
+  });
+
   it("`destroy` + `up`: every write acknowledged before the destroy is there after the `up`", async () => {
     const { report, ledgerFile } = await underTraffic("destroy + up", outputs, () => destroyAndUp(s), 0);
     const after = await s.outputs(STACK);
