@@ -51,8 +51,7 @@ export function portHolder(port: number, proc = "/proc"): string | undefined {
         continue;
       }
       const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      if (inode && inodes.has(inode))
-        return `${readOr(`${proc}/${pid}/comm`, "?").trim()} (pid ${pid})`;
+      if (inode && inodes.has(inode)) return `${readOr(`${proc}/${pid}/comm`, "?").trim()} (pid ${pid})`;
     }
   }
   return undefined;

@@ -4,8 +4,7 @@ import * as net from "node:net";
 import { portHolder } from "./port-holder";
 
 export type PortProbe =
-  | { readonly free: true }
-  | { readonly free: false; readonly why: string; readonly holder?: string };
+  { readonly free: true } | { readonly free: false; readonly why: string; readonly holder?: string };
 
 export function probePort(host: string, port: number): Promise<PortProbe> {
   return new Promise((resolve) => {

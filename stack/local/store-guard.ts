@@ -5,7 +5,12 @@ import type { GuardedKey } from "../config/config-guard";
 import type { PortProbe } from "./port-probe";
 
 /** The refusal of a host port this machine cannot bind; undefined when it can. */
-export function hostPortRefusal(key: string, host: string, port: number, probe: PortProbe): string | undefined {
+export function hostPortRefusal(
+  key: string,
+  host: string,
+  port: number,
+  probe: PortProbe,
+): string | undefined {
   if (probe.free) return undefined;
   const holder = probe.holder ? ` by ${probe.holder}` : "";
   return (

@@ -158,7 +158,12 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await query(first, "INSERT INTO users (wallet_address) VALUES ($1)", [`9${"e".repeat(50)}`]);
     await s.pulumi(["config", "set", "postgresAppPasswordEpoch", "1"]);
     const preview = await s.pulumi(["preview", "--diff", "--json"]);
-    assert.deepEqual(changes(preview.stdout), { "credentials-postgresApp-a": "replace", schema: "update" });
+    // credentials-epochs records the applied epochs (stack/credentials/epoch-rule.ts: they only move forward).
+    assert.deepEqual(changes(preview.stdout), {
+      "credentials-epochs": "update",
+      "credentials-postgresApp-a": "replace",
+      schema: "update",
+    });
     // A preview shows the schema's checked inputs as its new outputs (the host has no provider preview): no key
     // may appear or vanish there that `up` would not add or remove (the `sql` and `legacyLogins` phantoms of #18),
     // and legacyLogins is known, unchanged, although the rotated password is not.
