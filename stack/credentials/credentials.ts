@@ -1,7 +1,7 @@
 // One generated password per role, each rotated independently by bumping its epoch in config.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ConfigGuard, warnOnChange } from "../config/config-guard";
+import { ConfigGuard, warnOnChange } from "../config-guard";
 import { CREDENTIALS, CredentialName } from "./credential-names";
 import { epochConsequence, epochGuards } from "./epoch-rule";
 import { DUAL_PASSWORD_CREDENTIALS, slotGenerations } from "./slots";

@@ -5,7 +5,7 @@ import type { DataStoreEndpoints, ToolEndpoint } from "../endpoints";
 import { ADMIN_ROLE, REDIS_USERS } from "../credentials/roles";
 import { LocalPostgres } from "../postgres/container";
 import { LocalRedis } from "../redis/container";
-import { ConfigGuard, warnOnChange } from "../config/config-guard";
+import { ConfigGuard, warnOnChange } from "../config-guard";
 import { LOOPBACK, dockerLabels, stackLabels } from "./service-container";
 import { PortProbe, probePort } from "./port-probe";
 import { hostPortGuards, storeConsequence } from "./store-guard";

@@ -1,7 +1,7 @@
 // What a dev config change does to the running stores, judged against what the stack last applied
-// (stack/config/config-guard.ts): a host port that cannot be bound is refused before Docker removes the container
+// (stack/config-guard.ts): a host port that cannot be bound is refused before Docker removes the container
 // it would replace; a change that replaces a store's container is announced in preview. Pure.
-import type { GuardedKey } from "../config/config-guard";
+import type { GuardedKey } from "../config/guard-check";
 import type { PortProbe } from "./port-probe";
 
 /** The refusal of a host port this machine cannot bind; undefined when it can. */

@@ -1,4 +1,4 @@
-// `preview` refuses what would cut off a running app, under the real Pulumi CLI (stack/config/config-guard.ts):
+// `preview` refuses what would cut off a running app, under the real Pulumi CLI (stack/config-guard.ts):
 // a lowered epoch (stack/credentials/epoch-rule.ts) and a host port this machine cannot bind
 // (stack/local/store-guard.ts). Each refusal is one short paragraph, the stack's state is left as it was, and the
 // same conflict after `destroy` reads the same.

@@ -1,11 +1,11 @@
-// Epochs only move forward (stack/credentials/epoch-rule.ts through stack/config/config-guard.ts). Generated from
+// Epochs only move forward (stack/credentials/epoch-rule.ts through stack/config/guard-check.ts). Generated from
 // the key table: every `…Epoch` key is refused below its applied value by the guard the engine runs, serialized
 // and loaded as the dynamic-provider host loads it, so a new epoch key is covered without editing this file.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { EPOCH_KEYS, keys } from "../../stack/config/keys";
 import { epoch } from "../../stack/config/key-spec";
-import { configGuardProvider, guardRefusals } from "../../stack/config/config-guard";
+import { configGuardProvider, guardRefusals } from "../../stack/config/guard-check";
 import { validateConfig } from "../../stack/config/validate";
 import { epochConsequence, epochGuards, epochKind } from "../../stack/credentials/epoch-rule";
 import { credentialsKeys } from "../../stack/credentials/keys";

@@ -3,7 +3,7 @@
 // holder named where Linux says; a change that replaces a store's container is announced. Real sockets, no mocks.
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
-import { guardRefusals } from "../../stack/config/config-guard";
+import { guardRefusals } from "../../stack/config/guard-check";
 import { HOST_PORT_KEYS } from "../../stack/config/keys";
 import type { DockerStackConfig } from "../../stack/config/types";
 import { validateConfig } from "../../stack/config/validate";

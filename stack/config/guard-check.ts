@@ -2,8 +2,7 @@
 // provider's `check` the previous inputs (also in `preview`), which the program itself never sees. A refusal stops
 // the deployment at this resource; whatever depends on it is never registered, so nothing is replaced or deleted.
 // The previous values also come back to the program as `applied` (see `check`), so it can warn in preview about
-// what a change will cut off.
-import * as pulumi from "@pulumi/pulumi";
+// what a change will cut off. Pure (the engine serializes the provider); the resource is stack/config-guard.ts.
 
 /** One config key as the guard records it. Texts may contain `{applied}` and `{value}`, filled in at check time. */
 export interface GuardedKey {
@@ -68,31 +67,3 @@ export const configGuardProvider = {
     return { outs: { keys: news.keys, applied: valuesOf(news) } };
   },
 };
-
-export class ConfigGuard extends pulumi.dynamic.Resource {
-  /** In preview: the values the stack applied before this deployment; after an update: the new ones. */
-  declare readonly applied: pulumi.Output<Record<string, number | string>>;
-
-  constructor(name: string, keys: pulumi.Input<GuardedKeys>, opts?: pulumi.CustomResourceOptions) {
-    super(configGuardProvider, name, { keys, applied: undefined }, opts, "offthegrid", "ConfigGuard");
-  }
-}
-
-/**
- * Warns (in preview) for each key whose value differs from the applied one, with `consequence`'s one line;
- * undefined means nothing to say.
- */
-export function warnOnChange(
-  guard: ConfigGuard,
-  values: Readonly<Record<string, number | string>>,
-  consequence: (key: string, applied: number | string, value: number | string) => string | undefined,
-): void {
-  guard.applied.apply((applied) => {
-    for (const [key, value] of Object.entries(values)) {
-      const before = applied?.[key];
-      if (before === undefined || before === value) continue;
-      const line = consequence(key, before, value);
-      if (line) void pulumi.log.warn(line, guard);
-    }
-  });
-}
