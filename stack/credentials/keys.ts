@@ -4,13 +4,16 @@ import { KeySpec, epoch, integer, key, oneOf } from "../config/key-spec";
 import { aws } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
 
+/** stack/credentials/epoch-rule.ts: the guard refuses a decrease. */
+const FORWARD = " Only moves forward: preview refuses a value below the applied one.";
+
 const rotation = (what: string, effect = "") =>
   key({
     type: "integer",
     scope: "all",
     default: 0,
     parse: epoch,
-    description: `Rotation epoch of ${what}; increase it by one to generate a new password on the next \`pulumi up\`.${effect}`,
+    description: `Rotation epoch of ${what}; increase it by one to generate a new password on the next \`pulumi up\`.${effect}${FORWARD}`,
   });
 
 /** The schema roles alternate two login members (stack/credentials/roles.ts). */
@@ -35,7 +38,8 @@ export const credentialsKeys = {
     parse: integer(0, 1_000_000),
     description:
       "Set equal to redisAdminPasswordEpoch once clients use the new password, to drop the previous one (until " +
-      "then both are accepted; the next rotation drops it anyway).",
+      "then both are accepted; the next rotation drops it anyway)." +
+      FORWARD,
   } satisfies KeySpec<number>,
   redisAppRetiredEpoch: {
     type: "integer",
@@ -44,7 +48,8 @@ export const credentialsKeys = {
     parse: integer(0, 1_000_000),
     description:
       "Set equal to redisAppPasswordEpoch once the app uses the new password, to drop the previous one (until " +
-      "then both are accepted; the next rotation drops it anyway).",
+      "then both are accepted; the next rotation drops it anyway)." +
+      FORWARD,
   } satisfies KeySpec<number>,
   postgresMasterPasswordMode: aws<"generated" | "managed">({
     type: "string",

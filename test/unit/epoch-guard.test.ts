@@ -29,6 +29,13 @@ describe("epochs only move forward (every …Epoch key of the key table)", () =>
     for (const name of [...parsedAsEpoch, ...Object.keys(credentialsKeys).filter((k) => /Epoch$/.test(k))])
       assert.ok(EPOCH_KEYS.includes(name as (typeof EPOCH_KEYS)[number]), name);
     assert.ok(EPOCH_KEYS.length >= 9, EPOCH_KEYS.join(", "));
+    // docs/configuration.md and Pulumi.yaml say so for each.
+    for (const key of EPOCH_KEYS)
+      assert.match(
+        keys[key].description,
+        /Only moves forward: preview refuses a value below the applied one\./,
+        key,
+      );
     // Both platforms hand every one of them to the guard.
     for (const raw of [dev(), prod()])
       assert.deepEqual(
