@@ -1,11 +1,15 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
-import { migrateUp, parseMigration } from "../../migrator";
+import { migrateUp, parseMigration, readMigrationDirectory } from "../../migrator";
 import { bootstrap as mainBootstrap } from "../fixtures/bootstrap-main";
 import { isSecretValue, plain } from "../../testbed/mocks";
 import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
 import { ofType, runStack, stackConfig } from "../../testbed/stack";
 import { succeeded } from "../support/migrate";
+import { SQL_DIR } from "../../testbed/root";
 
 const requireFromString = require("require-from-string");
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
@@ -38,6 +42,9 @@ async function login(config: ClientConfig): Promise<string | undefined> {
   }
 }
 
+/** This test's copy of sql/, which the provider reads the SQL from (inputs.directory). */
+let directory: string;
+
 describe("SchemaMigrations provider, loaded from its serialized __provider, on real PostgreSQL", function () {
   let pg: TestPostgres;
   let providerText: string;
@@ -63,8 +70,11 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
 
   beforeEach(async () => {
     database = await pg.createDatabase("provider");
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-sql-"));
+    fs.cpSync(SQL_DIR, directory, { recursive: true });
     inputs = {
       ...captured,
+      directory,
       connection: { host: "127.0.0.1", port: pg.port, database, sslmode: "disable" },
       admin: { user: "postgres", password: SUPERUSER_PASSWORD, managePassword: false },
     };
@@ -106,7 +116,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const bad = {
       ...inputs,
       connection: { ...inputs.connection, sslmode: "require" },
-      migrations: [{ ...inputs.migrations[0], checksum: "0".repeat(64) }],
+      migrations: [{ ...inputs.migrations[0], checksum: "0".repeat(64) }, ...inputs.migrations.slice(1)],
       roles: {
         ...inputs.roles,
         app: { ...inputs.roles.app, group: "App-Role", current: { name: "app_a", password: "short" } },
@@ -117,9 +127,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       reasons.some((r: string) => /^connection: sslmode must be disable or verify-full/.test(r)),
       reasons.join("\n"),
     );
-    assert.ok(
-      reasons.some((r: string) => /^migrations: 001_platform_schema\.sql: checksum does not match/.test(r)),
-    );
+    assert.ok(reasons.some((r: string) => /^: \S+001_platform_schema\.sql changed while pulumi ran/.test(r)));
     assert.ok(reasons.some((r: string) => /^roles: app: invalid role name App-Role/.test(r)));
     assert.ok(reasons.some((r: string) => /^roles: app\.current: password must be at least 16/.test(r)));
   });
@@ -180,10 +188,18 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     assert.deepEqual(marker.rows, [{ environment: "dev", stack: "dev" }]);
   });
 
-  it("outs keep each migration as the inputs give it (SQL included), also after a refresh: a preview shows inputs as outputs", async () => {
+  it("inputs and outs carry each migration's name and checksum, never its SQL, also after a refresh of a state that held it", async () => {
     const { id, outs } = await provider.create(inputs);
+    assert.deepEqual(Object.keys(captured.migrations[0]).sort(), ["checksum", "name"]);
+    assert.equal(captured.directory, "sql", "relative to the project root: the same for every checkout");
     assert.deepEqual(outs.migrations, inputs.migrations);
-    const refreshed = await provider.read(id, outs);
+    assert.doesNotMatch(JSON.stringify(outs), /CREATE TABLE/);
+    // State written before the SQL left the properties: a refresh (and the next update) drops it.
+    const old = {
+      ...outs,
+      migrations: outs.migrations.map((m: any) => ({ ...m, sql: "CREATE TABLE x ();" })),
+    };
+    const refreshed = await provider.read(id, old);
     assert.deepEqual(refreshed.props.migrations, inputs.migrations);
     assert.equal((await provider.diff(id, refreshed.props, inputs)).changes, false);
   });
@@ -332,7 +348,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     await succeeded(
       migrateUp({
         connection: pg.config(database, { user: groups.owner, password: old.owner }),
-        migrations: inputs.migrations,
+        migrations: readMigrationDirectory(SQL_DIR),
       }),
     );
     // What main's provider recorded: one { name, password } per role.
@@ -483,7 +499,9 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       migrations: [
         migration(
           "001_platform_schema.sql",
-          inputs.migrations[0].sql.replace("CREATE TABLE users (", "CREATE TABLE users  ("),
+          fs
+            .readFileSync(path.join(SQL_DIR, "001_platform_schema.sql"), "utf8")
+            .replace("CREATE TABLE users (", "CREATE TABLE users  ("),
         ),
         ...inputs.migrations.slice(1),
       ],
@@ -537,7 +555,9 @@ function rotate(inputs: any, role: "owner" | "app" | "readonly", password: strin
   return { ...inputs, roles: { ...inputs.roles, [role]: next } };
 }
 
+/** Writes `name` into this test's migration directory; the provider's input for it (name and checksum). */
 function migration(name: string, body: string) {
   const sql = body.includes("-- migrate:up") ? body : `-- migrate:up\n${body}`;
-  return { name, sql, checksum: parseMigration(name, sql).checksum };
+  fs.writeFileSync(path.join(directory, name), sql);
+  return { name, checksum: parseMigration(name, sql).checksum };
 }
