@@ -31,7 +31,24 @@ export function readListed(directory: string, listed: readonly MigrationRef[]): 
   });
 }
 
-/** The (name, checksum) pairs of `list` without anything else a state written before this design holds (`sql`). */
-export function refsOf(list: readonly MigrationRef[] | undefined): MigrationRef[] {
-  return (list ?? []).map(({ name, checksum }) => ({ name, checksum }));
+/**
+ * How inputs and outputs hold the migrations: file name → checksum, one line per file in `preview --diff` (an
+ * array of objects took five). Key order does not count: the engine returns stored objects with sorted keys.
+ */
+export type MigrationMap = Readonly<Record<string, string>>;
+
+/** What a state written before the map holds: an array of (name, checksum), with each one's SQL before #27. */
+export type LegacyMigrationList = readonly (MigrationRef & { readonly sql?: string })[];
+
+/** The (name, checksum) pairs of either form, in version order. */
+export function refsOf(value: MigrationMap | LegacyMigrationList | undefined): MigrationRef[] {
+  const refs = Array.isArray(value)
+    ? (value as LegacyMigrationList).map(({ name, checksum }) => ({ name, checksum }))
+    : Object.entries((value ?? {}) as MigrationMap).map(([name, checksum]) => ({ name, checksum }));
+  const version = (name: string) => Number(/^(\d+)_/.exec(name)?.[1] ?? NaN);
+  return refs.sort((a, b) => version(a.name) - version(b.name) || a.name.localeCompare(b.name));
+}
+
+export function mapOf(refs: readonly MigrationRef[]): Record<string, string> {
+  return Object.fromEntries(refs.map((r) => [r.name, r.checksum]));
 }

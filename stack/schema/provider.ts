@@ -18,7 +18,14 @@ import {
 } from "../../migrator";
 import type { IamLogin } from "../../migrator/bootstrap";
 import type { MigrationResultSet } from "../../migrator/run-types";
-import { MigrationRef, readListed, refsOf } from "./migration-sources";
+import {
+  LegacyMigrationList,
+  MigrationMap,
+  MigrationRef,
+  mapOf,
+  readListed,
+  refsOf,
+} from "./migration-sources";
 import { SchemaRefusal, refusalOf } from "./refusal";
 import { type RecordedState, legacyLogins } from "./legacy-logins";
 import { checkedWarnings, redactWarnings } from "./bootstrap-warnings";
@@ -54,8 +61,8 @@ export interface SchemaInputs {
   readonly admin: { readonly user: string; readonly password: string; readonly managePassword: boolean };
   /** Secret. */
   readonly roles: { readonly owner: RoleInputs; readonly app: RoleInputs; readonly readonly: RoleInputs };
-  /** Each sql/ file as (name, checksum), in version order: the SQL itself is read from `directory`. */
-  readonly migrations: readonly MigrationRef[];
+  /** Each sql/ file's name → checksum: the SQL itself is read from `directory`. */
+  readonly migrations: MigrationMap;
   /**
    * The migration directory, relative to the project root (the provider host's working directory, as the
    * program's) or absolute. Not diffed: the same checkout elsewhere is the same migrations.
@@ -83,11 +90,10 @@ export interface SchemaInputs {
 
 export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacyLogins" | "warnings"> {
   /**
-   * What the database has applied, in order, as (name, checksum): what diff compares against and what preview
-   * plans from. State written before the SQL moved out of the properties also has each one's `sql` (dropped at
-   * the next update, which diff forces for that reason).
+   * What the database has applied, name → checksum: what diff compares against and what preview plans from.
+   * State written before #27 holds an array of (name, checksum, sql), rewritten at the next update (diff forces it).
    */
-  readonly migrations: readonly (MigrationRef & { readonly sql?: string })[];
+  readonly migrations: MigrationMap | LegacyMigrationList;
   /** Groups that still accept their own pre-upgrade login, and the epoch it stays valid for. Not diffed. */
   readonly legacyLogins?: Readonly<Record<string, number>>;
   /**
@@ -183,17 +189,6 @@ function failuresOf(news: SchemaInputs): { property: string; reason: string }[] 
   const known = (v: unknown) => v !== UNKNOWN && v !== undefined;
   const c = knownObject(news.connection);
   if (c) failures.push(...connectionFailures(c, known));
-  // Property "" for the migrations: the CLI prints a named property's whole value beside the reason.
-  const names = new Set<string>();
-  let previous = -1;
-  for (const m of news.migrations ?? []) {
-    const version = Number(/^(\d+)_/.exec(m.name)?.[1] ?? NaN);
-    if (!(version > previous))
-      failures.push({ property: "", reason: `${m.name}: migrations must be in ascending version order` });
-    previous = version;
-    if (names.has(m.name)) failures.push({ property: "", reason: `${m.name} is listed twice` });
-    names.add(m.name);
-  }
   for (const [key, role] of Object.entries(knownObject(news.roles) ?? {})) {
     if (known(role?.group) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.group))
       failures.push({ property: "roles", reason: `${key}: invalid role name ${role.group}` });
@@ -284,7 +279,7 @@ function outputsOf(
   legacy: Readonly<Record<string, number>>,
   warnings: readonly string[],
 ): SchemaOutputs {
-  const migrations = refsOf(applied);
+  const migrations = mapOf(applied);
   // Same keys as the (secret) inputs, so the engine stores admin and roles encrypted.
   return {
     legacyLogins: legacy,
@@ -307,7 +302,7 @@ async function apply(
   id: string,
   providerText: string,
 ): Promise<SchemaOutputs> {
-  const files = readListed(news.directory, news.migrations);
+  const files = readListed(news.directory, refsOf(news.migrations));
   const legacy = legacyLogins(news.roles, olds);
   const { owner: o, app: a, readonly: r } = news.roles;
   const admin = await connectAdmin(news, olds);
@@ -344,7 +339,7 @@ async function apply(
     refuseAdminLogin: `the owner member ${owner.name}`,
   });
   if (outcome.error) throw await failure(outcome, news, legacy, warnings, id, providerText);
-  return outputsOf(news, news.migrations, legacy, warnings);
+  return outputsOf(news, refsOf(news.migrations), legacy, warnings);
 }
 
 /** The one error apply throws for failed migrations; partial (with state to record) when a migration ran. */
@@ -410,7 +405,8 @@ export const schemaProvider = {
     const failures = failuresOf(news);
     const creating = Object.keys(olds ?? {}).length === 0;
     try {
-      const files = readListed(news.directory, news.migrations ?? []);
+      // Property "" for the migrations: the CLI prints a named property's whole value beside the reason.
+      const files = readListed(news.directory, refsOf(news.migrations));
       const refusal = creating && failures.length === 0 ? await refusalOf(files, []) : undefined;
       if (refusal) failures.push({ property: "", reason: refusal });
     } catch (err) {
@@ -432,15 +428,15 @@ export const schemaProvider = {
     const recorded = refsOf(olds.migrations);
     let refusal: string | undefined;
     try {
-      refusal = await refusalOf(readListed(news.directory, news.migrations ?? []), recorded);
+      refusal = await refusalOf(readListed(news.directory, refsOf(news.migrations)), recorded);
     } catch (err) {
       refusal = (err as Error).message;
     }
     if (refusal) throw new SchemaRefusal(refusal);
     const changed: string[] = [];
-    // A state that still holds the SQL (written before it left the properties) is rewritten once without it.
-    const holdsSql = (olds.migrations ?? []).some((m) => m.sql !== undefined);
-    if (holdsSql || !same(recorded, refsOf(news.migrations))) changed.push("migrations");
+    // A state written before #27 (an array, with each migration's SQL) is rewritten once in the new form.
+    const legacyForm = Array.isArray(olds.migrations);
+    if (legacyForm || !same(recorded, refsOf(news.migrations))) changed.push("migrations");
     for (const key of ["connection", "admin", "roles", "marker", "iamLogins", "settings"] as const) {
       if (!same(olds[key], news[key])) changed.push(key);
     }
@@ -467,7 +463,7 @@ export const schemaProvider = {
     const inputs = props as unknown as SchemaInputs;
     try {
       const applied = await appliedMigrations(inputs, READ_DEADLINE_MS);
-      return { id, props: { ...props, migrations: refsOf(applied) } };
+      return { id, props: { ...props, migrations: mapOf(applied) } };
     } catch (err) {
       const c = inputs.connection;
       throw new Error(

@@ -50,8 +50,8 @@ export interface SchemaSources {
 }
 
 export class SchemaMigrations extends pulumi.dynamic.Resource {
-  /** Applied migrations as (name, checksum), in order. */
-  declare readonly migrations: pulumi.Output<{ name: string; checksum: string }[]>;
+  /** Applied migrations, file name → checksum (sha256 of header and up section, as in sql/migrations.sum). */
+  declare readonly migrations: pulumi.Output<Record<string, string>>;
   /** What the last bootstrap could not do (e.g. REVOKEs an RDS master may not make); undefined in older state. */
   declare readonly warnings: pulumi.Output<string[] | undefined>;
 
@@ -63,7 +63,7 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
       roleEpochs: Object.fromEntries(
         Object.entries(args.roles).map(([key, r]) => [key, { group: r.group, epoch: r.epoch }]),
       ),
-      migrations: args.migrations.files.map((m) => ({ name: m.name, checksum: m.checksum })),
+      migrations: Object.fromEntries(args.migrations.files.map((m) => [m.name, m.checksum])),
       directory: args.migrations.directory,
       marker: args.marker,
       iamLogins: args.iamLogins ?? [],

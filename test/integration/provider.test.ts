@@ -116,7 +116,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const bad = {
       ...inputs,
       connection: { ...inputs.connection, sslmode: "require" },
-      migrations: [{ ...inputs.migrations[0], checksum: "0".repeat(64) }, ...inputs.migrations.slice(1)],
+      migrations: { ...inputs.migrations, "001_platform_schema.sql": "0".repeat(64) },
       roles: {
         ...inputs.roles,
         app: { ...inputs.roles.app, group: "App-Role", current: { name: "app_a", password: "short" } },
@@ -157,11 +157,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
   it("create bootstraps roles and applies every migration; outs hold passwords only under admin and roles", async () => {
     const { id, outs } = await provider.create(inputs);
     assert.equal(id, `127.0.0.1:${pg.port}/${database}`);
-    assert.deepEqual(
-      outs.migrations.map((m: any) => m.name),
-      inputs.migrations.map((m: any) => m.name),
-    );
-    assert.deepEqual(outs.migrations.map((m: any) => m.name).slice(0, 2), [
+    assert.deepEqual(Object.keys(outs.migrations), Object.keys(inputs.migrations));
+    assert.deepEqual(Object.keys(outs.migrations).slice(0, 2), [
       "001_platform_schema.sql",
       "002_user_display_preferences.sql",
     ]);
@@ -190,14 +187,20 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
 
   it("inputs and outs carry each migration's name and checksum, never its SQL, also after a refresh of a state that held it", async () => {
     const { id, outs } = await provider.create(inputs);
-    assert.deepEqual(Object.keys(captured.migrations[0]).sort(), ["checksum", "name"]);
+    // File name → checksum: one line per file in `preview --diff`.
+    for (const [name, checksum] of Object.entries(captured.migrations))
+      assert.match(`${name} ${checksum}`, /^\d{3}_\w+\.sql [0-9a-f]{64}$/);
     assert.equal(captured.directory, "sql", "relative to the project root: the same for every checkout");
     assert.deepEqual(outs.migrations, inputs.migrations);
     assert.doesNotMatch(JSON.stringify(outs), /CREATE TABLE/);
     // State written before the SQL left the properties: a refresh (and the next update) drops it.
     const old = {
       ...outs,
-      migrations: outs.migrations.map((m: any) => ({ ...m, sql: "CREATE TABLE x ();" })),
+      migrations: Object.entries(outs.migrations).map(([name, checksum]) => ({
+        name,
+        checksum,
+        sql: "CREATE TABLE x ();",
+      })),
     };
     const refreshed = await provider.read(id, old);
     assert.deepEqual(refreshed.props.migrations, inputs.migrations);
@@ -216,10 +219,10 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     );
     const added = {
       ...inputs,
-      migrations: [
+      migrations: {
         ...inputs.migrations,
-        migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
-      ],
+        ...migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+      },
     };
     const withMigration = await provider.diff(id, outs, added);
     assert.equal(withMigration.changes, true);
@@ -232,10 +235,10 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
 
   it("update applies a new migration; a rotation keeps the previous member's login until the next one (owner, app, readonly)", async () => {
     const { id, outs } = await provider.create(inputs);
-    const withBio = [
+    const withBio = {
       ...inputs.migrations,
-      migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
-    ];
+      ...migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+    };
     let state = outs;
     let current = { ...inputs, migrations: withBio };
     for (const role of ["owner", "app", "readonly"] as const) {
@@ -269,7 +272,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
         );
       current = twice;
     }
-    assert.deepEqual(state.migrations.map((m: any) => m.name).slice(-1), ["900_add_bio.sql"]);
+    assert.deepEqual(Object.keys(state.migrations).slice(-1), ["900_add_bio.sql"]);
     const columns = await withClient(pg.config(database), (c) =>
       c.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'bio'"),
     );
@@ -278,14 +281,17 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
 
   it("what either owner member creates belongs to the owner group: the app uses it, the other member alters it", async () => {
     const { id, outs } = await provider.create(inputs);
-    const made = [
+    const made = {
       ...inputs.migrations,
-      migration("910_notes.sql", "CREATE TABLE notes (id serial, body text);"),
-    ];
+      ...migration("910_notes.sql", "CREATE TABLE notes (id serial, body text);"),
+    };
     const first = await provider.update(id, outs, { ...inputs, migrations: made });
     // The next rotation makes the other owner member current; it applies the next migration.
     const rotated = rotate({ ...inputs, migrations: made }, "owner", "rotated-Owner-password-0123456789ab");
-    const altered = [...made, migration("911_notes_at.sql", "ALTER TABLE notes ADD COLUMN at timestamptz;")];
+    const altered = {
+      ...made,
+      ...migration("911_notes_at.sql", "ALTER TABLE notes ADD COLUMN at timestamptz;"),
+    };
     await provider.update(id, first.outs, { ...rotated, migrations: altered });
     const owners = await withClient(pg.config(database), (c) =>
       c.query(
@@ -360,7 +366,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
           { name: groups[k], password: old[k] },
         ]),
       ),
-      migrations: inputs.migrations.map((m: any) => ({ name: m.name, checksum: m.checksum })),
+      migrations: Object.entries(inputs.migrations).map(([name, checksum]) => ({ name, checksum })),
     };
     delete (mainOuts as any).__provider;
     const oldLogin = (k: keyof typeof groups) => pg.config(database, { user: groups[k], password: old[k] });
@@ -453,17 +459,17 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const { id, outs } = await provider.create(inputs);
     const broken = {
       ...inputs,
-      migrations: [
+      migrations: {
         ...inputs.migrations,
-        migration("901_ok.sql", "CREATE TABLE notes (id int);"),
-        migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
-      ],
+        ...migration("901_ok.sql", "CREATE TABLE notes (id int);"),
+        ...migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
+      },
     };
     const err = await provider.update(id, outs, broken).catch((e: any) => e);
     assert.ok(err?.message, `update throws: ${require("node:util").inspect(err).slice(0, 600)}`);
     assert.equal(err.id, id);
-    assert.deepEqual(err.properties.migrations.map((m: any) => m.name).slice(-2), [
-      inputs.migrations[inputs.migrations.length - 1].name,
+    assert.deepEqual(Object.keys(err.properties.migrations).slice(-2), [
+      Object.keys(inputs.migrations).slice(-1)[0],
       "901_ok.sql",
     ]);
     assert.equal(
@@ -480,31 +486,28 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     );
     const fixed = {
       ...broken,
-      migrations: [
-        ...broken.migrations.slice(0, -1),
-        migration("902_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
-      ],
+      migrations: {
+        ...broken.migrations,
+        ...migration("902_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
+      },
     };
     const resumed = await provider.update(id, err.properties, fixed);
-    assert.deepEqual(resumed.outs.migrations.map((m: any) => m.name).slice(-2), [
-      "901_ok.sql",
-      "902_bad.sql",
-    ]);
+    assert.deepEqual(Object.keys(resumed.outs.migrations).slice(-2), ["901_ok.sql", "902_bad.sql"]);
   });
 
   it("keeps error messages intact through serialization (an applied file that changed is refused, readably)", async () => {
     const { id, outs } = await provider.create(inputs);
     const edited = {
       ...inputs,
-      migrations: [
-        migration(
+      migrations: {
+        ...inputs.migrations,
+        ...migration(
           "001_platform_schema.sql",
           fs
             .readFileSync(path.join(SQL_DIR, "001_platform_schema.sql"), "utf8")
             .replace("CREATE TABLE users (", "CREATE TABLE users  ("),
         ),
-        ...inputs.migrations.slice(1),
-      ],
+      },
     };
     await assert.rejects(provider.update(id, outs, edited), (err: Error) => {
       assert.equal(err.name, "SchemaMigrationsError");
@@ -522,10 +525,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     await withClient(pg.config(database), (c) => c.query("DELETE FROM migrations.history WHERE version = 2"));
     const { props } = await provider.read(id, outs);
     assert.deepEqual(
-      props.migrations.map((m: any) => m.name),
-      inputs.migrations
-        .map((m: any) => m.name)
-        .filter((n: string) => n !== "002_user_display_preferences.sql"),
+      Object.keys(props.migrations),
+      Object.keys(inputs.migrations).filter((n: string) => n !== "002_user_display_preferences.sql"),
     );
   });
 
@@ -555,9 +556,9 @@ function rotate(inputs: any, role: "owner" | "app" | "readonly", password: strin
   return { ...inputs, roles: { ...inputs.roles, [role]: next } };
 }
 
-/** Writes `name` into this test's migration directory; the provider's input for it (name and checksum). */
-function migration(name: string, body: string) {
+/** Writes `name` into this test's migration directory; the provider's input for it ({ name: checksum }). */
+function migration(name: string, body: string): Record<string, string> {
   const sql = body.includes("-- migrate:up") ? body : `-- migrate:up\n${body}`;
   fs.writeFileSync(path.join(directory, name), sql);
-  return { name, checksum: parseMigration(name, sql).checksum };
+  return { [name]: parseMigration(name, sql).checksum };
 }
