@@ -426,6 +426,7 @@ export const schemaProvider = {
    */
   async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs) {
     const recorded = refsOf(olds.migrations);
+    await loadSqlParser();
     let refusal: string | undefined;
     try {
       refusal = await refusalOf(readListed(news.directory, refsOf(news.migrations)), recorded);
