@@ -374,6 +374,15 @@ function withLegacyLogins(olds: SchemaInputs, news: SchemaInputs): SchemaInputs 
   return { ...news, legacyLogins: known ? legacyLogins(epochs, previous) : UNKNOWN };
 }
 
+/** Any failure of an apply as a SchemaMigrationsError: its message without stack frames (the original is its cause). */
+async function readable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw err instanceof SchemaMigrationsError ? err : new SchemaMigrationsError(err as Error);
+  }
+}
+
 function idOf(news: SchemaInputs): string {
   return `${news.connection.host}:${news.connection.port}/${news.connection.database}`;
 }
@@ -452,11 +461,11 @@ export const schemaProvider = {
 
   async create(inputs: SchemaInputs & { __provider: string }) {
     const id = idOf(inputs);
-    return { id, outs: await apply(inputs, undefined, id, inputs.__provider) };
+    return { id, outs: await readable(apply(inputs, undefined, id, inputs.__provider)) };
   },
 
   async update(id: string, olds: SchemaOutputs, news: SchemaInputs & { __provider: string }) {
-    return { outs: await apply(news, olds, id, news.__provider) };
+    return { outs: await readable(apply(news, olds, id, news.__provider)) };
   },
 
   /** Refresh: report the migrations the database really has applied. A failed read leaves the state as it was. */

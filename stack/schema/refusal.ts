@@ -6,17 +6,18 @@ import type { Migration } from "../../migrator/migration-file";
 import type { MigrationRef } from "./migration-sources";
 
 /**
- * An error whose text is its message and nothing more. The dynamic-provider host prints `${error}: ${error.stack}`
- * for anything a method throws, so a plain Error would put Node stack frames into every refused preview.
+ * The dynamic-provider host prints `${error}: ${error.stack}` for anything a method throws (as a message on the
+ * stack), then hands the message to the engine (the resource's error). A plain Error put Node stack frames into
+ * every refused preview; repeating the message printed the paragraph twice. This prints one line pointing at it.
  */
 export class SchemaRefusal extends Error {
   override readonly name = "SchemaRefusal";
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.stack = message;
+    this.stack = "the reason is the schema resource's error";
   }
   override toString(): string {
-    return "SchemaMigrations refused the change, nothing ran";
+    return "SchemaMigrations refused the change (nothing ran)";
   }
 }
 
