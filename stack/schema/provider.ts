@@ -117,12 +117,10 @@ export class SchemaMigrationsError extends Error {
     readonly properties?: Record<string, unknown>,
   ) {
     super(cause.message, { cause });
-    // What the host prints for a failed create/update (`${error}: ${error.stack}`): the message, no frames.
-    this.stack = cause.message;
+    // The host prints `${error}: ${error.stack}` for a failed create/update: the name and message, no frames (the
+    // cause keeps the original stack for a debugger).
+    this.stack = "";
     if (id !== undefined) this.reasons = [cause.message];
-  }
-  override toString(): string {
-    return "SchemaMigrations failed";
   }
 }
 
