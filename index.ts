@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfig } from "./stack/config/load";
+import { quietEngineShutdown } from "./stack/engine-shutdown";
 import type { AwsStackConfig } from "./stack/config/types";
 import { Credentials } from "./stack/credentials/credentials";
 import type { DataStoreEndpoints } from "./stack/endpoints";
@@ -10,6 +11,7 @@ import { LocalDataStores } from "./stack/local/data-stores";
 import { stackOutputs } from "./stack/outputs";
 import { readSchemaSources, stackSchema } from "./stack/schema/stack-schema";
 
+quietEngineShutdown();
 const config = loadConfig();
 const migrations = readSchemaSources(path.join(__dirname, "sql"));
 const credentials = new Credentials("credentials", {

@@ -22,7 +22,8 @@ export { MigrationLockTimeout } from "./lock";
 export { Migration, MigrationFileError, parseMigration, parseMigrationBytes } from "./migration-file";
 export { MigrationResumeError } from "./no-transaction";
 export { MigrationLockLost } from "./session";
-export { MigrationPlanError } from "./plan";
+export { MigrationPlanError, PlannedRow } from "./plan";
+export { preflightUp, recordedHistory } from "./preflight";
 export {
   MigrationEvent,
   MigrationResult,

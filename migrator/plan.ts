@@ -17,6 +17,10 @@ export interface HistoryRow {
   readonly appliedBy: string | null;
 }
 
+/** What planning reads of a history row: a recorded state (the provider's outputs) carries these and no more. */
+export type PlannedRow = Pick<HistoryRow, "version" | "name" | "checksum" | "status"> &
+  Partial<Pick<HistoryRow, "statementsDone" | "prefixChecksum" | "inFlight">>;
+
 export class MigrationPlanError extends Error {
   override readonly name = "MigrationPlanError";
   constructor(
@@ -39,7 +43,7 @@ export interface UpPlan {
   };
 }
 
-function checkIntegrity(files: readonly Migration[], history: readonly HistoryRow[]): void {
+function checkIntegrity(files: readonly Migration[], history: readonly PlannedRow[]): void {
   const byName = new Map(files.map((m) => [m.name, m]));
   for (const row of history) {
     const file = byName.get(row.name);
@@ -47,7 +51,7 @@ function checkIntegrity(files: readonly Migration[], history: readonly HistoryRo
       throw new MigrationPlanError(
         "missing-file",
         `Applied migration missing from disk: ${row.name} is recorded as ${row.status} in the database ` +
-          `(${row.appliedAt.toISOString()}) but there is no such file. Restore it from version control; ` +
+          "but there is no such file in sql/. Restore it from version control (a rename counts as a deletion); " +
           "never delete an applied migration, add a new one that undoes it.",
       );
     }
@@ -60,7 +64,7 @@ function checkIntegrity(files: readonly Migration[], history: readonly HistoryRo
       );
     }
   }
-  const latest = history.reduce<HistoryRow | undefined>(
+  const latest = history.reduce<PlannedRow | undefined>(
     (a, r) => (!a || r.version > a.version ? r : a),
     undefined,
   );
@@ -80,7 +84,7 @@ function checkIntegrity(files: readonly Migration[], history: readonly HistoryRo
 
 export function planUp(
   files: readonly Migration[],
-  history: readonly HistoryRow[],
+  history: readonly PlannedRow[],
   prefixChecksumOf: (m: Migration, statementsDone: number) => string,
 ): UpPlan {
   checkIntegrity(files, history);
@@ -114,7 +118,7 @@ export function planUp(
 /** The latest `count` applied migrations, newest first, each of which must have a down section. */
 export function planDown(
   files: readonly Migration[],
-  history: readonly HistoryRow[],
+  history: readonly PlannedRow[],
   count: number,
 ): Migration[] {
   checkIntegrity(files, history);

@@ -10,9 +10,8 @@ import { DEFAULT_HISTORY, ensureHistory, readHistory } from "./history";
 import { readVerifiedHistory } from "./history-relation";
 import { withMigrationLock } from "./lock";
 import { Migration } from "./migration-file";
-import { PrefixHasher } from "./no-transaction";
 import { HistoryRow, planDown, planUp } from "./plan";
-import { assertLintClean } from "./lint";
+import { prefixChecksum, preflightUp } from "./preflight";
 import { LockWatch, cancelSession, workSessionOptions } from "./session";
 import { loadMigrations } from "./sources";
 import { runFiles } from "./run-files";
@@ -103,11 +102,11 @@ export function migrateUp(o: RunnerOptions): Promise<MigrationResultSet> {
   return reported(async () => {
     const files = await filesOf(o);
     const nothingPending = async (client: Client) => {
-      const plan = planUp(files, await readHistory(client, s.history), prefixChecksum);
-      if (plan.pending.length === 0) return { results: [] };
-      // Refused before the lock is taken and before anything runs.
-      await assertLintClean(plan.pending, { baseline: s.lintBaseline });
-      return undefined;
+      // Refused before the lock is taken and before anything runs (what `pulumi preview` checks too).
+      const plan = await preflightUp(files, await readHistory(client, s.history), {
+        baseline: s.lintBaseline,
+      });
+      return plan.pending.length === 0 ? { results: [] } : undefined;
     };
     return withClients(o, s, nothingPending, async (run) => {
       // Read again under the lock: another migrator may have applied files meanwhile.
@@ -169,7 +168,4 @@ export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus
   }
 }
 
-/** Checksum of the first `statementsDone` statements of the up section, as recorded for a partial file. */
-export function prefixChecksum(m: Migration, statementsDone: number): string {
-  return new PrefixHasher(m.upStatements).at(statementsDone);
-}
+export { prefixChecksum } from "./preflight";

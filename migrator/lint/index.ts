@@ -29,7 +29,8 @@ export class MigrationLintError extends Error {
   override readonly name = "MigrationLintError";
   constructor(readonly findings: readonly LintFinding[]) {
     super(
-      `Migration lint refused ${findings.length} statement(s) that would block or break the running app:\n` +
+      `Migration lint refused ${findings.length} statement(s) in ${[...new Set(findings.map((f) => f.file))].join(", ")} ` +
+        "that would block or break the running app:\n" +
         findings.map((f) => `  ${formatFinding(f)}`).join("\n"),
     );
   }

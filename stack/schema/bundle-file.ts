@@ -28,11 +28,20 @@ export function sourceHash(root: string, id: string): string | undefined {
   return createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16);
 }
 
+/**
+ * A refusal the Pulumi language host prints as its message alone, as it does a `pulumi.RunError` (it recognises one
+ * by this marker, RunError.isInstance): without it, a stale bundle arrived as an "unhandled exception" with Node
+ * stack frames. This module stays free of Pulumi imports (tools and tests load it).
+ */
+function refusal(message: string): Error {
+  return Object.assign(new Error(message), { __pulumiRunError: true });
+}
+
 /** The bundle's text; throws naming `npm run build` when it is missing or older than its sources. */
 export function readBundle(file: string = BUNDLE_FILE, root: string = PROJECT_ROOT): string {
   const shown = path.relative(root, file) || file;
   if (!fs.existsSync(file))
-    throw new Error(
+    throw refusal(
       `${shown} is missing: the SchemaMigrations provider is built from stack/schema/provider.ts by ` +
         "`npm run build` (npm ci runs it). Run `npm run build`.",
     );
@@ -45,7 +54,7 @@ export function readBundle(file: string = BUNDLE_FILE, root: string = PROJECT_RO
     .filter(([id, hash]) => sourceHash(root, id) !== hash)
     .map(([id]) => id);
   if (!line.startsWith(SOURCES_MARK) || changed.length > 0)
-    throw new Error(
+    throw refusal(
       `${shown} was built from other sources than these (${changed.length ? `changed: ${changed.join(", ")}` : "no source list"}): ` +
         "run `npm run build`.",
     );

@@ -13,14 +13,20 @@ import {
   connectWithRetry,
   loadSqlParser,
   migrateUp,
-  parseMigration,
   readHistory,
   setPasswordsUntracked,
 } from "../../migrator";
-import { formatFinding, lintMigrations } from "../../migrator/lint";
 import type { IamLogin } from "../../migrator/bootstrap";
-import type { Migration } from "../../migrator/migration-file";
 import type { MigrationResultSet } from "../../migrator/run-types";
+import {
+  LegacyMigrationList,
+  MigrationMap,
+  MigrationRef,
+  mapOf,
+  readListed,
+  refsOf,
+} from "./migration-sources";
+import { SchemaRefusal, refusalOf } from "./refusal";
 import { type RecordedState, legacyLogins } from "./legacy-logins";
 import { checkedWarnings, redactWarnings } from "./bootstrap-warnings";
 
@@ -55,7 +61,13 @@ export interface SchemaInputs {
   readonly admin: { readonly user: string; readonly password: string; readonly managePassword: boolean };
   /** Secret. */
   readonly roles: { readonly owner: RoleInputs; readonly app: RoleInputs; readonly readonly: RoleInputs };
-  readonly migrations: readonly { readonly name: string; readonly checksum: string; readonly sql: string }[];
+  /** Each sql/ file's name → checksum: the SQL itself is read from `directory`. */
+  readonly migrations: MigrationMap;
+  /**
+   * The migration directory, relative to the project root (the provider host's working directory, as the
+   * program's) or absolute. Not diffed: the same checkout elsewhere is the same migrations.
+   */
+  readonly directory: string;
   readonly marker: { readonly environment: string; readonly stack: string };
   /** IAM database authentication logins (RDS only): each a member of its role's group, granted rds_iam. */
   readonly iamLogins: readonly IamLogin[];
@@ -77,12 +89,11 @@ export interface SchemaInputs {
 }
 
 export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacyLogins" | "warnings"> {
-  /** What the database has applied, in order, as (name, checksum): what diff compares against. */
   /**
-   * With each one's SQL where the inputs had it: a preview shows a dynamic resource's inputs as its outputs
-   * (the host does not support provider previews), so outputs without the SQL showed as `sql` added there.
+   * What the database has applied, name → checksum: what diff compares against and what preview plans from.
+   * State written before #27 holds an array of (name, checksum, sql), rewritten at the next update (diff forces it).
    */
-  readonly migrations: readonly { readonly name: string; readonly checksum: string; readonly sql?: string }[];
+  readonly migrations: MigrationMap | LegacyMigrationList;
   /** Groups that still accept their own pre-upgrade login, and the epoch it stays valid for. Not diffed. */
   readonly legacyLogins?: Readonly<Record<string, number>>;
   /**
@@ -106,6 +117,9 @@ export class SchemaMigrationsError extends Error {
     readonly properties?: Record<string, unknown>,
   ) {
     super(cause.message, { cause });
+    // The host prints `${error}: ${error.stack}` for a failed create/update: the name and message, no frames (the
+    // cause keeps the original stack for a debugger).
+    this.stack = "";
     if (id !== undefined) this.reasons = [cause.message];
   }
 }
@@ -168,50 +182,11 @@ function connectionFailures(
   return failures;
 }
 
-/** The same lines `offthegrid-migrate lint` prints, one failure per refused statement. */
-async function lintFailures(news: SchemaInputs): Promise<{ property: string; reason: string }[]> {
-  const files: Migration[] = [];
-  for (const m of news.migrations ?? []) {
-    try {
-      files.push(parseMigration(m.name, m.sql));
-    } catch {
-      // failuresOf reports it.
-    }
-  }
-  try {
-    const findings = await lintMigrations(files);
-    return findings
-      .filter((f) => f.allowed === undefined)
-      .map((f) => ({ property: "migrations", reason: `migration lint: ${formatFinding(f)}` }));
-  } catch (err) {
-    return [{ property: "migrations", reason: (err as Error).message }];
-  }
-}
-
 function failuresOf(news: SchemaInputs): { property: string; reason: string }[] {
   const failures: { property: string; reason: string }[] = [];
   const known = (v: unknown) => v !== UNKNOWN && v !== undefined;
   const c = knownObject(news.connection);
   if (c) failures.push(...connectionFailures(c, known));
-  const names = new Set<string>();
-  let previous = -1;
-  for (const m of news.migrations ?? []) {
-    try {
-      const parsed = parseMigration(m.name, m.sql);
-      if (parsed.checksum !== m.checksum)
-        failures.push({ property: "migrations", reason: `${m.name}: checksum does not match its SQL` });
-      if (parsed.version <= previous)
-        failures.push({
-          property: "migrations",
-          reason: `${m.name}: migrations must be in ascending version order`,
-        });
-      previous = parsed.version;
-    } catch (err) {
-      failures.push({ property: "migrations", reason: (err as Error).message });
-    }
-    if (names.has(m.name)) failures.push({ property: "migrations", reason: `${m.name} is listed twice` });
-    names.add(m.name);
-  }
   for (const [key, role] of Object.entries(knownObject(news.roles) ?? {})) {
     if (known(role?.group) && !/^[a-z_][a-z0-9_]{0,62}$/.test(role.group))
       failures.push({ property: "roles", reason: `${key}: invalid role name ${role.group}` });
@@ -288,18 +263,6 @@ async function appliedMigrations(news: SchemaInputs, deadlineMs = news.settings.
   }
 }
 
-/** Applied (name, checksum) pairs with the SQL of the same name and checksum from `from`, when it has it. */
-function withSql(
-  applied: readonly { readonly name: string; readonly checksum: string }[],
-  from: readonly { readonly name: string; readonly checksum: string; readonly sql?: string }[] | undefined,
-): SchemaOutputs["migrations"] {
-  const sql = new Map((from ?? []).map((m) => [`${m.name}\0${m.checksum}`, m.sql]));
-  return applied.map(({ name, checksum }) => {
-    const text = sql.get(`${name}\0${checksum}`);
-    return text === undefined ? { name, checksum } : { name, checksum, sql: text };
-  });
-}
-
 /** Every password the inputs hold: none may appear in the (plaintext) warnings output. */
 function passwordsOf(news: SchemaInputs): string[] {
   const roles = Object.values(news.roles ?? {}) as Partial<RoleInputs>[];
@@ -310,11 +273,11 @@ function passwordsOf(news: SchemaInputs): string[] {
 
 function outputsOf(
   news: SchemaInputs,
-  applied: SchemaOutputs["migrations"],
+  applied: readonly MigrationRef[],
   legacy: Readonly<Record<string, number>>,
   warnings: readonly string[],
 ): SchemaOutputs {
-  const migrations = withSql(applied, news.migrations);
+  const migrations = mapOf(applied);
   // Same keys as the (secret) inputs, so the engine stores admin and roles encrypted.
   return {
     legacyLogins: legacy,
@@ -326,6 +289,7 @@ function outputsOf(
     marker: news.marker,
     iamLogins: news.iamLogins ?? [],
     settings: news.settings,
+    directory: news.directory,
     migrations,
   };
 }
@@ -336,6 +300,7 @@ async function apply(
   id: string,
   providerText: string,
 ): Promise<SchemaOutputs> {
+  const files = readListed(news.directory, refsOf(news.migrations));
   const legacy = legacyLogins(news.roles, olds);
   const { owner: o, app: a, readonly: r } = news.roles;
   const admin = await connectAdmin(news, olds);
@@ -364,7 +329,7 @@ async function apply(
   const owner = o.current;
   const outcome = await migrateUp({
     connection: clientConfig(news.connection, owner.name, owner.password),
-    migrations: news.migrations.map((m) => ({ name: m.name, sql: m.sql })),
+    migrations: files,
     lockTimeoutMs: news.settings.lockTimeoutMs,
     statementTimeoutMs: news.settings.statementTimeoutMs,
     lockDeadlineMs: news.settings.lockDeadlineMs,
@@ -372,12 +337,7 @@ async function apply(
     refuseAdminLogin: `the owner member ${owner.name}`,
   });
   if (outcome.error) throw await failure(outcome, news, legacy, warnings, id, providerText);
-  return outputsOf(
-    news,
-    news.migrations.map((m) => ({ name: m.name, checksum: m.checksum })),
-    legacy,
-    warnings,
-  );
+  return outputsOf(news, refsOf(news.migrations), legacy, warnings);
 }
 
 /** The one error apply throws for failed migrations; partial (with state to record) when a migration ran. */
@@ -412,6 +372,15 @@ function withLegacyLogins(olds: SchemaInputs, news: SchemaInputs): SchemaInputs 
   return { ...news, legacyLogins: known ? legacyLogins(epochs, previous) : UNKNOWN };
 }
 
+/** Any failure of an apply as a SchemaMigrationsError: its message without stack frames (the original is its cause). */
+async function readable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw err instanceof SchemaMigrationsError ? err : new SchemaMigrationsError(err as Error);
+  }
+}
+
 function idOf(news: SchemaInputs): string {
   return `${news.connection.host}:${news.connection.port}/${news.connection.database}`;
 }
@@ -434,21 +403,48 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 export const schemaProvider = {
-  /** Also runs the migration lint, so `pulumi preview` with an unsafe new file fails before anything runs. */
+  /**
+   * Reads the listed files (held to the program's checksums). For a new resource it also decides what `up` would
+   * refuse, against an empty history: an update decides in `diff`, which sees what the state records as applied.
+   */
   async check(olds: SchemaInputs, news: SchemaInputs) {
     await loadSqlParser();
+    const failures = failuresOf(news);
+    const creating = Object.keys(olds ?? {}).length === 0;
+    try {
+      // Property "" for the migrations: the CLI prints a named property's whole value beside the reason.
+      const files = readListed(news.directory, refsOf(news.migrations));
+      const refusal = creating && failures.length === 0 ? await refusalOf(files, []) : undefined;
+      if (refusal) failures.push({ property: "", reason: refusal });
+    } catch (err) {
+      failures.push({ property: "", reason: (err as Error).message });
+    }
     return {
       inputs: { ...withLegacyLogins(olds, news), warnings: checkedWarnings(news.warnings, UNKNOWN) },
-      failures: [...failuresOf(news), ...(await lintFailures(news))],
+      failures,
     };
   },
 
-  /** Compares checksums and settings only: no database round trip, so previews stay offline. Never a replace. */
+  /**
+   * Refuses, in preview as in up, what `up` would refuse given the applied (name, checksum) pairs the state
+   * records (an applied file changed, deleted or renamed, a new one numbered below them, the lint of the new
+   * ones), with the migrator's message. Otherwise compares checksums and settings. No database round trip, so
+   * previews stay offline. Never a replace.
+   */
   async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs) {
-    const wanted = (news.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
+    const recorded = refsOf(olds.migrations);
+    await loadSqlParser();
+    let refusal: string | undefined;
+    try {
+      refusal = await refusalOf(readListed(news.directory, refsOf(news.migrations)), recorded);
+    } catch (err) {
+      refusal = (err as Error).message;
+    }
+    if (refusal) throw new SchemaRefusal(refusal);
     const changed: string[] = [];
-    const recorded = (olds.migrations ?? []).map((m) => ({ name: m.name, checksum: m.checksum }));
-    if (!same(recorded, wanted)) changed.push("migrations");
+    // A state written before #27 (an array, with each migration's SQL) is rewritten once in the new form.
+    const legacyForm = Array.isArray(olds.migrations);
+    if (legacyForm || !same(recorded, refsOf(news.migrations))) changed.push("migrations");
     for (const key of ["connection", "admin", "roles", "marker", "iamLogins", "settings"] as const) {
       if (!same(olds[key], news[key])) changed.push(key);
     }
@@ -463,11 +459,11 @@ export const schemaProvider = {
 
   async create(inputs: SchemaInputs & { __provider: string }) {
     const id = idOf(inputs);
-    return { id, outs: await apply(inputs, undefined, id, inputs.__provider) };
+    return { id, outs: await readable(apply(inputs, undefined, id, inputs.__provider)) };
   },
 
   async update(id: string, olds: SchemaOutputs, news: SchemaInputs & { __provider: string }) {
-    return { outs: await apply(news, olds, id, news.__provider) };
+    return { outs: await readable(apply(news, olds, id, news.__provider)) };
   },
 
   /** Refresh: report the migrations the database really has applied. A failed read leaves the state as it was. */
@@ -475,7 +471,7 @@ export const schemaProvider = {
     const inputs = props as unknown as SchemaInputs;
     try {
       const applied = await appliedMigrations(inputs, READ_DEADLINE_MS);
-      return { id, props: { ...props, migrations: withSql(applied, props.migrations) } };
+      return { id, props: { ...props, migrations: mapOf(applied) } };
     } catch (err) {
       const c = inputs.connection;
       throw new Error(

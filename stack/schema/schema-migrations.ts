@@ -2,7 +2,8 @@
 // provider in ./provider. Updates (new migrations, rotated passwords) are in-place; it is never replaced and
 // never drops anything.
 import * as pulumi from "@pulumi/pulumi";
-import { IamLogin, loadMigrations, MigrationSource } from "../../migrator";
+import type { IamLogin } from "../../migrator";
+import type { Migration } from "../../migrator/migration-file";
 import type { ConnectionInputs, SchemaInputs } from "./provider";
 import { schemaProvider } from "./bundled-provider";
 import { RUNNER_DEFAULTS } from "../../migrator";
@@ -29,8 +30,8 @@ export interface SchemaMigrationsArgs {
   };
   /** Per logical role: the group, the rotation epoch, and the current and previous members' logins. */
   readonly roles: Readonly<Record<"owner" | "app" | "readonly", RoleArgs>>;
-  /** The migration files (sql/), already read; parsed and checksummed here before anything is registered. */
-  readonly migrations: readonly MigrationSource[];
+  /** The migration files, read and checked against the sum file (stack-schema.ts readSchemaSources). */
+  readonly migrations: SchemaSources;
   readonly marker: { readonly environment: string; readonly stack: string };
   /** IAM database authentication logins (RDS only; stack/credentials/roles.ts IAM_LOGINS). */
   readonly iamLogins?: readonly IamLogin[];
@@ -38,14 +39,23 @@ export interface SchemaMigrationsArgs {
   readonly settings?: Partial<SchemaInputs["settings"]>;
 }
 
+/**
+ * sql/ as the program read it. Only each file's name and checksum become inputs: the provider reads the SQL from
+ * `directory` itself (stack/schema/migration-sources.ts), so no property, diff or message carries it.
+ */
+export interface SchemaSources {
+  /** Relative to the project root (the working directory of the program and of the provider host), or absolute. */
+  readonly directory: string;
+  readonly files: readonly Migration[];
+}
+
 export class SchemaMigrations extends pulumi.dynamic.Resource {
-  /** Applied migrations as (name, checksum), in order. */
-  declare readonly migrations: pulumi.Output<{ name: string; checksum: string }[]>;
+  /** Applied migrations, file name → checksum (sha256 of header and up section, as in sql/migrations.sum). */
+  declare readonly migrations: pulumi.Output<Record<string, string>>;
   /** What the last bootstrap could not do (e.g. REVOKEs an RDS master may not make); undefined in older state. */
   declare readonly warnings: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: SchemaMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
-    const parsed = loadMigrations(args.migrations);
     const inputs = {
       connection: args.connection,
       admin: pulumi.secret(args.admin),
@@ -53,11 +63,8 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
       roleEpochs: Object.fromEntries(
         Object.entries(args.roles).map(([key, r]) => [key, { group: r.group, epoch: r.epoch }]),
       ),
-      migrations: parsed.map((m) => ({
-        name: m.name,
-        checksum: m.checksum,
-        sql: args.migrations.find((s) => s.name === m.name)!.sql,
-      })),
+      migrations: Object.fromEntries(args.migrations.files.map((m) => [m.name, m.checksum])),
+      directory: args.migrations.directory,
       marker: args.marker,
       iamLogins: args.iamLogins ?? [],
       settings: {

@@ -3,22 +3,33 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CredentialName, StackConfig } from "../config/types";
 import type { DataStoreEndpoints } from "../endpoints";
 import { ADMIN_ROLE, SCHEMA_ROLES, loginPair } from "../credentials/roles";
-import {
-  loadMigrations,
-  MigrationSource,
-  readMigrationDirectory,
-  SUM_FILE,
-  sumFileProblems,
-} from "../../migrator";
-import { SchemaMigrations } from "./schema-migrations";
+import * as path from "node:path";
+import { loadMigrations, readMigrationDirectory, SUM_FILE, sumFileProblems } from "../../migrator";
+import { SchemaMigrations, SchemaSources } from "./schema-migrations";
 
-/** Reads sql/ and refuses to deploy files that sql/migrations.sum does not vouch for. */
-export function readSchemaSources(dir: string): MigrationSource[] {
-  const sources = readMigrationDirectory(dir);
-  const problems = sumFileProblems(dir, loadMigrations(sources));
+/**
+ * Reads sql/ and refuses to deploy files that sql/migrations.sum does not vouch for, or that do not parse. A
+ * RunError, which the language host prints as its message alone (anything else arrives as an "unhandled
+ * exception" with a stack trace); preview and up both run the program, so both refuse here alike.
+ */
+export function readSchemaSources(dir: string): SchemaSources {
+  const shown = path.relative(process.cwd(), dir);
+  // The provider host's working directory is the project root, as the program's: a relative name stays valid for
+  // another checkout of the same project and never shows as a change.
+  const directory = shown === "" || shown.startsWith("..") || path.isAbsolute(shown) ? dir : shown;
+  let problems: string[];
+  let files;
+  try {
+    files = loadMigrations(readMigrationDirectory(dir));
+    problems = sumFileProblems(dir, files);
+  } catch (err) {
+    throw new pulumi.RunError(`Migrations in ${directory}/: ${(err as Error).message}`, { cause: err });
+  }
   if (problems.length > 0)
-    throw new Error(`Migrations in ${dir} do not match ${SUM_FILE}:\n  - ${problems.join("\n  - ")}`);
-  return sources;
+    throw new pulumi.RunError(
+      `Migrations in ${directory}/ do not match ${SUM_FILE}:\n  - ${problems.join("\n  - ")}`,
+    );
+  return { directory, files };
 }
 
 export function stackSchema(
@@ -26,7 +37,7 @@ export function stackSchema(
   endpoints: DataStoreEndpoints,
   passwords: Readonly<Record<CredentialName, pulumi.Output<string>>>,
   previousPasswords: Readonly<Partial<Record<CredentialName, pulumi.Output<string>>>>,
-  migrations: readonly MigrationSource[],
+  migrations: SchemaSources,
 ): SchemaMigrations {
   // Both members every time: the bootstrap keeps the previous one's login (same password) beside the new one.
   const role = (r: (typeof SCHEMA_ROLES)[keyof typeof SCHEMA_ROLES]) => {

@@ -1,11 +1,15 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
-import { migrateUp, parseMigration } from "../../migrator";
+import { migrateUp, parseMigration, readMigrationDirectory } from "../../migrator";
 import { bootstrap as mainBootstrap } from "../fixtures/bootstrap-main";
 import { isSecretValue, plain } from "../../testbed/mocks";
 import { SUPERUSER_PASSWORD, TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
 import { ofType, runStack, stackConfig } from "../../testbed/stack";
 import { succeeded } from "../support/migrate";
+import { SQL_DIR } from "../../testbed/root";
 
 const requireFromString = require("require-from-string");
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
@@ -38,6 +42,9 @@ async function login(config: ClientConfig): Promise<string | undefined> {
   }
 }
 
+/** This test's copy of sql/, which the provider reads the SQL from (inputs.directory). */
+let directory: string;
+
 describe("SchemaMigrations provider, loaded from its serialized __provider, on real PostgreSQL", function () {
   let pg: TestPostgres;
   let providerText: string;
@@ -63,8 +70,11 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
 
   beforeEach(async () => {
     database = await pg.createDatabase("provider");
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-sql-"));
+    fs.cpSync(SQL_DIR, directory, { recursive: true });
     inputs = {
       ...captured,
+      directory,
       connection: { host: "127.0.0.1", port: pg.port, database, sslmode: "disable" },
       admin: { user: "postgres", password: SUPERUSER_PASSWORD, managePassword: false },
     };
@@ -106,7 +116,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const bad = {
       ...inputs,
       connection: { ...inputs.connection, sslmode: "require" },
-      migrations: [{ ...inputs.migrations[0], checksum: "0".repeat(64) }],
+      migrations: { ...inputs.migrations, "001_platform_schema.sql": "0".repeat(64) },
       roles: {
         ...inputs.roles,
         app: { ...inputs.roles.app, group: "App-Role", current: { name: "app_a", password: "short" } },
@@ -117,9 +127,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       reasons.some((r: string) => /^connection: sslmode must be disable or verify-full/.test(r)),
       reasons.join("\n"),
     );
-    assert.ok(
-      reasons.some((r: string) => /^migrations: 001_platform_schema\.sql: checksum does not match/.test(r)),
-    );
+    assert.ok(reasons.some((r: string) => /^: \S+001_platform_schema\.sql changed while pulumi ran/.test(r)));
     assert.ok(reasons.some((r: string) => /^roles: app: invalid role name App-Role/.test(r)));
     assert.ok(reasons.some((r: string) => /^roles: app\.current: password must be at least 16/.test(r)));
   });
@@ -149,11 +157,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
   it("create bootstraps roles and applies every migration; outs hold passwords only under admin and roles", async () => {
     const { id, outs } = await provider.create(inputs);
     assert.equal(id, `127.0.0.1:${pg.port}/${database}`);
-    assert.deepEqual(
-      outs.migrations.map((m: any) => m.name),
-      inputs.migrations.map((m: any) => m.name),
-    );
-    assert.deepEqual(outs.migrations.map((m: any) => m.name).slice(0, 2), [
+    assert.deepEqual(Object.keys(outs.migrations), Object.keys(inputs.migrations));
+    assert.deepEqual(Object.keys(outs.migrations).slice(0, 2), [
       "001_platform_schema.sql",
       "002_user_display_preferences.sql",
     ]);
@@ -180,10 +185,24 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     assert.deepEqual(marker.rows, [{ environment: "dev", stack: "dev" }]);
   });
 
-  it("outs keep each migration as the inputs give it (SQL included), also after a refresh: a preview shows inputs as outputs", async () => {
+  it("inputs and outs carry each migration's name and checksum, never its SQL, also after a refresh of a state that held it", async () => {
     const { id, outs } = await provider.create(inputs);
+    // File name → checksum: one line per file in `preview --diff`.
+    for (const [name, checksum] of Object.entries(captured.migrations))
+      assert.match(`${name} ${checksum}`, /^\d{3}_\w+\.sql [0-9a-f]{64}$/);
+    assert.equal(captured.directory, "sql", "relative to the project root: the same for every checkout");
     assert.deepEqual(outs.migrations, inputs.migrations);
-    const refreshed = await provider.read(id, outs);
+    assert.doesNotMatch(JSON.stringify(outs), /CREATE TABLE/);
+    // State written before the SQL left the properties: a refresh (and the next update) drops it.
+    const old = {
+      ...outs,
+      migrations: Object.entries(outs.migrations).map(([name, checksum]) => ({
+        name,
+        checksum,
+        sql: "CREATE TABLE x ();",
+      })),
+    };
+    const refreshed = await provider.read(id, old);
     assert.deepEqual(refreshed.props.migrations, inputs.migrations);
     assert.equal((await provider.diff(id, refreshed.props, inputs)).changes, false);
   });
@@ -200,10 +219,10 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     );
     const added = {
       ...inputs,
-      migrations: [
+      migrations: {
         ...inputs.migrations,
-        migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
-      ],
+        ...migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+      },
     };
     const withMigration = await provider.diff(id, outs, added);
     assert.equal(withMigration.changes, true);
@@ -216,10 +235,10 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
 
   it("update applies a new migration; a rotation keeps the previous member's login until the next one (owner, app, readonly)", async () => {
     const { id, outs } = await provider.create(inputs);
-    const withBio = [
+    const withBio = {
       ...inputs.migrations,
-      migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
-    ];
+      ...migration("900_add_bio.sql", "ALTER TABLE users ADD COLUMN bio text;"),
+    };
     let state = outs;
     let current = { ...inputs, migrations: withBio };
     for (const role of ["owner", "app", "readonly"] as const) {
@@ -253,7 +272,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
         );
       current = twice;
     }
-    assert.deepEqual(state.migrations.map((m: any) => m.name).slice(-1), ["900_add_bio.sql"]);
+    assert.deepEqual(Object.keys(state.migrations).slice(-1), ["900_add_bio.sql"]);
     const columns = await withClient(pg.config(database), (c) =>
       c.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'bio'"),
     );
@@ -262,14 +281,17 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
 
   it("what either owner member creates belongs to the owner group: the app uses it, the other member alters it", async () => {
     const { id, outs } = await provider.create(inputs);
-    const made = [
+    const made = {
       ...inputs.migrations,
-      migration("910_notes.sql", "CREATE TABLE notes (id serial, body text);"),
-    ];
+      ...migration("910_notes.sql", "CREATE TABLE notes (id serial, body text);"),
+    };
     const first = await provider.update(id, outs, { ...inputs, migrations: made });
     // The next rotation makes the other owner member current; it applies the next migration.
     const rotated = rotate({ ...inputs, migrations: made }, "owner", "rotated-Owner-password-0123456789ab");
-    const altered = [...made, migration("911_notes_at.sql", "ALTER TABLE notes ADD COLUMN at timestamptz;")];
+    const altered = {
+      ...made,
+      ...migration("911_notes_at.sql", "ALTER TABLE notes ADD COLUMN at timestamptz;"),
+    };
     await provider.update(id, first.outs, { ...rotated, migrations: altered });
     const owners = await withClient(pg.config(database), (c) =>
       c.query(
@@ -332,7 +354,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     await succeeded(
       migrateUp({
         connection: pg.config(database, { user: groups.owner, password: old.owner }),
-        migrations: inputs.migrations,
+        migrations: readMigrationDirectory(SQL_DIR),
       }),
     );
     // What main's provider recorded: one { name, password } per role.
@@ -344,7 +366,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
           { name: groups[k], password: old[k] },
         ]),
       ),
-      migrations: inputs.migrations.map((m: any) => ({ name: m.name, checksum: m.checksum })),
+      migrations: Object.entries(inputs.migrations).map(([name, checksum]) => ({ name, checksum })),
     };
     delete (mainOuts as any).__provider;
     const oldLogin = (k: keyof typeof groups) => pg.config(database, { user: groups[k], password: old[k] });
@@ -437,17 +459,17 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const { id, outs } = await provider.create(inputs);
     const broken = {
       ...inputs,
-      migrations: [
+      migrations: {
         ...inputs.migrations,
-        migration("901_ok.sql", "CREATE TABLE notes (id int);"),
-        migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
-      ],
+        ...migration("901_ok.sql", "CREATE TABLE notes (id int);"),
+        ...migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
+      },
     };
     const err = await provider.update(id, outs, broken).catch((e: any) => e);
     assert.ok(err?.message, `update throws: ${require("node:util").inspect(err).slice(0, 600)}`);
     assert.equal(err.id, id);
-    assert.deepEqual(err.properties.migrations.map((m: any) => m.name).slice(-2), [
-      inputs.migrations[inputs.migrations.length - 1].name,
+    assert.deepEqual(Object.keys(err.properties.migrations).slice(-2), [
+      Object.keys(inputs.migrations).slice(-1)[0],
       "901_ok.sql",
     ]);
     assert.equal(
@@ -464,29 +486,28 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     );
     const fixed = {
       ...broken,
-      migrations: [
-        ...broken.migrations.slice(0, -1),
-        migration("902_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
-      ],
+      migrations: {
+        ...broken.migrations,
+        ...migration("902_bad.sql", "ALTER TABLE notes ADD COLUMN x int;"),
+      },
     };
     const resumed = await provider.update(id, err.properties, fixed);
-    assert.deepEqual(resumed.outs.migrations.map((m: any) => m.name).slice(-2), [
-      "901_ok.sql",
-      "902_bad.sql",
-    ]);
+    assert.deepEqual(Object.keys(resumed.outs.migrations).slice(-2), ["901_ok.sql", "902_bad.sql"]);
   });
 
   it("keeps error messages intact through serialization (an applied file that changed is refused, readably)", async () => {
     const { id, outs } = await provider.create(inputs);
     const edited = {
       ...inputs,
-      migrations: [
-        migration(
+      migrations: {
+        ...inputs.migrations,
+        ...migration(
           "001_platform_schema.sql",
-          inputs.migrations[0].sql.replace("CREATE TABLE users (", "CREATE TABLE users  ("),
+          fs
+            .readFileSync(path.join(SQL_DIR, "001_platform_schema.sql"), "utf8")
+            .replace("CREATE TABLE users (", "CREATE TABLE users  ("),
         ),
-        ...inputs.migrations.slice(1),
-      ],
+      },
     };
     await assert.rejects(provider.update(id, outs, edited), (err: Error) => {
       assert.equal(err.name, "SchemaMigrationsError");
@@ -504,10 +525,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     await withClient(pg.config(database), (c) => c.query("DELETE FROM migrations.history WHERE version = 2"));
     const { props } = await provider.read(id, outs);
     assert.deepEqual(
-      props.migrations.map((m: any) => m.name),
-      inputs.migrations
-        .map((m: any) => m.name)
-        .filter((n: string) => n !== "002_user_display_preferences.sql"),
+      Object.keys(props.migrations),
+      Object.keys(inputs.migrations).filter((n: string) => n !== "002_user_display_preferences.sql"),
     );
   });
 
@@ -537,7 +556,9 @@ function rotate(inputs: any, role: "owner" | "app" | "readonly", password: strin
   return { ...inputs, roles: { ...inputs.roles, [role]: next } };
 }
 
-function migration(name: string, body: string) {
+/** Writes `name` into this test's migration directory; the provider's input for it ({ name: checksum }). */
+function migration(name: string, body: string): Record<string, string> {
   const sql = body.includes("-- migrate:up") ? body : `-- migrate:up\n${body}`;
-  return { name, sql, checksum: parseMigration(name, sql).checksum };
+  fs.writeFileSync(path.join(directory, name), sql);
+  return { [name]: parseMigration(name, sql).checksum };
 }

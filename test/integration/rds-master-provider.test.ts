@@ -4,7 +4,11 @@
 // secret in them (the key is not secret, so the state holds it in plaintext). The program turns them into
 // `pulumi up` diagnostics (test/stack/schema-warnings.test.ts).
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parseMigration } from "../../migrator";
+import { SQL_DIR } from "../../testbed/root";
 import { plain } from "../../testbed/mocks";
 import { TestPostgres, startPostgres } from "../../testbed/postgres";
 import { postgresParameters } from "../../stack/postgres/rds-parameters";
@@ -26,9 +30,14 @@ const LOGGING_PARAMETERS = postgresParameters({ instanceClass: "db.t4g.micro", m
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-function migration(name: string, body: string) {
+/** A copy of sql/ the provider reads the SQL from (inputs.directory); migration() adds files to it. */
+let directory: string;
+
+/** Writes `name` into the test's migration directory; the provider's input for it ({ name: checksum }). */
+function migration(name: string, body: string): Record<string, string> {
   const sql = `-- migrate:up\n${body}`;
-  return { name, sql, checksum: parseMigration(name, sql).checksum };
+  fs.writeFileSync(path.join(directory, name), sql);
+  return { [name]: parseMigration(name, sql).checksum };
 }
 
 /** The stack's roles with the passwords the stand-in's bootstrap set (so other logins keep working). */
@@ -89,8 +98,11 @@ describe("SchemaMigrations provider run by a non-superuser admin (RDS master sta
     pg = await startPostgres({ major: 17, extraFlags: LOGGING_PARAMETERS });
     await createMaster(pg);
     db = await rdsLikeDatabase(pg, "rdsprovider");
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "rds-provider-sql-"));
+    fs.cpSync(SQL_DIR, directory, { recursive: true });
     inputs = {
       ...captured,
+      directory,
       connection: { host: "127.0.0.1", port: pg.port, database: db.name, sslmode: "disable" },
       admin: { user: MASTER, password: db.master.password, managePassword: false },
       roles: roleInputs(),
@@ -122,11 +134,11 @@ describe("SchemaMigrations provider run by a non-superuser admin (RDS master sta
     const { id, outs } = await provider.create(inputs);
     const broken = {
       ...inputs,
-      migrations: [
+      migrations: {
         ...inputs.migrations,
-        migration("901_ok.sql", "CREATE TABLE notes (id int);"),
-        migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
-      ],
+        ...migration("901_ok.sql", "CREATE TABLE notes (id int);"),
+        ...migration("902_bad.sql", "ALTER TABLE nope ADD COLUMN x int;"),
+      },
     };
     const err = await provider.update(id, outs, broken).catch((e: unknown) => e);
     assert.match(err?.reasons?.[0] ?? String(err), /902_bad\.sql \(up\) failed/);

@@ -43,7 +43,7 @@ describe("schema provider over verify-full TLS (real PostgreSQL with a certifica
 
   it("applies the schema when the certificate chains to the given CA and names the expected host", async () => {
     const { outs } = await provider.create(inputs);
-    assert.equal(outs.migrations.length, inputs.migrations.length);
+    assert.deepEqual(outs.migrations, inputs.migrations);
   });
 
   it("refuses a server whose certificate does not chain to the given CA (no rejectUnauthorized: false anywhere)", async () => {

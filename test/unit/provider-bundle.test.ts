@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readBundle, sourceHash } from "../../stack/schema/bundle-file";
+import { RunError } from "@pulumi/pulumi";
 import { ENTRY, ROOT, buildProviderBundle } from "../../tools/bundle-provider";
 
 /** The header's `// sources:` list: every input esbuild read, with the hash of its text at build time. */
@@ -70,6 +71,11 @@ describe("provider bundle (build/provider.bundle.js, made by npm run build)", ()
     assert.equal(readBundle(file, dir), bundle);
     fs.appendFileSync(path.join(dir, "migrator/runner.ts"), "\n// edited after the build\n");
     assert.throws(() => readBundle(file, dir), /changed: migrator\/runner\.ts\): run `npm run build`/);
+    // The language host prints a RunError as its message alone (no "unhandled exception", no stack frames).
+    assert.throws(
+      () => readBundle(file, dir),
+      (err: unknown) => RunError.isInstance(err),
+    );
     fs.writeFileSync(file, bundle.replace(/^\/\/ sources: .*$/m, "// no list"));
     assert.throws(() => readBundle(file, dir), /no source list/);
   });
