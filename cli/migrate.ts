@@ -19,6 +19,8 @@ import type * as SqlParser from "../migrator/sql-parser";
 import { Io, printResult, processIo } from "./shared/io";
 import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
 import { sqlDir } from "./shared/root";
+import { withStack } from "./shared/stack-urls";
+import { checkMigrationName, migrationTemplate, nextMigrationFile, writeMigrationFile } from "./migrate-new";
 
 const SUM_FILE = "migrations.sum";
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -57,8 +59,12 @@ function progress(io: Io) {
 }
 
 async function options(args: Args, io: Io, migrations?: Migration[]): Promise<RunnerOptions> {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new UsageError("DATABASE_URL is not set: give the schema owner's postgresql:// URL");
+  const url = (args.env ?? process.env).DATABASE_URL;
+  if (!url)
+    throw new UsageError(
+      "DATABASE_URL is not set: set it to the schema owner's postgresql:// URL, " +
+        "or pass --stack NAME to take it from that stack's outputs (postgresUrls.owner)",
+    );
   return {
     connection: { connectionString: url },
     migrations: migrations ?? (await directory(args)).migrations,
@@ -230,12 +236,56 @@ const verify: Command = {
   },
 };
 
+const newCommand: Command = {
+  name: "new",
+  summary: `write the next numbered migration file from a template and update ${SUM_FILE}`,
+  args: ["NAME"],
+  flags: [
+    DIR,
+    {
+      name: "--no-transaction",
+      help: "a file that runs outside a transaction (e.g. CREATE INDEX CONCURRENTLY)",
+    },
+  ],
+  async run(args, io) {
+    const name = args.positionals[0];
+    const wrong = checkMigrationName(name);
+    if (wrong) throw new UsageError(wrong);
+    const { dir, migrations } = await directory(args);
+    const file = nextMigrationFile(migrations, name);
+    const written = writeMigrationFile(dir, file, migrationTemplate(name, args.has("--no-transaction")));
+    const all = (await directory(args)).migrations;
+    const sum = path.join(dir, SUM_FILE);
+    fs.writeFileSync(sum, sumFile().renderSumFile(all));
+    io.out(`wrote ${path.relative(process.cwd(), written)}; updated ${path.relative(process.cwd(), sum)}`);
+    io.err(
+      "Write the SQL under -- migrate:up, then `npm run migrate -- sum` again (the sum covers the file's text).",
+    );
+    return EXIT.ok;
+  },
+};
+
+// Migrations run as the schema owner: with --stack, postgresUrls.owner.
+const OWNER = { DATABASE_URL: "postgresUrls.owner" };
+
 export const program: Program = {
   name: "offthegrid-migrate",
   summary: "apply, inspect and roll back the versioned SQL in sql/",
-  commands: [up, down, status, plan, lintCommand, sum, verify],
-  notes:
-    "Environment:\n  DATABASE_URL  postgresql://… of the schema owner (required except for sum and verify)",
+  commands: [
+    withStack(up, OWNER),
+    withStack(down, OWNER),
+    withStack(status, OWNER),
+    withStack(plan, OWNER),
+    lintCommand,
+    sum,
+    verify,
+    newCommand,
+  ],
+  notes: [
+    "Environment:",
+    "  DATABASE_URL  postgresql://… of the schema owner (required by up, down, status, plan)",
+    "  or --stack NAME: the owner's URL from that stack's outputs (a set DATABASE_URL wins)",
+  ].join("\n"),
 };
 
 export const main = (argv: readonly string[], io: Io = processIo) => runProgram(program, argv, io);
