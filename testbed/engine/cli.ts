@@ -27,9 +27,27 @@ function newerOrEqual(a: string, b: string): boolean {
   return true;
 }
 
+/** The executable `pulumi` tests put first on PATH (this rig, as a command): never an engine of its own. */
+export const PULUMI_WRAPPER_DIR = path.join(ROOT, "testbed", "engine", "bin");
+const WRAPPER = fs.realpathSync(path.join(PULUMI_WRAPPER_DIR, "pulumi"));
+
+/** The first executable `pulumi` on PATH that is not the wrapper (which would start this rig again). */
+export function realPulumiOnPath(pathVar = process.env.PATH ?? ""): string | undefined {
+  for (const dir of pathVar.split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, "pulumi");
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile() && fs.realpathSync(candidate) !== WRAPPER) return candidate;
+    } catch {
+      // Not there, or not executable: the next PATH entry.
+    }
+  }
+  return undefined;
+}
+
 function pulumiOnPath(): Engine | undefined {
   if (process.env.OFFTHEGRID_BUILD_PULUMI === "1") return undefined;
-  const found = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" }).stdout.trim();
+  const found = realPulumiOnPath();
   if (!found) return undefined;
   const version = spawnSync(found, ["version"], { encoding: "utf8" }).stdout.trim();
   return newerOrEqual(version, CLI_VERSION) ? { pulumi: found, binDir: path.dirname(found) } : undefined;
