@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Migration, MigrationEvent, RunnerOptions } from "../migrator";
+import type { ConnectRetry } from "../migrator/connect";
 import type * as Sources from "../migrator/sources";
 import type * as SumFile from "../migrator/sum-file";
 import type * as Runner from "../migrator/runner";
@@ -55,8 +56,26 @@ function progress(io: Io) {
       io.progress(`\n    lock timeout, retry ${event.attempt} in ${event.delayMs} ms\n`);
     else if (event.type === "failed") io.progress("FAILED\n");
     else if (event.type === "notice") io.progress(`\n    ${event.name}: ${event.message}\n`);
+    else if (event.type === "connect-retry") io.err(connectRetryLine(event));
   };
 }
+
+/** "attempt n of m, giving up at hh:mm:ss": a wait for a database says what it waits for and until when. */
+export function connectRetryLine(r: ConnectRetry): string {
+  const until = new Date(r.deadline).toISOString().slice(11, 19);
+  return (
+    `PostgreSQL at ${r.target} is not answering (${r.reason}): attempt ${r.attempt} of ${r.of} failed, ` +
+    `next in ${(r.delayMs / 1000).toFixed(1)} s, giving up at ${until} UTC (--wait SECONDS to wait longer)`
+  );
+}
+
+/** A CLI answers within 10 s: a database that is down is reported, not waited for, unless asked. */
+const DEFAULT_WAIT_SECONDS = 8;
+const WAIT: Flag = {
+  name: "--wait",
+  value: "SECONDS",
+  help: `how long to wait for the database to accept connections (default: ${DEFAULT_WAIT_SECONDS})`,
+};
 
 async function options(args: Args, io: Io, migrations?: Migration[]): Promise<RunnerOptions> {
   const url = (args.env ?? process.env).DATABASE_URL;
@@ -67,6 +86,7 @@ async function options(args: Args, io: Io, migrations?: Migration[]): Promise<Ru
     );
   return {
     connection: { connectionString: url },
+    connectDeadlineMs: args.integer("--wait", DEFAULT_WAIT_SECONDS, 1) * 1000,
     migrations: migrations ?? (await directory(args)).migrations,
     onEvent: progress(io),
     refuseAdminLogin: "the schema owner (postgresUrls.owner)",
@@ -76,7 +96,7 @@ async function options(args: Args, io: Io, migrations?: Migration[]): Promise<Ru
 const up: Command = {
   name: "up",
   summary: `apply pending migrations (verifies ${SUM_FILE} first)`,
-  flags: [DIR],
+  flags: [DIR, WAIT],
   async run(args, io) {
     const { dir, migrations } = await directory(args);
     const problems = sumFile().sumFileProblems(dir, migrations);
@@ -102,6 +122,7 @@ const down: Command = {
   args: ["[N]"],
   flags: [
     DIR,
+    WAIT,
     { name: "--yes", help: "confirm on a database marked dev" },
     {
       name: "--database",
@@ -128,7 +149,7 @@ const down: Command = {
 const status: Command = {
   name: "status",
   summary: "list every migration with its state (applied, pending, partial)",
-  flags: [DIR],
+  flags: [DIR, WAIT],
   json: true,
   async run(args, io) {
     const status = await runner().migrationStatus(await options(args, io));
@@ -153,7 +174,7 @@ const status: Command = {
 const plan: Command = {
   name: "plan",
   summary: "list what `up` would run (timeouts, lint opt-outs), without changing anything; refuses like `up`",
-  flags: [DIR],
+  flags: [DIR, WAIT],
   json: true,
   async run(args, io) {
     const { migrations } = await directory(args);

@@ -66,7 +66,7 @@ async function withClients(
   const connect = (role: string, options?: string) =>
     connectWithRetry(
       { keepAlive: true, ...o.connection, application_name: `offthegrid-migrate${role}`, options },
-      { deadlineMs: s.connectDeadlineMs },
+      { deadlineMs: s.connectDeadlineMs, onRetry: (r) => s.onEvent({ type: "connect-retry", ...r }) },
     );
   const client = await connect("", workSessionOptions(o.connection.options));
   client.on("error", () => undefined); // a killed backend surfaces as the failing query's error
@@ -145,7 +145,7 @@ export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus
   // Read-only and catalog-only (the history table is schema-qualified): safe for any login, the admin's included.
   const client = await connectAdmin(
     { ...o.connection, application_name: "offthegrid-migrate-status" },
-    { deadlineMs: s.connectDeadlineMs },
+    { deadlineMs: s.connectDeadlineMs, onRetry: (r) => s.onEvent({ type: "connect-retry", ...r }) },
   );
   try {
     const history = o.historyOwner

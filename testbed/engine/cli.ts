@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ROOT } from "../root";
+import { withBuildLock } from "./build-lock";
 
 export { ROOT };
 const ENGINE_DIR = path.join(ROOT, "testbed", "pulumi-engine");
@@ -65,34 +66,13 @@ function cacheDir(): string {
   return path.join(base, `v${CLI_VERSION}-${hash.digest("hex").slice(0, 12)}`);
 }
 
-function withLock<T>(dir: string, fn: () => T): T {
-  const lock = `${dir}.lock`;
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${lock} (remove it if no build is running)`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 export function locateEngine(): Engine {
   const onPath = pulumiOnPath();
   if (onPath) return onPath;
   const dir = cacheDir();
   const engine = { pulumi: path.join(dir, "pulumi"), binDir: dir };
   if (fs.existsSync(engine.pulumi)) return engine;
-  return withLock(dir, () => {
+  return withBuildLock(`${dir}.lock`, () => {
     if (!fs.existsSync(engine.pulumi)) {
       execFileSync("bash", [path.join(ENGINE_DIR, "build.sh"), dir], {
         stdio: ["ignore", process.stderr, process.stderr],
