@@ -124,6 +124,32 @@ describe("npm run dev under the real Pulumi CLI (the `pulumi` on PATH)", functio
     assert.equal(git("status", "--porcelain"), cleanStatus);
   });
 
+  it("a dev rotation as the runbook types it: the epoch in .dev/Pulumi.dev.yaml, .env refreshed, git status unchanged", async () => {
+    const local = fs.readFileSync(path.join(s.project, ".dev", "Pulumi.dev.yaml"), "utf8");
+    assert.match(local, /^encryptionsalt: v1:/m, "the salt Pulumi saved from the state");
+    const before = dotenv().DATABASE_URL;
+    const passphrase = { PULUMI_CONFIG_PASSPHRASE_FILE: path.join(s.project, ".dev", "passphrase") };
+    await ok(
+      "pulumi",
+      [
+        "config",
+        "set",
+        "postgresAppPasswordEpoch",
+        "1",
+        "--stack",
+        "dev",
+        "--config-file",
+        ".dev/Pulumi.dev.yaml",
+      ],
+      passphrase,
+    );
+    await ok("npm", ["run", "-s", "dev"]);
+    const after = dotenv().DATABASE_URL;
+    assert.notEqual(new URL(after).username, new URL(before).username, "the other member is current");
+    assert.equal((await ok("psql", [after, "-tAc", "SELECT current_user"])).stdout.trim(), "offthegrid_app");
+    assert.equal(git("status", "--porcelain"), cleanStatus);
+  });
+
   it("`migrate status --stack dev` and `db health --stack dev` work with no URL variable set", async () => {
     const status = await ok("npm", [
       "run",
