@@ -13,6 +13,8 @@ import { configValue, key, mergeStackConfig } from "./stack-config";
 import { pickPort } from "./ports";
 
 export const STACK = "dev";
+/** No step stays silent longer than this. */
+const QUIET_MS = 2_000;
 const PORTS = [
   { name: "postgresHostPort", service: "PostgreSQL", preferred: 5432 },
   { name: "redisHostPort", service: "Redis", preferred: 6379 },
@@ -35,12 +37,32 @@ export class DevSession {
     this.io.err(`▸ ${text}`);
   }
 
-  private pulumi(args: string[], stream = false): Promise<PulumiResult> {
-    return pulumiOk(args, {
-      cwd: this.files.root,
-      env: this.env,
-      onLine: stream ? (line) => this.io.err(`    ${line}`) : undefined,
-    });
+  /**
+   * Every pulumi call: when nothing has been printed for two seconds (a backend lock, a slow plugin start), a line
+   * says what is still running and for how long.
+   */
+  private async pulumi(args: string[], stream = false, cwd = this.files.root): Promise<PulumiResult> {
+    const started = Date.now();
+    let quietSince = started;
+    const timer = setInterval(() => {
+      if (Date.now() - quietSince < QUIET_MS) return;
+      this.io.err(
+        `    … still running \`pulumi ${args[0]}\` (${Math.round((Date.now() - started) / 1000)} s)`,
+      );
+      quietSince = Date.now();
+    }, 500);
+    try {
+      return await pulumiOk(args, {
+        cwd,
+        env: this.env,
+        onLine: (line) => {
+          quietSince = Date.now();
+          if (stream) this.io.err(`    ${line}`);
+        },
+      });
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   private rel(file: string): string {
@@ -56,6 +78,7 @@ export class DevSession {
   async ensureBackend(): Promise<void> {
     if (this.env.PULUMI_BACKEND_URL)
       return this.step(`backend: ${this.env.PULUMI_BACKEND_URL} (PULUMI_BACKEND_URL)`);
+    this.step("backend: asking `pulumi whoami`");
     const who = await runPulumi(["whoami", "--verbose"], { cwd: this.files.root, env: this.env });
     if (who.code === 0) {
       const url = /Backend URL:\s*(\S+)/.exec(who.stdout)?.[1] ?? "the one logged in";
@@ -94,7 +117,7 @@ export class DevSession {
     fs.mkdirSync(scratch, { recursive: true });
     fs.copyFileSync(path.join(this.files.root, "Pulumi.yaml"), path.join(scratch, "Pulumi.yaml"));
     this.step(`stack "${STACK}": creating it`);
-    await pulumiOk(["stack", "init", STACK, "--no-select"], { cwd: scratch, env: this.env });
+    await this.pulumi(["stack", "init", STACK, "--no-select"], false, scratch);
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 

@@ -6,6 +6,8 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DevSession } from "../../cli/dev/session";
+import { devFiles } from "../../cli/shared/dev-files";
 import { plannedAttempts } from "../../migrator/connect";
 import { withBuildLock } from "../../testbed/engine/build-lock";
 import { freePort } from "../../testbed/ports";
@@ -80,6 +82,30 @@ describe("never silent, never stuck", function () {
   it("the backoff's planned attempts: what 'attempt n of m' counts", () => {
     assert.equal(plannedAttempts(8_000), 6); // waits 200, 400, 800, 1600, 3200 ms fit; 6400 more does not
     assert.equal(plannedAttempts(100), 1);
+  });
+
+  it("`npm run dev`: a pulumi call silent for 2 s gets a line saying what is still running", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "slow-pulumi-"));
+    try {
+      fs.writeFileSync(path.join(dir, "pulumi"), "#!/bin/sh\nsleep 3\necho v3.274.1\n", { mode: 0o755 });
+      const lines: { at: number; line: string }[] = [];
+      const started = Date.now();
+      const io = {
+        out: () => undefined,
+        err: (line: string) => lines.push({ at: Date.now() - started, line }),
+        progress: () => undefined,
+      };
+      const session = new DevSession(devFiles(dir), io, {
+        ...process.env,
+        PATH: `${dir}${path.delimiter}${process.env.PATH}`,
+      });
+      await session.checkCli();
+      const still = lines.find((l) => /still running `pulumi version` \(2 s\)/.test(l.line));
+      assert.ok(still && still.at < 2_600, JSON.stringify(lines));
+      assert.match(lines[lines.length - 1].line, /pulumi v3\.274\.1 \(the one on PATH\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe("the engine build lock", () => {
