@@ -2,6 +2,7 @@
 // each command naming the role it needs, so nobody copies an owner's URL into a shell to run a health check.
 // Variables that are set still win: the stack fills only what the environment leaves empty.
 import { withDevPassphrase, findProjectRoot } from "./dev-files";
+import { checkoutRoot } from "./root";
 import { pulumiOk } from "./pulumi";
 import { Command, Flag, UsageError } from "./command";
 import type { Io } from "./io";
@@ -49,7 +50,8 @@ export async function stackOutputs(
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<unknown> {
-  const root = findProjectRoot();
+  // The project around the current folder, else the checkout this CLI belongs to (a bin run from elsewhere).
+  const root = findProjectRoot() ?? findProjectRoot(checkoutRoot());
   if (!root)
     throw new UsageError("--stack needs the project: run from the checkout (the folder with Pulumi.yaml)");
   io.err(`reading the URLs from stack "${stack}" (pulumi stack output)…`);
