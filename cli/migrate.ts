@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Migration, MigrationEvent, RunnerOptions } from "../migrator";
 import type { ConnectRetry } from "../migrator/connect";
+import type { LockWait } from "../migrator/lock";
 import type * as Sources from "../migrator/sources";
 import type * as SumFile from "../migrator/sum-file";
 import type * as Runner from "../migrator/runner";
@@ -57,6 +58,7 @@ function progress(io: Io) {
     else if (event.type === "failed") io.progress("FAILED\n");
     else if (event.type === "notice") io.progress(`\n    ${event.name}: ${event.message}\n`);
     else if (event.type === "connect-retry") io.err(connectRetryLine(event));
+    else if (event.type === "lock-wait") io.err(lockWaitLine(event));
   };
 }
 
@@ -66,6 +68,20 @@ export function connectRetryLine(r: ConnectRetry): string {
   return (
     `PostgreSQL at ${r.target} is not answering (${r.reason}): attempt ${r.attempt} of ${r.of} failed, ` +
     `next in ${(r.delayMs / 1000).toFixed(1)} s, giving up at ${until} UTC (--wait SECONDS to wait longer)`
+  );
+}
+
+/** Who holds the migration lock, since when, and when this run gives up waiting for it. */
+export function lockWaitLine(w: LockWait): string {
+  const h = w.holder;
+  const who = h
+    ? `backend pid ${h.pid} (${h.role ? `role ${h.role}, ` : ""}${h.application || "no application_name"}` +
+      `${h.since ? `, connected ${h.since.toISOString()}` : ""})`
+    : "another session";
+  const until = new Date(w.deadline).toISOString().slice(11, 19);
+  return (
+    `waiting ${Math.round(w.waitedMs / 1000)} s for the migration lock, held by ${who}: ` +
+    `another migration is running; giving up at ${until} UTC`
   );
 }
 

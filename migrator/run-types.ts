@@ -2,6 +2,7 @@
 // runner.ts, run-files.ts and apply-no-transaction.ts, so none of them imports another for its types.
 import type { Client } from "pg";
 import type { ConnectRetry } from "./connect";
+import type { LockWait } from "./lock";
 import { LINT_BASELINE } from "./lint/rules";
 import type { LockWatch } from "./session";
 import type { MigrationSource } from "./sources";
@@ -61,6 +62,7 @@ export type MigrationEvent =
   | { type: "done"; name: string; direction: "up" | "down"; durationMs: number }
   | { type: "retry"; name: string; attempt: number; delayMs: number; reason: string }
   | ({ type: "connect-retry" } & ConnectRetry)
+  | ({ type: "lock-wait" } & LockWait)
   | { type: "notice"; name: string; message: string }
   | { type: "failed"; name: string; direction: "up" | "down"; error: Error };
 

@@ -83,10 +83,14 @@ async function withClients(
         { deadlineMs: Math.min(s.connectDeadlineMs, SETTLE_DEADLINE_MS) },
       );
     const run: Run = { client, watch, settings: s, reconnect };
-    return await withMigrationLock(lockClient, { deadlineMs: s.lockDeadlineMs }, async () => {
-      await ensureHistory(client, s.history);
-      return work(run);
-    });
+    return await withMigrationLock(
+      lockClient,
+      { deadlineMs: s.lockDeadlineMs, onWait: (w) => s.onEvent({ type: "lock-wait", ...w }) },
+      async () => {
+        await ensureHistory(client, s.history);
+        return work(run);
+      },
+    );
   } catch (err) {
     throw watch?.lost ?? err;
   } finally {
