@@ -2,7 +2,7 @@
 // word before the first argument must be a command (aliases count), and each flag one the command or the global
 // flags declare, a value taken where the flag takes one. `pulumi config set --json` (gone in 3.274) fails here.
 import { spawnSync } from "node:child_process";
-import { engineEnv, defaultHome, locateEngine } from "../../testbed/engine/cli";
+import { Engine, engineEnv, defaultHome, existingEngine } from "../../testbed/engine/cli";
 
 interface Help {
   /** The command path the help is for (aliases resolved), e.g. ["stack", "new"]. */
@@ -12,13 +12,18 @@ interface Help {
 }
 
 const cache = new Map<string, Help>();
-let engine: ReturnType<typeof locateEngine> | undefined;
+let engine: Engine | undefined;
 
 function help(words: string[]): Help {
   const key = words.join(" ");
   const cached = cache.get(key);
   if (cached) return cached;
-  engine ??= locateEngine();
+  // A unit test does not build the CLI (minutes): `npm test` runs `npm run -s engine` before mocha.
+  engine ??= existingEngine();
+  if (!engine)
+    throw new Error(
+      "no Pulumi CLI to read flags from: run `npm run -s engine` once (it builds or finds one)",
+    );
   const r = spawnSync(engine.pulumi, [...words, "--help"], {
     encoding: "utf8",
     env: engineEnv(engine, defaultHome()),

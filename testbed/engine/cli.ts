@@ -66,12 +66,20 @@ function cacheDir(): string {
   return path.join(base, `v${CLI_VERSION}-${hash.digest("hex").slice(0, 12)}`);
 }
 
-export function locateEngine(): Engine {
+/** The CLI when there is one already (on PATH, or built and cached), without building it. */
+export function existingEngine(): Engine | undefined {
   const onPath = pulumiOnPath();
   if (onPath) return onPath;
   const dir = cacheDir();
   const engine = { pulumi: path.join(dir, "pulumi"), binDir: dir };
-  if (fs.existsSync(engine.pulumi)) return engine;
+  return fs.existsSync(engine.pulumi) ? engine : undefined;
+}
+
+export function locateEngine(): Engine {
+  const existing = existingEngine();
+  if (existing) return existing;
+  const dir = cacheDir();
+  const engine = { pulumi: path.join(dir, "pulumi"), binDir: dir };
   return withBuildLock(`${dir}.lock`, () => {
     if (!fs.existsSync(engine.pulumi)) {
       execFileSync("bash", [path.join(ENGINE_DIR, "build.sh"), dir], {
