@@ -84,6 +84,7 @@ describe("npm run dev under the real Pulumi CLI (the `pulumi` on PATH)", functio
     assert.match(r.stderr, /PostgreSQL: 5432 is taken, so 127\.0\.0\.1:\d+/);
     assert.match(r.stderr, /Redis: 6379 is taken, so 127\.0\.0\.1:\d+/);
     assert.equal(fs.statSync(path.join(s.project, ".dev", "passphrase")).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(s.project, ".dev")).mode & 0o777, 0o700);
     assert.equal(fs.statSync(path.join(s.project, ".env")).mode & 0o777, 0o600);
     git("check-ignore", "-q", ".env");
     assert.equal(git("status", "--porcelain"), cleanStatus);
