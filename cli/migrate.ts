@@ -10,6 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Migration, MigrationEvent, RunnerOptions } from "../migrator";
+import type { ConnectRetry } from "../migrator/connect";
+import type { LockWait } from "../migrator/lock";
 import type * as Sources from "../migrator/sources";
 import type * as SumFile from "../migrator/sum-file";
 import type * as Runner from "../migrator/runner";
@@ -19,6 +21,8 @@ import type * as SqlParser from "../migrator/sql-parser";
 import { Io, printResult, processIo } from "./shared/io";
 import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
 import { sqlDir } from "./shared/root";
+import { withStack } from "./shared/stack-urls";
+import { checkMigrationName, migrationTemplate, nextMigrationFile, writeMigrationFile } from "./migrate-new";
 
 const SUM_FILE = "migrations.sum";
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -53,14 +57,52 @@ function progress(io: Io) {
       io.progress(`\n    lock timeout, retry ${event.attempt} in ${event.delayMs} ms\n`);
     else if (event.type === "failed") io.progress("FAILED\n");
     else if (event.type === "notice") io.progress(`\n    ${event.name}: ${event.message}\n`);
+    else if (event.type === "connect-retry") io.err(connectRetryLine(event));
+    else if (event.type === "lock-wait") io.err(lockWaitLine(event));
   };
 }
 
+/** "attempt n of m, giving up at hh:mm:ss": a wait for a database says what it waits for and until when. */
+export function connectRetryLine(r: ConnectRetry): string {
+  const until = new Date(r.deadline).toISOString().slice(11, 19);
+  return (
+    `PostgreSQL at ${r.target} is not answering (${r.reason}): attempt ${r.attempt} of ${r.of} failed, ` +
+    `next in ${(r.delayMs / 1000).toFixed(1)} s, giving up at ${until} UTC (--wait SECONDS to wait longer)`
+  );
+}
+
+/** Who holds the migration lock, since when, and when this run gives up waiting for it. */
+export function lockWaitLine(w: LockWait): string {
+  const h = w.holder;
+  const who = h
+    ? `backend pid ${h.pid} (${h.role ? `role ${h.role}, ` : ""}${h.application || "no application_name"}` +
+      `${h.since ? `, connected ${h.since.toISOString()}` : ""})`
+    : "another session";
+  const until = new Date(w.deadline).toISOString().slice(11, 19);
+  return (
+    `waiting ${Math.round(w.waitedMs / 1000)} s for the migration lock, held by ${who}: ` +
+    `another migration is running; giving up at ${until} UTC`
+  );
+}
+
+/** A CLI answers within 10 s: a database that is down is reported, not waited for, unless asked. */
+const DEFAULT_WAIT_SECONDS = 8;
+const WAIT: Flag = {
+  name: "--wait",
+  value: "SECONDS",
+  help: `how long to wait for the database to accept connections (default: ${DEFAULT_WAIT_SECONDS})`,
+};
+
 async function options(args: Args, io: Io, migrations?: Migration[]): Promise<RunnerOptions> {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new UsageError("DATABASE_URL is not set: give the schema owner's postgresql:// URL");
+  const url = (args.env ?? process.env).DATABASE_URL;
+  if (!url)
+    throw new UsageError(
+      "DATABASE_URL is not set: set it to the schema owner's postgresql:// URL, " +
+        "or pass --stack NAME to take it from that stack's outputs (postgresUrls.owner)",
+    );
   return {
     connection: { connectionString: url },
+    connectDeadlineMs: args.integer("--wait", DEFAULT_WAIT_SECONDS, 1) * 1000,
     migrations: migrations ?? (await directory(args)).migrations,
     onEvent: progress(io),
     refuseAdminLogin: "the schema owner (postgresUrls.owner)",
@@ -70,7 +112,7 @@ async function options(args: Args, io: Io, migrations?: Migration[]): Promise<Ru
 const up: Command = {
   name: "up",
   summary: `apply pending migrations (verifies ${SUM_FILE} first)`,
-  flags: [DIR],
+  flags: [DIR, WAIT],
   async run(args, io) {
     const { dir, migrations } = await directory(args);
     const problems = sumFile().sumFileProblems(dir, migrations);
@@ -96,6 +138,7 @@ const down: Command = {
   args: ["[N]"],
   flags: [
     DIR,
+    WAIT,
     { name: "--yes", help: "confirm on a database marked dev" },
     {
       name: "--database",
@@ -122,7 +165,7 @@ const down: Command = {
 const status: Command = {
   name: "status",
   summary: "list every migration with its state (applied, pending, partial)",
-  flags: [DIR],
+  flags: [DIR, WAIT],
   json: true,
   async run(args, io) {
     const status = await runner().migrationStatus(await options(args, io));
@@ -147,7 +190,7 @@ const status: Command = {
 const plan: Command = {
   name: "plan",
   summary: "list what `up` would run (timeouts, lint opt-outs), without changing anything; refuses like `up`",
-  flags: [DIR],
+  flags: [DIR, WAIT],
   json: true,
   async run(args, io) {
     const { migrations } = await directory(args);
@@ -230,12 +273,56 @@ const verify: Command = {
   },
 };
 
+const newCommand: Command = {
+  name: "new",
+  summary: `write the next numbered migration file from a template and update ${SUM_FILE}`,
+  args: ["NAME"],
+  flags: [
+    DIR,
+    {
+      name: "--no-transaction",
+      help: "a file that runs outside a transaction (e.g. CREATE INDEX CONCURRENTLY)",
+    },
+  ],
+  async run(args, io) {
+    const name = args.positionals[0];
+    const wrong = checkMigrationName(name);
+    if (wrong) throw new UsageError(wrong);
+    const { dir, migrations } = await directory(args);
+    const file = nextMigrationFile(migrations, name);
+    const written = writeMigrationFile(dir, file, migrationTemplate(name, args.has("--no-transaction")));
+    const all = (await directory(args)).migrations;
+    const sum = path.join(dir, SUM_FILE);
+    fs.writeFileSync(sum, sumFile().renderSumFile(all));
+    io.out(`wrote ${path.relative(process.cwd(), written)}; updated ${path.relative(process.cwd(), sum)}`);
+    io.err(
+      "Write the SQL under -- migrate:up, then `npm run migrate -- sum` again (the sum covers the file's text).",
+    );
+    return EXIT.ok;
+  },
+};
+
+// Migrations run as the schema owner: with --stack, postgresUrls.owner.
+const OWNER = { DATABASE_URL: "postgresUrls.owner" };
+
 export const program: Program = {
   name: "offthegrid-migrate",
   summary: "apply, inspect and roll back the versioned SQL in sql/",
-  commands: [up, down, status, plan, lintCommand, sum, verify],
-  notes:
-    "Environment:\n  DATABASE_URL  postgresql://… of the schema owner (required except for sum and verify)",
+  commands: [
+    withStack(up, OWNER),
+    withStack(down, OWNER),
+    withStack(status, OWNER),
+    withStack(plan, OWNER),
+    lintCommand,
+    sum,
+    verify,
+    newCommand,
+  ],
+  notes: [
+    "Environment:",
+    "  DATABASE_URL  postgresql://… of the schema owner (required by up, down, status, plan)",
+    "  or --stack NAME: the owner's URL from that stack's outputs (a set DATABASE_URL wins)",
+  ].join("\n"),
 };
 
 export const main = (argv: readonly string[], io: Io = processIo) => runProgram(program, argv, io);

@@ -52,15 +52,54 @@ export class DatabaseUnavailable extends Error {
   }
 }
 
-/** Connects, retrying transient failures with backoff until the deadline; authentication errors fail at once. */
-export async function connectWithRetry(
-  config: ClientConfig,
-  options: { deadlineMs: number; initialDelayMs?: number; maxDelayMs?: number },
-): Promise<Client> {
+/** One failed attempt, reported before the wait for the next: the caller says so (a silent wait looks stuck). */
+export interface ConnectRetry {
+  readonly target: string;
+  readonly attempt: number;
+  /** Attempts the deadline allows at this backoff (an estimate: a slow attempt uses some of it). */
+  readonly of: number;
+  readonly delayMs: number;
+  /** When it gives up (epoch ms). */
+  readonly deadline: number;
+  readonly reason: string;
+}
+
+export interface ConnectOptions {
+  readonly deadlineMs: number;
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly onRetry?: (retry: ConnectRetry) => void;
+}
+
+/** How many attempts fit in `deadlineMs` when the waits between them double from `initial` up to `max`. */
+export function plannedAttempts(deadlineMs: number, initialDelayMs = 200, maxDelayMs = 5_000): number {
+  let attempts = 1;
+  for (
+    let spent = 0, delay = initialDelayMs;
+    spent + delay <= deadlineMs;
+    delay = Math.min(delay * 2, maxDelayMs)
+  ) {
+    spent += delay;
+    attempts++;
+  }
+  return attempts;
+}
+
+/**
+ * Connects, retrying transient failures with backoff until the deadline; authentication errors fail at once. No
+ * single attempt outlives the deadline (a host that drops packets would otherwise hold one attempt for 10 s).
+ */
+export async function connectWithRetry(config: ClientConfig, options: ConnectOptions): Promise<Client> {
   const started = Date.now();
-  let delay = options.initialDelayMs ?? 200;
-  for (;;) {
-    const client = new Client({ connectionTimeoutMillis: 10_000, ...config });
+  const initial = options.initialDelayMs ?? 200;
+  const max = options.maxDelayMs ?? 5_000;
+  let delay = initial;
+  for (let attempt = 1; ; attempt++) {
+    const remaining = options.deadlineMs - (Date.now() - started);
+    const client = new Client({
+      connectionTimeoutMillis: Math.min(10_000, Math.max(1_000, remaining)),
+      ...config,
+    });
     try {
       await client.connect();
       return client;
@@ -73,8 +112,16 @@ export async function connectWithRetry(
       if (waited + delay > deadline) {
         throw new DatabaseUnavailable(connectionTarget(config), waited, err);
       }
+      options.onRetry?.({
+        target: connectionTarget(config),
+        attempt,
+        of: Math.max(attempt + 1, plannedAttempts(deadline, initial, max)),
+        delayMs: delay,
+        deadline: started + deadline,
+        reason: (err as { code?: string }).code ?? (err as Error).message,
+      });
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, options.maxDelayMs ?? 5_000);
+      delay = Math.min(delay * 2, max);
     }
   }
 }

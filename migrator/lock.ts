@@ -29,20 +29,44 @@ export class MigrationLockTimeout extends Error {
   }
 }
 
+/** A wait for the lock, reported after `firstReportMs` and then every `everyMs`: who holds it, until when. */
+export interface LockWait {
+  readonly waitedMs: number;
+  /** When the wait gives up (epoch ms). */
+  readonly deadline: number;
+  readonly holder?: MigrationLockTimeout["holder"];
+}
+
 export async function withMigrationLock<T>(
   lockClient: Client,
-  options: { deadlineMs: number; pollMs?: number },
+  options: {
+    deadlineMs: number;
+    pollMs?: number;
+    onWait?: (wait: LockWait) => void;
+    firstReportMs?: number;
+    everyMs?: number;
+  },
   work: () => Promise<T>,
 ): Promise<T> {
   const started = Date.now();
   const poll = options.pollMs ?? 200;
+  let nextReport = started + (options.firstReportMs ?? 1_500);
   for (;;) {
     const { rows } = await lockClient.query("SELECT pg_try_advisory_lock($1::bigint) AS locked", [
       MIGRATION_LOCK_KEY,
     ]);
     if (rows[0].locked) break;
-    if (Date.now() - started >= options.deadlineMs) {
-      throw new MigrationLockTimeout(Date.now() - started, await lockHolder(lockClient));
+    const now = Date.now();
+    if (now - started >= options.deadlineMs) {
+      throw new MigrationLockTimeout(now - started, await lockHolder(lockClient));
+    }
+    if (options.onWait && now >= nextReport) {
+      options.onWait({
+        waitedMs: now - started,
+        deadline: started + options.deadlineMs,
+        holder: await lockHolder(lockClient),
+      });
+      nextReport = now + (options.everyMs ?? 10_000);
     }
     await new Promise((resolve) => setTimeout(resolve, poll));
   }

@@ -1,6 +1,8 @@
 // The runner's option, event and result types, and what one run carries (client, lock watch, settings): shared by
 // runner.ts, run-files.ts and apply-no-transaction.ts, so none of them imports another for its types.
 import type { Client } from "pg";
+import type { ConnectRetry } from "./connect";
+import type { LockWait } from "./lock";
 import { LINT_BASELINE } from "./lint/rules";
 import type { LockWatch } from "./session";
 import type { MigrationSource } from "./sources";
@@ -59,6 +61,8 @@ export type MigrationEvent =
   | { type: "start"; name: string; direction: "up" | "down" }
   | { type: "done"; name: string; direction: "up" | "down"; durationMs: number }
   | { type: "retry"; name: string; attempt: number; delayMs: number; reason: string }
+  | ({ type: "connect-retry" } & ConnectRetry)
+  | ({ type: "lock-wait" } & LockWait)
   | { type: "notice"; name: string; message: string }
   | { type: "failed"; name: string; direction: "up" | "down"; error: Error };
 

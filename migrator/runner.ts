@@ -65,7 +65,7 @@ async function withClients(
   const connect = (role: string, options?: string) =>
     connectWithRetry(
       { keepAlive: true, ...o.connection, application_name: `offthegrid-migrate${role}`, options },
-      { deadlineMs: s.connectDeadlineMs },
+      { deadlineMs: s.connectDeadlineMs, onRetry: (r) => s.onEvent({ type: "connect-retry", ...r }) },
     );
   const client = await connect("", workSessionOptions(o.connection.options));
   client.on("error", () => undefined); // a killed backend surfaces as the failing query's error
@@ -82,10 +82,14 @@ async function withClients(
         { deadlineMs: Math.min(s.connectDeadlineMs, SETTLE_DEADLINE_MS) },
       );
     const run: Run = { client, watch, settings: s, reconnect };
-    return await withMigrationLock(lockClient, { deadlineMs: s.lockDeadlineMs }, async () => {
-      await ensureHistory(client, s.history);
-      return work(run);
-    });
+    return await withMigrationLock(
+      lockClient,
+      { deadlineMs: s.lockDeadlineMs, onWait: (w) => s.onEvent({ type: "lock-wait", ...w }) },
+      async () => {
+        await ensureHistory(client, s.history);
+        return work(run);
+      },
+    );
   } catch (err) {
     throw watch?.lost ?? err;
   } finally {
@@ -144,7 +148,7 @@ export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus
   // Read-only and catalog-only (the history table is schema-qualified): safe for any login, the admin's included.
   const client = await connectAdmin(
     { ...o.connection, application_name: "offthegrid-migrate-status" },
-    { deadlineMs: s.connectDeadlineMs },
+    { deadlineMs: s.connectDeadlineMs, onRetry: (r) => s.onEvent({ type: "connect-retry", ...r }) },
   );
   try {
     const history = o.historyOwner

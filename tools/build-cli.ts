@@ -9,7 +9,7 @@ import { buildSync } from "esbuild";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const OUT_DIR = path.join(ROOT, "build");
-export const CLIS = ["cli/migrate.ts", "cli/db.ts"];
+export const CLIS = ["cli/migrate.ts", "cli/db.ts", "cli/dev.ts"];
 
 export function buildClis(): void {
   // build/ starts afresh: tsc's one-file-per-module layout would otherwise linger beside the bundles. `npm run

@@ -42,10 +42,10 @@ const sourceOf = (source: Source, purpose: string): UrlSource => ({
 });
 
 export const requiredUrl = (args: Args, source: Source, purpose: string) =>
-  connectionUrl(args.flags, sourceOf(source, purpose));
+  connectionUrl(args.flags, sourceOf(source, purpose), args.env);
 
 export const optionalUrl = (args: Args, source: Source) =>
-  optionalConnectionUrl(args.flags, sourceOf(source, ""));
+  optionalConnectionUrl(args.flags, sourceOf(source, ""), args.env);
 
 /** For the commands that run the schema's own code as the app or the owner (maintenance, reset). */
 export const pgConfig = (connectionString: string): ClientConfig => ({

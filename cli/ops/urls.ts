@@ -21,7 +21,7 @@ export function urlOnCommandLine(source: Pick<UrlSource, "flag" | "env">): strin
 export function connectionUrl(
   flags: ReadonlyMap<string, string | true>,
   source: UrlSource,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv | undefined = process.env,
 ): string {
   if (flags.has(source.flag)) throw new UsageError(urlOnCommandLine(source));
   const file = flags.get(`${source.flag}-file`);
@@ -41,7 +41,10 @@ export function connectionUrl(
   }
   const value = env[source.env];
   if (!value)
-    throw new UsageError(`${source.env} (or ${source.flag}-file FILE) is not set: ${source.purpose}`);
+    throw new UsageError(
+      `${source.env} (or ${source.flag}-file FILE) is not set: ${source.purpose}. ` +
+        "Set it, or pass --stack NAME to take it from that stack's outputs",
+    );
   return value;
 }
 
@@ -49,7 +52,7 @@ export function connectionUrl(
 export function optionalConnectionUrl(
   flags: ReadonlyMap<string, string | true>,
   source: UrlSource,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv | undefined = process.env,
 ): string | undefined {
   if (!flags.has(source.flag) && !flags.has(`${source.flag}-file`) && !env[source.env]) return undefined;
   return connectionUrl(flags, source, env);

@@ -49,6 +49,8 @@ export interface Args {
   required(flag: `--${string}`, purpose: string): string;
   /** A whole number >= min, or `fallback` when the flag is absent. */
   integer(flag: `--${string}`, fallback: number, min?: number): number;
+  /** Where connection URLs are read from: process.env, or with `--stack` the stack's URLs under it. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** What a command declares; enough to parse its command line and print its help. */

@@ -10,3 +10,5 @@ function projectRoot(from = __dirname): string {
 }
 
 export const sqlDir = () => path.join(projectRoot(), "sql");
+/** The checkout this CLI was built in (where `--stack` finds Pulumi.yaml when run from outside a project). */
+export const checkoutRoot = () => projectRoot();

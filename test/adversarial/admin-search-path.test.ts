@@ -52,6 +52,7 @@ const COMMANDS: Record<string, "succeeds" | "refuses-admin" | "no-database"> = {
   "offthegrid-migrate up": "refuses-admin",
   "offthegrid-migrate down": "refuses-admin",
   "offthegrid-migrate lint": "no-database",
+  "offthegrid-migrate new": "no-database",
   "offthegrid-migrate sum": "no-database",
   "offthegrid-migrate verify": "no-database",
 };

@@ -94,6 +94,10 @@ describe("AWS stacks and the policy pack under the real Pulumi CLI", function ()
       }
       const schema = steps.find((st) => st.urn.endsWith("SchemaMigrations::schema"));
       assert.equal(schema?.op, "create", "the schema step passes check with an unknown connection");
+      // The shipped file is in the form the CLI writes: `stack init` adds its salt and changes nothing else.
+      const shipped = fs.readFileSync(path.join(ROOT, STACK_FILES[stack]), "utf8");
+      const after = fs.readFileSync(path.join(s.project, `Pulumi.${stack}.yaml`), "utf8");
+      assert.equal(after.replace(/^encryptionsalt: .*\n/m, ""), shipped);
     });
 
     it(`${stack}: \`preview --policy-pack policy\` runs the real analyzer and reports what policy:check reports`, async () => {

@@ -1,5 +1,6 @@
-// The dev stack under the real Pulumi CLI, typed as a user types it (README quick start): the real engine,
-// language host, dynamic-provider host; stand-in docker/random plugins that run PostgreSQL 17 and redis-server.
+// The dev stack under the real Pulumi CLI, typed by hand as docs/stacks.md shows (`npm run dev` has its own test,
+// dev-command.test.ts): the real engine, language host, dynamic-provider host; stand-in docker/random plugins that
+// run PostgreSQL 17 and redis-server.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";

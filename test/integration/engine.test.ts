@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { Client, ClientConfig } from "pg";
 import {
+  MigrationEvent,
   MigrationLockTimeout,
   MigrationPlanError,
   MigrationRunError,
@@ -11,6 +12,7 @@ import {
   readMigrationDirectory,
 } from "../../migrator";
 import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
+import { lockWaitLine } from "../../cli/migrate";
 import { startPostgres, sharedPostgres, TestPostgres, withClient } from "../../testbed/postgres";
 import { ROOT } from "../../testbed/stack";
 import { failed, succeeded } from "../support/migrate";
@@ -239,6 +241,35 @@ describe("migration engine (real PostgreSQL 17)", function () {
         .status,
       "success",
     );
+  });
+
+  it("a wait for the advisory lock is reported within 2 s: the holder and when it gives up", async () => {
+    const holder = new Client(config);
+    await holder.connect();
+    try {
+      await holder.query("SET application_name = 'long-migrator'");
+      await holder.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
+      const started = Date.now();
+      const waits: { at: number; event: MigrationEvent }[] = [];
+      await failed(
+        migrateUp({
+          connection: config,
+          migrations: [m("001_a.sql", "SELECT 1;")],
+          lockDeadlineMs: 2_500,
+          onEvent: (event) => event.type === "lock-wait" && waits.push({ at: Date.now() - started, event }),
+        }),
+      );
+      assert.ok(waits.length >= 1 && waits[0].at < 2_000, JSON.stringify(waits));
+      const first = waits[0].event as Extract<MigrationEvent, { type: "lock-wait" }>;
+      assert.equal(first.holder?.application, "long-migrator");
+      assert.ok(Math.abs(first.deadline - (started + 2_500)) < 500);
+      assert.match(
+        lockWaitLine(first),
+        /held by backend pid \d+ \(role [^,]+, long-migrator.*giving up at \d\d:\d\d:\d\d UTC/,
+      );
+    } finally {
+      await holder.end();
+    }
   });
 
   it("retries a file that hits lock_timeout, and succeeds once the lock is released", async () => {

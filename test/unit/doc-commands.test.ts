@@ -14,11 +14,12 @@ import { stackFile } from "../../testbed/policy-check";
 import { Program, runProgram } from "../../cli/shared/program";
 import { keys } from "../../stack/config/keys";
 import { ROOT } from "../../testbed/stack";
+import { dev } from "../../cli/dev";
+import { parseCommandLine } from "../../cli/shared/command-line";
+import { pulumiLineProblem } from "../support/pulumi-flags";
 
 /** Programs in the docs that this test does not run, and why. */
 const NOT_RUN_HERE: Record<string, string> = {
-  pulumi:
-    "needs a stack and Docker or AWS; the README's dev quick start runs under the real CLI in test/e2e/dev.test.ts (`config set` keys are checked here)",
   docker: "no Docker daemon on this machine (the engine tests use a stand-in plugin)",
   createdb: "needs a reachable PostgreSQL server named by the reader",
   export: "sets the reader's shell environment (the command after it is checked)",
@@ -66,7 +67,7 @@ function documentedLines(): Line[] {
     const prose = text.replace(/^```[\s\S]*?^```/gm, "");
     // Inline spans that run one of our commands, e.g. a crontab line: the command after its last `&&` or `;`.
     for (const span of prose.matchAll(/`([^`\n]+)`/g)) {
-      if (!/(?:^|\s)(?:npm run |offthegrid-(?:db|migrate)\b)/.test(span[1])) continue;
+      if (!/(?:^|\s)(?:npm run |offthegrid-(?:db|migrate)\b|pulumi [a-z])/.test(span[1])) continue;
       lines.push({ doc, text: span[1].split(/&&|;/).pop()!.trim() });
     }
   }
@@ -102,6 +103,14 @@ async function check(argv: string[]): Promise<string | undefined> {
     if (!scripts[script]) return `npm run ${script}: no such script in package.json`;
     const forwarded = after[0] === "--" ? after.slice(1) : after;
     if (CLIS[script]) return runCli(CLIS[script], forwarded);
+    // `npm run dev` starts a stack (test/e2e/dev-command.test.ts runs it): here its command line is parsed only.
+    if (script === "dev" && !isSynopsis(forwarded)) {
+      try {
+        parseCommandLine(dev, forwarded);
+      } catch (err) {
+        return `npm run dev -- ${forwarded.join(" ")}: ${(err as Error).message}`;
+      }
+    }
     if (script === "policy:check" && forwarded.includes("--stack") && !isSynopsis(forwarded)) {
       try {
         stackFile(forwarded[forwarded.indexOf("--stack") + 1]);
@@ -113,22 +122,47 @@ async function check(argv: string[]): Promise<string | undefined> {
   }
   if (first.startsWith("node_modules/.bin/")) return check([path.basename(first), ...rest]);
   if (CLIS[first]) return runCli(CLIS[first], rest);
-  if (first === "pulumi" && rest[0] === "config" && rest[1] === "set") {
+  if (first === "pulumi") return pulumiLine(rest);
+  if (first in NOT_RUN_HERE) return undefined;
+  return `${first}: neither checked nor listed in NOT_RUN_HERE (with the reason it cannot run here)`;
+}
+
+/** Parsed against the real CLI's flags; a run needs a stack and Docker or AWS (test/e2e runs the dev loop). */
+function pulumiLine(rest: string[]): string | undefined {
+  if (rest.length === 0) return undefined;
+  const problem = pulumiLineProblem(rest);
+  if (problem) return problem;
+  if (rest[0] === "config" && rest[1] === "set") {
     const key = rest
       .slice(2)
-      .filter((a) => !a.startsWith("--"))[0]
+      .filter((a) => !a.startsWith("-"))[0]
       ?.replace(/\[.*$/, "");
     if (key && !key.includes(":") && !(key in keys))
       return `pulumi config set ${key}: not a key of stack/config/keys.ts`;
-    return undefined;
   }
-  if (first in NOT_RUN_HERE) return undefined;
-  return `${first}: neither checked nor listed in NOT_RUN_HERE (with the reason it cannot run here)`;
+  return undefined;
+}
+
+/**
+ * Parsed, not run: `--stack` asks the `pulumi` on PATH for a stack (test/e2e/dev-command.test.ts runs those), and
+ * `new` writes into sql/.
+ */
+function parsedOnly(program: Program, argv: string[]): string | undefined {
+  const command = program.commands.find((c) => c.name === argv[0]);
+  if (!command || (!argv.includes("--stack") && command.name !== "new")) return undefined;
+  try {
+    parseCommandLine(command, argv.slice(1), program.common);
+    return "";
+  } catch (err) {
+    return `${program.name} ${argv.join(" ")}: ${(err as Error).message}`;
+  }
 }
 
 async function runCli(program: Program, argv: string[]): Promise<string | undefined> {
   // A bare program name is prose naming the CLI; a synopsis shows placeholders.
   if (argv.length === 0 || isSynopsis(argv)) return undefined;
+  const parsed = parsedOnly(program, argv);
+  if (parsed !== undefined) return parsed || undefined;
   const err: string[] = [];
   const code = await runProgram(program, argv, {
     out: () => undefined,
@@ -155,7 +189,8 @@ describe("commands in the README and docs/", function () {
   it("finds the documented commands (README quick start, migrate, ops, policy)", () => {
     const texts = documentedLines().map((l) => l.text);
     for (const expected of [
-      "pulumi up --yes",
+      "npm run dev",
+      "pulumi up --stack dev",
       "npm run migrate -- status",
       "db -- backup --keep-days 14",
       "db -- maintenance",
@@ -187,6 +222,14 @@ describe("commands in the README and docs/", function () {
       /unknown option --verbose/,
     );
     assert.match((await check(words("pulumi config set postgresHostPrt 5432"))) ?? "", /not a key/);
+    assert.match((await check(words("pulumi config set --json tags '[]'"))) ?? "", /unknown flag --json/);
+    assert.match(
+      (await check(words("pulumi stack outputs --json"))) ?? "",
+      /unknown flag --json|not a pulumi/,
+    );
+    assert.match((await check(words("pulumi destroy --yes --keep-data"))) ?? "", /unknown flag --keep-data/);
+    assert.match((await check(words("npm run dev -- up --fast"))) ?? "", /unknown option --fast/);
+    assert.match((await check(words("npm run db -- health --stack"))) ?? "", /--stack needs a value/);
     assert.match((await check(words("npm run policy:check -- --stack nobody"))) ?? "", /No stack file/);
     assert.match((await check(words("rm -rf backups"))) ?? "", /NOT_RUN_HERE/);
   });

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ROOT } from "../root";
+import { withBuildLock } from "./build-lock";
 
 export { ROOT };
 const ENGINE_DIR = path.join(ROOT, "testbed", "pulumi-engine");
@@ -27,9 +28,27 @@ function newerOrEqual(a: string, b: string): boolean {
   return true;
 }
 
+/** The executable `pulumi` tests put first on PATH (this rig, as a command): never an engine of its own. */
+export const PULUMI_WRAPPER_DIR = path.join(ROOT, "testbed", "engine", "bin");
+const WRAPPER = fs.realpathSync(path.join(PULUMI_WRAPPER_DIR, "pulumi"));
+
+/** The first executable `pulumi` on PATH that is not the wrapper (which would start this rig again). */
+export function realPulumiOnPath(pathVar = process.env.PATH ?? ""): string | undefined {
+  for (const dir of pathVar.split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, "pulumi");
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile() && fs.realpathSync(candidate) !== WRAPPER) return candidate;
+    } catch {
+      // Not there, or not executable: the next PATH entry.
+    }
+  }
+  return undefined;
+}
+
 function pulumiOnPath(): Engine | undefined {
   if (process.env.OFFTHEGRID_BUILD_PULUMI === "1") return undefined;
-  const found = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" }).stdout.trim();
+  const found = realPulumiOnPath();
   if (!found) return undefined;
   const version = spawnSync(found, ["version"], { encoding: "utf8" }).stdout.trim();
   return newerOrEqual(version, CLI_VERSION) ? { pulumi: found, binDir: path.dirname(found) } : undefined;
@@ -47,34 +66,21 @@ function cacheDir(): string {
   return path.join(base, `v${CLI_VERSION}-${hash.digest("hex").slice(0, 12)}`);
 }
 
-function withLock<T>(dir: string, fn: () => T): T {
-  const lock = `${dir}.lock`;
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${lock} (remove it if no build is running)`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-export function locateEngine(): Engine {
+/** The CLI when there is one already (on PATH, or built and cached), without building it. */
+export function existingEngine(): Engine | undefined {
   const onPath = pulumiOnPath();
   if (onPath) return onPath;
   const dir = cacheDir();
   const engine = { pulumi: path.join(dir, "pulumi"), binDir: dir };
-  if (fs.existsSync(engine.pulumi)) return engine;
-  return withLock(dir, () => {
+  return fs.existsSync(engine.pulumi) ? engine : undefined;
+}
+
+export function locateEngine(): Engine {
+  const existing = existingEngine();
+  if (existing) return existing;
+  const dir = cacheDir();
+  const engine = { pulumi: path.join(dir, "pulumi"), binDir: dir };
+  return withBuildLock(`${dir}.lock`, () => {
     if (!fs.existsSync(engine.pulumi)) {
       execFileSync("bash", [path.join(ENGINE_DIR, "build.sh"), dir], {
         stdio: ["ignore", process.stderr, process.stderr],
