@@ -66,9 +66,12 @@ function documentedLines(): Line[] {
       }
     const prose = text.replace(/^```[\s\S]*?^```/gm, "");
     // Inline spans that run one of our commands, e.g. a crontab line: the command after its last `&&` or `;`.
+    // `pulumi` only at the start: a quoted message ("… while pulumi ran …") mentions it in prose.
     for (const span of prose.matchAll(/`([^`\n]+)`/g)) {
-      if (!/(?:^|\s)(?:npm run |offthegrid-(?:db|migrate)\b|pulumi [a-z])/.test(span[1])) continue;
-      lines.push({ doc, text: span[1].split(/&&|;/).pop()!.trim() });
+      const command = span[1].split(/&&|;/).pop()!.trim();
+      const ours = /(?:^|\s)(?:npm run |offthegrid-(?:db|migrate)\b)/.test(span[1]);
+      if (!ours && !/^(?:[A-Z_]+=\S+\s+)*pulumi [a-z]/.test(command)) continue;
+      lines.push({ doc, text: command });
     }
   }
   return lines;
