@@ -3,8 +3,7 @@
 // fields defined as tsc does for ES2022); `npm run typecheck` does the type checking. Each source text is
 // transpiled once and kept under node_modules/.cache: the suite starts hundreds of short-lived processes, and a
 // process whose sources are all cached never starts esbuild's service. Not esbuild-register: it has no cache and
-// also hooks every .js file. The Pulumi program under `pulumi up` is not run through this: the language host
-// compiles it with ts-node, as it does for every user.
+// also hooks every .js file. The Pulumi program runs through it too (program.cjs).
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");

@@ -14,12 +14,11 @@ const LINKED = [
   "node_modules",
   "package.json",
   "tsconfig.json",
-  "tsconfig.pulumi.json",
   "policy",
   // Build output (npm run build): the pre-bundled schema provider the program requires.
   "build",
 ];
-const COPIED = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "sql"];
+const COPIED = ["program.cjs", "index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "sql"];
 
 export function copyProject(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
