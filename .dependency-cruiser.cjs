@@ -1,5 +1,5 @@
-// The house's dependency rules, checked by `npm run lint` (depcruise). Type-only imports are erased at compile time
-// and do not count (tsPreCompilationDeps: false).
+// The house's dependency rules, checked by `npm run lint` (depcruise). Type-only imports are erased at
+// compile time and do not count (tsPreCompilationDeps: false).
 const PULUMI_RUNTIME = "^node_modules/@pulumi/(pulumi|aws|docker|random)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // offthegrid-db (npm run db): day-2 operations on the stack's PostgreSQL and Redis. Least privilege: health,
-// metrics and backup read with DATABASE_URL (the read-only role); maintenance deletes with DATABASE_URL set to the
-// app role; reset with DATABASE_URL set to the schema owner (never the admin); restore and watchdog need ADMIN_DATABASE_URL. Redis: REDIS_URL (app user) for health and metrics,
-// REDIS_ADMIN_URL for backup and restore (DUMP/RESTORE). One handler per command, in cli/db-commands/.
+// metrics and backup read with DATABASE_URL (the read-only role); maintenance deletes with DATABASE_URL set
+// to the app role; reset with DATABASE_URL set to the schema owner (never the admin); restore and watchdog
+// need ADMIN_DATABASE_URL. Redis: REDIS_URL (app user) for health and metrics, REDIS_ADMIN_URL for backup and
+// restore (DUMP/RESTORE). One handler per command, in cli/db-commands/.
 import { maintenance, reset, watchdog } from "./db-commands/admin";
 import { backup, restore } from "./db-commands/backup";
 import { health, metrics } from "./db-commands/report";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run dev`: from a fresh clone to a running dev stack and the app's .env, with the `pulumi` on PATH.
-// `npm run dev -- down` stops it and keeps the data. Every file it writes is git-ignored (.dev/, .env); the steps
-// are in cli/dev/session.ts.
+// `npm run dev -- down` stops it and keeps the data. Every file it writes is git-ignored (.dev/, .env); the
+// steps are in cli/dev/session.ts.
 import * as fs from "node:fs";
 import { ENV_FROM_OUTPUTS, AppUrls, renderEnvFile, writePrivateFile } from "./dev/env-file";
 import { DevSession, STACK } from "./dev/session";

@@ -1,6 +1,6 @@
-// `offthegrid-migrate new NAME`: the next numbered file from a template that the lint and `up` accept as it is, and
-// migrations.sum regenerated with it, so two branches that each add a migration collide as a git conflict on the
-// sum file (not at deploy time) and nobody forgets `sum`.
+// `offthegrid-migrate new NAME`: the next numbered file from a template that the lint and `up` accept as it
+// is, and migrations.sum regenerated with it, so two branches that each add a migration collide as a git
+// conflict on the sum file (not at deploy time) and nobody forgets `sum`.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Migration } from "../migrator";
@@ -18,8 +18,8 @@ export function nextMigrationFile(existing: readonly Pick<Migration, "version">[
 }
 
 /**
- * The template: it lints clean and applies as a no-op (`SELECT 1`: an up section needs a statement) until the change
- * replaces it.
+ * The template: it lints clean and applies as a no-op (`SELECT 1`: an up section needs a statement) until the
+ * change replaces it.
  */
 export function migrationTemplate(name: string, noTransaction: boolean): string {
   return [

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // offthegrid-migrate (npm run migrate): applies sql/ with the same engine `pulumi up` uses. Connects with
 // DATABASE_URL, the schema owner's URL (`pulumi stack output --show-secrets --json postgresUrls` → owner).
-// Progress goes to stderr, results to stdout; status and plan also speak --json.
-// Start-up is most of a no-op run: the bin is one esbuild bundle (tools/build-cli.ts), the packages it loads are
-// compiled from cache across runs (Node >= 22.1), and the engine is evaluated only by the commands that use it,
-// after the arguments are read.
+// Progress goes to stderr, results to stdout; status and plan also speak --json. Start-up is most of a no-op
+// run: the bin is one esbuild bundle (tools/build-cli.ts), the packages it loads are compiled from cache
+// across runs (Node >= 22.1), and the engine is evaluated only by the commands that use it, after the
+// arguments are read.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 (require("node:module") as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 import * as fs from "node:fs";

@@ -1,14 +1,16 @@
-// Sessions with admin rights (dev superuser, RDS master, the provider's admin connection, the ops CLI's admin and
-// read-only reports) resolve names only in pg_catalog. PostgreSQL picks the best-matching function or operator
-// across the whole search_path, so with the default `"$user", public` an owner-made `public.count(timestamptz)`
-// beats `pg_catalog.count("any")` and runs with the caller's rights (the CVE-2018-1058 pattern); `public` and
-// `migrations` belong to the schema owner. The path is pinned in the startup packet, so it holds from the first
-// statement on, whatever the role's or database's defaults say; it is read back once, and set for the session if a
-// pooler dropped the startup option.
+// Sessions with admin rights (dev superuser, RDS master, the provider's admin connection, the ops CLI's admin
+// and read-only reports) resolve names only in pg_catalog. PostgreSQL picks the best-matching function or
+// operator across the whole search_path, so with the default `"$user", public` an owner-made
+// `public.count(timestamptz)` beats `pg_catalog.count("any")` and runs with the caller's rights (the
+// CVE-2018-1058 pattern); `public` and `migrations` belong to the schema owner. The path is pinned in the
+// startup packet, so it holds from the first statement on, whatever the role's or database's defaults say; it
+// is read back once, and set for the session if a pooler dropped the startup option.
 import type { Client, ClientConfig } from "pg";
 import { connectWithRetry } from "./connect";
 
-/** pg_temp last: a temporary relation never shadows a catalog one (functions are never looked up in pg_temp). */
+/**
+ * pg_temp last: a temporary relation never shadows a catalog one (functions are never looked up in pg_temp).
+ */
 export const ADMIN_SEARCH_PATH = "pg_catalog, pg_temp";
 
 const PIN = "-c search_path=pg_catalog,pg_temp";
@@ -74,8 +76,8 @@ export async function connectAdmin(
 }
 
 /**
- * For a library entry point handed a client it did not open: pins the session and returns the function that puts
- * the caller's search_path back (a no-op when the client was already pinned).
+ * For a library entry point handed a client it did not open: pins the session and returns the function that
+ * puts the caller's search_path back (a no-op when the client was already pinned).
  */
 export async function pinnedFor(client: Client): Promise<() => Promise<void>> {
   const { rows } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path");
@@ -113,7 +115,10 @@ export async function isAdminLogin(
   return { admin: why.length > 0, login: r.login, why };
 }
 
-/** Refuses, naming the login and the URL to use instead, a session that would run owner code with admin rights. */
+/**
+ * Refuses, naming the login and the URL to use instead, a session that would run owner code with admin
+ * rights.
+ */
 export async function assertNotAdmin(client: Client, what: string, instead: string): Promise<void> {
   const { admin, login, why } = await isAdminLogin(client);
   if (admin)

@@ -1,6 +1,7 @@
-// Running a -- migrate:no-transaction file: one statement per query in autocommit (a multi-statement message would
-// be one implicit transaction, which CREATE INDEX CONCURRENTLY refuses), up with resumable progress, down the
-// same way without it. Progress costs one UPDATE per statement and a running checksum: linear in the file.
+// Running a -- migrate:no-transaction file: one statement per query in autocommit (a multi-statement message
+// would be one implicit transaction, which CREATE INDEX CONCURRENTLY refuses), up with resumable progress,
+// down the same way without it. Progress costs one UPDATE per statement and a running checksum: linear in the
+// file.
 import {
   CLEANUP_TIMEOUT_MS,
   Leftover,
@@ -83,7 +84,8 @@ async function up(run: Run, m: Migration, resume: UpPlan["resume"] | undefined):
       await checkIndexName(client, m, i, resume?.inFlight === true && i === from, notify);
       await runStatement(run, m, statements[i]);
     } catch (err) {
-      // A server error means the statement did not finish: clear the running mark so the next run just resumes.
+      // A server error means the statement did not finish: clear the running mark so the next run just
+      // resumes.
       const code = (err as { code?: string }).code;
       const serverSaidNo = typeof code === "string" && !/^(57P|08)/.test(code) && !run.watch.lost;
       if (serverSaidNo) {
@@ -157,9 +159,9 @@ async function down(run: Run, m: Migration): Promise<void> {
 }
 
 /**
- * Runs one statement. A non-atomic one (concurrent-statement.ts) that fails is cleaned up at once: what it created
- * since it started is dropped, or named on the error (`leftovers`) with the command that removes or finishes it.
- * A retry after lock_timeout starts clean, or does not happen.
+ * Runs one statement. A non-atomic one (concurrent-statement.ts) that fails is cleaned up at once: what it
+ * created since it started is dropped, or named on the error (`leftovers`) with the command that removes or
+ * finishes it. A retry after lock_timeout starts clean, or does not happen.
  */
 async function runStatement(run: Run, m: Migration, statement: Statement): Promise<void> {
   const { client, settings: s } = run;
@@ -168,8 +170,8 @@ async function runStatement(run: Run, m: Migration, statement: Statement): Promi
   const statementTimeoutMs = m.statementTimeoutMs ?? s.statementTimeoutMs;
   if (waitsWithoutBlocking(kind)) await client.query(timeouts(run, m, kind));
   let text = statement.text;
-  // DETACH … CONCURRENTLY of a partition already pending detach is refused by the server; finishing it is what the
-  // statement asks for.
+  // DETACH … CONCURRENTLY of a partition already pending detach is refused by the server; finishing it is
+  // what the statement asks for.
   const finish = kind && before ? await finishDetach(client, kind, before) : undefined;
   if (finish) {
     s.onEvent({

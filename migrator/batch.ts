@@ -1,9 +1,9 @@
 // Transactional migrations as one simple-query message: for each file BEGIN, its settings, its statements, a
-// guard, its history change and COMMIT, and as many files as fit one after another. On an error the server skips
-// the rest of the message, so each file is still atomic with its history row and the files before it stay
-// committed. The server answers every statement with a CommandComplete before any ErrorResponse: counting them
-// tells which file and which statement failed without running anything again, and the error's `position`, relative
-// to the text sent, maps through the offsets kept here to the file's own line.
+// guard, its history change and COMMIT, and as many files as fit one after another. On an error the server
+// skips the rest of the message, so each file is still atomic with its history row and the files before it
+// stay committed. The server answers every statement with a CommandComplete before any ErrorResponse:
+// counting them tells which file and which statement failed without running anything again, and the error's
+// `position`, relative to the text sent, maps through the offsets kept here to the file's own line.
 import type { Client } from "pg";
 import { Migration } from "./migration-file";
 import { codePointsToIndex, lineOf, lineStarts } from "./lines";
@@ -59,7 +59,8 @@ export function buildBatch(units: readonly Unit[]): Batch {
   units.forEach((u, unit) => {
     firstCommand.push(command);
     // Only the last file of a message waits for its WAL flush: a synchronous commit flushes everything before
-    // it, so every file reported applied is durable, and a crash in between loses whole files with their rows.
+    // it, so every file reported applied is durable, and a crash in between loses whole files with their
+    // rows.
     const sync = unit === units.length - 1 ? "on" : "off";
     add(
       "BEGIN;\nSELECT " +
@@ -82,14 +83,18 @@ export function buildBatch(units: readonly Unit[]): Batch {
 export interface Failure {
   /** Units before this one committed. */
   readonly unit: number;
-  /** The failing statement of the unit's own, if it was one of them (else the runner's own statement failed). */
+  /**
+   * The failing statement of the unit's own, if it was one of them (else the runner's own statement failed).
+   */
   readonly statement?: Statement;
   /** 1-based line in the file, from the error position when the server gave one. */
   readonly line?: number;
   readonly guard: boolean;
 }
 
-/** Maps a failure to its unit and statement: the error position first, the CommandComplete count otherwise. */
+/**
+ * Maps a failure to its unit and statement: the error position first, the CommandComplete count otherwise.
+ */
 export function locateFailure(batch: Batch, completed: number, position: number | undefined): Failure {
   if (position !== undefined && position > 0) {
     const at = codePointsToIndex(batch.text, position - 1);

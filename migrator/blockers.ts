@@ -1,5 +1,6 @@
-// A lock timeout says only that the statement waited too long. Who held the lock is what the operator needs: the
-// statement's relations come from PostgreSQL's parser, and pg_locks says which other sessions hold locks on them.
+// A lock timeout says only that the statement waited too long. Who held the lock is what the operator needs:
+// the statement's relations come from PostgreSQL's parser, and pg_locks says which other sessions hold locks
+// on them.
 import type { Client } from "pg";
 import { loadSqlParser } from "./sql-parser";
 
@@ -7,7 +8,10 @@ export interface Blocker {
   readonly pid: number;
   readonly role: string | null;
   readonly application: string | null;
-  /** Null when this role may not see it (pg_stat_activity hides other roles' timings without pg_read_all_stats). */
+  /**
+   * Null when this role may not see it (pg_stat_activity hides other roles' timings without
+   * pg_read_all_stats).
+   */
   readonly since: Date | null;
   readonly mode: string;
   readonly relation: string;

@@ -1,9 +1,10 @@
 // Who runs the bootstrap decides what it may do to roles. A superuser (dev) may state every attribute. A
 // non-superuser with CREATEROLE (the RDS master, a member of rds_superuser) may not even restate NOSUPERUSER,
-// NOREPLICATION or NOBYPASSRLS in ALTER ROLE (PostgreSQL 15 and 17 both refuse it: "Only roles with the SUPERUSER
-// attribute may change the SUPERUSER attribute"), and on PostgreSQL 16+ needs ADMIN OPTION on every role it alters
-// or grants. It holds that implicitly on every role it created itself (the stack's roles, created by the first
-// bootstrap), and PostgreSQL refuses to grant it back ("ADMIN option cannot be granted back to your own grantor").
+// NOREPLICATION or NOBYPASSRLS in ALTER ROLE (PostgreSQL 15 and 17 both refuse it: "Only roles with the
+// SUPERUSER attribute may change the SUPERUSER attribute"), and on PostgreSQL 16+ needs ADMIN OPTION on every
+// role it alters or grants. It holds that implicitly on every role it created itself (the stack's roles,
+// created by the first bootstrap), and PostgreSQL refuses to grant it back ("ADMIN option cannot be granted
+// back to your own grantor").
 import type { Client } from "pg";
 
 export interface AdminReach {
@@ -23,16 +24,17 @@ export async function adminReach(admin: Client): Promise<AdminReach> {
 }
 
 /**
- * The attributes the bootstrap states on every stack role. A non-superuser cannot state the superuser-only ones;
- * checkRolesManageable makes sure instead that no stack role carries them.
+ * The attributes the bootstrap states on every stack role. A non-superuser cannot state the superuser-only
+ * ones; checkRolesManageable makes sure instead that no stack role carries them.
  */
 export function roleAttributes(reach: AdminReach): string {
   return reach.superuser ? "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION" : "NOCREATEDB NOCREATEROLE";
 }
 
 /**
- * For a non-superuser admin: refuses, naming each role and the fix, stack roles it could not manage (a superuser-only
- * attribute it cannot remove, or, on PostgreSQL 16+, no ADMIN OPTION because another role created it).
+ * For a non-superuser admin: refuses, naming each role and the fix, stack roles it could not manage (a
+ * superuser-only attribute it cannot remove, or, on PostgreSQL 16+, no ADMIN OPTION because another role
+ * created it).
  */
 export async function checkRolesManageable(
   admin: Client,

@@ -1,8 +1,8 @@
 // Connection slots (issue #26 item 4): the app and read-only logins together can never take the slots the
-// migrator and the admin need. Each app and read-only login gets a CONNECTION LIMIT computed from the server's own
-// max_connections and reserved slots, and the owner group (the migrator) and a non-superuser admin (the RDS master)
-// may use `reserved_connections` (PostgreSQL 16+: pg_use_reserved_connections); a superuser admin has
-// `superuser_reserved_connections` already.
+// migrator and the admin need. Each app and read-only login gets a CONNECTION LIMIT computed from the
+// server's own max_connections and reserved slots, and the owner group (the migrator) and a non-superuser
+// admin (the RDS master) may use `reserved_connections` (PostgreSQL 16+: pg_use_reserved_connections); a
+// superuser admin has `superuser_reserved_connections` already.
 import type { Client } from "pg";
 import { attempt } from "./bootstrap-hardening";
 import { ident } from "./sql-text";
@@ -22,10 +22,10 @@ export interface ConnectionLimits {
 }
 
 /**
- * Ordinary slots are max_connections minus both reserves. The read-only logins (backups, ops CLI, dashboards) get
- * a tenth of them each, at least 2; the app logins share the rest. So every app and read-only login at its limit at
- * once still fits the ordinary slots: a backup is never locked out by the app, and neither reaches a reserved slot.
- * Exported for testing.
+ * Ordinary slots are max_connections minus both reserves. The read-only logins (backups, ops CLI, dashboards)
+ * get a tenth of them each, at least 2; the app logins share the rest. So every app and read-only login at
+ * its limit at once still fits the ordinary slots: a backup is never locked out by the app, and neither
+ * reaches a reserved slot. Exported for testing.
  */
 export function connectionLimits(
   s: ServerSlots,

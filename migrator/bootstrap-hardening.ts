@@ -27,8 +27,8 @@ export async function attempt(
  * Per-login limits for the app and read-only members. Settings are applied at login from the *login* role's
  * `ALTER ROLE … SET` (and the database's), never from a group it belongs to, so each member carries them.
  * `temp_file_limit` is superuser-only: a member can neither SET nor ALTER ROLE it away. The other two are
- * defaults a session may lower or raise for itself (pg_dump sets both to 0; nothing in PostgreSQL 17 can pin a
- * user-settable parameter); they bound the careless, `offthegrid-db watchdog` ends the hostile from outside
+ * defaults a session may lower or raise for itself (pg_dump sets both to 0; nothing in PostgreSQL 17 can pin
+ * a user-settable parameter); they bound the careless, `offthegrid-db watchdog` ends the hostile from outside
  * (cli/ops/session-limits.ts), and the bootstrap puts them back on every run (see resetRoleSettings).
  */
 export const MEMBER_LIMITS: Readonly<Record<"app" | "readonly", Readonly<Record<string, string>>>> = {
@@ -42,17 +42,19 @@ export const MEMBER_LIMITS: Readonly<Record<"app" | "readonly", Readonly<Record<
 
 /**
  * A member may `RESET ROLE; ALTER ROLE <itself> SET work_mem = '2GB'` (PostgreSQL lets every role set its own
- * user-settable defaults, and nothing can forbid it), also `IN DATABASE <this one>` (which outranks the role's own
- * defaults and which `ALTER ROLE … RESET ALL` leaves alone), and acting as its group, on the group
- * (`ALTER ROLE offthegrid_app SET …`: current_user is the group). Every bootstrap clears all of them, in every
- * database, and writes back only the intended settings.
+ * user-settable defaults, and nothing can forbid it), also `IN DATABASE <this one>` (which outranks the
+ * role's own defaults and which `ALTER ROLE … RESET ALL` leaves alone), and acting as its group, on the group
+ * (`ALTER ROLE offthegrid_app SET …`: current_user is the group). Every bootstrap clears all of them, in
+ * every database, and writes back only the intended settings.
  */
 export async function resetRoleSettings(
   admin: Client,
   role: string,
   settings: Readonly<Record<string, string>>,
   warnings: string[],
-  /** A member's group: its sessions start as the group (`SET role`), so what it creates belongs to the group. */
+  /**
+   * A member's group: its sessions start as the group (`SET role`), so what it creates belongs to the group.
+   */
   actAs?: string,
 ): Promise<void> {
   const { rows } = await admin.query(
@@ -74,9 +76,10 @@ export async function resetRoleSettings(
 
 /**
  * `ALTER ROLE … PASSWORD` cannot take bind parameters, and its text is what pg_stat_activity shows to anyone
- * with pg_read_all_stats (the read-only role, through pg_monitor) while it runs and while the transaction sits
- * between statements. So the verifiers travel as one bind parameter into a transaction-local setting, and a DO
- * block (whose text holds no secret) builds the statements from it server-side; the setting is emptied at once.
+ * with pg_read_all_stats (the read-only role, through pg_monitor) while it runs and while the transaction
+ * sits between statements. So the verifiers travel as one bind parameter into a transaction-local setting,
+ * and a DO block (whose text holds no secret) builds the statements from it server-side; the setting is
+ * emptied at once.
  */
 export async function setVerifiers(
   admin: Client,
@@ -100,7 +103,9 @@ export async function setVerifiers(
   await admin.query("SELECT pg_catalog.set_config('offthegrid.verifiers', '', true)");
 }
 
-/** Large-object writers: each creates or changes data that lives outside every table (and travels in dumps). */
+/**
+ * Large-object writers: each creates or changes data that lives outside every table (and travels in dumps).
+ */
 const LARGE_OBJECT_WRITERS = [
   "lo_create(oid)",
   "lo_creat(integer)",
@@ -126,9 +131,9 @@ const MIGRATOR_LOCK = "pg_try_advisory_lock(bigint)";
 
 /**
  * Statements run through `attempt`: a superuser may change the ACL of a catalog function in this database; a
- * non-superuser admin (an RDS master: rdsadmin owns pg_catalog) may not, and PostgreSQL answers its REVOKE with a
- * WARNING ("no privileges could be revoked"), not an error. So the outcome is read back from the ACL afterwards
- * (revokePublicFunctions) and a revocation that did not happen is a bootstrap warning.
+ * non-superuser admin (an RDS master: rdsadmin owns pg_catalog) may not, and PostgreSQL answers its REVOKE
+ * with a WARNING ("no privileges could be revoked"), not an error. So the outcome is read back from the ACL
+ * afterwards (revokePublicFunctions) and a revocation that did not happen is a bootstrap warning.
  */
 export function functionRevocations(owner: string): string[] {
   return [
@@ -139,7 +144,10 @@ export function functionRevocations(owner: string): string[] {
   ];
 }
 
-/** CONNECT comes from PUBLIC on every database PostgreSQL creates: without this, the app may CONNECT to `postgres`. */
+/**
+ * CONNECT comes from PUBLIC on every database PostgreSQL creates: without this, the app may CONNECT to
+ * `postgres`.
+ */
 export async function revokeConnectElsewhere(
   admin: Client,
   database: string,

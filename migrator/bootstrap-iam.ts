@@ -1,8 +1,9 @@
-// IAM database authentication (RDS): a role granted `rds_iam` may log in with IAM tokens only, and RDS applies that
-// to every role that is a member of rds_iam, so granting it to a group would take the password path from the
-// group's members too (RDS user guide, "Creating a database account using IAM authentication"). IAM therefore gets
-// its own LOGIN role per group: a member of the group (same privileges, starts its sessions as the group, same
-// per-login limits), no password, and the only holder of rds_iam. It needs no rotation pair: there is no password.
+// IAM database authentication (RDS): a role granted `rds_iam` may log in with IAM tokens only, and RDS
+// applies that to every role that is a member of rds_iam, so granting it to a group would take the password
+// path from the group's members too (RDS user guide, "Creating a database account using IAM authentication").
+// IAM therefore gets its own LOGIN role per group: a member of the group (same privileges, starts its
+// sessions as the group, same per-login limits), no password, and the only holder of rds_iam. It needs no
+// rotation pair: there is no password.
 import type { Client } from "pg";
 import { resetRoleSettings } from "./bootstrap-hardening";
 import { ident } from "./sql-text";
@@ -26,9 +27,10 @@ export interface IamLoginScope {
 }
 
 /**
- * Creates or heals the wanted IAM logins, and takes rds_iam back from anything else in scope: a group granted it
- * by an earlier version of this bootstrap, or an IAM login that is no longer wanted (which also loses LOGIN).
- * Where rds_iam does not exist (not RDS) the wanted logins exist but stay NOLOGIN, and a warning says so.
+ * Creates or heals the wanted IAM logins, and takes rds_iam back from anything else in scope: a group granted
+ * it by an earlier version of this bootstrap, or an IAM login that is no longer wanted (which also loses
+ * LOGIN). Where rds_iam does not exist (not RDS) the wanted logins exist but stay NOLOGIN, and a warning says
+ * so.
  */
 export async function ensureIamLogins(
   admin: Client,
@@ -66,7 +68,9 @@ export async function ensureIamLogins(
   }
 }
 
-/** Holders of rds_iam among the groups, their members and the groups' other direct members, minus the wanted. */
+/**
+ * Holders of rds_iam among the groups, their members and the groups' other direct members, minus the wanted.
+ */
 async function staleHolders(
   admin: Client,
   wanted: readonly IamLoginSpec[],

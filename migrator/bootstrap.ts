@@ -16,7 +16,9 @@ import { pinnedFor } from "./admin-session";
 import { sweepStaleRestoreLogins } from "./restore-logins";
 import { ident, literal } from "./sql-text";
 
-/** pg_stat_statements' schema: owned by the admin, USAGE for the read-only group only (monitoringStatements). */
+/**
+ * pg_stat_statements' schema: owned by the admin, USAGE for the read-only group only (monitoringStatements).
+ */
 export const MONITORING_SCHEMA = "monitoring";
 
 /**
@@ -38,9 +40,9 @@ export interface BootstrapOptions {
   readonly database: string;
   readonly roles: BootstrapRoles;
   /**
-   * The LOGIN members of each group (the alternating pair, see stack/credentials/roles.ts). Each inherits the group
-   * and starts its sessions as the group (`ALTER ROLE … SET role`), so what either member creates is owned by
-   * the group and `current_user` names the logical role whichever member logged in.
+   * The LOGIN members of each group (the alternating pair, see stack/credentials/roles.ts). Each inherits the
+   * group and starts its sessions as the group (`ALTER ROLE … SET role`), so what either member creates is
+   * owned by the group and `current_user` names the logical role whichever member logged in.
    */
   readonly members: Readonly<Record<keyof BootstrapRoles, readonly string[]>>;
   /**
@@ -54,8 +56,8 @@ export interface BootstrapOptions {
   readonly marker: { readonly environment: string; readonly stack: string };
   readonly historySchema?: string;
   /**
-   * IAM database authentication (RDS): one LOGIN role per entry, a member of that group with no password, the only
-   * role granted rds_iam (migrator/bootstrap-iam.ts). Groups and password members never hold rds_iam.
+   * IAM database authentication (RDS): one LOGIN role per entry, a member of that group with no password, the
+   * only role granted rds_iam (migrator/bootstrap-iam.ts). Groups and password members never hold rds_iam.
    */
   readonly iamLogins?: readonly IamLogin[];
 }
@@ -73,9 +75,9 @@ export interface BootstrapReport {
 }
 
 /**
- * `ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'` would land verbatim in pg_stat_statements, which the read-only role
- * reads through pg_monitor: stop tracking utility statements for this transaction, and remove any entry with a
- * password that an earlier run (or an operator) left behind.
+ * `ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'` would land verbatim in pg_stat_statements, which the read-only
+ * role reads through pg_monitor: stop tracking utility statements for this transaction, and remove any entry
+ * with a password that an earlier run (or an operator) left behind.
  */
 export async function setPasswordsUntracked(
   admin: Client,
@@ -100,9 +102,9 @@ export async function setPasswordsUntracked(
 }
 
 /**
- * `SET LOCAL name = value` for this transaction. A non-superuser admin (RDS) may not set these; what matters is
- * only whether the setting is in force, so a refusal is reported (the reason) only when the server's own value
- * (the parameter group's) is not already `value`.
+ * `SET LOCAL name = value` for this transaction. A non-superuser admin (RDS) may not set these; what matters
+ * is only whether the setting is in force, so a refusal is reported (the reason) only when the server's own
+ * value (the parameter group's) is not already `value`.
  */
 async function setLocal(admin: Client, name: string, value: string): Promise<string | undefined> {
   const refused = await attempt(admin, `SET LOCAL ${name} = ${literal(value)}`);
@@ -151,9 +153,9 @@ export async function extensionSchema(admin: Client): Promise<string | undefined
 }
 
 /**
- * pg_stat_statements lives in a schema the admin owns, readable by the read-only group only: the admin reads and
- * resets it, and in the owner's `public` any object the owner adds beside it could shadow its functions. Stacks
- * bootstrapped before this kept it in public; it moves (it is relocatable) on the next bootstrap.
+ * pg_stat_statements lives in a schema the admin owns, readable by the read-only group only: the admin reads
+ * and resets it, and in the owner's `public` any object the owner adds beside it could shadow its functions.
+ * Stacks bootstrapped before this kept it in public; it moves (it is relocatable) on the next bootstrap.
  */
 export function monitoringStatements(readonlyRole: string): string[] {
   const schema = ident(MONITORING_SCHEMA);
@@ -239,9 +241,9 @@ function markerStatements(o: BootstrapOptions): string[] {
 }
 
 /**
- * Where earlier versions kept the marker: inside `migrations`, which the owner role owns. Whatever the owner put
- * at that name (a view, a table others depend on) may not make the bootstrap fail: dropped only when it is a plain
- * table, and a refusal is a warning.
+ * Where earlier versions kept the marker: inside `migrations`, which the owner role owns. Whatever the owner
+ * put at that name (a view, a table others depend on) may not make the bootstrap fail: dropped only when it
+ * is a plain table, and a refusal is a warning.
  */
 async function dropLegacyMarker(admin: Client, historySchema: string, warnings: string[]): Promise<void> {
   const { rows } = await admin.query(
@@ -280,7 +282,8 @@ async function ensureRoles(
     const limits = limitsOf(key);
     await admin.query(`ALTER ROLE ${group} WITH ${login ? "LOGIN" : "NOLOGIN"} ${attributes}`);
     if (!legacy.has(o.roles[key])) await admin.query(`ALTER ROLE ${group} WITH PASSWORD NULL`);
-    // A group that still logs in (a legacy login) carries its members' limits; any other keeps no settings at all.
+    // A group that still logs in (a legacy login) carries its members' limits; any other keeps no settings at
+    // all.
     await resetRoleSettings(admin, o.roles[key], login ? limits : {}, warnings);
     for (const name of o.members[key]) {
       const member = ident(name);
@@ -293,8 +296,8 @@ async function ensureRoles(
 }
 
 export async function bootstrap(admin: Client, o: BootstrapOptions): Promise<BootstrapReport> {
-  // Callers connect with connectAdmin; a client from elsewhere is pinned here, before its first lookup, and gets
-  // its own search_path back afterwards.
+  // Callers connect with connectAdmin; a client from elsewhere is pinned here, before its first lookup, and
+  // gets its own search_path back afterwards.
   const restore = await pinnedFor(admin);
   try {
     return await bootstrapPinned(admin, o);

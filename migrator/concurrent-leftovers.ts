@@ -1,6 +1,7 @@
-// What a failed non-atomic statement (concurrent-statement.ts) left behind, and removing exactly that. "Its own" is
-// decided against the catalog as it was when the statement started: an index counts only if it did not exist
-// then, is INVALID now, and no other session is building it. An index that existed before is never dropped.
+// What a failed non-atomic statement (concurrent-statement.ts) left behind, and removing exactly that. "Its
+// own" is decided against the catalog as it was when the statement started: an index counts only if it did
+// not exist then, is INVALID now, and no other session is building it. An index that existed before is never
+// dropped.
 import type { Client } from "pg";
 import type { ConcurrentKind, Rel } from "./concurrent-statement";
 
@@ -58,8 +59,8 @@ async function pendingDetach(client: Client, k: ConcurrentKind): Promise<boolean
 }
 
 /**
- * Is another session building an index on `table` (or anywhere, when undefined)? Rows of other roles' sessions
- * show no relation to a non-superuser, so those count as "maybe".
+ * Is another session building an index on `table` (or anywhere, when undefined)? Rows of other roles'
+ * sessions show no relation to a non-superuser, so those count as "maybe".
  */
 export async function othersBuilding(client: Client, table?: Rel): Promise<boolean> {
   const { rows } = await client.query(
@@ -95,8 +96,8 @@ async function newInvalidIndexes(client: Client, k: ConcurrentKind, before: Befo
 }
 
 /**
- * After the statement failed: finds what it left, drops its own INVALID indexes (DROP INDEX CONCURRENTLY IF EXISTS
- * of the exact name, bounded by `timeoutMs`), and returns everything that was there, dropped or not.
+ * After the statement failed: finds what it left, drops its own INVALID indexes (DROP INDEX CONCURRENTLY IF
+ * EXISTS of the exact name, bounded by `timeoutMs`), and returns everything that was there, dropped or not.
  */
 export async function clearLeftovers(
   client: Client,

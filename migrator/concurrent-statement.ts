@@ -1,7 +1,7 @@
-// The statements of a no-transaction file that are not atomic: each commits internally more than once, so a failure
-// can leave part of it behind. PostgreSQL's parser says which kind a statement is and what it names.
+// The statements of a no-transaction file that are not atomic: each commits internally more than once, so a
+// failure can leave part of it behind. PostgreSQL's parser says which kind a statement is and what it names.
 //   CREATE INDEX CONCURRENTLY      an INVALID index (of the name given, or one the server chose)
-//   REINDEX … CONCURRENTLY         INVALID <index>_ccnew copies (before the swap) or <index>_ccold ones (after it)
+//   REINDEX … CONCURRENTLY         INVALID <index>_ccnew copies (before the swap), <index>_ccold (after it)
 //   DROP INDEX CONCURRENTLY        the index, now INVALID, still there
 //   ALTER TABLE … DETACH PARTITION … CONCURRENTLY   the partition "pending detach"
 //   CALL, DO                       whatever the procedure or block committed before it failed
@@ -72,10 +72,10 @@ export async function concurrentKind(text: string): Promise<ConcurrentKind | und
 }
 
 /**
- * Statements whose only table lock is SHARE UPDATE EXCLUSIVE, which no read or write of the app conflicts with:
- * their long waits are for older transactions to end (CREATE INDEX, "Building Indexes Concurrently"), and while
- * they wait nothing of the app queues behind them. lock_timeout exists to keep the app's queue short, so it does
- * not apply to them; statement_timeout bounds them instead.
+ * Statements whose only table lock is SHARE UPDATE EXCLUSIVE, which no read or write of the app conflicts
+ * with: their long waits are for older transactions to end (CREATE INDEX, "Building Indexes Concurrently"),
+ * and while they wait nothing of the app queues behind them. lock_timeout exists to keep the app's queue
+ * short, so it does not apply to them; statement_timeout bounds them instead.
  */
 export function waitsWithoutBlocking(k: ConcurrentKind | undefined): boolean {
   return k?.kind === "create-index" || k?.kind === "reindex" || k?.kind === "drop-index";

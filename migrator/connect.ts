@@ -24,8 +24,8 @@ function isTransientConnectError(err: unknown): boolean {
 }
 
 /**
- * A name that does not resolve is almost always a typo, not a server still starting: retry it only briefly (DNS
- * for a just-created endpoint can lag a few seconds), instead of for the whole deadline.
+ * A name that does not resolve is almost always a typo, not a server still starting: retry it only briefly
+ * (DNS for a just-created endpoint can lag a few seconds), instead of for the whole deadline.
  */
 const NOT_FOUND_BUDGET_MS = 5_000;
 
@@ -52,7 +52,9 @@ export class DatabaseUnavailable extends Error {
   }
 }
 
-/** One failed attempt, reported before the wait for the next: the caller says so (a silent wait looks stuck). */
+/**
+ * One failed attempt, reported before the wait for the next: the caller says so (a silent wait looks stuck).
+ */
 export interface ConnectRetry {
   readonly target: string;
   readonly attempt: number;
@@ -86,8 +88,9 @@ export function plannedAttempts(deadlineMs: number, initialDelayMs = 200, maxDel
 }
 
 /**
- * Connects, retrying transient failures with backoff until the deadline; authentication errors fail at once. No
- * single attempt outlives the deadline (a host that drops packets would otherwise hold one attempt for 10 s).
+ * Connects, retrying transient failures with backoff until the deadline; authentication errors fail at once.
+ * No single attempt outlives the deadline (a host that drops packets would otherwise hold one attempt for 10
+ * s).
  */
 export async function connectWithRetry(config: ClientConfig, options: ConnectOptions): Promise<Client> {
   const started = Date.now();

@@ -1,9 +1,10 @@
-// Reading the history table from a session that is more privileged than its owner (the ops CLI's admin after a
-// restore). The owner can replace migrations.history with a view, give it rules or row security, or a column of a
-// type with its own functions: reading it would then run owner-written code with the reader's rights, and a
-// superuser reader hands the owner `ALTER ROLE … SUPERUSER`. So the relation is locked (it
-// cannot be swapped while we look), verified from the catalog to be a plain table owned by the expected role with
-// nothing that evaluates code on SELECT, and only then read — acting as the owner, so even a miss runs as the owner.
+// Reading the history table from a session that is more privileged than its owner (the ops CLI's admin after
+// a restore). The owner can replace migrations.history with a view, give it rules or row security, or a
+// column of a type with its own functions: reading it would then run owner-written code with the reader's
+// rights, and a superuser reader hands the owner `ALTER ROLE … SUPERUSER`. So the relation is locked (it
+// cannot be swapped while we look), verified from the catalog to be a plain table owned by the expected role
+// with nothing that evaluates code on SELECT, and only then read — acting as the owner, so even a miss runs
+// as the owner.
 import type { ClientBase } from "pg";
 import type { HistoryRow } from "./plan";
 import { readHistory } from "./history";
@@ -11,7 +12,9 @@ import { TableName, ident, qualified } from "./sql-text";
 
 export class HistoryRelationError extends Error {}
 
-/** What makes a relation unsafe to SELECT from as someone else; [] when it is a plain table owned by `owner`. */
+/**
+ * What makes a relation unsafe to SELECT from as someone else; [] when it is a plain table owned by `owner`.
+ */
 export async function historyRelationProblems(
   client: ClientBase,
   t: TableName,
@@ -42,8 +45,9 @@ export async function historyRelationProblems(
 }
 
 /**
- * readHistory for a reader that is not the owner: in one read-only transaction, lock, verify, then read acting as
- * the owner. Throws HistoryRelationError (naming the table and what is wrong) instead of reading a tampered one.
+ * readHistory for a reader that is not the owner: in one read-only transaction, lock, verify, then read
+ * acting as the owner. Throws HistoryRelationError (naming the table and what is wrong) instead of reading a
+ * tampered one.
  */
 export async function readVerifiedHistory(
   client: ClientBase,

@@ -6,14 +6,16 @@ import { TableName, ident, qualified } from "./sql-text";
 export const DEFAULT_HISTORY: TableName = { schema: "migrations", table: "history" };
 
 /**
- * Appended to prefix_checksum while statement `statements_done + 1` of a no-transaction file is running, so a run
- * that died mid-statement is recognised (the column is free text; older runners read it as a changed file and stop).
+ * Appended to prefix_checksum while statement `statements_done + 1` of a no-transaction file is running, so a
+ * run that died mid-statement is recognised (the column is free text; older runners read it as a changed file
+ * and stop).
  */
 export const RUNNING_MARK = " running";
 
 /**
  * Creates the history table (and its schema when missing). CREATE SCHEMA IF NOT EXISTS would demand CREATE on
- * the database even when the schema exists, which the owner role deliberately lacks; the bootstrap creates it.
+ * the database even when the schema exists, which the owner role deliberately lacks; the bootstrap creates
+ * it.
  */
 export async function ensureHistory(client: ClientBase, t: TableName): Promise<void> {
   const { rows } = await client.query("SELECT to_regnamespace($1) IS NOT NULL AS present", [ident(t.schema)]);

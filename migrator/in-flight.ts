@@ -1,13 +1,16 @@
-// When the connection dies mid-batch, the CommandComplete count says less than what happened: the server buffers
-// its replies until the end of the message (or a full buffer), so files it had committed may never have been
-// reported. The history table commits with each file, so it, not the count, says which files committed.
+// When the connection dies mid-batch, the CommandComplete count says less than what happened: the server
+// buffers its replies until the end of the message (or a full buffer), so files it had committed may never
+// have been reported. The history table commits with each file, so it, not the count, says which files
+// committed.
 import type { Client } from "pg";
 import type { Unit } from "./batch";
 import { readHistory } from "./history";
 import type { TableName } from "./sql-text";
 
 export type InFlight =
-  /** `committed` units (from the first in flight) are in the history; `running` is the one that was cut off. */
+  /**
+   * `committed` units (from the first in flight) are in the history; `running` is the one that was cut off.
+   */
   | { readonly known: true; readonly committed: number }
   /** The database could not be asked: whether the in-flight files committed is unknown. */
   | { readonly known: false; readonly reason: string };

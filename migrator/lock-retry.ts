@@ -1,6 +1,6 @@
-// Backoff between retries of a statement or file that hit lock_timeout: "equal jitter" (half a doubling cap plus a
-// uniform draw over the other half), so a migrator and a periodic job do not retry in step, the wait still grows,
-// and the app gets the table back between attempts.
+// Backoff between retries of a statement or file that hit lock_timeout: "equal jitter" (half a doubling cap
+// plus a uniform draw over the other half), so a migrator and a periodic job do not retry in step, the wait
+// still grows, and the app gets the table back between attempts.
 export interface RetrySettings {
   readonly lockRetryDelayMs: number;
   readonly lockRetryMaxDelayMs: number;

@@ -4,9 +4,10 @@
 import type { Client } from "pg";
 
 /**
- * Fixed key: every migrator of this schema, whatever its version, contends for the same lock. Advisory locks know
- * no owner, so the bootstrap revokes the advisory-lock functions from PUBLIC and grants pg_try_advisory_lock back
- * to the schema owner only: the app and read-only roles cannot take this key and stall deploys.
+ * Fixed key: every migrator of this schema, whatever its version, contends for the same lock. Advisory locks
+ * know no owner, so the bootstrap revokes the advisory-lock functions from PUBLIC and grants
+ * pg_try_advisory_lock back to the schema owner only: the app and read-only roles cannot take this key and
+ * stall deploys.
  */
 export const MIGRATION_LOCK_KEY = "7341823113222001";
 

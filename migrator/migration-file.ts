@@ -1,4 +1,5 @@
-// Parsing a migration file is pure: name + text (or bytes) in, a Migration (sections, statements, checksum) out.
+// Parsing a migration file is pure: name + text (or bytes) in, a Migration (sections, statements, checksum)
+// out.
 //
 //   -- migrate:no-transaction          (optional; CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE)
 //   -- migrate:lock-timeout 10s        (optional; overrides the runner's default)
@@ -9,9 +10,9 @@
 //   -- migrate:down                    (optional)
 //   …SQL that undoes it…
 //
-// Directives are exact: each is a whole `--` comment line at column 0, written as above. Any other comment that
-// looks like one (indented, another case, a space after the colon) is refused rather than read as a comment,
-// because guessing wrong runs the down section during `up`.
+// Directives are exact: each is a whole `--` comment line at column 0, written as above. Any other comment
+// that looks like one (indented, another case, a space after the colon) is refused rather than read as a
+// comment, because guessing wrong runs the down section during `up`.
 import { createHash } from "node:crypto";
 import { Statement, SqlSyntaxError, splitSql } from "./sql-statements";
 import { LINT_RULE_NAMES } from "./lint/rules";
@@ -100,7 +101,10 @@ interface Directive {
 
 const EXACT =
   /^-- migrate:(up|down|no-transaction)$|^-- migrate:(lock-timeout|statement-timeout) (\S+)$|^-- migrate:(allow) ([a-z0-9-]+ \S.*)$/;
-/** Where a comment that EXACT or LOOKS_LIKE judges can start: the splitter checks only these are real comments. */
+/**
+ * Where a comment that EXACT or LOOKS_LIKE judges can start: the splitter checks only these are real
+ * comments.
+ */
 const CANDIDATE = /-{2,}[^\S\r\n]*migrate/gi;
 const LOOKS_LIKE = [
   /^-{2,}\s*migrate\s*[:=]/i,
@@ -111,8 +115,8 @@ const ALLOWED =
   "-- migrate:lock-timeout 5s, -- migrate:statement-timeout 10min, -- migrate:allow <lint rule> <reason>";
 
 /**
- * Synchronous: the statements come from the parser an async caller loaded with `await loadSqlParser()`, or else from
- * one started on a worker thread that this call waits for (sql-parser.ts loadSqlParserSync).
+ * Synchronous: the statements come from the parser an async caller loaded with `await loadSqlParser()`, or
+ * else from one started on a worker thread that this call waits for (sql-parser.ts loadSqlParserSync).
  */
 export function parseMigration(name: string, text: string): Migration {
   const match = MIGRATION_NAME.exec(name);

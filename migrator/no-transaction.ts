@@ -1,8 +1,9 @@
-// Files marked -- migrate:no-transaction (CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE) run one statement per
-// query in autocommit, with progress in the history row so that a rerun resumes after the last finished statement.
-// Before each statement the row says "statement N is running"; if the run dies there, the next run cannot know
-// whether the server finished it, so it decides from the catalog (indexes) or from the statement's form (IF NOT
-// EXISTS, CREATE OR REPLACE, VACUUM …), and otherwise refuses with the exact state and the fix.
+// Files marked -- migrate:no-transaction (CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE) run one
+// statement per query in autocommit, with progress in the history row so that a rerun resumes after the last
+// finished statement. Before each statement the row says "statement N is running"; if the run dies there, the
+// next run cannot know whether the server finished it, so it decides from the catalog (indexes) or from the
+// statement's form (IF NOT EXISTS, CREATE OR REPLACE, VACUUM …), and otherwise refuses with the exact state
+// and the fix.
 import type { Client } from "pg";
 import { createHash, Hash } from "node:crypto";
 import { othersBuilding } from "./concurrent-leftovers";
@@ -93,10 +94,10 @@ export async function resolveInFlight(
 }
 
 /**
- * Runs before a CREATE INDEX of a no-transaction file. An INVALID index of the name it builds is dropped only when
- * the history row says this very statement was running when an earlier run stopped (so that run built it) and no
- * session is building an index now; any other INVALID index of that name was there before this statement, and is
- * never dropped by the runner: the run stops and names it.
+ * Runs before a CREATE INDEX of a no-transaction file. An INVALID index of the name it builds is dropped only
+ * when the history row says this very statement was running when an earlier run stopped (so that run built
+ * it) and no session is building an index now; any other INVALID index of that name was there before this
+ * statement, and is never dropped by the runner: the run stops and names it.
  */
 export async function checkIndexName(
   client: Client,

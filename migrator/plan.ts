@@ -17,7 +17,9 @@ export interface HistoryRow {
   readonly appliedBy: string | null;
 }
 
-/** What planning reads of a history row: a recorded state (the provider's outputs) carries these and no more. */
+/**
+ * What planning reads of a history row: a recorded state (the provider's outputs) carries these and no more.
+ */
 export type PlannedRow = Pick<HistoryRow, "version" | "name" | "checksum" | "status"> &
   Partial<Pick<HistoryRow, "statementsDone" | "prefixChecksum" | "inFlight">>;
 

@@ -1,8 +1,8 @@
 // What `up` refuses before anything runs, decided from the files and the applied history alone: the plan's
-// integrity guards (an applied file changed, missing or renamed; a new file numbered below an applied one), then
-// the lint of the files it would run. migrateUp calls it with the history it reads from the database; the
-// SchemaMigrations provider calls it in `pulumi preview` with the history its state recorded. One function, so
-// the two cannot disagree about the same history.
+// integrity guards (an applied file changed, missing or renamed; a new file numbered below an applied one),
+// then the lint of the files it would run. migrateUp calls it with the history it reads from the database;
+// the SchemaMigrations provider calls it in `pulumi preview` with the history its state recorded. One
+// function, so the two cannot disagree about the same history.
 import { assertLintClean } from "./lint";
 import type { Migration } from "./migration-file";
 import { PrefixHasher } from "./no-transaction";
@@ -29,7 +29,9 @@ export async function preflightUp(
   return plan;
 }
 
-/** The history a recorded state implies: each (name, checksum) it lists as applied, its version from the name. */
+/**
+ * The history a recorded state implies: each (name, checksum) it lists as applied, its version from the name.
+ */
 export function recordedHistory(
   applied: readonly { readonly name: string; readonly checksum: string }[],
 ): PlannedRow[] {

@@ -1,16 +1,21 @@
-// The restore's temporary logins (cli/ops/postgres-restore.ts): a LOGIN member of the owner group with CREATE on
-// the database, meant to live for one restore. A crash (server or CLI) can leave one behind, so every restore and
-// every bootstrap sweeps them (issue #26 item 8). A running restore holds a session advisory lock on its login's
-// name for its whole life; a login nobody holds that lock for, or whose VALID UNTIL has passed, is stale. pg_locks
-// shows every database's locks, so a bootstrap of one database never drops a login a restore elsewhere is using.
+// The restore's temporary logins (cli/ops/postgres-restore.ts): a LOGIN member of the owner group with CREATE
+// on the database, meant to live for one restore. A crash (server or CLI) can leave one behind, so every
+// restore and every bootstrap sweeps them (issue #26 item 8). A running restore holds a session advisory lock
+// on its login's name for its whole life; a login nobody holds that lock for, or whose VALID UNTIL has
+// passed, is stale. pg_locks shows every database's locks, so a bootstrap of one database never drops a login
+// a restore elsewhere is using.
 import type { Client } from "pg";
 import { ident } from "./sql-text";
 
 export const RESTORE_LOGIN_PREFIX = "offthegrid_restore_";
-/** The first key of the two-key advisory lock a restore holds (ASCII "otgr"); the second is hashtext(login). */
+/**
+ * The first key of the two-key advisory lock a restore holds (ASCII "otgr"); the second is hashtext(login).
+ */
 export const RESTORE_LEASE_CLASS = 0x6f746772;
 
-/** Takes the lease on `name` for the life of `session` (taken before the login exists: no window unleased). */
+/**
+ * Takes the lease on `name` for the life of `session` (taken before the login exists: no window unleased).
+ */
 export async function leaseRestoreLogin(session: Client, name: string): Promise<void> {
   await session.query("SELECT pg_catalog.pg_advisory_lock($1::int4, pg_catalog.hashtext($2))", [
     RESTORE_LEASE_CLASS,
@@ -19,10 +24,10 @@ export async function leaseRestoreLogin(session: Client, name: string): Promise<
 }
 
 /**
- * Drops what a login still owns here (to the owner group) and the login itself. REASSIGN OWNED and DROP OWNED need
- * the privileges of the login: a superuser has them, a non-superuser admin (the RDS master) does not (PostgreSQL
- * 16+ gives the creator of a role ADMIN on it, without INHERIT or SET; 15 gives a CREATEROLE role nothing), so the
- * admin takes the login's membership first (CREATEROLE on 15, ADMIN on 16+).
+ * Drops what a login still owns here (to the owner group) and the login itself. REASSIGN OWNED and DROP OWNED
+ * need the privileges of the login: a superuser has them, a non-superuser admin (the RDS master) does not
+ * (PostgreSQL 16+ gives the creator of a role ADMIN on it, without INHERIT or SET; 15 gives a CREATEROLE role
+ * nothing), so the admin takes the login's membership first (CREATEROLE on 15, ADMIN on 16+).
  */
 export function dropRestoreLoginSql(name: string, ownerGroup: string): string {
   ident(name); // refuses anything but a plain identifier; restore logins are lower-case, so no quotes needed
@@ -31,9 +36,9 @@ export function dropRestoreLoginSql(name: string, ownerGroup: string): string {
 }
 
 /**
- * Drops every stale restore login (see above), ending its sessions first (an orphaned pg_restore would otherwise
- * keep loading). Returns the names dropped; a login that cannot be dropped is reported in `warnings`, never thrown:
- * the sweep must not stop the restore or bootstrap that runs it.
+ * Drops every stale restore login (see above), ending its sessions first (an orphaned pg_restore would
+ * otherwise keep loading). Returns the names dropped; a login that cannot be dropped is reported in
+ * `warnings`, never thrown: the sweep must not stop the restore or bootstrap that runs it.
  */
 export async function sweepStaleRestoreLogins(
   admin: Client,

@@ -13,7 +13,9 @@ import type { Located, MigrationResult, MigrationResultSet, Run, Settings } from
 import { literal, qualified } from "./sql-text";
 import type { UpPlan } from "./plan";
 
-/** Why a file failed: the file, line and statement, and the state it is left in (the result set's `error`). */
+/**
+ * Why a file failed: the file, line and statement, and the state it is left in (the result set's `error`).
+ */
 export class MigrationRunError extends Error {
   override readonly name = "MigrationRunError";
   constructor(
@@ -99,8 +101,8 @@ function unitOf(s: Settings, m: Migration, direction: "up" | "down"): Unit {
 }
 
 /**
- * Sends the units as batches; after a lock timeout, resends from the file that hit it, with backoff. Returns the
- * error of the file that failed, if one did.
+ * Sends the units as batches; after a lock timeout, resends from the file that hit it, with backoff. Returns
+ * the error of the file that failed, if one did.
  */
 async function runUnits(
   run: Run,
@@ -137,8 +139,8 @@ async function runUnits(
     } catch (err) {
       const e = err as Error & { code?: string; completed?: number; position?: string };
       const failure = locateFailure(batch, e.completed ?? 0, e.position ? Number(e.position) : undefined);
-      // Files before the failing one committed without waiting for their flush; a synchronous commit makes them
-      // durable before they are reported applied.
+      // Files before the failing one committed without waiting for their flush; a synchronous commit makes
+      // them durable before they are reported applied.
       const settle = failure.unit > 0 ? "ROLLBACK; BEGIN; SELECT pg_current_xact_id(); COMMIT" : "ROLLBACK";
       if (!run.watch.lost) await client.query(settle).catch(() => undefined);
       if (!e.code)
@@ -162,8 +164,9 @@ async function runUnits(
 }
 
 /**
- * The session died without an error from the server: the history says which in-flight files committed (they are
- * recorded applied), and the error names the first that did not, instead of the last one the server had reported.
+ * The session died without an error from the server: the history says which in-flight files committed (they
+ * are recorded applied), and the error names the first that did not, instead of the last one the server had
+ * reported.
  */
 async function settled(
   run: Run,
@@ -216,7 +219,8 @@ export function failed(
   where: Located = (err as { located?: Located }).located ?? {},
 ): Error {
   const lost = run.watch.lost;
-  // The lock session may see the end first, while the work session's replies (the file it had reached) are unread.
+  // The lock session may see the end first, while the work session's replies (the file it had reached) are
+  // unread.
   if (lost && !where.inFlight)
     return lost.during === m.name ? lost : new MigrationLockLost(lost.lockPid, m.name, lost.cause);
   const e = err as Error & { code?: string };
@@ -226,7 +230,8 @@ export function failed(
     return error;
   }
   const connectionLost = !e.code || e.code.startsWith("57P") || /terminat|Connection/i.test(e.message);
-  // When the guard fires, a hidden COMMIT has shifted the statement count: name no statement rather than a wrong one.
+  // When the guard fires, a hidden COMMIT has shifted the statement count: name no statement rather than a
+  // wrong one.
   if (e.code === GUARD_SQLSTATE) where = { guard: true };
   const line = where.line ?? where.statement?.line;
   const lines = where.statement?.text.split(/\r?\n|\r/) ?? [];

@@ -1,5 +1,6 @@
-// The runner's option, event and result types, and what one run carries (client, lock watch, settings): shared by
-// runner.ts, run-files.ts and apply-no-transaction.ts, so none of them imports another for its types.
+// The runner's option, event and result types, and what one run carries (client, lock watch, settings):
+// shared by runner.ts, run-files.ts and apply-no-transaction.ts, so none of them imports another for its
+// types.
 import type { Client } from "pg";
 import type { ConnectRetry } from "./connect";
 import type { LockWait } from "./lock";
@@ -17,7 +18,9 @@ export interface RunnerOptions {
   /** Per-migration defaults; a file can override them with -- migrate:lock-timeout / statement-timeout. */
   readonly lockTimeoutMs?: number;
   readonly statementTimeoutMs?: number;
-  /** Retries of a file (or statement) that hit lock_timeout, with jittered doubling backoff (lock-retry.ts). */
+  /**
+   * Retries of a file (or statement) that hit lock_timeout, with jittered doubling backoff (lock-retry.ts).
+   */
   readonly lockRetries?: number;
   readonly lockRetryDelayMs?: number;
   /** The longest backoff between two retries. */
@@ -30,21 +33,23 @@ export interface RunnerOptions {
   readonly lintBaseline?: number;
   readonly onEvent?: (event: MigrationEvent) => void;
   /**
-   * For a connection that is not the owner's (the ops CLI's admin): the role the history table must belong to.
-   * Status then reads it only after checking it is that role's plain table (history-relation.ts).
+   * For a connection that is not the owner's (the ops CLI's admin): the role the history table must belong
+   * to. Status then reads it only after checking it is that role's plain table (history-relation.ts).
    */
   readonly historyOwner?: string;
   /**
-   * Refuse a login with admin rights (migrator/admin-session.ts isAdminLogin) before anything runs: the files are
-   * the owner's code. The value names the login to use instead, for the message. The CLIs and the provider set it.
+   * Refuse a login with admin rights (migrator/admin-session.ts isAdminLogin) before anything runs: the files
+   * are the owner's code. The value names the login to use instead, for the message. The CLIs and the
+   * provider set it.
    */
   readonly refuseAdminLogin?: string;
 }
 
 /**
- * While a statement waits for its lock, every app query on that table queues behind it: the wait is bounded by
- * lock_timeout, so it is short, and a busy table is retried many times with jittered backoff instead (measured in
- * testbed/bench/migrations-under-traffic.ts, docs/benchmarks.md). Worst case ~40 × (200 ms + ≤ 5 s) before giving up.
+ * While a statement waits for its lock, every app query on that table queues behind it: the wait is bounded
+ * by lock_timeout, so it is short, and a busy table is retried many times with jittered backoff instead
+ * (measured in testbed/bench/migrations-under-traffic.ts, docs/benchmarks.md). Worst case ~40 × (200 ms + ≤ 5
+ * s) before giving up.
  */
 export const RUNNER_DEFAULTS = {
   lockTimeoutMs: 200,
@@ -74,14 +79,14 @@ export interface MigrationResult {
 }
 
 /**
- * What `migrateUp` and `migrateDown` report instead of throwing (kysely's MigrationResultSet): a result for every
- * planned migration, so partial progress is always exact, and why the run stopped.
+ * What `migrateUp` and `migrateDown` report instead of throwing (kysely's MigrationResultSet): a result for
+ * every planned migration, so partial progress is always exact, and why the run stopped.
  */
 export interface MigrationResultSet {
   /**
-   * Undefined when every planned migration succeeded. Else a refusal before anything ran (results empty: a bad
-   * file, a plan or lint refusal, no lock, no database), or the failure of the result whose status is "error" (or
-   * a lost lock), after which the rest are "not-executed".
+   * Undefined when every planned migration succeeded. Else a refusal before anything ran (results empty: a
+   * bad file, a plan or lint refusal, no lock, no database), or the failure of the result whose status is
+   * "error" (or a lost lock), after which the rest are "not-executed".
    */
   readonly error?: Error;
   /** One per planned migration, in order; empty when nothing was pending or nothing was planned. */

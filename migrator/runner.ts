@@ -1,8 +1,9 @@
 // The migration runner, as named steps: parse the files → connect (waiting for the database) → answer a no-op
-// from one read → take the advisory lock on a watched session → ensure the history table → read history → check
-// integrity and plan → run the files (transactional ones batched, see batch.ts; no-transaction ones statement by
-// statement, see apply-no-transaction.ts) → release the lock in finally. Up and down report a MigrationResultSet
-// (run-types.ts) and never throw: the CLI and the provider decide at their edges what a failure becomes.
+// from one read → take the advisory lock on a watched session → ensure the history table → read history →
+// check integrity and plan → run the files (transactional ones batched, see batch.ts; no-transaction ones
+// statement by statement, see apply-no-transaction.ts) → release the lock in finally. Up and down report a
+// MigrationResultSet (run-types.ts) and never throw: the CLI and the provider decide at their edges what a
+// failure becomes.
 import type { Client } from "pg";
 import { connectWithRetry } from "./connect";
 import { assertNotAdmin, connectAdmin } from "./admin-session";
@@ -52,9 +53,9 @@ async function reported(run: () => Promise<MigrationResultSet>): Promise<Migrati
 }
 
 /**
- * Opens the work session, lets `upToDate` answer from a lock-free read first (a no-op run costs one connection
- * and one query), and otherwise takes the advisory lock on a second, dedicated and watched session and runs
- * `work`: if the lock session dies, the work session is cancelled at once.
+ * Opens the work session, lets `upToDate` answer from a lock-free read first (a no-op run costs one
+ * connection and one query), and otherwise takes the advisory lock on a second, dedicated and watched session
+ * and runs `work`: if the lock session dies, the work session is cancelled at once.
  */
 async function withClients(
   o: RunnerOptions,
@@ -145,7 +146,8 @@ export interface MigrationStatus {
 export async function migrationStatus(o: RunnerOptions): Promise<MigrationStatus[]> {
   const s = settingsOf(o);
   const files = await filesOf(o);
-  // Read-only and catalog-only (the history table is schema-qualified): safe for any login, the admin's included.
+  // Read-only and catalog-only (the history table is schema-qualified): safe for any login, the admin's
+  // included.
   const client = await connectAdmin(
     { ...o.connection, application_name: "offthegrid-migrate-status" },
     { deadlineMs: s.connectDeadlineMs, onRetry: (r) => s.onEvent({ type: "connect-retry", ...r }) },

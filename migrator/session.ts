@@ -1,6 +1,7 @@
 // The two sessions of a run: the work session that executes migrations, and the lock session that holds the
-// advisory lock. If the lock session dies (an operator ran pg_terminate_backend on it, the network dropped), the
-// lock is free for a second migrator while ours would keep going: the watch cancels the work session at once.
+// advisory lock. If the lock session dies (an operator ran pg_terminate_backend on it, the network dropped),
+// the lock is free for a second migrator while ours would keep going: the watch cancels the work session at
+// once.
 import type { Client } from "pg";
 
 export class MigrationLockLost extends Error {
@@ -62,8 +63,8 @@ interface ClientInternals {
 
 /**
  * Cancels whatever the work session is running with a protocol CancelRequest (a fresh socket, no login), and
- * destroys the session if it is still busy after `graceMs`. The server also ends a backend whose client went away
- * within client_connection_check_interval, which every work session sets at login.
+ * destroys the session if it is still busy after `graceMs`. The server also ends a backend whose client went
+ * away within client_connection_check_interval, which every work session sets at login.
  */
 export function cancelSession(client: Client, graceMs = 2_000): void {
   const c = client as unknown as ClientInternals;

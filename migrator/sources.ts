@@ -16,8 +16,9 @@ export interface MigrationSource {
 }
 
 /**
- * Parses every source and checks names and versions are unique, returning them ordered by version. Sources that
- * are already parsed Migrations are used as they are, so a caller that checked the sum file parses only once.
+ * Parses every source and checks names and versions are unique, returning them ordered by version. Sources
+ * that are already parsed Migrations are used as they are, so a caller that checked the sum file parses only
+ * once.
  */
 export function loadMigrations(sources: readonly MigrationSource[]): Migration[] {
   const migrations = sources
@@ -40,7 +41,10 @@ function isParsed(s: MigrationSource): s is Migration {
   return typeof m.checksum === "string" && Array.isArray(m.upStatements);
 }
 
-/** Reads `dir/*.sql` as bytes: invalid UTF-8 is refused with the file and byte offset. Any other .sql-like name is an error rather than silently skipped. */
+/**
+ * Reads `dir/*.sql` as bytes: invalid UTF-8 is refused with the file and byte offset. Any other .sql-like
+ * name is an error rather than silently skipped.
+ */
 export function readMigrationDirectory(dir: string): MigrationSource[] {
   if (!fs.existsSync(dir)) throw new Error(`Migration directory ${dir} does not exist`);
   return fs

@@ -43,15 +43,17 @@ export async function loadSqlParser(): Promise<typeof LibPgQuery> {
 }
 
 /**
- * For synchronous callers: starts the parser on a worker thread and blocks until it is ready; each parse is then a
- * blocking round trip to it. Nothing to do when the parser is already loaded in either form.
+ * For synchronous callers: starts the parser on a worker thread and blocks until it is ready; each parse is
+ * then a blocking round trip to it. Nothing to do when the parser is already loaded in either form.
  */
 export function loadSqlParserSync(): void {
   if (inThread || viaWorker) return;
   viaWorker = startWorker();
 }
 
-/** Statement ranges of `sql` (UTF-16 offsets), or SqlParseError. Loads the parser synchronously if need be. */
+/**
+ * Statement ranges of `sql` (UTF-16 offsets), or SqlParseError. Loads the parser synchronously if need be.
+ */
 export function statementRanges(sql: string): StatementRange[] {
   if (!/\S/.test(sql)) return []; // the parser refuses an empty query; there is nothing in it either way
   if (!inThread) loadSqlParserSync();
@@ -82,7 +84,10 @@ function byteToChar(sql: string): (byte: number) => number {
   };
 }
 
-/** Also the worker's code (stringified below): byte offsets and lengths, or the error and its code-point offset. */
+/**
+ * Also the worker's code (stringified below): byte offsets and lengths, or the error and its code-point
+ * offset.
+ */
 function rangesOf(lib: typeof LibPgQuery, sql: string): ReturnType<Ranges> {
   try {
     const tree = lib.parseSync(sql) as { stmts?: { stmt_location?: number; stmt_len?: number }[] };

@@ -1,8 +1,9 @@
-// Splits SQL text into top-level statements, with offsets and the line each starts on, by PostgreSQL's own parser
-// (sql-parser.ts): it knows strings, quoted identifiers, dollar quotes, nested comments, CREATE RULE's action
-// lists and BEGIN ATOMIC bodies as the server does. The parser ignores comments, but the caller's directives are
-// comments that end one section and start the next; so each `--` the caller asks about is checked to be a real,
-// top-level comment (the parser's verdict on the text before it), and each section is parsed on its own.
+// Splits SQL text into top-level statements, with offsets and the line each starts on, by PostgreSQL's own
+// parser (sql-parser.ts): it knows strings, quoted identifiers, dollar quotes, nested comments, CREATE RULE's
+// action lists and BEGIN ATOMIC bodies as the server does. The parser ignores comments, but the caller's
+// directives are comments that end one section and start the next; so each `--` the caller asks about is
+// checked to be a real, top-level comment (the parser's verdict on the text before it), and each section is
+// parsed on its own.
 import { SqlParseError, statementRanges } from "./sql-parser";
 import { lineOf, lineStarts } from "./lines";
 
@@ -22,8 +23,8 @@ export interface SplitOptions {
   /** Where the comments `onLineComment` wants to see may start: a global pattern matched at a `--`. */
   readonly comments?: RegExp;
   /**
-   * Called for each top-level `--` comment found by `comments` (end excludes the line break). Returning true makes
-   * the comment a section boundary: the statement before it ends there, even without a semicolon.
+   * Called for each top-level `--` comment found by `comments` (end excludes the line break). Returning true
+   * makes the comment a section boundary: the statement before it ends there, even without a semicolon.
    */
   readonly onLineComment?: (start: number, end: number, line: number) => boolean;
 }
@@ -89,7 +90,9 @@ function lineEnd(sql: string, start: number): number {
   return lf.exec(sql) ? lf.lastIndex - 1 : sql.length;
 }
 
-/** The parser's ranges of sql[from, to), relative to `from`; a refusal becomes a SqlSyntaxError with its line. */
+/**
+ * The parser's ranges of sql[from, to), relative to `from`; a refusal becomes a SqlSyntaxError with its line.
+ */
 function parsed(sql: string, from: number, to: number, lines: readonly number[]) {
   try {
     return statementRanges(sql.slice(from, to));
@@ -99,7 +102,10 @@ function parsed(sql: string, from: number, to: number, lines: readonly number[])
   }
 }
 
-/** "syntax error at or near" quotes the rest of the text when it is an unterminated dollar quote: keep it short. */
+/**
+ * "syntax error at or near" quotes the rest of the text when it is an unterminated dollar quote: keep it
+ * short.
+ */
 function syntaxError(err: SqlParseError, from: number, lines: readonly number[]): SqlSyntaxError {
   const first = err.message.split(/\r?\n|\r/)[0];
   const reason = first.length > 120 || first !== err.message ? `${first.slice(0, 117)}…"` : err.message;
@@ -109,8 +115,9 @@ function syntaxError(err: SqlParseError, from: number, lines: readonly number[])
 const INSIDE = "inside a literal or comment";
 
 /**
- * A line start is either top level or inside a string, quoted identifier, dollar quote or block comment (a line
- * comment ends at the line break): parsing the text before it tells which, and gives that text's statements.
+ * A line start is either top level or inside a string, quoted identifier, dollar quote or block comment (a
+ * line comment ends at the line break): parsing the text before it tells which, and gives that text's
+ * statements.
  */
 function sectionBefore(sql: string, from: number, to: number, lines: readonly number[]) {
   try {
@@ -122,8 +129,8 @@ function sectionBefore(sql: string, from: number, to: number, lines: readonly nu
 }
 
 /**
- * Whether `at` (after top-level `from`) is at top level; in the middle of a line a `--` may also sit in a line
- * comment. A lone backslash is a syntax error exactly where it stands at top level, and inert (or left
+ * Whether `at` (after top-level `from`) is at top level; in the middle of a line a `--` may also sit in a
+ * line comment. A lone backslash is a syntax error exactly where it stands at top level, and inert (or left
  * unterminated) anywhere else: the parser's verdict on the text before `at` with one appended tells which. An
  * error before `at` is an error of the text itself, whatever `at` is: it is returned.
  */
@@ -171,9 +178,9 @@ function trimEnd(sql: string, from: number, to: number): number {
 }
 
 /**
- * The end of the statement's last token: the parser's range runs to the semicolon, trailing comments included.
- * Only a `--` on the last line or the close of a block comment can end one; the first top-level comment from which nothing but
- * comments and blanks follows is where the trailing comments start.
+ * The end of the statement's last token: the parser's range runs to the semicolon, trailing comments
+ * included. Only a `--` on the last line or the close of a block comment can end one; the first top-level
+ * comment from which nothing but comments and blanks follows is where the trailing comments start.
  */
 function lastTokenEnd(sql: string, first: number, to: number): number {
   const end = trimEnd(sql, first, to);

@@ -1,5 +1,5 @@
-// Backups: automated-backup retention and final snapshots of RDS, the AWS Backup plan's cross-region copy, its
-// start window, and the vault lock.
+// Backups: automated-backup retention and final snapshots of RDS, the AWS Backup plan's cross-region copy,
+// its start window, and the vault lock.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   BACKUP_PLAN,
@@ -71,7 +71,9 @@ export const backupCrossRegion = (): StackValidationPolicy => ({
   },
 });
 
-/** AWS Backup cannot start an RDS job in the hour before or during maintenance, nor in the RDS backup window. */
+/**
+ * AWS Backup cannot start an RDS job in the hour before or during maintenance, nor in the RDS backup window.
+ */
 export const backupWindowClear = (): StackValidationPolicy => ({
   name: "backup-window-clear-of-maintenance",
   description:
@@ -106,7 +108,8 @@ export const backupWindowClear = (): StackValidationPolicy => ({
 
 /**
  * A vault lock with changeableForDays becomes compliance mode: after the grace period nobody can lift it or
- * shorten retention (AWS Backup developer guide, "AWS Backup Vault Lock"). Only by the platform team's opt-in.
+ * shorten retention (AWS Backup developer guide, "AWS Backup Vault Lock"). Only by the platform team's
+ * opt-in.
  */
 export const backupVaultLockGovernance = (): ResourceValidationPolicy => ({
   name: "backup-vault-lock-governance",

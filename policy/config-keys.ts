@@ -1,8 +1,8 @@
 // Which config key sets each resource property the pack checks, so a violation names what the user sets
-// (offthegrid-database:postgresMultiAz), not the resource property (multiAz). A property the stack's code fixes
-// has no key: its violation names the file that sets it instead. test/policy/config-keys.test.ts proves each key
-// below by changing it in the prod stack under mocks and watching the property change, and that every violation
-// of the pack names a key of the key table or a file.
+// (offthegrid-database:postgresMultiAz), not the resource property (multiAz). A property the stack's code
+// fixes has no key: its violation names the file that sets it instead. test/policy/config-keys.test.ts proves
+// each key below by changing it in the prod stack under mocks and watching the property change, and that
+// every violation of the pack names a key of the key table or a file.
 import {
   ALARM,
   BACKUP_PLAN,
@@ -101,8 +101,8 @@ export function configKeyOf(type: string, property: string, resourceName = ""): 
 }
 
 /**
- * The fix part of a violation: "set offthegrid-database:postgresMultiAz to true (multiAz)", or, for a property
- * the code fixes, "set multiAz to true in stack/postgres/rds.ts (no config key sets it)".
+ * The fix part of a violation: "set offthegrid-database:postgresMultiAz to true (multiAz)", or, for a
+ * property the code fixes, "set multiAz to true in stack/postgres/rds.ts (no config key sets it)".
  */
 export function fix(type: string, property: string, wanted: string, resourceName = ""): string {
   const key = configKeyOf(type, property, resourceName);

@@ -4,9 +4,9 @@ import { RDS_INSTANCE, onType, isPrimary, sourceOf, resourcePolicy } from "./kit
 import { fix } from "./config-keys";
 
 /**
- * RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager" (Limitations): creating a read
- * replica of a source whose master password Secrets Manager manages is not supported (blue/green neither; that half
- * is rds-blue-green-compatible's).
+ * RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager" (Limitations): creating a
+ * read replica of a source whose master password Secrets Manager manages is not supported (blue/green
+ * neither; that half is rds-blue-green-compatible's).
  */
 export const rdsManagedPasswordNoReplicas = (): StackValidationPolicy => ({
   name: "rds-managed-password-no-replicas",

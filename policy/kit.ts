@@ -1,5 +1,6 @@
 // What every rule file of the pack shares: resource type tokens, the small factory shape (pulumi-policy-aws
-// style) and labels. Rules match on type tokens rather than SDK classes, so the pack loads without @pulumi/aws or
+// style) and labels. Rules match on type tokens rather than SDK classes, so the pack loads without
+// @pulumi/aws or
 // @pulumi/docker. Policies cannot see whether a value is secret (pulumi-policy#241): secrecy is proven by the
 // program's own pulumi.isSecret tests instead.
 import type {
@@ -66,7 +67,9 @@ export function resourcePolicy(
 /** A set value: neither undefined nor empty. */
 export const known = (v: unknown): v is string => typeof v === "string" && v !== "";
 
-/** A cross-region replica names its source by ARN (CreateDBInstanceReadReplica, SourceDBInstanceIdentifier). */
+/**
+ * A cross-region replica names its source by ARN (CreateDBInstanceReadReplica, SourceDBInstanceIdentifier).
+ */
 export const isArn = (v: unknown): v is string => typeof v === "string" && v.startsWith("arn:");
 
 export const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";

@@ -1,5 +1,5 @@
-// Monitoring and alarms: Performance Insights encryption, alarms that page for the right reasons (storage, replica
-// lag, PostgreSQL's own), and missing data treated as not breaching.
+// Monitoring and alarms: Performance Insights encryption, alarms that page for the right reasons (storage,
+// replica lag, PostgreSQL's own), and missing data treated as not breaching.
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   ALARM,
@@ -47,10 +47,10 @@ export const alarmsNotBreachingOnMissingData = (): ResourceValidationPolicy => (
 });
 
 /**
- * Storage autoscaling reacts when free space is below 10 % of the current allocation; an alarm at or above 10 %
- * of the initial allocation pages on every normal autoscale. Running out is RDS's "low storage" category
- * (RDS-EVENT-0007, -0089); nearing maxAllocatedStorage is RDS-EVENT-0225, which AWS files under "notification"
- * (RDS user guide, USER_Events.Messages.html): an RDS event subscription must carry both.
+ * Storage autoscaling reacts when free space is below 10 % of the current allocation; an alarm at or above 10
+ * % of the initial allocation pages on every normal autoscale. Running out is RDS's "low storage" category
+ * (RDS-EVENT-0007, -0089); nearing maxAllocatedStorage is RDS-EVENT-0225, which AWS files under
+ * "notification" (RDS user guide, USER_Events.Messages.html): an RDS event subscription must carry both.
  */
 export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
   name: "cloudwatch-rds-storage-alarm",
@@ -93,7 +93,10 @@ export const rdsStorageAlarmBelowAutoscaling = (): StackValidationPolicy => ({
   },
 });
 
-/** What pages before PostgreSQL stops: wraparound, WAL held back, disk saturation, and the proxy's target health. */
+/**
+ * What pages before PostgreSQL stops: wraparound, WAL held back, disk saturation, and the proxy's target
+ * health.
+ */
 export const rdsPostgresAlarms = (): StackValidationPolicy => ({
   name: "cloudwatch-rds-postgres-alarms",
   description:
@@ -120,8 +123,8 @@ export const rdsPostgresAlarms = (): StackValidationPolicy => ({
         "DiskQueueDepth",
         "ReadLatency",
         "WriteLatency",
-        // Read parameterGroupName only when some group replicates logically: in a preview an auto-named group's
-        // name is unknown, and touching it makes the analyzer skip the whole rule.
+        // Read parameterGroupName only when some group replicates logically: in a preview an auto-named
+        // group's name is unknown, and touching it makes the analyzer skip the whole rule.
         ...(logical.size && logical.has(db.props.parameterGroupName) ? ["OldestReplicationSlotLag"] : []),
       ];
       const missing = required.filter(
@@ -143,8 +146,8 @@ export const rdsPostgresAlarms = (): StackValidationPolicy => ({
 });
 
 /**
- * Every read replica alarms on ReplicaLag, in its own region: CloudWatch alarms watch their own region's metrics, so
- * an alarm for a cross-region replica created in the primary's region never sees a data point.
+ * Every read replica alarms on ReplicaLag, in its own region: CloudWatch alarms watch their own region's
+ * metrics, so an alarm for a cross-region replica created in the primary's region never sees a data point.
  */
 export const rdsReplicaLagAlarm = (): StackValidationPolicy => ({
   name: "cloudwatch-rds-replica-lag-alarm",

@@ -39,8 +39,9 @@ export const noPublicDatabasePorts = () =>
   );
 
 /**
- * The provider deletes a new security group's default allow-all egress (ec2/securityGroup.d.ts, "NOTE on Egress
- * rules"), so an RDS Proxy whose group has no egress to 5432 registers fine and never reaches its target.
+ * The provider deletes a new security group's default allow-all egress (ec2/securityGroup.d.ts, "NOTE on
+ * Egress rules"), so an RDS Proxy whose group has no egress to 5432 registers fine and never reaches its
+ * target.
  */
 export const rdsProxyEgress = (): StackValidationPolicy => ({
   name: "rds-proxy-egress",

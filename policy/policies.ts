@@ -1,6 +1,6 @@
-// The pack's rules, in the order docs and reports list them: one file per concern (kit.ts holds what they share).
-// This module only composes them, so tests and the offline runner can evaluate the rules without constructing the
-// pack.
+// The pack's rules, in the order docs and reports list them: one file per concern (kit.ts holds what they
+// share). This module only composes them, so tests and the offline runner can evaluate the rules without
+// constructing the pack.
 import { postgresPolicies } from "./postgres";
 import { backupPolicies } from "./backup";
 import { monitoringPolicies } from "./monitoring";

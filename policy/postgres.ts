@@ -1,5 +1,5 @@
-// PostgreSQL on RDS: encryption, exposure, protection, parameter groups, engine pinning, replicas (same-region and
-// cross-region), and blue/green updates.
+// PostgreSQL on RDS: encryption, exposure, protection, parameter groups, engine pinning, replicas
+// (same-region and cross-region), and blue/green updates.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import {
   RDS_INSTANCE,
@@ -114,7 +114,8 @@ export const rdsReplicaMatchesSource = (): StackValidationPolicy => ({
     const instances = args.resources.filter((r) => r.type === RDS_INSTANCE);
     for (const replica of instances.filter((r) => r.props.replicateSourceDb)) {
       const source = sourceOf(instances, replica);
-      // A same-region replica inherits encryption from its source and must not set a key (CreateDBInstanceReadReplica).
+      // A same-region replica inherits encryption from its source and must not set a key
+      // (CreateDBInstanceReadReplica).
       const encrypted = replica.props.storageEncrypted ?? source?.props.storageEncrypted;
       if (encrypted !== true)
         report(
@@ -152,10 +153,10 @@ export const rdsReplicaAutoscales = (): StackValidationPolicy => ({
 });
 
 /**
- * terraform-provider-aws (internal/service/rds/instance.go, update): with blue_green_update it switches over and
- * deletes the old primary with SkipFinalSnapshot; replicas are not followed (their resources name "-old1"
- * instances afterwards). AWS: blue/green does not support Secrets Manager-managed master passwords
- * (RDS user guide, "Limitations and considerations for blue/green deployments").
+ * terraform-provider-aws (internal/service/rds/instance.go, update): with blue_green_update it switches over
+ * and deletes the old primary with SkipFinalSnapshot; replicas are not followed (their resources name "-old1"
+ * instances afterwards). AWS: blue/green does not support Secrets Manager-managed master passwords (RDS user
+ * guide, "Limitations and considerations for blue/green deployments").
  */
 export const rdsBlueGreenCompatible = (): StackValidationPolicy => ({
   name: "rds-blue-green-compatible",
@@ -182,7 +183,10 @@ export const rdsBlueGreenCompatible = (): StackValidationPolicy => ({
   },
 });
 
-/** Without a window AWS assigns each replica a random 30-minute one (RDS user guide, "Maintaining a DB instance"). */
+/**
+ * Without a window AWS assigns each replica a random 30-minute one (RDS user guide, "Maintaining a DB
+ * instance").
+ */
 export const rdsReplicaMaintenanceWindow = () =>
   resourcePolicy(
     "rds-replica-maintenance-window",
@@ -196,9 +200,9 @@ export const rdsReplicaMaintenanceWindow = () =>
   );
 
 /**
- * A cross-region replica is in another region than its source's key (KMS keys are regional): CreateDBInstanceReadReplica
- * needs KmsKeyId for an encrypted cross-region replica, and without encryption the copy in the second region is
- * readable to whoever gets its storage.
+ * A cross-region replica is in another region than its source's key (KMS keys are regional):
+ * CreateDBInstanceReadReplica needs KmsKeyId for an encrypted cross-region replica, and without encryption
+ * the copy in the second region is readable to whoever gets its storage.
  */
 export const rdsCrossRegionReplicaEncrypted = () =>
   resourcePolicy(

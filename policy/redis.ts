@@ -60,8 +60,8 @@ export const elasticacheSnapshots = () =>
   );
 
 /**
- * ElastiCache user guide, "Role-Based Access Control (RBAC)": a Valkey cluster accepts user groups of engine valkey
- * or redis, a Redis OSS cluster only user groups of engine redis.
+ * ElastiCache user guide, "Role-Based Access Control (RBAC)": a Valkey cluster accepts user groups of engine
+ * valkey or redis, a Redis OSS cluster only user groups of engine redis.
  */
 export const elasticacheUserGroupEngine = (): StackValidationPolicy => ({
   name: "elasticache-user-group-engine",

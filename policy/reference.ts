@@ -1,5 +1,5 @@
-// docs/policy.md's rule table, rendered from the pack itself (every policy `policies` exports, in order) and the
-// per-environment configs in policy/config/, like docs/configuration.md from the key table: `npm run
+// docs/policy.md's rule table, rendered from the pack itself (every policy `policies` exports, in order) and
+// the per-environment configs in policy/config/, like docs/configuration.md from the key table: `npm run
 // docs:generate` writes it between the markers, and test/unit/policy-doc.test.ts fails when the doc drifts.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PolicyConfigFile, resolvedConfig } from "./offline";
@@ -18,7 +18,9 @@ const rank = (name: string) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORD
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
-/** "mandatory", "advisory (minimumDays: 7)": the level and any property the config (or schema default) sets. */
+/**
+ * "mandatory", "advisory (minimumDays: 7)": the level and any property the config (or schema default) sets.
+ */
 function levelCell(policy: Policy, config: PolicyConfigFile): string {
   const { level, properties } = resolvedConfig(policy, config);
   const props = Object.entries(properties)
@@ -52,7 +54,9 @@ export function renderPolicyTable(
   return markdownTable(["rule", "checks", ...envs], rows);
 }
 
-/** Replaces the generated table of docs/policy.md (between the markers), keeping everything else as written. */
+/**
+ * Replaces the generated table of docs/policy.md (between the markers), keeping everything else as written.
+ */
 export function withGeneratedPolicyTable(doc: string, table: string): string {
   const start = doc.indexOf(TABLE_START);
   const end = doc.indexOf(TABLE_END);

@@ -44,9 +44,9 @@ export function overlaps(a: readonly Span[], b: readonly Span[]): boolean {
 }
 
 /**
- * AWS Backup cannot start an RDS backup job in the hour before or during the instance's maintenance window, nor
- * during its automated backup window (AWS Backup developer guide, "Creating a backup plan" → "Backup window").
- * Returns which of the two the rule's start window collides with.
+ * AWS Backup cannot start an RDS backup job in the hour before or during the instance's maintenance window,
+ * nor during its automated backup window (AWS Backup developer guide, "Creating a backup plan" → "Backup
+ * window"). Returns which of the two the rule's start window collides with.
  */
 export function backupStartConflicts(o: {
   readonly start: string;
@@ -73,7 +73,9 @@ export function dailyCron(start: string): string {
   return `cron(${Number(start.slice(3, 5))} ${Number(start.slice(0, 2))} * * ? *)`;
 }
 
-/** Whether a daily hh:mm-hh:mm window overlaps a weekly ddd:hh:mm-ddd:hh:mm one on any day (RDS refuses that). */
+/**
+ * Whether a daily hh:mm-hh:mm window overlaps a weekly ddd:hh:mm-ddd:hh:mm one on any day (RDS refuses that).
+ */
 export function windowsOverlap(daily: string | undefined, weekly: string | undefined): boolean {
   if (!daily || !weekly) return false;
   return overlaps(dailySpans(daily), [weeklySpan(weekly)]);

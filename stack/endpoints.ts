@@ -1,5 +1,5 @@
-// The platform-neutral result of provisioning: where each store listens and how to reach it. The Docker and AWS
-// stacks both produce this, so outputs and the schema step are wired the same way for every environment.
+// The platform-neutral result of provisioning: where each store listens and how to reach it. The Docker and
+// AWS stacks both produce this, so outputs and the schema step are wired the same way for every environment.
 import * as pulumi from "@pulumi/pulumi";
 import type { CredentialName } from "./credentials/credential-names";
 import type { IamLogin } from "../migrator/bootstrap";

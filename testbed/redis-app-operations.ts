@@ -1,6 +1,6 @@
-// The Off the Grid API's Redis operations, one named entry each, as ioredis calls: what the app user must be able
-// to do with the default redisAppKeyPatterns (issue 16). The integration tests run every entry as the app user on a
-// real redis-server; the traffic harness can draw its Redis load from the same table.
+// The Off the Grid API's Redis operations, one named entry each, as ioredis calls: what the app user must be
+// able to do with the default redisAppKeyPatterns (issue 16). The integration tests run every entry as the
+// app user on a real redis-server; the traffic harness can draw its Redis load from the same table.
 import type Redis from "ioredis";
 
 export interface RedisAppOperation {
@@ -18,7 +18,8 @@ function expect(condition: boolean, what: string): void {
 
 /** Every command of a MULTI/EXEC must succeed; ioredis reports per-command errors in the reply. */
 async function exec(pipeline: ReturnType<Redis["multi"]>, what: string): Promise<unknown[]> {
-  // A command refused while queueing (NOPERM) aborts the whole transaction: report that refusal, not EXECABORT.
+  // A command refused while queueing (NOPERM) aborts the whole transaction: report that refusal, not
+  // EXECABORT.
   const replies = await pipeline.exec().catch((err: Error & { previousErrors?: Error[] }) => {
     throw err.previousErrors?.[0] ?? err;
   });

@@ -1,4 +1,5 @@
-// Starts a real redis-server (Debian's package) from a rendered config on a free port in a temporary directory.
+// Starts a real redis-server (Debian's package) from a rendered config on a free port in a temporary
+// directory.
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,7 +1,7 @@
-// Dumps what the Pulumi program registers under the mock monitor, for the dev stack and the prod variants: every
-// resource (type, name, parent, inputs, options) and the stack outputs, as canonical JSON. A refactoring that must
-// not change the deployed infrastructure is checked by diffing two dumps (before/after).
-// Usage: node -r ./tools/ts-register.cjs tools/stack-dump.ts OUT_DIR
+// Dumps what the Pulumi program registers under the mock monitor, for the dev stack and the prod variants:
+// every resource (type, name, parent, inputs, options) and the stack outputs, as canonical JSON. A
+// refactoring that must not change the deployed infrastructure is checked by diffing two dumps
+// (before/after). Usage: node -r ./tools/ts-register.cjs tools/stack-dump.ts OUT_DIR
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -70,7 +70,9 @@ const VARIANTS: Record<string, [string, string, Record<string, string>]> = {
   staging: ["staging", "examples/Pulumi.staging.yaml", CA],
 };
 
-/** Outputs and secrets as plain JSON; the serialized provider text by its length only (it is code, not infra). */
+/**
+ * Outputs and secrets as plain JSON; the serialized provider text by its length only (it is code, not infra).
+ */
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (typeof v === "object" && v !== null)

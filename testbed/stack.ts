@@ -75,7 +75,9 @@ export function stackConfig(
   return config;
 }
 
-/** The program's own modules are evaluated afresh per run (config is read at import); tools keep their state. */
+/**
+ * The program's own modules are evaluated afresh per run (config is read at import); tools keep their state.
+ */
 function forgetProgramModules(): void {
   const kept = ["node_modules", "test", "testbed", "cli", "policy"].map((d) => path.join(ROOT, d) + path.sep);
   for (const id of Object.keys(require.cache)) {

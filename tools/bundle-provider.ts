@@ -1,10 +1,10 @@
-// Builds build/provider.bundle.js (git-ignored; `npm run build`, which `npm ci` runs as `prepare`): esbuild bundles
-// the SchemaMigrations dynamic provider and the engine modules it imports into one self-contained CommonJS module.
-// SchemaMigrations serializes a few small closures around this text instead of letting Pulumi walk the whole
-// engine's closure, which cost ~1 s of every program evaluation. `pg` and `libpg-query` (a wasm file it loads
-// beside itself) stay external: the engine's host resolves them from the project directory. The header records a
-// hash of every input esbuild read (its metafile); the program refuses a bundle whose inputs have changed since
-// (stack/schema/bundle-file.ts), naming `npm run build`.
+// Builds build/provider.bundle.js (git-ignored; `npm run build`, which `npm ci` runs as `prepare`): esbuild
+// bundles the SchemaMigrations dynamic provider and the engine modules it imports into one self-contained
+// CommonJS module. SchemaMigrations serializes a few small closures around this text instead of letting
+// Pulumi walk the whole engine's closure, which cost ~1 s of every program evaluation. `pg` and `libpg-query`
+// (a wasm file it loads beside itself) stay external: the engine's host resolves them from the project
+// directory. The header records a hash of every input esbuild read (its metafile); the program refuses a
+// bundle whose inputs have changed since (stack/schema/bundle-file.ts), naming `npm run build`.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";

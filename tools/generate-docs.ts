@@ -1,6 +1,6 @@
 // npm run docs:generate: rewrites docs/configuration.md and Pulumi.yaml's `config:` block from the key table,
-// docs/policy.md's rule table from the policy pack and its per-environment configs, and docs/migration-files.md's
-// lint rule list from the migrate linter.
+// docs/policy.md's rule table from the policy pack and its per-environment configs, and
+// docs/migration-files.md's lint rule list from the migrate linter.
 // --check: writes nothing, exits 1 listing the files that are out of date (what the drift tests assert too).
 import * as fs from "node:fs";
 import * as path from "node:path";

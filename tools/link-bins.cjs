@@ -1,5 +1,5 @@
-// `npm ci` links the bins of dependencies into node_modules/.bin, never the project's own: link ours after the
-// build (prepare), so `node_modules/.bin/offthegrid-migrate` and `npx offthegrid-db` work in a checkout.
+// `npm ci` links the bins of dependencies into node_modules/.bin, never the project's own: link ours after
+// the build (prepare), so `node_modules/.bin/offthegrid-migrate` and `npx offthegrid-db` work in a checkout.
 const fs = require("node:fs");
 const path = require("node:path");
 

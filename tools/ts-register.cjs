@@ -1,9 +1,10 @@
-// `node -r ./tools/ts-register.cjs file.ts`: how the repository's own TypeScript runs (mocha, the npm scripts, the
-// test rig's stand-in plugins and the traffic harness). esbuild strips the types (CommonJS, ES2022, strict, class
-// fields defined as tsc does for ES2022); `npm run typecheck` does the type checking. Each source text is
-// transpiled once and kept under node_modules/.cache: the suite starts hundreds of short-lived processes, and a
-// process whose sources are all cached never starts esbuild's service. Not esbuild-register: it has no cache and
-// also hooks every .js file. The Pulumi program runs through it too (program.cjs).
+// `node -r ./tools/ts-register.cjs file.ts`: how the repository's own TypeScript runs (mocha, the npm
+// scripts, the test rig's stand-in plugins and the traffic harness). esbuild strips the types (CommonJS,
+// ES2022, strict, class fields defined as tsc does for ES2022); `npm run typecheck` does the type checking.
+// Each source text is transpiled once and kept under node_modules/.cache: the suite starts hundreds of
+// short-lived processes, and a process whose sources are all cached never starts esbuild's service. Not
+// esbuild-register: it has no cache and also hooks every .js file. The Pulumi program runs through it too
+// (program.cjs).
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");

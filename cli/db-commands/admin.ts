@@ -81,7 +81,8 @@ export const watchdog: Command = {
       idleInTransactionSeconds: seconds("--idle-in-transaction-seconds"),
       transactionSeconds: seconds("--transaction-seconds"),
     };
-    // One value for both roles would cut read-only sessions (backups run as pg_dump there) to the app's limit.
+    // One value for both roles would cut read-only sessions (backups run as pg_dump there) to the app's
+    // limit.
     if (role === undefined && Object.values(overrides).some((v) => v !== undefined))
       throw new UsageError(
         "a limit flag sets one role's limits: add --role app or --role readonly (defaults: " +

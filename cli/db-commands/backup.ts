@@ -1,5 +1,5 @@
-// `backup` and `restore`: pg_dump custom format + a logical Redis dump, each with a .sha256 beside it, written
-// atomically; restores verify the checksum and refuse non-empty or unconfirmed targets.
+// `backup` and `restore`: pg_dump custom format + a logical Redis dump, each with a .sha256 beside it,
+// written atomically; restores verify the checksum and refuse non-empty or unconfirmed targets.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { migrationStatus, readMigrationDirectory } from "../../migrator";
@@ -149,7 +149,8 @@ export const restore: Command = {
     const file = args.positionals[0];
     if (!fs.existsSync(file)) throw new UsageError(`restore needs an existing backup file, got ${file}`);
     const kind = kindOf(file);
-    // Everything below reads the private copy whose bytes matched the checksum, never `file` again (#26 item 6).
+    // Everything below reads the private copy whose bytes matched the checksum, never `file` again (#26 item
+    // 6).
     await withVerifiedCopy(file, (copy) =>
       kind === "postgres"
         ? restorePostgresFile(args, io, file, copy)

@@ -7,7 +7,9 @@ import { RedisTarget, connectForData } from "../ops/redis-connect";
 import { UrlSource, connectionUrl, optionalConnectionUrl, urlOnCommandLine } from "../ops/urls";
 import type { Args, Flag } from "../shared/program";
 
-/** A connection URL comes from its environment variable or from a file, never from argv (ps, shell history). */
+/**
+ * A connection URL comes from its environment variable or from a file, never from argv (ps, shell history).
+ */
 const SOURCES = {
   database: { flag: "--database-url", env: "DATABASE_URL", what: "PostgreSQL URL" },
   admin: { flag: "--admin-url", env: "ADMIN_DATABASE_URL", what: "PostgreSQL admin URL" },
@@ -18,9 +20,9 @@ const SOURCES = {
 type Source = keyof typeof SOURCES;
 
 /**
- * The flags for one URL: `--x-url-file FILE`, and `--x-url` itself, declared only so that it is refused with the
- * reason (and the alternative) rather than as an unknown option, by every command that declares it, whether or not
- * this run would have read it (`backup --redis-only --database-url …`).
+ * The flags for one URL: `--x-url-file FILE`, and `--x-url` itself, declared only so that it is refused with
+ * the reason (and the alternative) rather than as an unknown option, by every command that declares it,
+ * whether or not this run would have read it (`backup --redis-only --database-url …`).
  */
 export function urlFlags(source: Source): Flag[] {
   const s = SOURCES[source];
@@ -54,8 +56,9 @@ export const pgConfig = (connectionString: string): ClientConfig => ({
 });
 
 /**
- * For every command that reads the catalog or works as the admin (health, metrics, backup, restore, watchdog): the
- * search_path pinned to pg_catalog (migrator/admin-session.ts), so it is safe whichever role the URL names.
+ * For every command that reads the catalog or works as the admin (health, metrics, backup, restore,
+ * watchdog): the search_path pinned to pg_catalog (migrator/admin-session.ts), so it is safe whichever role
+ * the URL names.
  */
 export const pinnedPgConfig = (connectionString: string): ClientConfig =>
   adminConnection(pgConfig(connectionString));
@@ -79,7 +82,9 @@ export async function withPg<T>(config: ClientConfig, work: (c: Client) => Promi
   }
 }
 
-/** A connection for DUMP/RESTORE (a cluster client when the server runs in cluster mode), closed afterwards. */
+/**
+ * A connection for DUMP/RESTORE (a cluster client when the server runs in cluster mode), closed afterwards.
+ */
 export async function withRedisData<T>(
   url: string,
   purpose: string,

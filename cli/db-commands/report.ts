@@ -106,7 +106,8 @@ export const metrics: Command = {
   async run(args, io) {
     const databaseUrl = requiredUrl(args, "database", "the read-only role's URL (pg_monitor)");
     const p = await withPg(pinnedPgConfig(databaseUrl), postgresMetrics);
-    // Key counts need SCAN: the app user holds it unless redisAppScan is off; the admin URL, when given, always does.
+    // Key counts need SCAN: the app user holds it unless redisAppScan is off; the admin URL, when given,
+    // always does.
     const redisUrl = optionalUrl(args, "redisAdmin") ?? optionalUrl(args, "redis");
     const r = redisUrl ? await redisMetricsAt(redisUrl) : undefined;
     printResult(io, args.has("--json"), [...postgresMetricLines(p), ...redisMetricLines(r)], {

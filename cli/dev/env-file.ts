@@ -1,5 +1,6 @@
-// `.env`: what the app reads, and only that. The app's own roles: never the schema owner's or an admin's URL, which
-// stay in the stack outputs (`pulumi stack output --show-secrets`) for the CLIs that need them (`--stack`).
+// `.env`: what the app reads, and only that. The app's own roles: never the schema owner's or an admin's URL,
+// which stay in the stack outputs (`pulumi stack output --show-secrets`) for the CLIs that need them
+// (`--stack`).
 import * as fs from "node:fs";
 
 export interface AppUrls {
@@ -15,7 +16,10 @@ export const ENV_FROM_OUTPUTS: Readonly<Record<keyof AppUrls, string>> = {
   REDIS_URL: "redisUrls.app",
 };
 
-/** Single-quoted unless plain: a password with `$` or `#` must reach the app as written (dotenv and `sh` agree). */
+/**
+ * Single-quoted unless plain: a password with `$` or `#` must reach the app as written (dotenv and `sh`
+ * agree).
+ */
 const quoted = (value: string) =>
   /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 
@@ -36,7 +40,9 @@ export function writePrivateFile(file: string, text: string): void {
   fs.renameSync(temp, file);
 }
 
-/** `KEY=value` lines back into a map (for tests and the re-run check); quotes as renderEnvFile writes them. */
+/**
+ * `KEY=value` lines back into a map (for tests and the re-run check); quotes as renderEnvFile writes them.
+ */
 export function parseEnvFile(text: string): Record<string, string> {
   const entries = text
     .split("\n")

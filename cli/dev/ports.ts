@@ -1,5 +1,5 @@
-// Host ports for the dev containers: the defaults when free, else a free one the kernel picks (127.0.0.1 only, as
-// the containers publish).
+// Host ports for the dev containers: the defaults when free, else a free one the kernel picks (127.0.0.1
+// only, as the containers publish).
 import * as net from "node:net";
 
 export function portFree(port: number, host = "127.0.0.1"): Promise<boolean> {

@@ -1,8 +1,8 @@
-// The steps of `npm run dev`, each with a progress line before it starts, against the `pulumi` on PATH: backend,
-// passphrase, stack, host ports, up, outputs. Nothing here writes a committed file: the stack's config is
-// .dev/Pulumi.dev.yaml (`--config-file`), and the stack is created from a scratch copy of Pulumi.yaml, because
-// `pulumi stack init` saves the new encryption salt into the Pulumi.<stack>.yaml beside the Pulumi.yaml it finds
-// (and has no --config-file).
+// The steps of `npm run dev`, each with a progress line before it starts, against the `pulumi` on PATH:
+// backend, passphrase, stack, host ports, up, outputs. Nothing here writes a committed file: the stack's
+// config is .dev/Pulumi.dev.yaml (`--config-file`), and the stack is created from a scratch copy of
+// Pulumi.yaml, because `pulumi stack init` saves the new encryption salt into the Pulumi.<stack>.yaml beside
+// the Pulumi.yaml it finds (and has no --config-file).
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,8 +38,8 @@ export class DevSession {
   }
 
   /**
-   * Every pulumi call: when nothing has been printed for two seconds (a backend lock, a slow plugin start), a line
-   * says what is still running and for how long.
+   * Every pulumi call: when nothing has been printed for two seconds (a backend lock, a slow plugin start), a
+   * line says what is still running and for how long.
    */
   private async pulumi(args: string[], stream = false, cwd = this.files.root): Promise<PulumiResult> {
     const started = Date.now();

@@ -1,7 +1,8 @@
-// The dev stack's config file as Pulumi reads it under `npm run dev` (`--config-file .dev/Pulumi.dev.yaml`): the
-// committed Pulumi.dev.yaml's keys, plus what belongs to this machine only (host ports picked here, the encryption
-// salt Pulumi saves for the passphrase). Committed keys win on every run, so a team change reaches everyone; a key
-// the committed file does not set (a port, a rotation epoch set with `--config-file`) stays as set here.
+// The dev stack's config file as Pulumi reads it under `npm run dev` (`--config-file .dev/Pulumi.dev.yaml`):
+// the committed Pulumi.dev.yaml's keys, plus what belongs to this machine only (host ports picked here, the
+// encryption salt Pulumi saves for the passphrase). Committed keys win on every run, so a team change reaches
+// everyone; a key the committed file does not set (a port, a rotation epoch set with `--config-file`) stays
+// as set here.
 import { isMap, parseDocument, stringify } from "yaml";
 
 export const PROJECT = "offthegrid-database";

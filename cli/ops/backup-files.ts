@@ -36,8 +36,8 @@ function sha256File(file: string): Promise<string> {
 }
 
 /**
- * Creates `file` (0600) and writes `text`, refusing a name that already exists, symlinks included: a local user who
- * can write the directory must not be able to point our file at theirs.
+ * Creates `file` (0600) and writes `text`, refusing a name that already exists, symlinks included: a local
+ * user who can write the directory must not be able to point our file at theirs.
  */
 export function writeNewFile(file: string, text: string): void {
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
@@ -58,9 +58,9 @@ export async function writeChecksum(file: string): Promise<string> {
 
 /**
  * Creates the backup directory owner-only (0700) and proves a file can be created in it, so an unwritable
- * directory fails with one clear message before any dump starts. An existing directory keeps its mode, but the
- * whole path must be one no other user controls (trusted-files.ts: no symlink, no other owner, no other writer),
- * root included: the checksum restore trusts would otherwise be theirs.
+ * directory fails with one clear message before any dump starts. An existing directory keeps its mode, but
+ * the whole path must be one no other user controls (trusted-files.ts: no symlink, no other owner, no other
+ * writer), root included: the checksum restore trusts would otherwise be theirs.
  */
 export function prepareBackupDir(dir: string): void {
   try {
@@ -83,8 +83,9 @@ export function prepareBackupDir(dir: string): void {
 }
 
 /**
- * Writes a backup under a temporary name that no restore or prune recognises, adds its checksum, then renames both
- * into place (data first: a backup without its .sha256 is refused by restore). A failed run removes what it wrote.
+ * Writes a backup under a temporary name that no restore or prune recognises, adds its checksum, then renames
+ * both into place (data first: a backup without its .sha256 is refused by restore). A failed run removes what
+ * it wrote.
  */
 export async function writeBackupAtomically<T>(
   file: string,

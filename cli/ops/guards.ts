@@ -1,6 +1,6 @@
-// Guards for commands that destroy data (`migrate down`, `restore`, `reset`). A loopback address proves nothing (a
-// tunnel to prod is loopback too), so they trust the stack marker the bootstrap writes, in a schema only the admin
-// can change, plus an explicit confirmation from the operator.
+// Guards for commands that destroy data (`migrate down`, `restore`, `reset`). A loopback address proves
+// nothing (a tunnel to prod is loopback too), so they trust the stack marker the bootstrap writes, in a
+// schema only the admin can change, plus an explicit confirmation from the operator.
 import { Client as PgClient } from "pg";
 import type { Client, ClientConfig } from "pg";
 import { MARKER_SCHEMA, MARKER_TABLE } from "../../migrator/bootstrap";

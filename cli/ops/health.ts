@@ -1,5 +1,5 @@
-// `health`: is PostgreSQL reachable and writable (or a replica, and how far behind), is the schema up to date,
-// is Redis reachable with AUTH and what is its replication state.
+// `health`: is PostgreSQL reachable and writable (or a replica, and how far behind), is the schema up to
+// date, is Redis reachable with AUTH and what is its replication state.
 import type Redis from "ioredis";
 import { Client, ClientConfig } from "pg";
 import { MigrationSource, ensurePinned, migrationStatus } from "../../migrator";
@@ -41,8 +41,8 @@ export async function postgresHealth(
     const replica: boolean = rows[0].replica;
     let acceptsWrites = false;
     if (!replica) {
-      // Assigning a transaction id proves the server takes writes (a standby or a read-only default refuses it)
-      // without touching application data, and without TEMPORARY, which only the schema owner holds.
+      // Assigning a transaction id proves the server takes writes (a standby or a read-only default refuses
+      // it) without touching application data, and without TEMPORARY, which only the schema owner holds.
       await client.query("BEGIN; SELECT pg_current_xact_id(); ROLLBACK");
       acceptsWrites = true;
     }

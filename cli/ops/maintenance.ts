@@ -1,5 +1,5 @@
-// `maintenance`: the schema's expired-session cleanup, one short transaction per batch until a batch comes back
-// short, so it never holds locks for long and can run while the app is live.
+// `maintenance`: the schema's expired-session cleanup, one short transaction per batch until a batch comes
+// back short, so it never holds locks for long and can run while the app is live.
 import type { Client } from "pg";
 import { assertNotAdmin } from "../../migrator/admin-session";
 

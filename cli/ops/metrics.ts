@@ -59,7 +59,10 @@ export async function postgresMetrics(client: Client) {
   };
 }
 
-/** Counts keys matching a pattern with SCAN (never KEYS, which blocks the server and the app user may not run). */
+/**
+ * Counts keys matching a pattern with SCAN (never KEYS, which blocks the server and the app user may not
+ * run).
+ */
 async function countKeys(redis: Redis, pattern: string): Promise<number> {
   let cursor = "0";
   let count = 0;

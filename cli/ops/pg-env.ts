@@ -26,9 +26,10 @@ const PARAMETER_ENV: Readonly<Record<string, string>> = {
 };
 
 /**
- * The environment for a libpq tool reaching `url`: ambient PG* variables are dropped (a stray PGSSLMODE=disable or
- * PGHOST must not redirect a restore), and SCRAM is required unless the URL says otherwise (libpq >= 16 honours
- * PGREQUIREAUTH; older clients ignore it, so use sslmode=verify-full with them).
+ * The environment for a libpq tool reaching `url`: ambient PG* variables are dropped (a stray
+ * PGSSLMODE=disable or PGHOST must not redirect a restore), and SCRAM is required unless the URL says
+ * otherwise (libpq >= 16 honours PGREQUIREAUTH; older clients ignore it, so use sslmode=verify-full with
+ * them).
  */
 export function libpqEnvironment(url: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const u = new URL(url);

@@ -1,5 +1,6 @@
-// PostgreSQL dumps with pg_dump (custom format) and restores with pg_restore. pg_dump refuses servers newer than
-// itself, so the client's major version is checked first; the dev stack can use the container's own pg_dump.
+// PostgreSQL dumps with pg_dump (custom format) and restores with pg_restore. pg_dump refuses servers newer
+// than itself, so the client's major version is checked first; the dev stack can use the container's own
+// pg_dump.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import type { Client } from "pg";
@@ -122,22 +123,24 @@ export async function pgDump(
 }
 
 /**
- * Entries only the admin may replay: extensions (the stack bootstrap creates them from its own definitions) and
- * the bootstrap's hardening of built-ins (e.g. REVOKE ... lo_creat FROM PUBLIC). A non-superuser load skips them.
+ * Entries only the admin may replay: extensions (the stack bootstrap creates them from its own definitions)
+ * and the bootstrap's hardening of built-ins (e.g. REVOKE ... lo_creat FROM PUBLIC). A non-superuser load
+ * skips them.
  */
 const ADMIN_ONLY = [/^EXTENSION - /, /^COMMENT - EXTENSION /, /^[A-Z ]+ pg_catalog /];
 
 /** A restore list without the marker's entries (dumps made before the marker moved still carry it). */
 export function withoutMarkerEntries(list: string, adminEntries = true): string {
-  // Entries read "<id>; <catalog> <oid> <TYPE> <schema> <name> <owner>", e.g. "TABLE DATA stack marker postgres",
-  // "ACL - SCHEMA stack postgres", "ACL migrations TABLE stack_marker postgres".
+  // Entries read "<id>; <catalog> <oid> <TYPE> <schema> <name> <owner>", e.g. "TABLE DATA stack marker
+  // postgres", "ACL - SCHEMA stack postgres", "ACL migrations TABLE stack_marker postgres".
   const marker = [MARKER_SCHEMA, MONITORING_SCHEMA].flatMap((schema) => [
     new RegExp(`^[A-Z ]+ - (?:SCHEMA )?${schema} `),
     new RegExp(`^[A-Z ]+ ${schema} \\S`),
   ]);
   const legacy = [
     /^[A-Z ]+ migrations (?:TABLE )?stack_marker\b/,
-    // The bootstrap's (and the restore's) own: created in `monitoring` from their definitions, never the dump's.
+    // The bootstrap's (and the restore's) own: created in `monitoring` from their definitions, never the
+    // dump's.
     /^(?:EXTENSION - |COMMENT - EXTENSION )pg_stat_statements /,
   ];
   const dropped = [...marker, ...legacy];

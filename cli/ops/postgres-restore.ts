@@ -1,5 +1,5 @@
-// `restore` of a PostgreSQL dump: checked against the target's stack marker before anything is dropped, and the
-// marker is left exactly as it was (dumps exclude it, restore lists skip it, and the admin owns it).
+// `restore` of a PostgreSQL dump: checked against the target's stack marker before anything is dropped, and
+// the marker is left exactly as it was (dumps exclude it, restore lists skip it, and the admin owns it).
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -45,7 +45,8 @@ export async function checkRestoreTarget(
       `Refusing to restore into a non-empty database (${tables} tables in public); pass --force to replace them.`,
     );
   const confirmation: Confirmation = { yes: true, database: options.database };
-  // An empty dev or fresh (unmarked, empty) database takes a restore as before; anything else is named explicitly.
+  // An empty dev or fresh (unmarked, empty) database takes a restore as before; anything else is named
+  // explicitly.
   if (marker?.environment === "dev" || (!marker && tables === 0)) {
     if (options.database !== undefined) await confirmDestructive(client, "restore", confirmation);
     return marker;
@@ -123,15 +124,17 @@ async function loadAsLogin(
   progress: RestoreProgress,
 ): Promise<void> {
   // The dump's CHECK constraints, defaults and index expressions call owner-defined functions while the data
-  // loads; run as the admin they would run as superuser (the owner's function could ALTER ROLE itself SUPERUSER).
-  // So the load logs in as a fresh non-superuser member of the owner group, not the admin with --role (SET ROLE), which a
-  // dump's RESET ROLE / SET SESSION AUTHORIZATION would undo. Its password is random, used once, dropped after.
+  // loads; run as the admin they would run as superuser (the owner's function could ALTER ROLE itself
+  // SUPERUSER). So the load logs in as a fresh non-superuser member of the owner group, not the admin with
+  // --role (SET ROLE), which a dump's RESET ROLE / SET SESSION AUTHORIZATION would undo. Its password is
+  // random, used once, dropped after.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-restore-"));
   try {
     await read(async (c) => {
       await c.query(createLoginSql(loader));
-      // The password goes in as a SCRAM verifier through a bind parameter (setVerifiers), never in statement text:
-      // pg_stat_activity shows that text to the read-only role, which could log in as this owner member meanwhile.
+      // The password goes in as a SCRAM verifier through a bind parameter (setVerifiers), never in statement
+      // text: pg_stat_activity shows that text to the read-only role, which could log in as this owner member
+      // meanwhile.
       await c.query("BEGIN");
       try {
         await setVerifiers(c, { [loader.name]: loader.password });
@@ -143,11 +146,12 @@ async function loadAsLogin(
       // CREATE SCHEMA (migrations) needs CREATE on the database, which the owner group does not hold.
       const db = (await c.query("SELECT current_database() AS db")).rows[0].db as string;
       await c.query(`GRANT CREATE ON DATABASE ${c.escapeIdentifier(db)} TO ${loader.name}`);
-      // The stack bootstrap gives public to the owner group (migrator/bootstrap.ts); a fresh target's public is
-      // still the database owner's, and the dump's ALTER SCHEMA public OWNER needs the current owner to run it.
+      // The stack bootstrap gives public to the owner group (migrator/bootstrap.ts); a fresh target's public
+      // is still the database owner's, and the dump's ALTER SCHEMA public OWNER needs the current owner to
+      // run it.
       await c.query(`ALTER SCHEMA public OWNER TO ${OWNER_GROUP}`);
-      // The one extension the bootstrap creates, in its schema (migrator/bootstrap.ts), from its definition rather
-      // than the dump's (dumps leave that schema out).
+      // The one extension the bootstrap creates, in its schema (migrator/bootstrap.ts), from its definition
+      // rather than the dump's (dumps leave that schema out).
       for (const statement of monitoringStatements(SCHEMA_ROLES.readonly.name)) await c.query(statement);
     });
     progress.phase = "loading";

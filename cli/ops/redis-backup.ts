@@ -1,7 +1,7 @@
-// A logical Redis backup: SCAN + DUMP + PTTL per key into JSON lines, restorable remotely with RESTORE (an RDB
-// file cannot be sent to a server, and `redis-cli --pipe` expects commands, not an RDB as the seed's script did).
-// In cluster mode every primary is scanned; a single-node client pointed at a cluster is refused, since it would
-// silently back up one shard.
+// A logical Redis backup: SCAN + DUMP + PTTL per key into JSON lines, restorable remotely with RESTORE (an
+// RDB file cannot be sent to a server, and `redis-cli --pipe` expects commands, not an RDB as the seed's
+// script did). In cluster mode every primary is scanned; a single-node client pointed at a cluster is
+// refused, since it would silently back up one shard.
 import * as fs from "node:fs";
 import * as readline from "node:readline";
 import Redis, { Cluster } from "ioredis";

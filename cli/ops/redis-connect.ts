@@ -1,6 +1,6 @@
-// Connecting the ops CLI to Redis: one clean error instead of ioredis's "Unhandled error event" stack, naming the
-// server and user (never the password); and a cluster client when the server runs in cluster mode, so backups
-// and restores cover every primary instead of the one node the URL names.
+// Connecting the ops CLI to Redis: one clean error instead of ioredis's "Unhandled error event" stack, naming
+// the server and user (never the password); and a cluster client when the server runs in cluster mode, so
+// backups and restores cover every primary instead of the one node the URL names.
 import Redis, { Cluster, RedisOptions } from "ioredis";
 import { parseInfo } from "./health";
 
@@ -18,7 +18,9 @@ export function describeRedisUrl(url: string): string {
   return `Redis at ${u.hostname}:${u.port || 6379}${u.username ? ` (user ${decodeURIComponent(u.username)})` : ""}`;
 }
 
-/** Connects and runs PING; any failure (WRONGPASS, NOAUTH, ECONNREFUSED, ENOTFOUND) becomes one clear Error. */
+/**
+ * Connects and runs PING; any failure (WRONGPASS, NOAUTH, ECONNREFUSED, ENOTFOUND) becomes one clear Error.
+ */
 export async function connectRedis(url: string, purpose: string): Promise<Redis> {
   const client = new Redis(url, OPTIONS);
   let reason: Error | undefined;

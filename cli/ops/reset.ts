@@ -1,8 +1,8 @@
 // `reset`: the seed's "DANGER" reset, for dev only. A loopback address proves nothing (a tunnel to prod is
-// loopback too), so it trusts only the marker the stack's bootstrap writes into the database, plus --yes.
-// It runs logged in as the schema owner (DATABASE_URL, as `migrate` does), never as the admin: an admin session
-// acting as the owner (`-c role=…`) runs the files' SQL and reads owner-controlled objects with superuser behind
-// it, and one `SET ROLE NONE` (or a view standing in for migrations.history) drops back to it.
+// loopback too), so it trusts only the marker the stack's bootstrap writes into the database, plus --yes. It
+// runs logged in as the schema owner (DATABASE_URL, as `migrate` does), never as the admin: an admin session
+// acting as the owner (`-c role=…`) runs the files' SQL and reads owner-controlled objects with superuser
+// behind it, and one `SET ROLE NONE` (or a view standing in for migrations.history) drops back to it.
 import type { Client, ClientConfig } from "pg";
 import { MigrationSource, migrateDown, migrateUp, readHistory, DEFAULT_HISTORY } from "../../migrator";
 import { readMarker } from "./guards";

@@ -1,8 +1,9 @@
 // The watchdog's backstops for app and read-only sessions, as pure logic. Their per-login limits
 // (MEMBER_LIMITS in migrator/bootstrap-hardening.ts) are defaults: PostgreSQL 17 lets any session lift
-// statement_timeout, idle_in_transaction_session_timeout and transaction_timeout for itself (SET, set_config, a
-// startup option; test/adversarial/role-reach.test.ts), and nothing in PostgreSQL can pin a user-settable parameter.
-// What no session can lift is being ended from outside: `offthegrid-db watchdog` ends the sessions past these.
+// statement_timeout, idle_in_transaction_session_timeout and transaction_timeout for itself (SET, set_config,
+// a startup option; test/adversarial/role-reach.test.ts), and nothing in PostgreSQL can pin a user-settable
+// parameter. What no session can lift is being ended from outside: `offthegrid-db watchdog` ends the sessions
+// past these.
 
 export type WatchedRole = "app" | "readonly";
 
@@ -16,9 +17,9 @@ export interface SessionLimits {
 }
 
 /**
- * Above each member's own limit, so a session that kept its limits is never ended here (a unit test checks it).
- * The read-only role's are long because `backup` runs pg_dump as it, which lifts both timeouts for itself and holds
- * one transaction for the whole dump: the backstop must outlast the longest backup.
+ * Above each member's own limit, so a session that kept its limits is never ended here (a unit test checks
+ * it). The read-only role's are long because `backup` runs pg_dump as it, which lifts both timeouts for
+ * itself and holds one transaction for the whole dump: the backstop must outlast the longest backup.
  */
 export const WATCHDOG_LIMITS: Readonly<Record<WatchedRole, SessionLimits>> = {
   app: { statementSeconds: 120, idleInTransactionSeconds: 120, transactionSeconds: 600 },
@@ -28,7 +29,10 @@ export const WATCHDOG_LIMITS: Readonly<Record<WatchedRole, SessionLimits>> = {
 /** One client session of an app or read-only login, as pg_stat_activity shows it (ages in seconds). */
 export interface WatchedSession {
   readonly pid: number;
-  /** pg_stat_activity.backend_start as text: with the pid it names this backend, not a later one reusing the pid. */
+  /**
+   * pg_stat_activity.backend_start as text: with the pid it names this backend, not a later one reusing the
+   * pid.
+   */
   readonly backendStart: string;
   /**
    * query_start, state_change and xact_start as text (null when unset): what the session was judged on. It is
@@ -42,9 +46,9 @@ export interface WatchedSession {
   readonly stateSeconds: number | null;
   readonly transactionSeconds: number | null;
   /**
-   * Holds the migrator's advisory lock. Only the owner has a reason to; where the bootstrap could not revoke the
-   * advisory-lock functions from PUBLIC (a non-superuser admin, e.g. RDS), any role can take the key and stall
-   * every deploy for the lock deadline.
+   * Holds the migrator's advisory lock. Only the owner has a reason to; where the bootstrap could not revoke
+   * the advisory-lock functions from PUBLIC (a non-superuser admin, e.g. RDS), any role can take the key and
+   * stall every deploy for the lock deadline.
    */
   readonly holdsMigrationLock?: boolean;
 }
@@ -62,7 +66,9 @@ export interface Overrun {
 const over = (what: string, seconds: number | null, limit: number): string | undefined =>
   seconds !== null && seconds > limit ? `${what} ${seconds.toFixed(1)} s (limit ${limit} s)` : undefined;
 
-/** The sessions past their role's limits (or holding the migrator's lock), each with the first limit it broke. */
+/**
+ * The sessions past their role's limits (or holding the migrator's lock), each with the first limit it broke.
+ */
 export function overruns(
   sessions: readonly WatchedSession[],
   limits: Readonly<Record<WatchedRole, SessionLimits>>,

@@ -1,6 +1,7 @@
-// What a backup or restore may trust (issue #26 item 6): files owned by the invoking user or root, in a directory
-// no one else can write, reached through directories no one else controls, with no symbolic link anywhere on the
-// path, for root too. Root reading a file another user can swap would load that user's dump as the admin.
+// What a backup or restore may trust (issue #26 item 6): files owned by the invoking user or root, in a
+// directory no one else can write, reached through directories no one else controls, with no symbolic link
+// anywhere on the path, for root too. Root reading a file another user can swap would load that user's dump
+// as the admin.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -19,8 +20,8 @@ function writers(mode: number): string {
 
 /**
  * Why `dir` (one directory on the path; `last` is the backup directory itself) lets someone else replace what
- * lies below it, or undefined. A sticky parent (/tmp) is fine: others cannot rename what they do not own in it;
- * the backup directory itself must be writable by no one else at all.
+ * lies below it, or undefined. A sticky parent (/tmp) is fine: others cannot rename what they do not own in
+ * it; the backup directory itself must be writable by no one else at all.
  */
 export function directoryProblem(dir: string, st: fs.Stats, me: number, last: boolean): string | undefined {
   if (st.isSymbolicLink())
@@ -58,8 +59,8 @@ export function fileProblem(file: string, st: fs.Stats, me: number): string | un
 }
 
 /**
- * Opens `file` for reading once (O_NOFOLLOW, O_NONBLOCK so a FIFO cannot stall us) and checks what was opened,
- * not the name: every later read uses this fd, so a swap after the check changes nothing we read.
+ * Opens `file` for reading once (O_NOFOLLOW, O_NONBLOCK so a FIFO cannot stall us) and checks what was
+ * opened, not the name: every later read uses this fd, so a swap after the check changes nothing we read.
  */
 export function openTrusted(file: string, me = invokingUid()): number {
   const absolute = path.resolve(file);
@@ -114,9 +115,9 @@ function copyHashing(fd: number, to: string): Promise<string> {
 }
 
 /**
- * Checks `file` and `<file>.sha256` (trusted-path rules above), copies the data from the opened fd into a private
- * directory while hashing exactly those bytes, compares with the checksum read from its own opened fd, and hands
- * `use` the copy. The copy is removed afterwards, whatever `use` does.
+ * Checks `file` and `<file>.sha256` (trusted-path rules above), copies the data from the opened fd into a
+ * private directory while hashing exactly those bytes, compares with the checksum read from its own opened
+ * fd, and hands `use` the copy. The copy is removed afterwards, whatever `use` does.
  */
 export async function withVerifiedCopy<T>(
   file: string,

@@ -1,5 +1,5 @@
-// Where the ops CLI takes connection URLs from: the environment, or a file named on the command line. Never the
-// command line itself: argv is world-readable (ps, /proc/<pid>/cmdline) and lands in shell history.
+// Where the ops CLI takes connection URLs from: the environment, or a file named on the command line. Never
+// the command line itself: argv is world-readable (ps, /proc/<pid>/cmdline) and lands in shell history.
 import * as fs from "node:fs";
 import { UsageError } from "./usage";
 
@@ -10,7 +10,9 @@ export interface UrlSource {
   readonly purpose: string;
 }
 
-/** Why `--x-url URL` is refused, and what to do instead (the command-line parser refuses it with this too). */
+/**
+ * Why `--x-url URL` is refused, and what to do instead (the command-line parser refuses it with this too).
+ */
 export function urlOnCommandLine(source: Pick<UrlSource, "flag" | "env">): string {
   return (
     `${source.flag} is not accepted: a URL on the command line shows its password to every user (ps, /proc). ` +

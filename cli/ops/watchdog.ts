@@ -1,7 +1,8 @@
 // `watchdog`: ends app and read-only sessions past the backstops in session-limits.ts. Runs as the admin (dev
-// superuser; on RDS the master, whose rds_superuser membership may see every session and end any non-superuser
-// one): the app and read-only roles cannot end each other's sessions, and the owner is not given that power.
-// It reads catalog views only (schema-qualified, search_path pinned): no owner-written object is ever evaluated.
+// superuser; on RDS the master, whose rds_superuser membership may see every session and end any
+// non-superuser one): the app and read-only roles cannot end each other's sessions, and the owner is not
+// given that power. It reads catalog views only (schema-qualified, search_path pinned): no owner-written
+// object is ever evaluated.
 import type { Client } from "pg";
 import { SCHEMA_ROLES } from "../../stack/credentials/roles";
 import { ensurePinned } from "../../migrator/admin-session";
@@ -66,7 +67,8 @@ export async function runWatchdog(
   limits: Readonly<Record<WatchedRole, SessionLimits>>,
   options: { readonly dryRun: boolean; readonly roles?: readonly WatchedRole[] },
 ): Promise<WatchdogResult> {
-  // The connection arrives pinned (adminConnection); a client from elsewhere is pinned here, before any lookup.
+  // The connection arrives pinned (adminConnection); a client from elsewhere is pinned here, before any
+  // lookup.
   await ensurePinned(admin);
   const { rows: me } = await admin.query(
     "SELECT current_user AS login, pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS sees",
@@ -100,9 +102,9 @@ export async function runWatchdog(
 }
 
 /**
- * Ends the backend `o` names if it is still as it was judged: the same pid and start time (not a later backend
- * reusing the pid), and the same statement, state and transaction start (not one whose long statement or
- * transaction finished between the read and now). Anything else is left for the next run to judge afresh.
+ * Ends the backend `o` names if it is still as it was judged: the same pid and start time (not a later
+ * backend reusing the pid), and the same statement, state and transaction start (not one whose long statement
+ * or transaction finished between the read and now). Anything else is left for the next run to judge afresh.
  */
 export async function endSession(admin: Client, o: Overrun): Promise<boolean> {
   const [queryStart, stateChange, xactStart] = o.judgedOn ?? [null, null, null];

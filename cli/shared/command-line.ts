@@ -1,6 +1,6 @@
 // argv → Args for one command, with Node's own parser (node:util parseArgs) splitting the tokens. It runs
-// non-strict so that each mistake gets this repository's message, which names the flag and what it takes, instead
-// of Node's: the tokens are then checked against the command's declarations here.
+// non-strict so that each mistake gets this repository's message, which names the flag and what it takes,
+// instead of Node's: the tokens are then checked against the command's declarations here.
 import { parseArgs } from "node:util";
 import { Args, CommandSpec, Flag, UsageError } from "./command";
 import { flagsOf } from "./usage";
@@ -49,8 +49,8 @@ function checkPositionals(command: CommandSpec, positionals: readonly string[]):
 }
 
 /**
- * The command line of one command (argv after the command word), with the program's `common` flags: a UsageError
- * naming the first mistake.
+ * The command line of one command (argv after the command word), with the program's `common` flags: a
+ * UsageError naming the first mistake.
  */
 export function parseCommandLine(
   command: CommandSpec,

@@ -1,7 +1,8 @@
 // The shape every command line of the repository shares (offthegrid-migrate, offthegrid-db, policy:check, the
-// traffic harness, the stand-in docker tool, the benchmarks): a command declares its arguments and flags (one help
-// line per flag) and has one handler; a program is a list of commands. Parsing (command-line.ts), the usage text
-// (usage.ts) and running (program.ts) read only these declarations, so the CLIs cannot drift apart.
+// traffic harness, the stand-in docker tool, the benchmarks): a command declares its arguments and flags (one
+// help line per flag) and has one handler; a program is a list of commands. Parsing (command-line.ts), the
+// usage text (usage.ts) and running (program.ts) read only these declarations, so the CLIs cannot drift
+// apart.
 import type { Io } from "./io";
 
 /** Exit codes of every command. */
@@ -32,8 +33,8 @@ export interface Flag {
   /** Environment variable read when the flag is absent. */
   readonly env?: string;
   /**
-   * Declared only to be refused with this message (e.g. `--database-url`: argv shows its password to every user),
-   * rather than as an unknown option.
+   * Declared only to be refused with this message (e.g. `--database-url`: argv shows its password to every
+   * user), rather than as an unknown option.
    */
   readonly refused?: string;
 }
@@ -57,7 +58,10 @@ export interface Args {
 export interface CommandSpec {
   readonly name: string;
   readonly summary: string;
-  /** Positional arguments as shown in usage, e.g. ["[N]"], ["FILE"] or ["[NAME...]"]; bracketed ones are optional. */
+  /**
+   * Positional arguments as shown in usage, e.g. ["[N]"], ["FILE"] or ["[NAME...]"]; bracketed ones are
+   * optional.
+   */
   readonly args?: readonly string[];
   readonly flags?: readonly Flag[];
   /** Adds --json: the result as one JSON document on stdout instead of text. */

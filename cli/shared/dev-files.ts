@@ -1,7 +1,8 @@
-// Where `npm run dev` keeps this machine's dev settings, all git-ignored (.gitignore: /.dev/, /.env): the file
-// backend's state, the generated passphrase, and the dev stack's config file. Pulumi reads that file instead of the
-// committed Pulumi.dev.yaml (`--config-file`), because `stack init`, `config set` and every save of the encryption
-// salt rewrite the stack file they read: per-developer values (host ports, the salt) must not edit a committed file.
+// Where `npm run dev` keeps this machine's dev settings, all git-ignored (.gitignore: /.dev/, /.env): the
+// file backend's state, the generated passphrase, and the dev stack's config file. Pulumi reads that file
+// instead of the committed Pulumi.dev.yaml (`--config-file`), because `stack init`, `config set` and every
+// save of the encryption salt rewrite the stack file they read: per-developer values (host ports, the salt)
+// must not edit a committed file.
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -40,8 +41,8 @@ export function findProjectRoot(from = process.cwd()): string | undefined {
 }
 
 /**
- * The environment for a `pulumi` child: when no passphrase is configured and this project has the one `npm run dev`
- * made, that file, so that `--stack dev` works in a new shell without exporting anything.
+ * The environment for a `pulumi` child: when no passphrase is configured and this project has the one `npm
+ * run dev` made, that file, so that `--stack dev` works in a new shell without exporting anything.
  */
 export function withDevPassphrase(root: string | undefined, env: NodeJS.ProcessEnv = process.env) {
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE || !root) return env;

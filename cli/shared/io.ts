@@ -1,5 +1,5 @@
-// Where a command writes: results on stdout (so `| jq` and redirects get only them), everything else (progress,
-// errors, hints) on stderr. Tests pass their own Io to capture both.
+// Where a command writes: results on stdout (so `| jq` and redirects get only them), everything else
+// (progress, errors, hints) on stderr. Tests pass their own Io to capture both.
 export interface Io {
   /** One line of result. */
   out(line: string): void;

@@ -1,6 +1,6 @@
-// Running a command line: find the command, print help, parse, run the handler, and turn what it throws into one
-// "error:" line and the exit code. Every line a command prints passes through redactSecrets: an argument echoed
-// back (a wrong path, a value in the wrong place) must not show a connection URL's password.
+// Running a command line: find the command, print help, parse, run the handler, and turn what it throws into
+// one "error:" line and the exit code. Every line a command prints passes through redactSecrets: an argument
+// echoed back (a wrong path, a value in the wrong place) must not show a connection URL's password.
 import { parseCommandLine } from "./command-line";
 import { Command, CommandSpec, EXIT, Flag, Program, UsageError } from "./command";
 import { Io, processIo } from "./io";

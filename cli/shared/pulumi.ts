@@ -1,5 +1,5 @@
-// The `pulumi` on PATH, run as a user runs it: what `npm run dev` and `--stack` use. Its lines can be streamed as
-// progress (an `up` takes minutes) or collected (JSON for the outputs).
+// The `pulumi` on PATH, run as a user runs it: what `npm run dev` and `--stack` use. Its lines can be
+// streamed as progress (an `up` takes minutes) or collected (JSON for the outputs).
 import { spawn } from "node:child_process";
 import { UsageError } from "./command";
 

@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** The checkout's root: the first directory above this file with a package.json (cli/ run from source, build/cli/ compiled). */
+/**
+ * The checkout's root: the first directory above this file with a package.json (cli/ run from source,
+ * build/cli/ compiled).
+ */
 function projectRoot(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "package.json"))) return dir;

@@ -1,6 +1,7 @@
-// `--stack NAME`: a command's connection URLs from that stack's outputs (`pulumi stack output --show-secrets`),
-// each command naming the role it needs, so nobody copies an owner's URL into a shell to run a health check.
-// Variables that are set still win: the stack fills only what the environment leaves empty.
+// `--stack NAME`: a command's connection URLs from that stack's outputs (`pulumi stack output
+// --show-secrets`), each command naming the role it needs, so nobody copies an owner's URL into a shell to
+// run a health check. Variables that are set still win: the stack fills only what the environment leaves
+// empty.
 import { withDevPassphrase, findProjectRoot } from "./dev-files";
 import { checkoutRoot } from "./root";
 import { pulumiOk } from "./pulumi";
@@ -62,7 +63,10 @@ export async function stackOutputs(
   return JSON.parse(stdout);
 }
 
-/** The command with `--stack NAME`: with it, the URLs in `plan` come from the stack unless their variable is set. */
+/**
+ * The command with `--stack NAME`: with it, the URLs in `plan` come from the stack unless their variable is
+ * set.
+ */
 export function withStack(command: Command, plan: UrlPlan): Command {
   return {
     ...command,

@@ -1,6 +1,6 @@
 // What each rule looks for in PostgreSQL's parse tree (libpg_query's JSON, node names as in parsenodes.h).
-// One pass over a file's statements in order, so "created earlier in this file" and "validated earlier in this
-// file" are known when a statement is judged.
+// One pass over a file's statements in order, so "created earlier in this file" and "validated earlier in
+// this file" are known when a statement is judged.
 import type { Ast } from "./parser";
 
 export interface RawFinding {
@@ -23,7 +23,9 @@ export function newContext(transaction: boolean): FileContext {
 }
 
 const SERIAL = new Set(["serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"]);
-/** Functions known not to be volatile, so a DEFAULT calling them is evaluated once and stored in the catalog. */
+/**
+ * Functions known not to be volatile, so a DEFAULT calling them is evaluated once and stored in the catalog.
+ */
 const NOT_VOLATILE = new Set([
   "now",
   "transaction_timestamp",

@@ -1,7 +1,7 @@
-// The migration lint: each up section parsed by PostgreSQL's own parser, judged statement by statement against
-// LINT_RULES. Used by `offthegrid-migrate lint`, by `plan` and `up` (which refuse), and by the schema resource's
-// check (so `pulumi preview` fails before anything runs). Files numbered up to the baseline are not judged (see
-// rules.ts); down sections are not judged (they run only on an operator's explicit rollback).
+// The migration lint: each up section parsed by PostgreSQL's own parser, judged statement by statement
+// against LINT_RULES. Used by `offthegrid-migrate lint`, by `plan` and `up` (which refuse), and by the schema
+// resource's check (so `pulumi preview` fails before anything runs). Files numbered up to the baseline are
+// not judged (see rules.ts); down sections are not judged (they run only on an operator's explicit rollback).
 import type { Migration } from "../migration-file";
 import { checkStatement, newContext } from "./checks";
 import { LINT_BASELINE, ruleNamed } from "./rules";
@@ -47,7 +47,9 @@ export function linted(m: Migration, options: LintOptions = {}): boolean {
   return m.version > (options.baseline ?? LINT_BASELINE);
 }
 
-/** Every finding of the files above the baseline, opted out or not. Loads the parser only if there is a file. */
+/**
+ * Every finding of the files above the baseline, opted out or not. Loads the parser only if there is a file.
+ */
 export async function lintMigrations(
   files: readonly Migration[],
   options: LintOptions = {},

@@ -1,5 +1,5 @@
-// PostgreSQL's parse trees for the lint, from the parser the statement splitter loads (../sql-parser.ts): loaded
-// on first use only, so a run with nothing to lint does not wait for it.
+// PostgreSQL's parse trees for the lint, from the parser the statement splitter loads (../sql-parser.ts):
+// loaded on first use only, so a run with nothing to lint does not wait for it.
 import { loadSqlParser } from "../sql-parser";
 
 /** A raw parse-tree node as libpg_query's JSON has it: `{ "IndexStmt": { … } }` and so on. */

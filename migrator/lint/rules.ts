@@ -1,6 +1,6 @@
-// The lint's rule list: names, what each one blocks and the safe rewrite. No parser here, so the file parser can
-// validate `-- migrate:allow <rule>` names and the docs generator can render the table without loading WASM.
-// The checks that find each rule's statements are in checks.ts.
+// The lint's rule list: names, what each one blocks and the safe rewrite. No parser here, so the file parser
+// can validate `-- migrate:allow <rule>` names and the docs generator can render the table without loading
+// WASM. The checks that find each rule's statements are in checks.ts.
 
 export interface LintRule {
   readonly name: string;

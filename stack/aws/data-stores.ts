@@ -19,7 +19,9 @@ import { endpoints, secretsAndProxy } from "./stack-access";
 
 export type { AwsDataStoresArgs } from "./stack-context";
 
-/** staging / prod: RDS PostgreSQL with replicas, ElastiCache Redis, secrets, backups, alarms, optional proxy. */
+/**
+ * staging / prod: RDS PostgreSQL with replicas, ElastiCache Redis, secrets, backups, alarms, optional proxy.
+ */
 export class AwsDataStores extends pulumi.ComponentResource {
   readonly endpoints: DataStoreEndpoints;
   readonly secretArns: Readonly<Record<string, pulumi.Output<string>>>;
@@ -207,7 +209,8 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
         redisMembers: members,
         proxyName: config.postgres.proxy ? `${prefix}-app` : undefined,
       }),
-      // Outputs, not names: the subscription waits for the instances (CreateEventSubscription: SourceNotFound).
+      // Outputs, not names: the subscription waits for the instances (CreateEventSubscription:
+      // SourceNotFound).
       rdsInstanceIds: [stores.postgres.primary, ...stores.postgres.replicas].map((i) => i.identifier),
     },
     parent,

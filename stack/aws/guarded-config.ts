@@ -1,6 +1,6 @@
-// The config values ReplacementGuard (stack/aws/replacement-guard.ts) compares with the previous deployment's:
-// each feeds a ForceNew property of a protected resource, or a change AWS refuses half-way through an update.
-// Pure, so which keys are guarded (and when) is tested without Pulumi.
+// The config values ReplacementGuard (stack/aws/replacement-guard.ts) compares with the previous
+// deployment's: each feeds a ForceNew property of a protected resource, or a change AWS refuses half-way
+// through an update. Pure, so which keys are guarded (and when) is tested without Pulumi.
 import type { AwsStackConfig } from "../config/types";
 import type { GuardedValue } from "./replacement-guard";
 import { replicaZones } from "../postgres/replica-placement";
@@ -29,7 +29,8 @@ export function guardedConfig(config: AwsStackConfig): Record<string, GuardedVal
       replaces: "the cross-region read replica (region, kmsKeyId)",
       emptyMeansAbsent: true,
     },
-    // Redis OSS -> Valkey is an in-place upgrade; ElastiCache documents no way back, so only that change is refused.
+    // Redis OSS -> Valkey is an in-place upgrade; ElastiCache documents no way back, so only that change is
+    // refused.
     redisEngine: {
       value: config.redis.engine,
       replaces: "the ElastiCache replication group (engine)",
@@ -41,8 +42,9 @@ export function guardedConfig(config: AwsStackConfig): Record<string, GuardedVal
     },
     // With blueGreenUpdate the provider sends every primary change except `password` through a blue/green
     // deployment; a passwordWoVersion bump then fails on the green, a physical replica whose master password
-    // cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always, refused
-    // only while blue/green is on, so turning it on and rotating in the same deployment is refused too.
+    // cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always,
+    // refused only while blue/green is on, so turning it on and rotating in the same deployment is refused
+    // too.
     postgresAdminPasswordEpoch: {
       value: String(config.rotation.postgresAdmin),
       replaces: "the RDS master password (passwordWoVersion)",

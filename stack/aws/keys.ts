@@ -36,7 +36,9 @@ export const awsKeys = {
   }),
 };
 
-/** The primary region, and a default provider that refuses any other account (per-resource regions included). */
+/**
+ * The primary region, and a default provider that refuses any other account (per-resource regions included).
+ */
 export function awsRules(c: RuleContext): void {
   const { s, raw } = c;
   if (raw["aws:region"] === undefined)

@@ -5,7 +5,10 @@ export interface KeyPolicyInput {
   readonly partition: string;
   readonly accountId: string;
   readonly region: string;
-  /** Only this role may call kms:ScheduleKeyDeletion; empty: nobody (an administrator must edit the policy first). */
+  /**
+   * Only this role may call kms:ScheduleKeyDeletion; empty: nobody (an administrator must edit the policy
+   * first).
+   */
   readonly breakGlassRoleArn?: string;
 }
 
@@ -73,9 +76,9 @@ export function keyPolicy(p: KeyPolicyInput): string {
 }
 
 /**
- * The alarm topic's own key, so nothing that may publish alarms can touch the data key: CloudWatch only for this
- * account's alarms (it sends aws:SourceArn), RDS event notifications only for this account (SNS developer guide,
- * "Enable compatibility between event sources from AWS services and encrypted topics").
+ * The alarm topic's own key, so nothing that may publish alarms can touch the data key: CloudWatch only for
+ * this account's alarms (it sends aws:SourceArn), RDS event notifications only for this account (SNS
+ * developer guide, "Enable compatibility between event sources from AWS services and encrypted topics").
  */
 export function alarmKeyPolicy(p: KeyPolicyInput): string {
   const publish = (sid: string, service: string, condition: object) => ({

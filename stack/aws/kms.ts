@@ -9,12 +9,18 @@ export interface StackKeyArgs extends KeyPolicyInput {
   readonly alias: string;
   /** data: storage, secrets, logs, backups; alarms: only the alarm topic. Default data. */
   readonly purpose?: "data" | "alarms";
-  /** Create the key in `region` through the resource's own region argument (@pulumi/aws 7), not the provider's. */
+  /**
+   * Create the key in `region` through the resource's own region argument (@pulumi/aws 7), not the
+   * provider's.
+   */
   readonly inOwnRegion?: boolean;
   readonly tags: Tags;
 }
 
-/** A KMS key (rotation on, deletion denied outside break-glass) and its alias, in one region (keys are regional). */
+/**
+ * A KMS key (rotation on, deletion denied outside break-glass) and its alias, in one region (keys are
+ * regional).
+ */
 export class StackKey extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
 

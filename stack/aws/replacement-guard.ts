@@ -1,7 +1,7 @@
-// Refuses, before anything is planned, a config change that would make AWS replace a protected store (or that AWS
-// refuses half-way through an update): the engine hands a provider's `check` the previous inputs, which the program
-// itself never sees. `protect` would stop a replacement too, but only after planning it, and without saying which
-// setting caused it.
+// Refuses, before anything is planned, a config change that would make AWS replace a protected store (or that
+// AWS refuses half-way through an update): the engine hands a provider's `check` the previous inputs, which
+// the program itself never sees. `protect` would stop a replacement too, but only after planning it, and
+// without saying which setting caused it.
 import * as pulumi from "@pulumi/pulumi";
 
 /** A config key and the ForceNew property of a protected resource it feeds. */
@@ -13,7 +13,10 @@ export interface GuardedValue {
   readonly enforced?: boolean;
   /** Replaces the standard explanation ("that replaces …, which is protected …") in the refusal. */
   readonly because?: string;
-  /** An empty value means "no such resource": going from or to empty creates or deletes it, which is no replacement. */
+  /**
+   * An empty value means "no such resource": going from or to empty creates or deletes it, which is no
+   * replacement.
+   */
   readonly emptyMeansAbsent?: boolean;
 }
 

@@ -35,8 +35,8 @@ export function secretsAndProxy(
   // rotation (stack/credentials/roles.ts).
   const current = (role: (typeof SCHEMA_ROLES)[keyof typeof SCHEMA_ROLES]) =>
     pgSecret(loginPair(role.name, config.rotation[role.credential]).current, args.passwords[role.credential]);
-  // One secret per app member, for the RDS Proxy: a rotation rewrites only the new current member's secret, so
-  // the proxy keeps authenticating the previous member with the secret it already has.
+  // One secret per app member, for the RDS Proxy: a rotation rewrites only the new current member's secret,
+  // so the proxy keeps authenticating the previous member with the secret it already has.
   const appMembers = (["a", "b"] as const).map((slot) => {
     const name = memberName(SCHEMA_ROLES.app.name, slot);
     const isCurrent = loginPair(SCHEMA_ROLES.app.name, config.rotation.postgresApp).current === name;
@@ -53,7 +53,8 @@ export function secretsAndProxy(
     password: args.passwords[credential],
     tls: true,
   });
-  // With an RDS-managed master password, RDS's own secret is the admin secret: ours would hold a password RDS never set.
+  // With an RDS-managed master password, RDS's own secret is the admin secret: ours would hold a password RDS
+  // never set.
   const managed = stores.postgres.masterSecretArn;
   const secrets: StoredSecret[] = [
     ...(managed

@@ -1,5 +1,5 @@
-// What the seams of AwsDataStores share (stack/aws/data-stores.ts composes them): its args, the context every seam
-// receives, the stores it built, and the ordering helper for resources that must wait for the replicas.
+// What the seams of AwsDataStores share (stack/aws/data-stores.ts composes them): its args, the context every
+// seam receives, the stores it built, and the ordering helper for resources that must wait for the replicas.
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig, CredentialName } from "../config/types";
 import type { Tags } from "./tags";

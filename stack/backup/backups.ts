@@ -88,8 +88,8 @@ export class Backups extends pulumi.ComponentResource {
 
   /**
    * Governance mode by default: WORM, but liftable with backup:BypassVaultLockGovernance. Compliance mode
-   * (changeableForDays set) is irreversible after the grace period, so it is a separate opt-in with a generous
-   * maximum retention (AWS Backup developer guide, "AWS Backup Vault Lock").
+   * (changeableForDays set) is irreversible after the grace period, so it is a separate opt-in with a
+   * generous maximum retention (AWS Backup developer guide, "AWS Backup Vault Lock").
    */
   private lock(name: string, args: BackupsArgs, vault: backup.Vault, copyVault: backup.Vault): void {
     const lock = {

@@ -1,4 +1,5 @@
-// Parsers shared by the AWS key tables: each returns the parsed value or throws InvalidValue naming what is allowed.
+// Parsers shared by the AWS key tables: each returns the parsed value or throws InvalidValue naming what is
+// allowed.
 import { RDS_INSTANCE_CLASSES } from "../postgres/instance-classes";
 import { InvalidValue, KeySpec, matching } from "./key-spec";
 

@@ -1,15 +1,21 @@
-// Judges a config value against the one the stack last applied, before anything is planned: the engine hands a
-// provider's `check` the previous inputs (also in `preview`), which the program itself never sees. A refusal stops
-// the deployment at this resource; whatever depends on it is never registered, so nothing is replaced or deleted.
-// The previous values also come back to the program as `applied` (see `check`), so it can warn in preview about
-// what a change will cut off. Pure (the engine serializes the provider); the resource is stack/config-guard.ts.
+// Judges a config value against the one the stack last applied, before anything is planned: the engine hands
+// a provider's `check` the previous inputs (also in `preview`), which the program itself never sees. A
+// refusal stops the deployment at this resource; whatever depends on it is never registered, so nothing is
+// replaced or deleted. The previous values also come back to the program as `applied` (see `check`), so it
+// can warn in preview about what a change will cut off. Pure (the engine serializes the provider); the
+// resource is stack/config-guard.ts.
 
-/** One config key as the guard records it. Texts may contain `{applied}` and `{value}`, filled in at check time. */
+/**
+ * One config key as the guard records it. Texts may contain `{applied}` and `{value}`, filled in at check
+ * time.
+ */
 export interface GuardedKey {
   readonly value: number | string;
   /** Refusal when the value is below the applied one. */
   readonly refuseDecrease?: string;
-  /** Refusal when the value differs from the applied one, or nothing is applied (a new or destroyed stack). */
+  /**
+   * Refusal when the value differs from the applied one, or nothing is applied (a new or destroyed stack).
+   */
   readonly refuseChange?: string;
 }
 

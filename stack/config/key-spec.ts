@@ -1,10 +1,13 @@
-// Building blocks for the config key table. Each parser turns the raw string that Pulumi hands us into a typed
-// value, or throws InvalidValue carrying the "allowed values" text that ends up in the user's error message.
+// Building blocks for the config key table. Each parser turns the raw string that Pulumi hands us into a
+// typed value, or throws InvalidValue carrying the "allowed values" text that ends up in the user's error
+// message.
 
 /** The types Pulumi.yaml's `config:` schema can express (no objects). */
 export type PulumiConfigType = "string" | "integer" | "boolean" | "array";
 
-/** Which kind of stack a key applies to; setting a key on the wrong kind is an error, not silently ignored. */
+/**
+ * Which kind of stack a key applies to; setting a key on the wrong kind is an error, not silently ignored.
+ */
 export type KeyScope = "all" | "docker" | "aws";
 
 export class InvalidValue extends Error {
@@ -23,9 +26,9 @@ export interface KeySpec<T> {
 }
 
 /**
- * The `default` Pulumi.yaml declares for a key. The CLI treats a project key declared without a default as required
- * in every stack (sdk/go/common/workspace/config.go, mergeConfig), so a key required only for one platform gets an
- * empty placeholder there, which the program reads as "not set" (see isUnsetPlaceholder).
+ * The `default` Pulumi.yaml declares for a key. The CLI treats a project key declared without a default as
+ * required in every stack (sdk/go/common/workspace/config.go, mergeConfig), so a key required only for one
+ * platform gets an empty placeholder there, which the program reads as "not set" (see isUnsetPlaceholder).
  */
 export function projectDefault(spec: KeySpec<unknown>): unknown {
   if (spec.default !== undefined || spec.scope === "all") return spec.default;

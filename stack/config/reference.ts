@@ -1,6 +1,6 @@
 // The configuration reference, generated from the key tables (stack/*/keys.ts) like terraform-docs does for
-// the reference modules: docs/configuration.md and Pulumi.yaml's `config:` block. Pure: `npm run docs:generate`
-// writes the files, and a test fails when the committed ones drift from what this renders.
+// the reference modules: docs/configuration.md and Pulumi.yaml's `config:` block. Pure: `npm run
+// docs:generate` writes the files, and a test fails when the committed ones drift from what this renders.
 import { KEY_TABLES, keys } from "./keys";
 import { KeyScope, KeySpec, projectDefault } from "./key-spec";
 
@@ -13,9 +13,9 @@ const PULUMI_YAML_MARKER = "# Generated from the key tables in stack/*/keys.ts";
 
 /**
  * Pulumi.yaml's `config:` block. The CLI requires every declared key WITHOUT a default in every stack (dev
- * included; sdk/go/common/workspace/config.go, mergeConfig), so only `environment`, which every stack needs, has
- * none. A key required for one platform only gets an empty placeholder default, which the program reads as
- * "not set" and then asks for where that platform needs it (spec.ts, projectDefault / isUnsetPlaceholder).
+ * included; sdk/go/common/workspace/config.go, mergeConfig), so only `environment`, which every stack needs,
+ * has none. A key required for one platform only gets an empty placeholder default, which the program reads
+ * as "not set" and then asks for where that platform needs it (spec.ts, projectDefault / isUnsetPlaceholder).
  */
 /** A YAML string quoted the way prettier writes it: double quotes unless the text itself contains them. */
 const yamlString = (text: string) =>

@@ -1,12 +1,14 @@
 // Cross-key rules: once every key parsed on its own, each concern checks the keys it owns against the others
-// (stack/<concern>/keys.ts exports them). Problems read like the per-key ones: "Invalid value for K: V. Allowed
-// values are: …" or "Missing required config key …", naming the key to change.
+// (stack/<concern>/keys.ts exports them). Problems read like the per-key ones: "Invalid value for K: V.
+// Allowed values are: …" or "Missing required config key …", naming the key to change.
 import type { RawSettings } from "./keys";
 
 export interface RuleContext {
   /** Every key's parsed value; undefined where the key does not apply to this platform. */
   readonly s: RawSettings;
-  /** The whole config map as Pulumi hands it over (other namespaces too: aws:region, aws:allowedAccountIds). */
+  /**
+   * The whole config map as Pulumi hands it over (other namespaces too: aws:region, aws:allowedAccountIds).
+   */
   readonly raw: Readonly<Record<string, string>>;
   readonly fq: (key: string) => string;
   invalid(key: string, value: unknown, allowed: string): void;

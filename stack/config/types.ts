@@ -18,9 +18,14 @@ interface CommonConfig {
   readonly postgresDatabase: string;
   /** Rotation epoch per generated credential; bumping one regenerates just that password. */
   readonly rotation: Readonly<Record<CredentialName, number>>;
-  /** What the Redis app user may touch (stack/redis/access.ts renders it for the dev ACL and ElastiCache RBAC). */
+  /**
+   * What the Redis app user may touch (stack/redis/access.ts renders it for the dev ACL and ElastiCache
+   * RBAC).
+   */
   readonly redisAccess: { readonly keyPatterns: readonly string[]; readonly scan: boolean };
-  /** Every `…Epoch` key's value, by key name: each may only move forward (stack/credentials/epoch-guard.ts). */
+  /**
+   * Every `…Epoch` key's value, by key name: each may only move forward (stack/credentials/epoch-guard.ts).
+   */
   readonly epochs: Readonly<Record<string, number>>;
 }
 

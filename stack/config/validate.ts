@@ -1,5 +1,5 @@
-// Pure config validation: raw Pulumi config map in, typed StackConfig out, or one ConfigError that lists every
-// problem (key, bad value, what is allowed). Runs before any resource is registered.
+// Pure config validation: raw Pulumi config map in, typed StackConfig out, or one ConfigError that lists
+// every problem (key, bad value, what is allowed). Runs before any resource is registered.
 import { ENVIRONMENTS, Environment, KeyName, RawSettings, keys } from "./keys";
 import { InvalidValue, KeyScope, KeySpec, isUnsetPlaceholder } from "./key-spec";
 import { Settings, buildConfig } from "./build";
@@ -14,7 +14,10 @@ import { networkRules } from "../network/keys";
 import { postgresRules } from "../postgres/keys";
 import { redisRules } from "../redis/keys";
 
-/** Each concern's cross-key rules (stack/<concern>/keys.ts), per platform, in the order their problems are listed. */
+/**
+ * Each concern's cross-key rules (stack/<concern>/keys.ts), per platform, in the order their problems are
+ * listed.
+ */
 const RULES: Readonly<Record<Platform, readonly Rules[]>> = {
   docker: [credentialsRules, localRules],
   aws: [
@@ -105,7 +108,8 @@ function platformFrom(raw: Raw, fq: (key: string) => string): Platform | undefin
 /** One key: its parsed (or default) value, or the problem with it; neither when it does not apply here. */
 function settle(name: KeyName, ctx: Context): { value?: unknown; problem?: string } {
   const spec: KeySpec<unknown> = keys[name];
-  // Pulumi.yaml declares platform-scoped required keys with an empty placeholder default: that means "not set".
+  // Pulumi.yaml declares platform-scoped required keys with an empty placeholder default: that means "not
+  // set".
   const given = ctx.raw[ctx.fq(name)];
   const value = isUnsetPlaceholder(spec, given) ? undefined : given;
   const applies = spec.scope === "all" || spec.scope === ctx.platform;

@@ -1,4 +1,5 @@
-// The stack's generated credentials, by name: each has its own rotation epoch (./keys.ts) and password (./credentials.ts).
+// The stack's generated credentials, by name: each has its own rotation epoch (./keys.ts) and password
+// (./credentials.ts).
 export const CREDENTIALS = [
   "postgresAdmin",
   "postgresOwner",

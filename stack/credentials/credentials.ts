@@ -9,7 +9,9 @@ import { DUAL_PASSWORD_CREDENTIALS, slotGenerations } from "./slots";
 export { slotGenerations };
 
 export interface CredentialsArgs {
-  /** Rotation epoch per credential; it feeds the password's `keepers`, so a new epoch means a new password. */
+  /**
+   * Rotation epoch per credential; it feeds the password's `keepers`, so a new epoch means a new password.
+   */
   readonly rotation: Readonly<Record<CredentialName, number>>;
   /** Every `…Epoch` key by name (rotation and retired epochs): each is refused below its applied value. */
   readonly epochs: Readonly<Record<string, number>>;
@@ -18,13 +20,15 @@ export interface CredentialsArgs {
 }
 
 /**
- * Letters, digits and "-" only: valid for RDS (which rejects / @ " and space), ElastiCache auth tokens and RBAC
- * passwords, and usable unescaped in postgres:// and redis:// URLs.
+ * Letters, digits and "-" only: valid for RDS (which rejects / @ " and space), ElastiCache auth tokens and
+ * RBAC passwords, and usable unescaped in postgres:// and redis:// URLs.
  */
 const PASSWORD_SPECIALS = "-";
 
 export class Credentials extends pulumi.ComponentResource {
-  /** Secret Outputs: the SDK marks RandomPassword.result secret only when the engine runs, so we do it here. */
+  /**
+   * Secret Outputs: the SDK marks RandomPassword.result secret only when the engine runs, so we do it here.
+   */
   readonly passwords: Readonly<Record<CredentialName, pulumi.Output<string>>>;
   /** For dual-password credentials: the password before the latest rotation. */
   readonly previousPasswords: Readonly<Partial<Record<CredentialName, pulumi.Output<string>>>>;

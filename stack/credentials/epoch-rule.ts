@@ -1,7 +1,7 @@
 // Epochs only move forward. A rotation epoch is the keepers of a generated password: any other value, lower
-// included, generates a new password (it never brings an old one back), so lowering one cuts off the URL the app
-// holds. A retired epoch that goes down makes a dropped Redis password valid again. Pure: the texts are tested
-// without Pulumi, and the ConfigGuard (stack/config-guard.ts) applies them.
+// included, generates a new password (it never brings an old one back), so lowering one cuts off the URL the
+// app holds. A retired epoch that goes down makes a dropped Redis password valid again. Pure: the texts are
+// tested without Pulumi, and the ConfigGuard (stack/config-guard.ts) applies them.
 import type { GuardedKey } from "../config/guard-check";
 import { DUAL_PASSWORD_CREDENTIALS } from "./slots";
 

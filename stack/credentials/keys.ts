@@ -1,5 +1,5 @@
-// Credentials' config keys: one rotation epoch per generated password, the epochs whose previous Redis password is
-// retired, and who owns the RDS master password.
+// Credentials' config keys: one rotation epoch per generated password, the epochs whose previous Redis
+// password is retired, and who owns the RDS master password.
 import { KeySpec, epoch, integer, key, oneOf } from "../config/key-spec";
 import { aws } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
@@ -61,7 +61,10 @@ export const credentialsKeys = {
   }),
 };
 
-/** A retired epoch names a rotation that happened (both platforms keep the previous Redis password until then). */
+/**
+ * A retired epoch names a rotation that happened (both platforms keep the previous Redis password until
+ * then).
+ */
 export function credentialsRules(c: RuleContext): void {
   for (const [user, epochKey] of [
     ["Admin", "redisAdminPasswordEpoch"],

@@ -1,6 +1,6 @@
 // The RDS-managed master secret (postgresMasterPasswordMode: managed) holds JSON {"username", "password"}
-// (RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager"). Pure, so the parsing and its
-// error (which must never echo the secret) are tested without Pulumi.
+// (RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager"). Pure, so the parsing and
+// its error (which must never echo the secret) are tested without Pulumi.
 
 export function managedMasterPassword(secretString: string | undefined, secretArn: string): string {
   let parsed: unknown;

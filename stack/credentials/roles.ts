@@ -1,6 +1,6 @@
-// PostgreSQL roles the stack provisions. Names are fixed so app config and grants never drift per stack.
-// Each schema role is a NOLOGIN group that holds the privileges (and owns the schema), with two LOGIN members
-// that alternate on rotation: `<group>_a` and `<group>_b`. Grants, migrations and the privilege matrix name the
+// PostgreSQL roles the stack provisions. Names are fixed so app config and grants never drift per stack. Each
+// schema role is a NOLOGIN group that holds the privileges (and owns the schema), with two LOGIN members that
+// alternate on rotation: `<group>_a` and `<group>_b`. Grants, migrations and the privilege matrix name the
 // group only, so the pair is invisible to everything but authentication.
 import type { CredentialName } from "./credential-names";
 import { Slot, otherSlot, slotGenerations } from "./slots";
@@ -39,8 +39,8 @@ export type SchemaRoleKey = keyof typeof SCHEMA_ROLES;
 
 /**
  * IAM database authentication (postgresIamAuth): its own LOGIN role, a member of the read-only group with no
- * password and the only holder of rds_iam. RDS makes a role granted rds_iam log in with IAM tokens only, so the
- * group and its password members must never hold it (migrator/bootstrap-iam.ts).
+ * password and the only holder of rds_iam. RDS makes a role granted rds_iam log in with IAM tokens only, so
+ * the group and its password members must never hold it (migrator/bootstrap-iam.ts).
  */
 export const IAM_LOGINS = [
   { name: "offthegrid_readonly_iam", role: "readonly" },

@@ -6,7 +6,10 @@ export interface StoredSecret {
   /** Secret name suffix, e.g. postgres/app. */
   readonly key: string;
   readonly description: string;
-  /** JSON fields; Postgres secrets use the shape AWS rotation functions expect (engine, host, port, username, password, dbname). */
+  /**
+   * JSON fields; Postgres secrets use the shape AWS rotation functions expect (engine, host, port, username,
+   * password, dbname).
+   */
   readonly value: pulumi.Input<Record<string, pulumi.Input<string | number | boolean>>>;
 }
 

@@ -20,7 +20,9 @@ export interface LocalDataStoresArgs {
   readonly previousPasswords: Readonly<Partial<Record<"redisAdmin" | "redisApp", pulumi.Input<string>>>>;
 }
 
-/** The dev environment: PostgreSQL, Redis and (optionally) their admin tools on one private Docker network. */
+/**
+ * The dev environment: PostgreSQL, Redis and (optionally) their admin tools on one private Docker network.
+ */
 export class LocalDataStores extends pulumi.ComponentResource {
   readonly endpoints: DataStoreEndpoints;
   readonly postgres: LocalPostgres;
@@ -71,7 +73,8 @@ export class LocalDataStores extends pulumi.ComponentResource {
         appUser: REDIS_USERS.app,
         adminPassword: passwords.redisAdmin,
         appPassword: passwords.redisApp,
-        // As on AWS: the previous password stays valid until its epoch is marked retired (or the next rotation).
+        // As on AWS: the previous password stays valid until its epoch is marked retired (or the next
+        // rotation).
         previousAdminPassword:
           config.redis.retiredEpoch.admin < config.rotation.redisAdmin
             ? args.previousPasswords.redisAdmin

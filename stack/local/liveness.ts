@@ -1,9 +1,9 @@
 // Whether a dev service answers on its published port, checked on every preview and `up`. A plain `up` reads
 // nothing back from Docker (only `refresh` does), so after a crash or a container that never started (the
 // provider keeps a container whose start or `wait` failed and then "updates" it without starting it), `up`
-// would report success with the database down. This resource's diff asks the port itself; when nothing answers
-// in the service's own protocol it is replaced, and its new `generation` is the container's replacementTrigger:
-// the container is recreated from its retained volume and waited for, as on first boot.
+// would report success with the database down. This resource's diff asks the port itself; when nothing
+// answers in the service's own protocol it is replaced, and its new `generation` is the container's
+// replacementTrigger: the container is recreated from its retained volume and waited for, as on first boot.
 import * as pulumi from "@pulumi/pulumi";
 
 export type ServiceProtocol = "postgres" | "redis";
@@ -19,8 +19,8 @@ export interface LivenessOutputs extends LivenessInputs {
 }
 
 /**
- * One exchange that any server of that kind answers without credentials: PostgreSQL's SSLRequest gets one byte
- * ("S" or "N"); Redis answers PING with +PONG or, as here with the default user off, -NOAUTH.
+ * One exchange that any server of that kind answers without credentials: PostgreSQL's SSLRequest gets one
+ * byte ("S" or "N"); Redis answers PING with +PONG or, as here with the default user off, -NOAUTH.
  */
 export function probeService(target: LivenessInputs, timeoutMs = 3000): Promise<boolean> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,5 +1,6 @@
-// Who holds a TCP port on this machine, as far as Linux says (best effort: /proc/net/tcp{,6} give the listening
-// socket's inode, /proc/<pid>/fd the process that has it open; another user's processes are unreadable unless root).
+// Who holds a TCP port on this machine, as far as Linux says (best effort: /proc/net/tcp{,6} give the
+// listening socket's inode, /proc/<pid>/fd the process that has it open; another user's processes are
+// unreadable unless root).
 import * as fs from "node:fs";
 
 /** Exported for testing: inodes of the sockets listening on `port` in a /proc/net/tcp or tcp6 table. */

@@ -31,14 +31,20 @@ export interface ServiceContainerArgs {
   readonly files?: readonly SecretFile[];
   readonly volume?: { readonly name: pulumi.Input<string>; readonly containerPath: string };
   readonly labels: Readonly<Record<string, string>>;
-  /** Input paths whose changes must not replace the container (e.g. a seed file another resource keeps current). */
+  /**
+   * Input paths whose changes must not replace the container (e.g. a seed file another resource keeps
+   * current).
+   */
   readonly ignoreChanges?: string[];
   /**
-   * Seconds the image's stop signal gets before SIGKILL on replace and destroy. Unset, the provider force-removes
-   * the container at once (SIGKILL): PostgreSQL then needs crash recovery and Redis writes no final snapshot.
+   * Seconds the image's stop signal gets before SIGKILL on replace and destroy. Unset, the provider
+   * force-removes the container at once (SIGKILL): PostgreSQL then needs crash recovery and Redis writes no
+   * final snapshot.
    */
   readonly stopGraceSeconds: number;
-  /** Data stores: probe the published port on every preview/`up` and recreate the container when it is down. */
+  /**
+   * Data stores: probe the published port on every preview/`up` and recreate the container when it is down.
+   */
   readonly liveness?: ServiceProtocol;
 }
 
@@ -123,7 +129,10 @@ export function dockerLabels(labels: Readonly<Record<string, string>>): { label:
   return Object.entries(labels).map(([label, value]) => ({ label, value }));
 }
 
-/** A named volume for a service's data. It outlives `pulumi destroy`; docs/stacks.md says how to wipe it on purpose. */
+/**
+ * A named volume for a service's data. It outlives `pulumi destroy`; docs/stacks.md says how to wipe it on
+ * purpose.
+ */
 export function dataVolume(
   name: string,
   volumeName: string,

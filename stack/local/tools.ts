@@ -12,7 +12,9 @@ export interface LocalToolsArgs {
     /** Must not be in a special-use domain (.local, .test, …): pgAdmin >= 6.9 refuses those at login. */
     readonly email: string;
     readonly password: pulumi.Input<string>;
-    /** Rotation epoch of `password`: pgAdmin reads its password file only when it creates its config database. */
+    /**
+     * Rotation epoch of `password`: pgAdmin reads its password file only when it creates its config database.
+     */
     readonly passwordEpoch: number;
   };
   readonly redisCommander: {
@@ -56,8 +58,9 @@ export class LocalTools extends pulumi.ComponentResource {
         },
       },
     });
-    // pgAdmin applies PGADMIN_DEFAULT_PASSWORD_FILE only when it creates its config database, so each password
-    // epoch gets a fresh volume; it holds UI state only (servers come from servers.json), so it is not retained.
+    // pgAdmin applies PGADMIN_DEFAULT_PASSWORD_FILE only when it creates its config database, so each
+    // password epoch gets a fresh volume; it holds UI state only (servers come from servers.json), so it is
+    // not retained.
     const pgadminVolume = new docker.Volume(
       `${name}-pgadmin-data`,
       {
@@ -94,8 +97,8 @@ export class LocalTools extends pulumi.ComponentResource {
       this,
     );
 
-    // Redis Commander reads connections and its HTTP login from a node-config file; environment variables would
-    // put the password on its command line (the image turns REDIS_PASSWORD into --redis-password).
+    // Redis Commander reads connections and its HTTP login from a node-config file; environment variables
+    // would put the password on its command line (the image turns REDIS_PASSWORD into --redis-password).
     const commanderConfig = pulumi
       .all([args.redis.password, args.redisCommander.password])
       .apply(([redisPassword, httpPassword]) =>

@@ -1,5 +1,5 @@
-// What one alarm is, as data: stack/monitoring/rds-alarm-specs.ts and redis-alarm-specs.ts describe them, alarm-specs.ts
-// composes the stack's list, stack/monitoring/alarms.ts creates them.
+// What one alarm is, as data: stack/monitoring/rds-alarm-specs.ts and redis-alarm-specs.ts describe them,
+// alarm-specs.ts composes the stack's list, stack/monitoring/alarms.ts creates them.
 import type * as pulumi from "@pulumi/pulumi";
 
 /** One CloudWatch alarm, described as data; stack/monitoring/alarms.ts turns each into a MetricAlarm. */

@@ -1,6 +1,6 @@
-// Which alarms the stack raises, and at what thresholds: pure, so the list is testable without resources. The specs
-// themselves are per service: stack/monitoring/rds-alarm-specs.ts (instances, writer, replicas, RDS Proxy) and
-// redis-alarm-specs.ts (replication group nodes); AlarmSpec is in alarm-spec.ts.
+// Which alarms the stack raises, and at what thresholds: pure, so the list is testable without resources. The
+// specs themselves are per service: stack/monitoring/rds-alarm-specs.ts (instances, writer, replicas, RDS
+// Proxy) and redis-alarm-specs.ts (replication group nodes); AlarmSpec is in alarm-spec.ts.
 import type { RdsSettings } from "../postgres/rds-settings";
 import type { InstanceAlarmSettings } from "./rds-alarm-specs";
 import type { AlarmSpec } from "./alarm-spec";
@@ -25,8 +25,8 @@ export function databaseAlarms(
 }
 
 /**
- * A cross-region replica's alarms, created in its region (stack/monitoring/alarms.ts `region`): the instance alarms
- * and its lag, at 5 minutes rather than 60 s, since the WAL crosses regions asynchronously.
+ * A cross-region replica's alarms, created in its region (stack/monitoring/alarms.ts `region`): the instance
+ * alarms and its lag, at 5 minutes rather than 60 s, since the WAL crosses regions asynchronously.
  */
 export function crossRegionReplicaAlarms(pg: InstanceAlarmSettings, id: string): AlarmSpec[] {
   return [...instanceAlarms(pg, id), replicaLagAlarm(id, 300)];

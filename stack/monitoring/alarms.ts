@@ -30,9 +30,9 @@ export interface StackAlarmsArgs {
   /** RDS instances whose events (failover, storage full, maintenance, …) go to the topic. */
   readonly rdsInstanceIds: pulumi.Input<string>[];
   /**
-   * Another region than the provider's (a cross-region replica): alarms, their topic and its key, and the event
-   * subscription all live there, because an alarm watches its own region's metrics and may only notify a topic of
-   * its own region, and RDS events go to a topic of the instance's region.
+   * Another region than the provider's (a cross-region replica): alarms, their topic and its key, and the
+   * event subscription all live there, because an alarm watches its own region's metrics and may only notify
+   * a topic of its own region, and RDS events go to a topic of the instance's region.
    */
   readonly region?: string;
   readonly tags: Tags;
@@ -40,8 +40,9 @@ export interface StackAlarmsArgs {
 
 /**
  * ElastiCache cannot publish to an encrypted topic (ElastiCache user guide, "Event Notifications and Amazon
- * SNS": "The Amazon SNS topic you are publishing to cannot be encrypted"), so its notifications (failover, node
- * replaced, …) get their own unencrypted topic: event names and node ids only, same subscriber as the alarms.
+ * SNS": "The Amazon SNS topic you are publishing to cannot be encrypted"), so its notifications (failover,
+ * node replaced, …) get their own unencrypted topic: event names and node ids only, same subscriber as the
+ * alarms.
  */
 export function cacheEventsTopic(
   name: string,
@@ -60,8 +61,8 @@ export function cacheEventsTopic(
 }
 
 /**
- * One SNS topic with its own KMS key (the data key stays closed to CloudWatch and SNS), an email subscription,
- * a CloudWatch alarm per spec and an RDS event subscription into it.
+ * One SNS topic with its own KMS key (the data key stays closed to CloudWatch and SNS), an email
+ * subscription, a CloudWatch alarm per spec and an RDS event subscription into it.
  */
 export class StackAlarms extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;

@@ -47,7 +47,9 @@ export const monitoringKeys = {
   }),
 };
 
-/** Insights "advanced" needs Performance Insights kept 15 months (RDS user guide, "Database Insights modes"). */
+/**
+ * Insights "advanced" needs Performance Insights kept 15 months (RDS user guide, "Database Insights modes").
+ */
 export const ADVANCED_INSIGHTS_MIN_RETENTION_DAYS = 465;
 
 export function monitoringRules(c: RuleContext): void {

@@ -11,15 +11,19 @@ import type { AlarmSpec } from "./alarm-spec";
 import { instanceMemoryGiB } from "../postgres/instance-classes";
 
 /**
- * RDS storage autoscaling grows an instance once free space stays below 10 % of its *current* allocation
- * (RDS user guide, "Managing capacity automatically with Amazon RDS storage autoscaling"). CloudWatch has no
+ * RDS storage autoscaling grows an instance once free space stays below 10 % of its *current* allocation (RDS
+ * user guide, "Managing capacity automatically with Amazon RDS storage autoscaling"). CloudWatch has no
  * allocated-storage metric, so an alarm cannot follow the current allocation: it pages below half of what the
  * autoscaler reacts to at the initial size, which a working autoscaler never lets happen. Nearing the ceiling
- * (maxAllocatedStorage) is RDS's own event RDS-EVENT-0225 ("notification" category), subscribed in stack/monitoring/alarms.ts.
+ * (maxAllocatedStorage) is RDS's own event RDS-EVENT-0225 ("notification" category), subscribed in
+ * stack/monitoring/alarms.ts.
  */
 export const FREE_STORAGE_ALARM_FRACTION = 0.05;
 
-/** PostgreSQL stops assigning XIDs at 2^31 - 3 million; page at half way (RDS user guide, "transaction ID wraparound"). */
+/**
+ * PostgreSQL stops assigning XIDs at 2^31 - 3 million; page at half way (RDS user guide, "transaction ID
+ * wraparound").
+ */
 export const MAX_USED_XIDS_THRESHOLD = 1_000_000_000;
 
 const rds = (id: string): Record<string, string> => ({ DBInstanceIdentifier: id });
@@ -106,7 +110,9 @@ export function instanceAlarms(pg: InstanceAlarmSettings, id: string): AlarmSpec
   ];
 }
 
-/** Metrics only the writer reports (RDS user guide, "Amazon CloudWatch metrics for Amazon RDS", PostgreSQL). */
+/**
+ * Metrics only the writer reports (RDS user guide, "Amazon CloudWatch metrics for Amazon RDS", PostgreSQL).
+ */
 export function primaryAlarms(id: string, logicalReplication: boolean): AlarmSpec[] {
   const dimensions = { DBInstanceIdentifier: id };
   const alarm = (key: string, description: string, metric: string, threshold: number): AlarmSpec => ({
@@ -146,7 +152,9 @@ export function primaryAlarms(id: string, logicalReplication: boolean): AlarmSpe
   ];
 }
 
-/** RDS Proxy reports target health as AvailabilityPercentage (RDS user guide, "Monitoring RDS Proxy metrics"). */
+/**
+ * RDS Proxy reports target health as AvailabilityPercentage (RDS user guide, "Monitoring RDS Proxy metrics").
+ */
 export function proxyAlarm(proxyName: string): AlarmSpec {
   return {
     key: `${proxyName}-availability`,

@@ -1,5 +1,5 @@
-// The ElastiCache alarms: one set per node of the replication group, whatever its role today. Pure data, composed by
-// stack/monitoring/alarm-specs.ts.
+// The ElastiCache alarms: one set per node of the replication group, whatever its role today. Pure data,
+// composed by stack/monitoring/alarm-specs.ts.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ElastiCacheSettings } from "../redis/elasticache-settings";
 import type { AlarmSpec } from "./alarm-spec";
@@ -30,8 +30,8 @@ export function redisMemberIds(
 
 /**
  * Per node, whatever its role today: after a failover the old primary becomes a replica and starts reporting
- * ReplicationLag while the new primary stops, so every node carries the lag alarm and a node that reports none
- * is not breaching. Metrics and thresholds follow cloudposse/terraform-aws-elasticache-redis's alarms
+ * ReplicationLag while the new primary stops, so every node carries the lag alarm and a node that reports
+ * none is not breaching. Metrics and thresholds follow cloudposse/terraform-aws-elasticache-redis's alarms
  * (EngineCPUUtilization, FreeableMemory) plus memory, evictions and connections.
  */
 export function redisMemberAlarms(id: string, dimensions: Record<string, pulumi.Input<string>>): AlarmSpec[] {

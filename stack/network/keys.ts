@@ -1,5 +1,5 @@
-// The network's config keys (AWS): the VPC and subnets the stores live in, and who may reach them. No defaults:
-// they name real account resources, so a stack file must give them.
+// The network's config keys (AWS): the VPC and subnets the stores live in, and who may reach them. No
+// defaults: they name real account resources, so a stack file must give them.
 import { arrayOf, matching } from "../config/key-spec";
 import { aws, cidr, securityGroupId, subnet, subnetText } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
@@ -55,7 +55,8 @@ export function networkRules(c: RuleContext): void {
       `Missing required config key ${c.fq("allowedSecurityGroupIds")} or ${c.fq("allowedCidrs")}: ` +
         "nothing could reach the databases. Give the app's security group or a CIDR.",
     );
-  // Without either, `pulumi up` builds RDS and then waits out the connect deadline from a host it cannot reach.
+  // Without either, `pulumi up` builds RDS and then waits out the connect deadline from a host it cannot
+  // reach.
   if ((s.deployRunnerSecurityGroupIds ?? []).length === 0 && !s.schemaEndpoint)
     c.problem(
       `Missing required config key ${c.fq("deployRunnerSecurityGroupIds")} or ${c.fq("schemaEndpoint")}: ` +

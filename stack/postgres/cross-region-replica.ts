@@ -14,7 +14,10 @@ export interface CrossRegionReplicaArgs {
   readonly identifier: string;
   readonly replica: CrossRegionReplica;
   readonly settings: RdsSettings;
-  /** The source: its ARN (a cross-region replica names its source by ARN, rds/instance.d.ts replicateSourceDb). */
+  /**
+   * The source: its ARN (a cross-region replica names its source by ARN, rds/instance.d.ts
+   * replicateSourceDb).
+   */
   readonly sourceArn: pulumi.Input<string>;
   readonly monitoringRoleArn: pulumi.Input<string>;
   readonly maintenanceWindow: string;
@@ -27,10 +30,11 @@ export interface CrossRegionReplicaArgs {
 }
 
 /**
- * An encrypted read replica of the primary in a second region, with everything it needs there: regional resources
- * (KMS key, DB subnet group, security group, parameter group, log groups) are created in that region through the
- * per-resource `region` argument (@pulumi/aws 7), so they use the default provider's credentials and
- * allowedAccountIds (the pattern of stack/backup/backups.ts). The IAM monitoring role is global and shared.
+ * An encrypted read replica of the primary in a second region, with everything it needs there: regional
+ * resources (KMS key, DB subnet group, security group, parameter group, log groups) are created in that
+ * region through the per-resource `region` argument (@pulumi/aws 7), so they use the default provider's
+ * credentials and allowedAccountIds (the pattern of stack/backup/backups.ts). The IAM monitoring role is
+ * global and shared.
  */
 export class CrossRegionReadReplica extends pulumi.ComponentResource {
   readonly instance: rds.Instance;
@@ -133,7 +137,8 @@ export class CrossRegionReadReplica extends pulumi.ComponentResource {
         tags,
         ...there,
       },
-      // A replacement re-copies the whole database across regions: refuse it (`pulumi state unprotect` to override).
+      // A replacement re-copies the whole database across regions: refuse it (`pulumi state unprotect` to
+      // override).
       { parent: this, dependsOn: logs, protect: true },
     );
     this.region = replica.region;

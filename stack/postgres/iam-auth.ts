@@ -15,8 +15,8 @@ export interface IamDatabaseAuthArgs {
 }
 
 /**
- * A managed policy allowing `rds-db:connect` as the IAM login on every instance of the stack. The stack does not
- * know the application's role: attach `policyArn` to it (or copy the statement into its own policy).
+ * A managed policy allowing `rds-db:connect` as the IAM login on every instance of the stack. The stack does
+ * not know the application's role: attach `policyArn` to it (or copy the statement into its own policy).
  */
 export class IamDatabaseAuth extends pulumi.ComponentResource {
   readonly policyArn: pulumi.Output<string>;

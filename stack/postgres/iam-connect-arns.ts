@@ -1,15 +1,18 @@
-// The IAM side of IAM database authentication: which `rds-db:connect` resources let a principal log in as the IAM
-// login role. Pure, so the ARN shape is tested without Pulumi.
+// The IAM side of IAM database authentication: which `rds-db:connect` resources let a principal log in as the
+// IAM login role. Pure, so the ARN shape is tested without Pulumi.
 
-/** One DB instance a token may be used against: its region and its DbiResourceId (`resourceId`, not the name). */
+/**
+ * One DB instance a token may be used against: its region and its DbiResourceId (`resourceId`, not the name).
+ */
 export interface DbInstanceRef {
   readonly region: string;
   readonly resourceId: string;
 }
 
 /**
- * `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<db user>` (RDS user guide, "Creating and using
- * an IAM policy for IAM database access"): one per instance, because each instance has its own resource id.
+ * `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<db user>` (RDS user guide, "Creating and
+ * using an IAM policy for IAM database access"): one per instance, because each instance has its own resource
+ * id.
  */
 export function rdsConnectArns(
   partition: string,

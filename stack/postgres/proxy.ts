@@ -8,7 +8,8 @@ export interface PostgresProxyArgs {
   readonly name: string;
   readonly primaryIdentifier: pulumi.Input<string>;
   /** The app members' secrets (one per login member): the proxy authenticates each client against the secret
-   * of its user name and logs in with it, so the previous member works through the proxy until the next rotation. */
+   * of its user name and logs in with it, so the previous member works through the proxy until the next
+   * rotation. */
   readonly secretArns: pulumi.Input<string>[];
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly subnetIds: string[];

@@ -1,6 +1,6 @@
 // The RDS parameter group for the seed's tuning, as a pure function. RDS formulas ({DBInstanceClassMemory…})
-// follow the instance class and RDS's own reserved memory, so they are used wherever RDS supports them; only the
-// per-connection memory needs computing here, from max_connections and the class's memory.
+// follow the instance class and RDS's own reserved memory, so they are used wherever RDS supports them; only
+// the per-connection memory needs computing here, from max_connections and the class's memory.
 import type { RdsSettings } from "./rds-settings";
 import { POSTGRES_MAJOR } from "./settings";
 import { instanceMemoryGiB } from "./instance-classes";
@@ -15,10 +15,14 @@ export interface RdsParameter {
 
 export const POSTGRES_FAMILY = "postgres17";
 
-/** As stack/postgres/settings.ts for dev: slots only the migrator and the master may take (issue #26 item 4). */
+/**
+ * As stack/postgres/settings.ts for dev: slots only the migrator and the master may take (issue #26 item 4).
+ */
 export const RESERVED_CONNECTIONS = 5;
 
-/** work_mem in kB: a quarter of memory shared by every connection running ~2 sorts/hashes, within 4 MB–256 MB. */
+/**
+ * work_mem in kB: a quarter of memory shared by every connection running ~2 sorts/hashes, within 4 MB–256 MB.
+ */
 export function workMemKb(memoryGiB: number, maxConnections: number): number {
   const kb = Math.floor((memoryGiB * 1024 * 1024 * 0.25) / (maxConnections * 2));
   return Math.min(Math.max(kb, 4096), 262144);
@@ -33,7 +37,10 @@ export function maintenanceWorkMemKb(memoryGiB: number): number {
 export function postgresParameters(o: {
   instanceClass: string;
   maxConnections: number;
-  /** Blue/green deployments of RDS for PostgreSQL replicate logically (RDS user guide, blue-green-deployments-creating). */
+  /**
+   * Blue/green deployments of RDS for PostgreSQL replicate logically (RDS user guide,
+   * blue-green-deployments-creating).
+   */
   logicalReplication?: boolean;
 }): RdsParameter[] {
   const memoryGiB = instanceMemoryGiB(o.instanceClass);
@@ -47,7 +54,8 @@ export function postgresParameters(o: {
     // 8 kB pages: DBInstanceClassMemory bytes / 32768 = 25 % of memory (RDS's own default expression).
     reboot("shared_buffers", "{DBInstanceClassMemory/32768}"),
     reboot("max_connections", String(o.maxConnections)),
-    // For the migrator and the master (pg_use_reserved_connections, granted by the bootstrap): the app cannot take them.
+    // For the migrator and the master (pg_use_reserved_connections, granted by the bootstrap): the app cannot
+    // take them.
     reboot("reserved_connections", String(RESERVED_CONNECTIONS)),
     reboot("shared_preload_libraries", "pg_stat_statements"),
     ...(o.logicalReplication ? [reboot("rds.logical_replication", "1")] : []),
@@ -59,9 +67,9 @@ export function postgresParameters(o: {
     now("password_encryption", "scram-sha-256"),
     now("rds.force_ssl", "1"),
     now("pg_stat_statements.track", "all"),
-    // With track = all, the ALTER ROLE … PASSWORD statements the bootstrap's DO block runs are recorded with their
-    // verifiers, readable by the read-only role (pg_read_all_stats). The bootstrap switches this off for its own
-    // transaction, but the RDS master may not (a superuser-only parameter): off for the server.
+    // With track = all, the ALTER ROLE … PASSWORD statements the bootstrap's DO block runs are recorded with
+    // their verifiers, readable by the read-only role (pg_read_all_stats). The bootstrap switches this off
+    // for its own transaction, but the RDS master may not (a superuser-only parameter): off for the server.
     now("pg_stat_statements.track_utility", "0"),
     now("log_lock_waits", "1"),
     now("idle_in_transaction_session_timeout", "600000"),
@@ -77,9 +85,9 @@ export interface PostgresParameterGroupArgs {
 }
 
 /**
- * The primary's parameter group and a cross-region replica's (parameter groups are regional): the same tuning,
- * rds.force_ssl included. The description forces a new group (terraform-provider-aws#14721): it names nothing that
- * changes on a resize.
+ * The primary's parameter group and a cross-region replica's (parameter groups are regional): the same
+ * tuning, rds.force_ssl included. The description forces a new group (terraform-provider-aws#14721): it names
+ * nothing that changes on a resize.
  */
 export function postgresParameterGroupArgs(
   settings: Pick<RdsSettings, "instanceClass" | "maxConnections" | "blueGreenUpdate">,

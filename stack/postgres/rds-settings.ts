@@ -1,6 +1,7 @@
-// What an RDS PostgreSQL deployment is configured with (RdsPostgres, its parameter group, the cross-region replica,
-// the alarms): the component's settings, owned here; the stack's config (stack/config/types.ts) conforms to it.
-// Pure types: the keys in ./keys.ts, ../backup/keys.ts, ../monitoring/keys.ts and ../credentials/keys.ts parse them.
+// What an RDS PostgreSQL deployment is configured with (RdsPostgres, its parameter group, the cross-region
+// replica, the alarms): the component's settings, owned here; the stack's config (stack/config/types.ts)
+// conforms to it. Pure types: the keys in ./keys.ts, ../backup/keys.ts, ../monitoring/keys.ts and
+// ../credentials/keys.ts parse them.
 import type { Subnet } from "../config/aws-parsers";
 
 export interface RdsSettings {

@@ -11,7 +11,9 @@ import { serviceRole } from "../aws/iam";
 import type { Tags } from "../aws/tags";
 
 export interface RdsPostgresArgs {
-  /** Instance identifier of the primary; replicas append -replica-N. Fixed so log groups can be created first. */
+  /**
+   * Instance identifier of the primary; replicas append -replica-N. Fixed so log groups can be created first.
+   */
   readonly identifier: string;
   readonly settings: RdsSettings;
   readonly database: string;
@@ -30,7 +32,10 @@ export interface RdsPostgresArgs {
   readonly tags: Tags;
 }
 
-/** Log exports: iam-db-auth-error only means something with IAM auth on (RDS user guide, "PostgreSQL log files"). */
+/**
+ * Log exports: iam-db-auth-error only means something with IAM auth on (RDS user guide, "PostgreSQL log
+ * files").
+ */
 export function logExports(iamAuth: boolean): string[] {
   return ["postgresql", "upgrade", ...(iamAuth ? ["iam-db-auth-error"] : [])];
 }
@@ -47,8 +52,8 @@ export interface RdsLogGroupsArgs {
 }
 
 /**
- * RDS would create these on first export, without retention or encryption; creating them first sets both. One per
- * log export, named `<name>-<log>`, children of `parent`.
+ * RDS would create these on first export, without retention or encryption; creating them first sets both. One
+ * per log export, named `<name>-<log>`, children of `parent`.
  */
 export function rdsLogGroups(
   name: string,
@@ -72,8 +77,9 @@ export function rdsLogGroups(
 }
 
 /**
- * generated: the stack's password, write-only (@pulumi/aws 7 rds/instance.d.ts: never in the instance's outputs), applied
- * when its version moves. managed: RDS generates it into its own Secrets Manager secret, encrypted with the stack key.
+ * generated: the stack's password, write-only (@pulumi/aws 7 rds/instance.d.ts: never in the instance's
+ * outputs), applied when its version moves. managed: RDS generates it into its own Secrets Manager secret,
+ * encrypted with the stack key.
  */
 function masterPassword(args: RdsPostgresArgs): Partial<rds.InstanceArgs> {
   return args.settings.masterPasswordMode === "managed"
@@ -81,7 +87,9 @@ function masterPassword(args: RdsPostgresArgs): Partial<rds.InstanceArgs> {
     : { passwordWo: pulumi.secret(args.masterPassword), passwordWoVersion: args.masterPasswordVersion };
 }
 
-/** RDS PostgreSQL 17: parameter group, enhanced monitoring role, log groups, the primary and N read replicas. */
+/**
+ * RDS PostgreSQL 17: parameter group, enhanced monitoring role, log groups, the primary and N read replicas.
+ */
 export class RdsPostgres extends pulumi.ComponentResource {
   readonly primary: rds.Instance;
   readonly replicas: rds.Instance[];
@@ -179,9 +187,11 @@ export class RdsPostgres extends pulumi.ComponentResource {
         identifier: args.identifier,
         storageEncrypted: true,
         kmsKeyId: args.kmsKeyArn,
-        // Major only: RDS applies minor upgrades itself; pinning 17.x would show a "downgrade" diff afterwards.
+        // Major only: RDS applies minor upgrades itself; pinning 17.x would show a "downgrade" diff
+        // afterwards.
         engineVersion: String(POSTGRES_MAJOR),
-        // Avoid paid RDS Extended Support when a major version reaches end of standard support (replicas inherit it).
+        // Avoid paid RDS Extended Support when a major version reaches end of standard support (replicas
+        // inherit it).
         engineLifecycleSupport: "open-source-rds-extended-support-disabled",
         dbName: args.database,
         username: args.masterUser,
@@ -206,7 +216,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
         dependsOn: [...this.logGroups(args.identifier, args), ready],
         // A replacement would start an empty database: refuse it (`pulumi state unprotect` to override).
         protect: true,
-        // After a Multi-AZ failover the primary runs in the standby's AZ; that drift must not plan a replacement.
+        // After a Multi-AZ failover the primary runs in the standby's AZ; that drift must not plan a
+        // replacement.
         ignoreChanges: ["availabilityZone"],
       },
     );
@@ -246,7 +257,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
         // Retention beyond 7 days is paid per vCPU on every instance; replicas serve reads whose history the
         // primary's Performance Insights does not need (RDS pricing, "Performance Insights").
         performanceInsightsRetentionPeriod: 7,
-        // AWS ignores deletion protection when it creates a replica; the next `pulumi up` sets it (docs/aws.md).
+        // AWS ignores deletion protection when it creates a replica; the next `pulumi up` sets it
+        // (docs/aws.md).
         skipFinalSnapshot: true,
         backupRetentionPeriod: 0,
         applyImmediately: true,

@@ -1,11 +1,14 @@
-// Where read replicas run and when AWS may patch them: pure, so the rules are testable without resources.
-// A replica's availabilityZone is ForceNew (a replacement of a protected instance), so it must not follow the order
-// of privateSubnets: zones are taken sorted, and ReplacementGuard refuses a change of the resulting placement.
+// Where read replicas run and when AWS may patch them: pure, so the rules are testable without resources. A
+// replica's availabilityZone is ForceNew (a replacement of a protected instance), so it must not follow the
+// order of privateSubnets: zones are taken sorted, and ReplacementGuard refuses a change of the resulting
+// placement.
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const WEEK = 7 * 24 * 60;
 
-/** Sorted distinct zones: the primary's (when it is single-AZ) first, replicas round-robin over the others. */
+/**
+ * Sorted distinct zones: the primary's (when it is single-AZ) first, replicas round-robin over the others.
+ */
 export function placementZones(zones: readonly string[]): string[] {
   return [...new Set(zones)].sort();
 }
@@ -28,9 +31,10 @@ function pointOf(minutes: number): string {
 }
 
 /**
- * Without a maintenanceWindow AWS picks a random 30-minute slot per replica (RDS user guide, "Maintaining a DB
- * instance": "If you don't specify a preferred maintenance window … a 30-minute value is assigned at random").
- * Replica i gets the window right after the previous one, so no two instances of the cluster patch together.
+ * Without a maintenanceWindow AWS picks a random 30-minute slot per replica (RDS user guide, "Maintaining a
+ * DB instance": "If you don't specify a preferred maintenance window … a 30-minute value is assigned at
+ * random"). Replica i gets the window right after the previous one, so no two instances of the cluster patch
+ * together.
  */
 export function replicaMaintenanceWindows(primaryWindow: string, replicaCount: number): string[] {
   const [start, end] = primaryWindow.split("-").map(minutesOf);

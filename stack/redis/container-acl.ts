@@ -1,6 +1,7 @@
-// RedisUsers: keeps the dev Redis's users (passwords included) in step with the stack, live, through the admin
-// connection: ACL SETUSER per user, then ACL SAVE into the aclfile on the data volume (stack/redis/live-acl.ts). A
-// rotation is an update of this resource only; the container, whose redis.conf holds no user, stays.
+// RedisUsers: keeps the dev Redis's users (passwords included) in step with the stack, live, through the
+// admin connection: ACL SETUSER per user, then ACL SAVE into the aclfile on the data volume
+// (stack/redis/live-acl.ts). A rotation is an update of this resource only; the container, whose redis.conf
+// holds no user, stays.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { applyRedisUsers } from "./live-acl";

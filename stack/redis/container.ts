@@ -33,12 +33,12 @@ const ENTRYPOINT = "/usr/local/bin/offthegrid-redis-entrypoint.sh";
 
 /**
  * The seed becomes the aclfile only when the volume has not seen this seed before: a stack made anew after
- * `destroy` has new passwords (a new seed) while the retained volume still holds the old ones. A container that
- * replaces another (new image, `up --replace`, recreation after a crash) carries the seed of the first one, since
- * the program ignores later changes to it, so its users are older than what RedisUsers applied and ACL SAVE wrote
- * since: copying it would bring back passwords rotated away, and lock RedisUsers out once the admin password has
- * rotated twice. So the volume records which seed it took (its sha256). Then the image's own entrypoint (drops to
- * the redis user, chowns /data).
+ * `destroy` has new passwords (a new seed) while the retained volume still holds the old ones. A container
+ * that replaces another (new image, `up --replace`, recreation after a crash) carries the seed of the first
+ * one, since the program ignores later changes to it, so its users are older than what RedisUsers applied and
+ * ACL SAVE wrote since: copying it would bring back passwords rotated away, and lock RedisUsers out once the
+ * admin password has rotated twice. So the volume records which seed it took (its sha256). Then the image's
+ * own entrypoint (drops to the redis user, chowns /data).
  */
 export const REDIS_ENTRYPOINT = [
   "#!/bin/sh",
@@ -52,8 +52,9 @@ export const REDIS_ENTRYPOINT = [
 ].join("\n");
 
 /**
- * Healthcheck as the PING-only user: it needs no secret in the container (the seed's bare `redis-cli ping` failed
- * with NOAUTH once a password was set; a password file would change, and replace the container, on rotation).
+ * Healthcheck as the PING-only user: it needs no secret in the container (the seed's bare `redis-cli ping`
+ * failed with NOAUTH once a password was set; a password file would change, and replace the container, on
+ * rotation).
  */
 export function redisHealthcheck(port: number): string[] {
   return [

@@ -1,5 +1,6 @@
-// What an ElastiCache replication group is configured with (ElastiCacheRedis, its alarms): the component's settings,
-// owned here; the stack's config (stack/config/types.ts) conforms to it. Pure types, parsed by ./keys.ts.
+// What an ElastiCache replication group is configured with (ElastiCacheRedis, its alarms): the component's
+// settings, owned here; the stack's config (stack/config/types.ts) conforms to it. Pure types, parsed by
+// ./keys.ts.
 export interface ElastiCacheSettings {
   /** Redis OSS or Valkey (./cache-engine.ts). */
   readonly engine: "redis" | "valkey";

@@ -27,8 +27,8 @@ export interface RedisUsersArgs {
 }
 
 /**
- * RBAC: a disabled `default` user, an admin, and the app confined to its key families; one user group. A function
- * rather than a component, so the users keep their URNs (parent: the ElastiCacheRedis component).
+ * RBAC: a disabled `default` user, an admin, and the app confined to its key families; one user group. A
+ * function rather than a component, so the users keep their URNs (parent: the ElastiCacheRedis component).
  */
 export function redisUsers(
   name: string,

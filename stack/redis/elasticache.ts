@@ -32,9 +32,9 @@ export interface ElastiCacheRedisArgs {
 }
 
 /**
- * The seed's listpack limits, the dev server's eviction policy and client bounds (stack/redis/client-limits.ts).
- * ElastiCache for Redis 7 has no AOF: durability comes from Multi-AZ replicas with automatic failover plus daily
- * snapshots (see docs/aws.md).
+ * The seed's listpack limits, the dev server's eviction policy and client bounds
+ * (stack/redis/client-limits.ts). ElastiCache for Redis 7 has no AOF: durability comes from Multi-AZ replicas
+ * with automatic failover plus daily snapshots (see docs/aws.md).
  */
 export function redisParameters(clusterMode: boolean): { name: string; value: string }[] {
   return [
@@ -50,7 +50,10 @@ export function redisParameters(clusterMode: boolean): { name: string; value: st
   ];
 }
 
-/** ElastiCache replication group (Redis OSS 7.1 or Valkey 8.0) with TLS, encryption at rest and RBAC users (no shared auth token). */
+/**
+ * ElastiCache replication group (Redis OSS 7.1 or Valkey 8.0) with TLS, encryption at rest and RBAC users (no
+ * shared auth token).
+ */
 export class ElastiCacheRedis extends pulumi.ComponentResource {
   readonly group: elasticache.ReplicationGroup;
   /** Primary endpoint, or the configuration endpoint in cluster mode. */
@@ -64,12 +67,14 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
     const s = args.settings;
     const engine = CACHE_ENGINES[s.engine];
     const parent = { parent: this };
-    // Auto-named: an engine change (family redis7 -> valkey8) creates the new group before deleting the old one.
+    // Auto-named: an engine change (family redis7 -> valkey8) creates the new group before deleting the old
+    // one.
     const parameters = new elasticache.ParameterGroup(
       `${name}-params`,
       {
         family: engine.family,
-        // Immutable: a new text would replace the group under a live replication group. It predates noeviction.
+        // Immutable: a new text would replace the group under a live replication group. It predates
+        // noeviction.
         description: "Off the Grid Redis: allkeys-lru and listpack limits",
         parameters: redisParameters(s.clusterMode),
         tags: args.tags,
@@ -92,8 +97,8 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         ...this.topology(s),
         replicationGroupId: args.id,
         description: "Off the Grid Redis (sessions, grid caches, websockets, rate limits)",
-        // Redis OSS -> Valkey is an in-place ModifyReplicationGroup (engine, version and the new parameter group
-        // together); ElastiCache guide, "How to upgrade from Redis OSS to Valkey".
+        // Redis OSS -> Valkey is an in-place ModifyReplicationGroup (engine, version and the new parameter
+        // group together); ElastiCache guide, "How to upgrade from Redis OSS to Valkey".
         engine: engine.engine,
         engineVersion: engine.version,
         nodeType: s.nodeType,
@@ -117,7 +122,8 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         logDeliveryConfigurations: this.logs(name, args),
         tags: args.tags,
       },
-      // A replacement would empty the cache and change every endpoint: refuse it (pulumi state unprotect to override).
+      // A replacement would empty the cache and change every endpoint: refuse it (pulumi state unprotect to
+      // override).
       { parent: this, protect: true },
     );
     this.endpoint = s.clusterMode

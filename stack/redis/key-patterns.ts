@@ -1,5 +1,5 @@
-// Which Redis keys the application user may touch: its key families as ACL glob patterns. Pure; shared by the config
-// key `redisAppKeyPatterns` (validation) and the dev ACL / ElastiCache access string (rendering).
+// Which Redis keys the application user may touch: its key families as ACL glob patterns. Pure; shared by the
+// config key `redisAppKeyPatterns` (validation) and the dev ACL / ElastiCache access string (rendering).
 
 /**
  * The default families. The seed's six (session:{user_id}, user_grids:{user_id}, grid_cache:{grid_id},
@@ -31,10 +31,11 @@ export const ADMIN_KEY_FAMILIES: readonly string[] = ["ops"];
 
 export const MAX_APP_KEY_PATTERNS = 64;
 
-// A literal family name and ":" first, so a pattern can never be `*` (every key) or match another family's keys by
-// a leading wildcard. After it, only characters that key names use plus `*`: no `?`, `[…]` or `\` (glob features
-// nobody needs here and that make overlap hard to judge), and no space, `~`, `%`, `&`, `+`, `-@`, `#`, `>`, `<`:
-// the pattern is spliced into an ACL rule string, where a space would start a new rule (`session:* +@all`).
+// A literal family name and ":" first, so a pattern can never be `*` (every key) or match another family's
+// keys by a leading wildcard. After it, only characters that key names use plus `*`: no `?`, `[…]` or `\`
+// (glob features nobody needs here and that make overlap hard to judge), and no space, `~`, `%`, `&`, `+`,
+// `-@`, `#`, `>`, `<`: the pattern is spliced into an ACL rule string, where a space would start a new rule
+// (`session:* +@all`).
 const PATTERN = /^([a-z][a-z0-9_]{0,62}):[A-Za-z0-9_:.{}*-]{0,100}$/;
 
 export const KEY_PATTERN_RULE =

@@ -1,5 +1,5 @@
-// Redis's config keys: the dev container (image, host port, memory), what the app user may touch (every platform),
-// and ElastiCache (engine, nodes, shards, snapshots, maintenance).
+// Redis's config keys: the dev container (image, host port, memory), what the app user may touch (every
+// platform), and ElastiCache (engine, nodes, shards, snapshots, maintenance).
 import {
   InvalidValue,
   KeySpec,

@@ -1,6 +1,6 @@
-// Applies the Redis users to a running server through the admin connection, then persists them (ACL SAVE to the
-// aclfile), so a rotation is live and a restart agrees. Self-contained (ioredis is required inside) because the
-// dev stack's dynamic provider serializes it (stack/redis/container-acl.ts).
+// Applies the Redis users to a running server through the admin connection, then persists them (ACL SAVE to
+// the aclfile), so a rotation is live and a restart agrees. Self-contained (ioredis is required inside)
+// because the dev stack's dynamic provider serializes it (stack/redis/container-acl.ts).
 import type { RedisUserRules } from "./users-acl";
 
 export interface LiveAclTarget {
@@ -8,8 +8,8 @@ export interface LiveAclTarget {
   readonly port: number;
   readonly adminUser: string;
   /**
-   * Admin passwords to try, in order: the current one, then the previous one. During an admin rotation the server
-   * still knows only the previous password until this very call sets the new one.
+   * Admin passwords to try, in order: the current one, then the previous one. During an admin rotation the
+   * server still knows only the previous password until this very call sets the new one.
    */
   readonly adminPasswords: readonly string[];
   /** How long to keep trying to reach the server (it may still be starting); default 60 s. */
@@ -54,7 +54,8 @@ export async function applyRedisUsers(
         break;
       }
       try {
-        // One command per user: SETUSER applies all its rules or none, so no client ever sees a half-set user.
+        // One command per user: SETUSER applies all its rules or none, so no client ever sees a half-set
+        // user.
         for (const user of users) await client.call("ACL", "SETUSER", user.name, "reset", ...user.rules);
         await client.call("ACL", "SAVE");
         return;

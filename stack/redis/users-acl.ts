@@ -1,6 +1,6 @@
 // The Redis users as ACL rules: one list, rendered as `user` lines (redis.conf in tests, the dev container's
-// aclfile) and applied live as `ACL SETUSER <name> reset <rules>` (stack/redis/live-acl.ts). Pure: passwords arrive
-// as SHA-256 hashes, so nothing here holds a plaintext secret.
+// aclfile) and applied live as `ACL SETUSER <name> reset <rules>` (stack/redis/live-acl.ts). Pure: passwords
+// arrive as SHA-256 hashes, so nothing here holds a plaintext secret.
 import { RedisAppAccess, appPermissions } from "./access";
 
 export interface RedisUsersOptions {
@@ -48,7 +48,9 @@ function check(o: RedisUsersOptions): void {
 const passwords = (current: string, previous: string | undefined) =>
   [current, ...(previous !== undefined && previous !== current ? [previous] : [])].map((h) => `#${h}`);
 
-/** Every user, in order; rules start from nothing (`reset` is implied by `user` lines and sent by SETUSER). */
+/**
+ * Every user, in order; rules start from nothing (`reset` is implied by `user` lines and sent by SETUSER).
+ */
 export function redisUserRules(o: RedisUsersOptions): RedisUserRules[] {
   check(o);
   return [

@@ -1,13 +1,15 @@
 // Where the pre-bundled schema provider lives and how the program knows it is current. The bundle is build
-// output (build/provider.bundle.js, git-ignored), made by `npm run build` (`npm ci` runs it as `prepare`) from
-// stack/schema/provider.ts and the engine modules it imports. It records a hash of each input esbuild read, so a
-// program whose sources changed after the build (an edited migrator file, a merge) fails before it registers
-// anything, naming the command, instead of deploying the previous engine.
+// output (build/provider.bundle.js, git-ignored), made by `npm run build` (`npm ci` runs it as `prepare`)
+// from stack/schema/provider.ts and the engine modules it imports. It records a hash of each input esbuild
+// read, so a program whose sources changed after the build (an edited migrator file, a merge) fails before it
+// registers anything, naming the command, instead of deploying the previous engine.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** The project root: the nearest folder above this module with a package.json (sources or compiled program). */
+/**
+ * The project root: the nearest folder above this module with a package.json (sources or compiled program).
+ */
 function projectRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "Pulumi.yaml")))
@@ -29,9 +31,9 @@ export function sourceHash(root: string, id: string): string | undefined {
 }
 
 /**
- * A refusal the Pulumi language host prints as its message alone, as it does a `pulumi.RunError` (it recognises one
- * by this marker, RunError.isInstance): without it, a stale bundle arrived as an "unhandled exception" with Node
- * stack frames. This module stays free of Pulumi imports (tools and tests load it).
+ * A refusal the Pulumi language host prints as its message alone, as it does a `pulumi.RunError` (it
+ * recognises one by this marker, RunError.isInstance): without it, a stale bundle arrived as an "unhandled
+ * exception" with Node stack frames. This module stays free of Pulumi imports (tools and tests load it).
  */
 function refusal(message: string): Error {
   return Object.assign(new Error(message), { __pulumiRunError: true });

@@ -1,9 +1,9 @@
-// What SchemaMigrations hands to Pulumi: six one-line methods around the text of build/provider.bundle.js (the
-// provider and the engine, bundled by esbuild in tools/bundle-provider.ts at `npm run build`; bundle-file.ts
-// checks it). Pulumi serializes these closures and one string instead of walking the whole engine's closure
-// (~1 s of every program evaluation, measured in testbed/bench/run.ts). The host evaluates the bundle on first
-// use, with its own `require` (pg resolves from the project directory, as before), and keeps it per bundle hash
-// for the life of the process.
+// What SchemaMigrations hands to Pulumi: six one-line methods around the text of build/provider.bundle.js
+// (the provider and the engine, bundled by esbuild in tools/bundle-provider.ts at `npm run build`;
+// bundle-file.ts checks it). Pulumi serializes these closures and one string instead of walking the whole
+// engine's closure (~1 s of every program evaluation, measured in testbed/bench/run.ts). The host evaluates
+// the bundle on first use, with its own `require` (pg resolves from the project directory, as before), and
+// keeps it per bundle hash for the life of the process.
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { readBundle } from "./bundle-file";

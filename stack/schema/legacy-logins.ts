@@ -1,7 +1,7 @@
 // The upgrade from single login roles (one LOGIN role per logical role, as main's bootstrap made them) to
 // alternating members: the old role becomes the NOLOGIN group, but a running app still holds its URL. So the
-// group keeps its LOGIN and password through the upgrade and until that role's next rotation, like any previous
-// member would. The SchemaMigrations state carries the decision from one `up` to the next.
+// group keeps its LOGIN and password through the upgrade and until that role's next rotation, like any
+// previous member would. The SchemaMigrations state carries the decision from one `up` to the next.
 
 /** What the state recorded for a role: main's `{ name, password }`, or the pair (`group`, members, epoch). */
 export interface RecordedRole {

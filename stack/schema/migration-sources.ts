@@ -1,7 +1,8 @@
 // Where the provider gets the SQL: from the migration files in the checkout, not from a Pulumi property. The
-// program and the provider host run in the same checkout (the host's working directory is the project root), so
-// the inputs carry only each file's name and checksum, and `preview --diff`, state and error messages never
-// print a migration's SQL. The provider re-reads each file and holds it to the checksum the program computed.
+// program and the provider host run in the same checkout (the host's working directory is the project root),
+// so the inputs carry only each file's name and checksum, and `preview --diff`, state and error messages
+// never print a migration's SQL. The provider re-reads each file and holds it to the checksum the program
+// computed.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Migration, parseMigrationBytes } from "../../migrator";
@@ -11,7 +12,10 @@ export interface MigrationRef {
   readonly checksum: string;
 }
 
-/** Parses each listed file in `directory` (relative to the working directory, or absolute); throws naming the file. */
+/**
+ * Parses each listed file in `directory` (relative to the working directory, or absolute); throws naming the
+ * file.
+ */
 export function readListed(directory: string, listed: readonly MigrationRef[]): Migration[] {
   const dir = path.resolve(directory);
   return listed.map(({ name, checksum }) => {
@@ -37,7 +41,9 @@ export function readListed(directory: string, listed: readonly MigrationRef[]): 
  */
 export type MigrationMap = Readonly<Record<string, string>>;
 
-/** What a state written before the map holds: an array of (name, checksum), with each one's SQL before #27. */
+/**
+ * What a state written before the map holds: an array of (name, checksum), with each one's SQL before #27.
+ */
 export type LegacyMigrationList = readonly (MigrationRef & { readonly sql?: string })[];
 
 /** The (name, checksum) pairs of either form, in version order. */

@@ -1,6 +1,7 @@
-// The intended privilege matrix of the migrated schema: every object, what each of our roles and PUBLIC may do.
-// test/integration/privileges.test.ts reads the real catalog and compares it with this table, so a migration that
-// adds an object fails the test until the object is classified here (and a grant nobody meant fails it too).
+// The intended privilege matrix of the migrated schema: every object, what each of our roles and PUBLIC may
+// do. test/integration/privileges.test.ts reads the real catalog and compares it with this table, so a
+// migration that adds an object fails the test until the object is classified here (and a grant nobody meant
+// fails it too).
 
 export interface PrivilegeCells {
   readonly ownedBy: string;
@@ -47,9 +48,11 @@ export const INTENDED_PRIVILEGES: Readonly<Record<string, PrivilegeCells>> = {
     PUBLIC: "USAGE",
   },
   "schema migrations": { ownedBy: OWNER, owner: "USAGE,CREATE", app: "", readonly: "USAGE", PUBLIC: "" },
-  // The stack marker: the admin's, readable by the owner (migrate down guard) and read-only role, nobody else.
+  // The stack marker: the admin's, readable by the owner (migrate down guard) and read-only role, nobody
+  // else.
   "schema stack": { ownedBy: "admin", owner: "USAGE", app: "", readonly: "USAGE", PUBLIC: "" },
-  // pg_stat_statements: read by the read-only role (metrics), reset by the admin; no one else may create here.
+  // pg_stat_statements: read by the read-only role (metrics), reset by the admin; no one else may create
+  // here.
   "schema monitoring": { ownedBy: "admin", owner: "", app: "", readonly: "USAGE", PUBLIC: "" },
   "table stack.marker": { ownedBy: "admin", owner: "SELECT", app: "", readonly: "SELECT", PUBLIC: "" },
   "table migrations.history": { ownedBy: OWNER, owner: ALL, app: "", readonly: "SELECT", PUBLIC: "" },

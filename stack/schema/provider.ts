@@ -1,8 +1,8 @@
-// The dynamic provider behind SchemaMigrations. Pulumi serializes this object into the resource's `__provider`
-// input and the engine's host loads it with require-from-string, so: no runtime Pulumi import here (the type
-// import below is erased by tsc and only checks the provider's shape), no captured
-// `pulumi.Config`, and everything it needs arrives as inputs (passwords as secret inputs, which the host hands
-// over in plaintext and the engine stores encrypted because the output keys match).
+// The dynamic provider behind SchemaMigrations. Pulumi serializes this object into the resource's
+// `__provider` input and the engine's host loads it with require-from-string, so: no runtime Pulumi import
+// here (the type import below is erased by tsc and only checks the provider's shape), no captured
+// `pulumi.Config`, and everything it needs arrives as inputs (passwords as secret inputs, which the host
+// hands over in plaintext and the engine stores encrypted because the output keys match).
 import * as tls from "node:tls";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClientConfig } from "pg";
@@ -49,7 +49,10 @@ export interface LoginInputs {
 /** A logical role: the NOLOGIN group and its two alternating LOGIN members (stack/credentials/roles.ts). */
 export interface RoleInputs {
   readonly group: string;
-  /** The credential's rotation epoch: a legacy group login lives until it moves (stack/schema/legacy-logins.ts). */
+  /**
+   * The credential's rotation epoch: a legacy group login lives until it moves
+   * (stack/schema/legacy-logins.ts).
+   */
   readonly epoch: number;
   readonly current: LoginInputs;
   readonly previous: LoginInputs;
@@ -57,7 +60,10 @@ export interface RoleInputs {
 
 export interface SchemaInputs {
   readonly connection: ConnectionInputs;
-  /** Secret. `managePassword`: the provider sets this password on the admin role (dev superuser); RDS manages its own. */
+  /**
+   * Secret. `managePassword`: the provider sets this password on the admin role (dev superuser); RDS manages
+   * its own.
+   */
   readonly admin: { readonly user: string; readonly password: string; readonly managePassword: boolean };
   /** Secret. */
   readonly roles: { readonly owner: RoleInputs; readonly app: RoleInputs; readonly readonly: RoleInputs };
@@ -78,20 +84,25 @@ export interface SchemaInputs {
     readonly statementTimeoutMs: number;
   };
   /**
-   * Each role's group and epoch, outside the secret `roles`: known during a rotation's preview, when `roles` is
-   * one unknown value (its new password), so `check` can still work out `legacyLogins`. Not diffed (`roles` is).
+   * Each role's group and epoch, outside the secret `roles`: known during a rotation's preview, when `roles`
+   * is one unknown value (its new password), so `check` can still work out `legacyLogins`. Not diffed
+   * (`roles` is).
    */
   readonly roleEpochs?: Readonly<Record<string, { readonly group: string; readonly epoch: number }>>;
   /** Set by `check` (see withLegacyLogins); what `apply` decides is in the outputs. Not diffed. */
   readonly legacyLogins?: Readonly<Record<string, number>> | string;
-  /** Sent by the program: the unknown value in a preview, `[]` in an up (bootstrap-warnings.ts checkedWarnings). */
+  /**
+   * Sent by the program: the unknown value in a preview, `[]` in an up (bootstrap-warnings.ts
+   * checkedWarnings).
+   */
   readonly warnings?: readonly string[] | string;
 }
 
 export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacyLogins" | "warnings"> {
   /**
    * What the database has applied, name → checksum: what diff compares against and what preview plans from.
-   * State written before #27 holds an array of (name, checksum, sql), rewritten at the next update (diff forces it).
+   * State written before #27 holds an array of (name, checksum, sql), rewritten at the next update (diff
+   * forces it).
    */
   readonly migrations: MigrationMap | LegacyMigrationList;
   /** Groups that still accept their own pre-upgrade login, and the epoch it stays valid for. Not diffed. */
@@ -104,9 +115,9 @@ export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacy
 }
 
 /**
- * What `create` and `update` throw when the migrations fail. With `id` (a migration ran, so the database changed)
- * the engine host records `properties` as the resource's state and `reasons` as why: the next `up` sees the
- * difference and resumes from what the database has.
+ * What `create` and `update` throw when the migrations fail. With `id` (a migration ran, so the database
+ * changed) the engine host records `properties` as the resource's state and `reasons` as why: the next `up`
+ * sees the difference and resumes from what the database has.
  */
 export class SchemaMigrationsError extends Error {
   override readonly name = "SchemaMigrationsError";
@@ -117,8 +128,8 @@ export class SchemaMigrationsError extends Error {
     readonly properties?: Record<string, unknown>,
   ) {
     super(cause.message, { cause });
-    // The host prints `${error}: ${error.stack}` for a failed create/update: the name and message, no frames (the
-    // cause keeps the original stack for a debugger).
+    // The host prints `${error}: ${error.stack}` for a failed create/update: the name and message, no frames
+    // (the cause keeps the original stack for a debugger).
     this.stack = "";
     if (id !== undefined) this.reasons = [cause.message];
   }
@@ -128,12 +139,16 @@ export class SchemaMigrationsError extends Error {
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
- * Refresh reads the history with this deadline instead of the create/update one (minutes, for a database that is
- * still booting): a refresh against a stopped database or a role that cannot log in should fail in seconds.
+ * Refresh reads the history with this deadline instead of the create/update one (minutes, for a database that
+ * is still booting): a refresh against a stopped database or a role that cannot log in should fail in
+ * seconds.
  */
 export const READ_DEADLINE_MS = 10_000;
 
-/** An input object, or undefined while it is unknown: an input built from one unknown output arrives whole as UNKNOWN. */
+/**
+ * An input object, or undefined while it is unknown: an input built from one unknown output arrives whole as
+ * UNKNOWN.
+ */
 function knownObject<T>(v: T | string | undefined): T | undefined {
   return typeof v === "object" && v !== null ? v : undefined;
 }
@@ -145,7 +160,10 @@ function sslOf(c: ConnectionInputs): ClientConfig["ssl"] {
     : false;
 }
 
-/** Through a tunnel the connection goes to localhost but the certificate names the RDS endpoint: check that name. */
+/**
+ * Through a tunnel the connection goes to localhost but the certificate names the RDS endpoint: check that
+ * name.
+ */
 function serverIdentity(c: ConnectionInputs) {
   if (!c.tlsServerName || c.tlsServerName === c.host) return {};
   const expected = c.tlsServerName;
@@ -212,8 +230,9 @@ function failuresOf(news: SchemaInputs): { property: string; reason: string }[] 
 }
 
 /**
- * Connects as admin (search_path pinned, see migrator/admin-session.ts); on a rotated password that the database
- * does not know yet, falls back to the previous one and sets the new one without its verifier in any statement text.
+ * Connects as admin (search_path pinned, see migrator/admin-session.ts); on a rotated password that the
+ * database does not know yet, falls back to the previous one and sets the new one without its verifier in any
+ * statement text.
  */
 async function connectAdmin(news: SchemaInputs, olds: SchemaOutputs | undefined) {
   const { connection, admin, settings } = news;
@@ -243,7 +262,9 @@ async function connectAdmin(news: SchemaInputs, olds: SchemaOutputs | undefined)
   }
 }
 
-/** The owner login to use: the current member, or (state written before the members existed) the single role. */
+/**
+ * The owner login to use: the current member, or (state written before the members existed) the single role.
+ */
 function ownerLogin(roles: SchemaInputs["roles"]): LoginInputs {
   const owner = roles.owner as RoleInputs | (RoleInputs & LoginInputs);
   return owner.current ?? (owner as LoginInputs);
@@ -315,8 +336,8 @@ async function apply(
         readonly: [r.current.name, r.previous.name],
       },
       legacyLogins: Object.keys(legacy),
-      // Every apply (re)sets both members' passwords: the rotated one takes effect, the previous one is the same
-      // password (clients holding it keep working), and any drift is healed.
+      // Every apply (re)sets both members' passwords: the rotated one takes effect, the previous one is the
+      // same password (clients holding it keep working), and any drift is healed.
       setPasswords: Object.fromEntries(
         [o, a, r].flatMap((role) => [role.current, role.previous]).map((l) => [l.name, l.password]),
       ),
@@ -359,9 +380,10 @@ async function failure(
 }
 
 /**
- * `legacyLogins` in the inputs too, worked out as `apply` will: a preview shows a dynamic resource's inputs as its
- * outputs, so a key only the outputs had showed as removed in every `preview --diff`. From `roles`, or while a
- * rotated password keeps them unknown from `roleEpochs`; unknown if neither is known. `olds` are the previous inputs.
+ * `legacyLogins` in the inputs too, worked out as `apply` will: a preview shows a dynamic resource's inputs
+ * as its outputs, so a key only the outputs had showed as removed in every `preview --diff`. From `roles`, or
+ * while a rotated password keeps them unknown from `roleEpochs`; unknown if neither is known. `olds` are the
+ * previous inputs.
  */
 function withLegacyLogins(olds: SchemaInputs, news: SchemaInputs): SchemaInputs {
   const epochs = knownObject(news.roles) ?? knownObject(news.roleEpochs);
@@ -372,7 +394,10 @@ function withLegacyLogins(olds: SchemaInputs, news: SchemaInputs): SchemaInputs 
   return { ...news, legacyLogins: known ? legacyLogins(epochs, previous) : UNKNOWN };
 }
 
-/** Any failure of an apply as a SchemaMigrationsError: its message without stack frames (the original is its cause). */
+/**
+ * Any failure of an apply as a SchemaMigrationsError: its message without stack frames (the original is its
+ * cause).
+ */
 async function readable<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
@@ -404,8 +429,9 @@ function same(a: unknown, b: unknown): boolean {
 
 export const schemaProvider = {
   /**
-   * Reads the listed files (held to the program's checksums). For a new resource it also decides what `up` would
-   * refuse, against an empty history: an update decides in `diff`, which sees what the state records as applied.
+   * Reads the listed files (held to the program's checksums). For a new resource it also decides what `up`
+   * would refuse, against an empty history: an update decides in `diff`, which sees what the state records as
+   * applied.
    */
   async check(olds: SchemaInputs, news: SchemaInputs) {
     await loadSqlParser();
@@ -466,7 +492,9 @@ export const schemaProvider = {
     return { outs: await readable(apply(news, olds, id, news.__provider)) };
   },
 
-  /** Refresh: report the migrations the database really has applied. A failed read leaves the state as it was. */
+  /**
+   * Refresh: report the migrations the database really has applied. A failed read leaves the state as it was.
+   */
   async read(id: string, props: SchemaOutputs) {
     const inputs = props as unknown as SchemaInputs;
     try {
@@ -482,7 +510,9 @@ export const schemaProvider = {
     }
   },
 
-  /** Nothing here ever drops data: deleting the resource only forgets it. The schema stays in the database. */
+  /**
+   * Nothing here ever drops data: deleting the resource only forgets it. The schema stays in the database.
+   */
   async delete() {
     return;
   },

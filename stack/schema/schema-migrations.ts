@@ -22,7 +22,9 @@ export interface RoleArgs {
 
 export interface SchemaMigrationsArgs {
   readonly connection: pulumi.Input<ConnectionInputs>;
-  /** Admin login for the bootstrap. `managePassword` is true where the provider owns the admin password (dev). */
+  /**
+   * Admin login for the bootstrap. `managePassword` is true where the provider owns the admin password (dev).
+   */
   readonly admin: {
     readonly user: string;
     readonly password: pulumi.Input<string>;
@@ -35,16 +37,21 @@ export interface SchemaMigrationsArgs {
   readonly marker: { readonly environment: string; readonly stack: string };
   /** IAM database authentication logins (RDS only; stack/credentials/roles.ts IAM_LOGINS). */
   readonly iamLogins?: readonly IamLogin[];
-  /** Defaults: wait 5 min for the database, 2 min for another migrator's lock, engine defaults for timeouts. */
+  /**
+   * Defaults: wait 5 min for the database, 2 min for another migrator's lock, engine defaults for timeouts.
+   */
   readonly settings?: Partial<SchemaInputs["settings"]>;
 }
 
 /**
- * sql/ as the program read it. Only each file's name and checksum become inputs: the provider reads the SQL from
- * `directory` itself (stack/schema/migration-sources.ts), so no property, diff or message carries it.
+ * sql/ as the program read it. Only each file's name and checksum become inputs: the provider reads the SQL
+ * from `directory` itself (stack/schema/migration-sources.ts), so no property, diff or message carries it.
  */
 export interface SchemaSources {
-  /** Relative to the project root (the working directory of the program and of the provider host), or absolute. */
+  /**
+   * Relative to the project root (the working directory of the program and of the provider host), or
+   * absolute.
+   */
   readonly directory: string;
   readonly files: readonly Migration[];
 }
@@ -52,7 +59,9 @@ export interface SchemaSources {
 export class SchemaMigrations extends pulumi.dynamic.Resource {
   /** Applied migrations, file name → checksum (sha256 of header and up section, as in sql/migrations.sum). */
   declare readonly migrations: pulumi.Output<Record<string, string>>;
-  /** What the last bootstrap could not do (e.g. REVOKEs an RDS master may not make); undefined in older state. */
+  /**
+   * What the last bootstrap could not do (e.g. REVOKEs an RDS master may not make); undefined in older state.
+   */
   declare readonly warnings: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: SchemaMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
@@ -74,7 +83,8 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
         statementTimeoutMs: RUNNER_DEFAULTS.statementTimeoutMs,
         ...args.settings,
       },
-      // Unknown in a preview: the output shows as "computed" there, never as a removed key (bootstrap-warnings.ts).
+      // Unknown in a preview: the output shows as "computed" there, never as a removed key
+      // (bootstrap-warnings.ts).
       warnings: pulumi.runtime.isDryRun() ? pulumi.unknown : [],
     };
     super(
@@ -90,9 +100,10 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
 }
 
 /**
- * Each warning as a diagnostic on the resource, in `pulumi up` only: during a preview the output holds the last run's
- * warnings (nothing changes) or is unknown (the bootstrap will run), and neither is news. An up in which the
- * resource does not change repeats the last bootstrap's warnings: what they name stays open until fixed.
+ * Each warning as a diagnostic on the resource, in `pulumi up` only: during a preview the output holds the
+ * last run's warnings (nothing changes) or is unknown (the bootstrap will run), and neither is news. An up in
+ * which the resource does not change repeats the last bootstrap's warnings: what they name stays open until
+ * fixed.
  */
 export function logBootstrapWarnings(resource: SchemaMigrations): void {
   if (pulumi.runtime.isDryRun()) return;

@@ -14,8 +14,8 @@ import { SchemaMigrations, SchemaSources } from "./schema-migrations";
  */
 export function readSchemaSources(dir: string): SchemaSources {
   const shown = path.relative(process.cwd(), dir);
-  // The provider host's working directory is the project root, as the program's: a relative name stays valid for
-  // another checkout of the same project and never shows as a change.
+  // The provider host's working directory is the project root, as the program's: a relative name stays valid
+  // for another checkout of the same project and never shows as a change.
   const directory = shown === "" || shown.startsWith("..") || path.isAbsolute(shown) ? dir : shown;
   let problems: string[];
   let files;

@@ -1,13 +1,14 @@
-// Invariant: no session with admin rights (superuser, RDS master, the restore's temporary login, the watchdog, the
-// provider's admin connection, the ops CLI's reports given an admin URL) resolves a name through a schema a non-admin
-// role can create in, and objects another role owns cannot make admin work fail.
+// Invariant: no session with admin rights (superuser, RDS master, the restore's temporary login, the
+// watchdog, the provider's admin connection, the ops CLI's reports given an admin URL) resolves a name
+// through a schema a non-admin role can create in, and objects another role owns cannot make admin work fail.
 //
-// How: run every admin entry point once against a server that logs every statement (jsonlog), harvest every name
-// the admin logins resolved (admin-traps.ts, libpg-query), plant the overloads and shadows that would win resolution
-// for each in every schema a non-admin can create in, run every entry point again, and assert: nothing planted ran
-// as an admin, no role gained an attribute or membership, every entry point succeeded (or, for the commands that
-// run owner code, refused the admin login). New admin SQL is covered without editing this file, and a new CLI
-// command that takes a PostgreSQL URL fails the table test until it is classified below.
+// How: run every admin entry point once against a server that logs every statement (jsonlog), harvest every
+// name the admin logins resolved (admin-traps.ts, libpg-query), plant the overloads and shadows that would
+// win resolution for each in every schema a non-admin can create in, run every entry point again, and assert:
+// nothing planted ran as an admin, no role gained an attribute or membership, every entry point succeeded
+// (or, for the commands that run owner code, refused the admin login). New admin SQL is covered without
+// editing this file, and a new CLI command that takes a PostgreSQL URL fails the table test until it is
+// classified below.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -36,8 +37,9 @@ const requireFromString = require("require-from-string");
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
 
 /**
- * Every command of both CLIs, by what it must do when handed an admin login: succeed (it is an admin or read-only
- * command, so its session is pinned), refuse (it runs code the schema owner wrote), or never connect.
+ * Every command of both CLIs, by what it must do when handed an admin login: succeed (it is an admin or
+ * read-only command, so its session is pinned), refuse (it runs code the schema owner wrote), or never
+ * connect.
  */
 const COMMANDS: Record<string, "succeeds" | "refuses-admin" | "no-database"> = {
   "offthegrid-db health": "succeeds",
@@ -224,11 +226,12 @@ function scenarioSuite(scenario: Scenario): void {
         connection: { host: "127.0.0.1", port: pg.port, database, sslmode: "disable" },
         admin: { user: adminConfig.user, password: adminConfig.password, managePassword: false },
       };
-      // The first `pulumi up`: the database is new, nothing can be planted yet (the owner role does not exist).
+      // The first `pulumi up`: the database is new, nothing can be planted yet (the owner role does not
+      // exist).
       ({ outs } = await provider.create(inputs));
-      // Phase 1: what do the admin sessions send? The server's log has every session's statements, pg_dump's and
-      // pg_restore's included, but a superuser may switch its own logging off (the bootstrap does, around the
-      // passwords); what the node processes send is also recorded at the client.
+      // Phase 1: what do the admin sessions send? The server's log has every session's statements, pg_dump's
+      // and pg_restore's included, but a superuser may switch its own logging off (the bootstrap does, around
+      // the passwords); what the node processes send is also recorded at the client.
       const sent = recordClientQueries();
       let first: Map<string, CliRun | Error | "ok">;
       try {

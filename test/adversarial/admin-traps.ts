@@ -1,10 +1,10 @@
-// The attack surface of the admin sessions, read from what they really send: every statement a login with admin
-// rights ran (the server's own statement log, jsonlog), parsed with PostgreSQL's parser (libpg-query), gives the
-// function, operator, relation and type names those sessions resolve. For each name, traps are planted in every
-// schema a non-admin role can create in: the overloads that would beat the catalog's in resolution (polymorphic
-// and "any" arguments made concrete, one argument's type changed), shadowing relations and types. Each trap
-// reports its caller to the server log (which no rollback takes back) and, called by an admin, tries to make the
-// owner's login a superuser. Nothing here lists a name by hand.
+// The attack surface of the admin sessions, read from what they really send: every statement a login with
+// admin rights ran (the server's own statement log, jsonlog), parsed with PostgreSQL's parser (libpg-query),
+// gives the function, operator, relation and type names those sessions resolve. For each name, traps are
+// planted in every schema a non-admin role can create in: the overloads that would beat the catalog's in
+// resolution (polymorphic and "any" arguments made concrete, one argument's type changed), shadowing
+// relations and types. Each trap reports its caller to the server log (which no rollback takes back) and,
+// called by an admin, tries to make the owner's login a superuser. Nothing here lists a name by hand.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Client } from "pg";
@@ -191,7 +191,9 @@ export interface Planted {
   readonly schemas: readonly string[];
 }
 
-/** Roles that count as admin: superuser, CREATEROLE, rds_superuser members, the restore's temporary logins. */
+/**
+ * Roles that count as admin: superuser, CREATEROLE, rds_superuser members, the restore's temporary logins.
+ */
 export const ADMIN_CHECK = `(r.rolsuper OR r.rolcreaterole OR r.rolname LIKE 'offthegrid\\_restore\\_%' OR EXISTS (
   SELECT FROM pg_catalog.pg_roles s WHERE s.rolname = 'rds_superuser' AND pg_catalog.pg_has_role(r.oid, s.oid, 'MEMBER')))`;
 
@@ -208,7 +210,9 @@ export async function writableSchemas(admin: Client): Promise<{ schema: string; 
   return rows;
 }
 
-/** The trap every planted object calls: logs its caller, and tries to escalate when that caller is an admin. */
+/**
+ * The trap every planted object calls: logs its caller, and tries to escalate when that caller is an admin.
+ */
 function trapCore(schema: string, escalate: string): string {
   return `
   CREATE FUNCTION ${schema}.offthegrid_trap(kind text, what text) RETURNS boolean LANGUAGE plpgsql AS $trap$
@@ -232,8 +236,8 @@ const id = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /**
  * Plants traps for every harvested name in every writable schema, as a login that may create there. `asRole`
- * opens a client as that login. Each object is created in its own statement; one the server refuses (a signature
- * that collides with an existing object) is skipped.
+ * opens a client as that login. Each object is created in its own statement; one the server refuses (a
+ * signature that collides with an existing object) is skipped.
  */
 export async function plantTraps(
   admin: Client,
@@ -312,8 +316,8 @@ export async function plantTraps(
         if (!here(o) || o.schema === "pg_catalog") continue;
         for (const cat of operatorsOf.get(key(o)) ?? []) {
           const sides = cat.l === null ? [cat.r] : [cat.l, cat.r];
-          // The catalog has an exact operator for nearly every pair of built-in types: only the polymorphic ones
-          // can be beaten (and one variant per concrete type keeps a restore's lock count sane).
+          // The catalog has an exact operator for nearly every pair of built-in types: only the polymorphic
+          // ones can be beaten (and one variant per concrete type keeps a restore's lock count sane).
           for (const variant of [sides, ...winningVariants(sides, false)]) {
             if (variant.some((t) => UNUSABLE.test(t) || ELEMENT_PSEUDO.has(t) || ARRAY_PSEUDO.has(t)))
               continue;

@@ -1,13 +1,15 @@
-// Issue #26 item 6. Invariant: `restore` reads only files owned by the invoking user or root, in a directory no one
-// else can write, with no symbolic link on the path, root included; `backup --dir` writes only into such a
-// directory; and what is loaded is exactly what matched the checksum (read once, from the fd that was checked).
+// Issue #26 item 6. Invariant: `restore` reads only files owned by the invoking user or root, in a directory
+// no one else can write, with no symbolic link on the path, root included; `backup --dir` writes only into
+// such a directory; and what is loaded is exactly what matched the checksum (read once, from the fd that was
+// checked).
 //
-// How: a second OS user (useradd) stands for the attacker. Each case lays out a fresh backup path
-// <case>/a/b/backups/<file>, puts the attacker's dump and its matching .sha256 there (as a swap would), then gives
-// the attacker one foothold on one component of that path: every directory on it and both files, each with every
-// foothold its kind allows (owner, group/world write, a symlink in its place, hard links). The restore (PostgreSQL
-// and Redis, real servers) must refuse each, naming the component, and load nothing; `backup --dir` must refuse
-// every directory foothold. The components come from splitting the path, so a deeper layout is covered as is.
+// How: a second OS user (useradd) stands for the attacker. Each case lays out a fresh backup path, e.g.
+// <case>/a/b/backups/<file>, puts the attacker's dump and its matching .sha256 there (as a swap would), then
+// gives the attacker one foothold on one component of that path: every directory on it and both files, each
+// with every foothold its kind allows (owner, group/world write, a symlink in its place, hard links). The
+// restore (PostgreSQL and Redis, real servers) must refuse each, naming the component, and load nothing;
+// `backup --dir` must refuse every directory foothold. The components come from splitting the path, so a
+// deeper layout is covered as is.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";

@@ -1,7 +1,7 @@
 // A failed run names the file that was running and reports exactly what committed, whatever the failure: the
-// invariant is attacked with every failure kind the server can raise at every position of a batch, and with the
-// session dying mid-batch (the server buffers its replies, so the reply count trails what had committed). A lock
-// timeout names the session that held the lock.
+// invariant is attacked with every failure kind the server can raise at every position of a batch, and with
+// the session dying mid-batch (the server buffers its replies, so the reply count trails what had committed).
+// A lock timeout names the session that held the lock.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -111,7 +111,8 @@ describe("adversarial: the session dies mid-batch (a dedicated PostgreSQL 17)", 
           config,
           async (c) => (await c.query("SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep'")).rows,
         );
-        // A second on: the first file's commit (asynchronous inside a batch) is flushed by the WAL writer by then.
+        // A second on: the first file's commit (asynchronous inside a batch) is flushed by the WAL writer by
+        // then.
         if (rows.length) return new Promise((r) => setTimeout(r, 1_000)).then(() => kill(rows[0].pid));
       }
     })();

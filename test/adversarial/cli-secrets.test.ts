@@ -1,8 +1,9 @@
 // Issue #26 item 9: a connection URL typed in the wrong place was printed back, password included
-// (`offthegrid-migrate status postgresql://user:pw@host/db`, `npm run traffic -- postgresql://…`). The probes are
-// generated from the programs' own command tables, so a command or flag added later is probed too: every command
-// of both ops CLIs, policy:check and the traffic harness gets a URL with a password of its own as a positional
-// argument and as the value of every flag it declares, run as its own process (stdout and stderr both read).
+// (`offthegrid-migrate status postgresql://user:pw@host/db`, `npm run traffic -- postgresql://…`). The probes
+// are generated from the programs' own command tables, so a command or flag added later is probed too: every
+// command of both ops CLIs, policy:check and the traffic harness gets a URL with a password of its own as a
+// positional argument and as the value of every flag it declares, run as its own process (stdout and stderr
+// both read).
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -17,7 +18,10 @@ import type { CommandSpec, Program } from "../../cli/shared/program";
 import { ROOT } from "../../testbed/stack";
 import { traffic } from "../../testbed/traffic/main";
 
-/** The commands' own environment: unreachable servers, so that commands get past "is not set" and use the flags. */
+/**
+ * The commands' own environment: unreachable servers, so that commands get past "is not set" and use the
+ * flags.
+ */
 const ENV_PASSWORD = "env-Pw-3b9e1d";
 const ENV = {
   DATABASE_URL: `postgresql://probe:${ENV_PASSWORD}@127.0.0.1:1/probe`,

@@ -1,7 +1,7 @@
-// #26 item 5: a statement of a no-transaction file either completes or leaves nothing of its own behind, and the
-// message says exactly what exists. CREATE INDEX CONCURRENTLY under the app's traffic must complete; when a
-// concurrent statement truly cannot finish, what it built is dropped (or kept and named with the command to drop
-// it), never an index that existed before it started.
+// #26 item 5: a statement of a no-transaction file either completes or leaves nothing of its own behind, and
+// the message says exactly what exists. CREATE INDEX CONCURRENTLY under the app's traffic must complete; when
+// a concurrent statement truly cannot finish, what it built is dropped (or kept and named with the command to
+// drop it), never an index that existed before it started.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Client, ClientConfig } from "pg";
@@ -49,7 +49,8 @@ async function holdOpen(config: ClientConfig, sql: string): Promise<{ release():
 
 /**
  * The app's longer write transactions: a few round trips on users (~0.5 s each, well under any deadline), one
- * after another, from two sessions. Today's traffic harness only sends single statements; a real app also holds a row for a moment.
+ * after another, from two sessions. Today's traffic harness only sends single statements; a real app also
+ * holds a row for a moment.
  */
 function slowWriter(config: ClientConfig): { stop(): Promise<{ done: number; failures: string[] }> } {
   let stopping = false;
@@ -185,7 +186,8 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
 
   it("a CIC blocked by a writer held open: the index that cannot be dropped either is named with the command; never an index that was there before", async () => {
     const owner = db.as("owner");
-    // An INVALID index that existed before the run (an operator's failed build): the runner must never drop it.
+    // An INVALID index that existed before the run (an operator's failed build): the runner must never drop
+    // it.
     const writer = await holdOpen(
       db.as("app"),
       "BEGIN; UPDATE users SET login_count = login_count WHERE login_count < 0",

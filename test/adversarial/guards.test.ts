@@ -62,7 +62,8 @@ describe("adversarial: guards on destructive commands (real PostgreSQL 15, pg_du
     assert.equal((await migrateCli(["up"], { DATABASE_URL: dev.url("owner") })).code, 0);
   });
 
-  // Item 6: a dev dump restored with --force into prod replaced the prod marker with dev; reset then ran on prod.
+  // Item 6: a dev dump restored with --force into prod replaced the prod marker with dev; reset then ran on
+  // prod.
   it("restore --force of a dev dump into prod is refused; when named, it restores and the prod marker stays", async () => {
     const dir = path.join(tmp, "dev-dump");
     const backup = await opsCli(["backup", "--postgres-only", "--dir", dir, "--json"], {

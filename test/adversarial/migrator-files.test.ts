@@ -72,8 +72,9 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
   });
 
   it("item 8: a COMMIT the parser cannot see (standard_conforming_strings off) is caught before success is recorded", async () => {
-    // 001 leaves standard_conforming_strings off for the session. The server then reads 'x\'' as the string x', so
-    // ";COMMIT;" in 003 is top level for the server while the file's own (standard) reading keeps it in the string.
+    // 001 leaves standard_conforming_strings off for the session. The server then reads 'x\'' as the string
+    // x', so ";COMMIT;" in 003 is top level for the server while the file's own (standard) reading keeps it
+    // in the string.
     const files = [
       m("001_legacy.sql", "-- migrate:up\nSET standard_conforming_strings = off;\n"),
       m("002_boundary.sql", "-- migrate:no-transaction\n-- migrate:up\nSELECT 1;\n"),

@@ -142,8 +142,9 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
     fs.mkdirSync(dir, { mode: 0o555 });
     const cli = [process.execPath, "-r", "./tools/ts-register.cjs", "cli/db.ts"];
     const args = ["backup", "--redis-only", "--dir", dir];
-    // Root writes anywhere: run it without the capabilities that bypass file permissions, as a non-root operator
-    // would be (running as another user instead fails when the checkout sits under a 0700 directory).
+    // Root writes anywhere: run it without the capabilities that bypass file permissions, as a non-root
+    // operator would be (running as another user instead fails when the checkout sits under a 0700
+    // directory).
     const [command, ...rest] =
       process.getuid?.() === 0
         ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--", ...cli, ...args]
@@ -213,7 +214,8 @@ describe("adversarial: the ops CLI (real PostgreSQL 15 with TLS, Redis, Redis cl
           })
         ).out,
       );
-      // Truncated before its checksum was taken (as the old, non-atomic backup could be): the checksum matches.
+      // Truncated before its checksum was taken (as the old, non-atomic backup could be): the checksum
+      // matches.
       const text = fs.readFileSync(made.redis, "utf8");
       fs.writeFileSync(made.redis, text.slice(0, text.length - 12));
       spawnSync(

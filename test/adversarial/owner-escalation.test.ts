@@ -1,7 +1,7 @@
 // Issue #20 items 1-2: the owner role (or a hostile migration file) becoming superuser through the ops CLI.
-// Item 1: migrations.history replaced by a view calling a PUBLIC function that makes the owner superuser when the
-// caller is one; `restore` (status afterwards) and `reset` read it as the admin. Item 2: `reset` ran migrations in
-// an admin session acting as the owner, so a file's `SET ROLE NONE` ran the rest as superuser.
+// Item 1: migrations.history replaced by a view calling a PUBLIC function that makes the owner superuser when
+// the caller is one; `restore` (status afterwards) and `reset` read it as the admin. Item 2: `reset` ran
+// migrations in an admin session acting as the owner, so a file's `SET ROLE NONE` ran the rest as superuser.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -80,8 +80,8 @@ describe("adversarial: the owner cannot become superuser through restore or rese
     );
   });
 
-  // Item 1b: pg_restore loaded the dump logged in as the admin, so a CHECK constraint calling an owner function ran
-  // as superuser for every restored row.
+  // Item 1b: pg_restore loaded the dump logged in as the admin, so a CHECK constraint calling an owner
+  // function ran as superuser for every restored row.
   it("restore: a CHECK constraint calling an owner function never runs as a superuser during the data load", async () => {
     await withClient(dev.as("owner"), (c) =>
       c.query(`

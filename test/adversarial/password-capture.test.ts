@@ -1,14 +1,15 @@
 // Issue #26 item 7. Invariant: no password and no verifier appears in any statement text a role can see. The
-// read-only role has pg_monitor: it sees every session's current (or last) statement in pg_stat_activity, and every
-// tracked statement in pg_stat_statements (schema `monitoring`).
+// read-only role has pg_monitor: it sees every session's current (or last) statement in pg_stat_activity, and
+// every tracked statement in pg_stat_statements (schema `monitoring`).
 //
-// How: every place in the product (stack/, migrator/, cli/, policy/) that sets a password is found by scanning the
-// sources (calls of setVerifiers / setPasswordsUntracked, and any PASSWORD in SQL text), and each must map to a path
-// below that this test drives for real, the way a user does: the provider's update with rotated member passwords
-// (bootstrap), with a rotated managed admin password (connectAdmin), with IAM logins on a server where rds_iam
-// exists (created NOLOGIN, as on RDS), and `offthegrid-db restore --force` (its temporary login). Meanwhile the
-// read-only role polls both views without pause; every text it saw is checked for a SCRAM/md5 verifier and for
-// every password involved, the restore's random one included (taken from what the restore hands pg_restore).
+// How: every place in the product (stack/, migrator/, cli/, policy/) that sets a password is found by
+// scanning the sources (calls of setVerifiers / setPasswordsUntracked, and any PASSWORD in SQL text), and
+// each must map to a path below that this test drives for real, the way a user does: the provider's update
+// with rotated member passwords (bootstrap), with a rotated managed admin password (connectAdmin), with IAM
+// logins on a server where rds_iam exists (created NOLOGIN, as on RDS), and `offthegrid-db restore --force`
+// (its temporary login). Meanwhile the read-only role polls both views without pause; every text it saw is
+// checked for a SCRAM/md5 verifier and for every password involved, the restore's random one included (taken
+// from what the restore hands pg_restore).
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -32,7 +33,8 @@ const SITES: Record<string, string> = {
   "migrator/bootstrap-hardening.ts PASSWORD": "member rotation", // setVerifiers' DO block, run by every path
   "migrator/bootstrap-iam.ts PASSWORD": "IAM logins", // PASSWORD NULL
   "cli/ops/postgres-restore.ts setVerifiers": "restore",
-  // Rendered into the dev container's entrypoint: single-user mode before the server listens, no session exists.
+  // Rendered into the dev container's entrypoint: single-user mode before the server listens, no session
+  // exists.
   "stack/postgres/superuser-rekey.ts PASSWORD": "no server session",
   // A CrossGuard rule that flags container env vars named like a password: policy code never connects.
   "policy/local.ts PASSWORD": "no server session",
@@ -103,8 +105,8 @@ describe("adversarial: no password or verifier in any statement text the read-on
     await withClient(pg.config(database), (c) => c.query("SELECT monitoring.pg_stat_statements_reset()"));
 
     const stop = watch(pg.config(database, { user: readonly.name, password: readonly.password }), seen);
-    // The passwords the CLI hands pg_dump/pg_restore (the restore's temporary login's among them), read from the
-    // environment of the processes it starts: module exports are read-only getters once transpiled.
+    // The passwords the CLI hands pg_dump/pg_restore (the restore's temporary login's among them), read from
+    // the environment of the processes it starts: module exports are read-only getters once transpiled.
     const childProcess = require("node:child_process");
     const spawn = childProcess.spawn;
     childProcess.spawn = (
@@ -200,7 +202,9 @@ describe("adversarial: no password or verifier in any statement text the read-on
   });
 });
 
-/** Polls pg_stat_activity and pg_stat_statements as `config` without pause until the returned stop is called. */
+/**
+ * Polls pg_stat_activity and pg_stat_statements as `config` without pause until the returned stop is called.
+ */
 /** The text with each verifier and password masked: a failure must not print the secret it found. */
 function redacted(text: string, passwords: Set<string>): string {
   let out = text.replace(/SCRAM-SHA-256\$[^'\s]*|md5[0-9a-f]{32}/g, "<verifier>");

@@ -1,8 +1,8 @@
 // Issue #26 item 3, the invariant: a flood of writes inside the app's own `cache:*` family never evicts
-// revocations (jwt_blacklist:*), rate-limit windows (rate_limit:*), sessions (session:*, user:*:sessions) or the
-// operators' ops:* keys; when the instance is full, writes fail loudly (OOM) instead. Against a real redis-server
-// with the stack's rendered redis.conf at a 32 MB maxmemory, flooded with twice that as the app user, the way the
-// API writes its cache (SET … EX 300).
+// revocations (jwt_blacklist:*), rate-limit windows (rate_limit:*), sessions (session:*, user:*:sessions) or
+// the operators' ops:* keys; when the instance is full, writes fail loudly (OOM) instead. Against a real
+// redis-server with the stack's rendered redis.conf at a 32 MB maxmemory, flooded with twice that as the app
+// user, the way the API writes its cache (SET … EX 300).
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
@@ -110,7 +110,8 @@ describe("adversarial: Redis eviction of security state (real redis-server, the 
     const big = "b".repeat(512 * 1024);
     await assert.rejects(app.set("session:new-login", big, "EX", 86_400), /OOM/);
     await assert.rejects(admin.set("ops:after", big), /OOM/);
-    // The runbook (docs/runbooks.md, "Redis is full"): the admin frees the flood by family, then writes again.
+    // The runbook (docs/runbooks.md, "Redis is full"): the admin frees the flood by family, then writes
+    // again.
     let cursor = "0";
     do {
       const [next, keys] = await admin.scan(cursor, "MATCH", "cache:flood:*", "COUNT", 1000);
@@ -121,8 +122,8 @@ describe("adversarial: Redis eviction of security state (real redis-server, the 
     assert.equal(await app.set("session:new-login", big, "EX", 86_400), "OK");
   });
 
-  // Why not `volatile-lru` (evict only keys with a TTL): the API gives revocations, rate-limit windows and sessions
-  // TTLs, so they are as evictable as the cache. Measured here by switching this server to it.
+  // Why not `volatile-lru` (evict only keys with a TTL): the API gives revocations, rate-limit windows and
+  // sessions TTLs, so they are as evictable as the cache. Measured here by switching this server to it.
   it("measured alternative: volatile-lru lets the same flood evict the revocation, the window and sessions", async () => {
     await admin.config("SET", "maxmemory-policy", "volatile-lru");
     try {

@@ -1,9 +1,9 @@
 // Issue #26 item 2, the invariant: no client of a non-admin user, and no unauthenticated connection, can push
-// Redis' used memory past maxmemory plus a stated margin, or make an admin write fail. Each way a client holds
-// memory (a half-sent value in its query buffer, a queued MULTI, replies it never reads), as the app user, as the
-// `healthcheck` user (any password) and without AUTH, against a real redis-server with the stack's rendered
-// redis.conf (stack/redis/conf.ts, client bounds from stack/redis/client-limits.ts). The server runs with a 32 MB
-// maxmemory so the floods stay small: the margin is stated relative to it.
+// Redis' used memory past maxmemory plus a stated margin, or make an admin write fail. Each way a client
+// holds memory (a half-sent value in its query buffer, a queued MULTI, replies it never reads), as the app
+// user, as the `healthcheck` user (any password) and without AUTH, against a real redis-server with the
+// stack's rendered redis.conf (stack/redis/conf.ts, client bounds from stack/redis/client-limits.ts). The
+// server runs with a 32 MB maxmemory so the floods stay small: the margin is stated relative to it.
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
 import { RedisServer, startRedis } from "../../testbed/redis-server";

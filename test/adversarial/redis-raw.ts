@@ -75,7 +75,9 @@ export async function info(admin: Redis, section: string): Promise<Record<string
 
 export const usedMemory = async (admin: Redis) => Number((await info(admin, "memory")).used_memory);
 
-/** Waits until the server has taken in what the attackers sent: used_memory stable for 300 ms (at most 5 s). */
+/**
+ * Waits until the server has taken in what the attackers sent: used_memory stable for 300 ms (at most 5 s).
+ */
 export async function settle(admin: Redis): Promise<number> {
   let last = await usedMemory(admin);
   for (const until = Date.now() + 5000; Date.now() < until;) {

@@ -1,6 +1,7 @@
-// Issue 20 item 4: the Redis app user exhausted memory with SCRIPT LOAD, blocked the server with an endless EVAL
-// and forged server log lines with redis.log. Each attack as the app user against a real redis-server with the
-// stack's rendered redis.conf; each failed before the app's scripting surface was removed (stack/redis/access.ts).
+// Issue 20 item 4: the Redis app user exhausted memory with SCRIPT LOAD, blocked the server with an endless
+// EVAL and forged server log lines with redis.log. Each attack as the app user against a real redis-server
+// with the stack's rendered redis.conf; each failed before the app's scripting surface was removed
+// (stack/redis/access.ts).
 import { strict as assert } from "node:assert";
 import Redis, { RedisOptions } from "ioredis";
 import { DEFAULT_APP_ACCESS, appPermissions } from "../../stack/redis/access";
@@ -12,9 +13,9 @@ const ADMIN = "adv-scripts-admin-Pw-0123456789abcdefg";
 const APP = "adv-scripts-app-Pw-0123456789abcdefghi";
 
 /**
- * One call per scripting entry point, with arguments this server accepts (so a granted command answers something
- * other than NOPERM). The server's own list (COMMAND LIST FILTERBY ACLCAT scripting) must be covered by it: a
- * scripting command added by a Redis upgrade fails the test until it is probed here.
+ * One call per scripting entry point, with arguments this server accepts (so a granted command answers
+ * something other than NOPERM). The server's own list (COMMAND LIST FILTERBY ACLCAT scripting) must be
+ * covered by it: a scripting command added by a Redis upgrade fails the test until it is probed here.
  */
 const SCRIPTING_PROBES: Readonly<Record<string, readonly string[]>> = {
   eval: ["return 1", "0"],
@@ -106,9 +107,10 @@ describe("adversarial: Redis scripting as the app user (real redis-server)", fun
       await assert.rejects(client.call(command, ...args), /NOPERM/, command);
   });
 
-  // Issue 20 item 4, the whole surface: every scripting command and subcommand this server has, as the dev app user
-  // and as the ElastiCache app user (its access string applied to this server, cluster mode on and off). Each probe
-  // is also run as a user granted that one command, where it must not answer NOPERM: no probe passes vacuously.
+  // Issue 20 item 4, the whole surface: every scripting command and subcommand this server has, as the dev
+  // app user and as the ElastiCache app user (its access string applied to this server, cluster mode on and
+  // off). Each probe is also run as a user granted that one command, where it must not answer NOPERM: no
+  // probe passes vacuously.
   it("refuses every scripting entry point of this server to the app user, dev ACL and ElastiCache access string", async () => {
     const control = await admin();
     const listed = (
@@ -171,10 +173,10 @@ describe("adversarial: Redis scripting as the app user (real redis-server)", fun
     ]);
   });
 
-  // The INFO part of item 4: the decision (INFO stays whole) rests on this Redis and ioredis behaviour, so it is
-  // tested, not assumed. Redis 7 ACLs allow first arguments (`+info|persistence`) but cannot deny one, and
-  // ioredis' ready check sends a bare INFO: scoped, the check is skipped and the client no longer waits out AOF
-  // loading after a restart (its first commands meet -LOADING).
+  // The INFO part of item 4: the decision (INFO stays whole) rests on this Redis and ioredis behaviour, so it
+  // is tested, not assumed. Redis 7 ACLs allow first arguments (`+info|persistence`) but cannot deny one, and
+  // ioredis' ready check sends a bare INFO: scoped, the check is skipped and the client no longer waits out
+  // AOF loading after a restart (its first commands meet -LOADING).
   it("INFO cannot be scoped without losing ioredis' ready check: a bare INFO is refused, the check skipped", async () => {
     const control = await admin();
     await control.call(
@@ -204,7 +206,8 @@ describe("adversarial: Redis scripting as the app user (real redis-server)", fun
       console.warn = warn;
     }
     assert.match(warnings.join("\n"), /Skipping the ready check because INFO command fails/);
-    // What the stack grants instead (INFO whole): the ready check runs, and the app sees what docs/security.md says.
+    // What the stack grants instead (INFO whole): the ready check runs, and the app sees what
+    // docs/security.md says.
     const client = await app();
     assert.match(await client.info(), /# Persistence\r\nloading:0/);
     assert.match(await client.info("keyspace"), /# Keyspace/);

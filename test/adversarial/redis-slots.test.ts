@@ -1,9 +1,10 @@
-// Issue #26 item 4 (Redis): connections as the app, as `healthcheck` (any password) or without AUTH filled every
-// slot, and the admin's PING got "max number of clients reached". Redis has no slots reserved for a user, so the
-// answer is twofold (docs/runbooks.md, "Redis refuses connections"): idle connections are closed after `timeout`
-// (the shipped redis.conf sets it; the seed had 0, never), and an admin who got in clears every other user's
-// connections with CLIENT KILL USER. Against a real redis-server with the stack's rendered redis.conf; maxclients
-// and timeout are lowered on it so that filling the slots and waiting them out take seconds.
+// Issue #26 item 4 (Redis): connections as the app, as `healthcheck` (any password) or without AUTH filled
+// every slot, and the admin's PING got "max number of clients reached". Redis has no slots reserved for a
+// user, so the answer is twofold (docs/runbooks.md, "Redis refuses connections"): idle connections are closed
+// after `timeout` (the shipped redis.conf sets it; the seed had 0, never), and an admin who got in clears
+// every other user's connections with CLIENT KILL USER. Against a real redis-server with the stack's rendered
+// redis.conf; maxclients and timeout are lowered on it so that filling the slots and waiting them out take
+// seconds.
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
@@ -19,7 +20,10 @@ describe("adversarial: Redis connection slots (real redis-server, the stack's re
   let server: RedisServer;
   let control: Redis;
   let flood: RawClient[] = [];
-  /** The server's first answer to AUTH + PING as the admin, raw: ioredis reports a refusal as "Connection is closed". */
+  /**
+   * The server's first answer to AUTH + PING as the admin, raw: ioredis reports a refusal as "Connection is
+   * closed".
+   */
   const adminPing = async () => {
     const c = await rawClient(server.port);
     // A refused connection gets its error at once; sending before it arrives would make the close a reset.
@@ -29,7 +33,9 @@ describe("adversarial: Redis connection slots (real redis-server, the stack's re
     c.socket.destroy();
     return /\+PONG/.test(c.received()) ? "PONG" : c.received().trim() || "(closed without a reply)";
   };
-  /** Opens connections until the server refuses one; every fourth as the app, as healthcheck, or without AUTH. */
+  /**
+   * Opens connections until the server refuses one; every fourth as the app, as healthcheck, or without AUTH.
+   */
   async function fill(keepSending: boolean): Promise<void> {
     for (let i = 0; i < SLOTS + 10; i++) {
       const auth = ([["app", APP], ["healthcheck", "any"], undefined, undefined] as const)[i % 4];

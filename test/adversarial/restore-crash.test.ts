@@ -1,10 +1,12 @@
-// Issue #26 item 8. Invariants: a crash during `restore --force` (the server's or the CLI's) leaves no process
-// loading behind, no temporary login alive past the next restore or bootstrap (while a running restore's login is
-// never taken away), and a message that says what happened, whether the old database is intact, and what to run.
+// Issue #26 item 8. Invariants: a crash during `restore --force` (the server's or the CLI's) leaves no
+// process loading behind, no temporary login alive past the next restore or bootstrap (while a running
+// restore's login is never taken away), and a message that says what happened, whether the old database is
+// intact, and what to run.
 //
-// How: a real PostgreSQL 15 (pg_dump 15) with a dump big enough that pg_restore is caught mid-COPY; the server is
-// killed (SIGQUIT: immediate shutdown, as a crash) and restarted on the same data, or the CLI is run as its own
-// process and killed with SIGKILL. The old contents are recognised by a row changed after the dump.
+// How: a real PostgreSQL 15 (pg_dump 15) with a dump big enough that pg_restore is caught mid-COPY; the
+// server is killed (SIGQUIT: immediate shutdown, as a crash) and restarted on the same data, or the CLI is
+// run as its own process and killed with SIGKILL. The old contents are recognised by a row changed after the
+// dump.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -141,7 +143,8 @@ describe("adversarial: a crash mid-restore leaves nothing running or logging in,
       const login = await loading();
       await holder.query(`CREATE ROLE ${expired} LOGIN VALID UNTIL '2001-01-01'`);
       await holder.query("SELECT pg_advisory_lock(1869899634, hashtext($1))", [expired]);
-      // What every bootstrap runs before its transaction (the first case shows the bootstrap sweeping for real).
+      // What every bootstrap runs before its transaction (the first case shows the bootstrap sweeping for
+      // real).
       const warnings: string[] = [];
       const swept = await admin((c) => sweepStaleRestoreLogins(c, SCHEMA_ROLES.owner.name, warnings));
       assert.deepEqual([swept, warnings], [[expired], []]);

@@ -1,7 +1,7 @@
-// Issue #20 items 3, 5, 6 on real PostgreSQL 17: what the app and read-only logins could reach past their grants.
-// 3: the bootstrap's `ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'` was visible in pg_stat_activity to the read-only
-//    role (pg_monitor). 5: large objects and self-set role defaults. 6: the migrator's advisory-lock key, missing
-//    per-login limits, and CONNECT to the `postgres` database.
+// Issue #20 items 3, 5, 6 on real PostgreSQL 17: what the app and read-only logins could reach past their
+// grants. 3: the bootstrap's `ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'` was visible in pg_stat_activity to the
+// read-only role (pg_monitor). 5: large objects and self-set role defaults. 6: the migrator's advisory-lock
+// key, missing per-login limits, and CONNECT to the `postgres` database.
 import { strict as assert } from "node:assert";
 import { Client, ClientConfig } from "pg";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
@@ -11,7 +11,9 @@ import { PreparedDatabase, preparedDatabase, stackBootstrapOptions } from "../su
 
 const DENIED = (e: { code?: string }) => e.code === "42501";
 
-/** Limits a member may change for itself on PostgreSQL 17 (context "user"), with the value it changes them to. */
+/**
+ * Limits a member may change for itself on PostgreSQL 17 (context "user"), with the value it changes them to.
+ */
 const LIFTABLE: Readonly<Record<string, string>> = {
   statement_timeout: "0",
   idle_in_transaction_session_timeout: "0",
@@ -23,7 +25,9 @@ const LIFTABLE: Readonly<Record<string, string>> = {
 /** Superuser-context limits: no member can change them. */
 const PINNED: Readonly<Record<string, string>> = { temp_file_limit: "-1" };
 
-/** Each way a login can change a parameter for its own sessions; resolves to the value a session then sees. */
+/**
+ * Each way a login can change a parameter for its own sessions; resolves to the value a session then sees.
+ */
 const ROUTES: Readonly<
   Record<string, (member: ClientConfig, database: string, name: string, value: string) => Promise<string>>
 > = {
@@ -139,8 +143,9 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
         });
   });
 
-  // What PostgreSQL 17 lets a member change about its own limits, route by route. Both the pinned and the liftable
-  // facts are asserted, so a PostgreSQL change either way fails here (and docs/security.md item 6 must follow).
+  // What PostgreSQL 17 lets a member change about its own limits, route by route. Both the pinned and the
+  // liftable facts are asserted, so a PostgreSQL change either way fails here (and docs/security.md item 6
+  // must follow).
   it("item 6: temp_file_limit is pinned on every route; the timeouts, work_mem and lock_timeout are not", async () => {
     const contexts = await withClient(db.as("admin"), async (c) => {
       const { rows } = await c.query("SELECT name, context FROM pg_settings WHERE name = ANY($1)", [

@@ -40,7 +40,8 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
   for (const role of ["readonly", "app"] as const) {
     it(`${role}: the rollup maintenance functions are not callable (001's forgeable apply_grid_delta is gone)`, async () => {
       await withClient(db.as(role), async (c) => {
-        // 004 dropped apply_grid_delta(uuid, integer, user_grids): the forged-row route no longer exists at all.
+        // 004 dropped apply_grid_delta(uuid, integer, user_grids): the forged-row route no longer exists at
+        // all.
         await assert.rejects(
           c.query(
             `SELECT apply_grid_delta(user_id, 1, jsonb_populate_record(NULL::user_grids, '{"status": "completed", "profit_erg": 1000000, "profit_percent": 0}'))
@@ -97,7 +98,8 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
     await withClient(db.as("owner"), (c) => c.query("DROP FUNCTION later_added()"));
   });
 
-  // Item 2: a temporary education_modules (pg_temp is searched first) stood in for the real one in the trigger.
+  // Item 2: a temporary education_modules (pg_temp is searched first) stood in for the real one in the
+  // trigger.
   it("app: may not create temporary tables at all", async () => {
     await withClient(db.as("app"), (c) =>
       assert.rejects(c.query("CREATE TEMP TABLE education_modules (id uuid)"), DENIED),
@@ -129,7 +131,8 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
     }
   });
 
-  // Item 3: ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…' landed in pg_stat_statements, readable through pg_monitor.
+  // Item 3: ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…' landed in pg_stat_statements, readable through
+  // pg_monitor.
   it("readonly: no password verifier in pg_stat_statements after a bootstrap, and earlier leaks are scrubbed", async () => {
     const leak = `rotated-Leak-password-${randomBytes(8).toString("hex")}`;
     // What an earlier bootstrap left behind (pg_stat_statements tracks utility statements by default).
@@ -155,7 +158,8 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
     assert.deepEqual(report.warnings, []);
   });
 
-  // Issue #20 item 8: the app rewrote the curriculum it is graded by (required_score 0, prerequisites deleted).
+  // Issue #20 item 8: the app rewrote the curriculum it is graded by (required_score 0, prerequisites
+  // deleted).
   it("the app can read the curriculum but neither lower a module's required score nor drop prerequisites", async () => {
     await withClient(db.as("app"), async (c) => {
       assert.ok((await c.query("SELECT count(*)::int AS n FROM education_modules")).rows[0].n > 0);

@@ -7,7 +7,10 @@ export interface CliRun {
   /** The exit code the process ends with. */
   readonly code: number;
   readonly out: string;
-  /** stderr (progress, the "error:" line) and console.error, where ioredis prints "Unhandled error event" stacks. */
+  /**
+   * stderr (progress, the "error:" line) and console.error, where ioredis prints "Unhandled error event"
+   * stacks.
+   */
   readonly err: string;
   /** The error the CLI reported on stderr, when it failed. */
   readonly error?: Error;

@@ -1,6 +1,6 @@
-// prod and staging under the real CLI: every shipped stack file passes the CLI's own config validation, previews
-// run with computed outputs unknown (the stand-in aws plugin, like the real one, knows nothing before create), and
-// the real policy analyzer runs the pack and agrees with `npm run policy:check`.
+// prod and staging under the real CLI: every shipped stack file passes the CLI's own config validation,
+// previews run with computed outputs unknown (the stand-in aws plugin, like the real one, knows nothing
+// before create), and the real policy analyzer runs the pack and agrees with `npm run policy:check`.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,7 +20,9 @@ interface Reported {
   resource: string;
 }
 
-/** Policy violations in the CLI's report; "can't run … during preview" notes (unknown inputs) are left out. */
+/**
+ * Policy violations in the CLI's report; "can't run … during preview" notes (unknown inputs) are left out.
+ */
 function violations(output: string): Reported[] {
   const found: Reported[] = [];
   const lines = output.split("\n");

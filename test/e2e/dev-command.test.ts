@@ -1,5 +1,6 @@
-// `npm run dev` as a new user runs it (README's quick start): a clean checkout, no passphrase, no backend, 5432
-// and 6379 taken, and `pulumi` on PATH being the real CLI with the suite's stand-in plugins (testbed/engine/bin).
+// `npm run dev` as a new user runs it (README's quick start): a clean checkout, no passphrase, no backend,
+// 5432 and 6379 taken, and `pulumi` on PATH being the real CLI with the suite's stand-in plugins
+// (testbed/engine/bin).
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";

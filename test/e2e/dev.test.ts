@@ -1,6 +1,6 @@
-// The dev stack under the real Pulumi CLI, typed by hand as docs/stacks.md shows (`npm run dev` has its own test,
-// dev-command.test.ts): the real engine, language host, dynamic-provider host; stand-in docker/random plugins that
-// run PostgreSQL 17 and redis-server.
+// The dev stack under the real Pulumi CLI, typed by hand as docs/stacks.md shows (`npm run dev` has its own
+// test, dev-command.test.ts): the real engine, language host, dynamic-provider host; stand-in docker/random
+// plugins that run PostgreSQL 17 and redis-server.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -159,15 +159,16 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await query(first, "INSERT INTO users (wallet_address) VALUES ($1)", [`9${"e".repeat(50)}`]);
     await s.pulumi(["config", "set", "postgresAppPasswordEpoch", "1"]);
     const preview = await s.pulumi(["preview", "--diff", "--json"]);
-    // credentials-epochs records the applied epochs (stack/credentials/epoch-rule.ts: they only move forward).
+    // credentials-epochs records the applied epochs (stack/credentials/epoch-rule.ts: they only move
+    // forward).
     assert.deepEqual(changes(preview.stdout), {
       "credentials-epochs": "update",
       "credentials-postgresApp-a": "replace",
       schema: "update",
     });
-    // A preview shows the schema's checked inputs as its new outputs (the host has no provider preview): no key
-    // may appear or vanish there that `up` would not add or remove (the `sql` and `legacyLogins` phantoms of #18),
-    // and legacyLogins is known, unchanged, although the rotated password is not.
+    // A preview shows the schema's checked inputs as its new outputs (the host has no provider preview): no
+    // key may appear or vanish there that `up` would not add or remove (the `sql` and `legacyLogins` phantoms
+    // of #18), and legacyLogins is known, unchanged, although the rotated password is not.
     const step = JSON.parse(preview.stdout).steps.find((st: { urn: string }) => st.urn.endsWith("::schema"));
     assert.deepEqual(Object.keys(step.newState.inputs).sort(), Object.keys(step.oldState.outputs).sort());
     assert.deepEqual(step.newState.inputs.legacyLogins, step.oldState.outputs.legacyLogins);
@@ -281,8 +282,8 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     assert.equal(rows[0].t, "e2e_note");
   });
 
-  // Issue #20: the SchemaMigrations partial-failure path (the provider throws id/properties/reasons, the engine
-  // records them) must store admin and roles as secrets like a successful update does.
+  // Issue #20: the SchemaMigrations partial-failure path (the provider throws id/properties/reasons, the
+  // engine records them) must store admin and roles as secrets like a successful update does.
   it("a migration that fails halfway: `up` fails, the partial state keeps admin and roles secret, the fixed file resumes", async () => {
     const sql = path.join(s.project, "sql");
     const file = path.join(sql, "901_e2e_halfway.sql");

@@ -1,7 +1,7 @@
-// `preview` refuses what would cut off a running app, under the real Pulumi CLI (stack/config-guard.ts):
-// a lowered epoch (stack/credentials/epoch-rule.ts) and a host port this machine cannot bind
-// (stack/local/store-guard.ts). Each refusal is one short paragraph, the stack's state is left as it was, and the
-// same conflict after `destroy` reads the same.
+// `preview` refuses what would cut off a running app, under the real Pulumi CLI (stack/config-guard.ts): a
+// lowered epoch (stack/credentials/epoch-rule.ts) and a host port this machine cannot bind
+// (stack/local/store-guard.ts). Each refusal is one short paragraph, the stack's state is left as it was, and
+// the same conflict after `destroy` reads the same.
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
 import { EngineSession, type RunResult } from "../../testbed/engine/session";
@@ -10,7 +10,10 @@ import { containerState } from "../../testbed/standins/docker-container";
 
 const STACK = "dev";
 
-/** The whole output of a refused command: the refusal within the first 10 lines of errors, and nothing unreadable. */
+/**
+ * The whole output of a refused command: the refusal within the first 10 lines of errors, and nothing
+ * unreadable.
+ */
 function assertRefused(run: RunResult, pattern: RegExp): string {
   const text = run.stdout + run.stderr;
   assert.notEqual(run.code, 0, text);
@@ -48,13 +51,16 @@ describe("preview refuses what would cut off a running app (real CLI)", function
   this.timeout(300_000);
   let s: EngineSession;
   let ports: { postgres: number; redis: number };
-  /** The stack's resources as `stack export` shows them (the manifest's time moves with every checkpoint write). */
+  /**
+   * The stack's resources as `stack export` shows them (the manifest's time moves with every checkpoint
+   * write).
+   */
   const exported = async () =>
     JSON.parse((await s.pulumi(["stack", "export", "--show-secrets"])).stdout).deployment.resources;
   /**
-   * What a refused `up` may not change: every custom resource's inputs and outputs. (It does write a checkpoint:
-   * components re-registered in their new order, and the default dynamic provider, whose inputs copy the stack's
-   * config, updated before the guard's check runs.)
+   * What a refused `up` may not change: every custom resource's inputs and outputs. (It does write a
+   * checkpoint: components re-registered in their new order, and the default dynamic provider, whose inputs
+   * copy the stack's config, updated before the guard's check runs.)
    */
   const managed = (
     resources: { urn: string; custom?: boolean; type: string; inputs?: unknown; outputs?: unknown }[],

@@ -1,7 +1,8 @@
-// Issue #27 items 1 and 4, the schema's part, under the real CLI: whatever `up` would refuse about sql/, `preview`
-// refuses, naming the file within its first lines of error output, as one short paragraph (no stack frames, ANSI
-// codes or gRPC chatter), and leaves state and data as they were. One stack `up`; each case changes sql/,
-// previews, asserts and restores. docs/migrations.md, "What preview refuses", lists the same paths.
+// Issue #27 items 1 and 4, the schema's part, under the real CLI: whatever `up` would refuse about sql/,
+// `preview` refuses, naming the file within its first lines of error output, as one short paragraph (no stack
+// frames, ANSI codes or gRPC chatter), and leaves state and data as they were. One stack `up`; each case
+// changes sql/, previews, asserts and restores. docs/migrations.md, "What preview refuses", lists the same
+// paths.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -188,7 +189,8 @@ describe("`pulumi preview` refuses what `up` would refuse about sql/ (dev stack,
 
   it("each path: preview exits non-zero naming the file in its first 10 lines of error output, readably; state and rows unchanged", async () => {
     const before = await snapshot();
-    // Every case runs and every problem is reported at the end, so a regression shows all the paths it breaks.
+    // Every case runs and every problem is reported at the end, so a regression shows all the paths it
+    // breaks.
     const problems: string[] = [];
     for (const c of CASES) {
       c.change(sql);
@@ -230,7 +232,8 @@ describe("`pulumi preview` refuses what `up` would refuse about sql/ (dev stack,
     assert.doesNotMatch(text, /CREATE TABLE|-- migrate:|^\s*[-+~]?\s*sql\s*:/m, "no migration's SQL");
     const outputs = (await s.pulumi(["stack", "output", "--json"])).stdout;
     assert.doesNotMatch(outputs, /CREATE TABLE|-- migrate:/, "no SQL in the stack outputs");
-    // The schema resource's recorded inputs and outputs (its __provider is the engine's code, with SQL of its own).
+    // The schema resource's recorded inputs and outputs (its __provider is the engine's code, with SQL of its
+    // own).
     const resources: { type: string; inputs: object; outputs: object }[] = JSON.parse(
       (await s.pulumi(["stack", "export"])).stdout,
     ).deployment.resources;

@@ -1,7 +1,7 @@
 // The dev stack under the real Pulumi CLI with the app's traffic running through every lifecycle event: the
 // traffic harness runs as its own process (as the app would), one run per event, holding the URLs it started
-// with. Through rotations and a migration no request may fail; through every event no acknowledged write may be
-// lost. The figures are printed as the table docs/benchmarks.md and docs/runbooks.md carry.
+// with. Through rotations and a migration no request may fail; through every event no acknowledged write may
+// be lost. The figures are printed as the table docs/benchmarks.md and docs/runbooks.md carry.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -27,9 +27,9 @@ import {
 } from "../../testbed/traffic";
 
 const STACK = "dev";
-// The credentials rotated under traffic: the PostgreSQL schema roles (alternating members) and both Redis users
-// (two passwords each, applied live through the admin connection). The superuser is left out: one role cannot
-// alternate, and in dev its rotation restarts PostgreSQL (bench:traffic measures it as its own event).
+// The credentials rotated under traffic: the PostgreSQL schema roles (alternating members) and both Redis
+// users (two passwords each, applied live through the admin connection). The superuser is left out: one role
+// cannot alternate, and in dev its rotation restarts PostgreSQL (bench:traffic measures it as its own event).
 const ROTATED = EPOCH_KEYS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +58,10 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
   let outputs: Record<string, any>;
   const rows: EventRow[] = [];
 
-  /** Starts the harness with `urls`, waits until traffic flows, runs `event`, keeps the traffic on for `settleMs`. */
+  /**
+   * Starts the harness with `urls`, waits until traffic flows, runs `event`, keeps the traffic on for
+   * `settleMs`.
+   */
   async function underTraffic<T>(
     event: string,
     urls: Record<string, any>,
@@ -150,8 +153,8 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
   it("Redis restarted (SIGTERM, as docker stop and a replacement do): failures while it is down, 0 writes lost", async () => {
     const { report } = await underTraffic("Redis restart (SIGTERM)", outputs, () => restartRedis(s));
     assert.deepEqual(report.stores.postgres.failuresByError, {});
-    // A graceful stop makes redis-server fsync the AOF and save an RDB before exiting: every acknowledged write
-    // survives. Requests in the gap fail (connection refused) and are counted, not asserted away.
+    // A graceful stop makes redis-server fsync the AOF and save an RDB before exiting: every acknowledged
+    // write survives. Requests in the gap fail (connection refused) and are counted, not asserted away.
     assert.ok(report.stores.redis.failures > 0, "the harness saw the outage");
     assert.equal(report.writes.lost, 0, JSON.stringify(report.writes.lostWrites));
     assert.equal(report.writes.unverified, 0);
@@ -159,9 +162,10 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
   });
 
   it("Redis restarted (SIGTERM) with the client settings the app should run (--client app): 0 failed requests, 0 lost writes, no increment applied twice", async () => {
-    // The same restart. The app profile waits for the connection (up to 10 s) and resends a request only when that
-    // cannot apply it twice: never read by the server, idempotent, or (INCR, LPUSH) found not applied on the
-    // restarted server (client-profile.ts). With --client strict this test fails: ~100 failed Redis requests.
+    // The same restart. The app profile waits for the connection (up to 10 s) and resends a request only when
+    // that cannot apply it twice: never read by the server, idempotent, or (INCR, LPUSH) found not applied on
+    // the restarted server (client-profile.ts). With --client strict this test fails: ~100 failed Redis
+    // requests.
     const { report } = await underTraffic(
       "Redis restart (SIGTERM), --client app",
       outputs,
@@ -190,9 +194,9 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     } = await underTraffic("Redis kill -9 + start", outputs, () => crashRedis(s), 3_000);
     assert.deepEqual(report.stores.postgres.failuresByError, {});
     assert.equal(report.writes.unverified, 0);
-    // appendfsync everysec: every acknowledged write was handed to the kernel (write(2)) before the reply, except
-    // while a slow fsync postpones the write (at most 2 s); a killed process loses nothing the kernel has. So a
-    // lost write can only be one acknowledged in the last 2 s before the kill.
+    // appendfsync everysec: every acknowledged write was handed to the kernel (write(2)) before the reply,
+    // except while a slow fsync postpones the write (at most 2 s); a killed process loses nothing the kernel
+    // has. So a lost write can only be one acknowledged in the last 2 s before the kill.
     const acked = new Map(
       (JSON.parse(fs.readFileSync(ledgerFile, "utf8")).acked as WriteRecord[]).map((w) => [w.id, w.at]),
     );
@@ -213,7 +217,8 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     };
     const oldUrl = at(Number(new URL(before).port));
     const newUrl = at(next);
-    // What an app that switches to the new URL at once sees: the last answer on the old port, the first on the new.
+    // What an app that switches to the new URL at once sees: the last answer on the old port, the first on
+    // the new.
     let lastOld = Date.now();
     let firstNew: number | undefined;
     let probing = true;

@@ -1,5 +1,5 @@
-// The bootstrap's group / member roles on real PostgreSQL 17: what the catalog says, and what a member session
-// may do when it stops acting as the group (RESET ROLE), and the separate IAM login (#19 item 8).
+// The bootstrap's group / member roles on real PostgreSQL 17: what the catalog says, and what a member
+// session may do when it stops acting as the group (RESET ROLE), and the separate IAM login (#19 item 8).
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
 import { bootstrap } from "../../migrator";
@@ -63,8 +63,8 @@ describe("alternating login members (bootstrap, real PostgreSQL 17)", function (
     await withClient(db.asMember("owner", "a"), (c) => c.query("DROP TABLE made_by_b"));
   });
 
-  // rds_iam exists on RDS only; a stand-in role of that name lets the grants run here. Roles are cluster-wide, so
-  // each test removes the stand-in and the IAM login again.
+  // rds_iam exists on RDS only; a stand-in role of that name lets the grants run here. Roles are
+  // cluster-wide, so each test removes the stand-in and the IAM login again.
   const standIn =
     "DO $$ BEGIN CREATE ROLE rds_iam NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$";
   const cleanUp = (admin: { query(sql: string): Promise<unknown> }) =>

@@ -1,6 +1,6 @@
-// Waits say what they wait for and until when, within two seconds; the ops CLIs report a stopped database within
-// ten seconds instead of waiting a minute in silence (issue: `migrate status` waited 56 s; the first `pulumi`
-// waited 10.5 min on the engine build lock without a word).
+// Waits say what they wait for and until when, within two seconds; the ops CLIs report a stopped database
+// within ten seconds instead of waiting a minute in silence (issue: `migrate status` waited 56 s; the first
+// `pulumi` waited 10.5 min on the engine build lock without a word).
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -18,7 +18,9 @@ import { freePort } from "../../testbed/ports";
 const ADMIN = "redis-admin-Pw-0123456789abcdefghij";
 const APP = "redis-app-Pw-0123456789abcdefghijkl";
 
-/** Runs the CLI in-process with the given environment; returns its exit code, stdout, and stderr as `error`. */
+/**
+ * Runs the CLI in-process with the given environment; returns its exit code, stdout, and stderr as `error`.
+ */
 async function db(
   argv: string[],
   env: Record<string, string | undefined>,

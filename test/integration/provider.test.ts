@@ -107,8 +107,9 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       ).failures,
       [],
     );
-    // Preview on AWS: the connection is built with pulumi.output({...}) around the RDS address, and an input with
-    // one unknown inside arrives whole as the unknown sentinel (issue #9, defect 2); the same for the secret roles.
+    // Preview on AWS: the connection is built with pulumi.output({...}) around the RDS address, and an input
+    // with one unknown inside arrives whole as the unknown sentinel (issue #9, defect 2); the same for the
+    // secret roles.
     assert.deepEqual(
       (await provider.check({}, { ...inputs, connection: unknown, roles: unknown })).failures,
       [],
@@ -212,7 +213,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
     const offline = { ...outs, connection: { ...outs.connection, port: 1 } };
     const same = await provider.diff(id, offline, { ...inputs, connection: offline.connection });
     assert.equal(same.changes, false);
-    // The engine returns stored outputs with their keys sorted; that alone is no change (found under the real CLI).
+    // The engine returns stored outputs with their keys sorted; that alone is no change (found under the real
+    // CLI).
     assert.equal(
       (await provider.diff(id, sortedKeys(offline), { ...inputs, connection: offline.connection })).changes,
       false,
@@ -335,8 +337,8 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       app: "offthegrid_app",
       readonly: "offthegrid_readonly",
     } as const;
-    // The members may exist from other databases of this cluster; a deployed main stack has none. Dropping them
-    // also proves no member owns anything.
+    // The members may exist from other databases of this cluster; a deployed main stack has none. Dropping
+    // them also proves no member owns anything.
     await withClient(pg.config(), async (c) => {
       for (const role of Object.values(inputs.roles) as any[])
         for (const m of [role.current.name, role.previous.name]) await c.query(`DROP ROLE IF EXISTS ${m}`);

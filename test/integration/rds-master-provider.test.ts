@@ -1,8 +1,8 @@
-// The SchemaMigrations provider, loaded from its serialized __provider as the engine's host loads it, run by a
-// non-superuser CREATEROLE admin (the RDS master stand-in, test/support/rds-master.ts) on real PostgreSQL 17: what
-// the bootstrap could not do reaches the outputs (`warnings`), in a full apply and in a partial failure, with no
-// secret in them (the key is not secret, so the state holds it in plaintext). The program turns them into
-// `pulumi up` diagnostics (test/stack/schema-warnings.test.ts).
+// The SchemaMigrations provider, loaded from its serialized __provider as the engine's host loads it, run by
+// a non-superuser CREATEROLE admin (the RDS master stand-in, test/support/rds-master.ts) on real PostgreSQL
+// 17: what the bootstrap could not do reaches the outputs (`warnings`), in a full apply and in a partial
+// failure, with no secret in them (the key is not secret, so the state holds it in plaintext). The program
+// turns them into `pulumi up` diagnostics (test/stack/schema-warnings.test.ts).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,9 +20,9 @@ import { ROLE_PASSWORDS, memberPassword } from "../support/prepared";
 const requireFromString = require("require-from-string");
 
 /**
- * The stack's RDS parameter group's statement logging and pg_stat_statements settings, as server flags: what the
- * master's refused SET LOCALs would have switched off is judged against them (slow statements logged, utility
- * statements not tracked).
+ * The stack's RDS parameter group's statement logging and pg_stat_statements settings, as server flags: what
+ * the master's refused SET LOCALs would have switched off is judged against them (slow statements logged,
+ * utility statements not tracked).
  */
 const LOGGING_PARAMETERS = postgresParameters({ instanceClass: "db.t4g.micro", maxConnections: 100 })
   .filter((p) => p.name.startsWith("pg_stat_statements.") || p.name.startsWith("log_"))
@@ -59,7 +59,10 @@ function roleInputs() {
   );
 }
 
-/** What the master is told it could not do, in substance (rds-master.test.ts asserts the bootstrap's own report). */
+/**
+ * What the master is told it could not do, in substance (rds-master.test.ts asserts the bootstrap's own
+ * report).
+ */
 function assertReported(warnings: unknown): void {
   assert.ok(Array.isArray(warnings), `warnings is a list: ${JSON.stringify(warnings)}`);
   const text = warnings.join("\n");
@@ -73,8 +76,8 @@ function assertReported(warnings: unknown): void {
     text,
     /log_min_duration_statement and log_parameter_max_length could not be set .*bind parameters/,
   );
-  // Refused too, but the parameter group already has it off: nothing to report (no warning the user must learn
-  // to ignore).
+  // Refused too, but the parameter group already has it off: nothing to report (no warning the user must
+  // learn to ignore).
   assert.doesNotMatch(text, /track_utility/);
   for (const secret of [
     ...Object.values(ROLE_PASSWORDS),

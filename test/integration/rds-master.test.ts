@@ -1,8 +1,9 @@
-// #20 item 3 follow-through: the stack's bootstrap and `db backup` / `db restore --force` where the admin is not a
-// superuser, as on RDS (test/support/rds-master.ts). PostgreSQL 15 (Debian's pg_dump 15 dumps it) and 17 (what the
-// stack deploys; the 15 dump is restored into it): 16+ gives a CREATEROLE role ADMIN on the roles it creates and
-// requires it, 15 lets CREATEROLE grant any non-superuser role. Both refuse NOSUPERUSER/NOREPLICATION in a
-// non-superuser's ALTER ROLE, and both refuse it REASSIGN/DROP OWNED of a role whose privileges it lacks.
+// #20 item 3 follow-through: the stack's bootstrap and `db backup` / `db restore --force` where the admin is
+// not a superuser, as on RDS (test/support/rds-master.ts). PostgreSQL 15 (Debian's pg_dump 15 dumps it) and
+// 17 (what the stack deploys; the 15 dump is restored into it): 16+ gives a CREATEROLE role ADMIN on the
+// roles it creates and requires it, 15 lets CREATEROLE grant any non-superuser role. Both refuse
+// NOSUPERUSER/NOREPLICATION in a non-superuser's ALTER ROLE, and both refuse it REASSIGN/DROP OWNED of a role
+// whose privileges it lacks.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,7 +15,9 @@ import { stackBootstrapOptions } from "../support/prepared";
 import { bin } from "../support/bin";
 import { MASTER, RdsLikeDatabase, createMaster, rdsLikeDatabase } from "../support/rds-master";
 
-/** The stack's RDS parameter group's pg_stat_statements settings, as server flags (track = all among them). */
+/**
+ * The stack's RDS parameter group's pg_stat_statements settings, as server flags (track = all among them).
+ */
 const PG_STAT_STATEMENTS_PARAMETERS = postgresParameters({
   instanceClass: "db.t4g.micro",
   maxConnections: 100,
@@ -99,9 +102,10 @@ describe("RDS-like admin (non-superuser CREATEROLE): bootstrap, backup and resto
     }
   });
 
-  // #20 item 3 where the admin is not a superuser: it may not switch pg_stat_statements.track_utility off for its
-  // own transaction, and with track = all the DO block's ALTER ROLE … PASSWORD statements were recorded with their
-  // verifiers (every member's, every bootstrap), readable by the read-only role through pg_monitor.
+  // #20 item 3 where the admin is not a superuser: it may not switch pg_stat_statements.track_utility off for
+  // its own transaction, and with track = all the DO block's ALTER ROLE … PASSWORD statements were recorded
+  // with their verifiers (every member's, every bootstrap), readable by the read-only role through
+  // pg_monitor.
   it("PostgreSQL 17 with the parameter group's settings: no verifier in pg_stat_statements after the master's bootstrap", async () => {
     await db17.bootstrap();
     await withClient(db17.as("readonly"), async (c) => {

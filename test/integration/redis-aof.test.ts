@@ -1,7 +1,8 @@
-// What survives a Redis restart with the rendered redis.conf (real redis-server, AOF appendfsync everysec): every
-// acknowledged write, transactions included. Found under traffic (test/e2e/traffic.test.ts): with the default
-// user at -@all, the AOF-loading client (which runs as the default user) had every MULTI/EXEC refused at EXEC's
-// ACL re-check (redis/redis#14541) and the app's rate-limit windows and set updates vanished on each restart.
+// What survives a Redis restart with the rendered redis.conf (real redis-server, AOF appendfsync everysec):
+// every acknowledged write, transactions included. Found under traffic (test/e2e/traffic.test.ts): with the
+// default user at -@all, the AOF-loading client (which runs as the default user) had every MULTI/EXEC refused
+// at EXEC's ACL re-check (redis/redis#14541) and the app's rate-limit windows and set updates vanished on
+// each restart.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -82,8 +83,8 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
         .sadd(`ws_connections:${tag}`, "conn-1")
         .expire(`ws_connections:${tag}`, 3600)
         .exec();
-      // Redis 7 writes a script's effects to the AOF (wrapped in MULTI/EXEC when it writes more than once); the
-      // app user has no scripting, an operator may.
+      // Redis 7 writes a script's effects to the AOF (wrapped in MULTI/EXEC when it writes more than once);
+      // the app user has no scripting, an operator may.
       const admin = client("admin", ADMIN_PASSWORD);
       await admin.eval(
         "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('EXPIRE', KEYS[1], 3600)",

@@ -36,7 +36,8 @@ describe("Redis cluster mode: the app user's ACL against a real cluster-enabled 
         "no",
         "--cluster-enabled",
         "yes",
-        // A lone node does not know its own address until another node tells it; ioredis needs it in CLUSTER SLOTS.
+        // A lone node does not know its own address until another node tells it; ioredis needs it in CLUSTER
+        // SLOTS.
         "--cluster-announce-ip",
         "127.0.0.1",
         // A master leaving the fail state waits up to the node timeout before reporting ok.

@@ -14,7 +14,9 @@ import { freePort } from "../../testbed/ports";
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
 const APP_PASSWORD = "app-Pw-0123456789abcdefghijklmnopqrstuvw";
 
-/** One inline command over a raw socket; returns the first reply line (ioredis cannot stay unauthenticated). */
+/**
+ * One inline command over a raw socket; returns the first reply line (ioredis cannot stay unauthenticated).
+ */
 function rawCommand(port: number, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1", () => socket.write(`${command}\r\n`));
@@ -78,7 +80,8 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     assert.equal(await client.client("GETNAME"), "offthegrid-api");
   });
 
-  // Each of the Off the Grid API's operations (testbed/redis-app-operations.ts), as the app user, default config.
+  // Each of the Off the Grid API's operations (testbed/redis-app-operations.ts), as the app user, default
+  // config.
   for (const operation of REDIS_APP_OPERATIONS) {
     it(`lets the app user run: ${operation.name}`, async () => {
       const client = app();

@@ -1,5 +1,5 @@
-// sql/004: statement-level rollups (bulk statements, concurrency, no deadlocks), the columns the original schema
-// had, the summary views' wallet address, and the expiry-ordered session cleanup. Real PostgreSQL 17.
+// sql/004: statement-level rollups (bulk statements, concurrency, no deadlocks), the columns the original
+// schema had, the summary views' wallet address, and the expiry-ordered session cleanup. Real PostgreSQL 17.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
@@ -195,9 +195,10 @@ describe("sql/004: set-based rollups, restored columns, session cleanup (real Po
           (r) => r.id,
         );
       const [a, b] = [await grids(users[0]), await grids(users[1])];
-      // One statement, one grid of each user, processed in the listed order (nested loop over the array); half
-      // the writers list user B first. Each writer has grids of its own, so only the rollup rows are shared.
-      // 001's row-level triggers update the rollup rows in row order and deadlock here; 004 orders by user_id.
+      // One statement, one grid of each user, processed in the listed order (nested loop over the array);
+      // half the writers list user B first. Each writer has grids of its own, so only the rollup rows are
+      // shared. 001's row-level triggers update the rollup rows in row order and deadlock here; 004 orders by
+      // user_id.
       const writer = async (w: number) => {
         const c = new Client(db.as("app"));
         await c.connect();

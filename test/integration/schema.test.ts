@@ -216,7 +216,8 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
         assert.equal((await summary(user)).ready_for_trading, true, "two of two required modules done");
         await admin.query("UPDATE education_modules SET is_required = true WHERE slug = 'market-conditions'");
         assert.equal((await summary(user)).ready_for_trading, false);
-        // A new required module makes everyone not ready until they complete it; removing it restores readiness.
+        // A new required module makes everyone not ready until they complete it; removing it restores
+        // readiness.
         await complete(user, "market-conditions");
         assert.equal((await summary(user)).ready_for_trading, true);
         await admin.query(

@@ -1,5 +1,5 @@
-// `--stack NAME` on the compiled CLIs, without a stack: a set variable wins (pulumi is not even asked), and with
-// neither the message names both ways. The stack itself is read in test/e2e/dev-command.test.ts.
+// `--stack NAME` on the compiled CLIs, without a stack: a set variable wins (pulumi is not even asked), and
+// with neither the message names both ways. The stack itself is read in test/e2e/dev-command.test.ts.
 import { strict as assert } from "node:assert";
 import { bin } from "../support/bin";
 import { freePort } from "../../testbed/ports";

@@ -1,6 +1,6 @@
 // The traffic harness against real servers: PostgreSQL 17 bootstrapped and migrated as the stack does it, and
-// redis-server with the rendered redis.conf. Its verification must catch writes that vanish behind its back, and
-// its failures must name the error.
+// redis-server with the rendered redis.conf. Its verification must catch writes that vanish behind its back,
+// and its failures must name the error.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";

@@ -1,6 +1,7 @@
-// Policy violations name the config key the user sets (policy/config-keys.ts): each mapped key, changed in the prod
-// stack under mocks, changes the resource property the pack checks; every violation of the pack's cases names a
-// key of the key table, or the file that fixes a property no key sets; every report in the pack goes through fix().
+// Policy violations name the config key the user sets (policy/config-keys.ts): each mapped key, changed in
+// the prod stack under mocks, changes the resource property the pack checks; every violation of the pack's
+// cases names a key of the key table, or the file that fixes a property no key sets; every report in the pack
+// goes through fix().
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -41,7 +42,10 @@ const CHANGED: Record<string, Record<string, string>> = {
 /** Keys that change the replica count, run alone so no other key's property change is credited to them. */
 const SOLO = ["postgresMasterPasswordMode", "postgresBlueGreenUpdate", "postgresReplicaCount"];
 
-/** RDS's own secret for a managed master password, as AWS would answer (test/stack/prod-managed-password.test.ts). */
+/**
+ * RDS's own secret for a managed master password, as AWS would answer
+ * (test/stack/prod-managed-password.test.ts).
+ */
 const MANAGED_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-mock";
 const awsAnswers = {
   state: (args: pulumi.runtime.MockResourceArgs) =>
@@ -57,7 +61,10 @@ const awsAnswers = {
       : undefined,
 };
 
-/** What the pack sees of `property`, at any depth, on every resource of `type` (`replicas`: the RDS replicas there are). */
+/**
+ * What the pack sees of `property`, at any depth, on every resource of `type` (`replicas`: the RDS replicas
+ * there are).
+ */
 function seen(stack: StackRun, type: string, property: string): string {
   if (type === RDS_INSTANCE && property === "replicas")
     return String(ofType(stack, type).filter((r) => r.inputs.replicateSourceDb).length);
@@ -124,9 +131,10 @@ describe("policy messages name the config key", function () {
 
   it("each mapped key, changed in the prod stack under mocks, changes the property it is mapped to, and no other key does", async function () {
     this.timeout(600_000);
-    // Group testing (a prod run costs seconds): key i of the shared keys gets the code i + 1, and run b changes the
-    // keys whose code has bit b. A property that follows key i, and only it, changes in exactly the runs of i's
-    // bits, so a property credited to the wrong key fails. SOLO keys move the replica count: a run each.
+    // Group testing (a prod run costs seconds): key i of the shared keys gets the code i + 1, and run b
+    // changes the keys whose code has bit b. A property that follows key i, and only it, changes in exactly
+    // the runs of i's bits, so a property credited to the wrong key fails. SOLO keys move the replica count:
+    // a run each.
     const shared = Object.keys(CHANGED).filter((k) => !SOLO.includes(k));
     const code = (key: string) => shared.indexOf(key) + 1;
     const bits = Math.ceil(Math.log2(shared.length + 1));

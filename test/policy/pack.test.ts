@@ -1,5 +1,6 @@
-// `pulumi policy publish` packs policy/ on its own (npm pack) and installs its package.json dependencies: the pack
-// must import nothing outside its folder and declare every package it imports, at the versions the project runs.
+// `pulumi policy publish` packs policy/ on its own (npm pack) and installs its package.json dependencies: the
+// pack must import nothing outside its folder and declare every package it imports, at the versions the
+// project runs.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";

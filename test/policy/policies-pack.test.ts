@@ -1,5 +1,5 @@
-// The pack as a whole, offline: a case for every rule, asynchronous validators, and levels from the environment's
-// policy config file.
+// The pack as a whole, offline: a case for every rule, asynchronous validators, and levels from the
+// environment's policy config file.
 import { strict as assert } from "node:assert";
 import { evaluatePolicies } from "../../policy/offline";
 import { policies } from "../../policy/policies";

@@ -1,4 +1,5 @@
-// The shipped stacks pass the pack under their environment's config, and a seeded bad variant of each is caught.
+// The shipped stacks pass the pack under their environment's config, and a seeded bad variant of each is
+// caught.
 import { strict as assert } from "node:assert";
 import { checkStack, stackResources } from "../../testbed/policy-check";
 import type { OfflineResource } from "../../policy/offline";
@@ -21,7 +22,8 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
       });
     }
 
-    // Seeded bad variants of the shipped stacks: one resource changed, caught under that environment's config.
+    // Seeded bad variants of the shipped stacks: one resource changed, caught under that environment's
+    // config.
     const seeded: [string, string, string, (p: any) => void, string][] = [
       [
         "prod",

@@ -1,6 +1,6 @@
-// Every rule of the pack, concern by concern in the pack's order (policy/policies.ts): passes a valid resource set
-// and catches one changed field (cases in test/support/policy-cases*.ts; policies-pack.test.ts checks that every
-// rule has one), plus the second conditions of the storage-alarm and blue/green rules.
+// Every rule of the pack, concern by concern in the pack's order (policy/policies.ts): passes a valid
+// resource set and catches one changed field (cases in test/support/policy-cases*.ts; policies-pack.test.ts
+// checks that every rule has one), plus the second conditions of the storage-alarm and blue/green rules.
 import { strict as assert } from "node:assert";
 import { policies } from "../../policy/policies";
 import { dockerCases, elasticacheCases, rdsCases } from "../support/policy-cases";

@@ -81,7 +81,8 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       DEFAULT_REDIS_IMAGE,
     ]);
     for (const name of names) assert.match(name, /:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?(@sha256:[0-9a-f]{64})?$/);
-    // A tag that docker-library rebuilds must not move the containers that hold data (docs/engine-tests.md, 5).
+    // A tag that docker-library rebuilds must not move the containers that hold data (docs/engine-tests.md,
+    // 5).
     for (const name of [DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE])
       assert.match(name, /@sha256:[0-9a-f]{64}$/);
   });

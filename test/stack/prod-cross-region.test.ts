@@ -1,6 +1,7 @@
-// #19 (anchors' option): an encrypted read replica in a second region, through the prod stack under mocks. Each
-// regional thing it needs (KMS key, subnet group, security group, parameter group, log groups, alarms and their
-// topic, RDS events) is created in that region; the replica is protected and names its source by ARN.
+// #19 (anchors' option): an encrypted read replica in a second region, through the prod stack under mocks.
+// Each regional thing it needs (KMS key, subnet group, security group, parameter group, log groups, alarms
+// and their topic, RDS events) is created in that region; the replica is protected and names its source by
+// ARN.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { checkStack, stackResources } from "../../testbed/policy-check";

@@ -1,6 +1,6 @@
-// #19 item 8 through the prod stack under mocks: IAM database authentication is its own login role, and the stack
-// creates (and outputs) the rds-db:connect policy for it. Failed before: the read-only group itself was the IAM
-// role and no policy existed.
+// #19 item 8 through the prod stack under mocks: IAM database authentication is its own login role, and the
+// stack creates (and outputs) the rds-db:connect policy for it. Failed before: the read-only group itself was
+// the IAM role and no policy existed.
 import { strict as assert } from "node:assert";
 import { digest, plain } from "../../testbed/mocks";
 import { StackRun, ofType } from "../../testbed/stack";

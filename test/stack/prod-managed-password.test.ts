@@ -1,6 +1,6 @@
-// #19 (anchors' option): an RDS-managed master password. The schema step reads the password from RDS's own secret
-// (masterUserSecrets[0].secretArn) through getSecretVersion, keeps it secret, and our own postgres/admin secret
-// goes (it would hold a password RDS never set). Failed before: no such mode existed.
+// #19 (anchors' option): an RDS-managed master password. The schema step reads the password from RDS's own
+// secret (masterUserSecrets[0].secretArn) through getSecretVersion, keeps it secret, and our own
+// postgres/admin secret goes (it would hold a password RDS never set). Failed before: no such mode existed.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, plain } from "../../testbed/mocks";

@@ -1,5 +1,5 @@
-// What an AWS reviewer checks on the registered inputs: backup locks, keys, resizing, rotation, insights — each case
-// fails on the code before the fix it guards.
+// What an AWS reviewer checks on the registered inputs: backup locks, keys, resizing, rotation, insights —
+// each case fails on the code before the fix it guards.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -1,5 +1,5 @@
-// The shipped prod stack under mocks: the first `up`'s ordering, topics, replica placement and windows, alarms.
-// Each assertion failed on the code before the fix it guards.
+// The shipped prod stack under mocks: the first `up`'s ordering, topics, replica placement and windows,
+// alarms. Each assertion failed on the code before the fix it guards.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { plain } from "../../testbed/mocks";

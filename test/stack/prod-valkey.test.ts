@@ -1,5 +1,5 @@
-// #19 item 10: Valkey as the ElastiCache engine, through the prod stack under mocks. Failed before: the engine,
-// version and parameter-group family were fixed to Redis OSS 7.1 / redis7.
+// #19 item 10: Valkey as the ElastiCache engine, through the prod stack under mocks. Failed before: the
+// engine, version and parameter-group family were fixed to Redis OSS 7.1 / redis7.
 import { strict as assert } from "node:assert";
 import { checkStack } from "../../testbed/policy-check";
 import { plain } from "../../testbed/mocks";

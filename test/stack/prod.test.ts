@@ -191,7 +191,8 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
       (p: any) => `${p.name}=${p.value}`,
     );
     assert.ok(params.includes("cluster-enabled=yes"));
-    // (Which endpoint the outputs carry cannot be seen here: the generic mock has no configurationEndpointAddress.)
+    // (Which endpoint the outputs carry cannot be seen here: the generic mock has no
+    // configurationEndpointAddress.)
   });
 
   it("stores one KMS-encrypted secret per Postgres role and Redis user, in the shape AWS rotation expects", () => {

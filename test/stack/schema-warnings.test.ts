@@ -1,7 +1,8 @@
 // The bootstrap's warnings (what it could not do, e.g. REVOKEs an RDS master may not make) reach the user of
-// `pulumi up` as warning diagnostics on the SchemaMigrations resource: the program calls pulumi.log.warn with the
-// resource, which the SDK sends to the engine's log RPC with the resource's URN. Under the mock monitor there is no
-// engine (the SDK would print them to stderr), so the test records the calls to pulumi.log.warn instead.
+// `pulumi up` as warning diagnostics on the SchemaMigrations resource: the program calls pulumi.log.warn with
+// the resource, which the SDK sends to the engine's log RPC with the resource's URN. Under the mock monitor
+// there is no engine (the SDK would print them to stderr), so the test records the calls to pulumi.log.warn
+// instead.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { plain } from "../../testbed/mocks";
@@ -9,7 +10,10 @@ import { StackRun, runStack, stackConfig } from "../../testbed/stack";
 
 const TYPE = "pulumi-nodejs:dynamic/offthegrid:SchemaMigrations";
 
-/** What the provider reported for a database bootstrapped by a non-superuser master (rds-master-provider test). */
+/**
+ * What the provider reported for a database bootstrapped by a non-superuser master (rds-master-provider
+ * test).
+ */
 const REPORTED = [
   'temp_file_limit could not be set for offthegrid_app_a: permission denied to set parameter "temp_file_limit"',
   "PUBLIC can still execute 23 catalog functions this admin may not revoke (it does not own pg_catalog): lo_create(oid).",
@@ -20,7 +24,9 @@ interface Logged {
   readonly resource?: pulumi.Resource;
 }
 
-/** A dev-stack run whose SchemaMigrations outputs carry `warnings`, with every pulumi.log.warn call recorded. */
+/**
+ * A dev-stack run whose SchemaMigrations outputs carry `warnings`, with every pulumi.log.warn call recorded.
+ */
 async function runWithWarnings(preview: boolean): Promise<{ run: StackRun; logged: Logged[] }> {
   const logged: Logged[] = [];
   const original = pulumi.log.warn;

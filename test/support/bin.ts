@@ -1,5 +1,5 @@
-// Runs a compiled bin (node_modules/.bin/offthegrid-db, …) as its own process, the way a user or a script does
-// (npm test builds them first; `npm run build` otherwise).
+// Runs a compiled bin (node_modules/.bin/offthegrid-db, …) as its own process, the way a user or a script
+// does (npm test builds them first; `npm run build` otherwise).
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,4 +1,5 @@
-// Shared by the config tests: a shipped stack file with overrides, and the problems validation reports for it.
+// Shared by the config tests: a shipped stack file with overrides, and the problems validation reports for
+// it.
 import { strict as assert } from "node:assert";
 import { ConfigError, validateConfig } from "../../stack/config/validate";
 import { PROJECT, stackConfig } from "../../testbed/stack";

@@ -1,5 +1,5 @@
-// The migration engine's runs in tests: migrateUp and migrateDown report a MigrationResultSet and never throw, so a
-// test says which outcome it expects.
+// The migration engine's runs in tests: migrateUp and migrateDown report a MigrationResultSet and never
+// throw, so a test says which outcome it expects.
 import { strict as assert } from "node:assert";
 import type { MigrationResult, MigrationResultSet } from "../../migrator";
 

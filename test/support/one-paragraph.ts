@@ -1,4 +1,5 @@
-// What every refusal and preview warning must be: one short paragraph a person reads, nothing a machine printed.
+// What every refusal and preview warning must be: one short paragraph a person reads, nothing a machine
+// printed.
 import { strict as assert } from "node:assert";
 
 /** No stack frame, ANSI escape, gRPC chatter, exception name or line break. */

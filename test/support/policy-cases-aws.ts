@@ -1,6 +1,6 @@
-// The policy tests' cases for the pack's rules that look at more than one resource (replicas and their sources,
-// alarms and what they watch, backup plans and vaults, proxies and their security groups). Each: a valid resource
-// set, the same with one field changed, the message.
+// The policy tests' cases for the pack's rules that look at more than one resource (replicas and their
+// sources, alarms and what they watch, backup plans and vaults, proxies and their security groups). Each: a
+// valid resource set, the same with one field changed, the message.
 import {
   Case,
   R,

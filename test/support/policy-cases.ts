@@ -1,5 +1,6 @@
-// The policy tests' cases for the pack's resource rules of policy/rds.ts, policy/elasticache.ts and policy/docker.ts
-// (pulumi-policy-aws style): a valid resource set, the same with one field changed, and the message expected.
+// The policy tests' cases for the pack's resource rules of policy/rds.ts, policy/elasticache.ts and
+// policy/docker.ts (pulumi-policy-aws style): a valid resource set, the same with one field changed, and the
+// message expected.
 import { Case, R, cache, container, primary, replica, tags } from "./policy-fixtures";
 
 export const rdsCases: Case[] = [

@@ -1,5 +1,5 @@
-// Shared by the policy tests (test/policy/policies-*.test.ts): the offline evaluator with a config, one valid resource
-// of each kind the pack checks, and the table-driven test each family's cases run through.
+// Shared by the policy tests (test/policy/policies-*.test.ts): the offline evaluator with a config, one valid
+// resource of each kind the pack checks, and the table-driven test each family's cases run through.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -96,7 +96,10 @@ export const crossRegionReplica = {
 /** [policy, a valid resource set, the same with one field changed, message] */
 export type Case = [string, OfflineResource[], OfflineResource[], RegExp];
 
-/** One test a case: the valid set passes the policy, the changed one is caught once, mandatory, with the message. */
+/**
+ * One test a case: the valid set passes the policy, the changed one is caught once, mandatory, with the
+ * message.
+ */
 export function itCatchesEach(cases: readonly Case[]): void {
   for (const [name, valid, invalid, message] of cases) {
     it(`${name}: passes a valid resource, catches one changed field`, async () => {

@@ -1,5 +1,5 @@
-// The shipped prod stack under mocks, shared by the prod test files. The CA bundle points at a test fixture: the
-// TLS tests connect to a real PostgreSQL whose certificate that CA signed.
+// The shipped prod stack under mocks, shared by the prod test files. The CA bundle points at a test fixture:
+// the TLS tests connect to a real PostgreSQL whose certificate that CA signed.
 import type { MockHooks } from "../../testbed/mocks";
 import { StackRun, ofType, runStack, stackConfig } from "../../testbed/stack";
 

@@ -1,6 +1,7 @@
-// A `pulumi …` line from the docs, checked against the real CLI's own help (the version the suite builds): each
-// word before the first argument must be a command (aliases count), and each flag one the command or the global
-// flags declare, a value taken where the flag takes one. `pulumi config set --json` (gone in 3.274) fails here.
+// A `pulumi …` line from the docs, checked against the real CLI's own help (the version the suite builds):
+// each word before the first argument must be a command (aliases count), and each flag one the command or the
+// global flags declare, a value taken where the flag takes one. `pulumi config set --json` (gone in 3.274)
+// fails here.
 import { spawnSync } from "node:child_process";
 import { Engine, engineEnv, defaultHome, existingEngine } from "../../testbed/engine/cli";
 

@@ -1,10 +1,12 @@
-// A stand-in for the RDS master on real PostgreSQL: a login that is NOT a superuser, with CREATEROLE and CREATEDB
-// (RDS's `CREATE ROLE postgres WITH LOGIN NOSUPERUSER INHERIT CREATEDB CREATEROLE …`), member of a stand-in
-// `rds_superuser` holding what the stack relies on: pg_monitor and pg_signal_backend, grantable (RDS documents that
-// rds_superuser sees every session in pg_stat_activity and may end any with pg_terminate_backend). It owns the
-// stack's database, as the master owns the one RDS creates. RDS lets rds_superuser create the extensions on its
-// allow list; PostgreSQL does not let a non-superuser create pg_stat_statements, so the real superuser creates it
-// beforehand, in the schema the master's bootstrap would (migrator/bootstrap.ts monitoringStatements). What RDS adds beyond PostgreSQL (e.g. rdsadmin owning pg_catalog) is not modelled.
+// A stand-in for the RDS master on real PostgreSQL: a login that is NOT a superuser, with CREATEROLE and
+// CREATEDB (RDS's `CREATE ROLE postgres WITH LOGIN NOSUPERUSER INHERIT CREATEDB CREATEROLE …`), member of a
+// stand-in `rds_superuser` holding what the stack relies on: pg_monitor and pg_signal_backend, grantable (RDS
+// documents that rds_superuser sees every session in pg_stat_activity and may end any with
+// pg_terminate_backend). It owns the stack's database, as the master owns the one RDS creates. RDS lets
+// rds_superuser create the extensions on its allow list; PostgreSQL does not let a non-superuser create
+// pg_stat_statements, so the real superuser creates it beforehand, in the schema the master's bootstrap would
+// (migrator/bootstrap.ts monitoringStatements). What RDS adds beyond PostgreSQL (e.g. rdsadmin owning
+// pg_catalog) is not modelled.
 import * as path from "node:path";
 import type { Client, ClientConfig } from "pg";
 import {

@@ -1,6 +1,6 @@
 // #19 options: config rules for the RDS-managed master password and the cross-region replica
-// (stack/postgres/keys.ts, stack/credentials/keys.ts), and which values ReplacementGuard compares (stack/aws/guarded-config.ts).
-// Pure: no Pulumi runtime.
+// (stack/postgres/keys.ts, stack/credentials/keys.ts), and which values ReplacementGuard compares
+// (stack/aws/guarded-config.ts). Pure: no Pulumi runtime.
 import { strict as assert } from "node:assert";
 import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
 import { validateConfig } from "../../stack/config/validate";

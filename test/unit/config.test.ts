@@ -3,7 +3,8 @@ import { validateConfig } from "../../stack/config/validate";
 import { PROJECT } from "../../testbed/stack";
 import { dev, prod, problemsOf, staging } from "../support/config-cases";
 
-// AWS cases start from the shipped staging example, so they also prove a staging stack works from a file alone.
+// AWS cases start from the shipped staging example, so they also prove a staging stack works from a file
+// alone.
 const aws = staging;
 
 describe("config validation (pure)", () => {

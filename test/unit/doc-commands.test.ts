@@ -1,8 +1,8 @@
-// Every command the README and docs/ tell a user to type, checked against what the code accepts: each line of a
-// fenced bash block and each inline `npm run …` / `offthegrid-…` span. The project's own CLIs run for real,
+// Every command the README and docs/ tell a user to type, checked against what the code accepts: each line of
+// a fenced bash block and each inline `npm run …` / `offthegrid-…` span. The project's own CLIs run for real,
 // in-process, with every connection URL unset: a line passes when the CLI accepts it up to the point where it
-// needs the database (an "is not set" usage error, which the doc's own `VAR=…` supplies) or finishes; an unknown
-// or refused flag, a wrong argument count or an unknown command fails. `npm run X` must be a script;
+// needs the database (an "is not set" usage error, which the doc's own `VAR=…` supplies) or finishes; an
+// unknown or refused flag, a wrong argument count or an unknown command fails. `npm run X` must be a script;
 // `policy:check --stack S` must find its stack file; `pulumi config set K` must name a key of the key table.
 // What cannot run here is listed below with the reason, and an unlisted program fails the test.
 import { strict as assert } from "node:assert";
@@ -28,7 +28,9 @@ const NOT_RUN_HERE: Record<string, string> = {
   aws: "the AWS CLI needs credentials and the stack's real account (docs/runbooks.md clean-up after a teardown)",
 };
 
-/** npm's own commands in the docs: `npm ci` reinstalls node_modules (CI runs it); `npm test` is the script. */
+/**
+ * npm's own commands in the docs: `npm ci` reinstalls node_modules (CI runs it); `npm test` is the script.
+ */
 const NPM_COMMANDS: Record<string, string> = {
   ci: "reinstalls node_modules: .ci/run runs it",
   test: "script",
@@ -82,7 +84,8 @@ const isSynopsis = (argv: string[]) =>
   argv.some(
     (a, i) =>
       (/^[<[]|^[A-Z]+$|^\/$|\|/.test(a) && !/^[A-Z_]+=/.test(a)) ||
-      // An elided positional (`restore backups/postgres_backup_….dump`); an elided flag value is still checked.
+      // An elided positional (`restore backups/postgres_backup_….dump`); an elided flag value is still
+      // checked.
       (a.includes("…") && !argv[i - 1]?.startsWith("--")),
   );
 
@@ -106,7 +109,8 @@ async function check(argv: string[]): Promise<string | undefined> {
     if (!scripts[script]) return `npm run ${script}: no such script in package.json`;
     const forwarded = after[0] === "--" ? after.slice(1) : after;
     if (CLIS[script]) return runCli(CLIS[script], forwarded);
-    // `npm run dev` starts a stack (test/e2e/dev-command.test.ts runs it): here its command line is parsed only.
+    // `npm run dev` starts a stack (test/e2e/dev-command.test.ts runs it): here its command line is parsed
+    // only.
     if (script === "dev" && !isSynopsis(forwarded)) {
       try {
         parseCommandLine(dev, forwarded);
@@ -130,7 +134,9 @@ async function check(argv: string[]): Promise<string | undefined> {
   return `${first}: neither checked nor listed in NOT_RUN_HERE (with the reason it cannot run here)`;
 }
 
-/** Parsed against the real CLI's flags; a run needs a stack and Docker or AWS (test/e2e runs the dev loop). */
+/**
+ * Parsed against the real CLI's flags; a run needs a stack and Docker or AWS (test/e2e runs the dev loop).
+ */
 function pulumiLine(rest: string[]): string | undefined {
   if (rest.length === 0) return undefined;
   const problem = pulumiLineProblem(rest);
@@ -147,8 +153,8 @@ function pulumiLine(rest: string[]): string | undefined {
 }
 
 /**
- * Parsed, not run: `--stack` asks the `pulumi` on PATH for a stack (test/e2e/dev-command.test.ts runs those), and
- * `new` writes into sql/.
+ * Parsed, not run: `--stack` asks the `pulumi` on PATH for a stack (test/e2e/dev-command.test.ts runs those),
+ * and `new` writes into sql/.
  */
 function parsedOnly(program: Program, argv: string[]): string | undefined {
   const command = program.commands.find((c) => c.name === argv[0]);

@@ -1,6 +1,6 @@
-// After the engine refuses a step, the program's in-flight calls fail as the engine shuts down; the SDK re-raises
-// each as an unhandled rejection, which printed ~25 lines of gRPC frames after a refused preview. The filter
-// drops those, and only those, before the language host's handlers see them.
+// After the engine refuses a step, the program's in-flight calls fail as the engine shuts down; the SDK
+// re-raises each as an unhandled rejection, which printed ~25 lines of gRPC frames after a refused preview.
+// The filter drops those, and only those, before the language host's handlers see them.
 import { strict as assert } from "node:assert";
 import { EventEmitter } from "node:events";
 import { isEngineShutdown, quietEngineShutdown } from "../../stack/engine-shutdown";

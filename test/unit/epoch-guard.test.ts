@@ -1,6 +1,7 @@
-// Epochs only move forward (stack/credentials/epoch-rule.ts through stack/config/guard-check.ts). Generated from
-// the key table: every `…Epoch` key is refused below its applied value by the guard the engine runs, serialized
-// and loaded as the dynamic-provider host loads it, so a new epoch key is covered without editing this file.
+// Epochs only move forward (stack/credentials/epoch-rule.ts through stack/config/guard-check.ts). Generated
+// from the key table: every `…Epoch` key is refused below its applied value by the guard the engine runs,
+// serialized and loaded as the dynamic-provider host loads it, so a new epoch key is covered without editing
+// this file.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { EPOCH_KEYS, keys } from "../../stack/config/keys";

@@ -1,5 +1,5 @@
-// Pure rules of the alternating PostgreSQL logins: which member is current per epoch, and how long a group that
-// was main's single login role keeps accepting its old password.
+// Pure rules of the alternating PostgreSQL logins: which member is current per epoch, and how long a group
+// that was main's single login role keeps accepting its old password.
 import { strict as assert } from "node:assert";
 import { slotGenerations } from "../../stack/credentials/slots";
 import { legacyLogins } from "../../stack/schema/legacy-logins";

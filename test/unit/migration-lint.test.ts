@@ -1,6 +1,6 @@
-// The migration lint on PostgreSQL's real parser: each rule fires on its unsafe form, not on its safe rewrite;
-// tables created in the same file are exempt; opt-outs need a known rule and a reason; the shipped sql/ passes;
-// the rule table in docs/migration-files.md is generated from the rule list.
+// The migration lint on PostgreSQL's real parser: each rule fires on its unsafe form, not on its safe
+// rewrite; tables created in the same file are exempt; opt-outs need a known rule and a reason; the shipped
+// sql/ passes; the rule table in docs/migration-files.md is generated from the rule list.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";

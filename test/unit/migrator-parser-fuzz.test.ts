@@ -1,8 +1,8 @@
-// A small seeded fuzz of the migration-file parser (#10, Tests) over the corpus of test/support/migration-fuzz.ts:
-// random directives and look-alikes, quotes, dollar quotes, comments, parentheses, CRLF / lone CR, a BOM and
-// invalid UTF-8. Every file either is refused with a message naming the file and a line that exists, or splits
-// into statements that re-join to the input: the text between statements holds no SQL (only blanks, comments,
-// semicolons and directives).
+// A small seeded fuzz of the migration-file parser (#10, Tests) over the corpus of
+// test/support/migration-fuzz.ts: random directives and look-alikes, quotes, dollar quotes, comments,
+// parentheses, CRLF / lone CR, a BOM and invalid UTF-8. Every file either is refused with a message naming
+// the file and a line that exists, or splits into statements that re-join to the input: the text between
+// statements holds no SQL (only blanks, comments, semicolons and directives).
 import { strict as assert } from "node:assert";
 import { MigrationFileError, parseMigrationBytes } from "../../migrator";
 import { lineStarts } from "../../migrator/lines";

@@ -1,7 +1,7 @@
-// The statement splitter built on PostgreSQL's parser (migrator/sql-statements.ts) keeps the boundaries of the
-// hand-written splitter it replaced (#29 item 3): the statements' offsets decide what is sent, the no-transaction
-// progress checksums and the lines in messages. test/fixtures/split-boundaries.json holds what the old splitter
-// gave, recorded from it before it was deleted.
+// The statement splitter built on PostgreSQL's parser (migrator/sql-statements.ts) keeps the boundaries of
+// the hand-written splitter it replaced (#29 item 3): the statements' offsets decide what is sent, the
+// no-transaction progress checksums and the lines in messages. test/fixtures/split-boundaries.json holds what
+// the old splitter gave, recorded from it before it was deleted.
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";

@@ -1,6 +1,6 @@
-// How the statement splitter reaches PostgreSQL's parser (migrator/sql-parser.ts): in this thread once an async
-// entry point awaited it, through a worker thread for synchronous code such as the Pulumi program; and where a
-// refusal points when the text has characters outside ASCII.
+// How the statement splitter reaches PostgreSQL's parser (migrator/sql-parser.ts): in this thread once an
+// async entry point awaited it, through a worker thread for synchronous code such as the Pulumi program; and
+// where a refusal points when the text has characters outside ASCII.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";

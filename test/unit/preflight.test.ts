@@ -1,6 +1,6 @@
-// The one decision preview and up share (migrator/preflight.ts): what `up` refuses before anything runs, from the
-// files and an applied history. The provider feeds it the history its state records (recordedHistory); the
-// runner the one it reads. Pure: no database, no Pulumi.
+// The one decision preview and up share (migrator/preflight.ts): what `up` refuses before anything runs, from
+// the files and an applied history. The provider feeds it the history its state records (recordedHistory);
+// the runner the one it reads. Pure: no database, no Pulumi.
 import { strict as assert } from "node:assert";
 import { MigrationPlanError, parseMigration, preflightUp, recordedHistory } from "../../migrator";
 import { MigrationLintError } from "../../migrator/lint";

@@ -58,7 +58,8 @@ describe("provider bundle (build/provider.bundle.js, made by npm run build)", ()
   });
 
   it("the program refuses a bundle built from other sources, naming the changed file and npm run build", () => {
-    // A copy of the bundled sources, one of which is then edited after the build (as a merge or an edit would).
+    // A copy of the bundled sources, one of which is then edited after the build (as a merge or an edit
+    // would).
     const bundle = buildProviderBundle();
     const ids = Object.keys(recordedSources(bundle));
     for (const id of ids) {

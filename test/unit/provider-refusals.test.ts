@@ -1,6 +1,6 @@
 // The schema provider's refusals through the shipped bundle, fast and without a database: check for a new
-// resource, diff for an update (it sees the applied (name, checksum) pairs the state records). Each is the text
-// `offthegrid-migrate` prints, and nothing else: no SQL, no stack frames. The real-CLI proof is
+// resource, diff for an update (it sees the applied (name, checksum) pairs the state records). Each is the
+// text `offthegrid-migrate` prints, and nothing else: no SQL, no stack frames. The real-CLI proof is
 // test/e2e/preview-refusals.test.ts.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -12,7 +12,9 @@ import { schemaProvider } from "../../stack/schema/bundled-provider";
 
 type Migrations = Record<string, string>;
 
-/** A migration directory holding `files`; returns the provider's view of it (directory + names and checksums). */
+/**
+ * A migration directory holding `files`; returns the provider's view of it (directory + names and checksums).
+ */
 function directoryOf(files: Record<string, string>): { directory: string; migrations: Migrations } {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "provider-refusals-"));
   for (const [name, sql] of Object.entries(files)) fs.writeFileSync(path.join(directory, name), sql);

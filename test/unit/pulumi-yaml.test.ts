@@ -75,8 +75,8 @@ describe("generated configuration reference (npm run docs:generate)", () => {
 });
 
 describe("committed stack files", () => {
-  // `pulumi config set` (and any save, e.g. `stack init` adding a salt) writes every scalar as a string: a file in
-  // another form is rewritten, values re-quoted, by the first command that saves it.
+  // `pulumi config set` (and any save, e.g. `stack init` adding a salt) writes every scalar as a string: a
+  // file in another form is rewritten, values re-quoted, by the first command that saves it.
   for (const file of ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "examples/Pulumi.staging.yaml"]) {
     it(`${file} holds its values in the form the CLI writes (strings), so no command re-quotes them`, () => {
       const config: Record<string, unknown> = parse(read(file)).config ?? {};

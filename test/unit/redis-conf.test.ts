@@ -57,7 +57,8 @@ describe("redis.conf rendering (pure)", () => {
 
   it("switches the default user off and gives the app user only its key patterns and allowlist", () => {
     const lines = directives(renderRedisConf(options));
-    // Off (no AUTH as default, connections start unauthenticated); all permissions for the AOF replay of EXEC.
+    // Off (no AUTH as default, connections start unauthenticated); all permissions for the AOF replay of
+    // EXEC.
     assert.ok(lines.includes("user default off resetpass ~* &* +@all"));
     const app = lines.find((l) => l.startsWith("user app "))!;
     for (const pattern of DEFAULT_APP_KEY_PATTERNS) assert.ok(app.includes(` ~${pattern}`));

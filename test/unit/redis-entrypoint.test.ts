@@ -1,5 +1,5 @@
-// The dev Redis container's entrypoint (stack/redis/container.ts), run by /bin/sh against a folder standing in
-// for the data volume: which users file a container start leaves for redis-server to load.
+// The dev Redis container's entrypoint (stack/redis/container.ts), run by /bin/sh against a folder standing
+// in for the data volume: which users file a container start leaves for redis-server to load.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";

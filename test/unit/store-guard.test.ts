@@ -1,6 +1,7 @@
 // A dev change never leaves the stack without its store (stack/local/store-guard.ts, port-probe.ts,
-// port-holder.ts): a host port this machine cannot bind is refused unless the stack's own container holds it, the
-// holder named where Linux says; a change that replaces a store's container is announced. Real sockets, no mocks.
+// port-holder.ts): a host port this machine cannot bind is refused unless the stack's own container holds it,
+// the holder named where Linux says; a change that replaces a store's container is announced. Real sockets,
+// no mocks.
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
 import { guardRefusals } from "../../stack/config/guard-check";

@@ -1,5 +1,5 @@
-// The traffic harness's pure parts: percentiles, error grouping, the ledger's expectations and judgement, report
-// rendering, targets and argument parsing. No servers.
+// The traffic harness's pure parts: percentiles, error grouping, the ledger's expectations and judgement,
+// report rendering, targets and argument parsing. No servers.
 import { strict as assert } from "node:assert";
 import {
   ALL_FAMILIES,

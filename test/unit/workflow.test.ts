@@ -1,4 +1,5 @@
-// The GitHub workflow we ship for users cannot run here; these checks hold it to what GitHub and the actions do.
+// The GitHub workflow we ship for users cannot run here; these checks hold it to what GitHub and the actions
+// do.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -1,6 +1,6 @@
-// Child process for testbed/bench/run.ts: evaluates index.ts under the mock monitor, imports included, and prints the
-// time from before the first import to the stack's resolved outputs, as JSON on the last line.
-// The command line is read before the clock starts: it is not part of evaluating the program.
+// Child process for testbed/bench/run.ts: evaluates index.ts under the mock monitor, imports included, and
+// prints the time from before the first import to the stack's resolved outputs, as JSON on the last line. The
+// command line is read before the clock starts: it is not part of evaluating the program.
 const args = require("../../cli/shared/program").scriptArgs("testbed/bench/evaluate-program.ts", {
   name: "evaluate-program",
   summary: "evaluate a stack file's program under mocks; the times as JSON on the last line",

@@ -1,10 +1,11 @@
-// Migrations under the app's traffic (#17 item 3; npm run bench:lock). Embedded PostgreSQL 17 with the shipped
-// schema, users and user_sessions seeded with 1M rows each (INSERT … SELECT generate_series), and the traffic
-// harness (testbed/traffic: the app's PostgreSQL access patterns as the app and readonly roles) running throughout.
-// Phases, each one traffic run: idle; the safe set (testbed/bench/migration-sets.ts); the same changes written the unsafe
-// way, forced through with opt-outs; then the lock strategy: a cheap ALTER behind a reader that holds its lock
-// for 2.5 s at a time, with the old 3 s lock_timeout × 5 tries and the new 200 ms × 41. Prints one table row per
-// phase: requests, failures, p50, p99, max, lost acknowledged writes, p99 ÷ idle p99.
+// Migrations under the app's traffic (#17 item 3; npm run bench:lock). Embedded PostgreSQL 17 with the
+// shipped schema, users and user_sessions seeded with 1M rows each (INSERT … SELECT generate_series), and the
+// traffic harness (testbed/traffic: the app's PostgreSQL access patterns as the app and readonly roles)
+// running throughout. Phases, each one traffic run: idle; the safe set (testbed/bench/migration-sets.ts); the
+// same changes written the unsafe way, forced through with opt-outs; then the lock strategy: a cheap ALTER
+// behind a reader that holds its lock for 2.5 s at a time, with the old 3 s lock_timeout × 5 tries and the
+// new 200 ms × 41. Prints one table row per phase: requests, failures, p50, p99, max, lost acknowledged
+// writes, p99 ÷ idle p99.
 import { Client } from "pg";
 import { MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
 import { startPostgres } from "../postgres";
@@ -64,8 +65,8 @@ async function main(): Promise<void> {
       lock?: { lockTimeoutMs: number; lockRetries: number },
       note?: string,
     ) => {
-      // Pooled connections only (freshFraction 0): a new connection's SCRAM handshake costs more than a query on
-      // this shared machine and would be the p99 of every phase.
+      // Pooled connections only (freshFraction 0): a new connection's SCRAM handshake costs more than a query
+      // on this shared machine and would be the p99 of every phase.
       const traffic = start({
         targets,
         stores: ["postgres"],
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
       await phase("unsafe set forced with opt-outs", unsafeSet(true));
     }
 
-    // Lock strategy: a reader holding ACCESS SHARE on users for 2.5 s, 0.1 s apart, while a cheap ALTER waits.
+    // Lock strategy: a reader holding ACCESS SHARE on users for 2.5 s, 0.1 s apart, while a cheap ALTER
+    // waits.
     const reader = new Client(db.as("readonly"));
     reader.on("error", () => undefined);
     await reader.connect();

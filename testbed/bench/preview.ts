@@ -1,10 +1,11 @@
-// npm run bench:preview [-- --pairs N] [--up]: what a user waits for on every change. Whole-process
-// `npm run -s pulumi -- preview --stack dev` (the engine rig: the real CLI, the stand-in plugins) in a copy of the
+// npm run bench:preview [-- --pairs N] [--up]: what a user waits for on every change. Whole-process `npm run
+// -s pulumi -- preview --stack dev` (the engine rig: the real CLI, the stand-in plugins) in a copy of the
 // project, against a floor: the same CLI, rig, plugins and runtime options on a one-resource program (one
-// RandomPassword). Alternating runs, medians, the ratio per pair; goal: dev <= 1.5x the floor. With --up, the same
-// for a no-op `up` (after one real `up` of each; the dev one runs the stand-in PostgreSQL and Redis).
-// Then a breakdown: the rig alone (`pulumi version`), the floor, the dev program evaluated under mocks (TypeScript
-// transpile + evaluation, testbed/bench/evaluate-program.ts), and what remains (plugin starts and provider calls).
+// RandomPassword). Alternating runs, medians, the ratio per pair; goal: dev <= 1.5x the floor. With --up, the
+// same for a no-op `up` (after one real `up` of each; the dev one runs the stand-in PostgreSQL and Redis).
+// Then a breakdown: the rig alone (`pulumi version`), the floor, the dev program evaluated under mocks
+// (TypeScript transpile + evaluation, testbed/bench/evaluate-program.ts), and what remains (plugin starts and
+// provider calls).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
       row("`preview`", devPreview, floorPreview),
     ];
     if (withUp) {
-      // The first `up` (fresh stack, images present: the stand-in starts real servers): once each, reported apart.
+      // The first `up` (fresh stack, images present: the stand-in starts real servers): once each, reported
+      // apart.
       const [devFirst, floorFirst] = [
         await timed(dev, ["up", "--stack", "dev", "--yes", "--skip-preview"]),
         await timed(floor, ["up", "--stack", "dev", "--yes", "--skip-preview"]),

@@ -1,5 +1,5 @@
-// Hot-path queries on generated data (100k users, 140k progress rows, 1M grids, 1M sessions), with their plans
-// and server-side p50 (EXPLAIN ANALYZE execution time). Printed, not asserted.
+// Hot-path queries on generated data (100k users, 140k progress rows, 1M grids, 1M sessions), with their
+// plans and server-side p50 (EXPLAIN ANALYZE execution time). Printed, not asserted.
 // Run: npm run bench:queries   (BENCH_SCALE=0.1 for a quick run at a tenth of the size)
 import { Client } from "pg";
 import { bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";
@@ -92,7 +92,8 @@ async function load(c: Client): Promise<void> {
   );
   await c.query(`INSERT INTO user_education_stats (user_id) SELECT id FROM users`);
   await c.query(`INSERT INTO user_trading_stats (user_id) SELECT id FROM users`);
-  // 140k progress rows at full scale: 60% finished module 1, 50% module 2, 30% module 3 (in curriculum order).
+  // 140k progress rows at full scale: 60% finished module 1, 50% module 2, 30% module 3 (in curriculum
+  // order).
   await c.query(
     `WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users),
           m AS (SELECT id, sort_order FROM education_modules)
@@ -221,7 +222,8 @@ async function main() {
       `ready-for-trading count: view ${ready.rows[0].n}, recomputed from progress ${truth.rows[0].n} (${ready.rows[0].n === truth.rows[0].n ? "correct" : "WRONG"})\n`,
     );
 
-    // Cleanup: every session past a 7-day retention, in batches of 10,000, as `npm run db -- maintenance` runs it.
+    // Cleanup: every session past a 7-day retention, in batches of 10,000, as `npm run db -- maintenance`
+    // runs it.
     const expired = (
       await admin.query(
         "SELECT count(*)::int AS n FROM user_sessions WHERE expires_at < now() - interval '7 days'",

@@ -1,7 +1,7 @@
-// Expired-session cleanup: cleanup_expired_sessions('7 days', 10000) called until a batch comes back short (each
-// call its own transaction, as `npm run db -- maintenance` runs it) against one DELETE of the same rows, on
-// identical copies of one generated table (CREATE DATABASE … TEMPLATE). Expired rows are 38 % of the table, as
-// in the issue's measurement. With --before, 001's ctid-batched function runs on a third copy.
+// Expired-session cleanup: cleanup_expired_sessions('7 days', 10000) called until a batch comes back short
+// (each call its own transaction, as `npm run db -- maintenance` runs it) against one DELETE of the same
+// rows, on identical copies of one generated table (CREATE DATABASE … TEMPLATE). Expired rows are 38 % of the
+// table, as in the issue's measurement. With --before, 001's ctid-batched function runs on a third copy.
 //   npm run bench:sessions                          100k expired rows, both layouts (below)
 //   npm run bench:sessions -- --expired 100k,400k,1M --before
 //   (1M expired = 2.6M rows: minutes of a shared machine; run it once)
@@ -33,7 +33,8 @@ const LAYOUTS = (args.value("--layout") ?? "correlated,scattered").split(",") as
 type Layout = "correlated" | "scattered";
 // correlated: rows inserted as sessions are created, each expiring a fixed 48.5 days later, so heap order
 //   follows expiry order (what a live table looks like). scattered: expiries unrelated to heap order (the
-//   worst case for walking the expiry index, and the layout of testbed/bench/queries.ts and the issue's measurement).
+//   worst case for walking the expiry index; the layout of testbed/bench/queries.ts and of the issue's
+//   measurement).
 const EXPIRES: Record<Layout, string> = {
   correlated: `now() - interval '90 days' + (g::float8 / $1) * interval '90 days' + interval '48.5 days'`,
   scattered: `CASE WHEN g % 1000 < 383 THEN now() - interval '8 days' - (g % 997) * interval '1 hour'

@@ -11,8 +11,9 @@ export { ROOT };
 export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * The `offthegrid-migrate` bin when the package declares one (compiled by `npm run prepare`), else cli/migrate.ts
- * compiled with tsc into node_modules/.cache (inside the checkout, so `require("pg")` resolves as installed).
+ * The `offthegrid-migrate` bin when the package declares one (compiled by `npm run prepare`), else
+ * cli/migrate.ts compiled with tsc into node_modules/.cache (inside the checkout, so `require("pg")` resolves
+ * as installed).
  */
 export function compiledMigrateCli(): { command: string; args: string[]; how: string } {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -93,7 +94,9 @@ export function writeNodePgMigrateDir(sources: readonly MigrationSource[]): stri
   return dir;
 }
 
-/** The up sections alone, one file each, for `psql -1 -f …` (psql would otherwise run the down sections too). */
+/**
+ * The up sections alone, one file each, for `psql -1 -f …` (psql would otherwise run the down sections too).
+ */
 export function writePsqlFiles(sources: readonly MigrationSource[]): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-psql-"));
   return loadMigrations(sources).map((m) => {

@@ -38,7 +38,9 @@ export const BULK_USERS = `
   SELECT '9' || translate(md5(g::text) || md5((g + 7)::text), '0', 'z'), now() - (g % 365) * interval '1 day'
     FROM generate_series($1::int + 1, $1::int + $2::int) g`;
 
-/** One statement: `perUser` grids for every user, statuses and profits spread as in testbed/bench/queries.ts. */
+/**
+ * One statement: `perUser` grids for every user, statuses and profits spread as in testbed/bench/queries.ts.
+ */
 export const BULK_GRIDS = `
   INSERT INTO user_grids (user_id, grid_identity, token_id, status, value_erg, order_count, buy_orders, sell_orders,
                           price_low, price_high, profit_erg, profit_percent, created_at, completed_at)

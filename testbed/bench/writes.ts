@@ -1,8 +1,9 @@
 // Write path: the cost of keeping the rollups, against the same tables without them ("original"), for 001's
-// row-level triggers ("row") and 004's statement-level ones ("set"). Rounds alternate the schema order; figures
-// are medians. After every round the rollups are recomputed from the detail rows and must match exactly.
+// row-level triggers ("row") and 004's statement-level ones ("set"). Rounds alternate the schema order;
+// figures are medians. After every round the rollups are recomputed from the detail rows and must match
+// exactly.
 //   npm run bench:writes                      small: 10k users, 100k grids, 3 rounds
-//   npm run bench:writes -- --size issue      the issue's sizes: 100k users, 1M grids (minutes; shared machine!)
+//   npm run bench:writes -- --size issue      the issue's sizes: 100k users, 1M grids (minutes)
 //   --rounds N   --schemas original,set   --samples N (single-row writes per round)
 //   --durable    fsync on (the test harness turns it off): commits wait for the WAL flush, as in production
 import * as fs from "node:fs";
@@ -42,15 +43,19 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
 }
 
 /**
- * The backend's own CPU time in ms (/proc/<pid>/schedstat, Linux): on a shared machine it varies far less than
- * wall time, which includes waiting for a core. Needs the server on this host (the harness runs it here).
+ * The backend's own CPU time in ms (/proc/<pid>/schedstat, Linux): on a shared machine it varies far less
+ * than wall time, which includes waiting for a core. Needs the server on this host (the harness runs it
+ * here).
  */
 async function backendCpu(c: Client): Promise<() => number> {
   const pid = (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
   return () => Number(fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
 }
 
-/** p50 of autocommit single-row writes, client-side (one prepared statement per kind), and backend CPU per write. */
+/**
+ * p50 of autocommit single-row writes, client-side (one prepared statement per kind), and backend CPU per
+ * write.
+ */
 async function singleRowWrites(c: Client, users: string[]): Promise<Figures> {
   const inserts: number[] = [];
   const updates: number[] = [];

@@ -1,6 +1,6 @@
-// The lock around the one-time build of the Pulumi CLI (a few minutes): a second process waits for it, and says
-// what it waits for, who holds it and since when, and until when it will wait. A holder that died on this machine
-// leaves its lock behind; the waiter takes it over instead of waiting out the deadline.
+// The lock around the one-time build of the Pulumi CLI (a few minutes): a second process waits for it, and
+// says what it waits for, who holds it and since when, and until when it will wait. A holder that died on
+// this machine leaves its lock behind; the waiter takes it over instead of waiting out the deadline.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

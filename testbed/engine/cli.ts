@@ -1,6 +1,6 @@
 // Finds the real Pulumi CLI for the test suite, building it once from the Go module proxy when no new-enough
-// `pulumi` is on PATH, and installs the stand-in provider plugins into a PULUMI_HOME of the suite's own, so they
-// never shadow a user's real plugins.
+// `pulumi` is on PATH, and installs the stand-in provider plugins into a PULUMI_HOME of the suite's own, so
+// they never shadow a user's real plugins.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";

@@ -63,7 +63,10 @@ export async function restartRedis(s: EngineSession): Promise<void> {
   });
 }
 
-/** kill -9 of redis-server, then a start of the same container (as a restart policy would). Returns when killed. */
+/**
+ * kill -9 of redis-server, then a start of the same container (as a restart policy would). Returns when
+ * killed.
+ */
 export async function crashRedis(s: EngineSession): Promise<number> {
   return s.docker(async () => {
     const pid = containerState(REDIS_CONTAINER)?.pid;

@@ -31,7 +31,10 @@ export class EngineSession {
     fs.mkdirSync(this.backend);
   }
 
-  /** A fresh session. Its folder is traversable (0711) so PostgreSQL, run as `postgres` under root, reaches its data. */
+  /**
+   * A fresh session. Its folder is traversable (0711) so PostgreSQL, run as `postgres` under root, reaches
+   * its data.
+   */
   static create(prefix: string): EngineSession {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), `offthegrid-${prefix}-`));
     fs.chmodSync(base, 0o711);

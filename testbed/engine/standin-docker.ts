@@ -1,6 +1,7 @@
-// `npm run -s standins:docker -- <command>`: the stand-in docker daemon's `docker volume ls|rm` and `docker ps`,
-// for what `pulumi destroy` deliberately keeps (retained data volumes). It looks where the stand-in plugin of
-// `npm run -s pulumi` looks: OFFTHEGRID_STANDIN_DOCKER_ROOT, or the folder of the suite's PULUMI_HOME.
+// `npm run -s standins:docker -- <command>`: the stand-in docker daemon's `docker volume ls|rm` and `docker
+// ps`, for what `pulumi destroy` deliberately keeps (retained data volumes). It looks where the stand-in
+// plugin of `npm run -s pulumi` looks: OFFTHEGRID_STANDIN_DOCKER_ROOT, or the folder of the suite's
+// PULUMI_HOME.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Io, processIo } from "../../cli/shared/io";

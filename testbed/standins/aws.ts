@@ -1,6 +1,7 @@
-// Stand-in for the `aws` provider: records inputs and returns deterministic computed outputs. It does not support
-// provider-side preview, so during `preview` the engine leaves every computed output unknown, as it does for real
-// resources whose values only AWS knows. Diff replaces exactly on the ForceNew properties in aws-force-new.ts.
+// Stand-in for the `aws` provider: records inputs and returns deterministic computed outputs. It does not
+// support provider-side preview, so during `preview` the engine leaves every computed output unknown, as it
+// does for real resources whose values only AWS knows. Diff replaces exactly on the ForceNew properties in
+// aws-force-new.ts.
 import { createHash } from "node:crypto";
 import { FORCE_NEW } from "./aws-force-new";
 import { Props, changedKeys, parseUrn, plain, serve } from "./kit";

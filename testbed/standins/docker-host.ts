@@ -1,6 +1,6 @@
-// The stand-in docker provider's "daemon": a directory that holds volumes, image records and container state, in a
-// place the `postgres` OS user can reach (PostgreSQL refuses to run as root; a checkout under a 0700 directory
-// would otherwise hide its data directory from it).
+// The stand-in docker provider's "daemon": a directory that holds volumes, image records and container state,
+// in a place the `postgres` OS user can reach (PostgreSQL refuses to run as root; a checkout under a 0700
+// directory would otherwise hide its data directory from it).
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -8,7 +8,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RunAs, nativeDir, postgresUser } from "../postgres-binaries";
 
-/** Where tests point the stand-in and themselves (OFFTHEGRID_STANDIN_DOCKER_ROOT), or a folder per PULUMI_HOME. */
+/**
+ * Where tests point the stand-in and themselves (OFFTHEGRID_STANDIN_DOCKER_ROOT), or a folder per
+ * PULUMI_HOME.
+ */
 export function dockerRoot(): string {
   const home = process.env.PULUMI_HOME ?? "";
   const root =
@@ -58,8 +61,9 @@ export function serviceUser(): RunAs | undefined {
 }
 
 /**
- * A copy of the PostgreSQL 17 binaries that the service user can execute wherever the checkout lives. Unlike the
- * test harness's copy (removed when its process exits), this one must outlive the plugin, as its daemons do.
+ * A copy of the PostgreSQL 17 binaries that the service user can execute wherever the checkout lives. Unlike
+ * the test harness's copy (removed when its process exits), this one must outlive the plugin, as its daemons
+ * do.
  */
 export function postgresBinaries(): string {
   const source = nativeDir(17);
@@ -80,8 +84,8 @@ export function chownTree(dir: string, user: { uid: number; gid: number } | unde
 }
 
 /**
- * Starts a daemon outside the plugin's process tree and process group: when a plugin exits, the engine interrupts
- * its children (cmdutil.InterruptChildren), which would stop the "container" with it.
+ * Starts a daemon outside the plugin's process tree and process group: when a plugin exits, the engine
+ * interrupts its children (cmdutil.InterruptChildren), which would stop the "container" with it.
  */
 export function daemonize(
   bin: string,
@@ -100,8 +104,8 @@ export function daemonize(
 
 /**
  * The image id a name resolves to, as the provider's read finds it among local images: a tag follows
- * `images/registry.json` (a test moves a tag there, as a rebuild plus `docker pull` would); `name@sha256:…` is
- * that digest whatever the tag does.
+ * `images/registry.json` (a test moves a tag there, as a rebuild plus `docker pull` would); `name@sha256:…`
+ * is that digest whatever the tag does.
  */
 /** A rebuild of `name`'s tag reaching this host (`docker pull`): the tag now names another image. */
 export function retagImage(name: string): string {

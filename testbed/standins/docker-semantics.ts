@@ -1,15 +1,17 @@
-// The real provider's rules the stand-in follows, as plain functions (unit-tested in test/unit/docker-standin.test.ts).
-// Sources: terraform-provider-docker (bridged by pulumi-docker 5.x), internal/provider/resource_docker_container.go
-// (schema: ForceNew, TypeSet) and resource_docker_container_funcs.go (create/read/update/delete); the official
-// postgres and redis images' Dockerfiles (service users, STOPSIGNAL).
+// The real provider's rules the stand-in follows, as plain functions (unit-tested in
+// test/unit/docker-standin.test.ts). Sources: terraform-provider-docker (bridged by pulumi-docker 5.x),
+// internal/provider/resource_docker_container.go (schema: ForceNew, TypeSet) and
+// resource_docker_container_funcs.go (create/read/update/delete); the official postgres and redis images'
+// Dockerfiles (service users, STOPSIGNAL).
 import { plain } from "./kit";
 
 type Props = Record<string, unknown>;
 
 /**
- * Container properties the provider changes without a replacement: `resourceDockerContainerUpdate` applies the
- * first six with ContainerUpdate; the others are not ForceNew and only steer the provider itself (create's wait,
- * read's must_run check, delete's grace period), so changing them is an in-place update that touches nothing.
+ * Container properties the provider changes without a replacement: `resourceDockerContainerUpdate` applies
+ * the first six with ContainerUpdate; the others are not ForceNew and only steer the provider itself
+ * (create's wait, read's must_run check, delete's grace period), so changing them is an in-place update that
+ * touches nothing.
  */
 export const CONTAINER_IN_PLACE: readonly string[] = [
   "restart",
@@ -69,7 +71,10 @@ function canonical(value: unknown, isSet: boolean): string {
   return JSON.stringify(v);
 }
 
-/** The container diff as the bridged provider reports it: what changed, and which of those force a replacement. */
+/**
+ * The container diff as the bridged provider reports it: what changed, and which of those force a
+ * replacement.
+ */
 export function containerDiff(olds: Props, news: Props): { changed: string[]; replaces: string[] } {
   const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
   const changed = [...keys].filter(
@@ -83,8 +88,8 @@ export function containerDiff(olds: Props, news: Props): { changed: string[]; re
 export type Service = "postgres" | "redis";
 
 /**
- * The user the image's entrypoint drops to (gosu): `postgres` is uid 999 in the Debian image and 70 in the Alpine
- * one; `redis` is 999 in both (gid 999 / 1000).
+ * The user the image's entrypoint drops to (gosu): `postgres` is uid 999 in the Debian image and 70 in the
+ * Alpine one; `redis` is 999 in both (gid 999 / 1000).
  */
 export function imageUser(image: string): { uid: number; gid: number; name: string } {
   const service = imageService(image);

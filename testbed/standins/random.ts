@@ -1,6 +1,6 @@
 // Stand-in for the `random` provider: RandomPassword and RandomId behave as the real ones do for this stack —
-// generated from the requested alphabet and length, replaced (never updated) when any input or `keepers` change,
-// the result returned as a secret.
+// generated from the requested alphabet and length, replaced (never updated) when any input or `keepers`
+// change, the result returned as a secret.
 import { randomBytes, randomInt } from "node:crypto";
 import { Props, changedKeys, parseUrn, plain, secret, serve } from "./kit";
 

@@ -1,6 +1,6 @@
-// The harness as the app runs beside a deployment: its own process, started with a stack's outputs, stopped with
-// SIGTERM after the event, its --json report read from stdout. The outputs file holds secrets: it is written
-// 0600 into a folder the caller owns and removed when the run ends.
+// The harness as the app runs beside a deployment: its own process, started with a stack's outputs, stopped
+// with SIGTERM after the event, its --json report read from stdout. The outputs file holds secrets: it is
+// written 0600 into a folder the caller owns and removed when the run ends.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";

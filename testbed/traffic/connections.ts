@@ -1,7 +1,7 @@
-// Connections as an application's pools hold them: each worker keeps one connection per URL and reuses it, drops
-// it on any error (a pool never reuses a broken connection), recycles it after a number of uses, and sends a
-// fraction of requests over a brand-new connection that is closed afterwards. So logins happen all the time, and
-// a credential that stops working shows up within seconds, not at the next deploy.
+// Connections as an application's pools hold them: each worker keeps one connection per URL and reuses it,
+// drops it on any error (a pool never reuses a broken connection), recycles it after a number of uses, and
+// sends a fraction of requests over a brand-new connection that is closed afterwards. So logins happen all
+// the time, and a credential that stops working shows up within seconds, not at the next deploy.
 import Redis from "ioredis";
 import { Client } from "pg";
 import {
@@ -17,7 +17,9 @@ import { isLoginRefused } from "./verify";
 export interface ConnectionPolicy {
   /** Share of requests (0–1) sent on a new connection closed right after. */
   readonly freshFraction: number;
-  /** A pooled connection is closed and replaced after this many requests (a pool's maxUses / max lifetime). */
+  /**
+   * A pooled connection is closed and replaced after this many requests (a pool's maxUses / max lifetime).
+   */
   readonly recycleAfter: number;
   /** 0 <= random() < 1; the runner passes a seeded one. */
   readonly random: () => number;
@@ -99,8 +101,8 @@ export class PgConnection extends Connection<Client> {
       query_timeout: REQUEST_TIMEOUT_MS,
       application_name: "offthegrid-traffic",
     });
-    // An idle connection killed by the server (restart, pg_terminate_backend) emits 'error': the next use fails
-    // and drops it; without a listener the process would crash.
+    // An idle connection killed by the server (restart, pg_terminate_backend) emits 'error': the next use
+    // fails and drops it; without a listener the process would crash.
     client.on("error", () => undefined);
     try {
       await client.connect();
@@ -121,9 +123,9 @@ export class RedisConnection extends Connection<Redis> {
   private readonly lastError = new WeakMap<Redis, Error>();
 
   /**
-   * A request as the profile sends it. strict: once, failing on any error. app: waits for the connection (ioredis
-   * reconnects with backoff) and sends again what `safety` allows, until APP_DEADLINE_MS; resolves undefined when
-   * a non-idempotent request turned out to be applied before its reply was lost.
+   * A request as the profile sends it. strict: once, failing on any error. app: waits for the connection
+   * (ioredis reconnects with backoff) and sends again what `safety` allows, until APP_DEADLINE_MS; resolves
+   * undefined when a non-idempotent request turned out to be applied before its reply was lost.
    */
   async request<T>(fn: (client: Redis) => Promise<T>, safety: Safety<Redis>): Promise<T | undefined> {
     if (this.policy.profile !== "app") return this.use(fn);
@@ -146,7 +148,8 @@ export class RedisConnection extends Connection<Redis> {
       await client.connect();
     } catch (err) {
       client.disconnect();
-      // ioredis rejects connect() with "Connection is closed"; the error event carries WRONGPASS/ECONNREFUSED.
+      // ioredis rejects connect() with "Connection is closed"; the error event carries
+      // WRONGPASS/ECONNREFUSED.
       throw this.lastError.get(client) ?? err;
     }
     return client;

@@ -1,15 +1,16 @@
-// Every write the stores acknowledged, and what must therefore still be readable at the end. Pure: the workload
-// records writes here, `expectations()` turns them into reads to make, and `judge()` compares what those reads
-// returned; the I/O between the two lives in verify.ts.
+// Every write the stores acknowledged, and what must therefore still be readable at the end. Pure: the
+// workload records writes here, `expectations()` turns them into reads to make, and `judge()` compares what
+// those reads returned; the I/O between the two lives in verify.ts.
 import type { Store } from "./stats";
 
 /**
  * What one acknowledged write left behind, as the verifier reads it back.
  * - `row`: a row found by `key` in `probe` (e.g. a session by token hash) must exist.
  * - `flag`: the row's flag named by the probe (grid active, session revoked) must be true.
- * - `count`: a counter (login_count, attempts, INCR) raised by one per write: at least the acknowledged count, and
- *   at most that plus the increments sent without an acknowledgement (each may or may not have been applied).
- *   More than that is an increment applied twice: a client resent one the server had already executed.
+ * - `count`: a counter (login_count, attempts, INCR) raised by one per write: at least the acknowledged
+ *   count, and at most that plus the increments sent without an acknowledgement (each may or may not have
+ *   been applied). More than that is an increment applied twice: a client resent one the server had already
+ *   executed.
  * - `value`: a Redis string overwritten by later writes: the last acknowledged value, or one sent after it
  *   whose reply was lost (the server may have applied it).
  * - `member`: a set member or list element must be present (for lists: the last acknowledged one per key, as
@@ -41,7 +42,9 @@ export interface Expectation {
   readonly key: string;
   /** count: the minimum; value: accepted values; member: the member. */
   readonly atLeast?: number;
-  /** count: the maximum (acknowledged + unacknowledged increments); above it, an increment was applied twice. */
+  /**
+   * count: the maximum (acknowledged + unacknowledged increments); above it, an increment was applied twice.
+   */
   readonly atMost?: number;
   readonly accepted?: readonly string[];
   readonly member?: string;
@@ -74,7 +77,9 @@ export interface DuplicateWrite {
   readonly duplicated: number;
 }
 
-/** Time a key with a TTL must still have left at verification for it to be checked (clock jitter, the check). */
+/**
+ * Time a key with a TTL must still have left at verification for it to be checked (clock jitter, the check).
+ */
 export const TTL_MARGIN_MS = 5_000;
 
 export class Ledger {
@@ -90,14 +95,18 @@ export class Ledger {
     if (write.check === "value") this.inDoubt.delete(write.key);
   }
 
-  /** A value write that failed or timed out: it may still have been applied, so it is an accepted end state. */
+  /**
+   * A value write that failed or timed out: it may still have been applied, so it is an accepted end state.
+   */
   unacknowledged(key: string, value: string): void {
     const list = this.inDoubt.get(key) ?? [];
     list.push(value);
     this.inDoubt.set(key, list);
   }
 
-  /** A counter increment that failed or timed out: it may have been applied (once), so the counter may exceed. */
+  /**
+   * A counter increment that failed or timed out: it may have been applied (once), so the counter may exceed.
+   */
   unacknowledgedIncrement(store: Store, probe: string, key: string): void {
     const k = counterKey(store, probe, key);
     this.inDoubtCounts.set(k, (this.inDoubtCounts.get(k) ?? 0) + 1);
@@ -131,8 +140,8 @@ export class Ledger {
   /** The reads that prove every acknowledged write is still there, as of `now`. */
   expectations(now: number): Expectation[] {
     const groups = new Map<string, WriteRecord[]>();
-    // A counter whose early increments are past their TTL while the key lives on (each INCR renews the EXPIRE)
-    // holds more than the expected writes: no upper bound for it.
+    // A counter whose early increments are past their TTL while the key lives on (each INCR renews the
+    // EXPIRE) holds more than the expected writes: no upper bound for it.
     const partial = new Set<string>();
     for (const w of this.acked) {
       if (w.ttlMs !== undefined && w.at + w.ttlMs < now + TTL_MARGIN_MS) {

@@ -1,5 +1,6 @@
 // `npm run traffic -- [flags]`: runs the application's access patterns against a stack on this machine and
-// prints what happened (see `traffic` below). URLs come from an outputs file or the environment, never from argv.
+// prints what happened (see `traffic` below). URLs come from an outputs file or the environment, never from
+// argv.
 import * as fs from "node:fs";
 import { Ledger } from "./ledger";
 import { renderReport, type TrafficReport } from "./report";

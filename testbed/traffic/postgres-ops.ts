@@ -1,5 +1,5 @@
-// The application's PostgreSQL access patterns (tables and columns as sql/001–004 leave them), through the app
-// role and the readonly role. Each write records its tag in the ledger once the server acknowledged it.
+// The application's PostgreSQL access patterns (tables and columns as sql/001–004 leave them), through the
+// app role and the readonly role. Each write records its tag in the ledger once the server acknowledged it.
 import { hex64, sha256, type OpContext, type Operation, type User } from "./workload";
 
 const signedIn = (u: User) => u.pgId !== undefined;

@@ -42,7 +42,10 @@ async function transaction(r: Redis, build: (m: ReturnType<Redis["multi"]>) => v
   return results.map(([, v]) => v);
 }
 
-/** SET key value EX ttl, recorded as a value check (later writes may overwrite it; the last one must be there). */
+/**
+ * SET key value EX ttl, recorded as a value check (later writes may overwrite it; the last one must be
+ * there).
+ */
 async function setValue(ctx: OpContext, key: string, ttlS: number, overwritten: boolean): Promise<void> {
   const value = ctx.nextId();
   try {
@@ -198,8 +201,8 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
     const key = `activity:${redisUserId(ctx.user)}:quiz`;
     const id = ctx.nextId();
     // INCR is not idempotent. The app profile tags the increment with an idempotency key written in the same
-    // MULTI/EXEC (both or neither, also in the AOF), so after a dropped connection the restarted server can say
-    // whether it was applied; strict sends the bare INCR and never resends it.
+    // MULTI/EXEC (both or neither, also in the AOF), so after a dropped connection the restarted server can
+    // say whether it was applied; strict sends the bare INCR and never resends it.
     const marker = `${key}:op:${id}`;
     const app = ctx.redis.profile === "app";
     try {
@@ -228,8 +231,8 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
   op("redis.recent_activities_push", "user:{id}:recent_activities", 1, async (ctx) => {
     const key = `user:${redisUserId(ctx.user)}:recent_activities`;
     const item = ctx.nextId();
-    // LPUSH is not idempotent, but the item is unique: after a dropped connection, the list says whether it went
-    // in (this user's requests are sequential, so 50 newer items cannot have trimmed it away meanwhile).
+    // LPUSH is not idempotent, but the item is unique: after a dropped connection, the list says whether it
+    // went in (this user's requests are sequential, so 50 newer items cannot have trimmed it away meanwhile).
     await ctx.redis.request(
       (r) => transaction(r, (m) => m.lpush(key, item).ltrim(key, 0, 49).expire(key, DAY_S)),
       { applied: async (r) => (await r.lrange(key, 0, 49)).includes(item) },

@@ -1,5 +1,6 @@
-// What a traffic run prints: the report's shape (also the --json document), its text form, and the event table
-// the engine test and the bench print (event × store × requests × failures × lost writes × p50 × p99). Pure.
+// What a traffic run prints: the report's shape (also the --json document), its text form, and the event
+// table the engine test and the bench print (event × store × requests × failures × lost writes × p50 × p99).
+// Pure.
 import type { DuplicateWrite, LostWrite } from "./ledger";
 import { STORES, type Store, type StoreFigures } from "./stats";
 
@@ -25,7 +26,9 @@ export interface WritesReport {
 
 export interface TrafficReport {
   readonly startedAt: string;
-  /** The client profile (connections.ts): strict fails fast, app waits out outages and resends what is safe. */
+  /**
+   * The client profile (connections.ts): strict fails fast, app waits out outages and resends what is safe.
+   */
   readonly client?: string;
   readonly durationMs: number;
   /** host:port/db and user of each target; never a password. */

@@ -33,8 +33,8 @@ export interface TrafficOptions {
   /** Redis families to exercise (default every family the app uses: ALL_FAMILIES). */
   readonly redisFamilies?: readonly string[];
   /**
-   * How Redis requests meet an outage (client-profile.ts): "strict" (default) fails each at once; "app" waits up
-   * to 10 s for the connection and resends only what cannot be applied twice.
+   * How Redis requests meet an outage (client-profile.ts): "strict" (default) fails each at once; "app" waits
+   * up to 10 s for the connection and resends only what cannot be applied twice.
    */
   readonly client?: ClientProfile;
 }

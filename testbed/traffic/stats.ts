@@ -1,12 +1,14 @@
-// Counting what a traffic run did, per store: requests, failures grouped by error, latencies. Pure: no I/O, no
-// clock (callers pass durations), so the figures a test or a bench prints come from code that is unit-tested.
+// Counting what a traffic run did, per store: requests, failures grouped by error, latencies. Pure: no I/O,
+// no clock (callers pass durations), so the figures a test or a bench prints come from code that is
+// unit-tested.
 
 export type Store = "postgres" | "redis";
 export const STORES: readonly Store[] = ["postgres", "redis"];
 
 /**
  * The p-th percentile (0 < p <= 100) of `values` by the nearest-rank method: the smallest value such that at
- * least p % of the values are <= it. Always one of the observed values (no interpolation), undefined when empty.
+ * least p % of the values are <= it. Always one of the observed values (no interpolation), undefined when
+ * empty.
  */
 export function percentile(values: readonly number[], p: number): number | undefined {
   if (!(p > 0 && p <= 100)) throw new RangeError(`percentile: p must be in (0, 100], got ${p}`);

@@ -1,7 +1,7 @@
 // Where the traffic goes: the app's and readonly role's PostgreSQL URLs and the app user's Redis URL, from a
-// `pulumi stack output --json --show-secrets` file or from the environment. Never from argv (ps and /proc show
-// every process's command line; see cli/ops/urls.ts). Loopback only: this harness writes test rows into the
-// database it is pointed at, so it refuses anything but a stack on this machine.
+// `pulumi stack output --json --show-secrets` file or from the environment. Never from argv (ps and /proc
+// show every process's command line; see cli/ops/urls.ts). Loopback only: this harness writes test rows into
+// the database it is pointed at, so it refuses anything but a stack on this machine.
 import * as fs from "node:fs";
 
 export interface Targets {
@@ -29,7 +29,9 @@ export class TargetError extends Error {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
-/** Throws unless `url` is a postgresql/redis URL on a loopback host; the message never includes the password. */
+/**
+ * Throws unless `url` is a postgresql/redis URL on a loopback host; the message never includes the password.
+ */
 export function checkLoopback(what: string, url: string, schemes: readonly string[]): void {
   let u: URL;
   try {

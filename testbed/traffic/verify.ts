@@ -1,6 +1,6 @@
 // Reading back what the ledger expects: one query per PostgreSQL probe (keys batched into arrays, through the
-// indexes the app uses) and pipelined reads on Redis. Retries while a store is still coming back (a restart just
-// before the end of a phase); what cannot be read is reported as unverified, never as lost.
+// indexes the app uses) and pipelined reads on Redis. Retries while a store is still coming back (a restart
+// just before the end of a phase); what cannot be read is reported as unverified, never as lost.
 import Redis from "ioredis";
 import { Client } from "pg";
 import {
@@ -160,8 +160,9 @@ async function observeRedis(url: string, expectations: readonly Expectation[]): 
 }
 
 /**
- * A refused login is an answer, not an outage: the credentials in hand are no longer valid (a `destroy` + `up`
- * made new ones), and waiting will not change that. Only a store that is not answering yet is worth retrying.
+ * A refused login is an answer, not an outage: the credentials in hand are no longer valid (a `destroy` +
+ * `up` made new ones), and waiting will not change that. Only a store that is not answering yet is worth
+ * retrying.
  */
 export function isLoginRefused(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
