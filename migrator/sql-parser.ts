@@ -141,9 +141,20 @@ function startWorker(): Ranges {
   };
 }
 
+/**
+ * The flag only wakes the caller; the reply is whatever the port holds. A woken caller may find the port
+ * still empty (the flag can be seen before the message): it waits again instead of taking nothing, which left
+ * the reply queued for the next request and paired every later request with the previous one's ranges.
+ */
 function waitForReply(flag: Int32Array, port: MessagePort): Record<string, unknown> {
-  if (Atomics.wait(flag, 0, 0, WORKER_DEADLINE_MS) === "timed-out")
-    throw new Error(`The SQL parser's worker did not answer within ${WORKER_DEADLINE_MS / 1000} s`);
-  Atomics.store(flag, 0, 0);
-  return receiveMessageOnPort(port)!.message;
+  const deadline = Date.now() + WORKER_DEADLINE_MS;
+  for (;;) {
+    const received = receiveMessageOnPort(port);
+    if (received) return received.message;
+    const left = deadline - Date.now();
+    if (left <= 0)
+      throw new Error(`The SQL parser's worker did not answer within ${WORKER_DEADLINE_MS / 1000} s`);
+    Atomics.store(flag, 0, 0);
+    Atomics.wait(flag, 0, 0, Math.min(left, 20));
+  }
 }
