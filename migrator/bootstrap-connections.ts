@@ -1,4 +1,4 @@
-// Connection slots (issue #26 item 4): the app and read-only logins together can never take the slots the
+// Connection slots: the app and read-only logins together can never take the slots the
 // migrator and the admin need. Each app and read-only login gets a CONNECTION LIMIT computed from the
 // server's own max_connections and reserved slots, and the owner group (the migrator) and a non-superuser
 // admin (the RDS master) may use `reserved_connections` (PostgreSQL 16+: pg_use_reserved_connections); a

@@ -315,7 +315,7 @@ async function bootstrapPinned(admin: Client, o: BootstrapOptions): Promise<Boot
   const reach = await adminReach(admin);
   const present = new Set<string>(existing.map((r) => r.rolname));
   const warnings: string[] = [];
-  // Before the transaction: a crashed restore's temporary owner login (restore-logins.ts, #26 item 8).
+  // Before the transaction: a crashed restore's temporary owner login (restore-logins.ts).
   await sweepStaleRestoreLogins(admin, owner, warnings);
 
   await admin.query("BEGIN");

@@ -1,6 +1,6 @@
 // The restore's temporary logins (cli/ops/postgres-restore.ts): a LOGIN member of the owner group with CREATE
 // on the database, meant to live for one restore. A crash (server or CLI) can leave one behind, so every
-// restore and every bootstrap sweeps them (issue #26 item 8). A running restore holds a session advisory lock
+// restore and every bootstrap sweeps them. A running restore holds a session advisory lock
 // on its login's name for its whole life; a login nobody holds that lock for, or whose VALID UNTIL has
 // passed, is stale. pg_locks shows every database's locks, so a bootstrap of one database never drops a login
 // a restore elsewhere is using.

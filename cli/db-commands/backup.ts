@@ -149,8 +149,7 @@ export const restore: Command = {
     const file = args.positionals[0];
     if (!fs.existsSync(file)) throw new UsageError(`restore needs an existing backup file, got ${file}`);
     const kind = kindOf(file);
-    // Everything below reads the private copy whose bytes matched the checksum, never `file` again (#26 item
-    // 6).
+    // Everything below reads the private copy whose bytes matched the checksum, never `file` again.
     await withVerifiedCopy(file, (copy) =>
       kind === "postgres"
         ? restorePostgresFile(args, io, file, copy)

@@ -1,4 +1,4 @@
-// pg_dump and pg_restore die with the CLI (issue #26 item 8). Killed with SIGKILL, the CLI used to orphan its
+// pg_dump and pg_restore die with the CLI. Killed with SIGKILL, the CLI used to orphan its
 // pg_restore, which went on loading alone as the temporary login. Node cannot set PR_SET_PDEATHSIG, and a
 // process group only helps when someone signals the group. So each tool runs under a small guard process: the
 // guard's stdin is a pipe whose only writer is the CLI, the kernel closes it however the CLI dies, and on EOF

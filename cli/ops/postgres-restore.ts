@@ -61,7 +61,7 @@ export async function checkRestoreTarget(
 
 export interface RestoreResult {
   readonly marker?: StackMarker;
-  /** Temporary logins a crashed restore left behind, dropped before this one started (#26 item 8). */
+  /** Temporary logins a crashed restore left behind, dropped before this one started. */
   readonly swept: string[];
   readonly warnings: string[];
 }

@@ -1,4 +1,4 @@
-// What a failed PostgreSQL restore tells the operator (issue #26 item 8): a server that went away mid-restore
+// What a failed PostgreSQL restore tells the operator: a server that went away mid-restore
 // used to surface as a bare `connect ECONNREFUSED` (the temporary login's cleanup failing, masking
 // pg_restore's error), with no word on whether the old database survived or what to run next.
 import type { Client } from "pg";

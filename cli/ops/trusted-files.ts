@@ -1,4 +1,4 @@
-// What a backup or restore may trust (issue #26 item 6): files owned by the invoking user or root, in a
+// What a backup or restore may trust: files owned by the invoking user or root, in a
 // directory no one else can write, reached through directories no one else controls, with no symbolic link
 // anywhere on the path, for root too. Root reading a file another user can swap would load that user's dump
 // as the admin.

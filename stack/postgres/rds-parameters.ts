@@ -16,7 +16,7 @@ export interface RdsParameter {
 export const POSTGRES_FAMILY = "postgres17";
 
 /**
- * As stack/postgres/settings.ts for dev: slots only the migrator and the master may take (issue #26 item 4).
+ * As stack/postgres/settings.ts for dev: slots only the migrator and the master may take.
  */
 export const RESERVED_CONNECTIONS = 5;
 

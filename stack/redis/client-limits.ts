@@ -1,6 +1,5 @@
-// How much memory and how many idle slots one Redis client may hold, and what happens when the data is full
-// (issue #26 items 2-4). Shared by the dev redis.conf and the ElastiCache parameter group so both bound
-// clients alike. Pure.
+// How much memory and how many idle slots one Redis client may hold, and what happens when the data is full.
+// Shared by the dev redis.conf and the ElastiCache parameter group so both bound clients alike. Pure.
 
 const MB = 1024 * 1024;
 

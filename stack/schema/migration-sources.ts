@@ -42,7 +42,8 @@ export function readListed(directory: string, listed: readonly MigrationRef[]): 
 export type MigrationMap = Readonly<Record<string, string>>;
 
 /**
- * What a state written before the map holds: an array of (name, checksum), with each one's SQL before #27.
+ * What a state written before the map holds: an array of (name, checksum), with each one's SQL where it was
+ * written while the SQL was a property.
  */
 export type LegacyMigrationList = readonly (MigrationRef & { readonly sql?: string })[];
 

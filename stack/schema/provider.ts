@@ -101,8 +101,8 @@ export interface SchemaInputs {
 export interface SchemaOutputs extends Omit<SchemaInputs, "migrations" | "legacyLogins" | "warnings"> {
   /**
    * What the database has applied, name → checksum: what diff compares against and what preview plans from.
-   * State written before #27 holds an array of (name, checksum, sql), rewritten at the next update (diff
-   * forces it).
+   * State written while the SQL was a property holds an array of (name, checksum, sql), rewritten at the next
+   * update (diff forces it).
    */
   readonly migrations: MigrationMap | LegacyMigrationList;
   /** Groups that still accept their own pre-upgrade login, and the epoch it stays valid for. Not diffed. */
@@ -468,7 +468,8 @@ export const schemaProvider = {
     }
     if (refusal) throw new SchemaRefusal(refusal);
     const changed: string[] = [];
-    // A state written before #27 (an array, with each migration's SQL) is rewritten once in the new form.
+    // A state written while the SQL was a property (an array, with each migration's SQL) is rewritten once in
+    // the new form.
     const legacyForm = Array.isArray(olds.migrations);
     if (legacyForm || !same(recorded, refsOf(news.migrations))) changed.push("migrations");
     for (const key of ["connection", "admin", "roles", "marker", "iamLogins", "settings"] as const) {
