@@ -5,8 +5,8 @@
 // user, the way the API writes its cache (SET … EX 300).
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
-import { RedisServer, startRedis } from "../../testbed/redis-server";
-import { redisPasswordHash } from "../../stack/redis/conf";
+import type { RedisServer } from "../../testbed/redis-server";
+import { startStackRedis } from "./redis-raw";
 
 const ADMIN = "adv-evict-admin-Pw-0123456789abcdefg";
 const APP = "adv-evict-app-Pw-0123456789abcdefghij";
@@ -71,13 +71,7 @@ describe("adversarial: Redis eviction of security state (real redis-server, the 
   }
 
   before(async () => {
-    server = await startRedis({
-      maxmemoryMb: MAXMEMORY_MB,
-      adminUser: "admin",
-      appUser: "app",
-      adminPasswordHash: redisPasswordHash(ADMIN),
-      appPasswordHash: redisPasswordHash(APP),
-    });
+    server = await startStackRedis(MAXMEMORY_MB, ADMIN, APP);
     admin = await connect("admin", ADMIN);
     app = await connect("app", APP);
   });

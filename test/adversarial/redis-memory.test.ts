@@ -6,10 +6,9 @@
 // server runs with a 32 MB maxmemory so the floods stay small: the margin is stated relative to it.
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
-import { RedisServer, startRedis } from "../../testbed/redis-server";
+import type { RedisServer } from "../../testbed/redis-server";
 import { MAXMEMORY_CLIENTS_PERCENT } from "../../stack/redis/client-limits";
-import { redisPasswordHash } from "../../stack/redis/conf";
-import { RawClient, info, push, rawClient, resp, settle } from "./redis-raw";
+import { RawClient, info, push, rawClient, resp, settle, startStackRedis } from "./redis-raw";
 
 const ADMIN = "adv-memory-admin-Pw-0123456789abcdef";
 const APP = "adv-memory-app-Pw-0123456789abcdefgh";
@@ -64,13 +63,7 @@ describe("adversarial: Redis memory per client (real redis-server, the stack's r
   }
 
   before(async () => {
-    server = await startRedis({
-      maxmemoryMb: MAXMEMORY_MB,
-      adminUser: "admin",
-      appUser: "app",
-      adminPasswordHash: redisPasswordHash(ADMIN),
-      appPasswordHash: redisPasswordHash(APP),
-    });
+    server = await startStackRedis(MAXMEMORY_MB, ADMIN, APP);
     admin = await connect("admin", ADMIN);
   });
   beforeEach(() => seed());

@@ -2,6 +2,18 @@
 // values, replies never read), and the server-side figures the tests judge by.
 import * as net from "node:net";
 import type Redis from "ioredis";
+import { redisPasswordHash } from "../../stack/redis/conf";
+import { RedisServer, startRedis } from "../../testbed/redis-server";
+
+/** A redis-server with the stack's users (admin, app) and this maxmemory, as the tests attack it. */
+export const startStackRedis = (maxmemoryMb: number, admin: string, app: string): Promise<RedisServer> =>
+  startRedis({
+    maxmemoryMb,
+    adminUser: "admin",
+    appUser: "app",
+    adminPasswordHash: redisPasswordHash(admin),
+    appPasswordHash: redisPasswordHash(app),
+  });
 
 export const resp = (...args: (string | Buffer)[]): Buffer =>
   Buffer.concat([
