@@ -1,14 +1,15 @@
 // The resource that runs stack/config/guard-check.ts's provider, and the preview warnings it makes possible:
 // `applied` carries, in preview, the values the stack applied before this deployment.
 import * as pulumi from "@pulumi/pulumi";
-import { GuardedKeys, configGuardProvider } from "./config/guard-check";
+import type { GuardedKeys } from "./config/guard-check";
+import { PrebuiltResource } from "./dynamic/prebuilt-resource";
 
-export class ConfigGuard extends pulumi.dynamic.Resource {
+export class ConfigGuard extends PrebuiltResource {
   /** In preview: the values the stack applied before this deployment; after an update: the new ones. */
   declare readonly applied: pulumi.Output<Record<string, number | string>>;
 
   constructor(name: string, keys: pulumi.Input<GuardedKeys>, opts?: pulumi.CustomResourceOptions) {
-    super(configGuardProvider, name, { keys, applied: undefined }, opts, "offthegrid", "ConfigGuard");
+    super("configGuard", name, { keys, applied: undefined }, opts, "offthegrid", "ConfigGuard");
   }
 }
 

@@ -1,6 +1,6 @@
 // Applies the Redis users to a running server through the admin connection, then persists them (ACL SAVE to
 // the aclfile), so a rotation is live and a restart agrees. Self-contained (ioredis is required inside)
-// because the dev stack's dynamic provider serializes it (stack/redis/container-acl.ts).
+// because it runs in Pulumi's provider host as a prebuilt bundle (stack/dynamic/providers.ts).
 import type { RedisUserRules } from "./users-acl";
 
 export interface LiveAclTarget {
@@ -71,3 +71,37 @@ export async function applyRedisUsers(
     }
   }
 }
+
+interface RedisUsersInputs {
+  readonly host: string;
+  readonly port: number;
+  readonly adminUser: string;
+  /** Current admin password, then the previous one (secret). */
+  readonly adminPasswords: string[];
+  /** The rules (password hashes included; secret). */
+  readonly users: RedisUserRules[];
+  /** What the diff compares: the users, and the container they were applied to (a new one re-applies). */
+  readonly digest: string;
+}
+
+/**
+ * The RedisUsers resource's provider (stack/redis/container-acl.ts), prebuilt (stack/dynamic/providers.ts).
+ */
+export const redisUsersProvider = {
+  async create(inputs: RedisUsersInputs) {
+    await applyRedisUsers(inputs, inputs.users);
+    return {
+      id: `redis-users-${inputs.port}`,
+      outs: { host: inputs.host, port: inputs.port, digest: inputs.digest },
+    };
+  },
+  async diff(_id: string, olds: { digest?: string; port?: number }, news: RedisUsersInputs) {
+    return { changes: olds.digest !== news.digest || olds.port !== news.port };
+  },
+  async update(_id: string, _olds: unknown, news: RedisUsersInputs) {
+    await applyRedisUsers(news, news.users);
+    return { outs: { host: news.host, port: news.port, digest: news.digest } };
+  },
+  // The users go with the server (and its volume); nothing to undo.
+  async delete() {},
+};

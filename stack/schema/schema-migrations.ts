@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IamLogin } from "../../migrator";
 import type { Migration } from "../../migrator/migration-file";
 import type { ConnectionInputs, SchemaInputs } from "./provider";
-import { schemaProvider } from "./bundled-provider";
+import { PrebuiltResource } from "../dynamic/prebuilt-resource";
 import { RUNNER_DEFAULTS } from "../../migrator";
 
 interface LoginArgs {
@@ -56,7 +56,7 @@ export interface SchemaSources {
   readonly files: readonly Migration[];
 }
 
-export class SchemaMigrations extends pulumi.dynamic.Resource {
+export class SchemaMigrations extends PrebuiltResource {
   /** Applied migrations, file name → checksum (sha256 of header and up section, as in sql/migrations.sum). */
   declare readonly migrations: pulumi.Output<Record<string, string>>;
   /**
@@ -88,7 +88,7 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
       warnings: pulumi.runtime.isDryRun() ? pulumi.unknown : [],
     };
     super(
-      schemaProvider,
+      "schemaMigrations",
       name,
       inputs,
       { ...opts, additionalSecretOutputs: ["admin", "roles"] },

@@ -61,7 +61,7 @@ describe("SchemaMigrations: the bootstrap's warnings as pulumi up diagnostics (m
       ),
     );
     for (const l of ours) {
-      assert.ok(l.resource instanceof pulumi.dynamic.Resource, "attached to the resource, not the stack");
+      assert.ok(l.resource instanceof pulumi.CustomResource, "attached to the resource, not the stack");
       const urn = await new Promise<string>((r) => l.resource!.urn.apply(r));
       assert.match(urn, new RegExp(`${TYPE.replace(/[$]/g, "\\$")}::schema$`));
     }

@@ -2,7 +2,7 @@
 // (stack/postgres/keys.ts, stack/credentials/keys.ts), and which values ReplacementGuard compares
 // (stack/aws/guarded-config.ts). Pure: no Pulumi runtime.
 import { strict as assert } from "node:assert";
-import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
+import { replacementGuardProvider } from "../../stack/aws/replacement-guard-check";
 import { validateConfig } from "../../stack/config/validate";
 import type { AwsStackConfig } from "../../stack/config/types";
 import { PROJECT } from "../../testbed/stack";

@@ -1,5 +1,5 @@
 // AWS config rules (stack/<concern>/keys.ts) and the window arithmetic behind them: pure, no Pulumi runtime.
-import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
+import { replacementGuardProvider } from "../../stack/aws/replacement-guard-check";
 import { strict as assert } from "node:assert";
 import { validateConfig } from "../../stack/config/validate";
 import { PROJECT } from "../../testbed/stack";

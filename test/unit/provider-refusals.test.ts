@@ -8,8 +8,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseMigration } from "../../migrator";
 import { formatFinding, lintMigrations } from "../../migrator/lint";
-import { schemaProvider } from "../../stack/schema/bundled-provider";
+import { prebuiltProviderText } from "../../stack/dynamic/prebuilt-resource";
+import type { schemaProvider as SchemaProvider } from "../../stack/schema/provider";
 
+const requireFromString = require("require-from-string");
+/** The provider as the engine's host loads it: the prebuilt bundle's `__provider` text. */
+const schemaProvider = requireFromString(
+  prebuiltProviderText("schemaMigrations"),
+).handler() as typeof SchemaProvider;
 type Migrations = Record<string, string>;
 
 /**

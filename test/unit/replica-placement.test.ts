@@ -1,6 +1,6 @@
 // #19 item 7: replica zones and maintenance windows are pure functions of the config (no Pulumi runtime).
 import { strict as assert } from "node:assert";
-import { replacementGuardProvider } from "../../stack/aws/replacement-guard";
+import { replacementGuardProvider } from "../../stack/aws/replacement-guard-check";
 import { replicaMaintenanceWindows, replicaZones } from "../../stack/postgres/replica-placement";
 
 describe("replica placement (#19 item 7)", () => {

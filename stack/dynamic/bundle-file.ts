@@ -1,8 +1,9 @@
-// Where the pre-bundled schema provider lives and how the program knows it is current. The bundle is build
-// output (build/provider.bundle.js, git-ignored), made by `npm run build` (`npm ci` runs it as `prepare`)
-// from stack/schema/provider.ts and the engine modules it imports. It records a hash of each input esbuild
-// read, so a program whose sources changed after the build (an edited migrator file, a merge) fails before it
-// registers anything, naming the command, instead of deploying the previous engine.
+// Where the pre-bundled dynamic providers live and how the program knows each is current. A bundle is build
+// output (build/providers/<name>.js, git-ignored), made by `npm run build` (`npm ci` runs it as `prepare`)
+// from one provider module and everything it imports (stack/dynamic/providers.ts lists them). It records a
+// hash of each input esbuild read, so a program whose sources changed after the build (an edited migrator
+// file, a merge) fails before it registers anything, naming the command, instead of deploying the previous
+// code.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,7 +20,10 @@ function projectRoot(from: string): string {
 }
 
 export const PROJECT_ROOT = projectRoot(__dirname);
-export const BUNDLE_FILE = path.join(PROJECT_ROOT, "build", "provider.bundle.js");
+/** build/providers/<name>.js under the project root. */
+export function bundleFile(name: string, root: string = PROJECT_ROOT): string {
+  return path.join(root, "build", "providers", `${name}.js`);
+}
 
 /** The bundle's second line: `// sources: {"path esbuild read, from the root": "hash of its text"}`. */
 export const SOURCES_MARK = "// sources: ";
@@ -40,12 +44,12 @@ function refusal(message: string): Error {
 }
 
 /** The bundle's text; throws naming `npm run build` when it is missing or older than its sources. */
-export function readBundle(file: string = BUNDLE_FILE, root: string = PROJECT_ROOT): string {
+export function readBundle(file: string, root: string = PROJECT_ROOT): string {
   const shown = path.relative(root, file) || file;
   if (!fs.existsSync(file))
     throw refusal(
-      `${shown} is missing: the SchemaMigrations provider is built from stack/schema/provider.ts by ` +
-        "`npm run build` (npm ci runs it). Run `npm run build`.",
+      `${shown} is missing: the dynamic providers are built from their modules (stack/dynamic/providers.ts) ` +
+        "by `npm run build` (npm ci runs it). Run `npm run build`.",
     );
   const text = fs.readFileSync(file, "utf8");
   const line = text.split("\n", 2)[1] ?? "";
