@@ -6,6 +6,7 @@ import * as path from "node:path";
 import type * as LibPgQuery from "libpg-query";
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from "node:worker_threads";
 import { codePointsToIndex } from "./lines";
+import { type ParserReply, cachedReply, storeReply } from "./sql-ranges-cache";
 
 /** A statement as the parser reports it: character offsets, leading blanks and comments included. */
 export interface StatementRange {
@@ -24,7 +25,7 @@ export class SqlParseError extends Error {
   }
 }
 
-type Ranges = (sql: string) => { ranges: [number, number][] } | { message: string; position?: number };
+type Ranges = (sql: string) => ParserReply;
 
 let inThread: typeof LibPgQuery | undefined;
 let loading: Promise<typeof LibPgQuery> | undefined;
@@ -42,6 +43,11 @@ export async function loadSqlParser(): Promise<typeof LibPgQuery> {
   return loading;
 }
 
+/** Whether this process has started the parser, in this thread or a worker (the cache may spare it). */
+export function sqlParserStarted(): boolean {
+  return inThread !== undefined || viaWorker !== undefined;
+}
+
 /**
  * For synchronous callers: starts the parser on a worker thread and blocks until it is ready; each parse is
  * then a blocking round trip to it. Nothing to do when the parser is already loaded in either form.
@@ -56,8 +62,12 @@ export function loadSqlParserSync(): void {
  */
 export function statementRanges(sql: string): StatementRange[] {
   if (!/\S/.test(sql)) return []; // the parser refuses an empty query; there is nothing in it either way
-  if (!inThread) loadSqlParserSync();
-  const reply = inThread ? rangesOf(inThread, sql) : viaWorker!(sql);
+  let reply = cachedReply(sql);
+  if (!reply) {
+    if (!inThread) loadSqlParserSync();
+    reply = inThread ? rangesOf(inThread, sql) : viaWorker!(sql);
+    storeReply(sql, reply);
+  }
   if ("message" in reply) {
     const at = reply.position === undefined ? undefined : codePointsToIndex(sql, reply.position);
     throw new SqlParseError(reply.message, at);

@@ -14,6 +14,10 @@ const root = path.resolve(__dirname, "..");
 // Stack traces point at the .ts lines (the inline source maps below).
 process.setSourceMapsEnabled(true);
 const cacheDir = path.join(root, "node_modules", ".cache", "offthegrid-esbuild");
+// V8's code cache for every module loaded after this point (Node 22.1+; older Node skips it): compiling the
+// program's modules and the provider SDKs was the largest single cost of a preview's evaluation after the
+// closure serialization (docs/benchmarks.md). Beside the esbuild cache, as trusted as node_modules itself.
+require("node:module").enableCompileCache?.(path.join(root, "node_modules", ".cache", "offthegrid-v8"));
 const OPTIONS = {
   loader: "ts",
   format: "cjs",
