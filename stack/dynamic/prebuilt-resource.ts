@@ -18,6 +18,11 @@ export function prebuiltProviderText(name: PrebuiltProviderName): string {
   return text;
 }
 
+/** Reads every bundle now: a stale build refuses the deployment before anything is registered. */
+export function checkPrebuiltProviders(): void {
+  for (const name of Object.keys(PREBUILT_PROVIDERS) as PrebuiltProviderName[]) prebuiltProviderText(name);
+}
+
 export abstract class PrebuiltResource extends pulumi.CustomResource {
   protected constructor(
     provider: PrebuiltProviderName,

@@ -23,8 +23,11 @@ export class EngineSession {
   readonly backend: string;
   readonly dockerRoot: string;
 
-  private constructor(readonly base: string) {
-    this.project = copyProject(path.join(base, "project"));
+  private constructor(
+    readonly base: string,
+    copyCode: boolean,
+  ) {
+    this.project = copyProject(path.join(base, "project"), copyCode);
     this.home = path.join(base, "home");
     this.backend = path.join(base, "state");
     this.dockerRoot = path.join(base, "docker");
@@ -35,10 +38,10 @@ export class EngineSession {
    * A fresh session. Its folder is traversable (0711) so PostgreSQL, run as `postgres` under root, reaches
    * its data.
    */
-  static create(prefix: string): EngineSession {
+  static create(prefix: string, options: { copyCode?: boolean } = {}): EngineSession {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), `offthegrid-${prefix}-`));
     fs.chmodSync(base, 0o711);
-    return new EngineSession(base);
+    return new EngineSession(base, options.copyCode ?? false);
   }
 
   get env(): NodeJS.ProcessEnv {
