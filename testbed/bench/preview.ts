@@ -3,15 +3,16 @@
 // project, against a floor: the same CLI, rig, plugins and runtime options on a one-resource program (one
 // RandomPassword). Alternating runs, medians, the ratio per pair; goal: dev <= 1.5x the floor. With --up, the
 // same for a no-op `up` (after one real `up` of each; the dev one runs the stand-in PostgreSQL and Redis).
-// Then a breakdown: the rig alone (`pulumi version`), the floor, the dev program evaluated under mocks
-// (TypeScript transpile + evaluation, testbed/bench/evaluate-program.ts), and what remains (plugin starts and
-// provider calls).
+// Then a breakdown: the engine's own timeline of one more preview of each (program start, first registration,
+// each plugin's launch and readiness, time inside provider calls, the end: testbed/bench/engine-timeline.ts),
+// the rig alone (`pulumi version`), and the dev program evaluated under mocks (in-process, imports included).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineSession } from "../engine/session";
 import { scriptArgs } from "../../cli/shared/program";
 import { median } from "./whole-process";
+import { engineTimeline, formatTimeline } from "./engine-timeline";
 import { ROOT } from "../root";
 
 const args = scriptArgs("npm run bench:preview --", {
@@ -88,6 +89,12 @@ async function main(): Promise<void> {
           `${(devFirst / floorFirst).toFixed(2)}x`,
       );
     }
+    // One more, untimed, preview of each with the engine's log: where the time goes, step by step.
+    const logged = ["preview", "--stack", "dev", "--logtostderr", "-v=9", "--logflow"];
+    const timelines = [
+      ...formatTimeline("dev preview", engineTimeline((await dev.pulumi(logged)).stderr)),
+      ...formatTimeline("floor preview", engineTimeline((await floor.pulumi(logged)).stderr)),
+    ];
     const evaluation = [0, 1, 2].map(() => {
       const run = spawnSync(
         process.execPath,
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
     const evalMs = median(evaluation.map((e) => e.totalMs));
     const importMs = median(evaluation.map((e) => e.importMs));
     const gap = median(devPreview) - median(floorPreview);
+    lines.push("", ...timelines);
     lines.push(
       "",
       "breakdown of the preview (medians, ms):",
