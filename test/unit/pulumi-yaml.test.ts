@@ -25,7 +25,7 @@ describe("Pulumi.yaml config schema", () => {
     assert.equal(main, "program.cjs");
     assert.match(
       read(main),
-      /require\("\.\/tools\/ts-register\.cjs"\);\nmodule\.exports = require\("\.\/index\.ts"\);/,
+      /require\("\.\/tools\/ts-register\.cjs"\);\n(?:\/\/.*\n|process\.setSourceMapsEnabled\(false\);\n)*module\.exports = require\("\.\/index\.ts"\);/,
     );
   });
 
