@@ -21,6 +21,7 @@ import { EngineSession } from "../engine/session";
 import { freePort } from "../ports";
 import { renderEventTable, spawnTraffic, verifySavedLedger, type EventRow } from "../traffic";
 import { scriptArgs } from "../../cli/shared/program";
+import { CLIENT_PROFILES, type ClientProfile } from "../traffic/client-profile";
 
 const args = scriptArgs("npm run bench:traffic --", {
   name: "bench:traffic",
@@ -28,11 +29,20 @@ const args = scriptArgs("npm run bench:traffic --", {
     "the app's traffic through every lifecycle event of the dev stack, one table row per event and store",
   flags: [
     { name: "--settle", value: "SECONDS", help: "traffic after each event (default 10)" },
-    { name: "--rate", value: "N", help: "requests per second (default 100)" },
+    { name: "--rate", value: "N", help: "requests per second per client (default 100)" },
+    {
+      name: "--clients",
+      value: "LIST",
+      help: "client profiles run side by side through every event (default strict,app: testbed/traffic/client-profile.ts)",
+    },
   ],
 });
 const SETTLE_MS = args.integer("--settle", 10) * 1000;
 const RATE = String(args.integer("--rate", 100));
+const CLIENTS = (args.value("--clients") ?? CLIENT_PROFILES.join(",")).split(",") as ClientProfile[];
+for (const c of CLIENTS)
+  if (!CLIENT_PROFILES.includes(c))
+    throw new Error(`--clients: "${c}" is not a client profile (${CLIENT_PROFILES.join(", ")})`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -48,21 +58,24 @@ async function main(): Promise<void> {
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     let outputs = await s.outputs("dev");
 
+    // One traffic process per client profile, side by side through the same event.
     const phase = async (event: string, action: () => Promise<unknown>, settleMs = SETTLE_MS) => {
       const t0 = Date.now();
-      const run = spawnTraffic({
-        outputs,
-        dir,
-        name: event.replace(/\W+/g, "-"),
-        args: ["--rate", RATE, "--concurrency", "4"],
-      });
-      await run.flowing;
+      const runs = CLIENTS.map((client) =>
+        spawnTraffic({
+          outputs,
+          dir,
+          name: `${event.replace(/\W+/g, "-")}-${client}`,
+          args: ["--rate", RATE, "--concurrency", "4", "--client", client],
+        }),
+      );
+      await Promise.all(runs.map((r) => r.flowing));
       await action();
       await sleep(settleMs);
-      const report = await run.stop();
-      rows.push({ event, report });
+      const reports = await Promise.all(runs.map((r) => r.stop()));
+      reports.forEach((report, i) => rows.push({ event: `${event}, ${CLIENTS[i]}`, report }));
       process.stderr.write(`bench:traffic: ${event}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-      return { report, ledgerFile: run.ledgerFile };
+      return reports.map((report, i) => ({ report, ledgerFile: runs[i].ledgerFile }));
     };
 
     await phase("steady traffic (after the first up)", () => sleep(SETTLE_MS));
@@ -77,22 +90,28 @@ async function main(): Promise<void> {
     await phase("Redis replacement (redis.conf change, up)", () => replaceRedis(s, 200));
     await phase("Redis restart (SIGTERM)", () => restartRedis(s));
     await phase("Redis kill -9 + start", () => crashRedis(s));
-    const { report, ledgerFile } = await phase("destroy + up", () => destroyAndUp(s), 0);
-    const verified = await verifySavedLedger({
-      outputs: await s.outputs("dev"),
-      dir,
-      name: "verify",
-      ledgerFile,
-    });
-    rows[rows.length - 1] = { event: "destroy + up", report: { ...report, writes: verified.writes } };
+    const last = await phase("destroy + up", () => destroyAndUp(s), 0);
+    const after = await s.outputs("dev");
+    for (const [i, { report, ledgerFile }] of last.entries()) {
+      const verified = await verifySavedLedger({
+        outputs: after,
+        dir,
+        name: `verify-${CLIENTS[i]}`,
+        ledgerFile,
+      });
+      rows[rows.length - last.length + i] = {
+        event: `destroy + up, ${CLIENTS[i]}`,
+        report: { ...report, writes: verified.writes },
+      };
+    }
   } finally {
     await s.dispose();
   }
   const cpus = os.cpus().length;
   console.log(
     [
-      `traffic through lifecycle events: ${SETTLE_MS / 1000} s after each event, ${RATE} requests/s, ` +
-        `4 workers; ${cpus} CPUs, load average ${os
+      `traffic through lifecycle events: ${SETTLE_MS / 1000} s after each event, ${RATE} requests/s and ` +
+        `4 workers per client (${CLIENTS.join(", ")}, side by side); ${cpus} CPUs, load average ${os
           .loadavg()
           .map((l) => l.toFixed(1))
           .join(" ")}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
