@@ -18,6 +18,7 @@ import type * as Runner from "../migrator/runner";
 import type * as Lint from "../migrator/lint";
 import type * as Guards from "./ops/guards";
 import type * as SqlParser from "../migrator/sql-parser";
+import type * as Concurrent from "../migrator/concurrent-statement";
 import { Io, printResult, processIo } from "./shared/io";
 import { Args, Command, EXIT, Flag, Program, UsageError, runProgram } from "./shared/program";
 import { sqlDir } from "./shared/root";
@@ -32,6 +33,7 @@ const runner = () => require("../migrator/runner") as typeof Runner;
 const lint = () => require("../migrator/lint") as typeof Lint;
 const guards = () => require("./ops/guards") as typeof Guards;
 const parser = () => require("../migrator/sql-parser") as typeof SqlParser;
+const concurrent = () => require("../migrator/concurrent-statement") as typeof Concurrent;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const DIR: Flag = {
@@ -200,20 +202,47 @@ const plan: Command = {
     const files = shown.map((s) => migrations.find((m) => m.name === s.name)!);
     const findings = await lint().lintMigrations(files);
     const { RUNNER_DEFAULTS: d } = runner();
+    // In a no-transaction file, CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY run with lock_timeout
+    // 0, as `up` runs them (migrator/apply-no-transaction.ts): their waits block nothing of the app.
+    const withoutLockTimeout = await Promise.all(
+      files.map(async (m) =>
+        m.transaction
+          ? []
+          : (
+              await Promise.all(
+                m.upStatements.map(async (st) =>
+                  concurrent().waitsWithoutBlocking(await concurrent().concurrentKind(st.text)) ? st.line : 0,
+                ),
+              )
+            ).filter((line) => line > 0),
+      ),
+    );
     const human: string[] = [];
     const json = shown.map((s, i) => {
       const m = files[i];
       const lockTimeoutMs = m.lockTimeoutMs ?? d.lockTimeoutMs;
       const statementTimeoutMs = m.statementTimeoutMs ?? d.statementTimeoutMs;
       const own = findings.filter((f) => f.file === m.name);
+      const lines = withoutLockTimeout[i];
       human.push(
         `  ${s.state.padEnd(8)} ${s.name}  lock_timeout ${lockTimeoutMs} ms × ${d.lockRetries + 1} tries, ` +
-          `statement_timeout ${statementTimeoutMs} ms${m.transaction ? "" : ", no transaction"}`,
+          `statement_timeout ${statementTimeoutMs} ms${m.transaction ? "" : ", no transaction"}` +
+          (lines.length
+            ? `; lock_timeout 0 for line${lines.length > 1 ? "s" : ""} ${lines.join(", ")} (concurrent index ` +
+              "builds wait for older transactions without blocking the app)"
+            : ""),
       );
       for (const o of m.optOuts) human.push(`      allows ${o.rule}: ${o.reason}`);
       for (const f of own)
         human.push(`      ${f.allowed === undefined ? "✗" : "~"} ${lint().formatFinding(f)}`);
-      return { ...s, lockTimeoutMs, statementTimeoutMs, optOuts: m.optOuts, findings: own };
+      return {
+        ...s,
+        lockTimeoutMs,
+        statementTimeoutMs,
+        withoutLockTimeoutLines: lines,
+        optOuts: m.optOuts,
+        findings: own,
+      };
     });
     const refused = findings.filter((f) => f.allowed === undefined).length;
     human.push(

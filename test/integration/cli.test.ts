@@ -152,6 +152,36 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
       assert.deepEqual(JSON.parse(plan.stdout), { pending: [], refused: 0 });
     });
 
+    it("plan shows the lock_timeout up really uses: 0 for a concurrent index build in a no-transaction file", async () => {
+      const env = { DATABASE_URL: db.url("owner") };
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-sql-"));
+      fs.cpSync(path.join(ROOT, "sql"), dir, { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, "900_concurrent.sql"),
+        "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY users_created ON users (created_at);\n" +
+          "ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\n",
+      );
+      try {
+        assert.equal((await bin("offthegrid-migrate", ["sum", "--dir", dir])).code, 0);
+        const plan = await bin("offthegrid-migrate", ["plan", "--dir", dir], env);
+        assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+        assert.match(
+          plan.stdout,
+          /900_concurrent\.sql {2}lock_timeout 200 ms × \d+ tries, statement_timeout \d+ ms, no transaction; lock_timeout 0 for line 3 \(/,
+        );
+        const json = JSON.parse(
+          (await bin("offthegrid-migrate", ["plan", "--json", "--dir", dir], env)).stdout,
+        );
+        assert.deepEqual(
+          json.pending[0].withoutLockTimeoutLines,
+          [3],
+          "the ALTER on line 4 keeps its lock_timeout",
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("plan and up refuse an unsafe pending file with file:line and rule; plan shows timeouts and opt-out reasons", async () => {
       const env = { DATABASE_URL: db.url("owner") };
       const dir = unsafeDir();
