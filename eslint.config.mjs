@@ -26,7 +26,13 @@ export default tseslint.config(
     // moves (the bench's sql/ lookups broke that way); these files are the checkout's anchors, everything
     // else imports them.
     files: ["**/*.ts"],
-    ignores: ["index.ts", "testbed/root.ts", "cli/shared/root.ts", "stack/dynamic/bundle-file.ts", "tools/**"],
+    ignores: [
+      "index.ts",
+      "testbed/root.ts",
+      "cli/shared/root.ts",
+      "stack/dynamic/bundle-file.ts",
+      "tools/**",
+    ],
     rules: {
       "no-restricted-syntax": [
         "error",
