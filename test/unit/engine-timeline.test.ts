@@ -10,6 +10,11 @@ describe("engine timeline (bench:preview's per-step breakdown)", () => {
     const log = [
       at(0, "CLI Metadata"),
       "not json",
+      at(
+        40,
+        "newPlugin(): Launching plugin 'nodejs' from '/e/pulumi-language-nodejs' with args: 127.0.0.1:1",
+      ),
+      at(61, "langhost[nodejs].GetPluginInfo() executing"),
       at(200, "langhost[nodejs].Run(pwd=/p,root=/p, program=/p) executing"),
       at(700, "ResourceMonitor.RegisterResource received: t=pulumi:pulumi:Stack, name=s, custom=false"),
       at(1500, "ResourceMonitor.RegisterResource received: t=offthegrid:x:Y, name=a, custom=false"),
@@ -41,6 +46,7 @@ describe("engine timeline (bench:preview's per-step breakdown)", () => {
       at(2500, "*** Update(preview=true) complete ***"),
     ].join("\n");
     const t = engineTimeline(log);
+    assert.equal(t.goPluginStart, 21);
     assert.equal(t.programLaunched, 200);
     assert.equal(t.stackRegistered, 700);
     assert.equal(t.firstResource, 1500);

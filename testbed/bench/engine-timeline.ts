@@ -12,6 +12,8 @@ export interface EngineTimeline {
   readonly lastRegistration?: number;
   readonly end: number;
   readonly registrations: number;
+  /** The language host (a Go binary) from launch to its first answer: what a Go plugin's start costs here. */
+  readonly goPluginStart?: number;
   /** Plugin name → launched, ready (its provider resource checked), ms. */
   readonly plugins: Record<string, { launched: number; ready?: number }>;
   /** Provider method → calls, total ms inside them. */
@@ -53,7 +55,17 @@ export function engineTimeline(log: string): EngineTimeline {
   let firstResource: number | undefined;
   let lastRegistration: number | undefined;
   let registrations = 0;
+  let languageLaunched: number | undefined;
+  let goPluginStart: number | undefined;
   for (const { at, msg } of all) {
+    if (languageLaunched === undefined && msg.startsWith("newPlugin(): Launching plugin 'nodejs' "))
+      languageLaunched = at;
+    else if (
+      languageLaunched !== undefined &&
+      goPluginStart === undefined &&
+      msg.startsWith("langhost[nodejs].")
+    )
+      goPluginStart = at - languageLaunched;
     if (programLaunched === undefined && msg.startsWith("langhost[nodejs].Run(")) programLaunched = at;
     const registered = /^ResourceMonitor\.RegisterResource received: t=([^,]+),/.exec(msg);
     if (registered) {
@@ -80,6 +92,7 @@ export function engineTimeline(log: string): EngineTimeline {
     }
   }
   return {
+    goPluginStart,
     programLaunched,
     stackRegistered,
     firstResource,
@@ -96,6 +109,7 @@ export function formatTimeline(label: string, t: EngineTimeline): string[] {
   const ms = (v: number | undefined) => (v === undefined ? "-" : String(Math.round(v)));
   const out = [
     `${label} (ms from the engine's start):`,
+    `  language host (Go) launch to first answer ${ms(t.goPluginStart)}`,
     `  language host runs the program         ${ms(t.programLaunched)}`,
     `  program registers the stack            ${ms(t.stackRegistered)}`,
     `  program registers its first resource   ${ms(t.firstResource)}`,
