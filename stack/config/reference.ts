@@ -75,7 +75,7 @@ export function renderConfigurationDoc(): string {
     "Every key lives under the `offthegrid-database:` namespace. The program validates the whole stack's config",
     "before it registers any resource, and a bad value fails the run with one message that lists every problem:",
     "",
-    "```",
+    "```text",
     'Invalid configuration for stack "dev":',
     '  - Invalid value for offthegrid-database:postgresHostPort: "70000". Allowed values are: an integer from 1024 to 65535.',
     "  - Unknown config key offthegrid-database:postgresHostPrt. Allowed keys are: environment, owner, …",

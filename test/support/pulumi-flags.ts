@@ -3,6 +3,7 @@
 // global flags declare, a value taken where the flag takes one. `pulumi config set --json` (gone in 3.274)
 // fails here.
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import { Engine, engineEnv, defaultHome, existingEngine } from "../../testbed/engine/cli";
 
 interface Help {
@@ -64,4 +65,14 @@ export function pulumiLineProblem(argv: readonly string[]): string | undefined {
     if (takesValue && inline === undefined) i++;
   }
   return undefined;
+}
+
+let binary: Buffer | undefined;
+/** Whether the pulumi CLI names an environment variable (it reads each by its literal name). */
+export function pulumiReads(name: string): boolean {
+  engine ??= existingEngine();
+  if (!engine)
+    throw new Error("no Pulumi CLI to read: run `npm run -s engine` once (it builds or finds one)");
+  binary ??= fs.readFileSync(engine.pulumi);
+  return binary.includes(name);
 }

@@ -1,13 +1,17 @@
-// Every command the README and docs/ tell a user to type, checked against what the code accepts: each line of
-// a fenced bash block and each inline `npm run …` / `offthegrid-…` span. The project's own CLIs run for real,
-// in-process, with every connection URL unset: a line passes when the CLI accepts it up to the point where it
-// needs the database (an "is not set" usage error, which the doc's own `VAR=…` supplies) or finishes; an
-// unknown or refused flag, a wrong argument count or an unknown command fails. `npm run X` must be a script;
-// `policy:check --stack S` must find its stack file; `pulumi config set K` must name a key of the key table.
-// What cannot run here is listed below with the reason, and an unlisted program fails the test.
+// Every command the README and docs/ tell a user to type, checked against what the code and the tools
+// accept: each line of a fenced bash block and each inline span that runs a command, taken apart into its
+// simple commands (`$(…)`, `&&`, `|`). The project's own CLIs run for real, in-process, with every
+// connection URL unset: a line passes when the CLI accepts it up to the point where it needs the database
+// (an "is not set" usage error, which the doc's own `VAR=…` supplies) or finishes; an unknown or refused
+// flag, a wrong argument count or an unknown command fails. `npm run X` must be a script; `policy:check
+// --stack S` must find its stack file; `pulumi …` is parsed against the real CLI's help and `pulumi config
+// set K` must name a key of the key table. Every other program is checked against its own help
+// (test/support/tool-flags.ts); `export` must set a variable a documented program reads. A program with no
+// checker fails the test.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { program as db } from "../../cli/db";
 import { program as migrate } from "../../cli/migrate";
 import { stackFile } from "../../testbed/policy-check";
@@ -16,17 +20,9 @@ import { keys } from "../../stack/config/keys";
 import { ROOT } from "../../testbed/stack";
 import { dev } from "../../cli/dev";
 import { parseCommandLine } from "../../cli/shared/command-line";
-import { pulumiLineProblem } from "../support/pulumi-flags";
-
-/** Programs in the docs that this test does not run, and why. */
-const NOT_RUN_HERE: Record<string, string> = {
-  docker: "no Docker daemon on this machine (the engine tests use a stand-in plugin)",
-  createdb: "needs a reachable PostgreSQL server named by the reader",
-  export: "sets the reader's shell environment (the command after it is checked)",
-  jq: "filters another command's output",
-  chmod: "changes the reader's own files",
-  aws: "the AWS CLI needs credentials and the stack's real account (docs/runbooks.md clean-up after a teardown)",
-};
+import { pulumiLineProblem, pulumiReads } from "../support/pulumi-flags";
+import { simpleCommands } from "../support/shell-line";
+import { TOOLS } from "../support/tool-flags";
 
 /**
  * npm's own commands in the docs: `npm ci` reinstalls node_modules (CI runs it); `npm test` is the script.
@@ -56,28 +52,49 @@ interface Line {
   readonly text: string;
 }
 
+const docFiles = () =>
+  ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)].filter((d) =>
+    d.endsWith(".md"),
+  );
+
 function documentedLines(): Line[] {
-  const docs = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)];
   const lines: Line[] = [];
-  for (const doc of docs.filter((d) => d.endsWith(".md"))) {
+  for (const doc of docFiles()) {
     const text = fs.readFileSync(path.join(ROOT, doc), "utf8");
-    for (const block of text.matchAll(/^```bash\n([\s\S]*?)^```/gm))
-      for (const raw of block[1].split("\n")) {
+    for (const block of text.matchAll(FENCE))
+      for (const raw of block[1] === "bash" ? block[2].split("\n") : []) {
         const line = raw.replace(/\s+#.*$/, "").trim();
         if (line && !line.startsWith("#")) lines.push({ doc, text: line });
       }
-    const prose = text.replace(/^```[\s\S]*?^```/gm, "");
-    // Inline spans that run one of our commands, e.g. a crontab line: the command after its last `&&` or `;`.
-    // `pulumi` only at the start: a quoted message ("… while pulumi ran …") mentions it in prose.
-    for (const span of prose.matchAll(/`([^`\n]+)`/g)) {
-      const command = span[1].split(/&&|;/).pop()!.trim();
-      const ours = /(?:^|\s)(?:npm run |offthegrid-(?:db|migrate)\b)/.test(span[1]);
-      if (!ours && !/^(?:[A-Z_]+=\S+\s+)*pulumi [a-z]/.test(command)) continue;
-      lines.push({ doc, text: command });
+    // Inline spans that run a command, e.g. a crontab line (its schedule dropped). A span may wrap onto the
+    // next line of its paragraph. `pulumi` only at the start: a quoted message ("… while pulumi ran …")
+    // mentions it in prose; another program when the span starts with it and gives it arguments (a bare
+    // `pg_dump` names it).
+    for (const span of inlineSpans(text)) {
+      const command = span
+        .replace(/\s*\n\s*/g, " ")
+        .replace(CRON_SCHEDULE, "")
+        .trim();
+      const ours = /(?:^|\s)(?:npm run |offthegrid-(?:db|migrate)\b)/.test(command);
+      const first = simpleCommands(command)[0] ?? [];
+      const tool = first.length > 1 && first[0] in TOOLS;
+      if (ours || tool || /^(?:[A-Z_]+=\S+\s+)*pulumi [a-z]/.test(command))
+        lines.push({ doc, text: command });
     }
   }
   return lines;
 }
+
+/** A fenced block, indented or not: its language and its text. */
+const FENCE = /^[ \t]*```(\w*)\n([\s\S]*?)^[ \t]*```/gm;
+
+/** The inline code spans outside fenced blocks, paired within each paragraph (a span may wrap a line). */
+function inlineSpans(text: string): string[] {
+  const paragraphs = text.replace(FENCE, "").split(/\n\s*\n/);
+  return paragraphs.flatMap((p) => [...p.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+}
+
+const CRON_SCHEDULE = /^(?:[\d*/,-]+\s+){5}(?=[a-z])/;
 
 /** A synopsis (`down [N]`, `restore FILE`, `<command>`, `health / metrics`), not a command to type. */
 const isSynopsis = (argv: string[]) =>
@@ -89,13 +106,13 @@ const isSynopsis = (argv: string[]) =>
       (a.includes("…") && !argv[i - 1]?.startsWith("--")),
   );
 
-/** The command words of a shell line: env assignments, redirections and what follows `&&`/`|`/`>` dropped. */
-function words(line: string): string[] {
-  const assignments = /^(?:[A-Z_]+=(?:"(?:[^"\\]|\\.)*"|'[^']*'|<[^>]*>|\S+)\s+)+/;
-  const main = line.replace(assignments, "").split(/\s(?:&&|\|\||\||>>?|2>&1)\s?/)[0];
-  const tokens = main.match(/'[^']*'|"[^"]*"|\S+/g) ?? [];
-  while (/^[A-Z_]+=/.test(tokens[0] ?? "")) tokens.shift();
-  return tokens.map((t) => t.replace(/^'(.*)'$|^"(.*)"$/, "$1$2"));
+/** The first problem among the simple commands of a shell line (`a && b`, `a | b`, `$(a)` each checked). */
+async function lineProblem(line: string): Promise<string | undefined> {
+  for (const argv of simpleCommands(line)) {
+    const problem = await check(argv);
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 async function check(argv: string[]): Promise<string | undefined> {
@@ -130,8 +147,32 @@ async function check(argv: string[]): Promise<string | undefined> {
   if (first.startsWith("node_modules/.bin/")) return check([path.basename(first), ...rest]);
   if (CLIS[first]) return runCli(CLIS[first], rest);
   if (first === "pulumi") return pulumiLine(rest);
-  if (first in NOT_RUN_HERE) return undefined;
-  return `${first}: neither checked nor listed in NOT_RUN_HERE (with the reason it cannot run here)`;
+  if (first === "export") return TOOLS.export(rest) ?? exportProblem(rest);
+  if (first in TOOLS) return TOOLS[first](rest);
+  return `${first}: no checker for this program (add one to TOOLS in test/support/tool-flags.ts)`;
+}
+
+/** `export NAME=value`: a shell name, and a variable a documented program reads (our CLIs or `pulumi`). */
+function exportProblem(args: string[]): string | undefined {
+  for (const arg of args.filter((a) => !a.startsWith("-"))) {
+    const name = /^([A-Za-z_][A-Za-z0-9_]*)(?:=|$)/.exec(arg)?.[1];
+    if (!name) return `export ${arg}: not a NAME=value assignment`;
+    if (!cliBundle().includes(name) && !pulumiReads(name))
+      return `export ${name}: neither our CLIs (build/cli/) nor the pulumi CLI read it`;
+  }
+  return undefined;
+}
+
+let bundle: string | undefined;
+/** The compiled CLIs (`npm ci` builds them): every variable they read is named in them. */
+function cliBundle(): string {
+  const dir = path.join(ROOT, "build", "cli");
+  bundle ??= fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => fs.readFileSync(path.join(dir, f), "utf8"))
+    .join("\n");
+  return bundle;
 }
 
 /**
@@ -210,10 +251,10 @@ describe("commands in the README and docs/", function () {
       );
   });
 
-  it("every documented command is accepted by the code it names, or is listed as not runnable here", async () => {
+  it("every documented command is accepted by the code or the tool it names", async () => {
     const problems: string[] = [];
     for (const line of documentedLines()) {
-      const problem = await check(words(line.text));
+      const problem = await lineProblem(line.text);
       if (DOCUMENTED_REFUSALS.includes(line.text)) {
         if (!problem) problems.push(`${line.doc}: \`${line.text}\` is shown as refused but is accepted`);
       } else if (problem) problems.push(`${line.doc}: \`${line.text}\`: ${problem}`);
@@ -221,25 +262,113 @@ describe("commands in the README and docs/", function () {
     assert.deepEqual(problems, []);
   });
 
-  it("the check catches what the docs got wrong before (a refused flag, an unknown option, a missing key)", async () => {
+  it("the check catches what the docs got wrong before (a refused flag, unknown option, missing key)", async () => {
     assert.match(
-      (await check(words("npm run db -- health --database-url postgresql://u@h/d"))) ?? "",
+      (await lineProblem("npm run db -- health --database-url postgresql://u@h/d")) ?? "",
       /refused|command line/,
     );
     assert.match(
-      (await check(words("npm run migrate -- status --verbose"))) ?? "",
+      (await lineProblem("npm run migrate -- status --verbose")) ?? "",
       /unknown option --verbose/,
     );
-    assert.match((await check(words("pulumi config set postgresHostPrt 5432"))) ?? "", /not a key/);
-    assert.match((await check(words("pulumi config set --json tags '[]'"))) ?? "", /unknown flag --json/);
+    assert.match((await lineProblem("pulumi config set postgresHostPrt 5432")) ?? "", /not a key/);
+    assert.match((await lineProblem("pulumi config set --json tags '[]'")) ?? "", /unknown flag --json/);
     assert.match(
-      (await check(words("pulumi stack outputs --json"))) ?? "",
+      (await lineProblem("pulumi stack outputs --json")) ?? "",
       /unknown flag --json|not a pulumi/,
     );
-    assert.match((await check(words("pulumi destroy --yes --keep-data"))) ?? "", /unknown flag --keep-data/);
-    assert.match((await check(words("npm run dev -- up --fast"))) ?? "", /unknown option --fast/);
-    assert.match((await check(words("npm run db -- health --stack"))) ?? "", /--stack needs a value/);
-    assert.match((await check(words("npm run policy:check -- --stack nobody"))) ?? "", /No stack file/);
-    assert.match((await check(words("rm -rf backups"))) ?? "", /NOT_RUN_HERE/);
+    assert.match((await lineProblem("pulumi destroy --yes --keep-data")) ?? "", /unknown flag --keep-data/);
+    assert.match((await lineProblem("npm run dev -- up --fast")) ?? "", /unknown option --fast/);
+    assert.match((await lineProblem("npm run db -- health --stack")) ?? "", /--stack needs a value/);
+    assert.match((await lineProblem("npm run policy:check -- --stack nobody")) ?? "", /No stack file/);
+    assert.match((await lineProblem("rm -rf backups")) ?? "", /no checker/);
+  });
+
+  it("the check catches a flag, command or variable the installed tool does not have", async () => {
+    const wrong: Record<string, RegExp> = {
+      "createdb --owner=x --colour drill": /createdb: unknown flag --colour/,
+      "psql -1 --single-transactions -f x.sql": /psql: unknown flag --single-transactions/,
+      "pg_dump --exclude-schemas=stack": /pg_dump: unknown flag --exclude-schemas/,
+      "pg_restore --clean --if-exist x.dump": /pg_restore: unknown flag --if-exist/,
+      "redis-cli --user admin --ask-pass": /redis-cli: unknown flag --ask-pass/,
+      "jq -R -X .owner": /jq: unknown flag -X/,
+      "chmod --recursiv 600 .env": /chmod: unknown flag --recursiv/,
+      "git status --porcelian": /git status: unknown flag --porcelian/,
+      "git stats": /not a git command/,
+      "openssl req -newkey rsa:2048 -nodess": /openssl req: unknown flag -nodess/,
+      "docker volume rm --purge v": /docker volume rm: unknown flag --purge/,
+      "docker volume prun": /docker volume prun: not a docker command/,
+      "docker restrat c": /not a docker command/,
+      "aws rds delete-db-snapshot --db-snapshot-id x": /unknown flag --db-snapshot-id/,
+      "aws rds delete-db-snapshots --db-snapshot-identifier x": /not an aws command/,
+      "aws elasticache delete-snapshot --region r --snapshot x": /unknown flag --snapshot\b/,
+      "apt-get install -y --no-recommends redis-server": /apt-get .*not understood/,
+      "brew install --with-tls redis": /brew install: unknown flag --with-tls/,
+      "kill -KIL 1": /kill: -KIL is not a signal/,
+      "cd -Q /srv": /cd: unknown flag -Q/,
+      "export PULUMI_CONFIG_PASSFRASE_FILE=x": /neither our CLIs .* nor the pulumi CLI read it/,
+      "export 1X=y": /not a NAME=value/,
+      "pulumi stack --show-urns | grep --only-matchin replica-": /grep: unknown flag --only-matchin/,
+      'DATABASE_URL="$(pulumi stack output --json postgresUrls | jq -r --raw .owner)" npm run db -- reset --yes':
+        /jq: unknown flag --raw/,
+    };
+    const missed: string[] = [];
+    for (const [line, expected] of Object.entries(wrong)) {
+      const problem = (await lineProblem(line)) ?? "(accepted)";
+      if (!expected.test(problem)) missed.push(`${line}: ${problem}`);
+    }
+    assert.deepEqual(missed, []);
+    // What the docs write is accepted, including a pipe into a tool and a tool inside `$(…)`.
+    assert.equal(await lineProblem("export PULUMI_CONFIG_PASSPHRASE_FILE=$PWD/.dev/passphrase"), undefined);
+    assert.equal(
+      await lineProblem("aws rds delete-db-snapshot --region r --db-snapshot-identifier x"),
+      undefined,
+    );
+  });
+
+  it("every fenced block names its language, and shell is always `bash` (so the check sees it)", () => {
+    const unlabelled: string[] = [];
+    for (const doc of docFiles())
+      for (const block of fs.readFileSync(path.join(ROOT, doc), "utf8").matchAll(FENCE))
+        if (!["bash", "text", "sql", "ts"].includes(block[1]))
+          unlabelled.push(`${doc}: \`\`\`${block[1]} ${block[2].split("\n")[0]}`);
+    assert.deepEqual(unlabelled, []);
+  });
+
+  it("every inline span that starts with an installed program is checked, or that word is prose", () => {
+    const unchecked = new Set<string>();
+    for (const doc of docFiles()) {
+      for (const span of inlineSpans(fs.readFileSync(path.join(ROOT, doc), "utf8"))) {
+        const [first, ...args] = span.trim().split(/\s+/);
+        if (args.length === 0 || first in TOOLS || KNOWN_FIRST_WORDS.has(first) || PROSE_WORDS.has(first))
+          continue;
+        if (/^[a-z][\w.-]*$/.test(first) && installed(first)) unchecked.add(`${doc}: \`${span}\``);
+      }
+    }
+    assert.deepEqual([...unchecked], []);
   });
 });
+
+/** First words the line check handles itself. */
+const KNOWN_FIRST_WORDS = new Set(["npm", "pulumi", "offthegrid-db", "offthegrid-migrate"]);
+/** Names of programs that the docs use as plain words: a redis.conf directive, SQL, a subcommand's name. */
+const PROSE_WORDS = new Set([
+  "timeout",
+  "reset",
+  "set",
+  "for",
+  "in",
+  "then",
+  "script",
+  "view",
+  "file",
+  "if",
+  "postgres",
+]);
+
+const installedCache = new Map<string, boolean>();
+function installed(word: string): boolean {
+  if (!installedCache.has(word))
+    installedCache.set(word, spawnSync("sh", ["-c", `command -v '${word}'`]).status === 0);
+  return installedCache.get(word)!;
+}
