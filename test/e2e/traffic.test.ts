@@ -1,7 +1,7 @@
 // The dev stack under the real Pulumi CLI with the app's traffic running through every lifecycle event: the
 // traffic harness runs as its own process (as the app would), one run per event, holding the URLs it started
 // with. Through rotations and a migration no request may fail; through every event no acknowledged write may
-// be lost. The figures are printed as the table docs/benchmarks.md and docs/runbooks.md carry.
+// be lost. The figures are printed as the table docs/benchmarks.md carries (docs/runbooks.md sums it up).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";

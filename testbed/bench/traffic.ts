@@ -1,7 +1,7 @@
 // The app's traffic through every lifecycle event of the dev stack, longer than the engine test runs it: the
 // real Pulumi CLI (engine rig, stand-in docker/random plugins), the traffic harness as its own process
-// holding the URLs it started with, one run per event. Prints the table docs/benchmarks.md and
-// docs/runbooks.md carry: event × store × requests × failures × lost writes × p50 × p99.
+// holding the URLs it started with, one run per event. Prints the table docs/benchmarks.md carries (and
+// docs/runbooks.md sums up): event × store × requests × failures × lost writes × p50 × p99.
 //   npm run bench:traffic                      10 s of traffic after each event, 100 requests/s
 //   npm run bench:traffic -- --settle 30 --rate 200
 // Takes minutes (nine events, seven of them `pulumi` commands); the figures depend on the machine's load.

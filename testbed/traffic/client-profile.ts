@@ -1,5 +1,5 @@
 // How the harness's clients react to an outage. Two profiles:
-// - strict (the default, the figures docs/runbooks.md quotes): every connection error fails its request at
+// - strict (the default, the figures docs/benchmarks.md quotes): every connection error fails its request at
 //   once, nothing is ever resent. It shows when a store is unavailable, request by request.
 // - app: what the Off the Grid API should run. A request waits out an outage (bounded by a deadline) and is
 //   sent again only when that cannot apply it twice. redis-server answers nothing to the commands of its last
