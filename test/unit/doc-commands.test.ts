@@ -33,7 +33,10 @@ const NPM_COMMANDS: Record<string, string> = {
 };
 
 /** Lines the docs show on purpose as refused (security.md's adversarial table): they must stay refused. */
-const DOCUMENTED_REFUSALS = ["npm run db -- health --database-url postgresql://u:pw@…"];
+const DOCUMENTED_REFUSALS = [
+  "npm run db -- health --database-url postgresql://u:pw@…",
+  "npm run migrate -- down 9",
+];
 
 const CLIS: Record<string, Program> = { db, migrate, "offthegrid-db": db, "offthegrid-migrate": migrate };
 const URL_VARS = [
@@ -208,9 +211,23 @@ function parsedOnly(program: Program, argv: string[]): string | undefined {
   }
 }
 
+/**
+ * A command that declares `--yes` is destructive: its guard refuses it at the database without `--yes` (dev)
+ * or `--database NAME`, which a line run here with no URL never reaches, so the line must carry one. A bare
+ * `offthegrid-migrate down` names the command in prose.
+ */
+function unconfirmedLine(program: Program, argv: string[]): string | undefined {
+  const command = program.commands.find((c) => c.name === argv[0]);
+  if (argv.length === 1 || !command?.flags?.some((f) => f.name === "--yes")) return undefined;
+  if (argv.includes("--yes") || argv.includes("--database")) return undefined;
+  return `${program.name} ${argv.join(" ")}: refused by its guard without --yes (dev) or --database NAME`;
+}
+
 async function runCli(program: Program, argv: string[]): Promise<string | undefined> {
   // A bare program name is prose naming the CLI; a synopsis shows placeholders.
   if (argv.length === 0 || isSynopsis(argv)) return undefined;
+  const unconfirmed = unconfirmedLine(program, argv);
+  if (unconfirmed) return unconfirmed;
   const parsed = parsedOnly(program, argv);
   if (parsed !== undefined) return parsed || undefined;
   const err: string[] = [];
@@ -282,6 +299,7 @@ describe("commands in the README and docs/", function () {
     assert.match((await lineProblem("npm run db -- health --stack")) ?? "", /--stack needs a value/);
     assert.match((await lineProblem("npm run policy:check -- --stack nobody")) ?? "", /No stack file/);
     assert.match((await lineProblem("rm -rf backups")) ?? "", /no checker/);
+    assert.match((await lineProblem("npm run migrate -- down 1")) ?? "", /without --yes/);
   });
 
   it("the check catches a flag, command or variable the installed tool does not have", async () => {
