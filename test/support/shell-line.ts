@@ -6,7 +6,8 @@
 /** One word: placeholders, quoted strings and plain characters, glued as the shell would glue them. */
 const WORD = /(?:<[^>\n]*>|'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"<])+/g;
 const OPERATORS = new Set(["&&", "||", "|", ";"]);
-const REDIRECTION = /^(?:\d?>>?|<)(.*)$/;
+// `<file` is a redirection; `<placeholder>` (it has a closing `>`) is a word.
+const REDIRECTION = /^(?:\d?>>?|<(?!.*>))(.*)$/;
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 const unquote = (word: string) => word.replace(/^'(.*)'$|^"(.*)"$/s, "$1$2");
