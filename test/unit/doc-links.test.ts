@@ -12,6 +12,17 @@ const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) =>
 );
 const read = (doc: string) => fs.readFileSync(path.join(ROOT, doc), "utf8");
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+function sourceFiles(dirs: string[]): string[] {
+  return dirs.flatMap((dir) =>
+    fs
+      .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => path.join(dir, f)),
+  );
+}
+
 /** A task's steps (heading to its first subheading) on one screen. */
 const MAX_STEP_LINES = 35;
 
@@ -29,6 +40,19 @@ describe("docs: links and runbooks", () => {
           broken.push(`${doc}: ${target}#${anchor}: no heading with that anchor in ${file}`);
       }
     assert.deepEqual(broken, []);
+  });
+
+  it('every product message citing docs/x.md "Section" names a heading or bold phrase there', () => {
+    const missing: string[] = [];
+    for (const file of sourceFiles(["stack", "cli", "migrator", "policy"]))
+      for (const m of fs
+        .readFileSync(path.join(ROOT, file), "utf8")
+        .matchAll(/docs\/([\w-]+\.md) "([^"]+)"/g)) {
+        const doc = read(`docs/${m[1]}`);
+        const cited = new RegExp(`^#+ .*${escape(m[2])}|\\*\\*${escape(m[2])}`, "m");
+        if (!cited.test(doc)) missing.push(`${file}: docs/${m[1]} "${m[2]}"`);
+      }
+    assert.deepEqual(missing, []);
   });
 
   const runbooks = read("docs/runbooks.md");
