@@ -1,7 +1,18 @@
-// Markdown as GitHub renders it, as far as the docs tests need: headings (outside fenced blocks) and their
-// anchors, relative links, and the runbook's task sections.
+// Markdown as GitHub renders it, as far as the docs tests need: fenced blocks, inline code, headings (outside
+// fenced blocks) and their anchors, relative links, and the runbook's task sections.
 
-const FENCE = /^[ \t]*```[^\n]*\n[\s\S]*?^[ \t]*```[^\n]*$/gm;
+/** A fenced block, indented or not (inside a list item): its language and its text. */
+const FENCE = /^[ \t]*```(\w*)[^\n]*\n([\s\S]*?)^[ \t]*```[^\n]*$/gm;
+
+export function fencedBlocks(text: string): { language: string; body: string }[] {
+  return [...text.matchAll(FENCE)].map((m) => ({ language: m[1], body: m[2] }));
+}
+
+/** The inline code spans outside fenced blocks, paired within each paragraph (a span may wrap a line). */
+export function inlineSpans(text: string): string[] {
+  const paragraphs = text.replace(FENCE, "").split(/\n\s*\n/);
+  return paragraphs.flatMap((p) => [...p.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+}
 
 /** The text without fenced blocks and inline code: `# x` or `[x](y)` in code is no heading or link. */
 const prose = (text: string) => text.replace(FENCE, "").replace(/`[^`\n]*`/g, "``");

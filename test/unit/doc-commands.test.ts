@@ -23,6 +23,8 @@ import { parseCommandLine } from "../../cli/shared/command-line";
 import { pulumiLineProblem, pulumiReads } from "../support/pulumi-flags";
 import { simpleCommands } from "../support/shell-line";
 import { TOOLS } from "../support/tool-flags";
+import { docFiles, documentedLines } from "../support/doc-lines";
+import { fencedBlocks, inlineSpans } from "../support/markdown";
 
 /**
  * npm's own commands in the docs: `npm ci` reinstalls node_modules (CI runs it); `npm test` is the script.
@@ -49,55 +51,6 @@ const URL_VARS = [
 const scripts: Record<string, string> = JSON.parse(
   fs.readFileSync(path.join(ROOT, "package.json"), "utf8"),
 ).scripts;
-
-interface Line {
-  readonly doc: string;
-  readonly text: string;
-}
-
-const docFiles = () =>
-  ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)].filter((d) =>
-    d.endsWith(".md"),
-  );
-
-function documentedLines(): Line[] {
-  const lines: Line[] = [];
-  for (const doc of docFiles()) {
-    const text = fs.readFileSync(path.join(ROOT, doc), "utf8");
-    for (const block of text.matchAll(FENCE))
-      for (const raw of block[1] === "bash" ? block[2].split("\n") : []) {
-        const line = raw.replace(/\s+#.*$/, "").trim();
-        if (line && !line.startsWith("#")) lines.push({ doc, text: line });
-      }
-    // Inline spans that run a command, e.g. a crontab line (its schedule dropped). A span may wrap onto the
-    // next line of its paragraph. `pulumi` only at the start: a quoted message ("… while pulumi ran …")
-    // mentions it in prose; another program when the span starts with it and gives it arguments (a bare
-    // `pg_dump` names it).
-    for (const span of inlineSpans(text)) {
-      const command = span
-        .replace(/\s*\n\s*/g, " ")
-        .replace(CRON_SCHEDULE, "")
-        .trim();
-      const ours = /(?:^|\s)(?:npm run |offthegrid-(?:db|migrate)\b)/.test(command);
-      const first = simpleCommands(command)[0] ?? [];
-      const tool = first.length > 1 && first[0] in TOOLS;
-      if (ours || tool || /^(?:[A-Z_]+=\S+\s+)*pulumi [a-z]/.test(command))
-        lines.push({ doc, text: command });
-    }
-  }
-  return lines;
-}
-
-/** A fenced block, indented or not: its language and its text. */
-const FENCE = /^[ \t]*```(\w*)\n([\s\S]*?)^[ \t]*```/gm;
-
-/** The inline code spans outside fenced blocks, paired within each paragraph (a span may wrap a line). */
-function inlineSpans(text: string): string[] {
-  const paragraphs = text.replace(FENCE, "").split(/\n\s*\n/);
-  return paragraphs.flatMap((p) => [...p.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
-}
-
-const CRON_SCHEDULE = /^(?:[\d*/,-]+\s+){5}(?=[a-z])/;
 
 /** A synopsis (`down [N]`, `restore FILE`, `<command>`, `health / metrics`), not a command to type. */
 const isSynopsis = (argv: string[]) =>
@@ -347,9 +300,9 @@ describe("commands in the README and docs/", function () {
   it("every fenced block names its language, and shell is always `bash` (so the check sees it)", () => {
     const unlabelled: string[] = [];
     for (const doc of docFiles())
-      for (const block of fs.readFileSync(path.join(ROOT, doc), "utf8").matchAll(FENCE))
-        if (!["bash", "text", "sql", "ts"].includes(block[1]))
-          unlabelled.push(`${doc}: \`\`\`${block[1]} ${block[2].split("\n")[0]}`);
+      for (const block of fencedBlocks(fs.readFileSync(path.join(ROOT, doc), "utf8")))
+        if (!["bash", "text", "sql", "ts"].includes(block.language))
+          unlabelled.push(`${doc}: \`\`\`${block.language} ${block.body.split("\n")[0]}`);
     assert.deepEqual(unlabelled, []);
   });
 
