@@ -194,7 +194,9 @@ async function runCli(program: Program, argv: string[]): Promise<string | undefi
 }
 
 describe("commands in the README and docs/", function () {
-  this.timeout(60_000);
+  // Each documented tool's help is a process of its own (`aws … help` alone ~0.7 s per operation): ~20 s on a
+  // quiet machine, over 60 s in the full suite's parallel workers on 2 shared cores.
+  this.timeout(240_000);
   const saved: Record<string, string | undefined> = {};
   before(() => {
     for (const v of URL_VARS) {
