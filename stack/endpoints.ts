@@ -35,13 +35,18 @@ export interface DataStoreEndpoints {
   readonly postgresReady: pulumi.Resource[];
   /** Read replicas' endpoints (AWS only). */
   readonly postgresReaders: readonly PostgresEndpoint[];
-  readonly redis: {
-    readonly host: pulumi.Input<string>;
-    readonly port: pulumi.Input<number>;
-    readonly tls: boolean;
-  };
+  /** The state store (noeviction). */
+  readonly redis: RedisEndpoint;
+  /** The cache store (allkeys-lru): same users and passwords, the app user's cache families. */
+  readonly redisCache: RedisEndpoint;
   /** Admin tools (dev only, when enabled): where they listen and which generated login opens them. */
   readonly tools: Readonly<Record<string, ToolEndpoint>>;
+}
+
+export interface RedisEndpoint {
+  readonly host: pulumi.Input<string>;
+  readonly port: pulumi.Input<number>;
+  readonly tls: boolean;
 }
 
 export interface ToolEndpoint {

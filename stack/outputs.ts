@@ -1,7 +1,7 @@
 // Stack outputs for the app and for other stacks. Everything that embeds a password is a secret Output.
 import * as pulumi from "@pulumi/pulumi";
 import type { CredentialName } from "./credentials/credential-names";
-import type { DataStoreEndpoints, PostgresEndpoint } from "./endpoints";
+import type { DataStoreEndpoints, PostgresEndpoint, RedisEndpoint } from "./endpoints";
 import { ADMIN_ROLE, REDIS_USERS, RoleSpec, SCHEMA_ROLES, loginPair } from "./credentials/roles";
 
 type Passwords = Readonly<Record<CredentialName, pulumi.Output<string>>>;
@@ -49,9 +49,9 @@ export function stackOutputs(
       ["readers", endpoints.postgresReaders[0]?.caCert] as const,
     ].filter(([, pem]) => pem !== undefined),
   );
-  const scheme = endpoints.redis.tls ? "rediss" : "redis";
-  const redisUrl = (user: string, password: pulumi.Input<string>) =>
-    pulumi.interpolate`${scheme}://${user}:${password}@${endpoints.redis.host}:${endpoints.redis.port}/0`;
+  const redisUrl = (store: RedisEndpoint, user: string, password: pulumi.Input<string>) =>
+    pulumi.interpolate`${store.tls ? "rediss" : "redis"}://${user}:${password}@${store.host}:${store.port}/0`;
+  const cache = endpoints.redisCache;
   return {
     postgres: {
       host: pg.host,
@@ -82,11 +82,16 @@ export function stackOutputs(
       tls: endpoints.redis.tls,
       appUser: REDIS_USERS.app,
       adminUser: REDIS_USERS.admin,
+      /** The cache store (allkeys-lru) beside the state store above; the same users. */
+      cache: { host: cache.host, port: cache.port, tls: cache.tls },
     },
+    // app/admin: the state store (noeviction); cacheApp/cacheAdmin: the cache store (allkeys-lru).
     redisUrls: pulumi.secret(
       pulumi.output({
-        app: redisUrl(REDIS_USERS.app, passwords.redisApp),
-        admin: redisUrl(REDIS_USERS.admin, passwords.redisAdmin),
+        app: redisUrl(endpoints.redis, REDIS_USERS.app, passwords.redisApp),
+        admin: redisUrl(endpoints.redis, REDIS_USERS.admin, passwords.redisAdmin),
+        cacheApp: redisUrl(cache, REDIS_USERS.app, passwords.redisApp),
+        cacheAdmin: redisUrl(cache, REDIS_USERS.admin, passwords.redisAdmin),
       }),
     ),
     tools: Object.fromEntries(

@@ -18,6 +18,7 @@ const QUIET_MS = 2_000;
 const PORTS = [
   { name: "postgresHostPort", service: "PostgreSQL", preferred: 5432 },
   { name: "redisHostPort", service: "Redis", preferred: 6379 },
+  { name: "redisCacheHostPort", service: "Redis cache", preferred: 6380 },
 ] as const;
 
 export class DevSession {

@@ -11,6 +11,8 @@ import { StackKey } from "./kms";
 import { DataNetwork } from "../network/data-network";
 import { RdsPostgres } from "../postgres/rds";
 import { ElastiCacheRedis } from "../redis/elasticache";
+import { REDIS_STORES } from "../redis/stores";
+import type { AwsStackConfig } from "../config/types";
 import { namePrefix, stackTags } from "./tags";
 import { ReplacementGuard } from "./replacement-guard";
 import { guardedConfig } from "./guarded-config";
@@ -114,31 +116,46 @@ function storage(ctx: Ctx, network: DataNetwork): Stores {
     current: passwords[credential],
     previous: retired < config.rotation[credential] ? args.previousPasswords[credential] : undefined,
   });
+  const redisArgs = {
+    settings: config.redis,
+    kmsKeyArn: keyArn,
+    subnetGroupName: network.cacheSubnetGroupName,
+    securityGroupIds: [network.redisSecurityGroupId],
+    admin: {
+      name: REDIS_USERS.admin,
+      passwords: redisPasswords("redisAdmin", config.redis.retiredEpoch.admin),
+    },
+    notificationTopicArn: cacheEventsTopic(`${name}-cache-events`, config.alarmEmail, tags, parent.parent)
+      .arn,
+    logRetentionDays: config.logRetentionDays,
+    tags,
+  };
+  const app = (access: AwsStackConfig["redisAccess"]) => ({
+    name: REDIS_USERS.app,
+    passwords: redisPasswords("redisApp", config.redis.retiredEpoch.app),
+    access,
+  });
   const redis = new ElastiCacheRedis(
     `${name}-redis`,
+    { ...redisArgs, id: prefix, app: app(config.redisAccess) },
+    parent,
+  );
+  // Same subnets, security group, key and users; its own node type and the app's cache families. No alarms of
+  // its own: a full LRU cache is its normal state, and ElastiCache's events (failover, node replaced) reach
+  // the same topic.
+  const redisCache = new ElastiCacheRedis(
+    `${name}-redis-cache`,
     {
-      id: prefix,
-      settings: config.redis,
-      kmsKeyArn: keyArn,
-      subnetGroupName: network.cacheSubnetGroupName,
-      securityGroupIds: [network.redisSecurityGroupId],
-      admin: {
-        name: REDIS_USERS.admin,
-        passwords: redisPasswords("redisAdmin", config.redis.retiredEpoch.admin),
-      },
-      app: {
-        name: REDIS_USERS.app,
-        passwords: redisPasswords("redisApp", config.redis.retiredEpoch.app),
-        access: config.redisAccess,
-      },
-      notificationTopicArn: cacheEventsTopic(`${name}-cache-events`, config.alarmEmail, tags, parent.parent)
-        .arn,
-      logRetentionDays: config.logRetentionDays,
-      tags,
+      ...redisArgs,
+      id: `${prefix}${REDIS_STORES.cache.suffix}`,
+      settings: { ...config.redis, nodeType: config.redis.cacheNodeType },
+      app: app(config.redisCacheAccess),
+      store: "cache",
+      sharedUsers: redis.users,
     },
     parent,
   );
-  return { postgres, crossRegion: crossRegionReplica(ctx, postgres), redis };
+  return { postgres, crossRegion: crossRegionReplica(ctx, postgres), redis, redisCache };
 }
 
 function crossRegionReplica({ name, config, prefix, tags, parent }: Ctx, postgres: RdsPostgres) {

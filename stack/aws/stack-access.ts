@@ -46,8 +46,11 @@ export function secretsAndProxy(
       value: pgSecret(name, (isCurrent ? args.passwords : args.previousPasswords).postgresApp!),
     };
   });
+  // One secret per user for both stores (the same user and password on each): the cache store's host beside
+  // the state store's.
   const redisSecret = (user: string, credential: CredentialName) => ({
     host: stores.redis.endpoint,
+    cacheHost: stores.redisCache.endpoint,
     port: 6379,
     username: user,
     password: args.passwords[credential],
@@ -135,6 +138,7 @@ export function endpoints(
       ? readManagedMasterPassword(stores.postgres.masterSecretArn, parent.parent)
       : undefined,
     redis: { host: stores.redis.endpoint, port: 6379, tls: true },
+    redisCache: { host: stores.redisCache.endpoint, port: 6379, tls: true },
     tools: {},
   };
 }

@@ -33,6 +33,8 @@ export interface Stores {
   /** postgresCrossRegionReplicaRegion: the encrypted read replica in the second region. */
   readonly crossRegion?: CrossRegionReadReplica;
   readonly redis: ElastiCacheRedis;
+  /** The cache store (allkeys-lru) beside the state store. */
+  readonly redisCache: ElastiCacheRedis;
 }
 
 /**

@@ -32,6 +32,7 @@ function common(s: Settings, id: Identity) {
       redisCommander: s.devToolsPasswordEpoch,
     },
     redisAccess: { keyPatterns: s.redisAppKeyPatterns, scan: s.redisAppScan },
+    redisCacheAccess: { keyPatterns: s.redisCacheKeyPatterns, scan: s.redisAppScan },
     epochs: Object.fromEntries(EPOCH_KEYS.map((k) => [k, s[k] as number])),
   };
 }
@@ -50,6 +51,7 @@ function buildDocker(s: Settings, id: Identity): DockerStackConfig {
       hostPort: s.redisHostPort,
       maxmemoryMb: s.redisMaxmemoryMb,
       retiredEpoch: { admin: s.redisAdminRetiredEpoch, app: s.redisAppRetiredEpoch },
+      cache: { hostPort: s.redisCacheHostPort, maxmemoryMb: s.redisCacheMaxmemoryMb },
     },
     tools: {
       enabled: s.devTools,
@@ -129,6 +131,7 @@ function buildAws(s: Settings, id: Identity): AwsStackConfig {
     redis: {
       engine: s.redisEngine,
       nodeType: s.redisNodeType,
+      cacheNodeType: s.redisCacheNodeType,
       replicaCount: s.redisReplicaCount,
       clusterMode: s.redisClusterMode,
       shards: s.redisShards,

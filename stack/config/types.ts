@@ -23,6 +23,8 @@ interface CommonConfig {
    * RBAC).
    */
   readonly redisAccess: { readonly keyPatterns: readonly string[]; readonly scan: boolean };
+  /** The same for the cache store (redisCacheKeyPatterns; SCAN as redisAppScan). */
+  readonly redisCacheAccess: { readonly keyPatterns: readonly string[]; readonly scan: boolean };
   /**
    * Every `…Epoch` key's value, by key name: each may only move forward (stack/credentials/epoch-guard.ts).
    */
@@ -40,6 +42,8 @@ export interface DockerStackConfig extends CommonConfig {
     readonly maxmemoryMb: number;
     /** Epochs whose previous password has been retired (see the rotation runbook). */
     readonly retiredEpoch: { readonly admin: number; readonly app: number };
+    /** The cache store (allkeys-lru) beside the state store above. */
+    readonly cache: { readonly hostPort: number; readonly maxmemoryMb: number };
   };
   readonly tools: {
     readonly enabled: boolean;
@@ -82,7 +86,8 @@ export interface AwsStackConfig extends CommonConfig {
     /** A tunnel to the primary for applying the schema; undefined uses the writer endpoint. */
     readonly schemaEndpoint?: { readonly host: string; readonly port: number };
   };
-  readonly redis: ElastiCacheSettings;
+  /** The state store's settings; the cache store takes them all but the node type. */
+  readonly redis: ElastiCacheSettings & { readonly cacheNodeType: string };
   readonly backup: {
     readonly copyRegion: string;
     readonly retentionDays: number;

@@ -12,16 +12,17 @@ import { localRules } from "../local/keys";
 import { monitoringRules } from "../monitoring/keys";
 import { networkRules } from "../network/keys";
 import { postgresRules } from "../postgres/keys";
-import { redisRules } from "../redis/keys";
+import { redisRules, redisStoreRules } from "../redis/keys";
 
 /**
  * Each concern's cross-key rules (stack/<concern>/keys.ts), per platform, in the order their problems are
  * listed.
  */
 const RULES: Readonly<Record<Platform, readonly Rules[]>> = {
-  docker: [credentialsRules, localRules],
+  docker: [credentialsRules, localRules, redisStoreRules],
   aws: [
     credentialsRules,
+    redisStoreRules,
     networkRules,
     awsRules,
     postgresRules,

@@ -5,6 +5,7 @@ import type { DataStoreEndpoints, ToolEndpoint } from "../endpoints";
 import { ADMIN_ROLE, REDIS_USERS } from "../credentials/roles";
 import { LocalPostgres } from "../postgres/container";
 import { LocalRedis } from "../redis/container";
+import type { RedisStore } from "../redis/stores";
 import { ConfigGuard, warnOnChange } from "../config-guard";
 import { LOOPBACK, dockerLabels, stackLabels } from "./service-container";
 import { PortProbe, probePort } from "./port-probe";
@@ -27,6 +28,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
   readonly endpoints: DataStoreEndpoints;
   readonly postgres: LocalPostgres;
   readonly redis: LocalRedis;
+  readonly redisCache: LocalRedis;
 
   constructor(name: string, args: LocalDataStoresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:local:DataStores", name, {}, opts);
@@ -61,32 +63,42 @@ export class LocalDataStores extends pulumi.ComponentResource {
       },
       after,
     );
-    this.redis = new LocalRedis(
-      `${name}-redis`,
-      {
-        namePrefix,
-        networkName: network.name,
-        image: config.redis.image,
-        hostPort: config.redis.hostPort,
-        maxmemoryMb: config.redis.maxmemoryMb,
-        adminUser: REDIS_USERS.admin,
-        appUser: REDIS_USERS.app,
-        adminPassword: passwords.redisAdmin,
-        appPassword: passwords.redisApp,
-        // As on AWS: the previous password stays valid until its epoch is marked retired (or the next
-        // rotation).
-        previousAdminPassword:
-          config.redis.retiredEpoch.admin < config.rotation.redisAdmin
-            ? args.previousPasswords.redisAdmin
-            : undefined,
-        previousAppPassword:
-          config.redis.retiredEpoch.app < config.rotation.redisApp
-            ? args.previousPasswords.redisApp
-            : undefined,
-        appAccess: config.redisAccess,
-        labels,
-      },
-      after,
+    // One credential set for both stores; the app user's key families differ per store.
+    const redis = (store: RedisStore, resourceName: string, hostPort: number, maxmemoryMb: number) =>
+      new LocalRedis(
+        resourceName,
+        {
+          namePrefix,
+          networkName: network.name,
+          image: config.redis.image,
+          hostPort,
+          maxmemoryMb,
+          adminUser: REDIS_USERS.admin,
+          appUser: REDIS_USERS.app,
+          adminPassword: passwords.redisAdmin,
+          appPassword: passwords.redisApp,
+          // As on AWS: the previous password stays valid until its epoch is marked retired (or the next
+          // rotation).
+          previousAdminPassword:
+            config.redis.retiredEpoch.admin < config.rotation.redisAdmin
+              ? args.previousPasswords.redisAdmin
+              : undefined,
+          previousAppPassword:
+            config.redis.retiredEpoch.app < config.rotation.redisApp
+              ? args.previousPasswords.redisApp
+              : undefined,
+          appAccess: store === "state" ? config.redisAccess : config.redisCacheAccess,
+          labels,
+          store,
+        },
+        after,
+      );
+    this.redis = redis("state", `${name}-redis`, config.redis.hostPort, config.redis.maxmemoryMb);
+    this.redisCache = redis(
+      "cache",
+      `${name}-redis-cache`,
+      config.redis.cache.hostPort,
+      config.redis.cache.maxmemoryMb,
     );
     let tools: Record<string, ToolEndpoint> = {};
     if (config.tools.enabled) {
@@ -142,6 +154,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
       iamLogins: [],
       postgresReaders: [],
       redis: { host: LOOPBACK, port: config.redis.hostPort, tls: false },
+      redisCache: { host: LOOPBACK, port: config.redis.cache.hostPort, tls: false },
       tools,
     };
     this.registerOutputs({ network: network.name, toolUrls: Object.values(tools).map((t) => t.url) });
@@ -158,6 +171,7 @@ function changeGuard(name: string, config: DockerStackConfig, parent: pulumi.Res
     postgresImage: config.postgres.image,
     redisImage: config.redis.image,
     redisMaxmemoryMb: config.redis.maxmemoryMb,
+    redisCacheMaxmemoryMb: config.redis.cache.maxmemoryMb,
   };
   const probes = Promise.all(
     Object.entries(ports).map(async ([key, port]) => [key, await probePort(LOOPBACK, port)] as const),

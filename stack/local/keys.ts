@@ -69,6 +69,7 @@ export function localRules(c: RuleContext): void {
   const ports: [string, number | undefined][] = [
     ["postgresHostPort", s.postgresHostPort],
     ["redisHostPort", s.redisHostPort],
+    ["redisCacheHostPort", s.redisCacheHostPort],
   ];
   if (s.devTools)
     ports.push(["pgadminHostPort", s.pgadminHostPort], ["redisCommanderHostPort", s.redisCommanderHostPort]);

@@ -44,6 +44,8 @@ const STORE_OF: Readonly<Record<string, string>> = {
   redisImage: "Redis",
   redisHostPort: "Redis",
   redisMaxmemoryMb: "Redis",
+  redisCacheHostPort: "Redis cache",
+  redisCacheMaxmemoryMb: "Redis cache",
 };
 
 export const STORE_REPLACING_KEYS = Object.keys(STORE_OF);

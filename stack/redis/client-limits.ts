@@ -40,14 +40,6 @@ export const MAXMEMORY_CLIENTS_PERCENT = 10;
  */
 export const IDLE_TIMEOUT_SECONDS = 300;
 
-/**
- * State that must not vanish (revoked tokens, rate-limit windows, sessions, `ops:*`) shares the instance with
- * the cache, and Redis evicts by instance, not by family: `allkeys-lru` let a `cache:*` flood evict it all,
- * and `volatile-lru` does too because the app gives that state TTLs. So a full instance refuses writes (OOM)
- * instead (docs/security.md, "Redis memory").
- */
-export const MAXMEMORY_POLICY = "noeviction";
-
 /** The redis.conf directives (dev and tests). */
 export function clientLimitLines(): string[] {
   const o = OUTPUT_BUFFER_NORMAL;

@@ -2,7 +2,8 @@
 // ports). Pure: passwords arrive as SHA-256 hashes so the file never holds a plaintext secret; with an
 // aclfile, none at all.
 import { createHash } from "node:crypto";
-import { MAXMEMORY_POLICY, clientLimitLines } from "./client-limits";
+import { clientLimitLines } from "./client-limits";
+import { REDIS_STORES, RedisStore } from "./stores";
 import { RedisUsersOptions, redisUserRules, renderUserLines } from "./users-acl";
 
 export interface RedisServerOptions {
@@ -10,6 +11,8 @@ export interface RedisServerOptions {
   readonly port: number;
   readonly dir: string;
   readonly maxmemoryMb: number;
+  /** Which store this server is (its eviction policy); default the state store. */
+  readonly store?: RedisStore;
 }
 
 /**
@@ -38,10 +41,10 @@ export function renderRedisConf(o: RedisConfOptions): string {
     'logfile ""',
     "loglevel notice",
     "",
-    "# Memory: revocations, rate limits and sessions share the instance with the cache, so a full instance refuses",
-    "# writes (OOM) rather than evict them (stack/redis/client-limits.ts).",
+    "# Memory: the policy is this store's (stack/redis/stores.ts): the state store refuses writes (OOM) when",
+    "# full rather than evict revocations, rate limits or sessions; the cache store evicts its coldest keys.",
     `maxmemory ${o.maxmemoryMb}mb`,
-    `maxmemory-policy ${MAXMEMORY_POLICY}`,
+    `maxmemory-policy ${REDIS_STORES[o.store ?? "state"].policy}`,
     "maxmemory-samples 5",
     "lazyfree-lazy-eviction yes",
     "",

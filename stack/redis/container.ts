@@ -3,6 +3,7 @@ import type { RedisAppAccess } from "./access";
 import { redisPasswordHash, renderRedisConf } from "./conf";
 import { HEALTHCHECK_USER, redisUserRules, renderUserLines } from "./users-acl";
 import { RedisUsers } from "./container-acl";
+import { REDIS_STORES, RedisStore } from "./stores";
 import { LOOPBACK, dataVolume, serviceContainer } from "../local/service-container";
 
 export interface LocalRedisArgs {
@@ -21,9 +22,10 @@ export interface LocalRedisArgs {
   readonly previousAppPassword?: pulumi.Input<string>;
   readonly appAccess: RedisAppAccess;
   readonly labels: Readonly<Record<string, string>>;
+  /** Which store (eviction policy, names); default the state store, whose names predate the cache store. */
+  readonly store?: RedisStore;
 }
 
-const REDIS_ALIAS = "redis";
 const CONF_FILE = "/usr/local/etc/redis/redis.conf";
 /** The users live on the data volume: ACL SAVE writes them there, so restarts and replacements keep them. */
 const ACL_FILE = "/data/users.acl";
@@ -67,12 +69,15 @@ export class LocalRedis extends pulumi.ComponentResource {
   readonly containerName: pulumi.Output<string>;
   readonly volumeName: pulumi.Output<string>;
   readonly hostPort: number;
-  readonly internalHost = REDIS_ALIAS;
+  readonly internalHost: string;
   readonly internalPort = 6379;
 
   constructor(name: string, args: LocalRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:local:Redis", name, {}, opts);
-    const volume = dataVolume(`${name}-data`, `${args.namePrefix}-redisdata`, args.labels, this);
+    const store = args.store ?? "state";
+    const suffix = REDIS_STORES[store].suffix;
+    this.internalHost = `redis${suffix}`;
+    const volume = dataVolume(`${name}-data`, `${args.namePrefix}-redis${suffix}data`, args.labels, this);
     const hash = (p: pulumi.Input<string> | undefined) =>
       pulumi.output(p).apply((v) => (v === undefined ? undefined : redisPasswordHash(v)));
     const users = pulumi
@@ -100,15 +105,16 @@ export class LocalRedis extends pulumi.ComponentResource {
       port: this.internalPort,
       dir: "/data",
       maxmemoryMb: args.maxmemoryMb,
+      store,
       aclfile: ACL_FILE,
     });
     const { container } = serviceContainer(
       name,
       {
-        containerName: `${args.namePrefix}-redis`,
+        containerName: `${args.namePrefix}-redis${suffix}`,
         image: args.image,
         networkName: args.networkName,
-        alias: REDIS_ALIAS,
+        alias: this.internalHost,
         internalPort: this.internalPort,
         hostPort: args.hostPort,
         healthcheck: redisHealthcheck(this.internalPort),

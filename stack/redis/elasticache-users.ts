@@ -24,6 +24,17 @@ export interface RedisUsersArgs {
     readonly access: RedisAppAccess;
   };
   readonly tags: Tags;
+  /**
+   * Another store's disabled default user and admin, joined rather than made again (a user may belong to
+   * several user groups: DescribeUsers lists each user's UserGroupIds). Only the app user, whose key families
+   * differ per store, is this group's own.
+   */
+  readonly shared?: SharedRedisUsers;
+}
+
+export interface SharedRedisUsers {
+  readonly defaultUserId: pulumi.Output<string>;
+  readonly adminUserId: pulumi.Output<string>;
 }
 
 /**
@@ -34,7 +45,7 @@ export function redisUsers(
   name: string,
   args: RedisUsersArgs,
   parent: pulumi.Resource,
-): pulumi.Output<string> {
+): SharedRedisUsers & { readonly groupId: pulumi.Output<string> } {
   const passwords = (p: RedisUserPasswords) => (p.previous ? [p.current, p.previous] : [p.current]);
   const user = (role: string, userName: string, accessString: string, pw: pulumi.Input<string>[]) =>
     new elasticache.User(
@@ -49,14 +60,15 @@ export function redisUsers(
       },
       { parent, additionalSecretOutputs: ["passwords", "authenticationMode"] },
     );
-  // Every user group must contain a user named "default": ours is switched off and can run nothing.
-  const disabledPassword = new random.RandomPassword(
-    `${name}-default`,
-    { length: 40, special: false },
-    { parent },
-  );
-  const defaultUser = user("default", "default", "off ~* -@all", [pulumi.secret(disabledPassword.result)]);
-  const admin = user("admin", args.admin.name, "on ~* &* +@all", passwords(args.admin.passwords));
+  const shared = args.shared ?? {
+    // Every user group must contain a user named "default": ours is switched off and can run nothing.
+    defaultUserId: user("default", "default", "off ~* -@all", [
+      pulumi.secret(
+        new random.RandomPassword(`${name}-default`, { length: 40, special: false }, { parent }).result,
+      ),
+    ]).userId,
+    adminUserId: user("admin", args.admin.name, "on ~* &* +@all", passwords(args.admin.passwords)).userId,
+  };
   // No channels: Redis 7 users start with none (acl-pubsub-default resetchannels).
   const app = user(
     "app",
@@ -69,10 +81,10 @@ export function redisUsers(
     {
       userGroupId: `${args.id}-users`,
       engine: args.engine,
-      userIds: [defaultUser.userId, admin.userId, app.userId],
+      userIds: [shared.defaultUserId, shared.adminUserId, app.userId],
       tags: args.tags,
     },
     { parent },
   );
-  return group.userGroupId;
+  return { ...shared, groupId: group.userGroupId };
 }

@@ -4,10 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ElastiCacheSettings } from "./elasticache-settings";
 import type { Tags } from "../aws/tags";
-import { RedisUserPasswords, redisUsers } from "./elasticache-users";
+import { RedisUserPasswords, SharedRedisUsers, redisUsers } from "./elasticache-users";
 import type { RedisAppAccess } from "./access";
 import { CACHE_ENGINES } from "./cache-engine";
-import { MAXMEMORY_POLICY, clientLimitParameters } from "./client-limits";
+import { clientLimitParameters } from "./client-limits";
+import { REDIS_STORES, RedisStore } from "./stores";
 
 export type { RedisUserPasswords } from "./elasticache-users";
 
@@ -29,6 +30,10 @@ export interface ElastiCacheRedisArgs {
   readonly notificationTopicArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
   readonly tags: Tags;
+  /** Which store (eviction policy, description); default the state store. */
+  readonly store?: RedisStore;
+  /** Join another store's default and admin users instead of making them (the cache store). */
+  readonly sharedUsers?: SharedRedisUsers;
 }
 
 /**
@@ -36,9 +41,12 @@ export interface ElastiCacheRedisArgs {
  * (stack/redis/client-limits.ts). ElastiCache for Redis 7 has no AOF: durability comes from Multi-AZ replicas
  * with automatic failover plus daily snapshots (see docs/aws.md).
  */
-export function redisParameters(clusterMode: boolean): { name: string; value: string }[] {
+export function redisParameters(
+  clusterMode: boolean,
+  store: RedisStore = "state",
+): { name: string; value: string }[] {
   return [
-    { name: "maxmemory-policy", value: MAXMEMORY_POLICY },
+    { name: "maxmemory-policy", value: REDIS_STORES[store].policy },
     ...clientLimitParameters(),
     { name: "hash-max-listpack-entries", value: "512" },
     { name: "hash-max-listpack-value", value: "64" },
@@ -61,10 +69,13 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
   readonly readerEndpoint: pulumi.Output<string | undefined>;
   /** Node ids as ElastiCache reports them (stay right after replicas are added or removed). */
   readonly memberClusters: pulumi.Output<string[]>;
+  /** Its default and admin users, for another store to join. */
+  readonly users: SharedRedisUsers;
 
   constructor(name: string, args: ElastiCacheRedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("offthegrid:aws:ElastiCacheRedis", name, {}, opts);
     const s = args.settings;
+    const store = args.store ?? "state";
     const engine = CACHE_ENGINES[s.engine];
     const parent = { parent: this };
     // Auto-named: an engine change (family redis7 -> valkey8) creates the new group before deleting the old
@@ -76,14 +87,14 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         // Immutable: a new text would replace the group under a live replication group. It predates
         // noeviction.
         description: "Off the Grid Redis: allkeys-lru and listpack limits",
-        parameters: redisParameters(s.clusterMode),
+        parameters: redisParameters(s.clusterMode, store),
         tags: args.tags,
       },
       parent,
     );
-    const userGroupId = redisUsers(
+    const users = redisUsers(
       name,
-      { ...args, clusterMode: s.clusterMode, engine: engine.userEngine },
+      { ...args, clusterMode: s.clusterMode, engine: engine.userEngine, shared: args.sharedUsers },
       this,
     );
     const snapshotSuffix = new random.RandomId(
@@ -96,7 +107,11 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
       {
         ...this.topology(s),
         replicationGroupId: args.id,
-        description: "Off the Grid Redis (sessions, grid caches, websockets, rate limits)",
+        // The state store keeps the text it had when it held the cache too: a new one is an update for nothing.
+        description:
+          store === "state"
+            ? "Off the Grid Redis (sessions, grid caches, websockets, rate limits)"
+            : `Off the Grid Redis cache (${REDIS_STORES.cache.holds}; allkeys-lru)`,
         // Redis OSS -> Valkey is an in-place ModifyReplicationGroup (engine, version and the new parameter
         // group together); ElastiCache guide, "How to upgrade from Redis OSS to Valkey".
         engine: engine.engine,
@@ -110,7 +125,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         kmsKeyId: args.kmsKeyArn,
         transitEncryptionEnabled: true,
         transitEncryptionMode: "required",
-        userGroupIds: [userGroupId],
+        userGroupIds: [users.groupId],
         snapshotRetentionLimit: s.snapshotRetentionDays,
         snapshotWindow: s.snapshotWindow,
         maintenanceWindow: s.maintenanceWindow,
@@ -131,6 +146,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
       : this.group.primaryEndpointAddress;
     this.readerEndpoint = s.clusterMode ? pulumi.output(undefined) : this.group.readerEndpointAddress;
     this.memberClusters = this.group.memberClusters;
+    this.users = { defaultUserId: users.defaultUserId, adminUserId: users.adminUserId };
     this.registerOutputs({ endpoint: this.endpoint, readerEndpoint: this.readerEndpoint });
   }
 

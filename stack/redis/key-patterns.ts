@@ -1,29 +1,46 @@
-// Which Redis keys the application user may touch: its key families as ACL glob patterns. Pure; shared by the
-// config key `redisAppKeyPatterns` (validation) and the dev ACL / ElastiCache access string (rendering).
+// Which Redis keys the application user may touch in each store: its key families as ACL glob patterns, split
+// between the state store (noeviction) and the cache store (allkeys-lru). Pure; shared by the config keys
+// `redisAppKeyPatterns` / `redisCacheKeyPatterns` (validation) and the dev ACL / ElastiCache access strings
+// (rendering).
 
 /**
- * The default families. The seed's six (session:{user_id}, user_grids:{user_id}, grid_cache:{grid_id},
- * ws_connections:{user_id}, rate_limit:{ip_address}, temp:{key}) and those the Off the Grid API really uses:
- * user:{id}:sessions|connections|recent_activities, grid:{id}, ws:{user}:{conn}, jwt_blacklist:{jti},
- * activity:{user}:{type}, cache:{key}, rate_limit:{user}:{type} (covered by rate_limit:*) and the original
- * redis.conf's user_cache:{wallet}. Without these the API's login path gets NOPERM.
+ * The state families: what must not vanish while it is valid, so they live in the `noeviction` store
+ * (redisAppKeyPatterns). Sessions and their per-user indexes (a lost one logs a user out), websocket
+ * connection sets (a lost one drops live pushes), rate-limit windows (a lost one resets the limit),
+ * revocations (a lost one accepts a revoked token again) and the grid hash (live game state, not a copy of a
+ * PostgreSQL row). Names: the seed's six and those the Off the Grid API really uses (without them its login
+ * path gets NOPERM).
  */
 export const DEFAULT_APP_KEY_PATTERNS: readonly string[] = [
   "session:*",
-  "user_grids:*",
-  "grid_cache:*",
-  "ws_connections:*",
-  "rate_limit:*",
-  "temp:*",
   "user:*:sessions",
   "user:*:connections",
-  "user:*:recent_activities",
-  "grid:*",
+  "ws_connections:*",
   "ws:*",
+  "rate_limit:*",
   "jwt_blacklist:*",
-  "activity:*",
+  "grid:*",
+];
+
+/**
+ * The cache families: each can be rebuilt from PostgreSQL or simply lost, so they live in the seed's
+ * `allkeys-lru` store (redisCacheKeyPatterns), where a flood evicts only its own kind.
+ */
+export const DEFAULT_CACHE_KEY_PATTERNS: readonly string[] = [
+  // Cached JSON (leaderboards, API responses), 300 s TTLs: a miss recomputes it.
   "cache:*",
+  // The API's cached grid view, rebuilt from the grids table on a miss.
+  "grid_cache:*",
+  // The wallet's profile cache (the original redis.conf's family), rebuilt from users on a miss.
   "user_cache:*",
+  // Scratch values with 30 s TTLs: lost ones are retried by whoever wrote them.
+  "temp:*",
+  // The user's grid ids: a copy of the grids table's rows, refilled on a miss.
+  "user_grids:*",
+  // Per-type activity counters for stats pages: PostgreSQL keeps the activities themselves.
+  "activity:*",
+  // The capped 50-item recent-activity list, a display copy of PostgreSQL's rows.
+  "user:*:recent_activities",
 ];
 
 /** Families reserved for operators (the admin user); no app pattern may reach into them. */
@@ -65,4 +82,40 @@ export function keyPatternsProblems(patterns: readonly string[]): string[] {
     if (patterns.indexOf(p) !== i) problems.push(`item ${i}: "${p}" is listed twice`);
   });
   return problems;
+}
+
+/**
+ * Whether some key matches both globs. Patterns hold literal characters and `*` only (PATTERN refuses `?`,
+ * `[…]` and `\\`), so two patterns overlap exactly when their `*`s can absorb each other's differences: a
+ * walk over both strings that lets each `*` end before or after the other's next character. Memoized on the
+ * two positions (at most 101 × 101 states).
+ */
+export function patternsOverlap(a: string, b: string): boolean {
+  const seen = new Map<number, boolean>();
+  const walk = (i: number, j: number): boolean => {
+    const k = i * 1024 + j;
+    const known = seen.get(k);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === a.length && j === b.length) result = true;
+    else if (a[i] === "*") result = walk(i + 1, j) || (j < b.length && walk(i, j + 1));
+    else if (b[j] === "*") result = walk(i, j + 1) || (i < a.length && walk(i + 1, j));
+    else result = i < a.length && j < b.length && a[i] === b[j] && walk(i + 1, j + 1);
+    seen.set(k, result);
+    return result;
+  };
+  return walk(0, 0);
+}
+
+/**
+ * Pairs of a state pattern and a cache pattern that some key matches: such a key could be written into
+ * either store, so the split would not say where it lives (and a state key could land in the LRU cache).
+ */
+export function overlappingPatterns(
+  state: readonly string[],
+  cache: readonly string[],
+): [state: string, cache: string][] {
+  return state.flatMap((s) =>
+    cache.filter((c) => patternsOverlap(s, c)).map((c) => [s, c] as [string, string]),
+  );
 }

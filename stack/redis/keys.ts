@@ -13,9 +13,11 @@ import {
 import { aws, cacheNodeType, weeklyWindow, window } from "../config/aws-parsers";
 import {
   DEFAULT_APP_KEY_PATTERNS,
+  DEFAULT_CACHE_KEY_PATTERNS,
   KEY_PATTERN_RULE,
   MAX_APP_KEY_PATTERNS,
   keyPatternsProblems,
+  overlappingPatterns,
 } from "./key-patterns";
 import type { RuleContext } from "../config/rules";
 
@@ -52,7 +54,14 @@ export const redisKeys = {
     scope: "docker",
     default: 6379,
     parse: hostPort,
-    description: "Host port (bound to 127.0.0.1) for Redis.",
+    description: "Host port (bound to 127.0.0.1) for the Redis state store.",
+  }),
+  redisCacheHostPort: key({
+    type: "integer",
+    scope: "docker",
+    default: 6380,
+    parse: hostPort,
+    description: "Host port (bound to 127.0.0.1) for the Redis cache store.",
   }),
   redisMaxmemoryMb: key({
     type: "integer",
@@ -60,8 +69,17 @@ export const redisKeys = {
     default: 256,
     parse: integer(16, 65536),
     description:
-      "Redis maxmemory in MiB. Full means writes fail (OOM), nothing is evicted (noeviction: revocations, rate limits " +
-      "and sessions share the instance with the cache); client buffers may add 10 % on top.",
+      "maxmemory in MiB of the Redis state store (redisAppKeyPatterns: sessions, revocations, rate limits). Full " +
+      "means writes fail (OOM), nothing is evicted (noeviction); client buffers may add 10 % on top.",
+  }),
+  redisCacheMaxmemoryMb: key({
+    type: "integer",
+    scope: "docker",
+    default: 256,
+    parse: integer(16, 65536),
+    description:
+      "maxmemory in MiB of the Redis cache store (redisCacheKeyPatterns), the seed's 256 MB: full, it evicts the " +
+      "least recently used cache keys (allkeys-lru), never state.",
   }),
   redisAppKeyPatterns: {
     type: "array",
@@ -69,9 +87,20 @@ export const redisKeys = {
     default: [...DEFAULT_APP_KEY_PATTERNS],
     parse: keyPatterns,
     description:
-      "Key patterns (ACL globs) the Redis app user may read and write: the seed's families and the Off the Grid " +
-      "API's own (docs/schema.md lists them). Replacing the list replaces the default: keep the families the API " +
-      "uses. A family name and `:` first; `*` alone and the operators' `ops:` family are refused.",
+      "Key patterns (ACL globs) the Redis app user may read and write in the state store (noeviction): the " +
+      "families that must not vanish (docs/schema.md lists them). Replacing the list replaces the default: keep " +
+      "the families the API uses. A family name and `:` first; `*` alone and the operators' `ops:` family are " +
+      "refused; no key may match a redisCacheKeyPatterns pattern too.",
+  } satisfies KeySpec<string[]>,
+  redisCacheKeyPatterns: {
+    type: "array",
+    scope: "all",
+    default: [...DEFAULT_CACHE_KEY_PATTERNS],
+    parse: keyPatterns,
+    description:
+      "Key patterns (ACL globs) the Redis app user may read and write in the cache store (allkeys-lru): the " +
+      "families that can be rebuilt or lost (docs/schema.md lists them). Same rules as redisAppKeyPatterns; no " +
+      "key may match both lists.",
   } satisfies KeySpec<string[]>,
   redisAppScan: {
     type: "boolean",
@@ -95,7 +124,15 @@ export const redisKeys = {
     type: "string",
     default: "cache.r7g.large",
     parse: cacheNodeType,
-    description: "ElastiCache node type.",
+    description: "ElastiCache node type of the state store.",
+  }),
+  redisCacheNodeType: aws({
+    type: "string",
+    default: "cache.t4g.medium",
+    parse: cacheNodeType,
+    description:
+      "ElastiCache node type of the cache store (3 GiB on the default, the seed's 256 MB cache with room; it " +
+      "evicts, so size it for the hit rate). Every other ElastiCache key applies to both stores.",
   }),
   redisReplicaCount: aws({
     type: "integer",
@@ -142,6 +179,19 @@ export const redisKeys = {
       "Apply ElastiCache changes (node type, parameters) at once instead of in redisMaintenanceWindow; a node-type change fails over.",
   }),
 };
+
+/** Every platform: the two stores' key families are disjoint. */
+export function redisStoreRules(c: RuleContext): void {
+  const state = c.s.redisAppKeyPatterns;
+  const cache = c.s.redisCacheKeyPatterns;
+  // Both keys: either may be the one just changed.
+  for (const [s, k] of state && cache ? overlappingPatterns(state, cache) : [])
+    c.problem(
+      `Invalid values for ${c.fq("redisAppKeyPatterns")} and ${c.fq("redisCacheKeyPatterns")}: "${s}" and "${k}" ` +
+        "match the same keys, so a key of that family could be written into either store (state into the LRU " +
+        `cache). Allowed values are: lists no key matches both of; remove or narrow "${s}" or "${k}".`,
+    );
+}
 
 export function redisRules(c: RuleContext): void {
   if (!c.s.redisClusterMode && (c.s.redisShards ?? 1) > 1)

@@ -78,7 +78,7 @@ describe("host ports: refused when this machine cannot bind them", () => {
   it("the dev config hands every host port key over, the tools' only while devTools is on", () => {
     const ports = (overrides: Record<string, string>) =>
       Object.keys((validateConfig(dev(overrides), PROJECT, "dev") as DockerStackConfig).hostPorts).sort();
-    assert.deepEqual(ports({}), ["postgresHostPort", "redisHostPort"]);
+    assert.deepEqual(ports({}), ["postgresHostPort", "redisCacheHostPort", "redisHostPort"]);
     assert.deepEqual(ports({ devTools: "true" }), [...HOST_PORT_KEYS].sort());
   });
 });
