@@ -107,7 +107,7 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
       {
         ...this.topology(s),
         replicationGroupId: args.id,
-        // The state store keeps the text it had when it held the cache too: a new one is an update for nothing.
+        // The state store keeps the text from when it held the cache too: a new one is a needless update.
         description:
           store === "state"
             ? "Off the Grid Redis (sessions, grid caches, websockets, rate limits)"
