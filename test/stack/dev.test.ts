@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isSecretValue, plain } from "../../testbed/mocks";
 import { StackRun, ofType, runStack, stackConfig, valueOf } from "../../testbed/stack";
 import { DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE } from "../../stack/config/keys";
+import { DEFAULT_APP_KEY_PATTERNS, DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
 
 const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -34,7 +35,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       ofType(run, CONTAINER)
         .map((c) => c.inputs.name)
         .sort(),
-      ["offthegrid-dev-postgres", "offthegrid-dev-redis"],
+      ["offthegrid-dev-postgres", "offthegrid-dev-redis", "offthegrid-dev-redis-cache"],
     );
     assert.deepEqual(
       ofType(run, NETWORK).map((n) => n.inputs.name),
@@ -44,7 +45,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       ofType(run, VOLUME)
         .map((v) => v.inputs.name)
         .sort(),
-      ["offthegrid-dev-pgdata", "offthegrid-dev-redisdata"],
+      ["offthegrid-dev-pgdata", "offthegrid-dev-redis-cachedata", "offthegrid-dev-redisdata"],
     );
     assert.equal(
       ofType(run, PASSWORD).length,
@@ -74,10 +75,12 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const names = ofType(withTools, IMAGE)
       .map((i) => i.inputs.name)
       .sort();
+    // Both Redis stores run the one pinned image.
     assert.deepEqual(names, [
       "dpage/pgadmin4:9.8",
       "ghcr.io/joeferner/redis-commander:0.9.0",
       DEFAULT_POSTGRES_IMAGE,
+      DEFAULT_REDIS_IMAGE,
       DEFAULT_REDIS_IMAGE,
     ]);
     for (const name of names) assert.match(name, /:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?(@sha256:[0-9a-f]{64})?$/);
@@ -89,9 +92,9 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
 
   it("binds every published port to 127.0.0.1", () => {
     const ports = ofType(withTools, CONTAINER).flatMap((c) => c.inputs.ports);
-    assert.equal(ports.length, 4);
+    assert.equal(ports.length, 5);
     for (const port of ports) assert.equal(port.ip, "127.0.0.1");
-    assert.deepEqual(ports.map((p: any) => p.external).sort(), [5432, 6379, 8080, 8081]);
+    assert.deepEqual(ports.map((p: any) => p.external).sort(), [5432, 6379, 6380, 8080, 8081]);
   });
 
   it("gives every container a healthcheck, and waits for it", () => {
@@ -186,6 +189,72 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     assert.equal(plain(redis.inputs.uploads)[2].file, "/usr/local/etc/redis/users.acl.seed");
   });
 
+  it("runs the cache store beside the state store: its own container, volume and port, allkeys-lru, the same users", async () => {
+    const byName = Object.fromEntries(ofType(run, CONTAINER).map((c) => [c.inputs.name, c]));
+    const upload = (c: string, file: string): string =>
+      plain(byName[c].inputs.uploads).find((u: any) => u.file === file).content;
+    const conf = (c: string) => upload(c, "/usr/local/etc/redis/redis.conf");
+    const seed = (c: string) => upload(c, "/usr/local/etc/redis/users.acl.seed");
+    const cache = byName["offthegrid-dev-redis-cache"];
+    assert.equal(cache.inputs.image, byName["offthegrid-dev-redis"].inputs.image);
+    assert.deepEqual(
+      cache.inputs.ports.map((p: any) => [p.ip, p.external, p.internal]),
+      [["127.0.0.1", 6380, 6379]],
+    );
+    assert.deepEqual(cache.inputs.volumes, [
+      { volumeName: "offthegrid-dev-redis-cachedata", containerPath: "/data" },
+    ]);
+    assert.deepEqual(
+      cache.inputs.networksAdvanced.map((n: any) => n.aliases),
+      [["redis-cache"]],
+    );
+    assert.match(conf("offthegrid-dev-redis-cache"), /^maxmemory 256mb$/m);
+    assert.match(conf("offthegrid-dev-redis-cache"), /^maxmemory-policy allkeys-lru$/m);
+    assert.match(conf("offthegrid-dev-redis"), /^maxmemory-policy noeviction$/m);
+    // The same client bounds: only the memory lines differ between the two files.
+    const differing = (a: string, b: string) => {
+      const lines = b.split("\n");
+      return a.split("\n").filter((l, i) => l !== lines[i]);
+    };
+    assert.deepEqual(differing(conf("offthegrid-dev-redis-cache"), conf("offthegrid-dev-redis")), [
+      "maxmemory-policy allkeys-lru",
+    ]);
+    // One credential set: the same password hashes, the app user's families per store.
+    const users = (c: string) =>
+      Object.fromEntries(
+        seed(c)
+          .trim()
+          .split("\n")
+          .map((l) => [l.split(" ")[1], l.split(" ").slice(2)]),
+      );
+    const state = users("offthegrid-dev-redis");
+    const cached = users("offthegrid-dev-redis-cache");
+    assert.deepEqual(Object.keys(cached), Object.keys(state));
+    assert.deepEqual(cached.admin, state.admin);
+    const hashes = (rules: string[]) => rules.filter((r) => r.startsWith("#"));
+    assert.deepEqual(hashes(cached.app), hashes(state.app));
+    const families = (rules: string[]) => rules.filter((r) => r.startsWith("~")).map((r) => r.slice(1));
+    assert.deepEqual(families(state.app), [...DEFAULT_APP_KEY_PATTERNS]);
+    assert.deepEqual(families(cached.app), [...DEFAULT_CACHE_KEY_PATTERNS]);
+    // Each store's live users are applied through its own port.
+    const live = ofType(run, "pulumi-nodejs:dynamic/offthegrid:RedisUsers").map((u) => u.inputs.port);
+    assert.deepEqual(live.sort(), [6379, 6380]);
+    // Outputs: both stores, the same users.
+    assert.deepEqual(run.outputs.redis.cache, { host: "127.0.0.1", port: 6380, tls: false });
+    const cacheApp = new URL(run.outputs.redisUrls.cacheApp);
+    assert.deepEqual([cacheApp.username, cacheApp.port], ["app", "6380"]);
+    assert.equal(cacheApp.password, new URL(run.outputs.redisUrls.app).password);
+    const cacheAdmin = new URL(run.outputs.redisUrls.cacheAdmin);
+    assert.deepEqual([cacheAdmin.username, cacheAdmin.port], ["admin", "6380"]);
+    assert.equal(cacheAdmin.password, new URL(run.outputs.redisUrls.admin).password);
+    // Its size is its own key.
+    const sized = await devStack("dev", { redisCacheMaxmemoryMb: "64", redisCacheHostPort: "16380" });
+    const sizedCache = ofType(sized, CONTAINER).find((c) => c.inputs.name === "offthegrid-dev-redis-cache")!;
+    const sizedConf = plain(sizedCache.inputs.uploads)[0].content;
+    assert.match(sizedConf, /^maxmemory 64mb$/m);
+    assert.equal(sizedCache.inputs.ports[0].external, 16380);
+  });
+
   it("replaces containers delete-before-replace, keeps volumes on destroy, parents every child", () => {
     for (const o of run.options.filter((o) => o.type === CONTAINER))
       assert.equal(o.opts.deleteBeforeReplace, true, o.name);
@@ -213,7 +282,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       const opts = run.options.find((o) => o.type === CONTAINER && o.name === c.name)?.opts;
       assert.ok(pulumi.Output.isInstance(opts?.replacementTrigger), `${c.name} replacementTrigger`);
     }
-    assert.deepEqual(liveness.map((l) => l.inputs.protocol).sort(), ["postgres", "redis"]);
+    assert.deepEqual(liveness.map((l) => l.inputs.protocol).sort(), ["postgres", "redis", "redis"]);
   });
 
   it("makes every top-level output wholly secret or free of secrets (Automation API, actions, StackReference)", async () => {
@@ -275,7 +344,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
   });
 
   it("runs pgAdmin and Redis Commander only when devTools is on", async () => {
-    assert.equal(ofType(run, CONTAINER).length, 2);
+    assert.equal(ofType(run, CONTAINER).length, 3);
     assert.deepEqual(run.outputs.tools, {});
     const names = ofType(withTools, CONTAINER)
       .map((c) => c.inputs.name)
@@ -284,6 +353,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
       "offthegrid-dev-pgadmin",
       "offthegrid-dev-postgres",
       "offthegrid-dev-redis",
+      "offthegrid-dev-redis-cache",
       "offthegrid-dev-redis-commander",
     ]);
     assert.equal(withTools.outputs.tools.pgadmin.url, "http://127.0.0.1:8080");
@@ -305,6 +375,7 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const other = await devStack("alice", {
       postgresHostPort: "15432",
       redisHostPort: "16379",
+      redisCacheHostPort: "16380",
       devTools: "true",
       pgadminHostPort: "18080",
       redisCommanderHostPort: "18081",

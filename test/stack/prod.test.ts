@@ -4,6 +4,7 @@ import { isSecretValue, plain } from "../../testbed/mocks";
 import { StackRun, ofType, runStack, stackConfig } from "../../testbed/stack";
 import { FORCE_NEW } from "../../testbed/standins/aws-force-new";
 import { CA, T, primaryOf, prodStack, replicasOf } from "../support/prod-stack";
+import { DEFAULT_APP_KEY_PATTERNS, DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
 
 /** ForceNew properties per type (one table, shared with the stand-in aws plugin the engine tests run). */
 const REPLACING = FORCE_NEW;
@@ -158,26 +159,84 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.equal(p["hash-max-listpack-entries"], "512");
   });
 
-  it("controls Redis access with RBAC: default user off, admin, and an app user confined to the seed's key patterns", () => {
-    const users = Object.fromEntries(
-      ofType(run, T.cacheUser).map((u) => [u.inputs.userName, plain(u.inputs)]),
+  it("controls Redis access with RBAC: default user off, admin, and an app user per store confined to its families", () => {
+    const users = Object.fromEntries(ofType(run, T.cacheUser).map((u) => [u.inputs.userId, plain(u.inputs)]));
+    assert.deepEqual(Object.keys(users).sort(), [
+      "offthegrid-prod-admin",
+      "offthegrid-prod-app",
+      "offthegrid-prod-cache-app",
+      "offthegrid-prod-default",
+    ]);
+    assert.match(users["offthegrid-prod-default"].accessString, /^off /);
+    assert.match(users["offthegrid-prod-admin"].accessString, /^on ~\* &\* \+@all$/);
+    const families = (id: string) =>
+      (users[id].accessString as string)
+        .split(" ")
+        .filter((r) => r.startsWith("~"))
+        .map((r) => r.slice(1));
+    assert.deepEqual(families("offthegrid-prod-app"), [...DEFAULT_APP_KEY_PATTERNS]);
+    assert.deepEqual(families("offthegrid-prod-cache-app"), [...DEFAULT_CACHE_KEY_PATTERNS]);
+    for (const id of ["offthegrid-prod-app", "offthegrid-prod-cache-app"]) {
+      const app = users[id];
+      assert.equal(app.userName, "app");
+      assert.ok(!/\+@all|\+flushall|\+keys\b|\+config/.test(app.accessString));
+      // One credential set: the cache's app user has the state's app passwords.
+      assert.deepEqual(app.authenticationMode, users["offthegrid-prod-app"].authenticationMode);
+    }
+    // The cache group joins the state group's default and admin users; only its app user is its own.
+    const groups = Object.fromEntries(
+      ofType(run, T.userGroup).map((g) => [g.inputs.userGroupId, plain(g.inputs).userIds]),
     );
-    assert.deepEqual(Object.keys(users).sort(), ["admin", "app", "default"]);
-    assert.match(users.default.accessString, /^off /);
-    assert.match(users.admin.accessString, /^on ~\* &\* \+@all$/);
-    const app = users.app.accessString;
-    for (const pattern of [
-      "session:*",
-      "user_grids:*",
-      "grid_cache:*",
-      "ws_connections:*",
-      "rate_limit:*",
-      "temp:*",
-    ])
-      assert.ok(app.includes(`~${pattern}`), pattern);
-    assert.ok(!app.includes("~*") && !/\+@all|\+flushall|\+keys\b|\+config/.test(app));
-    const [group] = ofType(run, T.userGroup);
-    assert.equal(plain(group.inputs).userIds.length, 3);
+    assert.deepEqual(groups, {
+      "offthegrid-prod-users": ["offthegrid-prod-default", "offthegrid-prod-admin", "offthegrid-prod-app"],
+      "offthegrid-prod-cache-users": [
+        "offthegrid-prod-default",
+        "offthegrid-prod-admin",
+        "offthegrid-prod-cache-app",
+      ],
+    });
+  });
+
+  it("runs the cache store as a second replication group: allkeys-lru, its own node type, the state group's settings", async () => {
+    const groups = ofType(run, T.replicationGroup).map((r) => plain(r.inputs));
+    assert.deepEqual(
+      groups.map((g) => g.replicationGroupId),
+      ["offthegrid-prod", "offthegrid-prod-cache"],
+    );
+    const [state, cache] = groups;
+    assert.equal(cache.nodeType, "cache.t4g.medium");
+    assert.equal(state.nodeType, "cache.r7g.large");
+    assert.deepEqual(cache.userGroupIds, ["offthegrid-prod-cache-users"]);
+    assert.match(cache.finalSnapshotIdentifier, /^offthegrid-prod-cache-final-/);
+    assert.match(cache.description, /cache.*allkeys-lru/);
+    // Everything else as the state group: TLS, KMS, failover, snapshots, windows, subnets, security groups.
+    const differing = Object.keys(state).filter((k) => JSON.stringify(state[k]) !== JSON.stringify(cache[k]));
+    assert.deepEqual(differing.sort(), [
+      "description",
+      "finalSnapshotIdentifier",
+      "logDeliveryConfigurations",
+      "nodeType",
+      "parameterGroupName",
+      "replicationGroupId",
+      "userGroupIds",
+    ]);
+    const params = ofType(run, T.cacheParams).map((g) =>
+      Object.fromEntries(g.inputs.parameters.map((x: any) => [x.name, x.value])),
+    );
+    assert.equal(params.length, 2);
+    assert.equal(params[0]["maxmemory-policy"], "noeviction");
+    assert.equal(params[1]["maxmemory-policy"], "allkeys-lru");
+    // The same client bounds and listpack limits on both.
+    const { "maxmemory-policy": _s, ...stateRest } = params[0];
+    const { "maxmemory-policy": _c, ...cacheRest } = params[1];
+    assert.deepEqual(cacheRest, stateRest);
+    // (The secrets' host and cacheHost cannot be seen here: the generic mock has no primaryEndpointAddress.)
+    // redisCacheNodeType sizes the cache alone.
+    const sized = await prodStack({ redisCacheNodeType: "cache.r7g.xlarge" });
+    assert.deepEqual(
+      ofType(sized, T.replicationGroup).map((r) => r.inputs.nodeType),
+      ["cache.r7g.large", "cache.r7g.xlarge"],
+    );
   });
 
   it("switches to cluster mode by config and exports the configuration endpoint", async () => {
@@ -355,6 +414,9 @@ describe("prod stack under mocks (Pulumi.prod.yaml)", function () {
     assert.deepEqual(Object.keys(run.outputs.postgresUrls).sort(), ["app", "owner", "readers", "readonly"]);
     assert.equal(run.outputs.postgres.roles.admin, undefined);
     assert.equal(new URL(run.outputs.redisUrls.app).protocol, "rediss:");
+    assert.deepEqual(Object.keys(run.outputs.redisUrls).sort(), ["admin", "app", "cacheAdmin", "cacheApp"]);
+    assert.equal(new URL(run.outputs.redisUrls.cacheApp).protocol, "rediss:");
+    assert.equal(run.outputs.redis.cache.tls, true);
   });
 
   it("applies the schema over verify-full TLS against the primary, or through a configured tunnel", async () => {
