@@ -19,7 +19,7 @@ export const program: Program = {
   summary:
     "health, metrics, backup/restore, maintenance, session watchdog and dev reset for the stack's PostgreSQL and Redis",
   commands: [
-    withStack(health, READ),
+    withStack(health, { ...READ, REDIS_CACHE_URL: "redisUrls.cacheApp" }),
     withStack(metrics, READ),
     withStack(backup, { DATABASE_URL: "postgresUrls.readonly", REDIS_ADMIN_URL: "redisUrls.admin" }),
     withStack(restore, { ADMIN_DATABASE_URL: "postgresUrls.admin", REDIS_ADMIN_URL: "redisUrls.admin" }),
@@ -31,7 +31,8 @@ export const program: Program = {
     "Environment (each has a flag, see a command's --help):",
     "  DATABASE_URL        read-only role (health, metrics, backup), app role (maintenance), owner (reset)",
     "  ADMIN_DATABASE_URL  admin role (restore, watchdog)",
-    "  REDIS_URL           Redis app user (health, metrics; optional)",
+    "  REDIS_URL           Redis app user on the state store (health, metrics; optional)",
+    "  REDIS_CACHE_URL     Redis app user on the cache store (health; optional)",
     "  REDIS_ADMIN_URL     Redis admin user (backup, restore)",
     "Or --stack NAME: each command takes the URLs it needs from that stack's outputs (set variables win).",
   ].join("\n"),

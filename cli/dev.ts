@@ -19,7 +19,10 @@ async function up(s: DevSession): Promise<number> {
   await s.up();
   const urls = urlsFromOutputs(await s.outputs(), ENV_FROM_OUTPUTS, STACK) as unknown as AppUrls;
   writePrivateFile(s.files.envFile, renderEnvFile(urls, STACK));
-  s.step(".env written (0600, git-ignored): DATABASE_URL (app), READONLY_DATABASE_URL, REDIS_URL (app user)");
+  s.step(
+    ".env written (0600, git-ignored): DATABASE_URL (app), READONLY_DATABASE_URL, REDIS_URL and REDIS_CACHE_URL " +
+      "(app user)",
+  );
   s.step("checking each URL logs in");
   const rows = await serviceRows(urls);
   renderTable(rows).forEach((line) => s.io.out(line));

@@ -14,6 +14,7 @@ const SOURCES = {
   database: { flag: "--database-url", env: "DATABASE_URL", what: "PostgreSQL URL" },
   admin: { flag: "--admin-url", env: "ADMIN_DATABASE_URL", what: "PostgreSQL admin URL" },
   redis: { flag: "--redis-url", env: "REDIS_URL", what: "Redis app user's URL" },
+  redisCache: { flag: "--redis-cache-url", env: "REDIS_CACHE_URL", what: "Redis cache store's app user URL" },
   redisAdmin: { flag: "--redis-admin-url", env: "REDIS_ADMIN_URL", what: "Redis admin user's URL" },
 } as const;
 

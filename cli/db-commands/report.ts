@@ -28,28 +28,40 @@ function postgresLine(h: PostgresHealth): string {
   return `postgres  ${h.status.padEnd(9)} ${role}, PostgreSQL ${h.serverVersion}, pending migrations: ${pending}`;
 }
 
-function redisLine(h: RedisHealth | undefined): string {
-  if (!h) return "redis     skipped   (REDIS_URL not set)";
-  if (h.error) return `redis     ${h.status.padEnd(9)} ${h.error}`;
+function redisLine(h: RedisHealth | undefined, label = "redis", env = "REDIS_URL"): string {
+  const head = label.padEnd(9);
+  if (!h) return `${head} skipped   (${env} not set)`;
+  if (h.error) return `${head} ${h.status.padEnd(9)} ${h.error}`;
   const link = h.masterLinkStatus ? `, link ${h.masterLinkStatus}` : "";
-  return `redis     ${h.status.padEnd(9)} ${h.role}, Redis ${h.version}, replicas ${h.connectedReplicas}${link}`;
+  return `${head} ${h.status.padEnd(9)} ${h.role}, Redis ${h.version}, replicas ${h.connectedReplicas}${link}`;
 }
 
 export const health: Command = {
   name: "health",
-  summary: "PostgreSQL reachable and writable (or replica + lag), schema up to date; Redis AUTH + role",
-  flags: [...urlFlags("database"), ...urlFlags("redis")],
+  summary:
+    "PostgreSQL reachable and writable (or replica + lag), schema up to date; each Redis store's AUTH + role",
+  flags: [...urlFlags("database"), ...urlFlags("redis"), ...urlFlags("redisCache")],
   json: true,
   async run(args, io) {
     const databaseUrl = requiredUrl(args, "database", "the read-only role's URL");
     const pg = await postgresHealth(pinnedPgConfig(databaseUrl), readMigrationDirectory(sqlDir()));
     const redisUrl = optionalUrl(args, "redis");
     const redis = redisUrl ? await redisHealth(redisClient(redisUrl)) : undefined;
-    const status: Status = worst([pg.status, ...(redis ? [redis.status] : [])]);
-    printResult(io, args.has("--json"), [postgresLine(pg), redisLine(redis), `overall   ${status}`], {
+    // The cache store: its line only when its URL is given, so a one-store check reads as before.
+    const cacheUrl = optionalUrl(args, "redisCache");
+    const cache = cacheUrl ? await redisHealth(redisClient(cacheUrl)) : undefined;
+    const status: Status = worst([pg.status, ...[redis, cache].flatMap((h) => (h ? [h.status] : []))]);
+    const lines = [
+      postgresLine(pg),
+      redisLine(redis),
+      ...(cache ? [redisLine(cache, "cache", "REDIS_CACHE_URL")] : []),
+      `overall   ${status}`,
+    ];
+    printResult(io, args.has("--json"), lines, {
       status,
       postgres: pg,
       redis: redis ?? null,
+      redisCache: cache ?? null,
     });
     return exitCodeOf(status);
   },

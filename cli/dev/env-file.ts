@@ -6,7 +6,10 @@ import * as fs from "node:fs";
 export interface AppUrls {
   readonly DATABASE_URL: string;
   readonly READONLY_DATABASE_URL: string;
+  /** The state store (noeviction): sessions, revocations, rate limits, websockets. */
   readonly REDIS_URL: string;
+  /** The cache store (allkeys-lru), same user and password: cached views, counters, scratch values. */
+  readonly REDIS_CACHE_URL: string;
 }
 
 /** Which stack output each .env variable comes from. */
@@ -14,6 +17,7 @@ export const ENV_FROM_OUTPUTS: Readonly<Record<keyof AppUrls, string>> = {
   DATABASE_URL: "postgresUrls.app",
   READONLY_DATABASE_URL: "postgresUrls.readonly",
   REDIS_URL: "redisUrls.app",
+  REDIS_CACHE_URL: "redisUrls.cacheApp",
 };
 
 /**

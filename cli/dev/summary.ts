@@ -60,10 +60,11 @@ async function redisCheck(url: string): Promise<string> {
 
 export async function serviceRows(urls: AppUrls): Promise<ServiceRow[]> {
   const pgUser = (u: string) => decodeURIComponent(new URL(u).username);
-  const [app, readonly, redis] = await Promise.all([
+  const [app, readonly, redis, redisCache] = await Promise.all([
     postgresCheck(urls.DATABASE_URL),
     postgresCheck(urls.READONLY_DATABASE_URL),
     redisCheck(urls.REDIS_URL),
+    redisCheck(urls.REDIS_CACHE_URL),
   ]);
   return [
     {
@@ -83,6 +84,12 @@ export async function serviceRows(urls: AppUrls): Promise<ServiceRow[]> {
       address: address(urls.REDIS_URL),
       role: `${pgUser(urls.REDIS_URL)} (REDIS_URL)`,
       healthy: redis,
+    },
+    {
+      service: "Redis cache",
+      address: address(urls.REDIS_CACHE_URL),
+      role: `${pgUser(urls.REDIS_CACHE_URL)} (REDIS_CACHE_URL)`,
+      healthy: redisCache,
     },
   ];
 }

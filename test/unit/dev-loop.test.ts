@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { parseEnvFile, renderEnvFile } from "../../cli/dev/env-file";
+import { ENV_FROM_OUTPUTS, parseEnvFile, renderEnvFile } from "../../cli/dev/env-file";
 import { configValue, mergeStackConfig } from "../../cli/dev/stack-config";
 import { renderTable } from "../../cli/dev/summary";
 import { checkMigrationName, migrationTemplate, nextMigrationFile } from "../../cli/migrate-new";
@@ -53,15 +53,28 @@ describe("npm run dev: .env", () => {
     DATABASE_URL: "postgresql://offthegrid_app_a:pw@127.0.0.1:5432/offthegrid?sslmode=disable",
     READONLY_DATABASE_URL: "postgresql://offthegrid_readonly_a:pw@127.0.0.1:5432/offthegrid",
     REDIS_URL: "redis://app:it's$x@127.0.0.1:6379/0",
+    REDIS_CACHE_URL: "redis://app:it's$x@127.0.0.1:6380/0",
   };
   it("round-trips every value, quoting what a shell would mangle", () => {
     const text = renderEnvFile(urls, "dev");
     assert.deepEqual(parseEnvFile(text), urls);
     assert.match(text, /^REDIS_URL='redis:\/\/app:it'\\''s\$x@/m);
+    assert.match(text, /^REDIS_CACHE_URL='redis:\/\/app:it'\\''s\$x@127\.0\.0\.1:6380\/0'$/m);
     assert.match(
       text,
       /^READONLY_DATABASE_URL=postgresql:\/\/offthegrid_readonly_a:pw@127\.0\.0\.1:5432\/offthegrid$/m,
     );
+  });
+});
+
+describe("npm run dev: .env names both Redis stores", () => {
+  it("REDIS_URL is the state store's app URL, REDIS_CACHE_URL the cache store's", () => {
+    assert.deepEqual(ENV_FROM_OUTPUTS, {
+      DATABASE_URL: "postgresUrls.app",
+      READONLY_DATABASE_URL: "postgresUrls.readonly",
+      REDIS_URL: "redisUrls.app",
+      REDIS_CACHE_URL: "redisUrls.cacheApp",
+    });
   });
 });
 
