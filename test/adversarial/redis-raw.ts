@@ -3,16 +3,32 @@
 import * as net from "node:net";
 import type Redis from "ioredis";
 import { redisPasswordHash } from "../../stack/redis/conf";
+import { DEFAULT_APP_KEY_PATTERNS, DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
+import type { RedisStore } from "../../stack/redis/stores";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
 
-/** A redis-server with the stack's users (admin, app) and this maxmemory, as the tests attack it. */
-export const startStackRedis = (maxmemoryMb: number, admin: string, app: string): Promise<RedisServer> =>
+/**
+ * A redis-server with the stack's users (admin, app) and this maxmemory, as the tests attack it: the state
+ * store by default (noeviction, the app's state families), or the cache store (allkeys-lru, its cache
+ * families).
+ */
+export const startStackRedis = (
+  maxmemoryMb: number,
+  admin: string,
+  app: string,
+  store: RedisStore = "state",
+): Promise<RedisServer> =>
   startRedis({
     maxmemoryMb,
+    store,
     adminUser: "admin",
     appUser: "app",
     adminPasswordHash: redisPasswordHash(admin),
     appPasswordHash: redisPasswordHash(app),
+    appAccess: {
+      keyPatterns: store === "state" ? DEFAULT_APP_KEY_PATTERNS : DEFAULT_CACHE_KEY_PATTERNS,
+      scan: true,
+    },
   });
 
 export const resp = (...args: (string | Buffer)[]): Buffer =>
