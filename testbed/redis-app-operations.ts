@@ -1,11 +1,14 @@
 // The Off the Grid API's Redis operations, one named entry each, as ioredis calls: what the app user must be
-// able to do with the default redisAppKeyPatterns (issue 16). The integration tests run every entry as the
+// able to do with the default redisAppKeyPatterns (state store) and redisCacheKeyPatterns (cache store). The integration tests run every entry as the
 // app user on a real redis-server; the traffic harness can draw its Redis load from the same table.
 import type Redis from "ioredis";
+import type { RedisStore } from "../stack/redis/stores";
 
 export interface RedisAppOperation {
   /** What the API does, and the key family it touches. */
   readonly name: string;
+  /** The store whose app user runs it: its key family is in redisAppKeyPatterns (state) or redisCacheKeyPatterns. */
+  readonly store: RedisStore;
   /** Runs the operation for one user/id; throws (e.g. NOPERM) when the server refuses it. */
   readonly run: (client: Redis, id: string) => Promise<void>;
   /** Needs SCAN (redisAppScan); the login path must never be one of these. */
@@ -42,6 +45,7 @@ async function scanAll(client: Redis, pattern: string): Promise<string[]> {
 export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   {
     name: "login: store the session (SET session:{user_id} EX)",
+    store: "state",
     run: async (c, id) => {
       await c.set(`session:${id}`, JSON.stringify({ user: id }), "EX", 3600);
       expect((await c.get(`session:${id}`)) !== null, "session stored");
@@ -49,6 +53,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "login: index the session per user (SADD/EXPIRE/SMEMBERS user:{id}:sessions)",
+    store: "state",
     run: async (c, id) => {
       await exec(
         c.multi().sadd(`user:${id}:sessions`, `s-${id}`).expire(`user:${id}:sessions`, 3600),
@@ -59,10 +64,12 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "every request: token revocation check (EXISTS jwt_blacklist:{jti})",
+    store: "state",
     run: async (c, id) => expect((await c.exists(`jwt_blacklist:${id}`)) === 0, "token not revoked"),
   },
   {
     name: "logout: revoke the token (SET jwt_blacklist:{jti} EX) and drop the session (DEL, SREM)",
+    store: "state",
     run: async (c, id) => {
       await c.set(`jwt_blacklist:${id}`, "1", "EX", 900);
       await c.del(`session:${id}`);
@@ -72,6 +79,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "session cleanup: SCAN MATCH session:* then TTL/DEL each",
+    store: "state",
     scan: true,
     run: async (c, id) => {
       await c.set(`session:cleanup-${id}`, "x");
@@ -81,6 +89,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "session stats: count session:* with SCAN MATCH",
+    store: "state",
     scan: true,
     run: async (c, id) => {
       await c.set(`session:stats-${id}`, "x", "EX", 60);
@@ -89,6 +98,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "websocket connect: SADD user:{id}:connections, SET ws:{user}:{conn} EX",
+    store: "state",
     run: async (c, id) => {
       await c.sadd(`user:${id}:connections`, `conn-${id}`);
       await c.set(`ws:${id}:conn-${id}`, JSON.stringify({ since: 0 }), "EX", 300);
@@ -97,6 +107,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "websocket disconnect: SREM user:{id}:connections, DEL ws:{user}:{conn}",
+    store: "state",
     run: async (c, id) => {
       await c.srem(`user:${id}:connections`, `conn-${id}`);
       await c.del(`ws:${id}:conn-${id}`);
@@ -104,6 +115,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "recent activity feed: LPUSH/LTRIM/EXPIRE/LRANGE user:{id}:recent_activities",
+    store: "cache",
     run: async (c, id) => {
       const key = `user:${id}:recent_activities`;
       await exec(c.multi().lpush(key, "grid-created").ltrim(key, 0, 49).expire(key, 86400), "feed");
@@ -112,6 +124,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "activity counter: INCR/EXPIRE/GET activity:{user}:{type}",
+    store: "cache",
     run: async (c, id) => {
       await exec(c.multi().incr(`activity:${id}:login`).expire(`activity:${id}:login`, 86400), "counter");
       expect(Number(await c.get(`activity:${id}:login`)) >= 1, "activity counted");
@@ -119,6 +132,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "grid state: HSET/HGETALL/EXPIRE grid:{id}",
+    store: "state",
     run: async (c, id) => {
       await c.hset(`grid:${id}`, { status: "running", upper: "2.5", lower: "1.5" });
       await c.expire(`grid:${id}`, 3600);
@@ -127,6 +141,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "response cache: SET cache:{key} EX, GET, DEL",
+    store: "cache",
     run: async (c, id) => {
       await c.set(`cache:summary-${id}`, "{}", "EX", 60);
       expect((await c.get(`cache:summary-${id}`)) === "{}", "cache hit");
@@ -135,6 +150,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "rate limit: sliding window in MULTI/EXEC (ZREMRANGEBYSCORE/ZADD/ZCARD/EXPIRE rate_limit:{user}:{type})",
+    store: "state",
     run: async (c, id) => {
       const key = `rate_limit:${id}:api`;
       const now = Date.now();
@@ -152,6 +168,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "wallet lookup cache: SET user_cache:{wallet} EX, GET",
+    store: "cache",
     run: async (c, id) => {
       await c.set(`user_cache:9${id}`, JSON.stringify({ id }), "EX", 600);
       expect((await c.get(`user_cache:9${id}`)) !== null, "wallet cached");
@@ -159,6 +176,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "seed: user_grids:{user_id} (SADD/SMEMBERS)",
+    store: "cache",
     run: async (c, id) => {
       await c.sadd(`user_grids:${id}`, "g-1");
       expect((await c.smembers(`user_grids:${id}`)).includes("g-1"), "grid listed");
@@ -166,6 +184,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "seed: grid_cache:{grid_id} (SET EX/GET)",
+    store: "cache",
     run: async (c, id) => {
       await c.set(`grid_cache:${id}`, "{}", "EX", 60);
       expect((await c.get(`grid_cache:${id}`)) === "{}", "grid cached");
@@ -173,6 +192,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "seed: ws_connections:{user_id} (SADD/SREM/SCARD)",
+    store: "state",
     run: async (c, id) => {
       await c.sadd(`ws_connections:${id}`, "a", "b");
       await c.srem(`ws_connections:${id}`, "a");
@@ -181,6 +201,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "seed: rate_limit:{ip_address} fixed window (INCR/EXPIRE in MULTI/EXEC)",
+    store: "state",
     run: async (c, id) => {
       const replies = await exec(
         c.multi().incr(`rate_limit:10.0.0.${id.length}`).expire(`rate_limit:10.0.0.${id.length}`, 60),
@@ -191,6 +212,7 @@ export const REDIS_APP_OPERATIONS: readonly RedisAppOperation[] = [
   },
   {
     name: "seed: temp:{key} (SET EX/GETDEL)",
+    store: "cache",
     run: async (c, id) => {
       await c.set(`temp:${id}`, "nonce", "EX", 30);
       expect((await c.getdel(`temp:${id}`)) === "nonce", "nonce consumed");

@@ -79,7 +79,7 @@ describe("adversarial: Redis memory per client (real redis-server, the stack's r
   });
 
   it("SET headers announcing 400 MB with 12 MB of each sent, left open (app x4, healthcheck x2)", async () => {
-    const header = resp("SET", "cache:upload", "").subarray(0, -6); // up to the value's length line
+    const header = resp("SET", "session:upload", "").subarray(0, -6); // up to the value's length line
     for (const auth of [...Array(4).fill(["app", APP]), ...Array(2).fill(["healthcheck", "any"])]) {
       const c = await attacker({ auth });
       c.socket.write(Buffer.concat([header, Buffer.from("$400000000\r\n")]));
@@ -92,18 +92,18 @@ describe("adversarial: Redis memory per client (real redis-server, the stack's r
     const c = await attacker({ auth: ["app", APP] });
     c.socket.write(resp("MULTI"));
     const value = Buffer.alloc(900 * 1024, 0x79);
-    for (let i = 0; i < 60 && !c.isClosed(); i++) c.socket.write(resp("SET", `cache:queued:${i}`, value));
+    for (let i = 0; i < 60 && !c.isClosed(); i++) c.socket.write(resp("SET", `session:queued:${i}`, value));
     await assertBounded("queued MULTI");
   });
 
   it("20 connections each pipelining 10 LRANGEs of a 1 MB list, replies never read (app)", async () => {
     const app = await connect("app", APP);
     const item = "z".repeat(1000);
-    for (let i = 0; i < 10; i++) await app.rpush("user:u1:recent_activities", ...Array(100).fill(item));
+    for (let i = 0; i < 10; i++) await app.rpush("session:u1:history", ...Array(100).fill(item));
     app.disconnect();
     for (let i = 0; i < 20; i++) {
       const c = await attacker({ auth: ["app", APP], reading: false });
-      for (let j = 0; j < 10; j++) c.socket.write(resp("LRANGE", "user:u1:recent_activities", "0", "-1"));
+      for (let j = 0; j < 10; j++) c.socket.write(resp("LRANGE", "session:u1:history", "0", "-1"));
     }
     await assertBounded("unread replies", 1);
   });
@@ -122,8 +122,8 @@ describe("adversarial: Redis memory per client (real redis-server, the stack's r
   it("still serves the app's largest legitimate values: a 1,000,000-byte SET and GET, a MULTI rate-limit window", async () => {
     const app = await connect("app", APP);
     const value = "v".repeat(1_000_000);
-    assert.equal(await app.set("cache:leaderboard:big", value, "EX", 300), "OK");
-    assert.equal((await app.get("cache:leaderboard:big"))?.length, value.length);
+    assert.equal(await app.set("session:big", value, "EX", 300), "OK");
+    assert.equal((await app.get("session:big"))?.length, value.length);
     const window = await app
       .multi()
       .zadd("rate_limit:u1:api", Date.now(), "m1")

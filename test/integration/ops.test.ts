@@ -208,7 +208,7 @@ describe("ops CLI (npm run db) on real servers", function () {
       const app = new Redis(redisUrl("app", APP));
       await assert.rejects(app.flushall(), /NOPERM/);
       for (let i = 0; i < 3; i++) await app.set(`session:m${i}`, "x");
-      for (let i = 0; i < 2; i++) await app.set(`temp:m${i}`, "x", "EX", 60);
+      for (let i = 0; i < 2; i++) await app.set(`grid:m${i}`, "x", "EX", 60);
       await app.sadd("ws_connections:m1", "a");
       app.disconnect();
       const { code, out } = await db(["metrics", "--json"], {
@@ -245,7 +245,7 @@ describe("ops CLI (npm run db) on real servers", function () {
         ...Object.fromEntries(DEFAULT_APP_KEY_PATTERNS.map((p) => [p, 0])),
         "session:*": 3,
         "ws_connections:*": 1,
-        "temp:*": 2,
+        "grid:*": 2,
       });
     });
   });

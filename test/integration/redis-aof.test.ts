@@ -89,7 +89,7 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
       await admin.eval(
         "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('EXPIRE', KEYS[1], 3600)",
         1,
-        `temp:${tag}`,
+        `grid:${tag}-scripted`,
         "scripted",
       );
       admin.disconnect();
@@ -105,7 +105,7 @@ describe("Redis restart with the rendered redis.conf keeps every acknowledged wr
             plain: await after.get(`session:${tag}`),
             window: await after.zscore(`rate_limit:${tag}:api`, "req-1"),
             set: await after.sismember(`ws_connections:${tag}`, "conn-1"),
-            scripted: await after.get(`temp:${tag}`),
+            scripted: await after.get(`grid:${tag}-scripted`),
           },
           { plain: "plain", window: "2", set: 1, scripted: "scripted" },
         );

@@ -6,6 +6,8 @@ import Redis, { RedisOptions } from "ioredis";
 import * as net from "node:net";
 import { redisHealthcheck } from "../../stack/redis/container";
 import { DEFAULT_APP_ACCESS, DEFAULT_APP_KEY_PATTERNS, appPermissions } from "../../stack/redis/access";
+import { DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
+import type { RedisStore } from "../../stack/redis/stores";
 import { REDIS_APP_OPERATIONS } from "../../testbed/redis-app-operations";
 import { redisPasswordHash } from "../../stack/redis/conf";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
@@ -27,6 +29,8 @@ function rawCommand(port: number, command: string): Promise<string> {
 
 describe("Redis with the rendered redis.conf (real redis-server)", function () {
   let server: RedisServer;
+  /** The cache store beside it: allkeys-lru, the app user's cache families, the same users. */
+  let cacheServer: RedisServer;
   const clients: Redis[] = [];
   const connect = (options: RedisOptions) => {
     const client = new Redis({
@@ -43,6 +47,14 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
   };
   const admin = () => connect({ username: "admin", password: ADMIN_PASSWORD });
   const app = () => connect({ username: "app", password: APP_PASSWORD });
+  const appOn = (store: RedisStore) =>
+    connect({
+      username: "app",
+      password: APP_PASSWORD,
+      port: (store === "state" ? server : cacheServer).port,
+    });
+  const patternsOf = (store: RedisStore) =>
+    store === "state" ? DEFAULT_APP_KEY_PATTERNS : DEFAULT_CACHE_KEY_PATTERNS;
 
   before(async () => {
     server = await startRedis({
@@ -52,11 +64,21 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
       adminPasswordHash: redisPasswordHash(ADMIN_PASSWORD),
       appPasswordHash: redisPasswordHash(APP_PASSWORD),
     });
+    cacheServer = await startRedis({
+      maxmemoryMb: 256,
+      store: "cache",
+      adminUser: "admin",
+      appUser: "app",
+      adminPasswordHash: redisPasswordHash(ADMIN_PASSWORD),
+      appPasswordHash: redisPasswordHash(APP_PASSWORD),
+      appAccess: { keyPatterns: DEFAULT_CACHE_KEY_PATTERNS, scan: true },
+    });
   });
   // Each test's connections end with it: a few dozen idle clients' buffers count against maxmemory too.
   afterEach(() => clients.splice(0).forEach((c) => c.disconnect()));
   after(async () => {
     await server?.stop();
+    await cacheServer?.stop();
   });
 
   it("refuses commands without AUTH, and the default user cannot log in", async () => {
@@ -80,37 +102,50 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     assert.equal(await client.client("GETNAME"), "offthegrid-api");
   });
 
-  // Each of the Off the Grid API's operations (testbed/redis-app-operations.ts), as the app user, default
-  // config.
+  // Each of the Off the Grid API's operations (testbed/redis-app-operations.ts), as the app user on the
+  // store its family belongs to, default config; and refused (NOPERM) on the other store.
   for (const operation of REDIS_APP_OPERATIONS) {
-    it(`lets the app user run: ${operation.name}`, async () => {
-      const client = app();
+    it(`lets the app user run on the ${operation.store} store: ${operation.name}`, async () => {
+      const client = appOn(operation.store);
       await client.connect();
       await operation.run(client, "42");
+      const other = appOn(operation.store === "state" ? "cache" : "state");
+      await other.connect();
+      await assert.rejects(operation.run(other, "42"), /NOPERM/);
     });
   }
 
-  it("needs every default key pattern: without any one of them some application operation is refused", async () => {
-    const control = admin();
-    await control.connect();
-    for (const [i, pattern] of DEFAULT_APP_KEY_PATTERNS.entries()) {
-      const rest = DEFAULT_APP_KEY_PATTERNS.filter((p) => p !== pattern);
-      const rules = appPermissions({ ...DEFAULT_APP_ACCESS, keyPatterns: rest }).split(" ");
-      await control.call("ACL", "SETUSER", "app-probe", "reset", "on", ">probe-password", ...rules);
-      const client = connect({ username: "app-probe", password: "probe-password" });
-      await client.connect();
-      const refused: string[] = [];
-      for (const operation of REDIS_APP_OPERATIONS) {
-        await operation.run(client, `probe-${i}`).catch((err: Error) => {
-          if (/NOPERM/.test(err.message)) refused.push(operation.name);
-          else throw err;
+  for (const store of ["state", "cache"] as const) {
+    it(`needs every default key pattern of the ${store} store: without any one, some operation is refused`, async () => {
+      const control = connect({
+        username: "admin",
+        password: ADMIN_PASSWORD,
+        port: (store === "state" ? server : cacheServer).port,
+      });
+      await control.connect();
+      for (const [i, pattern] of patternsOf(store).entries()) {
+        const rest = patternsOf(store).filter((p) => p !== pattern);
+        const rules = appPermissions({ ...DEFAULT_APP_ACCESS, keyPatterns: rest }).split(" ");
+        await control.call("ACL", "SETUSER", "app-probe", "reset", "on", ">probe-password", ...rules);
+        const client = connect({
+          username: "app-probe",
+          password: "probe-password",
+          port: (store === "state" ? server : cacheServer).port,
         });
+        await client.connect();
+        const refused: string[] = [];
+        for (const operation of REDIS_APP_OPERATIONS.filter((o) => o.store === store)) {
+          await operation.run(client, `probe-${i}`).catch((err: Error) => {
+            if (/NOPERM/.test(err.message)) refused.push(operation.name);
+            else throw err;
+          });
+        }
+        client.disconnect();
+        assert.ok(refused.length > 0, `no operation needs ${pattern}`);
       }
-      client.disconnect();
-      assert.ok(refused.length > 0, `no operation needs ${pattern}`);
-    }
-    await control.call("ACL", "DELUSER", "app-probe");
-  });
+      await control.call("ACL", "DELUSER", "app-probe");
+    });
+  }
 
   it("keeps the login path free of SCAN: with redisAppScan off, login operations still work and SCAN is refused", async () => {
     const control = admin();
@@ -119,7 +154,8 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     await control.call("ACL", "SETUSER", "app-noscan", "reset", "on", ">noscan-password", ...rules);
     const client = connect({ username: "app-noscan", password: "noscan-password" });
     await client.connect();
-    for (const operation of REDIS_APP_OPERATIONS.filter((o) => !o.scan)) await operation.run(client, "43");
+    for (const operation of REDIS_APP_OPERATIONS.filter((o) => !o.scan && o.store === "state"))
+      await operation.run(client, "43");
     await assert.rejects(client.scan("0", "MATCH", "session:*"), /NOPERM/);
     await control.call("ACL", "DELUSER", "app-noscan");
   });
@@ -174,6 +210,25 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     });
   }
 
+  it("runs the cache store with the seed's allkeys-lru and otherwise the state store's settings", async () => {
+    const settings = async (port: number) => {
+      const client = connect({ username: "admin", password: ADMIN_PASSWORD, port });
+      await client.connect();
+      const all = (await client.call("CONFIG", "GET", "*")) as string[];
+      const map: Record<string, string> = {};
+      for (let i = 0; i < all.length; i += 2) map[all[i]] = all[i + 1];
+      return map;
+    };
+    const state = await settings(server.port);
+    const cache = await settings(cacheServer.port);
+    const differing = Object.keys(state).filter((k) => state[k] !== cache[k]);
+    // Paths and ports are the test's; only the policy is the store's.
+    assert.deepEqual(differing.sort(), ["dir", "maxmemory-policy", "port"]);
+    assert.equal(cache["maxmemory-policy"], "allkeys-lru");
+    assert.equal(state["maxmemory-policy"], "noeviction");
+    assert.equal(cache.appendonly, "yes");
+  });
+
   it("has maxmemory 256mb with noeviction, client bounds, AOF everysec and RDB snapshots in force", async () => {
     const client = admin();
     await client.connect();
@@ -208,13 +263,13 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
       const value = "x".repeat(10_000);
       const refused: string[] = [];
       for (let i = 0; i < 1000; i++)
-        await client.set(`grid_cache:bulk-${i}`, value).catch((e: Error) => refused.push(e.message));
+        await client.set(`grid:bulk-${i}`, value).catch((e: Error) => refused.push(e.message));
       const stats = await control.info("stats");
       assert.equal(Number(/evicted_keys:(\d+)/.exec(stats)?.[1]), 0, "nothing evicted");
       assert.ok(refused.length > 0 && /^OOM /.test(refused[0]), `refused: ${refused.length}`);
-      assert.equal(await client.get("grid_cache:bulk-0"), value, "the oldest write is kept");
+      assert.equal(await client.get("grid:bulk-0"), value, "the oldest write is kept");
     } finally {
-      const keys = await control.keys("grid_cache:bulk-*");
+      const keys = await control.keys("grid:bulk-*");
       if (keys.length) await control.unlink(...keys);
       await control.call("CONFIG", "SET", "maxmemory", String(256 * 1024 * 1024));
     }
