@@ -1,13 +1,14 @@
 // The Off the Grid API's Redis operations, one named entry each, as ioredis calls: what the app user must be
-// able to do with the default redisAppKeyPatterns (state store) and redisCacheKeyPatterns (cache store). The integration tests run every entry as the
-// app user on a real redis-server; the traffic harness can draw its Redis load from the same table.
+// able to do with the default redisAppKeyPatterns (state store) and redisCacheKeyPatterns (cache store). The
+// integration tests run every entry as the app user on a real redis-server of its store; the traffic harness
+// can draw its Redis load from the same table.
 import type Redis from "ioredis";
 import type { RedisStore } from "../stack/redis/stores";
 
 export interface RedisAppOperation {
   /** What the API does, and the key family it touches. */
   readonly name: string;
-  /** The store whose app user runs it: its key family is in redisAppKeyPatterns (state) or redisCacheKeyPatterns. */
+  /** Where its family lives: redisAppKeyPatterns (the state store) or redisCacheKeyPatterns (the cache). */
   readonly store: RedisStore;
   /** Runs the operation for one user/id; throws (e.g. NOPERM) when the server refuses it. */
   readonly run: (client: Redis, id: string) => Promise<void>;

@@ -101,6 +101,7 @@ describe("adversarial: concurrent statements of no-transaction files (#26 item 5
         postgresApp: db.url("app"),
         postgresReadonly: db.url("readonly"),
         redisApp: "redis://unused@127.0.0.1:1/0",
+        redisCache: "redis://unused@127.0.0.1:1/0",
       },
       stores: ["postgres"],
       durationMs: 60_000,

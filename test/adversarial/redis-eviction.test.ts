@@ -1,10 +1,11 @@
-// Issue #26 item 3, the invariant: a flood of cache-family writes never evicts revocations (jwt_blacklist:*),
-// rate-limit windows (rate_limit:*), sessions (session:*, user:*:sessions) or the operators' ops:* keys; state
-// that must not vanish fails loudly (OOM) when full instead, and the seed's LRU stays for what is truly cache.
-// Against the two stores as the stack runs them: two real redis-servers from the stack's rendered redis.conf
-// (the state store noeviction, the cache store allkeys-lru), each at a 32 MB maxmemory, with the app user's
-// families per store. The floods and the NOPERM probes are generated from the two family lists
-// (stack/redis/key-patterns.ts), so a family added to either list is attacked without editing this file.
+// Issue #26 item 3, the invariant: a flood of cache-family writes never evicts revocations
+// (jwt_blacklist:*), rate-limit windows (rate_limit:*), sessions (session:*, user:*:sessions) or the
+// operators' ops:* keys; state that must not vanish fails loudly (OOM) when full instead, and the seed's LRU
+// stays for what is truly cache. Against the two stores as the stack runs them: two real redis-servers from
+// the stack's rendered redis.conf (the state store noeviction, the cache store allkeys-lru), each at a 32 MB
+// maxmemory, with the app user's families per store. The floods and the NOPERM probes are generated from the
+// two family lists (stack/redis/key-patterns.ts), so a family added to either list is attacked without
+// editing this file.
 import { strict as assert } from "node:assert";
 import Redis from "ioredis";
 import type { RedisServer } from "../../testbed/redis-server";

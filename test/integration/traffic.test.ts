@@ -9,11 +9,12 @@ import * as path from "node:path";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { REDIS_USERS } from "../../stack/credentials/roles";
+import { DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
 import { redisPasswordHash } from "../../stack/redis/conf";
 import { sharedPostgres } from "../../testbed/postgres";
 import { RedisServer, startRedis } from "../../testbed/redis-server";
 import { ROOT } from "../../testbed/stack";
-import { start, verifyLedger, type Targets, type TrafficReport } from "../../testbed/traffic";
+import { redisStoreOf, start, verifyLedger, type Targets, type TrafficReport } from "../../testbed/traffic";
 import { preparedDatabase, type PreparedDatabase } from "../support/prepared";
 
 const ADMIN_PASSWORD = "admin-Pw-0123456789abcdefghijklmnopqrstu";
@@ -51,6 +52,7 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
   this.timeout(60_000);
   let db: PreparedDatabase;
   let redis: RedisServer;
+  let redisCache: RedisServer;
   let targets: Targets;
 
   before(async () => {
@@ -62,14 +64,26 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
       adminPasswordHash: redisPasswordHash(ADMIN_PASSWORD),
       appPasswordHash: redisPasswordHash(APP_PASSWORD),
     });
+    // The stack's two stores: the app user's cache families only in the cache store.
+    redisCache = await startRedis({
+      maxmemoryMb: 64,
+      store: "cache",
+      adminUser: REDIS_USERS.admin,
+      appUser: REDIS_USERS.app,
+      adminPasswordHash: redisPasswordHash(ADMIN_PASSWORD),
+      appPasswordHash: redisPasswordHash(APP_PASSWORD),
+      appAccess: { keyPatterns: DEFAULT_CACHE_KEY_PATTERNS, scan: true },
+    });
     targets = {
       postgresApp: db.url("app"),
       postgresReadonly: db.url("readonly"),
       redisApp: `redis://${REDIS_USERS.app}:${APP_PASSWORD}@127.0.0.1:${redis.port}/0`,
+      redisCache: `redis://${REDIS_USERS.app}:${APP_PASSWORD}@127.0.0.1:${redisCache.port}/0`,
     };
   });
   after(async () => {
     await redis?.stop();
+    await redisCache?.stop();
   });
 
   it("runs every access pattern with 0 failures, opens connections all along, and finds every acknowledged write", async () => {
@@ -141,7 +155,9 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
     } finally {
       await owner.end();
     }
-    const admin = new Redis(`redis://${REDIS_USERS.admin}:${ADMIN_PASSWORD}@127.0.0.1:${redis.port}/0`);
+    // From the store the harness sent that family to.
+    const port = (redisStoreOf(member.key) === "cache" ? redisCache : redis).port;
+    const admin = new Redis(`redis://${REDIS_USERS.admin}:${ADMIN_PASSWORD}@127.0.0.1:${port}/0`);
     await admin.srem(member.key, member.value as string);
     admin.disconnect();
     const report = await traffic.stop();
@@ -170,7 +186,12 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
     // A retry window far beyond this test's timeout: only giving up at the first refusal finishes in time.
     const v = await verifyLedger(
       traffic.ledger,
-      { ...targets, postgresApp: wrong(targets.postgresApp), redisApp: wrong(targets.redisApp) },
+      {
+        ...targets,
+        postgresApp: wrong(targets.postgresApp),
+        redisApp: wrong(targets.redisApp),
+        redisCache: wrong(targets.redisCache),
+      },
       { retryMs: 10 * 60_000 },
     );
     assert.match(v.errors.postgres ?? "", /password authentication failed/);
@@ -187,7 +208,12 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
       return u.toString();
     };
     const traffic = start({
-      targets: { ...targets, postgresApp: wrong(targets.postgresApp), redisApp: wrong(targets.redisApp) },
+      targets: {
+        ...targets,
+        postgresApp: wrong(targets.postgresApp),
+        redisApp: wrong(targets.redisApp),
+        redisCache: wrong(targets.redisCache),
+      },
       durationMs: 60_000,
       ratePerSecond: 100,
     });
@@ -216,6 +242,7 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
       DATABASE_URL: targets.postgresApp,
       READONLY_DATABASE_URL: targets.postgresReadonly,
       REDIS_URL: targets.redisApp,
+      REDIS_CACHE_URL: targets.redisCache,
     };
     const ledger = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-traffic-")), "ledger.json");
     const ok = await runCli(["--duration", "1", "--json", "--ledger-out", ledger], env);

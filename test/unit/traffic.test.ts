@@ -8,7 +8,9 @@ import {
   StoreStats,
   checkTargets,
   errorKey,
+  FAMILY_STORES,
   familiesGranted,
+  redisStoreOf,
   judge,
   judgeDuplicates,
   operationsFor,
@@ -30,7 +32,7 @@ import {
 import { optionsFromFlags, trafficArgs } from "../../testbed/traffic/main";
 import { pick } from "../../testbed/traffic/runner";
 import type { User } from "../../testbed/traffic/workload";
-import { DEFAULT_APP_KEY_PATTERNS } from "../../stack/redis/access";
+import { DEFAULT_APP_KEY_PATTERNS, DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
 
 const write = (over: Partial<WriteRecord>): WriteRecord => ({
   id: "w",
@@ -335,13 +337,18 @@ describe("traffic harness: targets, options and arguments", () => {
       app: "postgresql://offthegrid_app:pw@127.0.0.1:5432/offthegrid?sslmode=disable",
       readonly: "postgresql://offthegrid_readonly:pw@localhost:5432/offthegrid",
     },
-    redisUrls: { app: "redis://app:pw@127.0.0.1:6379/0" },
+    redisUrls: { app: "redis://app:pw@127.0.0.1:6379/0", cacheApp: "redis://app:pw@127.0.0.1:6380/0" },
   };
 
-  it("reads the app, readonly and Redis app URLs from stack outputs", () => {
+  it("reads the app, readonly and both Redis stores' app URLs from stack outputs", () => {
     const t = targetsFromOutputs(outputs);
     assert.equal(t.postgresReadonly, outputs.postgresUrls.readonly);
     assert.equal(t.redisApp, outputs.redisUrls.app);
+    assert.equal(t.redisCache, outputs.redisUrls.cacheApp);
+    assert.throws(
+      () => targetsFromOutputs({ ...outputs, redisUrls: { app: outputs.redisUrls.app } }),
+      /redisUrls\.cacheApp is missing/,
+    );
   });
 
   it("refuses masked or missing outputs and non-loopback hosts, naming the key and never the password", () => {
@@ -368,12 +375,13 @@ describe("traffic harness: targets, options and arguments", () => {
           postgresApp: remote.readonly,
           postgresReadonly: remote.readonly,
           redisApp: "http://127.0.0.1/",
+          redisCache: "redis://127.0.0.1:6380/0",
         }),
       /redis app URL: scheme http: is not allowed; allowed: redis, rediss/,
     );
     assert.throws(
       () => targetsFromEnv({ DATABASE_URL: outputs.postgresUrls.app }),
-      /READONLY_DATABASE_URL, REDIS_URL not set/,
+      /READONLY_DATABASE_URL, REDIS_URL, REDIS_CACHE_URL not set/,
     );
   });
 
@@ -443,7 +451,21 @@ describe("traffic harness: targets, options and arguments", () => {
     ]);
     assert.deepEqual(familiesGranted(["*"]), ALL_FAMILIES);
     assert.deepEqual(familiesGranted([]), []);
-    // The stack's default ACL grants every family the harness exercises (the app's real ones, issue 16).
-    assert.deepEqual(familiesGranted(DEFAULT_APP_KEY_PATTERNS), ALL_FAMILIES);
+    // The stack's default ACLs, the two stores together, grant every family the harness exercises (the app's
+    // real ones, issue 16); each family in exactly one store, the one the harness sends it to.
+    const state = familiesGranted(DEFAULT_APP_KEY_PATTERNS);
+    const cache = familiesGranted(DEFAULT_CACHE_KEY_PATTERNS);
+    assert.deepEqual([...state, ...cache].sort(), [...ALL_FAMILIES].sort());
+    assert.deepEqual(
+      state.filter((f) => cache.includes(f)),
+      [],
+    );
+    for (const f of ALL_FAMILIES) assert.equal(FAMILY_STORES[f], state.includes(f) ? "state" : "cache", f);
+    for (const f of ["session:{user_id}", "jwt_blacklist:{jti}", "rate_limit:{user_id}:{type}", "grid:{id}"])
+      assert.equal(FAMILY_STORES[f], "state", f);
+    // The ledger's probe keys route too (a hash field is probed as "key field").
+    assert.equal(redisStoreOf("grid:u1-0 updated"), "state");
+    assert.equal(redisStoreOf("user:u1:recent_activities"), "cache");
+    assert.equal(redisStoreOf("user:u1:sessions"), "state");
   });
 });

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       postgresApp: db.url("app"),
       postgresReadonly: db.url("readonly"),
       redisApp: "redis://127.0.0.1:1",
+      redisCache: "redis://127.0.0.1:1",
     };
     const applied: MigrationSource[] = [...readMigrationDirectory(SQL_DIR)];
     const rows: Row[] = [];

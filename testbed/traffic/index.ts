@@ -38,5 +38,12 @@ export {
   TARGET_ENV,
   type Targets,
 } from "./targets";
-export { ALL_FAMILIES, SEED_FAMILIES, APP_FAMILIES, familiesGranted } from "./redis-ops";
+export {
+  ALL_FAMILIES,
+  SEED_FAMILIES,
+  APP_FAMILIES,
+  FAMILY_STORES,
+  familiesGranted,
+  redisStoreOf,
+} from "./redis-ops";
 export { spawnTraffic, verifySavedLedger, type ChildRun } from "./child";

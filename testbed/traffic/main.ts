@@ -15,7 +15,9 @@ import { Args, CommandSpec, EXIT, UsageError, runCommand } from "../../cli/share
 
 const ENV = Object.values(TARGET_ENV).join(", ");
 /** URLs come from --outputs or the environment: argv shows them, with their password, to every user. */
-const REFUSED = (["--database-url", "--readonly-database-url", "--redis-url"] as const).map((name) => ({
+const REFUSED = (
+  ["--database-url", "--readonly-database-url", "--redis-url", "--redis-cache-url"] as const
+).map((name) => ({
   name,
   value: "URL",
   help: `refused: a URL on the command line shows its password (use --outputs or ${ENV})`,

@@ -2,6 +2,8 @@
 // stack grants), with the commands the Off the Grid API sends: strings with TTLs, sets, hashes, capped lists,
 // counters, and sliding-window rate limits in MULTI/EXEC.
 import type Redis from "ioredis";
+import { DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
+import type { RedisStore } from "../../stack/redis/stores";
 import { redisUserId, type OpContext, type Operation } from "./workload";
 
 /** The seed's families (the first redis.conf ACL). */
@@ -81,6 +83,22 @@ async function addMember(ctx: OpContext, key: string, member: string, ttlS: numb
   });
 }
 
+const glob = (pattern: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+const CACHE_GLOBS = DEFAULT_CACHE_KEY_PATTERNS.map(glob);
+
+/**
+ * The store a key lives in, by the stack's default family lists (stack/redis/key-patterns.ts): the cache
+ * store for a cache family, else the state store (whose ACL refuses what is neither). Also for the ledger's
+ * probe keys (`grid:… updated`).
+ */
+export function redisStoreOf(key: string): RedisStore {
+  return CACHE_GLOBS.some((g) => g.test(key)) ? "cache" : "state";
+}
+
+/** A family's keys as the app builds them: every {placeholder} becomes an id. */
+const sampleKey = (family: string) => family.replace(/\{[a-z_]+\}/g, "x1");
+
 function op(
   name: string,
   family: string,
@@ -88,13 +106,15 @@ function op(
   run: (ctx: OpContext) => Promise<unknown>,
   ready?: Operation["ready"],
 ): Operation {
+  // Each family goes to its store, so the operation's body just uses ctx.redis.
+  const cache = redisStoreOf(sampleKey(family)) === "cache";
   return {
     name,
     store: "redis",
     families: [family],
     weight,
     ready,
-    run: async (ctx) => void (await run(ctx)),
+    run: async (ctx) => void (await run(cache ? { ...ctx, redis: ctx.redisCache } : ctx)),
   };
 }
 
@@ -256,9 +276,11 @@ export const REDIS_OPERATIONS: readonly Operation[] = [
 
 /** The families whose keys an ACL with these key patterns (`~pattern` globs) lets the app user touch. */
 export function familiesGranted(patterns: readonly string[]): string[] {
-  const globs = patterns.map(
-    (p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`),
-  );
-  // A family's keys as the app builds them: every {placeholder} becomes an id.
-  return ALL_FAMILIES.filter((f) => globs.some((g) => g.test(f.replace(/\{[a-z_]+\}/g, "x1"))));
+  const globs = patterns.map(glob);
+  return ALL_FAMILIES.filter((f) => globs.some((g) => g.test(sampleKey(f))));
 }
+
+/** Where the harness sends each family: state families to the state store, cache ones to the cache. */
+export const FAMILY_STORES: Readonly<Record<string, RedisStore>> = Object.fromEntries(
+  ALL_FAMILIES.map((f) => [f, redisStoreOf(sampleKey(f))]),
+);

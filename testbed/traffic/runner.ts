@@ -147,7 +147,8 @@ export function start(options: TrafficOptions): Traffic {
     const app = new PgConnection(options.targets.postgresApp, policy, opened.postgres);
     const readonly = new PgConnection(options.targets.postgresReadonly, policy, opened.postgres);
     const redis = new RedisConnection(options.targets.redisApp, policy, opened.redis);
-    connections.push(app, readonly, redis);
+    const redisCache = new RedisConnection(options.targets.redisCache, policy, opened.redis);
+    connections.push(app, readonly, redis, redisCache);
     const users: User[] = [0, 1, 2].map((u) => ({
       wallet: walletFor(`${runId}/${w}/${u}`),
       localId: randomUUID(),
@@ -166,6 +167,7 @@ export function start(options: TrafficOptions): Traffic {
         app,
         readonly,
         redis,
+        redisCache,
         ledger,
         nextId: () => `${runId}-${w}-${seq++}`,
         now: Date.now,
@@ -225,6 +227,7 @@ export function start(options: TrafficOptions): Traffic {
         postgresApp: describeUrl(options.targets.postgresApp),
         postgresReadonly: describeUrl(options.targets.postgresReadonly),
         redisApp: describeUrl(options.targets.redisApp),
+        redisCache: describeUrl(options.targets.redisCache),
       },
       stores: {
         postgres: { ...stats.postgres.figures(), connectionsOpened: opened.postgres.opened },

@@ -1,4 +1,5 @@
-// Where the traffic goes: the app's and readonly role's PostgreSQL URLs and the app user's Redis URL, from a
+// Where the traffic goes: the app's and readonly role's PostgreSQL URLs and the app user's Redis URLs (the
+// state store and the cache store), from a
 // `pulumi stack output --json --show-secrets` file or from the environment. Never from argv (ps and /proc
 // show every process's command line; see cli/ops/urls.ts). Loopback only: this harness writes test rows into
 // the database it is pointed at, so it refuses anything but a stack on this machine.
@@ -9,8 +10,10 @@ export interface Targets {
   readonly postgresApp: string;
   /** postgresql:// URL of the readonly role. */
   readonly postgresReadonly: string;
-  /** redis:// URL of the app user. */
+  /** redis:// URL of the app user on the state store (noeviction). */
   readonly redisApp: string;
+  /** redis:// URL of the app user on the cache store (allkeys-lru); each family goes to its store. */
+  readonly redisCache: string;
 }
 
 /** Environment variables read when no outputs file is given (same names as the ops CLI where they exist). */
@@ -18,6 +21,7 @@ export const TARGET_ENV = {
   postgresApp: "DATABASE_URL",
   postgresReadonly: "READONLY_DATABASE_URL",
   redisApp: "REDIS_URL",
+  redisCache: "REDIS_CACHE_URL",
 } as const satisfies Record<keyof Targets, string>;
 
 export class TargetError extends Error {
@@ -52,6 +56,7 @@ export function checkTargets(targets: Targets): Targets {
   checkLoopback("postgres app URL", targets.postgresApp, ["postgres", "postgresql"]);
   checkLoopback("postgres readonly URL", targets.postgresReadonly, ["postgres", "postgresql"]);
   checkLoopback("redis app URL", targets.redisApp, ["redis", "rediss"]);
+  checkLoopback("redis cache URL", targets.redisCache, ["redis", "rediss"]);
   return targets;
 }
 
@@ -72,6 +77,7 @@ export function targetsFromOutputs(outputs: unknown, source = "stack outputs"): 
     postgresApp: pick("postgresUrls", "app"),
     postgresReadonly: pick("postgresUrls", "readonly"),
     redisApp: pick("redisUrls", "app"),
+    redisCache: pick("redisUrls", "cacheApp"),
   });
 }
 
@@ -104,5 +110,6 @@ export function targetsFromEnv(env: NodeJS.ProcessEnv = process.env): Targets {
     postgresApp: env[TARGET_ENV.postgresApp] as string,
     postgresReadonly: env[TARGET_ENV.postgresReadonly] as string,
     redisApp: env[TARGET_ENV.redisApp] as string,
+    redisCache: env[TARGET_ENV.redisCache] as string,
   });
 }

@@ -14,6 +14,7 @@ import {
 } from "./ledger";
 import type { Store } from "./stats";
 import type { Targets } from "./targets";
+import { redisStoreOf } from "./redis-ops";
 
 export interface Verification {
   readonly acknowledged: number;
@@ -159,6 +160,25 @@ async function observeRedis(url: string, expectations: readonly Expectation[]): 
   }
 }
 
+/** Each expectation read from the store its key lives in (redis-ops.ts), in the order given. */
+async function observeRedisStores(
+  targets: Targets,
+  expectations: readonly Expectation[],
+): Promise<Observation[]> {
+  const inCache = expectations.map((e) => redisStoreOf(e.key) === "cache");
+  const at = async (url: string, mine: readonly Expectation[]) =>
+    mine.length ? observeRedis(url, mine) : [];
+  const state = await at(
+    targets.redisApp,
+    expectations.filter((_, i) => !inCache[i]),
+  );
+  const cache = await at(
+    targets.redisCache,
+    expectations.filter((_, i) => inCache[i]),
+  );
+  return inCache.map((c) => (c ? cache : state).shift() as Observation);
+}
+
 /**
  * A refused login is an answer, not an outage: the credentials in hand are no longer valid (a `destroy` +
  * `up` made new ones), and waiting will not change that. Only a store that is not answering yet is worth
@@ -196,14 +216,16 @@ export async function verifyLedger(
   const errors: Partial<Record<Store, string>> = {};
   let verified = 0;
   let unverified = 0;
-  const observe = { postgres: observePostgres, redis: observeRedis };
-  const url = { postgres: targets.postgresApp, redis: targets.redisApp };
+  const observe = {
+    postgres: (mine: readonly Expectation[]) => observePostgres(targets.postgresApp, mine),
+    redis: (mine: readonly Expectation[]) => observeRedisStores(targets, mine),
+  };
   for (const store of ["postgres", "redis"] as const) {
     const mine = expectations.filter((e) => e.store === store);
     const writes = mine.reduce((n, e) => n + e.writes.length, 0);
     if (mine.length === 0) continue;
     try {
-      const observed = await withRetry(deadline, () => observe[store](url[store], mine));
+      const observed = await withRetry(deadline, () => observe[store](mine));
       const lost = judge(mine, observed);
       lostWrites.push(...lost);
       duplicateWrites.push(...judgeDuplicates(mine, observed));

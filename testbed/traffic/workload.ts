@@ -35,7 +35,9 @@ export interface OpContext {
   readonly user: User;
   readonly app: PgConnection;
   readonly readonly: PgConnection;
+  /** The state store; an operation on a cache family sees the cache store here (redis-ops.ts routes it). */
   readonly redis: RedisConnection;
+  readonly redisCache: RedisConnection;
   readonly ledger: Ledger;
   /** education_modules.id of the first module (no prerequisites), looked up once. */
   readonly firstModuleId: () => Promise<string>;
