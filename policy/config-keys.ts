@@ -60,6 +60,7 @@ export const CODE_SET: Readonly<Record<string, Readonly<Record<string, string>>>
   },
   [REMOTE_IMAGE]: { name: "stack/local/service-container.ts" },
   [RDS_PARAMETER_GROUP]: { parameters: "stack/postgres/rds-parameters.ts" },
+  "aws:elasticache/parameterGroup:ParameterGroup": { parameters: "stack/redis/stores.ts" },
   [REPLICATION_GROUP]: {
     transitEncryptionEnabled: "stack/redis/elasticache.ts",
     atRestEncryptionEnabled: "stack/redis/elasticache.ts",
@@ -70,6 +71,7 @@ export const CODE_SET: Readonly<Record<string, Readonly<Record<string, string>>>
     ports: "stack/local/service-container.ts",
     healthcheck: "stack/local/service-container.ts",
     envs: "stack/local/service-container.ts",
+    uploads: "stack/redis/stores.ts",
   },
   [ALARM]: {
     treatMissingData: "stack/monitoring/alarms.ts",

@@ -15,6 +15,7 @@ export * from "./backup";
 export * from "./monitoring";
 export * from "./credentials";
 export * from "./redis";
+export * from "./redis-eviction";
 export * from "./network";
 export * from "./local";
 export * from "./aws";

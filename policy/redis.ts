@@ -2,6 +2,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { REPLICATION_GROUP, onType, resourcePolicy } from "./kit";
 import { fix } from "./config-keys";
+import { redisEvictionPolicy } from "./redis-eviction";
 
 export const elasticacheEncryption = () =>
   resourcePolicy(
@@ -92,4 +93,5 @@ export const redisPolicies = [
   elasticacheFailover(),
   elasticacheSnapshots(),
   elasticacheUserGroupEngine(),
+  redisEvictionPolicy(),
 ];

@@ -129,4 +129,58 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
       });
     }
   });
+
+  // Each store's role comes from what its app user is granted: swap the policies and both are caught.
+  describe("redis-eviction-by-store on the shipped stacks' two Redis stores", () => {
+    const swapped = async (stack: string, mutate: (r: OfflineResource[]) => string[]) => {
+      const copy: OfflineResource[] = JSON.parse(JSON.stringify((await stackResources(stack)).resources));
+      const names = mutate(copy);
+      const violations = (await run(copy, configOf(stack))).filter(
+        (v) => v.policy === "redis-eviction-by-store",
+      );
+      return { names, violations };
+    };
+
+    it("dev: the state container with allkeys-lru and the cache container with noeviction are each refused", async () => {
+      const { names, violations } = await swapped("dev", (copy) => {
+        const flip = (name: string, from: string, to: string) => {
+          const c = copy.find((r) => r.type === "docker:index/container:Container" && r.name === name)!;
+          const conf = (c.props.uploads as any[]).find((u) => u.file.endsWith("redis.conf"));
+          conf.content = conf.content.replace(`maxmemory-policy ${from}`, `maxmemory-policy ${to}`);
+          return name;
+        };
+        return [
+          flip("local-redis", "noeviction", "allkeys-lru"),
+          flip("local-redis-cache", "allkeys-lru", "noeviction"),
+        ];
+      });
+      assert.deepEqual(
+        violations.map((v) => v.message.split(":")[0]),
+        names.map(
+          (n) =>
+            `Container ${n} ${n === "local-redis" ? "lets the app write state (session" : "holds only cache families (cache"}`,
+        ),
+      );
+    });
+
+    it("prod: the state group's parameter group with allkeys-lru and the cache's with noeviction are each refused", async () => {
+      const { violations } = await swapped("prod", (copy) => {
+        const groups = copy.filter((r) => r.type === "aws:elasticache/parameterGroup:ParameterGroup");
+        for (const g of groups)
+          for (const p of g.props.parameters as any[])
+            if (p.name === "maxmemory-policy")
+              p.value = p.value === "noeviction" ? "allkeys-lru" : "noeviction";
+        return groups.map((g) => g.name);
+      });
+      assert.deepEqual(
+        violations.map((v) =>
+          /replication group (\S+) (lets the app write state|holds only cache)/.exec(v.message)?.slice(1),
+        ),
+        [
+          ["aws-redis", "lets the app write state"],
+          ["aws-redis-cache", "holds only cache"],
+        ],
+      );
+    });
+  });
 });

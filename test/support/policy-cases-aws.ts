@@ -47,8 +47,36 @@ const replicaLag = (region: string | undefined) =>
 const userGroup = (engine: string) =>
   R("aws:elasticache/userGroup:UserGroup", "users", { userGroupId: "users", engine, tags });
 
+/** A state store: its parameter group's policy, the app user allowed into session:* and jwt_blacklist:*. */
+const redisStore = (policy: string) => [
+  R("aws:elasticache/replicationGroup:ReplicationGroup", "redis", { ...cache, parameterGroupName: "params" }),
+  R("aws:elasticache/parameterGroup:ParameterGroup", "params", {
+    name: "params",
+    family: "redis7",
+    parameters: [{ name: "maxmemory-policy", value: policy }],
+    tags,
+  }),
+  R("aws:elasticache/userGroup:UserGroup", "users", {
+    userGroupId: "users",
+    userIds: ["admin", "app"],
+    tags,
+  }),
+  R("aws:elasticache/user:User", "admin", { userId: "admin", accessString: "on ~* &* +@all", tags }),
+  R("aws:elasticache/user:User", "app", {
+    userId: "app",
+    accessString: "on ~session:* ~jwt_blacklist:* -@all +get +set",
+    tags,
+  }),
+];
+
 // [policy, a valid resource set, the same with one field changed, message]
 export const awsCases: Case[] = [
+  [
+    "redis-eviction-by-store",
+    redisStore("noeviction"),
+    redisStore("allkeys-lru"),
+    /ElastiCache replication group redis lets the app write state \(session:\*\) but runs maxmemory-policy allkeys-lru: .*state needs noeviction: set parameters \(maxmemory-policy\) in stack\/redis\/stores\.ts .*redisAppKeyPatterns/,
+  ],
   [
     "security-group-no-public-db-ports",
     [
