@@ -67,10 +67,11 @@ describe("npm run dev under the real Pulumi CLI (the `pulumi` on PATH)", functio
       "DATABASE_URL",
       "ADMIN_DATABASE_URL",
       "REDIS_URL",
+      "REDIS_CACHE_URL",
       "REDIS_ADMIN_URL",
     ])
       delete env[v];
-    held = [await hold(5432), await hold(6379)];
+    held = [await hold(5432), await hold(6379), await hold(6380)];
   });
 
   after(async () => {
@@ -84,20 +85,26 @@ describe("npm run dev under the real Pulumi CLI (the `pulumi` on PATH)", functio
     assert.match(r.stderr, /backend: none logged in, so a local one in \.dev\/state/);
     assert.match(r.stderr, /PostgreSQL: 5432 is taken, so 127\.0\.0\.1:\d+/);
     assert.match(r.stderr, /Redis: 6379 is taken, so 127\.0\.0\.1:\d+/);
+    assert.match(r.stderr, /Redis cache: 6380 is taken, so 127\.0\.0\.1:\d+/);
     assert.equal(fs.statSync(path.join(s.project, ".dev", "passphrase")).mode & 0o777, 0o600);
     assert.equal(fs.statSync(path.join(s.project, ".dev")).mode & 0o777, 0o700);
     assert.equal(fs.statSync(path.join(s.project, ".env")).mode & 0o777, 0o600);
     git("check-ignore", "-q", ".env");
     assert.equal(git("status", "--porcelain"), cleanStatus);
-    assert.deepEqual(Object.keys(dotenv()).sort(), ["DATABASE_URL", "READONLY_DATABASE_URL", "REDIS_URL"]);
+    assert.deepEqual(Object.keys(dotenv()).sort(), [
+      "DATABASE_URL",
+      "READONLY_DATABASE_URL",
+      "REDIS_CACHE_URL",
+      "REDIS_URL",
+    ]);
     const logins = Object.values(dotenv()).map((u) => new URL(u).username);
     assert.deepEqual(
       logins.map((l) => l.replace(/_[ab]$/, "")),
-      ["offthegrid_app", "offthegrid_readonly", "app"],
+      ["offthegrid_app", "offthegrid_readonly", "app", "app"],
       "the app's roles only: no owner, admin or superuser URL",
     );
     assert.match(r.stdout, /^service\s+host:port\s+role\s+healthy$/m);
-    assert.equal((r.stdout.match(/ yes$/gm) ?? []).length, 3, r.stdout);
+    assert.equal((r.stdout.match(/ yes$/gm) ?? []).length, 4, r.stdout);
   });
 
   it('`psql "$DATABASE_URL"` logs in as the app role; `redis-cli -u "$REDIS_URL"` writes a session: key', async () => {

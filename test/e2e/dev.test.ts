@@ -72,6 +72,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     await s.pulumi(["stack", "init", STACK]);
     await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
     await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
+    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
     names = {
       postgres: "offthegrid-dev-postgres",
       redis: "offthegrid-dev-redis",
@@ -127,6 +128,24 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     );
     const maxmemory = await redisCall(outputs.redisUrls.admin, (r) => r.config("GET", "maxmemory"));
     assert.deepEqual(maxmemory, ["maxmemory", String(256 * 1024 * 1024)]);
+  });
+
+  it("Redis cache store: its own container; the same users; cache families only; allkeys-lru beside noeviction", async () => {
+    const { cacheApp, cacheAdmin, app, admin } = outputs.redisUrls;
+    assert.equal(new URL(cacheApp).password, new URL(app).password);
+    assert.notEqual(new URL(cacheApp).port, new URL(app).port);
+    assert.equal(await redisCall(cacheApp, (r) => r.set("cache:e2e", "x", "EX", 60)), "OK");
+    await assert.rejects(
+      redisCall(cacheApp, (r) => r.set("session:e2e-cache", "x")),
+      /NOPERM/,
+    );
+    await assert.rejects(
+      redisCall(app, (r) => r.set("cache:e2e", "x")),
+      /NOPERM/,
+    );
+    const policy = (url: string) => redisCall(url, (r) => r.config("GET", "maxmemory-policy"));
+    assert.deepEqual(await policy(cacheAdmin), ["maxmemory-policy", "allkeys-lru"]);
+    assert.deepEqual(await policy(admin), ["maxmemory-policy", "noeviction"]);
   });
 
   it("no generated password appears in plaintext in the state file, nor in `stack output` without --show-secrets", async () => {

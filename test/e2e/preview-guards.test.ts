@@ -78,6 +78,7 @@ describe("preview refuses what would cut off a running app (real CLI)", function
     ports = { postgres: await freePort(), redis: await freePort() };
     await s.pulumi(["config", "set", "postgresHostPort", String(ports.postgres)]);
     await s.pulumi(["config", "set", "redisHostPort", String(ports.redis)]);
+    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
     await s.pulumi(["config", "set", "postgresAppPasswordEpoch", "1"]);
     await s.pulumi(["up", "--yes", "--skip-preview"]);
   });

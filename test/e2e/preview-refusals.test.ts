@@ -177,6 +177,7 @@ describe("`pulumi preview` refuses what `up` would refuse about sql/ (dev stack,
     await s.pulumi(["stack", "init", STACK]);
     await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
     await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
+    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     ownerUrl = (await s.outputs(STACK)).postgresUrls.owner;
   });

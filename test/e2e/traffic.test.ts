@@ -90,6 +90,7 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     await s.pulumi(["stack", "init", STACK]);
     await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
     await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
+    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     outputs = await s.outputs(STACK);
   });

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     await s.pulumi(["stack", "init", "dev"]);
     await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
     await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
+    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     let outputs = await s.outputs("dev");
 
