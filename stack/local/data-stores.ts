@@ -64,7 +64,13 @@ export class LocalDataStores extends pulumi.ComponentResource {
       after,
     );
     // One credential set for both stores; the app user's key families differ per store.
-    const redis = (store: RedisStore, resourceName: string, hostPort: number, maxmemoryMb: number) =>
+    const redis = (
+      store: RedisStore,
+      resourceName: string,
+      hostPort: number,
+      maxmemoryMb: number,
+      pulled?: LocalRedis["image"],
+    ) =>
       new LocalRedis(
         resourceName,
         {
@@ -90,6 +96,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
           appAccess: store === "state" ? config.redisAccess : config.redisCacheAccess,
           labels,
           store,
+          pulled,
         },
         after,
       );
@@ -99,6 +106,7 @@ export class LocalDataStores extends pulumi.ComponentResource {
       `${name}-redis-cache`,
       config.redis.cache.hostPort,
       config.redis.cache.maxmemoryMb,
+      this.redis.image,
     );
     let tools: Record<string, ToolEndpoint> = {};
     if (config.tools.enabled) {

@@ -19,6 +19,8 @@ export interface SecretFile {
 export interface ServiceContainerArgs {
   readonly containerName: string;
   readonly image: string;
+  /** Another container's pull of the same image, used instead of pulling it again (one resource fewer). */
+  readonly pulled?: docker.RemoteImage;
   readonly networkName: pulumi.Input<string>;
   /** DNS name other containers on the stack's network use. */
   readonly alias: string;
@@ -64,7 +66,9 @@ export function serviceContainer(
   args: ServiceContainerArgs,
   parent: pulumi.Resource,
 ): { image: docker.RemoteImage; container: docker.Container } {
-  const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent });
+  const image =
+    args.pulled ??
+    new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent });
   const liveness = args.liveness
     ? new ServiceLiveness(
         `${name}-liveness`,

@@ -1,3 +1,4 @@
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisAppAccess } from "./access";
 import { redisPasswordHash, renderRedisConf } from "./conf";
@@ -22,6 +23,8 @@ export interface LocalRedisArgs {
   readonly previousAppPassword?: pulumi.Input<string>;
   readonly appAccess: RedisAppAccess;
   readonly labels: Readonly<Record<string, string>>;
+  /** The other store's pull of the same image (`image`), so the second store pulls nothing. */
+  readonly pulled?: docker.RemoteImage;
   /** Which store (eviction policy, names); default the state store, whose names predate the cache store. */
   readonly store?: RedisStore;
 }
@@ -68,6 +71,7 @@ export function redisHealthcheck(port: number): string[] {
 export class LocalRedis extends pulumi.ComponentResource {
   readonly containerName: pulumi.Output<string>;
   readonly volumeName: pulumi.Output<string>;
+  readonly image: docker.RemoteImage;
   readonly hostPort: number;
   readonly internalHost: string;
   readonly internalPort = 6379;
@@ -108,11 +112,12 @@ export class LocalRedis extends pulumi.ComponentResource {
       store,
       aclfile: ACL_FILE,
     });
-    const { container } = serviceContainer(
+    const { container, image } = serviceContainer(
       name,
       {
         containerName: `${args.namePrefix}-redis${suffix}`,
         image: args.image,
+        pulled: args.pulled,
         networkName: args.networkName,
         alias: this.internalHost,
         internalPort: this.internalPort,
@@ -153,6 +158,7 @@ export class LocalRedis extends pulumi.ComponentResource {
     );
     this.containerName = container.name;
     this.volumeName = volume.name;
+    this.image = image;
     this.hostPort = args.hostPort;
     this.registerOutputs({
       containerName: this.containerName,

@@ -75,12 +75,11 @@ describe("dev stack under mocks (Pulumi.dev.yaml)", function () {
     const names = ofType(withTools, IMAGE)
       .map((i) => i.inputs.name)
       .sort();
-    // Both Redis stores run the one pinned image.
+    // Both Redis stores run the one pinned image, pulled once.
     assert.deepEqual(names, [
       "dpage/pgadmin4:9.8",
       "ghcr.io/joeferner/redis-commander:0.9.0",
       DEFAULT_POSTGRES_IMAGE,
-      DEFAULT_REDIS_IMAGE,
       DEFAULT_REDIS_IMAGE,
     ]);
     for (const name of names) assert.match(name, /:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?(@sha256:[0-9a-f]{64})?$/);
