@@ -104,7 +104,7 @@ async function main(): Promise<void> {
         floorUp.push(await timed(floor, ["up", "--stack", "dev", "--yes"]));
       }
       lines.push(row("no-op `up`", devUp, floorUp));
-      // The same two containers started alone on the stand-in daemon, as `docker compose up` would.
+      // The same containers started alone on the stand-in daemon, as `docker compose up` would.
       const composeLike = spawnSync(
         process.execPath,
         ["-r", "./tools/ts-register.cjs", "testbed/bench/compose-like.ts", dev.dockerRoot],
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       lines.push(
         "",
         `first \`up\` (one run each): dev ${(devFirst / 1000).toFixed(2)} s, floor ${(floorFirst / 1000).toFixed(2)} s; ` +
-          `the same two containers started alone, compose-like (testbed/bench/compose-like.ts): ${(containersMs / 1000).toFixed(2)} s`,
+          `the same containers started alone, compose-like (testbed/bench/compose-like.ts): ${(containersMs / 1000).toFixed(2)} s`,
         `goal: dev first \`up\` <= containers alone + 1.5x the floor's first \`up\` = ${(goalMs / 1000).toFixed(2)} s: ` +
           `${devFirst <= goalMs ? "met" : "not met"} (Pulumi's share of the dev first up ${((devFirst - containersMs) / 1000).toFixed(2)} s = ` +
           `${((devFirst - containersMs) / floorFirst).toFixed(2)}x the floor's)`,
