@@ -47,8 +47,7 @@ async function directory(args: Args): Promise<{ dir: string; migrations: Migrati
   const dir = path.resolve(args.value("--dir") ?? sqlDir());
   const { loadMigrations, readMigrationDirectory } = sources();
   const files = readMigrationDirectory(dir);
-  await parser().loadSqlParser();
-  return { dir, migrations: loadMigrations(files) };
+  return { dir, migrations: await parser().withParserIfNeeded(() => loadMigrations(files)) };
 }
 
 function progress(io: Io) {

@@ -17,7 +17,7 @@ import { LockWatch, cancelSession, workSessionOptions } from "./session";
 import { loadMigrations } from "./sources";
 import { runFiles } from "./run-files";
 import { MigrationResultSet, RUNNER_DEFAULTS, Run, RunnerOptions, Settings } from "./run-types";
-import { loadSqlParser } from "./sql-parser";
+import { withParserIfNeeded } from "./sql-parser";
 
 export { MigrationRunError } from "./run-files";
 export {
@@ -37,10 +37,12 @@ function settingsOf(o: RunnerOptions): Settings {
   } as Settings;
 }
 
-/** The files, parsed in this thread (sources that are already parsed Migrations are used as they are). */
-async function filesOf(o: RunnerOptions): Promise<Migration[]> {
-  await loadSqlParser();
-  return loadMigrations(o.migrations);
+/**
+ * The files, parsed in this thread if the cached answers do not cover them (sources that are already parsed
+ * Migrations are used as they are).
+ */
+function filesOf(o: RunnerOptions): Promise<Migration[]> {
+  return withParserIfNeeded(() => loadMigrations(o.migrations));
 }
 
 /** Anything thrown before a file ran is the run's refusal: nothing planned ran. */

@@ -43,6 +43,31 @@ export async function loadSqlParser(): Promise<typeof LibPgQuery> {
   return loading;
 }
 
+/** statementRanges inside withParserIfNeeded met a text the cache does not know. */
+class ParserNeeded extends Error {}
+
+let cachedOnly = false;
+
+/**
+ * Runs synchronous parsing work (loadMigrations) on the cached answers alone, and only when one is missing
+ * loads the parser into this thread and runs it again: a run whose texts are all known never loads the WASM,
+ * and one that needs it never blocks on a worker.
+ */
+export async function withParserIfNeeded<T>(work: () => T): Promise<T> {
+  if (!inThread && !viaWorker) {
+    cachedOnly = true;
+    try {
+      return work();
+    } catch (err) {
+      if (!(err instanceof ParserNeeded)) throw err;
+    } finally {
+      cachedOnly = false;
+    }
+    await loadSqlParser();
+  }
+  return work();
+}
+
 /** Whether this process has started the parser, in this thread or a worker (the cache may spare it). */
 export function sqlParserStarted(): boolean {
   return inThread !== undefined || viaWorker !== undefined;
@@ -64,6 +89,7 @@ export function statementRanges(sql: string): StatementRange[] {
   if (!/\S/.test(sql)) return []; // the parser refuses an empty query; there is nothing in it either way
   let reply = cachedReply(sql);
   if (!reply) {
+    if (cachedOnly) throw new ParserNeeded("not cached");
     if (!inThread) loadSqlParserSync();
     reply = inThread ? rangesOf(inThread, sql) : viaWorker!(sql);
     storeReply(sql, reply);

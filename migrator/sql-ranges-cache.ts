@@ -11,7 +11,11 @@ export type ParserReply = { ranges: [number, number][] } | { message: string; po
 
 let dir: string | null | undefined;
 
-function cacheDir(): string | null {
+/**
+ * node_modules/.cache/offthegrid-sql-<parser version>, or null (cache off, or no node_modules to hold it).
+ * The lint's findings (lint/cache.ts) live in a folder of their own inside it.
+ */
+export function parserCacheDir(): string | null {
   if (dir !== undefined) return dir;
   if (process.env.OFFTHEGRID_SQL_CACHE === "off") return (dir = null);
   try {
@@ -32,7 +36,7 @@ function cacheDir(): string | null {
 }
 
 function entryFile(sql: string): string | null {
-  const d = cacheDir();
+  const d = parserCacheDir();
   return d && path.join(d, `${createHash("sha256").update(sql).digest("hex").slice(0, 40)}.json`);
 }
 

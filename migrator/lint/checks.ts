@@ -241,3 +241,23 @@ export function checkStatement(node: Ast, ctx: FileContext): RawFinding[] {
   }
   return out;
 }
+
+/**
+ * Every declaration above, as the findings cache's key takes them (cache.ts): an edit to any check, helper or
+ * table changes the key, so no answer of the old code is reused. A unit test keeps the list complete.
+ */
+export const CHECKS_CODE: readonly unknown[] = [
+  newContext,
+  SERIAL,
+  NOT_VOLATILE,
+  relName,
+  last,
+  hasOption,
+  isNew,
+  calls,
+  columnFindings,
+  constraintFinding,
+  alterTable,
+  charFields,
+  checkStatement,
+];

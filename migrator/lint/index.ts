@@ -6,6 +6,7 @@ import type { Migration } from "../migration-file";
 import { checkStatement, newContext } from "./checks";
 import { LINT_BASELINE, ruleNamed } from "./rules";
 import { Ast, loadParser } from "./parser";
+import { StatementFinding, cachedFindings, storeFindings } from "./cache";
 
 export { LINT_BASELINE, LINT_RULES, LINT_RULE_NAMES, LintRule } from "./rules";
 
@@ -48,16 +49,24 @@ export function linted(m: Migration, options: LintOptions = {}): boolean {
 }
 
 /**
- * Every finding of the files above the baseline, opted out or not. Loads the parser only if there is a file.
+ * Every finding of the files above the baseline, opted out or not. Loads the parser only for a file whose
+ * findings are not cached (cache.ts).
  */
 export async function lintMigrations(
   files: readonly Migration[],
   options: LintOptions = {},
 ): Promise<LintFinding[]> {
-  const judged = files.filter((m) => linted(m, options));
-  if (judged.length === 0) return [];
-  const parse = await loadParser();
-  return judged.flatMap((m) => lintFile(m, parse));
+  let parse: ((sql: string) => Ast) | undefined;
+  const findings: LintFinding[] = [];
+  for (const m of files.filter((f) => linted(f, options))) {
+    let raw = cachedFindings(m);
+    if (!raw) {
+      raw = judgeFile(m, (parse ??= await loadParser()));
+      storeFindings(m, raw);
+    }
+    findings.push(...described(m, raw));
+  }
+  return findings;
 }
 
 /** Throws MigrationLintError when a finding is not opted out. */
@@ -66,21 +75,27 @@ export async function assertLintClean(files: readonly Migration[], options: Lint
   if (refused.length) throw new MigrationLintError(refused);
 }
 
-function lintFile(m: Migration, parse: (sql: string) => Ast): LintFinding[] {
+/** The checks' verdicts on the file's up statements, in order: what the cache keeps. */
+export function judgeFile(m: Migration, parse: (sql: string) => Ast): StatementFinding[] {
   const ctx = newContext(m.transaction);
-  const allowed = new Map(m.optOuts.map((o) => [o.rule, o.reason]));
-  return m.upStatements.flatMap((statement) =>
-    checkStatement(parse(statement.text), ctx).map((raw) => {
-      const rule = ruleNamed(raw.rule);
-      return {
-        file: m.name,
-        line: statement.line,
-        rule: rule.name,
-        subject: raw.subject,
-        blocks: rule.blocks,
-        safe: rule.safe,
-        ...(allowed.has(rule.name) ? { allowed: allowed.get(rule.name) } : {}),
-      };
-    }),
+  return m.upStatements.flatMap((statement, index) =>
+    checkStatement(parse(statement.text), ctx).map((raw) => ({ statement: index, ...raw })),
   );
+}
+
+/** Verdicts as the user reads them: the file, the line, the rule's text and the file's own opt-out. */
+function described(m: Migration, raw: readonly StatementFinding[]): LintFinding[] {
+  const allowed = new Map(m.optOuts.map((o) => [o.rule, o.reason]));
+  return raw.map((f) => {
+    const rule = ruleNamed(f.rule);
+    return {
+      file: m.name,
+      line: m.upStatements[f.statement].line,
+      rule: rule.name,
+      subject: f.subject,
+      blocks: rule.blocks,
+      safe: rule.safe,
+      ...(allowed.has(rule.name) ? { allowed: allowed.get(rule.name) } : {}),
+    };
+  });
 }

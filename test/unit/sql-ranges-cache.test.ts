@@ -92,4 +92,16 @@ describe("the SQL parser's answers cached on disk", function () {
       assert.equal(again.started, true, `${damaged}: the parser answered`);
     }
   });
+
+  it("withParserIfNeeded: known files never load the parser; an unknown one loads it in this thread", () => {
+    const file = { name: "001_x.sql", sql: `-- migrate:up\nSELECT ${randomBytes(4).readUInt32BE()};\n` };
+    const body =
+      'const { loadMigrations } = require("./migrator/sources");' +
+      'require("./migrator/sql-parser").withParserIfNeeded(() => loadMigrations(texts)).then((m) => ' +
+      "process.stdout.write(JSON.stringify({ statements: m[0].upStatements.length, started: sqlParserStarted(), " +
+      'inThread: Object.keys(require.cache).some((k) => k.includes("libpg-query")) })));';
+    const env = { TEXTS: JSON.stringify([file]) };
+    assert.deepEqual(fresh(body, env), { statements: 1, started: true, inThread: true });
+    assert.deepEqual(fresh(body, env), { statements: 1, started: false, inThread: false });
+  });
 });
