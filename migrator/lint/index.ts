@@ -49,24 +49,22 @@ export function linted(m: Migration, options: LintOptions = {}): boolean {
 }
 
 /**
- * Every finding of the files above the baseline, opted out or not. Loads the parser only for a file whose
+ * Every finding of the files above the baseline, opted out or not. Loads the parser only when these files'
  * findings are not cached (cache.ts).
  */
 export async function lintMigrations(
   files: readonly Migration[],
   options: LintOptions = {},
 ): Promise<LintFinding[]> {
-  let parse: ((sql: string) => Ast) | undefined;
-  const findings: LintFinding[] = [];
-  for (const m of files.filter((f) => linted(f, options))) {
-    let raw = cachedFindings(m);
-    if (!raw) {
-      raw = judgeFile(m, (parse ??= await loadParser()));
-      storeFindings(m, raw);
-    }
-    findings.push(...described(m, raw));
+  const judged = files.filter((m) => linted(m, options));
+  if (judged.length === 0) return [];
+  let raw = cachedFindings(judged);
+  if (!raw) {
+    const parse = await loadParser();
+    raw = judged.map((m) => judgeFile(m, parse));
+    storeFindings(judged, raw);
   }
-  return findings;
+  return judged.flatMap((m, i) => described(m, raw[i]));
 }
 
 /** Throws MigrationLintError when a finding is not opted out. */

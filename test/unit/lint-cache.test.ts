@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { parseMigration } from "../../migrator";
+import { Migration, parseMigration } from "../../migrator";
 import { lintMigrations } from "../../migrator/lint";
 import { checksFingerprint, findingsKey } from "../../migrator/lint/cache";
 import { CHECKS_CODE } from "../../migrator/lint/checks";
@@ -89,6 +89,19 @@ describe("the lint's findings cached on disk", function () {
     assert.equal(warm.started, false, "every file known: the parser was never loaded");
   });
 
+  it("a set that gains, loses or changes a file is judged afresh", async () => {
+    const salt = randomBytes(4).readUInt32BE();
+    const a = parseMigration("006_a.sql", `-- migrate:up\nSELECT ${salt};\n`);
+    const b = parseMigration("007_b.sql", `-- migrate:up\nDROP TABLE legacy_${salt};\n`);
+    const c = parseMigration("007_b.sql", `-- migrate:up\nSELECT ${salt} + 1;\n`);
+    const rules = async (set: Migration[]) => (await lintMigrations(set)).map((f) => `${f.file} ${f.rule}`);
+    assert.deepEqual(await rules([a]), []);
+    assert.deepEqual(await rules([a, b]), ["007_b.sql drop-table"]);
+    assert.deepEqual(await rules([a, c]), []);
+    assert.deepEqual(await rules([b]), ["007_b.sql drop-table"]);
+    assert.deepEqual(await rules([a, b]), ["007_b.sql drop-table"]);
+  });
+
   it("a changed text or transaction mode is judged afresh, never answered from the old entry", async () => {
     const table = `t_${randomBytes(4).toString("hex")}`;
     assert.deepEqual(await rulesOf(`CREATE TABLE ${table} (c text);`), []);
@@ -127,11 +140,15 @@ describe("the lint's findings cached on disk", function () {
     );
     for (const other of [checksFingerprint(edited), checksFingerprint(table)]) {
       assert.notEqual(other, base);
-      assert.notEqual(findingsKey(m, other), findingsKey(m, base));
+      assert.notEqual(findingsKey([m], other), findingsKey([m], base));
     }
-    assert.equal(findingsKey(m, base), findingsKey(file("CREATE INDEX i ON users (email);"), base));
+    assert.equal(findingsKey([m], base), findingsKey([file("CREATE INDEX i ON users (email);")], base));
     const noTx = file("CREATE INDEX i ON users (email);", "-- migrate:no-transaction\n");
-    assert.notEqual(findingsKey(noTx, base), findingsKey(m, base));
+    assert.notEqual(findingsKey([noTx], base), findingsKey([m], base));
+    // A set is its files in order: one more, one fewer or another order is another set.
+    const other = file("DROP TABLE legacy;");
+    const sets = [[m], [m, other], [other, m], [m, other, other]].map((set) => findingsKey(set, base));
+    assert.equal(new Set(sets).size, sets.length);
   });
 
   it("CHECKS_CODE lists every declaration of checks.ts, so none can change without changing the key", () => {
@@ -161,17 +178,19 @@ describe("the lint's findings cached on disk", function () {
     assert.equal(CHECKS_CODE.length, listed.length);
   });
 
-  it("ignores an entry that does not fit the file and answers from the checks", async () => {
+  it("ignores an entry that does not fit the files and answers from the checks", async () => {
     const up = `SELECT ${randomBytes(4).readUInt32BE()};\nDROP TABLE legacy;`;
     assert.deepEqual(await rulesOf(up), ["3 drop-table"]);
-    const entry = path.join(parserCacheDir()!, "lint", `${findingsKey(file(up))}.json`);
+    const entry = path.join(parserCacheDir()!, "lint", `${findingsKey([file(up)])}.json`);
     assert.ok(fs.existsSync(entry), "the entry was written");
     for (const damaged of [
-      "[]extra",
-      '[{"statement":2,"rule":"drop-table","subject":"x"}]',
-      '[{"statement":1,"rule":"no-such-rule","subject":"x"}]',
-      '[{"statement":1,"rule":"drop-table"}]',
-      '{"statement":1}',
+      "[[]]extra",
+      "[]",
+      "[[],[]]",
+      '[[{"statement":2,"rule":"drop-table","subject":"x"}]]',
+      '[[{"statement":1,"rule":"no-such-rule","subject":"x"}]]',
+      '[[{"statement":1,"rule":"drop-table"}]]',
+      '[{"statement":1,"rule":"drop-table","subject":"x"}]',
     ]) {
       fs.writeFileSync(entry, damaged);
       assert.deepEqual(await rulesOf(up), ["3 drop-table"], damaged);
