@@ -47,7 +47,13 @@ async function directory(args: Args): Promise<{ dir: string; migrations: Migrati
   const dir = path.resolve(args.value("--dir") ?? sqlDir());
   const { loadMigrations, readMigrationDirectory } = sources();
   const files = readMigrationDirectory(dir);
-  return { dir, migrations: await parser().withParserIfNeeded(() => loadMigrations(files)) };
+  return {
+    dir,
+    migrations: await parser().withParserIfNeeded(
+      files.map((f) => f.sql),
+      () => loadMigrations(files),
+    ),
+  };
 }
 
 function progress(io: Io) {

@@ -42,7 +42,10 @@ function settingsOf(o: RunnerOptions): Settings {
  * Migrations are used as they are).
  */
 function filesOf(o: RunnerOptions): Promise<Migration[]> {
-  return withParserIfNeeded(() => loadMigrations(o.migrations));
+  return withParserIfNeeded(
+    o.migrations.map((m) => m.sql),
+    () => loadMigrations(o.migrations),
+  );
 }
 
 /** Anything thrown before a file ran is the run's refusal: nothing planned ran. */

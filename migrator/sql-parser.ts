@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type * as LibPgQuery from "libpg-query";
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from "node:worker_threads";
 import { codePointsToIndex } from "./lines";
-import { type ParserReply, cachedReply, storeReply } from "./sql-ranges-cache";
+import { type ParserReply, cachedReply, storeReply, withPack } from "./sql-ranges-cache";
 
 /** A statement as the parser reports it: character offsets, leading blanks and comments included. */
 export interface StatementRange {
@@ -49,23 +49,26 @@ class ParserNeeded extends Error {}
 let cachedOnly = false;
 
 /**
- * Runs synchronous parsing work (loadMigrations) on the cached answers alone, and only when one is missing
- * loads the parser into this thread and runs it again: a run whose texts are all known never loads the WASM,
- * and one that needs it never blocks on a worker.
+ * Runs synchronous parsing work (loadMigrations of `texts`) on the cached answers alone, and only when one is
+ * missing loads the parser into this thread and runs it again: a run whose texts are all known never loads
+ * the WASM, and one that needs it never blocks on a worker. The answers are kept as one pack for these texts
+ * (sql-ranges-cache.ts withPack).
  */
-export async function withParserIfNeeded<T>(work: () => T): Promise<T> {
-  if (!inThread && !viaWorker) {
-    cachedOnly = true;
-    try {
-      return work();
-    } catch (err) {
-      if (!(err instanceof ParserNeeded)) throw err;
-    } finally {
-      cachedOnly = false;
+export function withParserIfNeeded<T>(texts: readonly string[], work: () => T): Promise<T> {
+  return withPack(texts, async () => {
+    if (!inThread && !viaWorker) {
+      cachedOnly = true;
+      try {
+        return work();
+      } catch (err) {
+        if (!(err instanceof ParserNeeded)) throw err;
+      } finally {
+        cachedOnly = false;
+      }
+      await loadSqlParser();
     }
-    await loadSqlParser();
-  }
-  return work();
+    return work();
+  });
 }
 
 /** Whether this process has started the parser, in this thread or a worker (the cache may spare it). */

@@ -28,7 +28,8 @@ function lintFresh(files: readonly { name: string; sql: string }[], env: NodeJS.
     'const { loadMigrations } = require("./migrator/sources");' +
     'const { lintMigrations } = require("./migrator/lint");' +
     'const { sqlParserStarted, withParserIfNeeded } = require("./migrator/sql-parser");' +
-    "(async () => { const files = await withParserIfNeeded(() => loadMigrations(JSON.parse(process.env.FILES)));" +
+    "(async () => { const sources = JSON.parse(process.env.FILES);" +
+    "const files = await withParserIfNeeded(sources.map((s) => s.sql), () => loadMigrations(sources));" +
     "const findings = await lintMigrations(files, { baseline: 0 });" +
     "process.stdout.write(JSON.stringify({ started: sqlParserStarted(), findings })); })();";
   return JSON.parse(

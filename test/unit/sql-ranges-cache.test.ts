@@ -97,11 +97,50 @@ describe("the SQL parser's answers cached on disk", function () {
     const file = { name: "001_x.sql", sql: `-- migrate:up\nSELECT ${randomBytes(4).readUInt32BE()};\n` };
     const body =
       'const { loadMigrations } = require("./migrator/sources");' +
-      'require("./migrator/sql-parser").withParserIfNeeded(() => loadMigrations(texts)).then((m) => ' +
+      'require("./migrator/sql-parser").withParserIfNeeded(texts.map((t) => t.sql), () => loadMigrations(texts))' +
+      ".then((m) => " +
       "process.stdout.write(JSON.stringify({ statements: m[0].upStatements.length, started: sqlParserStarted(), " +
       'inThread: Object.keys(require.cache).some((k) => k.includes("libpg-query")) })));';
     const env = { TEXTS: JSON.stringify([file]) };
     assert.deepEqual(fresh(body, env), { statements: 1, started: true, inThread: true });
     assert.deepEqual(fresh(body, env), { statements: 1, started: false, inThread: false });
+  });
+
+  it("withParserIfNeeded keeps a set's answers as one pack: one file written cold, read warm, damage ignored", () => {
+    const salt = randomBytes(4).readUInt32BE();
+    const files = Array.from({ length: 5 }, (_, i) => ({
+      name: `00${i + 1}_x.sql`,
+      sql: `-- migrate:up\nSELECT ${salt + i};\nSELECT 'a;b';\n-- migrate:down\nSELECT ${i};\n`,
+    }));
+    const body =
+      'const { loadMigrations } = require("./migrator/sources");' +
+      'require("./migrator/sql-parser").withParserIfNeeded(texts.map((t) => t.sql), () => loadMigrations(texts))' +
+      ".then((m) => process.stdout.write(JSON.stringify({ started: sqlParserStarted(), " +
+      "statements: m.map((f) => [...f.upStatements, ...f.downStatements].map((s) => s.text)) })));";
+    const env = { TEXTS: JSON.stringify(files) };
+    const cache = fs
+      .readdirSync(path.join(ROOT, "node_modules", ".cache"))
+      .filter((d) => d.startsWith("offthegrid-sql-"))
+      .map((d) => path.join(ROOT, "node_modules", ".cache", d))[0];
+    const packs = path.join(cache, "packs");
+    const list = (d: string) =>
+      fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith(".json")) : [];
+    const [entriesBefore, packsBefore] = [list(cache).length, list(packs)];
+    const cold = fresh(body, env) as { started: boolean; statements: string[][] };
+    assert.equal(cold.started, true);
+    assert.deepEqual(cold.statements[1], [`SELECT ${salt + 1}`, "SELECT 'a;b'", "SELECT 1"]);
+    assert.equal(list(cache).length, entriesBefore, "no entry file per text");
+    const added = list(packs).filter((f) => !packsBefore.includes(f));
+    assert.equal(added.length, 1, "one pack for the set");
+    const warm = fresh(body, env) as { started: boolean; statements: string[][] };
+    assert.deepEqual(warm, { started: false, statements: cold.statements });
+    const pack = path.join(packs, added[0]);
+    const wrongRanges = Object.fromEntries(
+      Object.keys(JSON.parse(fs.readFileSync(pack, "utf8"))).map((k) => [k, { ranges: [[0, 9999]] }]),
+    );
+    for (const damaged of ["not json", "[]", '{"x":1}', JSON.stringify(wrongRanges)]) {
+      fs.writeFileSync(pack, damaged);
+      assert.deepEqual(fresh(body, env), { started: true, statements: cold.statements }, damaged);
+    }
   });
 });
