@@ -2,6 +2,7 @@
 // against LINT_RULES. Used by `offthegrid-migrate lint`, by `plan` and `up` (which refuse), and by the schema
 // resource's check (so `pulumi preview` fails before anything runs). Files numbered up to the baseline are
 // not judged (see rules.ts); down sections are not judged (they run only on an operator's explicit rollback).
+// The verdicts on a set of files are cached on disk (cache.ts), so a set judged before costs no parse.
 import type { Migration } from "../migration-file";
 import { checkStatement, newContext } from "./checks";
 import { LINT_BASELINE, ruleNamed } from "./rules";
