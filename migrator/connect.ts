@@ -103,6 +103,9 @@ export async function connectWithRetry(config: ClientConfig, options: ConnectOpt
       connectionTimeoutMillis: Math.min(10_000, Math.max(1_000, remaining)),
       ...config,
     });
+    // The server ending an idle session (a crash restart, a terminate) arrives as an 'error' event; with no
+    // listener Node throws it out of the event loop. It surfaces at the session's next query instead.
+    client.on("error", () => undefined);
     try {
       await client.connect();
       return client;

@@ -74,6 +74,8 @@ export const redisClient = (url: string) =>
 
 export async function withPg<T>(config: ClientConfig, work: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client(config);
+  // A dropped idle session fails the next query; without a listener Node would throw it from the event loop.
+  c.on("error", () => undefined);
   await c.connect();
   try {
     if (isPinned(config)) await ensurePinned(c);

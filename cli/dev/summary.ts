@@ -30,6 +30,7 @@ const address = (url: string) => {
 
 async function postgresCheck(url: string): Promise<string> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  client.on("error", () => undefined); // a dropped session fails the query instead of the process
   try {
     await client.connect();
     const { rows } = await client.query<{ who: string }>("SELECT session_user AS who");

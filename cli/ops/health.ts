@@ -26,6 +26,7 @@ export async function postgresHealth(
     application_name: "offthegrid-ops",
     ...config,
   });
+  client.on("error", () => undefined); // a dropped session fails the next query instead of the process
   try {
     await client.connect();
   } catch (err) {
