@@ -11,9 +11,9 @@ import { StackKey } from "./kms";
 import { DataNetwork } from "../network/data-network";
 import { RdsPostgres } from "../postgres/rds";
 import { ElastiCacheRedis } from "../redis/elasticache";
-import { REDIS_STORES } from "../redis/stores";
 import type { AwsStackConfig } from "../config/types";
 import { namePrefix, stackTags } from "./tags";
+import { proxyName, redisGroupId, replicaIdentifier } from "./identifiers";
 import { ReplacementGuard } from "./replacement-guard";
 import { guardedConfig } from "./guarded-config";
 import { AwsDataStoresArgs, Ctx, Stores, afterReplicas } from "./stack-context";
@@ -137,7 +137,7 @@ function storage(ctx: Ctx, network: DataNetwork): Stores {
   });
   const redis = new ElastiCacheRedis(
     `${name}-redis`,
-    { ...redisArgs, id: prefix, app: app(config.redisAccess) },
+    { ...redisArgs, id: redisGroupId(prefix, "state"), app: app(config.redisAccess) },
     parent,
   );
   // Same subnets, security group, key and users; its own node type and the app's cache families. No alarms of
@@ -147,7 +147,7 @@ function storage(ctx: Ctx, network: DataNetwork): Stores {
     `${name}-redis-cache`,
     {
       ...redisArgs,
-      id: `${prefix}${REDIS_STORES.cache.suffix}`,
+      id: redisGroupId(prefix, "cache"),
       settings: { ...config.redis, nodeType: config.redis.cacheNodeType },
       app: app(config.redisCacheAccess),
       store: "cache",
@@ -204,7 +204,7 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
     },
     parent,
   );
-  const replicas = stores.postgres.replicas.map((_, i) => `${prefix}-replica-${i + 1}`);
+  const replicas = stores.postgres.replicas.map((_, i) => replicaIdentifier(prefix, i));
   // Node ids as ElastiCache reports them; the computed names only stand in where the output is not known.
   const computed = redisMemberIds(prefix, config.redis);
   const members = computed.map((fallback, i) => ({
@@ -224,7 +224,7 @@ function backupsAndAlarms({ name, config, prefix, tags, keyArn, parent }: Ctx, s
         primary: prefix,
         replicas,
         redisMembers: members,
-        proxyName: config.postgres.proxy ? `${prefix}-app` : undefined,
+        proxyName: config.postgres.proxy ? proxyName(prefix) : undefined,
       }),
       // Outputs, not names: the subscription waits for the instances (CreateEventSubscription:
       // SourceNotFound).

@@ -1,6 +1,7 @@
 // The AWS account's config keys: which account the stack deploys into, and its KMS keys.
 import { InvalidValue, matching } from "../config/key-spec";
 import { aws, optional } from "../config/aws-parsers";
+import { stackNameProblems } from "./identifiers";
 import type { RuleContext } from "../config/rules";
 
 function roleArnOrEmpty(raw: string): string {
@@ -41,6 +42,7 @@ export const awsKeys = {
  */
 export function awsRules(c: RuleContext): void {
   const { s, raw } = c;
+  for (const problem of stackNameProblems(c.stack, Number(s.postgresReplicaCount ?? 0))) c.problem(problem);
   if (raw["aws:region"] === undefined)
     c.problem(
       "Missing required config key aws:region for this aws stack: the primary region. Set it with `pulumi config set aws:region eu-west-1`.",

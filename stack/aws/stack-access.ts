@@ -16,6 +16,7 @@ import { readManagedMasterPassword } from "../credentials/master-secret";
 import type { DataNetwork } from "../network/data-network";
 import { PostgresProxy } from "../postgres/proxy";
 import { StackSecrets, StoredSecret } from "../credentials/secrets";
+import { proxyName } from "./identifiers";
 import { Ctx, Stores, afterReplicas } from "./stack-context";
 
 export function secretsAndProxy(
@@ -91,7 +92,7 @@ export function secretsAndProxy(
     ? new PostgresProxy(
         `${name}-proxy`,
         {
-          name: `${prefix}-app`,
+          name: proxyName(prefix),
           primaryIdentifier: afterReplicas(stores, stores.postgres.primary.identifier),
           secretArns: appMembers.map((m) => stored.arns[m.key]),
           kmsKeyArn: keyArn,

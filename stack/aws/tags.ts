@@ -1,5 +1,6 @@
 // Tags on every AWS resource, passed explicitly (not provider defaultTags) so policies and tests see them.
 import type { AwsStackConfig } from "../config/types";
+import { stackPrefix } from "./identifiers";
 
 export type Tags = Readonly<Record<string, string>>;
 
@@ -14,5 +15,5 @@ export function stackTags(config: AwsStackConfig): Tags {
 }
 
 export function namePrefix(config: AwsStackConfig): string {
-  return `offthegrid-${config.stack}`;
+  return stackPrefix(config.stack);
 }

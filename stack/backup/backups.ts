@@ -6,6 +6,7 @@ import { StackKey } from "../aws/kms";
 import { serviceRole } from "../aws/iam";
 import type { Tags } from "../aws/tags";
 import { dailyCron } from "../../policy/windows";
+import { backupVaultNames } from "../aws/identifiers";
 
 export interface BackupsArgs {
   readonly prefix: string;
@@ -58,12 +59,12 @@ export class Backups extends pulumi.ComponentResource {
     );
     const vault = new backup.Vault(
       `${name}-vault`,
-      { name: `${args.prefix}-backups`, kmsKeyArn: args.kmsKeyArn, tags: args.tags },
+      { name: backupVaultNames(args.prefix)[0], kmsKeyArn: args.kmsKeyArn, tags: args.tags },
       parent,
     );
     const copyVault = new backup.Vault(
       `${name}-copy-vault`,
-      { name: `${args.prefix}-backups-copy`, kmsKeyArn: copyKey.arn, tags: args.tags, ...there },
+      { name: backupVaultNames(args.prefix)[1], kmsKeyArn: copyKey.arn, tags: args.tags, ...there },
       parent,
     );
     if (args.vaultLock) this.lock(name, args, vault, copyVault);

@@ -11,6 +11,8 @@ export interface RuleContext {
    */
   readonly raw: Readonly<Record<string, string>>;
   readonly fq: (key: string) => string;
+  /** The stack's name (`pulumi stack init`): AWS derives resource names from it. */
+  readonly stack: string;
   invalid(key: string, value: unknown, allowed: string): void;
   problem(text: string): void;
 }
@@ -23,12 +25,14 @@ export function runRules(
   s: RawSettings,
   raw: Readonly<Record<string, string>>,
   fq: (key: string) => string,
+  stack: string,
 ): string[] {
   const problems: string[] = [];
   const c: RuleContext = {
     s,
     raw,
     fq,
+    stack,
     invalid: (key, value, allowed) =>
       problems.push(
         `Invalid value for ${fq(key)}: ${JSON.stringify(value)}. Allowed values are: ${allowed}.`,

@@ -155,7 +155,7 @@ export function validateConfig(raw: Raw, project: string, stack: string): StackC
   }
   const platform = ctx.platform;
   if (problems.length === 0 && platform !== undefined) {
-    problems.push(...runRules(RULES[platform], settings as RawSettings, raw, fq));
+    problems.push(...runRules(RULES[platform], settings as RawSettings, raw, fq, stack));
   }
   if (problems.length > 0 || platform === undefined) throw new ConfigError(stack, problems);
   // No problem means every key that applies to the platform is set (parsed, defaulted, or reported missing).

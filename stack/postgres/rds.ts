@@ -9,6 +9,7 @@ import { postgresParameterGroupArgs } from "./rds-parameters";
 import { replicaMaintenanceWindows, replicaZones } from "./replica-placement";
 import { serviceRole } from "../aws/iam";
 import type { Tags } from "../aws/tags";
+import { replicaIdentifier } from "../aws/identifiers";
 
 export interface RdsPostgresArgs {
   /**
@@ -241,7 +242,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
   }
 
   private replica(name: string, args: RdsPostgresArgs, common: rds.InstanceArgs, i: number): rds.Instance {
-    const identifier = `${args.identifier}-replica-${i + 1}`;
+    const identifier = replicaIdentifier(args.identifier, i);
     const s = args.settings;
     return new rds.Instance(
       `${name}-replica-${i + 1}`,
