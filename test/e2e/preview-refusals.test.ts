@@ -20,6 +20,8 @@ const NOISE: [string, RegExp][] = [
   ["stack frame", /^\s*at .*\(/m],
   ["gRPC chatter", /grpc|rpc error|UNAVAILABLE/i],
   ["unhandled exception", /unhandled exception/i],
+  // A rejected promise the host handled late printed a PromiseRejectionHandledWarning before the refusal.
+  ["Node warning", /\(node:\d+\) \w*Warning/],
   // Statement text from a file (the lint's own prose names statement kinds, "CREATE INDEX on users").
   ["SQL", /-- migrate:up|CREATE TABLE \w+ \(|ON users \(/],
 ];

@@ -45,6 +45,7 @@ describe("a stale provider build refuses preview and up before anything is regis
             `${args[0]} names the bundle, the file and the fix:\n${output}`,
           );
           assert.doesNotMatch(output, /^\s*at .*\(/m, "no stack frames");
+          assert.doesNotMatch(output, /\(node:\d+\) \w*Warning/, "no Node warning");
           outputs.push(output);
         }
         const state = JSON.parse((await s.pulumi(["stack", "export"])).stdout) as {
