@@ -1,6 +1,7 @@
 // A session-level advisory lock on a dedicated connection, polled with pg_try_advisory_lock up to a deadline.
-// Never a blocking pg_advisory_lock: that can deadlock against CREATE INDEX CONCURRENTLY in another session
-// (flyway#1654, postgres-migrations#36), and it hangs forever behind a stuck migrator.
+// Never a blocking pg_advisory_lock: CREATE INDEX CONCURRENTLY in another session waits for every older
+// transaction, the lock waiter included, while the lock holder may wait for the index (a deadlock Flyway and
+// postgres-migrations both hit), and it hangs forever behind a stuck migrator.
 import type { Client } from "pg";
 
 /**

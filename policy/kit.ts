@@ -1,8 +1,7 @@
 // What every rule file of the pack shares: resource type tokens, the small factory shape (pulumi-policy-aws
 // style) and labels. Rules match on type tokens rather than SDK classes, so the pack loads without
-// @pulumi/aws or
-// @pulumi/docker. Policies cannot see whether a value is secret (pulumi-policy#241): secrecy is proven by the
-// program's own pulumi.isSecret tests instead.
+// @pulumi/aws or @pulumi/docker. The policy SDK hands rules plain values, never whether one is secret:
+// secrecy is proven by the program's own pulumi.isSecret tests instead.
 import type {
   PolicyResource,
   ReportViolation,

@@ -150,7 +150,11 @@ describe("adversarial: backups trust no path another user controls (real Postgre
   }
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip(); // a second user's files need root to arrange (CI runs as root)
+    // A second user's files need root to arrange. A developer's non-root run skips; CI (.ci/run) must run it.
+    if (process.getuid?.() !== 0) {
+      if (process.env.OFFTHEGRID_CI) throw new Error("backup-trust needs root (useradd): run .ci/run as root");
+      this.skip();
+    }
     execFileSync("useradd", ["--no-create-home", "--shell", "/usr/sbin/nologin", attackerName]);
     attacker.uid = Number(execFileSync("id", ["-u", attackerName], { encoding: "utf8" }));
     attacker.gid = Number(execFileSync("id", ["-g", attackerName], { encoding: "utf8" }));
