@@ -10,7 +10,6 @@ import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../mig
 import { formatFinding, lintMigrations } from "../../migrator/lint";
 import { EngineSession } from "../../testbed/engine/session";
 import { redisAuth } from "../support/redis-auth";
-import { freePort } from "../../testbed/ports";
 import { retagImage } from "../../testbed/standins/docker-host";
 import {
   alive,
@@ -70,9 +69,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     s = EngineSession.create("e2e-dev");
     await s.pulumi(["login", `file://${s.backend}`]);
     await s.pulumi(["stack", "init", STACK]);
-    await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
+    await s.freeStorePorts();
     names = {
       postgres: "offthegrid-dev-postgres",
       redis: "offthegrid-dev-redis",

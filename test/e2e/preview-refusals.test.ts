@@ -9,7 +9,6 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { loadMigrations, parseMigration, readMigrationDirectory, renderSumFile } from "../../migrator";
 import { EngineSession } from "../../testbed/engine/session";
-import { freePort } from "../../testbed/ports";
 
 const STACK = "dev";
 const APPLIED = "005_curriculum_read_only.sql";
@@ -47,15 +46,20 @@ function write(sql: string, name: string, body: string, sum = true): void {
   if (sum) resum(sql);
 }
 
+/** An applied file changed after it ran: one statement more. */
+function editApplied(sql: string): void {
+  const file = path.join(sql, APPLIED);
+  fs.writeFileSync(
+    file,
+    fs.readFileSync(file, "utf8").replace("-- migrate:up\n", "-- migrate:up\nSELECT 1;\n"),
+  );
+}
+
 const CASES: Case[] = [
   {
     title: "an applied migration edited (and the sum file regenerated)",
     change: (sql) => {
-      const file = path.join(sql, APPLIED);
-      fs.writeFileSync(
-        file,
-        fs.readFileSync(file, "utf8").replace("-- migrate:up\n", "-- migrate:up\nSELECT 1;\n"),
-      );
+      editApplied(sql);
       resum(sql);
     },
     names: APPLIED,
@@ -111,11 +115,7 @@ const CASES: Case[] = [
   {
     title: "an applied migration edited, the sum file not regenerated",
     change: (sql) => {
-      const file = path.join(sql, APPLIED);
-      fs.writeFileSync(
-        file,
-        fs.readFileSync(file, "utf8").replace("-- migrate:up\n", "-- migrate:up\nSELECT 1;\n"),
-      );
+      editApplied(sql);
     },
     names: APPLIED,
     message:
@@ -177,9 +177,7 @@ describe("`pulumi preview` refuses what `up` would refuse about sql/ (dev stack,
     original = new Map(fs.readdirSync(sql).map((name) => [name, fs.readFileSync(path.join(sql, name))]));
     await s.pulumi(["login", `file://${s.backend}`]);
     await s.pulumi(["stack", "init", STACK]);
-    await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
+    await s.freeStorePorts();
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     ownerUrl = (await s.outputs(STACK)).postgresUrls.owner;
   });

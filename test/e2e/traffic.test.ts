@@ -88,9 +88,7 @@ describe("dev stack under live traffic (real CLI; the traffic harness as the app
     dir = fs.mkdtempSync(path.join(s.base, "traffic-"));
     await s.pulumi(["login", `file://${s.backend}`]);
     await s.pulumi(["stack", "init", STACK]);
-    await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
+    await s.freeStorePorts();
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     outputs = await s.outputs(STACK);
   });

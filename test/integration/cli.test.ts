@@ -9,17 +9,21 @@ import { ROOT } from "../../testbed/stack";
 import { bin } from "../support/bin";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 
-/** The checkout's sql/ plus 900_unsafe.sql: one refused statement (line 3) and one opted out (line 4). */
-function unsafeDir(): string {
+/** A copy of the checkout's sql/ with one file added. */
+function sqlDirWith(name: string, text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-sql-"));
   fs.cpSync(path.join(ROOT, "sql"), dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, "900_unsafe.sql"),
+  fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/** The checkout's sql/ plus 900_unsafe.sql: one refused statement (line 3) and one opted out (line 4). */
+const unsafeDir = () =>
+  sqlDirWith(
+    "900_unsafe.sql",
     "-- migrate:allow drop-column the app stopped reading legacy_flag in release 41\n-- migrate:up\n" +
       "CREATE INDEX users_created ON users (created_at);\nALTER TABLE users DROP COLUMN IF EXISTS legacy_flag;\n",
   );
-  return dir;
-}
 
 const PROGRAMS = [
   ["offthegrid-migrate", migrateProgram],
@@ -154,10 +158,8 @@ describe("compiled CLIs: one shape (help, exit codes, stdout vs stderr, --json)"
 
     it("plan shows the lock_timeout up really uses: 0 for a concurrent index build in a no-transaction file", async () => {
       const env = { DATABASE_URL: db.url("owner") };
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offthegrid-sql-"));
-      fs.cpSync(path.join(ROOT, "sql"), dir, { recursive: true });
-      fs.writeFileSync(
-        path.join(dir, "900_concurrent.sql"),
+      const dir = sqlDirWith(
+        "900_concurrent.sql",
         "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY users_created ON users (created_at);\n" +
           "ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\n",
       );

@@ -18,7 +18,6 @@ import {
   rotateSuperuser,
 } from "../engine/lifecycle";
 import { EngineSession } from "../engine/session";
-import { freePort } from "../ports";
 import { renderEventTable, spawnTraffic, verifySavedLedger, type EventRow } from "../traffic";
 import { scriptArgs } from "../../cli/shared/program";
 import { CLIENT_PROFILES, type ClientProfile } from "../traffic/client-profile";
@@ -53,9 +52,7 @@ async function main(): Promise<void> {
   try {
     await s.pulumi(["login", `file://${s.backend}`]);
     await s.pulumi(["stack", "init", "dev"]);
-    await s.pulumi(["config", "set", "postgresHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisHostPort", String(await freePort())]);
-    await s.pulumi(["config", "set", "redisCacheHostPort", String(await freePort())]);
+    await s.freeStorePorts();
     await s.pulumi(["up", "--yes", "--skip-preview"]);
     let outputs = await s.outputs("dev");
 

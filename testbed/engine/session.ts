@@ -7,6 +7,9 @@ import * as path from "node:path";
 import { containerState, removeContainer } from "../standins/docker-container";
 import { copyProject } from "./project";
 import type { Inputs } from "@pulumi/pulumi";
+import { HOST_PORT_KEYS } from "../../stack/config/keys";
+import { localKeys } from "../../stack/local/keys";
+import { freePort } from "../ports";
 
 export interface RunResult {
   readonly code: number;
@@ -54,6 +57,15 @@ export class EngineSession {
     delete env.PULUMI_BACKEND_URL;
     delete env.PULUMI_ACCESS_TOKEN;
     return env;
+  }
+
+  /**
+   * `pulumi config set` a free port for every store's host port (the config's host-port keys but the dev
+   * tools'), so stacks of suites running side by side never contend for 5432, 6379 or 6380.
+   */
+  async freeStorePorts(): Promise<void> {
+    for (const key of HOST_PORT_KEYS.filter((k) => !(k in localKeys)))
+      await this.pulumi(["config", "set", key, String(await freePort())]);
   }
 
   /** `npm run -s pulumi -- <args>` in the project copy; rejects on a non-zero exit unless `allowFailure`. */
