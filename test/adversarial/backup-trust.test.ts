@@ -152,7 +152,8 @@ describe("adversarial: backups trust no path another user controls (real Postgre
   before(async function () {
     // A second user's files need root to arrange. A developer's non-root run skips; CI (.ci/run) must run it.
     if (process.getuid?.() !== 0) {
-      if (process.env.OFFTHEGRID_CI) throw new Error("backup-trust needs root (useradd): run .ci/run as root");
+      if (process.env.OFFTHEGRID_CI)
+        throw new Error("backup-trust needs root (useradd): run .ci/run as root");
       this.skip();
     }
     execFileSync("useradd", ["--no-create-home", "--shell", "/usr/sbin/nologin", attackerName]);
