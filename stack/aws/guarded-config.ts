@@ -4,6 +4,7 @@
 import type { AwsStackConfig } from "../config/types";
 import type { GuardedValue } from "./replacement-guard";
 import { replicaZones } from "../postgres/replica-placement";
+import { masterPasswordGuard } from "../postgres/keys";
 
 export function guardedConfig(config: AwsStackConfig): Record<string, GuardedValue> {
   const pg = config.postgres;
@@ -40,20 +41,6 @@ export function guardedConfig(config: AwsStackConfig): Record<string, GuardedVal
         '"Upgrading engine versions including cross engine upgrades"). Keep valkey, or build a new Redis OSS ' +
         "cache from a snapshot deliberately.",
     },
-    // With blueGreenUpdate the provider sends every primary change except `password` through a blue/green
-    // deployment; a passwordWoVersion bump then fails on the green, a physical replica whose master password
-    // cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always,
-    // refused only while blue/green is on, so turning it on and rotating in the same deployment is refused
-    // too.
-    postgresAdminPasswordEpoch: {
-      value: String(config.rotation.postgresAdmin),
-      replaces: "the RDS master password (passwordWoVersion)",
-      enforced: pg.blueGreenUpdate && pg.masterPasswordMode === "generated",
-      because:
-        "while postgresBlueGreenUpdate is true the provider applies a new master password through a blue/green " +
-        "deployment, which RDS refuses (the green copy is a read replica whose master password cannot differ from " +
-        "its source). Deploy the rotation with postgresBlueGreenUpdate: false, then turn it back on " +
-        '(docs/runbooks.md "Master password with blue/green").',
-    },
+    postgresAdminPasswordEpoch: masterPasswordGuard(pg, config.rotation.postgresAdmin),
   };
 }

@@ -3,6 +3,7 @@ import { InvalidValue, matching } from "../config/key-spec";
 import { aws, optional } from "../config/aws-parsers";
 import { stackNameProblems } from "./identifiers";
 import type { RuleContext } from "../config/rules";
+import type { Parsed } from "../config/key-spec";
 
 function roleArnOrEmpty(raw: string): string {
   if (raw === "" || /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/.test(raw)) return raw;
@@ -68,3 +69,15 @@ export function awsRules(c: RuleContext): void {
         `a list holding exactly awsAccountId (["${s.awsAccountId}"]). ${how}`,
     );
 }
+
+const partitionOf = (region: string) =>
+  region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+
+/** The account, with aws:region (the AWS provider's own key) and the partition it implies. */
+export const awsAccountSettings = (s: Parsed<typeof awsKeys>, region: string) => ({
+  accountId: s.awsAccountId,
+  region,
+  partition: partitionOf(region),
+  kmsKeyArn: s.kmsKeyArn,
+  breakGlassRoleArn: s.kmsBreakGlassRoleArn,
+});

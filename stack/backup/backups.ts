@@ -8,20 +8,29 @@ import type { Tags } from "../aws/tags";
 import { dailyCron } from "../../policy/windows";
 import { backupVaultNames } from "../aws/identifiers";
 
-export interface BackupsArgs {
+/** The backup plan as configured (./keys.ts maps the keys to it). */
+export interface BackupSettings {
+  /** Second region: every recovery point is copied there, and the primary's automated backups replicated. */
+  readonly copyRegion: string;
+  /** Days each recovery point (and its copy) is kept. */
+  readonly retentionDays: number;
+  /** hh:mm UTC: start of the daily 60-minute start window. */
+  readonly startTime: string;
+  /** Governance-mode lock (can be lifted with backup:BypassVaultLockGovernance). */
+  readonly vaultLock: boolean;
+  /** Explicit opt-in: compliance mode after the 3-day grace period; irreversible. */
+  readonly complianceLock: boolean;
+  /** Longest retention a locked vault accepts. */
+  readonly maxRetentionDays: number;
+}
+
+export interface BackupsArgs extends BackupSettings {
   readonly prefix: string;
   readonly kmsKeyArn: pulumi.Input<string>;
   /** The RDS primary: backed up by AWS Backup, and its automated backups replicated to the copy region. */
   readonly primaryArn: pulumi.Input<string>;
-  /** Days of point-in-time recovery kept in the copy region (the primary's own PITR window). */
-  readonly pitrRetentionDays: number;
-  readonly retentionDays: number;
-  readonly copyRegion: string;
-  /** hh:mm UTC: start of the daily 60-minute start window. */
-  readonly startTime: string;
-  readonly vaultLock: boolean;
-  readonly complianceLock: boolean;
-  readonly maxRetentionDays: number;
+  /** Days of point-in-time recovery kept in the copy region: the primary's own PITR window. */
+  readonly pitrRetentionDays: pulumi.Input<number>;
   readonly accountId: string;
   readonly partition: string;
   readonly breakGlassRoleArn: string;

@@ -1,24 +1,13 @@
-// Backups' config keys (AWS): RDS automated backups (point-in-time recovery) and the AWS Backup plan, its
-// cross-region copy and vault locks.
+// Backups' config keys (AWS): the AWS Backup plan, its cross-region copy and vault locks. RDS's own automated
+// backups are the instance's keys (stack/postgres/keys.ts).
 import { boolean, integer, matching } from "../config/key-spec";
-import { aws, awsRegion, window } from "../config/aws-parsers";
+import { aws, awsRegion } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
-import { backupStartConflicts, windowsOverlap } from "../../policy/windows";
+import { backupStartConflicts } from "../../policy/windows";
+import type { Parsed } from "../config/key-spec";
+import type { BackupSettings } from "./backups";
 
 export const backupKeys = {
-  postgresBackupRetentionDays: aws({
-    type: "integer",
-    default: 14,
-    parse: integer(0, 35),
-    description:
-      "RDS automated backups and point-in-time recovery window (0 disables; refused with replicas).",
-  }),
-  postgresBackupWindow: aws({
-    type: "string",
-    default: "02:00-02:30",
-    parse: window("02:00-02:30"),
-    description: "Daily RDS backup window (UTC); must not overlap the maintenance window.",
-  }),
   backupCopyRegion: aws({
     type: "string",
     parse: awsRegion,
@@ -69,18 +58,6 @@ export function backupRules(c: RuleContext): void {
       s.backupCopyRegion,
       `a region other than aws:region (${region}); a copy in the same region does not survive a regional outage`,
     );
-  if (s.postgresBackupRetentionDays === 0 && (s.postgresReplicaCount ?? 0) > 0)
-    c.invalid(
-      "postgresBackupRetentionDays",
-      0,
-      "1 to 35 while postgresReplicaCount > 0 (RDS read replicas need automated backups on the source)",
-    );
-  if (windowsOverlap(s.postgresBackupWindow, s.postgresMaintenanceWindow))
-    c.invalid(
-      "postgresBackupWindow",
-      s.postgresBackupWindow,
-      `a window that does not overlap postgresMaintenanceWindow (${s.postgresMaintenanceWindow})`,
-    );
   const conflicts = backupStartConflicts({
     start: s.backupStartTime ?? "05:00",
     startWindowMinutes: 60,
@@ -115,3 +92,12 @@ export function backupRules(c: RuleContext): void {
       `at least backupRetentionDays (${s.backupRetentionDays}); a locked vault refuses longer retention`,
     );
 }
+
+export const backupSettings = (s: Parsed<typeof backupKeys>): BackupSettings => ({
+  copyRegion: s.backupCopyRegion,
+  retentionDays: s.backupRetentionDays,
+  startTime: s.backupStartTime,
+  vaultLock: s.backupVaultLock,
+  complianceLock: s.backupVaultComplianceLock,
+  maxRetentionDays: s.backupVaultMaxRetentionDays,
+});

@@ -1,6 +1,15 @@
-// From validated settings to the typed StackConfig the program and its components receive.
+// From validated settings to the typed StackConfig the program and its components receive. Each concern maps
+// its own keys (stack/<concern>/keys.ts); this file only says where each piece goes.
 import { EPOCH_KEYS, HOST_PORT_KEYS, KeyName, keys } from "./keys";
-import { localKeys } from "../local/keys";
+import { devToolsSettings, localKeys } from "../local/keys";
+import { postgresAwsSettings, postgresDockerSettings } from "../postgres/keys";
+import { redisAccess, redisAwsSettings, redisDockerSettings } from "../redis/keys";
+import { masterPasswordSettings, retiredEpochs, rotationEpochs } from "../credentials/keys";
+import { monitoringSettings, rdsMonitoringSettings } from "../monitoring/keys";
+import { networkSettings } from "../network/keys";
+import { backupSettings } from "../backup/keys";
+import { schemaEndpoint } from "../schema/keys";
+import { awsAccountSettings } from "../aws/keys";
 import { AwsStackConfig, DockerStackConfig, Platform, StackConfig } from "./types";
 
 /** Every key parsed or defaulted: what validateConfig hands over once it found no problem. */
@@ -21,18 +30,8 @@ function common(s: Settings, id: Identity) {
     environment: s.environment,
     owner: s.owner,
     postgresDatabase: s.postgresDatabase,
-    rotation: {
-      postgresAdmin: s.postgresAdminPasswordEpoch,
-      postgresOwner: s.postgresOwnerPasswordEpoch,
-      postgresApp: s.postgresAppPasswordEpoch,
-      postgresReadonly: s.postgresReadonlyPasswordEpoch,
-      redisAdmin: s.redisAdminPasswordEpoch,
-      redisApp: s.redisAppPasswordEpoch,
-      pgadmin: s.devToolsPasswordEpoch,
-      redisCommander: s.devToolsPasswordEpoch,
-    },
-    redisAccess: { keyPatterns: s.redisAppKeyPatterns, scan: s.redisAppScan },
-    redisCacheAccess: { keyPatterns: s.redisCacheKeyPatterns, scan: s.redisAppScan },
+    rotation: rotationEpochs(s),
+    ...redisAccess(s),
     epochs: Object.fromEntries(EPOCH_KEYS.map((k) => [k, s[k] as number])),
   };
 }
@@ -45,112 +44,27 @@ function buildDocker(s: Settings, id: Identity): DockerStackConfig {
     hostPorts: Object.fromEntries(
       HOST_PORT_KEYS.filter((k) => s.devTools || !(k in localKeys)).map((k) => [k, s[k] as number]),
     ),
-    postgres: { image: s.postgresImage, hostPort: s.postgresHostPort },
-    redis: {
-      image: s.redisImage,
-      hostPort: s.redisHostPort,
-      maxmemoryMb: s.redisMaxmemoryMb,
-      retiredEpoch: { admin: s.redisAdminRetiredEpoch, app: s.redisAppRetiredEpoch },
-      cache: { hostPort: s.redisCacheHostPort, maxmemoryMb: s.redisCacheMaxmemoryMb },
-    },
-    tools: {
-      enabled: s.devTools,
-      pgadminImage: s.pgadminImage,
-      pgadminHostPort: s.pgadminHostPort,
-      pgadminEmail: s.pgadminEmail,
-      redisCommanderImage: s.redisCommanderImage,
-      redisCommanderHostPort: s.redisCommanderHostPort,
-    },
-  };
-}
-
-const partitionOf = (region: string) =>
-  region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-
-/** "host:port" (already validated) as a structured endpoint; "" means none. */
-function endpointOf(raw: string): { host: string; port: number } | undefined {
-  if (!raw) return undefined;
-  const colon = raw.lastIndexOf(":");
-  return { host: raw.slice(0, colon), port: Number(raw.slice(colon + 1)) };
-}
-
-function awsPostgres(s: Settings): AwsStackConfig["postgres"] {
-  return {
-    instanceClass: s.postgresInstanceClass,
-    replicaCount: s.postgresReplicaCount,
-    allocatedStorageGb: s.postgresAllocatedStorageGb,
-    maxAllocatedStorageGb: s.postgresMaxAllocatedStorageGb,
-    maxConnections: s.postgresMaxConnections,
-    multiAz: s.postgresMultiAz,
-    backupRetentionDays: s.postgresBackupRetentionDays,
-    backupWindow: s.postgresBackupWindow,
-    maintenanceWindow: s.postgresMaintenanceWindow,
-    deletionProtection: s.postgresDeletionProtection,
-    iamAuth: s.postgresIamAuth,
-    caCertIdentifier: s.postgresCaCertIdentifier,
-    caBundlePath: s.postgresCaBundlePath,
-    performanceInsightsRetentionDays: s.postgresPerformanceInsightsRetentionDays,
-    monitoringIntervalSeconds: s.postgresMonitoringIntervalSeconds,
-    proxy: s.rdsProxy,
-    schemaEndpoint: endpointOf(s.schemaEndpoint),
-    blueGreenUpdate: s.postgresBlueGreenUpdate,
-    databaseInsightsMode: s.postgresDatabaseInsightsMode,
-    masterPasswordMode: s.postgresMasterPasswordMode,
-    crossRegionReplica: s.postgresCrossRegionReplicaRegion
-      ? {
-          region: s.postgresCrossRegionReplicaRegion,
-          vpcId: s.postgresCrossRegionReplicaVpcId,
-          subnets: s.postgresCrossRegionReplicaSubnets,
-          allowedCidrs: s.postgresCrossRegionReplicaAllowedCidrs,
-          allowedSecurityGroupIds: s.postgresCrossRegionReplicaAllowedSecurityGroupIds,
-        }
-      : undefined,
+    postgres: postgresDockerSettings(s),
+    redis: { ...redisDockerSettings(s), ...retiredEpochs(s) },
+    tools: devToolsSettings(s),
   };
 }
 
 function buildAws(s: Settings, id: Identity): AwsStackConfig {
-  const region = id.region ?? "";
   return {
     ...common(s, id),
     platform: "aws",
-    aws: {
-      accountId: s.awsAccountId,
-      region,
-      partition: partitionOf(region),
-      kmsKeyArn: s.kmsKeyArn,
-      breakGlassRoleArn: s.kmsBreakGlassRoleArn,
+    aws: awsAccountSettings(s, id.region ?? ""),
+    network: networkSettings(s),
+    postgres: {
+      ...postgresAwsSettings(s),
+      ...rdsMonitoringSettings(s),
+      ...masterPasswordSettings(s),
+      schemaEndpoint: schemaEndpoint(s),
     },
-    network: {
-      vpcId: s.vpcId,
-      privateSubnets: s.privateSubnets,
-      allowedCidrs: s.allowedCidrs,
-      allowedSecurityGroupIds: s.allowedSecurityGroupIds,
-      deployRunnerSecurityGroupIds: s.deployRunnerSecurityGroupIds,
-    },
-    postgres: awsPostgres(s),
-    redis: {
-      engine: s.redisEngine,
-      nodeType: s.redisNodeType,
-      cacheNodeType: s.redisCacheNodeType,
-      replicaCount: s.redisReplicaCount,
-      clusterMode: s.redisClusterMode,
-      shards: s.redisShards,
-      snapshotRetentionDays: s.redisSnapshotRetentionDays,
-      snapshotWindow: s.redisSnapshotWindow,
-      maintenanceWindow: s.redisMaintenanceWindow,
-      retiredEpoch: { admin: s.redisAdminRetiredEpoch, app: s.redisAppRetiredEpoch },
-      applyImmediately: s.redisApplyImmediately,
-    },
-    backup: {
-      copyRegion: s.backupCopyRegion,
-      retentionDays: s.backupRetentionDays,
-      vaultLock: s.backupVaultLock,
-      complianceLock: s.backupVaultComplianceLock,
-      maxRetentionDays: s.backupVaultMaxRetentionDays,
-      startTime: s.backupStartTime,
-    },
-    alarmEmail: s.alarmEmail,
-    logRetentionDays: s.logRetentionDays,
+    redis: { ...redisAwsSettings(s), ...retiredEpochs(s) },
+    backup: backupSettings(s),
+    ...monitoringSettings(s),
   };
 }
 

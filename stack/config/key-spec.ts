@@ -124,3 +124,6 @@ export const epoch = integer(0, 1_000_000);
 export function key<T>(spec: KeySpec<T>): KeySpec<T> {
   return spec;
 }
+
+/** A key table's values, parsed: what a concern's settings builder reads (stack/<concern>/keys.ts). */
+export type Parsed<T> = { readonly [K in keyof T]: T[K] extends KeySpec<infer V> ? V : never };

@@ -6,6 +6,7 @@ export type { CredentialName } from "../credentials/credential-names";
 import type { CredentialName } from "../credentials/credential-names";
 import type { CrossRegionReplica, RdsSettings } from "../postgres/rds-settings";
 import type { ElastiCacheSettings } from "../redis/elasticache-settings";
+import type { BackupSettings } from "../backup/backups";
 export type { CrossRegionReplica } from "../postgres/rds-settings";
 
 export type Platform = "docker" | "aws";
@@ -88,17 +89,7 @@ export interface AwsStackConfig extends CommonConfig {
   };
   /** The state store's settings; the cache store takes them all but the node type. */
   readonly redis: ElastiCacheSettings & { readonly cacheNodeType: string };
-  readonly backup: {
-    readonly copyRegion: string;
-    readonly retentionDays: number;
-    /** Governance-mode lock (can be lifted with backup:BypassVaultLockGovernance). */
-    readonly vaultLock: boolean;
-    /** Explicit opt-in: compliance mode after the 3-day grace period; irreversible. */
-    readonly complianceLock: boolean;
-    readonly maxRetentionDays: number;
-    /** hh:mm UTC, start of the daily AWS Backup start window. */
-    readonly startTime: string;
-  };
+  readonly backup: BackupSettings;
   readonly alarmEmail: string;
   readonly logRetentionDays: number;
 }

@@ -3,6 +3,9 @@
 import { KeySpec, epoch, integer, key, oneOf } from "../config/key-spec";
 import { aws } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
+import type { Parsed } from "../config/key-spec";
+import type { RdsSettings } from "../postgres/rds-settings";
+import type { CredentialName } from "./credential-names";
 
 /** stack/credentials/epoch-rule.ts: the guard refuses a decrease. */
 const FORWARD = " Only moves forward: preview refuses a value below the applied one.";
@@ -57,7 +60,7 @@ export const credentialsKeys = {
     parse: oneOf(["generated", "managed"]),
     description:
       "generated: the stack generates the RDS master password (write-only, rotated by postgresAdminPasswordEpoch). " +
-      "managed: RDS keeps it in its own Secrets Manager secret and rotates it; refused with postgresBlueGreenUpdate and with read replicas (AWS limitations).",
+      "managed: RDS keeps it in its own Secrets Manager secret and rotates it; refused with blue/green updates and with read replicas (AWS limitations).",
   }),
 };
 
@@ -80,20 +83,15 @@ export function credentialsRules(c: RuleContext): void {
 }
 
 /**
- * "Password management with Amazon RDS and AWS Secrets Manager", Limitations: not supported for blue/green
- * deployments, nor for creating a read replica of a source whose credentials Secrets Manager manages.
+ * "Password management with Amazon RDS and AWS Secrets Manager", Limitations: not supported for creating a
+ * read replica of a source whose credentials Secrets Manager manages (nor for blue/green deployments: checked
+ * with that key, stack/postgres/keys.ts).
  */
 export function credentialsAwsRules(c: RuleContext): void {
   const { s } = c;
   if (s.postgresMasterPasswordMode !== "managed") return;
   const replicaRegion = s.postgresCrossRegionReplicaRegion ?? "";
   const replicas = s.postgresReplicaCount ?? 0;
-  if (s.postgresBlueGreenUpdate)
-    c.invalid(
-      "postgresMasterPasswordMode",
-      "managed",
-      "generated while postgresBlueGreenUpdate is true (RDS blue/green deployments do not support RDS-managed master passwords)",
-    );
   if (replicas > 0 || replicaRegion)
     c.invalid(
       "postgresMasterPasswordMode",
@@ -103,3 +101,27 @@ export function credentialsAwsRules(c: RuleContext): void {
         "replica of a source whose master password Secrets Manager manages",
     );
 }
+
+type CredentialsParsed = Parsed<typeof credentialsKeys>;
+
+/** Rotation epoch per generated credential; the dev tools share one. */
+export const rotationEpochs = (s: CredentialsParsed): Record<CredentialName, number> => ({
+  postgresAdmin: s.postgresAdminPasswordEpoch,
+  postgresOwner: s.postgresOwnerPasswordEpoch,
+  postgresApp: s.postgresAppPasswordEpoch,
+  postgresReadonly: s.postgresReadonlyPasswordEpoch,
+  redisAdmin: s.redisAdminPasswordEpoch,
+  redisApp: s.redisAppPasswordEpoch,
+  pgadmin: s.devToolsPasswordEpoch,
+  redisCommander: s.devToolsPasswordEpoch,
+});
+
+/** The Redis users' epochs whose previous password is retired (part of both platforms' Redis settings). */
+export const retiredEpochs = (s: CredentialsParsed) => ({
+  retiredEpoch: { admin: s.redisAdminRetiredEpoch, app: s.redisAppRetiredEpoch },
+});
+
+/** Who owns the RDS master password (part of stack/postgres/rds-settings.ts). */
+export const masterPasswordSettings = (s: CredentialsParsed): Pick<RdsSettings, "masterPasswordMode"> => ({
+  masterPasswordMode: s.postgresMasterPasswordMode,
+});

@@ -1,6 +1,7 @@
 // The dev stack's own config keys: the optional admin tools (pgAdmin, Redis Commander).
 import { InvalidValue, boolean, hostPort, key, pinnedImage } from "../config/key-spec";
 import type { RuleContext } from "../config/rules";
+import type { Parsed } from "../config/key-spec";
 
 // pgAdmin >= 6.9 validates its login with email-validator, which refuses these special-use domains.
 const SPECIAL_USE_DOMAINS = ["arpa", "invalid", "local", "localhost", "onion", "test"];
@@ -83,3 +84,12 @@ export function localRules(c: RuleContext): void {
       );
   });
 }
+
+export const devToolsSettings = (s: Parsed<typeof localKeys>) => ({
+  enabled: s.devTools,
+  pgadminImage: s.pgadminImage,
+  pgadminHostPort: s.pgadminHostPort,
+  pgadminEmail: s.pgadminEmail,
+  redisCommanderImage: s.redisCommanderImage,
+  redisCommanderHostPort: s.redisCommanderHostPort,
+});

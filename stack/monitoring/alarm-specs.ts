@@ -1,7 +1,7 @@
 // Which alarms the stack raises, and at what thresholds: pure, so the list is testable without resources. The
 // specs themselves are per service: stack/monitoring/rds-alarm-specs.ts (instances, writer, replicas, RDS
 // Proxy) and redis-alarm-specs.ts (replication group nodes); AlarmSpec is in alarm-spec.ts.
-import type { RdsSettings } from "../postgres/rds-settings";
+import { type LogicalReplicationSettings, logicalReplication } from "../postgres/rds-settings";
 import type { InstanceAlarmSettings } from "./rds-alarm-specs";
 import type { AlarmSpec } from "./alarm-spec";
 import { instanceAlarms, primaryAlarms, proxyAlarm, replicaLagAlarm } from "./rds-alarm-specs";
@@ -13,12 +13,12 @@ export type { RedisMember } from "./redis-alarm-specs";
 export { redisMemberAlarms, redisMemberIds } from "./redis-alarm-specs";
 
 export function databaseAlarms(
-  pg: InstanceAlarmSettings & Pick<RdsSettings, "blueGreenUpdate">,
+  pg: InstanceAlarmSettings & LogicalReplicationSettings,
   ids: { primary: string; replicas: string[]; redisMembers: RedisMember[]; proxyName?: string },
 ): AlarmSpec[] {
   const perInstance = [ids.primary, ...ids.replicas].flatMap((id) => instanceAlarms(pg, id));
   const replicaLag = ids.replicas.map((id) => replicaLagAlarm(id, 60));
-  const primary = primaryAlarms(ids.primary, pg.blueGreenUpdate);
+  const primary = primaryAlarms(ids.primary, logicalReplication(pg));
   const proxy = ids.proxyName ? [proxyAlarm(ids.proxyName)] : [];
   const redis = ids.redisMembers.flatMap((m) => redisMemberAlarms(m.key, { CacheClusterId: m.id }));
   return [...perInstance, ...primary, ...replicaLag, ...proxy, ...redis];

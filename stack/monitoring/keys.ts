@@ -2,6 +2,8 @@
 import { InvalidValue, integer, matching, oneOf } from "../config/key-spec";
 import { aws, logRetention, optional } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
+import type { Parsed } from "../config/key-spec";
+import type { RdsSettings } from "../postgres/rds-settings";
 
 export const monitoringKeys = {
   alarmEmail: aws({
@@ -64,3 +66,22 @@ export function monitoringRules(c: RuleContext): void {
       `standard, or advanced with postgresPerformanceInsightsRetentionDays >= ${ADVANCED_INSIGHTS_MIN_RETENTION_DAYS} (15 months)`,
     );
 }
+
+type MonitoringParsed = Parsed<typeof monitoringKeys>;
+
+export const monitoringSettings = (s: MonitoringParsed) => ({
+  alarmEmail: s.alarmEmail,
+  logRetentionDays: s.logRetentionDays,
+});
+
+/** What RDS's own monitoring is configured with (part of stack/postgres/rds-settings.ts). */
+export const rdsMonitoringSettings = (
+  s: MonitoringParsed,
+): Pick<
+  RdsSettings,
+  "performanceInsightsRetentionDays" | "monitoringIntervalSeconds" | "databaseInsightsMode"
+> => ({
+  performanceInsightsRetentionDays: s.postgresPerformanceInsightsRetentionDays,
+  monitoringIntervalSeconds: s.postgresMonitoringIntervalSeconds,
+  databaseInsightsMode: s.postgresDatabaseInsightsMode,
+});

@@ -3,6 +3,7 @@
 import { arrayOf, matching } from "../config/key-spec";
 import { aws, cidr, securityGroupId, subnet, subnetText } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
+import type { Parsed } from "../config/key-spec";
 
 export const networkKeys = {
   vpcId: aws({
@@ -65,3 +66,11 @@ export function networkRules(c: RuleContext): void {
         "(`pulumi config set schemaEndpoint localhost:15432`).",
     );
 }
+
+export const networkSettings = (s: Parsed<typeof networkKeys>) => ({
+  vpcId: s.vpcId,
+  privateSubnets: s.privateSubnets,
+  allowedCidrs: s.allowedCidrs,
+  allowedSecurityGroupIds: s.allowedSecurityGroupIds,
+  deployRunnerSecurityGroupIds: s.deployRunnerSecurityGroupIds,
+});

@@ -1,19 +1,15 @@
-// PostgreSQL's config keys: the dev container (image, host port) and RDS (instance, storage, replicas, the
-// cross-region replica, RDS Proxy, IAM authentication, TLS, blue/green updates).
-import { arrayOf, boolean, hostPort, integer, key, matching, oneOf, pinnedImage } from "../config/key-spec";
-import {
-  aws,
-  awsRegion,
-  cidr,
-  optional,
-  rdsInstanceClass,
-  securityGroupId,
-  subnet,
-  subnetText,
-  weeklyWindow,
-} from "../config/aws-parsers";
+// PostgreSQL's config keys: the dev container (image, host port) and RDS (instance, storage, automated
+// backups, replicas, RDS Proxy, IAM authentication, TLS, blue/green updates); the cross-region replica's are
+// in ./replica-keys.ts. Each key is parsed, checked against the others and mapped to the components'
+// settings here, once.
+import { boolean, hostPort, integer, key, matching, oneOf, pinnedImage } from "../config/key-spec";
+import type { Parsed } from "../config/key-spec";
+import { aws, rdsInstanceClass, weeklyWindow, window } from "../config/aws-parsers";
 import type { RuleContext } from "../config/rules";
-import type { Subnet } from "../config/aws-parsers";
+import type { GuardedValue } from "../aws/replacement-guard-check";
+import { windowsOverlap } from "../../policy/windows";
+import { crossRegionReplica, crossRegionReplicaKeys, crossRegionReplicaRules } from "./replica-keys";
+import type { CrossRegionReplica, RdsSettings } from "./rds-settings";
 
 /*
  * Default images, pinned by the digest of their multi-arch index. docker-library rebuilds a tag under the
@@ -103,6 +99,19 @@ export const postgresKeys = {
     parse: weeklyWindow("sun:03:00-sun:04:00"),
     description: "Weekly RDS maintenance window (UTC).",
   }),
+  postgresBackupRetentionDays: aws({
+    type: "integer",
+    default: 14,
+    parse: integer(0, 35),
+    description:
+      "RDS automated backups and point-in-time recovery window (0 disables; refused with replicas).",
+  }),
+  postgresBackupWindow: aws({
+    type: "string",
+    default: "02:00-02:30",
+    parse: window("02:00-02:30"),
+    description: "Daily RDS backup window (UTC); must not overlap the maintenance window.",
+  }),
   postgresDeletionProtection: aws({
     type: "boolean",
     default: true,
@@ -145,51 +154,8 @@ export const postgresKeys = {
     description:
       "Roll out engine upgrades and other replacing changes through an RDS blue/green deployment (sets rds.logical_replication=1).",
   }),
-  postgresCrossRegionReplicaRegion: aws({
-    type: "string",
-    default: "",
-    parse: optional(awsRegion, "an AWS region other than aws:region, such as eu-central-1"),
-    description:
-      "Region of an encrypted cross-region read replica of the primary (its own KMS key there); empty: none.",
-  }),
-  postgresCrossRegionReplicaVpcId: aws({
-    type: "string",
-    default: "",
-    parse: optional(
-      matching(/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/, ""),
-      "a VPC id such as vpc-0123456789abcdef0",
-    ),
-    description:
-      "VPC of the cross-region replica, in postgresCrossRegionReplicaRegion (its security group goes there).",
-  }),
-  postgresCrossRegionReplicaSubnets: aws({
-    type: "array",
-    default: [] as Subnet[],
-    parse: arrayOf(subnet, 0, 16, 'entries "subnet-…=<availability zone>"'),
-    description:
-      'Private subnets of the cross-region replica as "subnet-id=availability-zone", in that region; at least 2 AZs.',
-  }),
-  postgresCrossRegionReplicaAllowedCidrs: aws({
-    type: "array",
-    default: [] as string[],
-    parse: arrayOf(cidr, 0, 20, "CIDRs"),
-    description: "CIDRs allowed to reach the cross-region replica on 5432; never the whole internet.",
-  }),
-  postgresCrossRegionReplicaAllowedSecurityGroupIds: aws({
-    type: "array",
-    default: [] as string[],
-    parse: arrayOf(securityGroupId, 0, 10, "security group ids"),
-    description:
-      "Security groups in the replica's region (e.g. the app's there) allowed to reach it on 5432.",
-  }),
+  ...crossRegionReplicaKeys,
 };
-
-const REPLICA_KEYS = [
-  "postgresCrossRegionReplicaVpcId",
-  "postgresCrossRegionReplicaSubnets",
-  "postgresCrossRegionReplicaAllowedCidrs",
-  "postgresCrossRegionReplicaAllowedSecurityGroupIds",
-] as const;
 
 export function postgresRules(c: RuleContext): void {
   const { s } = c;
@@ -208,6 +174,7 @@ export function postgresRules(c: RuleContext): void {
     );
   blueGreenRules(c);
   crossRegionReplicaRules(c);
+  automatedBackupRules(c);
 }
 
 function blueGreenRules(c: RuleContext): void {
@@ -231,56 +198,107 @@ function blueGreenRules(c: RuleContext): void {
       true,
       `false while postgresReplicaCount is ${s.postgresReplicaCount} (after a switchover the replicas' resources name the old "-old1" instances); use blue/green only on a stack without read replicas`,
     );
-}
-
-function crossRegionReplicaRules(c: RuleContext): void {
-  const { s, raw } = c;
   const region = s.postgresCrossRegionReplicaRegion ?? "";
-  if (!region) {
-    for (const key of REPLICA_KEYS) {
-      const value = s[key];
-      if (Array.isArray(value) ? value.length : value)
-        c.invalid(
-          key,
-          Array.isArray(value) ? value.map((v) => (typeof v === "string" ? v : subnetText(v))) : value,
-          "empty unless postgresCrossRegionReplicaRegion is set (it configures that replica)",
-        );
-    }
-    return;
-  }
-  if (region === raw["aws:region"])
-    c.invalid(
-      "postgresCrossRegionReplicaRegion",
-      region,
-      `a region other than aws:region (${region}); same-region replicas are postgresReplicaCount`,
-    );
-  if (!s.postgresCrossRegionReplicaVpcId)
-    c.problem(
-      `Missing required config key ${c.fq("postgresCrossRegionReplicaVpcId")}: the cross-region replica's security ` +
-        `group is created in a VPC of ${region}. Set it with \`pulumi config set postgresCrossRegionReplicaVpcId vpc-…\`.`,
-    );
-  const subnets = s.postgresCrossRegionReplicaSubnets ?? [];
-  const shown = subnets.map(subnetText);
-  const zones = new Set(subnets.map((entry) => entry.availabilityZone));
-  if (zones.size < 2 || [...zones].some((zone) => !zone.startsWith(region)))
-    c.invalid(
-      "postgresCrossRegionReplicaSubnets",
-      shown,
-      `subnets of ${region} in at least 2 different availability zones (a DB subnet group needs two), ` +
-        `as "subnet-…=${region}a"`,
-    );
-  if (new Set(subnets.map((e) => e.id)).size !== subnets.length)
-    c.invalid("postgresCrossRegionReplicaSubnets", shown, "distinct subnet ids");
-  if (s.postgresBlueGreenUpdate)
+  if (region)
     c.invalid(
       "postgresBlueGreenUpdate",
       true,
       `false while postgresCrossRegionReplicaRegion is ${region} (after a switchover the replica would follow the old "-old1" primary)`,
     );
-  if (s.postgresBackupRetentionDays === 0)
+  // "Password management with Amazon RDS and AWS Secrets Manager", Limitations: not supported for blue/green
+  // deployments.
+  if (s.postgresMasterPasswordMode === "managed")
+    c.invalid(
+      "postgresMasterPasswordMode",
+      "managed",
+      "generated while postgresBlueGreenUpdate is true (RDS blue/green deployments do not support RDS-managed master passwords)",
+    );
+}
+
+/** Read replicas, here or in another region, need automated backups on their source. */
+function automatedBackupRules(c: RuleContext): void {
+  const { s } = c;
+  if (s.postgresBackupRetentionDays === 0 && s.postgresCrossRegionReplicaRegion)
     c.invalid(
       "postgresBackupRetentionDays",
       0,
       "1 to 35 while postgresCrossRegionReplicaRegion is set (a read replica needs automated backups on the source)",
     );
+  if (s.postgresBackupRetentionDays === 0 && (s.postgresReplicaCount ?? 0) > 0)
+    c.invalid(
+      "postgresBackupRetentionDays",
+      0,
+      "1 to 35 while postgresReplicaCount > 0 (RDS read replicas need automated backups on the source)",
+    );
+  if (windowsOverlap(s.postgresBackupWindow, s.postgresMaintenanceWindow))
+    c.invalid(
+      "postgresBackupWindow",
+      s.postgresBackupWindow,
+      `a window that does not overlap postgresMaintenanceWindow (${s.postgresMaintenanceWindow})`,
+    );
+}
+
+type PostgresParsed = Parsed<typeof postgresKeys>;
+
+/** The dev container's settings. */
+export const postgresDockerSettings = (s: PostgresParsed) => ({
+  image: s.postgresImage,
+  hostPort: s.postgresHostPort,
+});
+
+/** The RDS settings these keys carry (../monitoring/keys.ts and ../credentials/keys.ts map the rest). */
+export type PostgresAwsSettings = Omit<
+  RdsSettings,
+  | "performanceInsightsRetentionDays"
+  | "monitoringIntervalSeconds"
+  | "databaseInsightsMode"
+  | "masterPasswordMode"
+> & {
+  readonly caBundlePath: string;
+  readonly proxy: boolean;
+  readonly crossRegionReplica?: CrossRegionReplica;
+};
+
+export function postgresAwsSettings(s: PostgresParsed): PostgresAwsSettings {
+  return {
+    instanceClass: s.postgresInstanceClass,
+    replicaCount: s.postgresReplicaCount,
+    allocatedStorageGb: s.postgresAllocatedStorageGb,
+    maxAllocatedStorageGb: s.postgresMaxAllocatedStorageGb,
+    maxConnections: s.postgresMaxConnections,
+    multiAz: s.postgresMultiAz,
+    backupRetentionDays: s.postgresBackupRetentionDays,
+    backupWindow: s.postgresBackupWindow,
+    maintenanceWindow: s.postgresMaintenanceWindow,
+    deletionProtection: s.postgresDeletionProtection,
+    iamAuth: s.postgresIamAuth,
+    caCertIdentifier: s.postgresCaCertIdentifier,
+    caBundlePath: s.postgresCaBundlePath,
+    proxy: s.rdsProxy,
+    blueGreenUpdate: s.postgresBlueGreenUpdate,
+    crossRegionReplica: crossRegionReplica(s),
+  };
+}
+
+/**
+ * The master password's rotation, compared with the previous deployment's (stack/aws/replacement-guard.ts).
+ * With blueGreenUpdate the provider sends every primary change except `password` through a blue/green
+ * deployment; a passwordWoVersion bump then fails on the green, a physical replica whose master password
+ * cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always, refused
+ * only while blue/green is on, so turning it on and rotating in the same deployment is refused too.
+ */
+export function masterPasswordGuard(
+  pg: Pick<RdsSettings, "blueGreenUpdate" | "masterPasswordMode">,
+  epoch: number,
+): GuardedValue {
+  return {
+    value: String(epoch),
+    replaces: "the RDS master password (passwordWoVersion)",
+    enforced: pg.blueGreenUpdate && pg.masterPasswordMode === "generated",
+    because:
+      "while postgresBlueGreenUpdate is true the provider applies a new master password through a blue/green " +
+      "deployment, which RDS refuses (the green copy is a read replica whose master password cannot differ from " +
+      "its source). Deploy the rotation with postgresBlueGreenUpdate: false, then turn it back on " +
+      '(docs/runbooks.md "Master password with blue/green").',
+  };
 }

@@ -1,7 +1,7 @@
 // The RDS parameter group for the seed's tuning, as a pure function. RDS formulas ({DBInstanceClassMemory…})
 // follow the instance class and RDS's own reserved memory, so they are used wherever RDS supports them; only
 // the per-connection memory needs computing here, from max_connections and the class's memory.
-import type { RdsSettings } from "./rds-settings";
+import { type LogicalReplicationSettings, type RdsSettings, logicalReplication } from "./rds-settings";
 import { POSTGRES_MAJOR } from "./settings";
 import { instanceMemoryGiB } from "./instance-classes";
 import type { Tags } from "../aws/tags";
@@ -90,7 +90,7 @@ export interface PostgresParameterGroupArgs {
  * nothing that changes on a resize.
  */
 export function postgresParameterGroupArgs(
-  settings: Pick<RdsSettings, "instanceClass" | "maxConnections" | "blueGreenUpdate">,
+  settings: Pick<RdsSettings, "instanceClass" | "maxConnections"> & LogicalReplicationSettings,
   tags: Tags,
 ): PostgresParameterGroupArgs {
   return {
@@ -99,7 +99,7 @@ export function postgresParameterGroupArgs(
     parameters: postgresParameters({
       instanceClass: settings.instanceClass,
       maxConnections: settings.maxConnections,
-      logicalReplication: settings.blueGreenUpdate,
+      logicalReplication: logicalReplication(settings),
     }),
     tags,
   };

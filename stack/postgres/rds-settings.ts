@@ -1,7 +1,7 @@
 // What an RDS PostgreSQL deployment is configured with (RdsPostgres, its parameter group, the cross-region
-// replica, the alarms): the component's settings, owned here; the stack's config (stack/config/types.ts)
-// conforms to it. Pure types: the keys in ./keys.ts, ../backup/keys.ts, ../monitoring/keys.ts and
-// ../credentials/keys.ts parse them.
+// replica, the alarms): the component's settings, owned here, and what they imply for the parts around the
+// instance; the stack's config (stack/config/types.ts) conforms to it. The keys in ./keys.ts,
+// ../monitoring/keys.ts and ../credentials/keys.ts map to it.
 import type { Subnet } from "../config/aws-parsers";
 
 export interface RdsSettings {
@@ -42,3 +42,12 @@ export interface CrossRegionReplica {
   readonly allowedCidrs: readonly string[];
   readonly allowedSecurityGroupIds: readonly string[];
 }
+
+/**
+ * rds.logical_replication=1 in the parameter group (and the replication-slot alarms that come with it): a
+ * blue/green deployment replicates logically from blue to green.
+ */
+export const logicalReplication = (s: LogicalReplicationSettings): boolean => s.blueGreenUpdate;
+
+/** The settings that decide logicalReplication. */
+export type LogicalReplicationSettings = Pick<RdsSettings, "blueGreenUpdate">;

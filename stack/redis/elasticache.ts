@@ -23,7 +23,7 @@ export interface ElastiCacheRedisArgs {
   readonly app: {
     readonly name: string;
     readonly passwords: RedisUserPasswords;
-    /** Key patterns and SCAN, as configured (redisAppKeyPatterns, redisAppScan). */
+    /** Key patterns and SCAN for the app user in this store, as configured (stack/redis/keys.ts). */
     readonly access: RedisAppAccess;
   };
   /** Unencrypted topic for ElastiCache's own notifications (failover, node replaced, …). */

@@ -20,6 +20,8 @@ import {
   overlappingPatterns,
 } from "./key-patterns";
 import type { RuleContext } from "../config/rules";
+import type { Parsed } from "../config/key-spec";
+import type { ElastiCacheSettings } from "./elasticache-settings";
 
 /** The pinned default image; see stack/postgres/keys.ts for why by digest. */
 export const DEFAULT_REDIS_IMAGE =
@@ -201,3 +203,34 @@ export function redisRules(c: RuleContext): void {
       "1 unless redisClusterMode is true (shards exist only in cluster mode)",
     );
 }
+
+type RedisParsed = Parsed<typeof redisKeys>;
+
+/** What the app user may touch in each store (stack/redis/access.ts renders it for the dev ACL and RBAC). */
+export const redisAccess = (s: RedisParsed) => ({
+  redisAccess: { keyPatterns: s.redisAppKeyPatterns, scan: s.redisAppScan },
+  redisCacheAccess: { keyPatterns: s.redisCacheKeyPatterns, scan: s.redisAppScan },
+});
+
+export const redisDockerSettings = (s: RedisParsed) => ({
+  image: s.redisImage,
+  hostPort: s.redisHostPort,
+  maxmemoryMb: s.redisMaxmemoryMb,
+  cache: { hostPort: s.redisCacheHostPort, maxmemoryMb: s.redisCacheMaxmemoryMb },
+});
+
+/** The state store's ElastiCache settings; the cache store takes them all but the node type. */
+export const redisAwsSettings = (
+  s: RedisParsed,
+): Omit<ElastiCacheSettings, "retiredEpoch"> & { cacheNodeType: string } => ({
+  engine: s.redisEngine,
+  nodeType: s.redisNodeType,
+  cacheNodeType: s.redisCacheNodeType,
+  replicaCount: s.redisReplicaCount,
+  clusterMode: s.redisClusterMode,
+  shards: s.redisShards,
+  snapshotRetentionDays: s.redisSnapshotRetentionDays,
+  snapshotWindow: s.redisSnapshotWindow,
+  maintenanceWindow: s.redisMaintenanceWindow,
+  applyImmediately: s.redisApplyImmediately,
+});

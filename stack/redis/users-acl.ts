@@ -12,7 +12,7 @@ export interface RedisUsersOptions {
   /** The password before the latest rotation, accepted alongside the current one until retired. */
   readonly previousAdminPasswordHash?: string;
   readonly previousAppPasswordHash?: string;
-  /** Key patterns and SCAN for the app user (config: redisAppKeyPatterns, redisAppScan). */
+  /** Key patterns and SCAN for the app user in this store, as configured (stack/redis/keys.ts). */
   readonly appAccess: RedisAppAccess;
 }
 
