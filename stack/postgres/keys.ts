@@ -267,7 +267,7 @@ export function postgresAwsSettings(s: PostgresParsed): PostgresAwsSettings {
     maxAllocatedStorageGb: s.postgresMaxAllocatedStorageGb,
     maxConnections: s.postgresMaxConnections,
     multiAz: s.postgresMultiAz,
-    backupRetentionDays: s.postgresBackupRetentionDays,
+    automatedBackupRetentionDays: s.postgresBackupRetentionDays,
     backupWindow: s.postgresBackupWindow,
     maintenanceWindow: s.postgresMaintenanceWindow,
     deletionProtection: s.postgresDeletionProtection,

@@ -15,7 +15,7 @@ export interface RdsSettings {
   readonly maxConnections: number;
   readonly multiAz: boolean;
   /** Automated backups (point-in-time recovery); > 0 with replicas or blue/green. */
-  readonly backupRetentionDays: number;
+  readonly automatedBackupRetentionDays: number;
   /** Daily hh:mm-hh:mm (UTC). */
   readonly backupWindow: string;
   /** Weekly ddd:hh:mm-ddd:hh:mm (UTC); replicas get the windows after it. */

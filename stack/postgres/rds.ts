@@ -203,7 +203,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         dbSubnetGroupName: args.subnetGroupName,
         storageType: "gp3",
         allocatedStorage: s.allocatedStorageGb,
-        backupRetentionPeriod: s.backupRetentionDays,
+        backupRetentionPeriod: s.automatedBackupRetentionDays,
         backupWindow: s.backupWindow,
         maintenanceWindow: s.maintenanceWindow,
         deleteAutomatedBackups: false,

