@@ -34,6 +34,13 @@ export function weeklySpan(window: string, leadMinutes = 0): Span {
   return { start: ws - leadMinutes, end };
 }
 
+/** Minutes of the week (any integer: it wraps) → "ddd:hh:mm". */
+export function weeklyPoint(minutesOfWeek: number): string {
+  const m = ((minutesOfWeek % WEEK) + WEEK) % WEEK;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${DAYS[Math.floor(m / 1440)]}:${pad(Math.floor((m % 1440) / 60))}:${pad(m % 60)}`;
+}
+
 /** Whether any span of `a` overlaps any span of `b`, taking the week's wrap-around into account. */
 export function overlaps(a: readonly Span[], b: readonly Span[]): boolean {
   for (const x of a)
