@@ -1,7 +1,8 @@
 // npm run bench:preview [-- --pairs N] [--up]: what a user waits for on every change. Whole-process `npm run
 // -s pulumi -- preview --stack dev` (the engine rig: the real CLI, the stand-in plugins) in a copy of the
 // project, against a floor: the same CLI, rig, plugins and runtime options on a one-resource program (one
-// RandomPassword). Alternating runs, medians, the ratio per pair; goal: dev <= 1.5x the floor. With --up, the
+// RandomPassword), and, apart, a plugin floor (one resource per plugin the dev stack loads). Alternating
+// runs, medians, the ratio per pair; goal: dev <= 1.5x the floor. With --up, the
 // same for a no-op `up` (after one real `up` of each; the dev one runs the stand-in PostgreSQL and Redis).
 // Then a breakdown: the engine's own timeline of one more preview of each (program start, first registration,
 // each plugin's launch and readiness, time inside provider calls, the end: testbed/bench/engine-timeline.ts),
@@ -14,6 +15,7 @@ import { scriptArgs } from "../../cli/shared/program";
 import { median } from "./whole-process";
 import { type EngineTimeline, engineTimeline, formatTimeline } from "./engine-timeline";
 import { ROOT } from "../root";
+import { DEFAULT_POSTGRES_IMAGE } from "../../stack/config/keys";
 
 const args = scriptArgs("npm run bench:preview --", {
   name: "bench:preview",
@@ -29,6 +31,26 @@ const withUp = args.has("--up");
 const FLOOR_PROGRAM = `// One resource through the same CLI, language host and a stand-in plugin: the floor.
 import * as random from "@pulumi/random";
 export const length = new random.RandomPassword("floor", { length: 16 }).length;
+`;
+
+/**
+ * A second floor, printed beside the first and never in its place: one resource per plugin the dev stack
+ * loads (random, docker, Pulumi's dynamic-provider host, whose provider is given as text as the stack's
+ * prebuilt ones are). Its ratio is what the dev program costs beyond the plugins Pulumi starts for it.
+ */
+const PLUGIN_FLOOR_PROGRAM = `// One resource per plugin the dev stack loads.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as docker from "@pulumi/docker";
+const PROVIDER = "exports.handler = function () { return { async create(inputs) { return { id: 'floor', outs: inputs }; } }; };";
+class Floor extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("pulumi-nodejs:dynamic:Resource", name, { __provider: PROVIDER });
+  }
+}
+export const length = new random.RandomPassword("floor", { length: 16 }).length;
+export const image = new docker.RemoteImage("floor", { name: ${JSON.stringify(DEFAULT_POSTGRES_IMAGE)}, keepLocally: true }).name;
+export const dynamic = new Floor("floor").urn;
 `;
 
 async function timed(s: EngineSession, args: string[]): Promise<number> {
@@ -68,9 +90,11 @@ function standinShare(dev: number, floor: number, d: EngineTimeline, f: EngineTi
 async function main(): Promise<void> {
   const dev = EngineSession.create("bench-preview-dev");
   const floor = EngineSession.create("bench-preview-floor");
+  const plugins = EngineSession.create("bench-preview-plugins");
   try {
     fs.writeFileSync(path.join(floor.project, "index.ts"), FLOOR_PROGRAM);
-    for (const s of [dev, floor]) {
+    fs.writeFileSync(path.join(plugins.project, "index.ts"), PLUGIN_FLOOR_PROGRAM);
+    for (const s of [dev, floor, plugins]) {
       await s.pulumi(["login", `file://${s.backend}`]);
       await s.pulumi(["stack", "init", "dev"]);
       await s.pulumi(["preview", "--stack", "dev"]); // warm: plugin install, compile caches
@@ -78,10 +102,12 @@ async function main(): Promise<void> {
     const rig: number[] = [];
     const devPreview: number[] = [];
     const floorPreview: number[] = [];
+    const pluginsPreview: number[] = [];
     for (let i = 0; i < pairs; i++) {
       rig.push(await timed(dev, ["version"]));
       devPreview.push(await timed(dev, ["preview", "--stack", "dev"]));
       floorPreview.push(await timed(floor, ["preview", "--stack", "dev"]));
+      pluginsPreview.push(await timed(plugins, ["preview", "--stack", "dev"]));
     }
     const lines = [
       `node ${process.versions.node}; ${pairs} alternating pairs; cells: dev s / floor s, ratio`,
@@ -89,6 +115,7 @@ async function main(): Promise<void> {
       `| command | ${Array.from({ length: pairs }, (_, i) => `pair ${i + 1}`).join(" | ")} | median dev / floor | median ratio |`,
       `| --- | ${Array.from({ length: pairs }, () => "---").join(" | ")} | --- | --- |`,
       row("`preview`", devPreview, floorPreview),
+      row("`preview` against the plugin floor", devPreview, pluginsPreview),
     ];
     if (withUp) {
       // The first `up` (fresh stack, images present: the stand-in starts real servers): once each, reported
@@ -97,13 +124,19 @@ async function main(): Promise<void> {
         await timed(dev, ["up", "--stack", "dev", "--yes", "--skip-preview"]),
         await timed(floor, ["up", "--stack", "dev", "--yes", "--skip-preview"]),
       ];
+      await timed(plugins, ["up", "--stack", "dev", "--yes", "--skip-preview"]);
       const devUp: number[] = [];
       const floorUp: number[] = [];
+      const pluginsUp: number[] = [];
       for (let i = 0; i < pairs; i++) {
         devUp.push(await timed(dev, ["up", "--stack", "dev", "--yes"]));
         floorUp.push(await timed(floor, ["up", "--stack", "dev", "--yes"]));
+        pluginsUp.push(await timed(plugins, ["up", "--stack", "dev", "--yes"]));
       }
-      lines.push(row("no-op `up`", devUp, floorUp));
+      lines.push(
+        row("no-op `up`", devUp, floorUp),
+        row("no-op `up` against the plugin floor", devUp, pluginsUp),
+      );
       // The same containers started alone on the stand-in daemon, as `docker compose up` would.
       const composeLike = spawnSync(
         process.execPath,
@@ -157,6 +190,7 @@ async function main(): Promise<void> {
   } finally {
     await dev.dispose();
     await floor.dispose();
+    await plugins.dispose();
   }
 }
 
