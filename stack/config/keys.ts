@@ -4,6 +4,7 @@
 // catches drift.
 import { KeySpec, hostPort, key, matching, oneOf } from "./key-spec";
 import { postgresKeys } from "../postgres/keys";
+import { crossRegionReplicaKeys } from "../postgres/replica-keys";
 import { redisKeys } from "../redis/keys";
 import { networkKeys } from "../network/keys";
 import { backupKeys } from "../backup/keys";
@@ -39,24 +40,31 @@ const stackKeys = {
 /** Each concern's table, as docs/configuration.md shows them (one section each). */
 export const KEY_TABLES: readonly {
   readonly title: string;
-  readonly folder: string;
+  /** The file that declares them (docs/configuration.md says where to edit). */
+  readonly file: string;
   readonly keys: object;
 }[] = [
-  { title: "Stack", folder: "stack/config", keys: stackKeys },
-  { title: "PostgreSQL", folder: "stack/postgres", keys: postgresKeys },
-  { title: "Redis", folder: "stack/redis", keys: redisKeys },
-  { title: "Network", folder: "stack/network", keys: networkKeys },
-  { title: "Backup", folder: "stack/backup", keys: backupKeys },
-  { title: "Monitoring and alarms", folder: "stack/monitoring", keys: monitoringKeys },
-  { title: "Credentials", folder: "stack/credentials", keys: credentialsKeys },
-  { title: "Schema", folder: "stack/schema", keys: schemaKeys },
-  { title: "Dev tools", folder: "stack/local", keys: localKeys },
-  { title: "AWS account", folder: "stack/aws", keys: awsKeys },
+  { title: "Stack", file: "stack/config/keys.ts", keys: stackKeys },
+  { title: "PostgreSQL", file: "stack/postgres/keys.ts", keys: postgresKeys },
+  {
+    title: "PostgreSQL cross-region replica",
+    file: "stack/postgres/replica-keys.ts",
+    keys: crossRegionReplicaKeys,
+  },
+  { title: "Redis", file: "stack/redis/keys.ts", keys: redisKeys },
+  { title: "Network", file: "stack/network/keys.ts", keys: networkKeys },
+  { title: "Backup", file: "stack/backup/keys.ts", keys: backupKeys },
+  { title: "Monitoring and alarms", file: "stack/monitoring/keys.ts", keys: monitoringKeys },
+  { title: "Credentials", file: "stack/credentials/keys.ts", keys: credentialsKeys },
+  { title: "Schema", file: "stack/schema/keys.ts", keys: schemaKeys },
+  { title: "Dev tools", file: "stack/local/keys.ts", keys: localKeys },
+  { title: "AWS account", file: "stack/aws/keys.ts", keys: awsKeys },
 ];
 
 export const keys = {
   ...stackKeys,
   ...postgresKeys,
+  ...crossRegionReplicaKeys,
   ...redisKeys,
   ...networkKeys,
   ...backupKeys,

@@ -97,7 +97,7 @@ export function renderConfigurationDoc(): string {
     "when the stack's environment needs them.",
   ];
   for (const table of KEY_TABLES) {
-    out.push("", `## ${table.title}`, "", `Declared in \`${table.folder}/keys.ts\`.`, "");
+    out.push("", `## ${table.title}`, "", `Declared in \`${table.file}\`.`, "");
     out.push("| key | stacks | type | default | description |", "| --- | --- | --- | --- | --- |");
     for (const [name, spec] of Object.entries(table.keys) as Entry[])
       out.push(

@@ -8,7 +8,7 @@ import { aws, rdsInstanceClass, weeklyWindow, window } from "../config/aws-parse
 import type { RuleContext } from "../config/rules";
 import type { GuardedValue } from "../aws/replacement-guard-check";
 import { windowsOverlap } from "../../policy/windows";
-import { crossRegionReplica, crossRegionReplicaKeys, crossRegionReplicaRules } from "./replica-keys";
+import { crossRegionReplica, type crossRegionReplicaKeys, crossRegionReplicaRules } from "./replica-keys";
 import type { CrossRegionReplica, RdsSettings } from "./rds-settings";
 
 /*
@@ -154,7 +154,6 @@ export const postgresKeys = {
     description:
       "Roll out engine upgrades and other replacing changes through an RDS blue/green deployment (sets rds.logical_replication=1).",
   }),
-  ...crossRegionReplicaKeys,
 };
 
 export function postgresRules(c: RuleContext): void {
@@ -238,7 +237,7 @@ function automatedBackupRules(c: RuleContext): void {
     );
 }
 
-type PostgresParsed = Parsed<typeof postgresKeys>;
+type PostgresParsed = Parsed<typeof postgresKeys & typeof crossRegionReplicaKeys>;
 
 /** The dev container's settings. */
 export const postgresDockerSettings = (s: PostgresParsed) => ({
