@@ -1,6 +1,10 @@
 // Stack-wide AWS rules: required tags on everything taggable.
 import { label, resourcePolicy } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
+
+/** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
+export const awsFixes = fixes("policy/aws.ts", { propertyKeys: { "aws:*": { tags: "owner" } } });
+const { fix } = awsFixes;
 
 /** AWS types that take no tags (checked against the provider schema). */
 const UNTAGGABLE =

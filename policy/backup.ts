@@ -11,8 +11,29 @@ import {
   label,
   resourcePolicy,
 } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
 import { backupStartConflicts, dailyCronStart } from "./windows";
+
+const VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
+
+/**
+ * The config key or stack file behind each property this file's rules report on (policy/fixes.ts).
+ * backupWindow's row is named by no message yet, but backup-window-clear-of-maintenance prints its value, and
+ * test/policy/config-keys.test.ts proves the key.
+ */
+export const backupFixes = fixes("policy/backup.ts", {
+  propertyKeys: {
+    [RDS_INSTANCE]: {
+      backupRetentionPeriod: "postgresBackupRetentionDays",
+      backupWindow: "postgresBackupWindow",
+    },
+    [BACKUP_PLAN]: { schedule: "backupStartTime" },
+    [BACKUP_VAULT]: { region: "backupCopyRegion" },
+    [VAULT_LOCK]: { changeableForDays: "backupVaultComplianceLock" },
+  },
+  codeSet: { [RDS_INSTANCE]: { skipFinalSnapshot: "stack/postgres/rds.ts" } },
+});
+const { fix } = backupFixes;
 
 export const rdsBackupRetention = () =>
   resourcePolicy(
@@ -117,7 +138,7 @@ export const backupVaultLockGovernance = (): ResourceValidationPolicy => ({
   enforcementLevel: "mandatory",
   configSchema: { properties: { allowCompliance: { type: "boolean", default: false } } },
   validateResource: (args, report) => {
-    if (args.type !== "aws:backup/vaultLockConfiguration:VaultLockConfiguration") return;
+    if (args.type !== VAULT_LOCK) return;
     const { allowCompliance } = args.getConfig<{ allowCompliance: boolean }>();
     if (args.props.changeableForDays !== undefined && !allowCompliance) {
       report(

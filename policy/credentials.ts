@@ -1,12 +1,24 @@
 // Credentials: an RDS-managed master password (no read replicas, the stack's own key).
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { RDS_INSTANCE, onType, isPrimary, sourceOf, resourcePolicy } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
+
+/** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
+export const credentialsFixes = fixes("policy/credentials.ts", {
+  propertyKeys: {
+    [RDS_INSTANCE]: {
+      manageMasterUserPassword: "postgresMasterPasswordMode",
+      replicas: "postgresReplicaCount",
+    },
+  },
+  codeSet: { [RDS_INSTANCE]: { masterUserSecretKmsKeyId: "stack/postgres/rds.ts" } },
+});
+const { fix } = credentialsFixes;
 
 /**
  * RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager" (Limitations): creating a
- * read replica of a source whose master password Secrets Manager manages is not supported (blue/green
- * neither; that half is rds-blue-green-compatible's).
+ * read replica of a source whose master password Secrets Manager manages is not supported (nor is one of
+ * RDS's update modes with it: the postgres rules check that half).
  */
 export const rdsManagedPasswordNoReplicas = (): StackValidationPolicy => ({
   name: "rds-managed-password-no-replicas",

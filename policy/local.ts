@@ -1,6 +1,25 @@
 // The dev stack's Docker containers: loopback ports, pinned images, healthchecks, secrets as files.
 import { CONTAINER, REMOTE_IMAGE, onType, label, resourcePolicy } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
+
+/** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
+export const localFixes = fixes("policy/local.ts", {
+  codeSet: {
+    [REMOTE_IMAGE]: { name: "stack/local/service-container.ts" },
+    [CONTAINER]: {
+      ports: "stack/local/service-container.ts",
+      healthcheck: "stack/local/service-container.ts",
+      envs: "stack/local/service-container.ts",
+    },
+  },
+  imageKeys: [
+    [/commander/, "redisCommanderImage"],
+    [/pgadmin/, "pgadminImage"],
+    [/postgres/, "postgresImage"],
+    [/redis/, "redisImage"],
+  ],
+});
+const { fix } = localFixes;
 
 export const dockerPortsLoopback = () =>
   resourcePolicy(

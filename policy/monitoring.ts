@@ -16,7 +16,21 @@ import {
   GiB,
   alarmsOn,
 } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
+
+/** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
+export const monitoringFixes = fixes("policy/monitoring.ts", {
+  codeSet: {
+    [RDS_INSTANCE]: { performanceInsightsKmsKeyId: "stack/postgres/rds.ts" },
+    [ALARM]: {
+      treatMissingData: "stack/monitoring/alarms.ts",
+      threshold: "stack/monitoring/alarm-specs.ts",
+      alarms: "stack/monitoring/alarm-specs.ts",
+    },
+    [EVENT_SUBSCRIPTION]: { eventCategories: "stack/monitoring/alarms.ts" },
+  },
+});
+const { fix } = monitoringFixes;
 
 export const rdsPerformanceInsightsEncrypted = () =>
   resourcePolicy(

@@ -11,7 +11,35 @@ import {
   resourcePolicy,
   isArn,
 } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
+
+/** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
+export const postgresFixes = fixes("policy/postgres.ts", {
+  propertyKeys: {
+    [RDS_INSTANCE]: {
+      multiAz: "postgresMultiAz",
+      deletionProtection: "postgresDeletionProtection",
+      maxAllocatedStorage: "postgresMaxAllocatedStorageGb",
+      maintenanceWindow: "postgresMaintenanceWindow",
+      manageMasterUserPassword: "postgresMasterPasswordMode",
+      blueGreenUpdate: "postgresBlueGreenUpdate",
+      replicas: "postgresReplicaCount",
+      kmsKeyId: "kmsKeyArn",
+    },
+  },
+  codeSet: {
+    [RDS_INSTANCE]: {
+      storageEncrypted: "stack/postgres/rds.ts",
+      publiclyAccessible: "stack/postgres/rds.ts",
+      parameterGroupName: "stack/postgres/rds.ts",
+      engine: "stack/postgres/rds.ts",
+      engineVersion: "stack/postgres/rds.ts",
+      autoMinorVersionUpgrade: "stack/postgres/rds.ts",
+    },
+    [RDS_PARAMETER_GROUP]: { parameters: "stack/postgres/rds-parameters.ts" },
+  },
+});
+const { fix } = postgresFixes;
 
 export const rdsStorageEncrypted = () =>
   resourcePolicy(

@@ -6,7 +6,18 @@
 // the dev containers (redis.conf and the aclfile seed they upload).
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { CONTAINER, Props, REPLICATION_GROUP } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
+
+const PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup";
+
+/** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
+export const redisEvictionFixes = fixes("policy/redis-eviction.ts", {
+  codeSet: {
+    [PARAMETER_GROUP]: { parameters: "stack/redis/stores.ts" },
+    [CONTAINER]: { uploads: "stack/redis/stores.ts" },
+  },
+});
+const { fix } = redisEvictionFixes;
 
 /** A key of each family that must not vanish (the pack cannot import the stack's lists: it ships alone). */
 export const STATE_SAMPLE_KEYS = [
@@ -55,7 +66,6 @@ export function evictionProblem(patterns: readonly string[], policy: string): st
 
 const USER = "aws:elasticache/user:User";
 const USER_GROUP = "aws:elasticache/userGroup:UserGroup";
-const PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup";
 /** ElastiCache's default for the redis7 and valkey8 families. */
 const ELASTICACHE_DEFAULT_POLICY = "volatile-lru";
 const MOVE = "or move the family between offthegrid-database:redisAppKeyPatterns and redisCacheKeyPatterns";

@@ -1,8 +1,24 @@
 // Redis on ElastiCache: encryption, access control, failover, snapshots, and the RBAC user group's engine.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { REPLICATION_GROUP, onType, resourcePolicy } from "./kit";
-import { fix } from "./config-keys";
+import { fixes } from "./fixes";
 import { redisEvictionPolicy } from "./redis-eviction";
+
+/** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
+export const redisFixes = fixes("policy/redis.ts", {
+  propertyKeys: {
+    [REPLICATION_GROUP]: { snapshotRetentionLimit: "redisSnapshotRetentionDays", engine: "redisEngine" },
+  },
+  codeSet: {
+    [REPLICATION_GROUP]: {
+      transitEncryptionEnabled: "stack/redis/elasticache.ts",
+      atRestEncryptionEnabled: "stack/redis/elasticache.ts",
+      userGroupIds: "stack/redis/elasticache.ts",
+      automaticFailoverEnabled: "stack/redis/elasticache.ts",
+    },
+  },
+});
+const { fix } = redisFixes;
 
 export const elasticacheEncryption = () =>
   resourcePolicy(

@@ -1,12 +1,13 @@
-// Policy violations name the config key the user sets (policy/config-keys.ts): each mapped key, changed in
-// the prod stack under mocks, changes the resource property the pack checks; every violation of the pack's
-// cases names a key of the key table, or the file that fixes a property no key sets; every report in the pack
-// goes through fix().
+// Policy violations name the config key the user sets (each rule file's fixes() tables, composed in
+// policy/config-keys.ts): each mapped key, changed in the prod stack under mocks, changes the resource
+// property the pack checks; every violation of the pack's cases names a key of the key table, or the file
+// that fixes a property no key sets; every report in the pack goes through fix(); rule files that declare the
+// same property agree.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CODE_SET, PROPERTY_KEYS, configKeyOf } from "../../policy/config-keys";
+import { CODE_SET, FIXES, PROPERTY_KEYS, configKeyOf } from "../../policy/config-keys";
 import { RDS_INSTANCE } from "../../policy/kit";
 import { keys } from "../../stack/config/keys";
 import { ROOT } from "../../testbed/root";
@@ -106,6 +107,52 @@ describe("policy messages name the config key", function () {
         .map((c) => c.split(";\n")[0]))
         assert.match(call, /\$\{fix\(/, `${file}: ${call.slice(0, 160)}`);
     }
+  });
+
+  it("every rule file's tables are composed, and a property two files declare maps to the same key or file in both", () => {
+    const dir = path.join(ROOT, "policy");
+    const declaring = fs
+      .readdirSync(dir)
+      // config-keys.ts composes the others' tables through fixes() too.
+      .filter((f) => f.endsWith(".ts") && f !== "config-keys.ts")
+      .filter((f) => /\bfixes\("policy\//.test(fs.readFileSync(path.join(dir, f), "utf8")))
+      .map((f) => `policy/${f}`);
+    const composed = FIXES.map((f) => f.file).sort();
+    assert.deepEqual(
+      composed,
+      declaring.sort(),
+      `policy/config-keys.ts: FIXES composes ${composed.join(", ")}; add every rule file that calls fixes()`,
+    );
+    // "type property" → what each file says sets it ("key X" or "file Y") → the files saying so.
+    const claims = new Map<string, Map<string, string[]>>();
+    for (const f of FIXES)
+      for (const [kind, table] of [
+        ["key", f.propertyKeys],
+        ["file", f.codeSet],
+      ] as const)
+        for (const [type, byProperty] of Object.entries(table))
+          for (const [property, target] of Object.entries(byProperty)) {
+            const byTarget = claims.get(`${type} ${property}`) ?? new Map<string, string[]>();
+            byTarget.set(`${kind} ${target}`, [...(byTarget.get(`${kind} ${target}`) ?? []), f.file]);
+            claims.set(`${type} ${property}`, byTarget);
+          }
+    const shared = [...claims].filter(([, byTarget]) => [...byTarget.values()].flat().length > 1);
+    // Not vacuous: the postgres and credentials rules both report on the password mode.
+    assert.ok(
+      shared.some(([row]) => row === `${RDS_INSTANCE} manageMasterUserPassword`),
+      shared.map(([row]) => row).join(", "),
+    );
+    const disagreeing = shared
+      .filter(([, byTarget]) => byTarget.size > 1)
+      .map(
+        ([row, byTarget]) =>
+          `${row}: ${[...byTarget].map(([t, files]) => `${t} in ${files.join(", ")}`).join("; ")}`,
+      );
+    assert.deepEqual(
+      disagreeing,
+      [],
+      `rule files disagree on what sets a property; make their rows the same:\n${disagreeing.join("\n")}`,
+    );
   });
 
   it("every violation of the pack's cases names a key of the key table or the file that fixes the property", async () => {
