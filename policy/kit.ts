@@ -20,6 +20,7 @@ export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 export const BACKUP_PLAN = "aws:backup/plan:Plan";
 export const BACKUP_VAULT = "aws:backup/vault:Vault";
 export const EVENT_SUBSCRIPTION = "aws:rds/eventSubscription:EventSubscription";
+export const RDS_PROXY = "aws:rds/proxy:Proxy";
 
 export function onType(
   type: string,

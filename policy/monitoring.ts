@@ -5,6 +5,7 @@ import {
   ALARM,
   EVENT_SUBSCRIPTION,
   RDS_INSTANCE,
+  RDS_PROXY,
   Props,
   onType,
   isPrimary,
@@ -150,7 +151,7 @@ export const rdsPostgresAlarms = (): StackValidationPolicy => ({
           db.urn,
         );
     }
-    for (const proxy of args.resources.filter((r) => r.type === "aws:rds/proxy:Proxy" && known(r.props.name)))
+    for (const proxy of args.resources.filter((r) => r.type === RDS_PROXY && known(r.props.name)))
       if (!alarmsOn(args.resources, "AvailabilityPercentage", "ProxyName", proxy.props.name).length)
         report(
           `RDS Proxy ${proxy.name} has no AvailabilityPercentage alarm: ${fix(ALARM, "alarms", "to include one")}.`,

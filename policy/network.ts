@@ -1,14 +1,12 @@
 // Network: no database port open to the internet, and an RDS Proxy that can reach its target.
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { SECURITY_GROUP, Props, label, resourcePolicy, known, covers } from "./kit";
+import { RDS_PROXY, SECURITY_GROUP, Props, label, resourcePolicy, known, covers } from "./kit";
 import { fixes } from "./fixes";
-
-const PROXY = "aws:rds/proxy:Proxy";
 
 /** The config key or stack file behind each property this file's rules report on (policy/fixes.ts). */
 export const networkFixes = fixes("policy/network.ts", {
   propertyKeys: { [SECURITY_GROUP]: { ingress: "allowedCidrs" } },
-  codeSet: { [PROXY]: { egress: "stack/postgres/proxy.ts" } },
+  codeSet: { [RDS_PROXY]: { egress: "stack/postgres/proxy.ts" } },
 });
 const { fix } = networkFixes;
 
@@ -66,13 +64,13 @@ export const rdsProxyEgress = (): StackValidationPolicy => ({
       if (/^aws:ec2\/securityGroup:/.test(r.type))
         for (const rule of r.props.egress ?? []) egress.push({ group: r.props.id, rule });
     }
-    for (const proxy of args.resources.filter((r) => r.type === PROXY)) {
+    for (const proxy of args.resources.filter((r) => r.type === RDS_PROXY)) {
       const groups: unknown[] = proxy.props.vpcSecurityGroupIds ?? [];
       // In a preview, new groups' ids are unknown: then any 5432 egress rule of an unknown group counts.
       const matches = (group?: string) => !known(group) || !groups.every(known) || groups.includes(group);
       if (!egress.some((e) => covers(e.rule, 5432) && matches(e.group))) {
         report(
-          `RDS Proxy ${proxy.name} cannot reach its database: add an egress rule to port 5432 (the database's security group) on the proxy's security group (${fix(PROXY, "egress", "")}).`,
+          `RDS Proxy ${proxy.name} cannot reach its database: add an egress rule to port 5432 (the database's security group) on the proxy's security group (${fix(RDS_PROXY, "egress", "")}).`,
           proxy.urn,
         );
       }
