@@ -1,4 +1,4 @@
-// Issue #20 item 7: in a --dir another local user can write, the backup's temporary .sha256 was written with
+// In a --dir another local user can write, the backup's temporary .sha256 was written with
 // writeFileSync (no O_EXCL): a symlink planted under that name made the backup overwrite any file the
 // operator can write, and left the checksum restore trusts under the other user's control.
 import { strict as assert } from "node:assert";

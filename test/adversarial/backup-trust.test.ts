@@ -1,4 +1,4 @@
-// Issue #26 item 6. Invariant: `restore` reads only files owned by the invoking user or root, in a directory
+// Invariant: `restore` reads only files owned by the invoking user or root, in a directory
 // no one else can write, with no symbolic link on the path, root included; `backup --dir` writes only into
 // such a directory; and what is loaded is exactly what matched the checksum (read once, from the fd that was
 // checked).

@@ -1,4 +1,4 @@
-// Issue #26 item 9: a connection URL typed in the wrong place was printed back, password included
+// A connection URL typed in the wrong place was printed back, password included
 // (`offthegrid-migrate status postgresql://user:pw@host/db`, `npm run traffic -- postgresql://…`). The probes
 // are generated from the programs' own command tables, so a command or flag added later is probed too: every
 // command of both ops CLIs, policy:check and the traffic harness gets a URL with a password of its own as a
@@ -143,7 +143,7 @@ function run(probe: Probe, cwd: string): Promise<Run> {
   });
 }
 
-describe("no password of a URL given on the command line is printed back (#26 item 9)", function () {
+describe("no password of a URL given on the command line is printed back", function () {
   this.timeout(600_000);
   const all = probes();
   const runs = new Map<Probe, Run>();

@@ -1,4 +1,4 @@
-// #26 item 5: a statement of a no-transaction file either completes or leaves nothing of its own behind, and
+// A statement of a no-transaction file either completes or leaves nothing of its own behind, and
 // the message says exactly what exists. CREATE INDEX CONCURRENTLY under the app's traffic must complete; when
 // a concurrent statement truly cannot finish, what it built is dropped (or kept and named with the command to
 // drop it), never an index that existed before it started.
@@ -88,7 +88,7 @@ function slowWriter(config: ClientConfig): { stop(): Promise<{ done: number; fai
   };
 }
 
-describe("adversarial: concurrent statements of no-transaction files (#26 item 5, real PostgreSQL 17)", function () {
+describe("adversarial: concurrent statements of no-transaction files (real PostgreSQL 17)", function () {
   this.timeout(120_000);
   let db: PreparedDatabase;
   beforeEach(async () => {

@@ -1,4 +1,4 @@
-// Issue #10 items 5-6: destructive commands against a database whose stack marker says prod.
+// Destructive commands against a database whose stack marker says prod.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";

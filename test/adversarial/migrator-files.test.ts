@@ -1,4 +1,4 @@
-// #10 items 7, 8 and 9 reproduced against real PostgreSQL 17: look-alike directives, transaction control, and
+// Reproduced against real PostgreSQL 17: look-alike directives, transaction control, and
 // failure explanation without re-running user SQL.
 import { strict as assert } from "node:assert";
 import { ClientConfig } from "pg";
@@ -29,7 +29,7 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
     config = pg.config(await pg.createDatabase("advmig"));
   });
 
-  it("item 7: an indented -- migrate:down is refused, not read as a comment that runs the down SQL during up", async () => {
+  it("an indented -- migrate:down is refused, not read as a comment that runs the down SQL during up", async () => {
     for (const down of ["  -- migrate:down", "-- Migrate:down", "-- migrate: down"]) {
       const file = m(
         "001_keep.sql",
@@ -50,7 +50,7 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
     assert.equal(await exists(config, "a"), false);
   });
 
-  it("item 8: ABORT in up and COMMIT in down are refused before anything runs", async () => {
+  it("ABORT in up and COMMIT in down are refused before anything runs", async () => {
     const abort = m(
       "001_a.sql",
       "-- migrate:up\nCREATE TABLE a (id int);\nABORT;\nCREATE TABLE b (id int);\n",
@@ -71,7 +71,7 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
     assert.equal(await historyCount(config), 1, "still recorded as applied, and it is");
   });
 
-  it("item 8: a COMMIT the parser cannot see (standard_conforming_strings off) is caught before success is recorded", async () => {
+  it("a COMMIT the parser cannot see (standard_conforming_strings off) is caught before success is recorded", async () => {
     // 001 leaves standard_conforming_strings off for the session. The server then reads 'x\'' as the string
     // x', so ";COMMIT;" in 003 is top level for the server while the file's own (standard) reading keeps it
     // in the string.
@@ -99,7 +99,7 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
     );
   });
 
-  it("item 9: locates the failing statement from the error position and never runs user SQL twice", async () => {
+  it("locates the failing statement from the error position and never runs user SQL twice", async () => {
     await succeeded(
       migrateUp({
         connection: config,
@@ -132,7 +132,7 @@ describe("adversarial: migration files (real PostgreSQL 17)", function () {
     assert.equal(Number(calls.rows[0].last_value), 1, "the file ran exactly once");
   });
 
-  it("item 9: in a batch of files, those before the failing one are applied, the failing one and later are not", async () => {
+  it("in a batch of files, those before the failing one are applied, the failing one and later are not", async () => {
     const files = [
       m("001_a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n"),
       m("002_b.sql", "-- migrate:up\nCREATE TABLE b (id int);\n"),

@@ -1,4 +1,4 @@
-// #10 items 10 and 11 against real PostgreSQL 17: losing the advisory-lock session mid-run, and resuming
+// Against real PostgreSQL 17: losing the advisory-lock session mid-run, and resuming
 // no-transaction files after a kill (INVALID indexes, statements that may or may not have finished).
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
@@ -62,7 +62,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
       [db],
     );
 
-  it("item 10: losing the lock session cancels the work at once and fails cleanly", async () => {
+  it("losing the lock session cancels the work at once and fails cleanly", async () => {
     const slow = m("001_slow.sql", "-- migrate:up\nCREATE TABLE slow (id int);\nSELECT pg_sleep(30);\n");
     const running = failed(migrateUp({ connection: config, migrations: [slow] }));
     await activeSleep(db);
@@ -88,7 +88,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     assert.equal(left.rows[0].n, 0, "the work session no longer runs");
   });
 
-  it("item 10: the CLI reports a lost lock without a stack trace (exit 1)", async function () {
+  it("the CLI reports a lost lock without a stack trace (exit 1)", async function () {
     this.timeout(60_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mig-lock-"));
     try {
@@ -126,7 +126,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     }
   });
 
-  it("item 11: a killed CREATE INDEX CONCURRENTLY leaves an INVALID index; the resumed run rebuilds it", async () => {
+  it("a killed CREATE INDEX CONCURRENTLY leaves an INVALID index; the resumed run rebuilds it", async () => {
     await succeeded(migrateUp({ connection: config, migrations: [BASE] }));
     const index = m(
       "002_index.sql",
@@ -185,7 +185,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     );
   }
 
-  it("item 11: a statement that may have finished is not run again: refused with the exact state and the fix", async () => {
+  it("a statement that may have finished is not run again: refused with the exact state and the fix", async () => {
     await succeeded(migrateUp({ connection: config, migrations: [BASE] }));
     const file = m(
       "002_backfill.sql",
@@ -210,7 +210,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     assert.equal(rows.rows[0].n, 1, "the INSERT ran once");
   });
 
-  it("item 11: an in-flight index build that finished is recognised from the catalog and not repeated", async () => {
+  it("an in-flight index build that finished is recognised from the catalog and not repeated", async () => {
     await succeeded(migrateUp({ connection: config, migrations: [BASE] }));
     const file = m(
       "002_index.sql",
@@ -225,7 +225,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
     );
   });
 
-  it("item 11: down of a no-transaction file runs statement by statement like its up", async () => {
+  it("down of a no-transaction file runs statement by statement like its up", async () => {
     const file = m(
       "002_index.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY items_id ON items (id);\n-- migrate:down\nDROP INDEX CONCURRENTLY items_id;\n",

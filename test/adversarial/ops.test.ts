@@ -1,4 +1,4 @@
-// Issue #10 items 12-16: the ops CLI against real PostgreSQL 15 (with TLS), Redis, and a Redis cluster.
+// The ops CLI against real PostgreSQL 15 (with TLS), Redis, and a Redis cluster.
 import { strict as assert } from "node:assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -1,4 +1,4 @@
-// Issue #20 items 1-2: the owner role (or a hostile migration file) becoming superuser through the ops CLI.
+// The owner role (or a hostile migration file) becoming superuser through the ops CLI.
 // Item 1: migrations.history replaced by a view calling a PUBLIC function that makes the owner superuser when
 // the caller is one; `restore` (status afterwards) and `reset` read it as the admin. Item 2: `reset` ran
 // migrations in an admin session acting as the owner, so a file's `SET ROLE NONE` ran the rest as superuser.

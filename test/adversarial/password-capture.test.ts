@@ -1,4 +1,4 @@
-// Issue #26 item 7. Invariant: no password and no verifier appears in any statement text a role can see. The
+// Invariant: no password and no verifier appears in any statement text a role can see. The
 // read-only role has pg_monitor: it sees every session's current (or last) statement in pg_stat_activity, and
 // every tracked statement in pg_stat_statements (schema `monitoring`).
 //

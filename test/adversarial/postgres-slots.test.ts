@@ -1,4 +1,4 @@
-// Issue #26 item 4 (PostgreSQL), the invariant: the operator and the migrator can always connect. The app
+// The invariant: the operator and the migrator can always connect. The app
 // held 97 of the dev server's 100 slots, which blocked `migrate` and backups. Here the app's two logins and
 // the read-only logins each open connections until PostgreSQL refuses them, at once, on a real PostgreSQL 17
 // with the dev server's settings (stack/postgres/settings.ts: max_connections, reserved_connections) after

@@ -1,4 +1,4 @@
-// Issue #26 item 3, the invariant: a flood of cache-family writes never evicts revocations
+// The invariant: a flood of cache-family writes never evicts revocations
 // (jwt_blacklist:*), rate-limit windows (rate_limit:*), sessions (session:*, user:*:sessions) or the
 // operators' ops:* keys; state that must not vanish fails loudly (OOM) when full instead, and the seed's LRU
 // stays for what is truly cache. Against the two stores as the stack runs them: two real redis-servers from

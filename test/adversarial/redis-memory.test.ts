@@ -1,4 +1,4 @@
-// Issue #26 item 2, the invariant: no client of a non-admin user, and no unauthenticated connection, can push
+// The invariant: no client of a non-admin user, and no unauthenticated connection, can push
 // Redis' used memory past maxmemory plus a stated margin, or make an admin write fail. Each way a client
 // holds memory (a half-sent value in its query buffer, a queued MULTI, replies it never reads), as the app
 // user, as the `healthcheck` user (any password) and without AUTH, against a real redis-server with the

@@ -1,4 +1,4 @@
-// Issue 20 item 4: the Redis app user exhausted memory with SCRIPT LOAD, blocked the server with an endless
+// The Redis app user exhausted memory with SCRIPT LOAD, blocked the server with an endless
 // EVAL and forged server log lines with redis.log. Each attack as the app user against a real redis-server
 // with the stack's rendered redis.conf; each failed before the app's scripting surface was removed
 // (stack/redis/access.ts).
@@ -107,7 +107,7 @@ describe("adversarial: Redis scripting as the app user (real redis-server)", fun
       await assert.rejects(client.call(command, ...args), /NOPERM/, command);
   });
 
-  // Issue 20 item 4, the whole surface: every scripting command and subcommand this server has, as the dev
+  // The whole surface: every scripting command and subcommand this server has, as the dev
   // app user and as the ElastiCache app user (its access string applied to this server, cluster mode on and
   // off). Each probe is also run as a user granted that one command, where it must not answer NOPERM: no
   // probe passes vacuously.
@@ -173,7 +173,7 @@ describe("adversarial: Redis scripting as the app user (real redis-server)", fun
     ]);
   });
 
-  // The INFO part of item 4: the decision (INFO stays whole) rests on this Redis and ioredis behaviour, so it
+  // The INFO part: the decision (INFO stays whole) rests on this Redis and ioredis behaviour, so it
   // is tested, not assumed. Redis 7 ACLs allow first arguments (`+info|persistence`) but cannot deny one, and
   // ioredis' ready check sends a bare INFO: scoped, the check is skipped and the client no longer waits out
   // AOF loading after a restart (its first commands meet -LOADING).

@@ -1,4 +1,4 @@
-// Issue #26 item 4 (Redis): connections as the app, as `healthcheck` (any password) or without AUTH filled
+// Connections as the app, as `healthcheck` (any password) or without AUTH filled
 // every slot, and the admin's PING got "max number of clients reached". Redis has no slots reserved for a
 // user, so the answer is twofold (docs/runbooks.md, "Redis refuses connections"): idle connections are closed
 // after `timeout` (the shipped redis.conf sets it; the seed had 0, never), and an admin who got in clears

@@ -1,4 +1,4 @@
-// Issue #26 item 8. Invariants: a crash during `restore --force` (the server's or the CLI's) leaves no
+// Invariants: a crash during `restore --force` (the server's or the CLI's) leaves no
 // process loading behind, no temporary login alive past the next restore or bootstrap (while a running
 // restore's login is never taken away), and a message that says what happened, whether the old database is
 // intact, and what to run.

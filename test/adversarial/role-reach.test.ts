@@ -1,4 +1,4 @@
-// Issue #20 items 3, 5, 6 on real PostgreSQL 17: what the app and read-only logins could reach past their
+// On real PostgreSQL 17: what the app and read-only logins could reach past their
 // grants. 3: the bootstrap's `ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'` was visible in pg_stat_activity to the
 // read-only role (pg_monitor). 5: large objects and self-set role defaults. 6: the migrator's advisory-lock
 // key, missing per-login limits, and CONNECT to the `postgres` database.
@@ -80,7 +80,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
   });
   after(async () => pg?.stop());
 
-  it("item 3: a read-only session polling pg_stat_activity during 15 bootstraps never sees a verifier", async () => {
+  it("a read-only session polling pg_stat_activity during 15 bootstraps never sees a verifier", async () => {
     const watcher = new Client(db.as("readonly"));
     await watcher.connect();
     let stop = false;
@@ -112,7 +112,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     assert.deepEqual(leaked.slice(0, 3), [], `${leaked.length} of ${seen.length} captures held a verifier`);
   });
 
-  it("item 6: neither the app nor the read-only role can take the migrator's advisory lock (or any other)", async () => {
+  it("neither the app nor the read-only role can take the migrator's advisory lock (or any other)", async () => {
     for (const role of ["app", "readonly"] as const)
       await withClient(db.as(role), async (c) => {
         await assert.rejects(
@@ -132,7 +132,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     });
   });
 
-  it("item 6: both members of app and read-only carry statement, idle and temp-file limits", async () => {
+  it("both members of app and read-only carry statement, idle and temp-file limits", async () => {
     for (const role of ["app", "readonly"] as const)
       for (const slot of ["a", "b"] as const)
         await withClient(db.asMember(role, slot), async (c) => {
@@ -146,7 +146,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
   // What PostgreSQL 17 lets a member change about its own limits, route by route. Both the pinned and the
   // liftable facts are asserted, so a PostgreSQL change either way fails here (and docs/security.md item 6
   // must follow).
-  it("item 6: temp_file_limit is pinned on every route; the timeouts, work_mem and lock_timeout are not", async () => {
+  it("temp_file_limit is pinned on every route; the timeouts, work_mem and lock_timeout are not", async () => {
     const contexts = await withClient(db.as("admin"), async (c) => {
       const { rows } = await c.query("SELECT name, context FROM pg_settings WHERE name = ANY($1)", [
         [...Object.keys(LIFTABLE), ...Object.keys(PINNED)],
@@ -170,7 +170,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     }
   });
 
-  it("item 6: REVOKE SET ON PARAMETER … FROM PUBLIC does not pin a user-settable parameter on PostgreSQL 17", async () => {
+  it("REVOKE SET ON PARAMETER … FROM PUBLIC does not pin a user-settable parameter on PostgreSQL 17", async () => {
     await withClient(db.as("admin"), async (c) => {
       await c.query("REVOKE SET ON PARAMETER statement_timeout FROM PUBLIC"); // accepted, and changes nothing
       const { rows } = await c.query(
@@ -185,7 +185,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     });
   });
 
-  it("item 6: the app and read-only logins cannot CONNECT to the postgres database", async () => {
+  it("the app and read-only logins cannot CONNECT to the postgres database", async () => {
     for (const role of ["app", "readonly"] as const) {
       const c = new Client({ ...db.as(role), database: "postgres" });
       await assert.rejects(c.connect(), (e: { code?: string }) => e.code === "42501", role);
@@ -193,7 +193,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     }
   });
 
-  it("item 5: no large objects for the app or read-only roles", async () => {
+  it("no large objects for the app or read-only roles", async () => {
     await withClient(db.as("readonly"), (c) =>
       assert.rejects(c.query("SELECT lo_from_bytea(0, 'persist me'::bytea)"), DENIED),
     );
@@ -203,7 +203,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     });
   });
 
-  it("item 5: defaults a member set on itself, in this database, or on its group are gone after the next bootstrap", async () => {
+  it("defaults a member set on itself, in this database, or on its group are gone after the next bootstrap", async () => {
     await withClient(db.as("app"), async (c) => {
       await c.query(`ALTER ROLE offthegrid_app SET work_mem = '2GB'`); // current_user is the group
       await c.query("SET ROLE NONE"); // the member itself, which may set its own defaults (PostgreSQL allows it)
@@ -223,7 +223,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
   });
 
   // Item 5's last part, which PostgreSQL does not let us forbid: every role may change its own password.
-  it("item 5: a member that changes its own password (or its group's) gets the stack's back at the next bootstrap", async () => {
+  it("a member that changes its own password (or its group's) gets the stack's back at the next bootstrap", async () => {
     await withClient(db.as("app"), async (c) => {
       await c.query("ALTER ROLE CURRENT_USER PASSWORD 'taken-Pw-0123456789abcdefghij'"); // the group: current_user
       await c.query("SET ROLE NONE");
@@ -245,7 +245,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
     assert.deepEqual(rows, [{ rolname: "offthegrid_app", none: true, rolcanlogin: false }]);
   });
 
-  it("item 6: a group that still logs in (a legacy login) carries the limits too", async () => {
+  it("a group that still logs in (a legacy login) carries the limits too", async () => {
     const legacy = { ...stackBootstrapOptions(db.name), legacyLogins: ["offthegrid_readonly"] };
     try {
       await withClient(db.as("admin"), async (admin) => {

@@ -1,4 +1,4 @@
-// Issue #10 items 1-4, reproduced as an attacker holding the app or read-only role's password.
+// Reproduced as an attacker holding the app or read-only role's password.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
@@ -158,7 +158,7 @@ describe("adversarial: privileges in the schema (real PostgreSQL 17)", function 
     assert.deepEqual(report.warnings, []);
   });
 
-  // Issue #20 item 8: the app rewrote the curriculum it is graded by (required_score 0, prerequisites
+  // The app rewrote the curriculum it is graded by (required_score 0, prerequisites
   // deleted).
   it("the app can read the curriculum but neither lower a module's required score nor drop prerequisites", async () => {
     await withClient(db.as("app"), async (c) => {

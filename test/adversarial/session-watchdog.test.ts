@@ -1,4 +1,4 @@
-// Issue #20 item 6, what PostgreSQL cannot pin: an app or read-only session lifts its own statement_timeout
+// What PostgreSQL cannot pin: an app or read-only session lifts its own statement_timeout
 // or idle_in_transaction_session_timeout (allowed on PostgreSQL 17, see role-reach.test.ts) and runs or holds
 // a transaction for as long as it likes. `offthegrid-db watchdog` (as the admin) ends such sessions from
 // outside; the owner's sessions (migrations) are never touched.

@@ -184,7 +184,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     });
     // A preview shows the schema's checked inputs as its new outputs (the host has no provider preview): no
     // key may appear or vanish there that `up` would not add or remove (the `sql` and `legacyLogins` phantoms
-    // of #18), and legacyLogins is known, unchanged, although the rotated password is not.
+    // an earlier version showed), and legacyLogins is known, unchanged, although the rotated password is not.
     const step = JSON.parse(preview.stdout).steps.find((st: { urn: string }) => st.urn.endsWith("::schema"));
     assert.deepEqual(Object.keys(step.newState.inputs).sort(), Object.keys(step.oldState.outputs).sort());
     assert.deepEqual(step.newState.inputs.legacyLogins, step.oldState.outputs.legacyLogins);
@@ -298,7 +298,7 @@ describe("dev stack under the real Pulumi CLI (npm run pulumi)", function () {
     assert.equal(rows[0].t, "e2e_note");
   });
 
-  // Issue #20: the SchemaMigrations partial-failure path (the provider throws id/properties/reasons, the
+  // The SchemaMigrations partial-failure path (the provider throws id/properties/reasons, the
   // engine records them) must store admin and roles as secrets like a successful update does.
   it("a migration that fails halfway: `up` fails, the partial state keeps admin and roles secret, the fixed file resumes", async () => {
     const sql = path.join(s.project, "sql");

@@ -1,4 +1,4 @@
-// Issue #27 items 1 and 4, the schema's part, under the real CLI: whatever `up` would refuse about sql/,
+// The schema's part, under the real CLI: whatever `up` would refuse about sql/,
 // `preview` refuses, naming the file within its first lines of error output, as one short paragraph (no stack
 // frames, ANSI codes or gRPC chatter), and leaves state and data as they were. One stack `up`; each case
 // changes sql/, previews, asserts and restores. docs/migrations.md, "What preview refuses", lists the same

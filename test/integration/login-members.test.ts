@@ -1,5 +1,5 @@
 // The bootstrap's group / member roles on real PostgreSQL 17: what the catalog says, and what a member
-// session may do when it stops acting as the group (RESET ROLE), and the separate IAM login (#19 item 8).
+// session may do when it stops acting as the group (RESET ROLE), and the separate IAM login.
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
 import { bootstrap } from "../../migrator";
@@ -78,12 +78,12 @@ describe("alternating login members (bootstrap, real PostgreSQL 17)", function (
       .then((res) => Object.fromEntries(res.rows.map((r) => [r.rolname, r.iam])));
   const iamLogins = [{ name: "offthegrid_readonly_iam", role: "readonly" as const }];
 
-  it("#19 8: IAM authentication is its own login (offthegrid_readonly_iam, no password, rds_iam); the read-only group and its password members never hold rds_iam", async () => {
+  it("IAM authentication is its own login (offthegrid_readonly_iam, no password, rds_iam); the read-only group and its password members never hold rds_iam", async () => {
     const db = await preparedDatabase(await sharedPostgres(), "members_iam");
     await withClient(db.as("admin"), async (admin) => {
       await admin.query(standIn);
       try {
-        // What the bootstrap before #19 left behind: rds_iam on the group, so every member inherited it.
+        // What an earlier bootstrap left behind: rds_iam on the group, so every member inherited it.
         await admin.query("GRANT rds_iam TO offthegrid_readonly; ALTER ROLE offthegrid_readonly LOGIN");
         const report = await bootstrap(admin as Client, { ...stackBootstrapOptions(db.name), iamLogins });
         assert.deepEqual(report.warnings, []);
@@ -137,7 +137,7 @@ describe("alternating login members (bootstrap, real PostgreSQL 17)", function (
     assert.equal(who.rows[0].u, "offthegrid_readonly");
   });
 
-  it("#19 8: where rds_iam does not exist (not RDS) the IAM login is created NOLOGIN and the bootstrap says why", async () => {
+  it("where rds_iam does not exist (not RDS) the IAM login is created NOLOGIN and the bootstrap says why", async () => {
     const db = await preparedDatabase(await sharedPostgres(), "members_no_iam");
     await withClient(db.as("admin"), async (admin) => {
       await cleanUp(admin);

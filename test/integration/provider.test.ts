@@ -108,7 +108,7 @@ describe("SchemaMigrations provider, loaded from its serialized __provider, on r
       [],
     );
     // Preview on AWS: the connection is built with pulumi.output({...}) around the RDS address, and an input
-    // with one unknown inside arrives whole as the unknown sentinel (issue #9, defect 2); the same for the
+    // with one unknown inside arrives whole as the unknown sentinel; the same for the
     // secret roles.
     assert.deepEqual(
       (await provider.check({}, { ...inputs, connection: unknown, roles: unknown })).failures,

@@ -1,6 +1,6 @@
-// #19 item 8 with the RDS-like admin (test/support/rds-master.ts: a non-superuser CREATEROLE master in a
+// With the RDS-like admin (test/support/rds-master.ts: a non-superuser CREATEROLE master in a
 // stand-in rds_superuser): the IAM login is created, granted rds_iam and taken back by the master itself, as
-// on RDS, and a grant of rds_iam to the read-only group left by the bootstrap before #19 is revoked. rds_iam
+// on RDS, and a grant of rds_iam to the read-only group left by an earlier bootstrap is revoked. rds_iam
 // is a stand-in here (grantable by rds_superuser, as RDS's master grants it); what RDS does at login with it
 // is not modelled.
 import { strict as assert } from "node:assert";

@@ -1,4 +1,4 @@
-// #20 item 3 follow-through: the stack's bootstrap and `db backup` / `db restore --force` where the admin is
+// Follow-through: the stack's bootstrap and `db backup` / `db restore --force` where the admin is
 // not a superuser, as on RDS (test/support/rds-master.ts). PostgreSQL 15 (Debian's pg_dump 15 dumps it) and
 // 17 (what the stack deploys; the 15 dump is restored into it): 16+ gives a CREATEROLE role ADMIN on the
 // roles it creates and requires it, 15 lets CREATEROLE grant any non-superuser role. Both refuse
@@ -102,7 +102,7 @@ describe("RDS-like admin (non-superuser CREATEROLE): bootstrap, backup and resto
     }
   });
 
-  // #20 item 3 where the admin is not a superuser: it may not switch pg_stat_statements.track_utility off for
+  // Where the admin is not a superuser: it may not switch pg_stat_statements.track_utility off for
   // its own transaction, and with track = all the DO block's ALTER ROLE … PASSWORD statements were recorded
   // with their verifiers (every member's, every bootstrap), readable by the read-only role through
   // pg_monitor.

@@ -1,4 +1,4 @@
-// #11 item 5: the ElastiCache app user's access string, applied to a real cluster-mode redis-server, lets
+// The ElastiCache app user's access string, applied to a real cluster-mode redis-server, lets
 // ioredis's Cluster client discover the topology and work; without the cluster commands it cannot.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";

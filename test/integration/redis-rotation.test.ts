@@ -1,4 +1,4 @@
-// Zero-downtime Redis rotation (issue 16): the users live in an aclfile, changed through the admin connection
+// Zero-downtime Redis rotation: the users live in an aclfile, changed through the admin connection
 // (stack/redis/live-acl.ts) and saved, on a real redis-server with the stack's rendered redis.conf.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";

@@ -253,7 +253,7 @@ describe("Redis with the rendered redis.conf (real redis-server)", function () {
     );
   });
 
-  it("refuses writes (OOM) instead of evicting keys when memory is full (issue #26 item 3)", async () => {
+  it("refuses writes (OOM) instead of evicting keys when memory is full", async () => {
     const control = admin();
     await control.connect();
     await control.call("CONFIG", "SET", "maxmemory", String(4 * 1024 * 1024));

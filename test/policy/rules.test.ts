@@ -25,7 +25,7 @@ describe("policy pack (offline CrossGuard evaluation)", function () {
     assert.match(violations[0].message, /carries "notification": .*RDS-EVENT-0225/);
   });
 
-  it("rds-blue-green-compatible also refuses blue/green with an RDS-managed master password (#19)", async () => {
+  it("rds-blue-green-compatible also refuses blue/green with an RDS-managed master password", async () => {
     const bg = { blueGreenUpdate: { enabled: true } };
     const caught = async (props: Record<string, unknown>) =>
       (await run([R("aws:rds/instance:Instance", "db", props)])).filter(

@@ -1,4 +1,4 @@
-// #19 (anchors' option): an encrypted read replica in a second region, through the prod stack under mocks.
+// An encrypted read replica in a second region, through the prod stack under mocks.
 // Each regional thing it needs (KMS key, subnet group, security group, parameter group, log groups, alarms
 // and their topic, RDS events) is created in that region; the replica is protected and names its source by
 // ARN.
@@ -26,7 +26,7 @@ async function dependencies(input: unknown): Promise<string[]> {
   return Promise.all([...resources].map((r) => new Promise<string>((ok) => r.urn.apply(ok))));
 }
 
-describe("prod stack: cross-region read replica (#19)", function () {
+describe("prod stack: cross-region read replica", function () {
   let run: StackRun;
   let off: StackRun;
   const replica = () => ofType(run, T.instance).find((i) => plain(i.inputs).identifier === ID)!;

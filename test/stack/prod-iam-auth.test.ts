@@ -1,4 +1,4 @@
-// #19 item 8 through the prod stack under mocks: IAM database authentication is its own login role, and the
+// Through the prod stack under mocks: IAM database authentication is its own login role, and the
 // stack creates (and outputs) the rds-db:connect policy for it. Failed before: the read-only group itself was
 // the IAM role and no policy existed.
 import { strict as assert } from "node:assert";
@@ -11,7 +11,7 @@ const POLICY = "aws:iam/policy:Policy";
 const schemaOf = (run: StackRun) =>
   plain(run.resources.find((r) => r.type.includes("SchemaMigrations"))!.inputs);
 
-describe("prod stack: IAM database authentication (#19 item 8)", function () {
+describe("prod stack: IAM database authentication", function () {
   let on: StackRun;
   let off: StackRun;
   before(async () => {

@@ -1,4 +1,4 @@
-// #19 (anchors' option): an RDS-managed master password. The schema step reads the password from RDS's own
+// An RDS-managed master password. The schema step reads the password from RDS's own
 // secret (masterUserSecrets[0].secretArn) through getSecretVersion, keeps it secret, and our own
 // postgres/admin secret goes (it would hold a password RDS never set). Failed before: no such mode existed.
 import { strict as assert } from "node:assert";
@@ -45,7 +45,7 @@ function withoutSecrets(value: unknown): string {
 
 const schemaOf = (run: StackRun) => run.resources.find((r) => r.type.includes("SchemaMigrations"))!;
 
-describe("prod stack: RDS-managed master password (#19, postgresMasterPasswordMode)", function () {
+describe("prod stack: RDS-managed master password (postgresMasterPasswordMode)", function () {
   let managed: StackRun;
   let generated: StackRun;
   before(async () => {

@@ -195,7 +195,7 @@ describe("prod stack: operations (backup locks, keys, resizing, rotation, insigh
     assert.ok(!plain(primaryOf(run).inputs).enabledCloudwatchLogsExports.includes("iam-db-auth-error"));
     const params = (r: StackRun) =>
       ofType(r, T.paramGroup)[0].inputs.parameters.map((x: any) => `${x.name}=${x.value}`);
-    assert.ok(!params(run).includes("rds.logical_replication=1"), "prod runs no blue/green (#19)");
+    assert.ok(!params(run).includes("rds.logical_replication=1"), "prod runs no blue/green");
     const bg = await prodStack({ postgresBlueGreenUpdate: "true", postgresReplicaCount: "0" });
     assert.ok(
       params(bg).includes("rds.logical_replication=1"),

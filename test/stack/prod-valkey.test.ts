@@ -1,4 +1,4 @@
-// #19 item 10: Valkey as the ElastiCache engine, through the prod stack under mocks. Failed before: the
+// Valkey as the ElastiCache engine, through the prod stack under mocks. Failed before: the
 // engine, version and parameter-group family were fixed to Redis OSS 7.1 / redis7.
 import { strict as assert } from "node:assert";
 import { checkStack } from "../../testbed/policy-check";
@@ -7,7 +7,7 @@ import { StackRun, ofType } from "../../testbed/stack";
 import { redisParameters } from "../../stack/redis/elasticache";
 import { T, prodStack } from "../support/prod-stack";
 
-describe("prod stack: ElastiCache engine (#19 item 10)", function () {
+describe("prod stack: ElastiCache engine", function () {
   let valkey: StackRun;
   let redis: StackRun;
   before(async () => {

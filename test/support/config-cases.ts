@@ -10,7 +10,7 @@ export const dev = (overrides: Overrides = {}) => stackConfig("Pulumi.dev.yaml",
 export const prod = (overrides: Overrides = {}) => stackConfig("Pulumi.prod.yaml", overrides);
 export const staging = (overrides: Overrides = {}) => stackConfig("examples/Pulumi.staging.yaml", overrides);
 
-/** A complete cross-region read replica (#19): region, VPC and one subnet per zone there. */
+/** A complete cross-region read replica: region, VPC and one subnet per zone there. */
 export const CROSS_REGION_REPLICA: Overrides = {
   postgresCrossRegionReplicaRegion: "eu-central-1",
   postgresCrossRegionReplicaVpcId: "vpc-0fedcba9876543210",

@@ -1,4 +1,4 @@
-// The seeded migration-file corpus of the parser fuzz (#10, Tests): random directives and look-alikes,
+// The seeded migration-file corpus of the parser fuzz: random directives and look-alikes,
 // quotes, dollar quotes, comments, parentheses, CRLF / lone CR, a BOM and invalid UTF-8. Shared by the fuzz
 // test and the test that the parser-based splitter keeps the old splitter's boundaries
 // (migrator-split-boundaries.test.ts).

@@ -186,7 +186,7 @@ export const awsCases: Case[] = [
     /metricAlarm lag treats missing data as breaching/,
   ],
 
-  // #19: seeded violations for the third AWS review's rules.
+  // Seeded violations for blue/green, the storage and PostgreSQL alarms, replica maintenance windows.
   [
     "rds-blue-green-compatible",
     [R("aws:rds/instance:Instance", "db", { ...primary, blueGreenUpdate: { enabled: true } })],
@@ -225,7 +225,7 @@ export const awsCases: Case[] = [
     [R("aws:rds/instance:Instance", "db-replica-1", replica)],
     /RDS replica db-replica-1 has no maintenanceWindow/,
   ],
-  // #19 options: an RDS-managed master password, a cross-region replica, the cache engine.
+  // An RDS-managed master password, a cross-region replica, the cache engine.
   [
     "rds-managed-password-no-replicas",
     [R("aws:rds/instance:Instance", "db", managedPrimary)],

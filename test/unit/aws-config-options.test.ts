@@ -1,4 +1,4 @@
-// #19 options: config rules for the RDS-managed master password and the cross-region replica
+// Config rules for the RDS-managed master password and the cross-region replica
 // (stack/postgres/keys.ts, stack/credentials/keys.ts), and which values ReplacementGuard compares
 // (stack/aws/guarded-config.ts). Pure: no Pulumi runtime.
 import { strict as assert } from "node:assert";
@@ -13,7 +13,7 @@ import { CROSS_REGION_REPLICA, prod, problemsOf } from "../support/config-cases"
 const awsConfig = (overrides: Record<string, string | undefined>) =>
   validateConfig(prod(overrides), PROJECT, "prod") as AwsStackConfig;
 
-describe("AWS config: RDS-managed master password (#19)", () => {
+describe("AWS config: RDS-managed master password", () => {
   it("is refused with blue/green and with read replicas (AWS: neither supports a managed master password)", () => {
     const withReplicas = problemsOf(prod({ postgresMasterPasswordMode: "managed" }));
     assert.equal(withReplicas.length, 1, withReplicas.join("\n"));
@@ -45,7 +45,7 @@ describe("AWS config: RDS-managed master password (#19)", () => {
   });
 });
 
-describe("ReplacementGuard: the master password epoch with blue/green (#19 item 5)", () => {
+describe("ReplacementGuard: the master password epoch with blue/green", () => {
   const guard = (overrides: Record<string, string | undefined>) => ({
     guarded: guardedConfig(awsConfig(overrides)),
   });
@@ -107,7 +107,7 @@ describe("the RDS-managed master secret's value (stack/credentials/master-secret
   });
 });
 
-describe("AWS config: cross-region read replica (#19)", () => {
+describe("AWS config: cross-region read replica", () => {
   const DR = CROSS_REGION_REPLICA;
 
   it("accepts a complete one and builds it into the typed config", () => {
@@ -189,7 +189,7 @@ describe("AWS config: cross-region read replica (#19)", () => {
   });
 });
 
-describe("AWS config: ElastiCache engine (#19 item 10)", () => {
+describe("AWS config: ElastiCache engine", () => {
   it("is redis or valkey (default redis); ReplacementGuard lets redis become valkey and refuses the way back", async () => {
     assert.equal(awsConfig({}).redis.engine, "redis");
     assert.equal(awsConfig({ redisEngine: "valkey" }).redis.engine, "valkey");

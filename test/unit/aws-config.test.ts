@@ -6,7 +6,7 @@ import { PROJECT } from "../../testbed/stack";
 import { backupStartConflicts, dailyCron, dailyCronStart, overlaps, weeklySpan } from "../../policy/windows";
 import { prod, staging, problemsOf } from "../support/config-cases";
 
-describe("AWS config rules (#11)", () => {
+describe("AWS config rules", () => {
   it("accepts the shipped prod and staging files", () => {
     for (const cfg of [
       validateConfig(prod(), PROJECT, "prod"),
@@ -100,7 +100,7 @@ describe("AWS config rules (#11)", () => {
     );
   });
 
-  it("#19 2-3: blue/green is refused with read replicas (the provider's switchover leaves them on -old1)", () => {
+  it("blue/green is refused with read replicas (the provider's switchover leaves them on -old1)", () => {
     const problems = problemsOf(prod({ postgresBlueGreenUpdate: "true" }));
     assert.equal(problems.length, 1, problems.join("\n"));
     assert.match(

@@ -111,7 +111,7 @@ describe("AWS logic (pure)", () => {
       320,
       "80 % of max_connections 400",
     );
-    // #19 item 4: below storage autoscaling's trigger (10 % of the current allocation, >= 10 % of the initial
+    // Below storage autoscaling's trigger (10 % of the current allocation, >= 10 % of the initial
     // one).
     assert.equal(alarms.find((a) => a.metric === "FreeStorageSpace")!.threshold, 200 * 1024 ** 3 * 0.05);
   });

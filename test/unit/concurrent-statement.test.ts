@@ -1,4 +1,4 @@
-// Which statements of a no-transaction file can leave part of themselves behind (#26 item 5): the parser
+// Which statements of a no-transaction file can leave part of themselves behind: the parser
 // decides, so quoting, comments and option lists do not hide one.
 import { strict as assert } from "node:assert";
 import { concurrentKind, waitsWithoutBlocking } from "../../migrator/concurrent-statement";

@@ -1,4 +1,4 @@
-// A small seeded fuzz of the migration-file parser (#10, Tests) over the corpus of
+// A small seeded fuzz of the migration-file parser over the corpus of
 // test/support/migration-fuzz.ts: random directives and look-alikes, quotes, dollar quotes, comments,
 // parentheses, CRLF / lone CR, a BOM and invalid UTF-8. Every file either is refused with a message naming
 // the file and a line that exists, or splits into statements that re-join to the input: the text between

@@ -1,4 +1,4 @@
-// The migration-file parser's refusals (issue #10 items 7, 8 and 15) and the statement splitter's edge cases.
+// The migration-file parser's refusals and the statement splitter's edge cases.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,7 +13,7 @@ import { splitSql } from "../../migrator/sql-statements";
 const refuses = (sql: string, pattern: RegExp) =>
   assert.throws(() => parseMigration("001_x.sql", sql), pattern);
 
-describe("migration files: exact directives (#10 item 7)", () => {
+describe("migration files: exact directives", () => {
   it("refuses look-alike directive lines, naming file and line", () => {
     const body = "-- migrate:up\nCREATE TABLE keepme (id int);\n";
     for (const lookAlike of [
@@ -98,7 +98,7 @@ describe("migration files: exact directives (#10 item 7)", () => {
   });
 });
 
-describe("migration files: transaction control refused in both sections (#10 item 8)", () => {
+describe("migration files: transaction control refused in both sections", () => {
   const control = [
     "BEGIN",
     "begin transaction",
@@ -155,7 +155,7 @@ describe("migration files: transaction control refused in both sections (#10 ite
   });
 });
 
-describe("migration files: bytes, not guesses (#10 item 15, non-UTF-8)", () => {
+describe("migration files: bytes, not guesses (non-UTF-8)", () => {
   it("refuses invalid UTF-8 with the file, line and byte offset", () => {
     const bytes = Buffer.concat([
       Buffer.from("-- migrate:up\nINSERT INTO t VALUES ('caf"),
@@ -196,7 +196,7 @@ describe("migration files: bytes, not guesses (#10 item 15, non-UTF-8)", () => {
   });
 });
 
-describe("statement location without re-running (#10 item 9)", () => {
+describe("statement location without re-running", () => {
   const unit = (name: string, sql: string): Unit => {
     const m = parseMigration(name, sql);
     return {
@@ -232,7 +232,7 @@ describe("statement location without re-running (#10 item 9)", () => {
   });
 });
 
-describe("no-transaction progress checksums (#10 item 17)", () => {
+describe("no-transaction progress checksums", () => {
   it("are the same values as before (sha256 of the first N statements joined by \\n;\\n), computed linearly", () => {
     const statements = splitSql("SELECT 1;\nSELECT 2;\nSELECT 3;");
     const hasher = new PrefixHasher(statements);

@@ -1,5 +1,5 @@
 // The statement splitter built on PostgreSQL's parser (migrator/sql-statements.ts) keeps the boundaries of
-// the hand-written splitter it replaced (#29 item 3): the statements' offsets decide what is sent, the
+// the hand-written splitter it replaced: the statements' offsets decide what is sent, the
 // no-transaction progress checksums and the lines in messages. test/fixtures/split-boundaries.json holds what
 // the old splitter gave, recorded from it before it was deleted.
 import { strict as assert } from "node:assert";
@@ -14,7 +14,7 @@ import { ROOT } from "../../testbed/root";
 const boundaries = (m: Migration) =>
   [m.upStatements, m.downStatements].map((ss) => ss.map((s) => `${s.start}-${s.end}`).join(" ")).join(" | ");
 
-describe("statement splitter on PostgreSQL's parser: the old splitter's boundaries (#29 item 3)", () => {
+describe("statement splitter on PostgreSQL's parser: the old splitter's boundaries", () => {
   it("every file in sql/: the same 123 statements, each from the same first to the same last character", () => {
     const dir = path.join(ROOT, "sql");
     const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sql"));

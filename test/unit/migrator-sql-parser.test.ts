@@ -11,7 +11,7 @@ import { ROOT } from "../../testbed/root";
 const boundaries = (files: ReturnType<typeof loadMigrations>) =>
   files.map((m) => [m.name, [...m.upStatements, ...m.downStatements].map((s) => [s.start, s.end, s.line])]);
 
-describe("the SQL parser behind the statement splitter (#29 item 3)", () => {
+describe("the SQL parser behind the statement splitter", () => {
   it("synchronous code in a fresh process parses through the worker thread, with the statements the in-thread parser gives", async () => {
     const script =
       'const { loadMigrations, readMigrationDirectory } = require("./migrator");' +

@@ -107,7 +107,7 @@ describe("schema provider refusals (check and diff, through the bundle)", () => 
     assert.deepEqual((await diff(recorded, added)).changed, ["migrations"]);
   });
 
-  it("diff: a state that still holds each migration's SQL (written before #27) is rewritten once without it", async () => {
+  it("diff: a state written by an older version, which still holds each migration's SQL, is rewritten once without it", async () => {
     const a = directoryOf({ "005_a.sql": A });
     const old = Object.entries(a.migrations).map(([name, checksum]) => ({ name, checksum, sql: A }));
     assert.deepEqual((await diff(old, a)).changed, ["migrations"]);

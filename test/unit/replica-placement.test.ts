@@ -1,10 +1,10 @@
-// #19 item 7: replica zones and maintenance windows are pure functions of the config (no Pulumi runtime).
+// Replica zones and maintenance windows are pure functions of the config (no Pulumi runtime).
 import { strict as assert } from "node:assert";
 import { replacementGuardProvider } from "../../stack/aws/replacement-guard-check";
 import { replicaMaintenanceWindows, replicaZones } from "../../stack/postgres/replica-placement";
 import { overlaps, weeklyPoint, weeklySpan } from "../../policy/windows";
 
-describe("replica placement (#19 item 7)", () => {
+describe("replica placement", () => {
   it("zones do not depend on the order of privateSubnets", () => {
     const a = replicaZones(["eu-west-1a", "eu-west-1b", "eu-west-1c"], 2);
     assert.deepEqual(a, ["eu-west-1b", "eu-west-1c"]);

@@ -452,7 +452,7 @@ describe("traffic harness: targets, options and arguments", () => {
     assert.deepEqual(familiesGranted(["*"]), ALL_FAMILIES);
     assert.deepEqual(familiesGranted([]), []);
     // The stack's default ACLs, the two stores together, grant every family the harness exercises (the app's
-    // real ones, issue 16); each family in exactly one store, the one the harness sends it to.
+    // real ones); each family in exactly one store, the one the harness sends it to.
     const state = familiesGranted(DEFAULT_APP_KEY_PATTERNS);
     const cache = familiesGranted(DEFAULT_CACHE_KEY_PATTERNS);
     assert.deepEqual([...state, ...cache].sort(), [...ALL_FAMILIES].sort());

@@ -1,4 +1,4 @@
-// The migration set of the under-traffic bench (#17 item 3), written the safe way and the unsafe way. The
+// The migration set of the under-traffic bench, written the safe way and the unsafe way. The
 // unsafe files carry opt-outs so the bench can force them through; test/unit/migration-lint.test.ts asserts
 // that without the opt-outs the lint refuses each unsafe statement, and that the safe set passes as written.
 export interface BenchFile {

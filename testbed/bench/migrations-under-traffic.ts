@@ -1,4 +1,4 @@
-// Migrations under the app's traffic (#17 item 3; npm run bench:lock). Embedded PostgreSQL 17 with the
+// Migrations under the app's traffic (npm run bench:lock). Embedded PostgreSQL 17 with the
 // shipped schema, users and user_sessions seeded with 1M rows each (INSERT … SELECT generate_series), and the
 // traffic harness (testbed/traffic: the app's PostgreSQL access patterns as the app and readonly roles)
 // running throughout. Phases, each one traffic run: idle; the safe set (testbed/bench/migration-sets.ts); the

@@ -1,4 +1,4 @@
-// Progress tracking of no-transaction files (#10 item 17): the runner's own CPU (parse + one progress
+// Progress tracking of no-transaction files: the runner's own CPU (parse + one progress
 // checksum per statement) and a whole apply, for 2,000 and 8,000 statements. Linear means 8,000 costs about
 // 4x 2,000.
 import { loadMigrations, migrateUp } from "../../migrator";
