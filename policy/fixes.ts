@@ -1,7 +1,7 @@
 // A violation names what the user sets (offthegrid-database:postgresMultiAz), not the resource property
 // (multiAz); a property the stack's code fixes has no key, so its violation names that file instead. Each
 // rule file declares the rows for the properties it reports on beside its rules, so a config option the pack
-// checks is named in one policy file (issue #29). policy/config-keys.ts composes the files' tables for
+// checks is named in one policy file. policy/config-keys.ts composes the files' tables for
 // test/policy/config-keys.test.ts, which proves every key against the prod stack and that files declaring
 // the same property agree.
 import { REMOTE_IMAGE } from "./kit";
