@@ -14,7 +14,7 @@ const [ephemeralLow, ephemeralHigh] = fs
 
 describe("test bench: freePort()", () => {
   it("returns bindable ports below the ephemeral range, not the same one each time", async () => {
-    const ports = [];
+    const ports: number[] = [];
     for (let i = 0; i < 40; i++) ports.push(await freePort());
     for (const port of ports) {
       assert.ok(
