@@ -1,42 +1,13 @@
-import * as fs from "node:fs";
 import * as net from "node:net";
+import { freePortBelowEphemeral } from "../cli/dev/ports";
 
 /**
- * The kernel's ephemeral range, where listen(0) and every outgoing connection take their ports: a port
- * probed free there can be taken a moment later by anything (the engine's plugins listen on such ports), so
- * suites running side by side lost their stores' ports to each other's plugins.
+ * A free TCP port on loopback, never the 5432/6379/6380 defaults a developer may be running: at random below
+ * the kernel's ephemeral range (cli/dev/ports.ts says why), so suites side by side neither lose it to each
+ * other's plugins nor often try the same one.
  */
-function ephemeralRange(): [number, number] {
-  try {
-    const [lo, hi] = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
-    return [Number(lo), Number(hi)];
-  } catch {
-    return [32768, 60999];
-  }
-}
-
-function listens(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A free TCP port on loopback below the ephemeral range (so nothing takes it by chance before the test
- * binds it), picked at random (so suites side by side rarely try the same one), never the 5432/6379 defaults
- * a developer may be running.
- */
-export async function freePort(): Promise<number> {
-  const [ephemeralLow] = ephemeralRange();
-  const low = 20000;
-  const high = Math.max(low + 1000, ephemeralLow) - 1;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (await listens(port)) return port;
-  }
-  throw new Error(`no free port on 127.0.0.1 between ${low} and ${high} after 200 tries`);
+export function freePort(): Promise<number> {
+  return freePortBelowEphemeral(new Set([5432, 6379, 6380]));
 }
 
 export async function waitForPort(port: number, deadlineMs: number): Promise<void> {

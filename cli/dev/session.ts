@@ -129,13 +129,19 @@ export class DevSession {
       ? fs.readFileSync(this.files.stackConfig, "utf8")
       : undefined;
     const picked: Record<string, string> = {};
+    const configured = (p: (typeof PORTS)[number]) =>
+      configValue(committed, p.name) ?? configValue(local, p.name);
+    // Another service's default, or a port one already has, is never picked for this one.
+    const taken = new Set<number>(PORTS.map((p) => Number(configured(p) ?? p.preferred)));
     for (const p of PORTS) {
-      const set = configValue(committed, p.name) ?? configValue(local, p.name);
+      const set = configured(p);
       if (set) {
         this.step(`${p.service}: 127.0.0.1:${set}`);
         continue;
       }
-      const { port, moved } = await pickPort(p.preferred);
+      taken.delete(p.preferred);
+      const { port, moved } = await pickPort(p.preferred, taken);
+      taken.add(port);
       picked[key(p.name)] = String(port);
       this.step(
         moved
