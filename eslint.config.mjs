@@ -61,6 +61,28 @@ export default tseslint.config(
     },
   },
   {
+    // A pg Client without an 'error' listener turns a server ending an idle session into an uncaught
+    // exception that fails whichever test is running (testbed/pg-client.ts says why): the tests and the bench
+    // construct theirs through pgClient().
+    files: ["test/**/*.ts", "testbed/**/*.ts"],
+    ignores: ["testbed/pg-client.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "pg",
+              importNames: ["Client", "Pool"],
+              message: "Construct it with pgClient() from testbed/pg-client.ts (it listens for 'error').",
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests assert on recorded mock inputs and provider payloads, untyped by nature; everything else, the
     // harness included, stays `any`-free.
     files: ["test/**/*.ts", "test/**/*.cjs", "testbed/bench/**/*.ts", "tools/**/*.cjs", "program.cjs"],

@@ -5,7 +5,8 @@ import { ChildProcess, execFile, execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
+import { pgClient } from "./pg-client";
 import { PostgresBinaries } from "./postgres-binaries";
 
 export interface ClusterSpec {
@@ -86,7 +87,7 @@ async function waitForLogin(
   const until = Date.now() + deadlineMs;
   for (;;) {
     if (gone !== undefined) throw new Error(`postgres exited during start-up:\n${gone.slice(-2000)}`);
-    const client = new Client(config);
+    const client = pgClient(config);
     try {
       await client.connect();
       await client.query("SELECT 1");

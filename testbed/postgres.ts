@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "./pg-client";
 import { PostgresMajor, postgresBinaries } from "./postgres-binaries";
 import { ClusterSpec, initCluster, startServer } from "./postgres-server";
 import { freePort } from "./ports";
@@ -90,7 +91,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
 }
 
 export async function withClient<T>(config: ClientConfig, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(config);
+  const client = pgClient(config);
   await client.connect();
   try {
     return await work(client);

@@ -14,7 +14,8 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { program as dbProgram } from "../../cli/db";
 import { program as migrateProgram } from "../../cli/migrate";
 import { adminConnection } from "../../migrator/admin-session";
@@ -126,7 +127,7 @@ function scenarioSuite(scenario: Scenario): void {
       `postgresql://${encodeURIComponent(String(c.user))}:${encodeURIComponent(String(c.password))}@127.0.0.1:${pg.port}/${database}`;
     /** The test's own admin queries: pinned too, or the test itself would walk into the traps. */
     const adminQuery = async <T>(work: (c: Client) => Promise<T>): Promise<T> => {
-      const c = new Client(adminConnection(adminConfig));
+      const c = pgClient(adminConnection(adminConfig));
       await c.connect();
       try {
         return await work(c);
@@ -253,7 +254,7 @@ function scenarioSuite(scenario: Scenario): void {
           admin,
           harvest,
           async (role) => {
-            const c = new Client(roleConfigFor(role));
+            const c = pgClient(roleConfigFor(role));
             await c.connect();
             return c;
           },
@@ -345,7 +346,7 @@ async function adminQueryAsSuperuser(
   database: string,
   statements: string[],
 ): Promise<void> {
-  const c = new Client(adminConnection(pg.config(database, { password: SUPERUSER_PASSWORD })));
+  const c = pgClient(adminConnection(pg.config(database, { password: SUPERUSER_PASSWORD })));
   await c.connect();
   try {
     for (const s of statements) await c.query(s);

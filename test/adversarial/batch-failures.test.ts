@@ -5,7 +5,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { MigrationRunError, MigrationSource, migrateUp } from "../../migrator";
 import { TestPostgres, sharedPostgres, startPostgres, withClient } from "../../testbed/postgres";
 
@@ -45,7 +46,7 @@ describe("adversarial: a failed batch names the running file and what committed 
     const pg = await sharedPostgres();
     config = pg.config(await pg.createDatabase("batchfail"));
     await withClient(config, (c) => c.query("CREATE TABLE held (id int)"));
-    blocker = new Client({ ...config, application_name: "the-blocker" });
+    blocker = pgClient({ ...config, application_name: "the-blocker" });
     await blocker.connect();
     await blocker.query("BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
   });

@@ -4,7 +4,8 @@
 // drop it), never an index that existed before it started.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { MigrationRunError, MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
 import { failed, succeeded } from "../support/migrate";
 import { sharedPostgres, withClient } from "../../testbed/postgres";
@@ -36,7 +37,7 @@ async function indexes(config: ClientConfig, table: string): Promise<Record<stri
 
 /** A session that holds a transaction open until released: a writer on `table`, or a snapshot holder. */
 async function holdOpen(config: ClientConfig, sql: string): Promise<{ release(): Promise<void> }> {
-  const c = new Client(config);
+  const c = pgClient(config);
   await c.connect();
   await c.query(sql);
   return {
@@ -57,7 +58,7 @@ function slowWriter(config: ClientConfig): { stop(): Promise<{ done: number; fai
   const failures: string[] = [];
   let done = 0;
   const loop = (async () => {
-    const c = new Client(config);
+    const c = pgClient(config);
     await c.connect();
     try {
       while (!stopping) {

@@ -5,7 +5,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import {
   MigrationLockLost,
   MigrationRunError,
@@ -132,7 +133,7 @@ describe("adversarial: migrator sessions (real PostgreSQL 17)", function () {
       "002_index.sql",
       "-- migrate:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_id ON items (id);\n",
     );
-    const writer = new Client(config);
+    const writer = pgClient(config);
     await writer.connect();
     try {
       await writer.query("BEGIN; INSERT INTO items VALUES (0)"); // CIC waits for this writer

@@ -15,7 +15,8 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { plain } from "../../testbed/mocks";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { ROOT, ofType, runStack, stackConfig } from "../../testbed/stack";
@@ -222,7 +223,7 @@ function watch(config: ConstructorParameters<typeof Client>[0], seen: Map<string
   const add = (c: Capture) => seen.set(`${c.where}\0${c.user}\0${c.text}`, c);
   let stopped = false;
   const loop = (async () => {
-    const c = new Client(config);
+    const c = pgClient(config);
     await c.connect();
     try {
       while (!stopped) {

@@ -6,7 +6,8 @@
 // connect.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { ROOT } from "../../testbed/stack";
 import { DEV_SERVER_SETTINGS, serverArgs } from "../../stack/postgres/settings";
@@ -30,7 +31,7 @@ describe("adversarial: PostgreSQL connection slots (real PostgreSQL 17, the dev 
   async function hog(config: ClientConfig, max = 150): Promise<Hogged> {
     const clients: Client[] = [];
     for (;;) {
-      const client = new Client(config);
+      const client = pgClient(config);
       client.on("error", () => undefined);
       try {
         if (clients.length === max) return { opened: max, clients };

@@ -13,7 +13,8 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { ROOT } from "../../testbed/stack";
 import { SCHEMA_ROLES } from "../../stack/credentials/roles";
@@ -49,7 +50,7 @@ describe("adversarial: a crash mid-restore leaves nothing running or logging in,
 
   /** Resolves with the restore login once its pg_restore is copying rows. */
   async function loading(deadlineMs = 60_000): Promise<string> {
-    const watcher = new Client(target.as("admin"));
+    const watcher = pgClient(target.as("admin"));
     await watcher.connect();
     try {
       for (const until = Date.now() + deadlineMs; Date.now() < until; await sleep(10)) {
@@ -136,7 +137,7 @@ describe("adversarial: a crash mid-restore leaves nothing running or logging in,
 
   it("a sweep during a running restore leaves that restore's login alone; an expired one goes even if leased", async () => {
     const expired = `offthegrid_restore_${randomBytes(6).toString("hex")}`;
-    const holder = new Client(target.as("admin"));
+    const holder = pgClient(target.as("admin"));
     await holder.connect();
     try {
       const run = opsCli(restoreArgs(), { ADMIN_DATABASE_URL: adminUrl() });

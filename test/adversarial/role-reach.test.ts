@@ -3,7 +3,8 @@
 // read-only role (pg_monitor). 5: large objects and self-set role defaults. 6: the migrator's advisory-lock
 // key, missing per-login limits, and CONNECT to the `postgres` database.
 import { strict as assert } from "node:assert";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { bootstrap } from "../../migrator";
 import { MIGRATION_LOCK_KEY } from "../../migrator/lock";
@@ -81,7 +82,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
   after(async () => pg?.stop());
 
   it("a read-only session polling pg_stat_activity during 15 bootstraps never sees a verifier", async () => {
-    const watcher = new Client(db.as("readonly"));
+    const watcher = pgClient(db.as("readonly"));
     await watcher.connect();
     let stop = false;
     const seen: { query: string; state: string }[] = [];
@@ -187,7 +188,7 @@ describe("adversarial: the app and read-only logins stay inside their grants (re
 
   it("the app and read-only logins cannot CONNECT to the postgres database", async () => {
     for (const role of ["app", "readonly"] as const) {
-      const c = new Client({ ...db.as(role), database: "postgres" });
+      const c = pgClient({ ...db.as(role), database: "postgres" });
       await assert.rejects(c.connect(), (e: { code?: string }) => e.code === "42501", role);
       await c.end().catch(() => undefined);
     }

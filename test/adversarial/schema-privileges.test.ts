@@ -1,7 +1,7 @@
 // Reproduced as an attacker holding the app or read-only role's password.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import { Client } from "pg";
+import { type Client } from "pg";
 import { bootstrap } from "../../migrator/bootstrap";
 import { scramSha256Verifier } from "../../migrator";
 import { TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";

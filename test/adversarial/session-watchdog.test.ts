@@ -3,7 +3,8 @@
 // a transaction for as long as it likes. `offthegrid-db watchdog` (as the admin) ends such sessions from
 // outside; the owner's sessions (migrations) are never touched.
 import { strict as assert } from "node:assert";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { TestPostgres, startPostgres } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { opsCli } from "./support";
@@ -16,7 +17,7 @@ describe("adversarial: sessions that lift their own limits are ended by the watc
   let db: PreparedDatabase;
   const open: Client[] = [];
   const connect = async (config: ClientConfig) => {
-    const c = new Client(config);
+    const c = pgClient(config);
     c.on("error", () => undefined); // a terminated session reports here too
     await c.connect();
     open.push(c);

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { loadMigrations, readMigrationDirectory, renderSumFile } from "../../migrator";
 import { formatFinding, lintMigrations } from "../../migrator/lint";
 import { EngineSession } from "../../testbed/engine/session";
@@ -30,7 +30,7 @@ function changes(json: string): Record<string, string> {
 }
 
 async function query(url: string, sql: string, params: unknown[] = []) {
-  const client = new Client({ connectionString: url });
+  const client = pgClient({ connectionString: url });
   await client.connect();
   try {
     return await client.query(sql, params);

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { loadMigrations, parseMigration, readMigrationDirectory, renderSumFile } from "../../migrator";
 import { EngineSession } from "../../testbed/engine/session";
 
@@ -156,7 +156,7 @@ describe("`pulumi preview` refuses what `up` would refuse about sql/ (dev stack,
   /** What must not move: the state as exported, and the rows the schema's tables hold. */
   async function snapshot() {
     const state = (await s.pulumi(["stack", "export"])).stdout;
-    const client = new Client({ connectionString: ownerUrl });
+    const client = pgClient({ connectionString: ownerUrl });
     await client.connect();
     try {
       const { rows } = await client.query(

@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { EngineSession } from "../../testbed/engine/session";
 import { redisAuth } from "../support/redis-auth";
 import {
@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SQLSTATE of a login with `url` (undefined: it worked). */
 async function pgLogin(url: string): Promise<string | undefined> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  const client = pgClient({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
     await client.query("SELECT 1");

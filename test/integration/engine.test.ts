@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import {
   MigrationEvent,
   MigrationLockTimeout,
@@ -217,7 +218,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
   });
 
   it("gives up on the advisory lock at its deadline, naming the holder, without a blocking wait", async () => {
-    const holder = new Client(config);
+    const holder = pgClient(config);
     await holder.connect();
     try {
       await holder.query("SET application_name = 'stuck-migrator'");
@@ -244,7 +245,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
   });
 
   it("a wait for the advisory lock is reported within 2 s: the holder and when it gives up", async () => {
-    const holder = new Client(config);
+    const holder = pgClient(config);
     await holder.connect();
     try {
       await holder.query("SET application_name = 'long-migrator'");
@@ -276,7 +277,7 @@ describe("migration engine (real PostgreSQL 17)", function () {
     await succeeded(
       migrateUp({ connection: config, migrations: [m("001_t.sql", "CREATE TABLE busy (id int);")] }),
     );
-    const blocker = new Client(config);
+    const blocker = pgClient(config);
     await blocker.connect();
     await blocker.query("BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE");
     const retries: number[] = [];

@@ -1,7 +1,7 @@
 // The bootstrap's group / member roles on real PostgreSQL 17: what the catalog says, and what a member
 // session may do when it stops acting as the group (RESET ROLE), and the separate IAM login.
 import { strict as assert } from "node:assert";
-import { Client } from "pg";
+import { type Client } from "pg";
 import { bootstrap } from "../../migrator";
 import { MEMBER_LIMITS } from "../../migrator/bootstrap-hardening";
 import { sharedPostgres, withClient } from "../../testbed/postgres";

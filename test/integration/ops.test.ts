@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { Client } from "pg";
+import { type Client } from "pg";
 import { main } from "../../cli/db";
 import { backupFileName, pruneBackups } from "../../cli/ops/backup-files";
 import { clientMajor } from "../../cli/ops/postgres-backup";

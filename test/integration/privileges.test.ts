@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { Client } from "pg";
+import { type Client } from "pg";
 import { INTENDED_PRIVILEGES, privilegeProblems } from "../../stack/schema/privileges";
 import { sharedPostgres, withClient } from "../../testbed/postgres";
 import { preparedDatabase } from "../support/prepared";

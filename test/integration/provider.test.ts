@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { migrateUp, parseMigration, readMigrationDirectory } from "../../migrator";
 import { bootstrap as mainBootstrap } from "../fixtures/bootstrap-main";
 import { isSecretValue, plain } from "../../testbed/mocks";
@@ -31,7 +32,7 @@ function sortedKeys(v: any): any {
 }
 
 async function login(config: ClientConfig): Promise<string | undefined> {
-  const client = new Client(config);
+  const client = pgClient(config);
   try {
     await client.connect();
     return undefined;

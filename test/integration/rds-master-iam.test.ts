@@ -4,7 +4,7 @@
 // is a stand-in here (grantable by rds_superuser, as RDS's master grants it); what RDS does at login with it
 // is not modelled.
 import { strict as assert } from "node:assert";
-import { Client } from "pg";
+import { type Client } from "pg";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { bootstrap } from "../../migrator";
 import { stackBootstrapOptions } from "../support/prepared";

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { TestPostgres, startPostgres, withClient } from "../../testbed/postgres";
 import { postgresParameters } from "../../stack/postgres/rds-parameters";
 import { stackBootstrapOptions } from "../support/prepared";
@@ -165,7 +165,7 @@ describe("RDS-like admin (non-superuser CREATEROLE): bootstrap, backup and resto
   });
 
   it("the watchdog, run as the master, ends an app session holding the migrator's lock (not revocable here)", async () => {
-    const holder = new Client(db17.as("app"));
+    const holder = pgClient(db17.as("app"));
     holder.on("error", () => undefined);
     await holder.connect();
     try {

@@ -2,7 +2,8 @@
 // schema had, the summary views' wallet address, and the expiry-ordered session cleanup. Real PostgreSQL 17.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { TestPostgres, sharedPostgres } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 import { MISSING_ROLLUP_ROWS, TRADING_MISMATCHES } from "../../testbed/bench/write-schemas";
@@ -22,7 +23,7 @@ describe("sql/004: set-based rollups, restored columns, session cleanup (real Po
   before(async () => {
     pg = await sharedPostgres();
     db = await preparedDatabase(pg, "rollups");
-    app = new Client(db.as("app"));
+    app = pgClient(db.as("app"));
     await app.connect();
   });
   after(async () => app?.end());
@@ -200,7 +201,7 @@ describe("sql/004: set-based rollups, restored columns, session cleanup (real Po
       // shared. 001's row-level triggers update the rollup rows in row order and deadlock here; 004 orders by
       // user_id.
       const writer = async (w: number) => {
-        const c = new Client(db.as("app"));
+        const c = pgClient(db.as("app"));
         await c.connect();
         try {
           for (let i = 0; i < 40; i++) {
@@ -218,7 +219,7 @@ describe("sql/004: set-based rollups, restored columns, session cleanup (real Po
       // Eight writers on one user's single rollup row: inserts, updates and deletes of their own grids.
       const [hot] = await newUsers(1);
       const hotWriter = async (w: number) => {
-        const c = new Client(db.as("app"));
+        const c = pgClient(db.as("app"));
         await c.connect();
         try {
           for (let i = 0; i < 25; i++) {

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { TestPostgres, sharedPostgres, withClient } from "../../testbed/postgres";
 import { PreparedDatabase, preparedDatabase } from "../support/prepared";
 
@@ -17,7 +18,7 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
   before(async () => {
     pg = await sharedPostgres();
     db = await preparedDatabase(pg, "schema");
-    app = new Client(db.as("app"));
+    app = pgClient(db.as("app"));
     await app.connect();
     const { rows } = await app.query("SELECT id, slug FROM education_modules");
     modules = Object.fromEntries(rows.map((r) => [r.slug, r.id]));
@@ -207,7 +208,7 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
       const user = await newUser();
       await complete(user, "grid-basics");
       await complete(user, "risk-management");
-      const admin = new Client(db.as("owner"));
+      const admin = pgClient(db.as("owner"));
       await admin.connect();
       try {
         await admin.query(
@@ -411,7 +412,7 @@ describe("platform schema behaviour (real PostgreSQL 17, migrated as the owner r
     const users: string[] = [];
     for (let i = 0; i < 4; i++) users.push(await newUser());
     const writers = Array.from({ length: 8 }, async (_, w) => {
-      const c = new Client(db.as("app"));
+      const c = pgClient(db.as("app"));
       await c.connect();
       try {
         for (let i = 0; i < 40; i++) {

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
-import { Client } from "pg";
+import { pgClient } from "../../testbed/pg-client";
 import { REDIS_USERS } from "../../stack/credentials/roles";
 import { DEFAULT_CACHE_KEY_PATTERNS } from "../../stack/redis/key-patterns";
 import { redisPasswordHash } from "../../stack/redis/conf";
@@ -144,7 +144,7 @@ describe("traffic harness against real PostgreSQL and redis-server", function ()
     const grid = records.find((w) => w.probe === "user_grids.grid_identity");
     const member = records.find((w) => w.probe === "redis.set");
     assert.ok(session && grid && member, "the run acknowledged a session, a grid and a set member");
-    const owner = new Client(db.as("admin"));
+    const owner = pgClient(db.as("admin"));
     await owner.connect();
     try {
       await owner.query("DELETE FROM user_sessions WHERE token_hash = decode($1, 'hex')", [session.key]);

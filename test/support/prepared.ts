@@ -1,6 +1,6 @@
 // A database bootstrapped and migrated exactly as the SchemaMigrations provider does it.
 import * as path from "node:path";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
 import { SCHEMA_ROLES, memberName } from "../../stack/credentials/roles";
 import type { Slot } from "../../stack/credentials/slots";
 import { BootstrapOptions, bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";

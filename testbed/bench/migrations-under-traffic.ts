@@ -6,7 +6,7 @@
 // behind a reader that holds its lock for 2.5 s at a time, with the old 3 s lock_timeout × 5 tries and the
 // new 200 ms × 41. Prints one table row per phase: requests, failures, p50, p99, max, lost acknowledged
 // writes, p99 ÷ idle p99.
-import { Client } from "pg";
+import { pgClient } from "../pg-client";
 import { MigrationSource, migrateUp, readMigrationDirectory } from "../../migrator";
 import { startPostgres } from "../postgres";
 import { start } from "../traffic/runner";
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const pg = await startPostgres();
   try {
     const db = await preparedDatabase(pg, "bench_lock");
-    const admin = new Client(pg.config(db.name));
+    const admin = pgClient(pg.config(db.name));
     admin.on("error", () => undefined);
     await admin.connect();
     const seeded = Date.now();
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
     // Lock strategy: a reader holding ACCESS SHARE on users for 2.5 s, 0.1 s apart, while a cheap ALTER
     // waits.
-    const reader = new Client(db.as("readonly"));
+    const reader = pgClient(db.as("readonly"));
     reader.on("error", () => undefined);
     await reader.connect();
     let reading = true;

@@ -1,7 +1,8 @@
 // Hot-path queries on generated data (100k users, 140k progress rows, 1M grids, 1M sessions), with their
 // plans and server-side p50 (EXPLAIN ANALYZE execution time). Printed, not asserted.
 // Run: npm run bench:queries   (BENCH_SCALE=0.1 for a quick run at a tenth of the size)
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../pg-client";
 import { bootstrap, migrateUp, readMigrationDirectory } from "../../migrator";
 import { startPostgres } from "../postgres";
 import { SQL_DIR } from "../root";
@@ -167,11 +168,11 @@ async function main() {
       "max_parallel_workers_per_gather=0",
     ],
   });
-  const client = new Client(pg.config());
+  const client = pgClient(pg.config());
   try {
     const database = await pg.createDatabase("bench_queries");
     await client.end().catch(() => undefined);
-    const admin = new Client(pg.config(database));
+    const admin = pgClient(pg.config(database));
     await admin.connect();
     await bootstrap(admin, {
       database,

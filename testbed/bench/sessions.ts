@@ -7,7 +7,8 @@
 //   (1M expired = 2.6M rows: minutes of a shared machine; run it once)
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../pg-client";
 import { startPostgres, TestPostgres } from "../postgres";
 import { scriptArgs } from "../../cli/shared/program";
 import { buildSchema } from "./write-schemas";
@@ -52,7 +53,7 @@ function functionFrom001(): string {
 }
 
 async function withDb<T>(pg: TestPostgres, db: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client(pg.config(db));
+  const c = pgClient(pg.config(db));
   await c.connect();
   try {
     return await fn(c);

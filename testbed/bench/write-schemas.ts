@@ -3,7 +3,8 @@
 //             rollups: its views aggregated on every read), so writes pay only for the rows and their indexes
 //   row       sql/001 + 002: rollups kept by row-level triggers (the state the issue measured)
 //   set       every migration in sql/ (004: statement-level triggers over transition tables)
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
+import { pgClient } from "../pg-client";
 import { migrateUp, readMigrationDirectory } from "../../migrator";
 import { SQL_DIR } from "../root";
 
@@ -17,7 +18,7 @@ export async function buildSchema(connection: ClientConfig, kind: SchemaKind): P
   const { error } = await migrateUp({ connection, migrations });
   if (error) throw error;
   if (kind !== "original") return;
-  const c = new Client(connection);
+  const c = pgClient(connection);
   await c.connect();
   try {
     await c.query(`DROP TRIGGER users_create_stats ON users;

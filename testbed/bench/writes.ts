@@ -7,7 +7,8 @@
 //   --rounds N   --schemas original,set   --samples N (single-row writes per round)
 //   --durable    fsync on (the test harness turns it off): commits wait for the WAL flush, as in production
 import * as fs from "node:fs";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../pg-client";
 import { startPostgres, TestPostgres } from "../postgres";
 import { scriptArgs } from "../../cli/shared/program";
 import * as W from "./write-schemas";
@@ -93,7 +94,7 @@ async function concurrentWriters(pg: TestPostgres, db: string, users: string[]):
   const ms = await timed(() =>
     Promise.all(
       Array.from({ length: WRITERS }, async (_, w) => {
-        const c = new Client(pg.config(db));
+        const c = pgClient(pg.config(db));
         await c.connect();
         try {
           for (let i = 0; i < OPS_PER_WRITER; i++) {
@@ -131,7 +132,7 @@ async function concurrentWriters(pg: TestPostgres, db: string, users: string[]):
 async function round(pg: TestPostgres, kind: W.SchemaKind, r: number): Promise<Figures> {
   const db = await pg.createDatabase(`writes_${kind}`);
   await W.buildSchema(pg.config(db), kind);
-  const c = new Client(pg.config(db));
+  const c = pgClient(pg.config(db));
   await c.connect();
   try {
     const f: Figures = {};
@@ -162,7 +163,7 @@ async function round(pg: TestPostgres, kind: W.SchemaKind, r: number): Promise<F
 }
 
 async function dropDatabase(pg: TestPostgres, db: string): Promise<void> {
-  const admin = new Client(pg.config());
+  const admin = pgClient(pg.config());
   await admin.connect();
   await admin.query(`DROP DATABASE "${db}" WITH (FORCE)`).finally(() => admin.end());
 }

@@ -3,7 +3,8 @@
 // sends a fraction of requests over a brand-new connection that is closed afterwards. So logins happen all
 // the time, and a credential that stops working shows up within seconds, not at the next deploy.
 import Redis from "ioredis";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../pg-client";
 import {
   APP_DEADLINE_MS,
   classifyRedisError,
@@ -95,7 +96,7 @@ export abstract class Connection<C> {
 
 export class PgConnection extends Connection<Client> {
   protected async open(): Promise<Client> {
-    const client = new Client({
+    const client = pgClient({
       connectionString: this.url,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       query_timeout: REQUEST_TIMEOUT_MS,

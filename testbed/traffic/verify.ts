@@ -2,7 +2,8 @@
 // indexes the app uses) and pipelined reads on Redis. Retries while a store is still coming back (a restart
 // just before the end of a phase); what cannot be read is reported as unverified, never as lost.
 import Redis from "ioredis";
-import { Client } from "pg";
+import { type Client } from "pg";
+import { pgClient } from "../pg-client";
 import {
   judge,
   judgeDuplicates,
@@ -84,7 +85,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 async function observePostgres(url: string, expectations: readonly Expectation[]): Promise<Observation[]> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 30_000 });
+  const client = pgClient({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 30_000 });
   client.on("error", () => undefined);
   await client.connect();
   try {
