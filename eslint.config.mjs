@@ -62,10 +62,10 @@ export default tseslint.config(
   },
   {
     // A pg Client without an 'error' listener turns a server ending an idle session into an uncaught
-    // exception that fails whichever test is running (testbed/pg-client.ts says why): the tests and the bench
-    // construct theirs through pgClient().
-    files: ["test/**/*.ts", "testbed/**/*.ts"],
-    ignores: ["testbed/pg-client.ts"],
+    // exception that kills a command or fails whichever test is running (cli/shared/pg-client.ts says why):
+    // everything constructs its clients through pgClient(), the migrator through its connectWithRetry.
+    files: ["**/*.ts"],
+    ignores: ["cli/shared/pg-client.ts", "migrator/connect.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
@@ -74,7 +74,8 @@ export default tseslint.config(
             {
               name: "pg",
               importNames: ["Client", "Pool"],
-              message: "Construct it with pgClient() from testbed/pg-client.ts (it listens for 'error').",
+              message:
+                "Construct it with pgClient() from cli/shared/pg-client.ts (testbed/pg-client.ts re-exports it): it listens for 'error'.",
               allowTypeImports: true,
             },
           ],

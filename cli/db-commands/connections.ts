@@ -1,7 +1,8 @@
 // How the ops commands connect: flags (or their environment variables) name the URL of the least-privileged
 // role that can do the job; clients fail fast instead of retrying forever.
 import Redis from "ioredis";
-import { Client, ClientConfig } from "pg";
+import { type Client, ClientConfig } from "pg";
+import { pgClient } from "../shared/pg-client";
 import { adminConnection, ensurePinned, isPinned } from "../../migrator/admin-session";
 import { RedisTarget, connectForData } from "../ops/redis-connect";
 import { UrlSource, connectionUrl, optionalConnectionUrl, urlOnCommandLine } from "../ops/urls";
@@ -73,9 +74,7 @@ export const redisClient = (url: string) =>
   });
 
 export async function withPg<T>(config: ClientConfig, work: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client(config);
-  // A dropped idle session fails the next query; without a listener Node would throw it from the event loop.
-  c.on("error", () => undefined);
+  const c = pgClient(config);
   await c.connect();
   try {
     if (isPinned(config)) await ensurePinned(c);

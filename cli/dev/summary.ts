@@ -1,7 +1,7 @@
 // The table `npm run dev` ends with: each service, where it listens, which role the app's URL logs in as, and
 // whether that login works right now (a real query / PING with the .env URL, not a port probe).
 import Redis from "ioredis";
-import { Client } from "pg";
+import { pgClient } from "../shared/pg-client";
 import type { AppUrls } from "./env-file";
 
 export interface ServiceRow {
@@ -29,8 +29,7 @@ const address = (url: string) => {
 };
 
 async function postgresCheck(url: string): Promise<string> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  client.on("error", () => undefined); // a dropped session fails the query instead of the process
+  const client = pgClient({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     const { rows } = await client.query<{ who: string }>("SELECT session_user AS who");

@@ -1,8 +1,8 @@
 // Guards for commands that destroy data (`migrate down`, `restore`, `reset`). A loopback address proves
 // nothing (a tunnel to prod is loopback too), so they trust the stack marker the bootstrap writes, in a
 // schema only the admin can change, plus an explicit confirmation from the operator.
-import { Client as PgClient } from "pg";
 import type { Client, ClientConfig } from "pg";
+import { pgClient } from "../shared/pg-client";
 import { MARKER_SCHEMA, MARKER_TABLE } from "../../migrator/bootstrap";
 import { adminConnection, ensurePinned } from "../../migrator/admin-session";
 
@@ -66,7 +66,7 @@ export async function confirmDestructiveAt(
   action: string,
   confirmation: Confirmation,
 ): Promise<StackMarker | undefined> {
-  const client = new PgClient(adminConnection({ application_name: "offthegrid-guard", ...config }));
+  const client = pgClient(adminConnection({ application_name: "offthegrid-guard", ...config }));
   await client.connect();
   try {
     await ensurePinned(client);

@@ -1,7 +1,8 @@
 // `health`: is PostgreSQL reachable and writable (or a replica, and how far behind), is the schema up to
 // date, is Redis reachable with AUTH and what is its replication state.
 import type Redis from "ioredis";
-import { Client, ClientConfig } from "pg";
+import { ClientConfig } from "pg";
+import { pgClient } from "../shared/pg-client";
 import { MigrationSource, ensurePinned, migrationStatus } from "../../migrator";
 import { isPinned } from "../../migrator/admin-session";
 import { Status } from "./status";
@@ -21,12 +22,11 @@ export async function postgresHealth(
   migrations: readonly MigrationSource[],
   options: { maxReplicaLagSeconds?: number } = {},
 ): Promise<PostgresHealth> {
-  const client = new Client({
+  const client = pgClient({
     connectionTimeoutMillis: 5_000,
     application_name: "offthegrid-ops",
     ...config,
   });
-  client.on("error", () => undefined); // a dropped session fails the next query instead of the process
   try {
     await client.connect();
   } catch (err) {

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Client } from "pg";
-import { Client as PgClient } from "pg";
+import { pgClient } from "../shared/pg-client";
 import { Confirmation, StackMarker, confirmDestructive, describeMarker, readMarker } from "./guards";
 import { SCHEMA_ROLES } from "../../stack/credentials/roles";
 import { setVerifiers } from "../../migrator/bootstrap-hardening";
@@ -73,9 +73,8 @@ export async function restorePostgres(
 ): Promise<RestoreResult> {
   const config = adminConnection({ connectionString: adminUrl, application_name: "offthegrid-ops" });
   const connect = async () => {
-    const client = new PgClient(config);
-    // A server that goes away emits 'error' on idle clients: the step in progress reports it, not a crash.
-    client.on("error", () => undefined);
+    // A server that goes away fails the step in progress, not the process (pgClient listens for 'error').
+    const client = pgClient(config);
     await client.connect();
     await ensurePinned(client);
     return client;
