@@ -10,6 +10,15 @@ export function freePort(): Promise<number> {
   return freePortBelowEphemeral(new Set([5432, 6379, 6380]));
 }
 
+/** Listens on `port` on 127.0.0.1 until the caller closes the server: the port is taken. */
+export function holdPort(port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
 export async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {

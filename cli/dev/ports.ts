@@ -14,14 +14,18 @@ export function portFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
-/** The kernel's ephemeral port range (Linux), or the usual default where /proc cannot say. */
+let range: [number, number] | undefined;
+
+/** The kernel's ephemeral port range (Linux), or the usual default where /proc cannot say; read once. */
 export function ephemeralRange(): [number, number] {
+  if (range) return range;
   try {
     const [low, high] = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
-    return [Number(low), Number(high)];
+    range = [Number(low), Number(high)];
   } catch {
-    return [32768, 60999];
+    range = [32768, 60999];
   }
+  return range;
 }
 
 /** Random ports are drawn from here up to the ephemeral range. */

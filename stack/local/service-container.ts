@@ -106,8 +106,9 @@ export function serviceContainer(
         : [],
       labels: dockerLabels(args.labels),
     },
-    // Fixed container names and host ports collide with themselves under create-before-delete
-    // (pulumi-docker#1356), and a rotated password changes the uploads, which forces a replacement.
+    // Fixed container names and host ports collide with themselves under create-before-delete (the Docker
+    // provider starts the new container while the old one still holds both), and a rotated password changes
+    // the uploads, which forces a replacement.
     {
       parent,
       deleteBeforeReplace: true,

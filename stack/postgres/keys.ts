@@ -283,8 +283,8 @@ export function postgresAwsSettings(s: PostgresParsed): PostgresAwsSettings {
  * The master password's rotation, compared with the previous deployment's (stack/aws/replacement-guard.ts).
  * With blueGreenUpdate the provider sends every primary change except `password` through a blue/green
  * deployment; a passwordWoVersion bump then fails on the green, a physical replica whose master password
- * cannot differ from its source (terraform-provider-aws#46544, docs/aws.md row 5). Recorded always, refused
- * only while blue/green is on, so turning it on and rotating in the same deployment is refused too.
+ * cannot differ from its source (an open terraform-provider-aws issue; docs/aws.md row 2a). Recorded always,
+ * refused only while blue/green is on, so turning it on and rotating in the same deployment is refused too.
  */
 export function masterPasswordGuard(
   pg: Pick<RdsSettings, "blueGreenUpdate" | "masterPasswordMode">,

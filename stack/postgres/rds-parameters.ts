@@ -86,8 +86,8 @@ export interface PostgresParameterGroupArgs {
 
 /**
  * The primary's parameter group and a cross-region replica's (parameter groups are regional): the same
- * tuning, rds.force_ssl included. The description forces a new group (terraform-provider-aws#14721): it names
- * nothing that changes on a resize.
+ * tuning, rds.force_ssl included. A changed description forces a new group (the provider cannot update one in
+ * place): it names nothing that changes on a resize.
  */
 export function postgresParameterGroupArgs(
   settings: Pick<RdsSettings, "instanceClass" | "maxConnections"> & LogicalReplicationSettings,

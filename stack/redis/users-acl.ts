@@ -56,7 +56,7 @@ export function redisUserRules(o: RedisUsersOptions): RedisUserRules[] {
   return [
     // `off`: nobody can AUTH as default and new connections start unauthenticated (NOAUTH). Its permissions
     // matter only to the AOF-loading client, which runs as the default user and re-checks ACLs at each EXEC
-    // (redis/redis#14541, fixed after 7.4.5): with -@all, every MULTI/EXEC in the AOF (the app's rate-limit
+    // (a Redis bug, fixed after 7.4.5): with -@all, every MULTI/EXEC in the AOF (the app's rate-limit
     // windows and set updates) was dropped on restart, silently.
     { name: "default", rules: ["off", "resetpass", "~*", "&*", "+@all"] },
     // PING only, so the healthcheck needs no secret in the container and survives every rotation.

@@ -5,6 +5,7 @@ import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import { holdPort } from "../../testbed/ports";
 import * as path from "node:path";
 import { parseEnvFile } from "../../cli/dev/env-file";
 import { PULUMI_WRAPPER_DIR } from "../../testbed/engine/cli";
@@ -15,15 +16,6 @@ interface Run {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** Holds `port` on 127.0.0.1 if nobody does yet (either way it is taken while the test runs). */
-function hold(port: number): Promise<net.Server | undefined> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(undefined));
-    server.listen({ port, host: "127.0.0.1" }, () => resolve(server));
-  });
 }
 
 describe("npm run dev under the real Pulumi CLI (the `pulumi` on PATH)", function () {
@@ -71,7 +63,8 @@ describe("npm run dev under the real Pulumi CLI (the `pulumi` on PATH)", functio
       "REDIS_ADMIN_URL",
     ])
       delete env[v];
-    held = [await hold(5432), await hold(6379), await hold(6380)];
+    // Held if nobody does yet: either way taken while the test runs.
+    held = await Promise.all([5432, 6379, 6380].map((port) => holdPort(port).catch(() => undefined)));
   });
 
   after(async () => {

@@ -2,16 +2,8 @@
 // service defaults to or already has, and never one from the kernel's ephemeral range (a port picked there
 // was taken by a Pulumi plugin's gRPC server during the very `up`, and our own port guard refused it).
 import { strict as assert } from "node:assert";
-import * as net from "node:net";
 import { ephemeralRange, freePortBelowEphemeral, pickPort } from "../../cli/dev/ports";
-
-function hold(port: number): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve(server));
-  });
-}
+import { holdPort } from "../../testbed/ports";
 
 describe("npm run dev: host ports", () => {
   const [ephemeralLow] = ephemeralRange();
@@ -23,7 +15,7 @@ describe("npm run dev: host ports", () => {
 
   it("a taken default moves to the next free port above it, skipping the ports other services have", async () => {
     const preferred = await freePortBelowEphemeral();
-    const server = await hold(preferred);
+    const server = await holdPort(preferred);
     try {
       const { port, moved } = await pickPort(preferred, new Set([preferred + 1]));
       assert.ok(moved);
@@ -36,7 +28,7 @@ describe("npm run dev: host ports", () => {
 
   it("never moves into the ephemeral range, even from a default just below it", async () => {
     const preferred = ephemeralLow - 1;
-    const server = await hold(preferred).catch(() => undefined); // taken already is as good
+    const server = await holdPort(preferred).catch(() => undefined); // taken already is as good
     try {
       for (let i = 0; i < 20; i++) {
         const { port } = await pickPort(preferred);

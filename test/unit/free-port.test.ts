@@ -2,15 +2,10 @@
 // plugins listen on such ports, every outgoing connection takes one) could take a port between the probe
 // and the test's own bind, which failed a CI run's dev e2e suite ("port … is in use by pulumi").
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as net from "node:net";
-import { freePort } from "../../testbed/ports";
+import { ephemeralRange } from "../../cli/dev/ports";
+import { freePort, holdPort } from "../../testbed/ports";
 
-const [ephemeralLow, ephemeralHigh] = fs
-  .readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
-  .trim()
-  .split(/\s+/)
-  .map(Number);
+const [ephemeralLow, ephemeralHigh] = ephemeralRange();
 
 describe("test bench: freePort()", () => {
   it("returns bindable ports below the ephemeral range, not the same one each time", async () => {
@@ -24,11 +19,6 @@ describe("test bench: freePort()", () => {
       assert.ok(![5432, 6379, 6380].includes(port), `${port} is a store's default`);
     }
     assert.ok(new Set(ports).size > 30, `only ${new Set(ports).size} distinct ports of 40`);
-    const server = net.createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(ports[0], "127.0.0.1", () => resolve());
-    });
-    server.close();
+    (await holdPort(ports[0])).close();
   });
 });

@@ -3,7 +3,6 @@
 // the holder named where Linux says; a change that replaces a store's container is announced. Real sockets,
 // no mocks.
 import { strict as assert } from "node:assert";
-import * as net from "node:net";
 import { guardRefusals } from "../../stack/config/guard-check";
 import { HOST_PORT_KEYS } from "../../stack/config/keys";
 import type { DockerStackConfig } from "../../stack/config/types";
@@ -11,7 +10,7 @@ import { validateConfig } from "../../stack/config/validate";
 import { listeningInodes, portHolder } from "../../stack/local/port-holder";
 import { probePort } from "../../stack/local/port-probe";
 import { STORE_REPLACING_KEYS, hostPortGuards, storeConsequence } from "../../stack/local/store-guard";
-import { freePort } from "../../testbed/ports";
+import { freePort, holdPort } from "../../testbed/ports";
 import { PROJECT } from "../../testbed/stack";
 import { dev } from "../support/config-cases";
 import { assertOneParagraph } from "../support/one-paragraph";
@@ -21,14 +20,6 @@ const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when 
    1: 0100007F:1538 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 4343 1 0000000000000000 20 4 30 10 -1
    2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5151 1 0000000000000000 100 0 0 10 0
 `;
-
-function hold(port: number): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve(server));
-  });
-}
 
 describe("host ports: refused when this machine cannot bind them", () => {
   it("reads the listening sockets' inodes of a port from /proc/net/tcp (not the connected ones)", () => {
@@ -40,7 +31,7 @@ describe("host ports: refused when this machine cannot bind them", () => {
   it("probes a free and a held port; names the holder (this process) where Linux says", async () => {
     const port = await freePort();
     assert.deepEqual(await probePort("127.0.0.1", port), { free: true });
-    const server = await hold(port);
+    const server = await holdPort(port);
     try {
       const probe = await probePort("127.0.0.1", port);
       assert.equal(probe.free, false);
